@@ -1,0 +1,421 @@
+"""`loket`: the command line, and the composition root.
+
+This is the only module that wires the pieces together: settings ->
+database -> job queue -> modems -> worker, and settings -> database -> job
+queue -> web app. Every failure a person can cause (a bad option, a bad
+setting, a busy port, an unwritable folder) ends in one line that says what
+is wrong and how to fix it, and a non-zero exit; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import settings as settings_module
+from .settings import SettingsError
+
+EXIT_USAGE = 2
+EXIT_FAIL = 1
+
+
+class CLIError(Exception):
+    """A failure to report as one line, with the exit code to use."""
+
+    def __init__(self, message: str, code: int = EXIT_FAIL):
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not a usage dump
+        raise CLIError(f"{message} (see `{self.prog} --help`)", EXIT_USAGE)
+
+
+# -- building the pieces ------------------------------------------------------
+
+def load_settings(args) -> settings_module.Settings:
+    overrides = {name: getattr(args, name, None) for name in ("data_dir", "host", "port")}
+    return settings_module.load(getattr(args, "config", None), overrides=overrides)
+
+
+def prepare_data_dir(settings) -> Path:
+    path = settings.data_path
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".write-test-{os.getpid()}"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise CLIError(f"cannot write to the data dir {path}: {exc.strerror}; "
+                       "choose another with --data-dir or fix its permissions") from None
+    return path
+
+
+def open_database(settings, *, migrate: bool = True):
+    from . import db, migrations
+    try:
+        database = db.connect(settings.db_url, synchronous=settings.sqlite_synchronous)
+        if migrate:
+            for line in migrations.migrate(database):
+                logging.getLogger("loket").info("database: %s", line)
+    except db.DatabaseError as exc:
+        raise CLIError(str(exc)) from None
+    except RuntimeError as exc:
+        raise CLIError(str(exc)) from None
+    return database
+
+
+def open_tasks(settings):
+    from .queue.tasks import QueueConfigError, Tasks, make_huey
+    try:
+        return Tasks(make_huey(settings.huey_url))
+    except (QueueConfigError, OSError) as exc:
+        raise CLIError(f"cannot open the job queue {settings.huey_url}: {exc}") from None
+
+
+def region_key(settings):
+    from .phone import sender_key
+    return lambda sender: sender_key(sender, settings.default_region)
+
+
+def build_worker(settings):
+    from .modem.drivers import DriverSpecError, modem_names, open_driver, slug
+    from .modem.owner import ModemThread
+    from .queue.worker import Worker
+    from .responder import Responder
+
+    modems = []
+    for name in modem_names(settings.modems):
+        try:
+            driver = open_driver(name, sim_root=settings.sim_path, state_dir=settings.data_path / "modems")
+        except DriverSpecError as exc:
+            raise CLIError(f"setting modems: {exc}") from None
+        modems.append(ModemThread(slug(name), driver, poll_seconds=settings.modem_poll_seconds))
+    responder = Responder(shop=settings.shop_name, default_language=settings.default_language)
+    return Worker(tasks=open_tasks(settings), modems=modems, responder=responder,
+                  region_key=region_key(settings), status_dir=settings.data_path / "status",
+                  threads=settings.worker_threads)
+
+
+def build_web_app(settings):
+    from .webui.app import create_app
+    return create_app(settings, open_tasks(settings))
+
+
+def _logging(verbose: bool = False) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("huey").setLevel(logging.WARNING)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == 98:
+                raise CLIError(f"port {port} on {host} is already in use: stop the other program "
+                               f"or choose another port with --port") from None
+            raise CLIError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+# -- commands -------------------------------------------------------------------
+
+def cmd_web(args) -> int:
+    settings = load_settings(args)
+    prepare_data_dir(settings)
+    _logging(args.verbose)
+    open_database(settings)
+    _check_port_free(settings.host, settings.port)
+    app = build_web_app(settings)
+    import waitress
+    log = logging.getLogger("loket.web")
+    log.info("web UI on http://%s:%s/", settings.host, settings.port)
+    try:
+        waitress.serve(app, host=settings.host, port=settings.port, threads=4, ident="Loket",
+                       _quiet=True)
+    except OSError as exc:
+        raise CLIError(f"cannot serve on {settings.host}:{settings.port}: {exc.strerror}") from None
+    return 0
+
+
+def cmd_worker(args) -> int:
+    settings = load_settings(args)
+    prepare_data_dir(settings)
+    _logging(args.verbose)
+    open_database(settings)
+    worker = build_worker(settings)
+    logging.getLogger("loket.worker").info("worker %s with modems: %s", worker.owner, settings.modems)
+    worker.run()
+    return 0
+
+
+def cmd_run(args) -> int:
+    """Web, worker and the simulated modem: the laptop and demo install."""
+    settings = load_settings(args)
+    data = prepare_data_dir(settings)
+    open_database(settings)
+    from . import demo
+    login = demo.seed(data)
+    _check_port_free(settings.host, settings.port)
+
+    env = dict(os.environ, LOKET_DATA_DIR=str(data), LOKET_HOST=settings.host, LOKET_PORT=str(settings.port))
+    if args.config:
+        env["LOKET_CONFIG"] = str(Path(args.config).resolve())
+    base = [sys.executable, "-m", "appliance.cli"]
+    children = {
+        "web": subprocess.Popen(base + ["web"], env=env),
+        "worker": subprocess.Popen(base + ["worker"], env=env),
+    }
+
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    url_host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0", "::") else settings.host
+    url = f"http://{url_host}:{settings.port}/"
+    if _wait_for_http(settings.host, settings.port, children, timeout=30):
+        print(f"Loket is running: {url}", flush=True)
+        if login:
+            print(f"Log in as {login[0]} with password {login[1]}", flush=True)
+        print(f"Text the shop as a customer: loket sim text +6281234567890 \"help\" --data-dir {data}",
+              flush=True)
+        print("Press Ctrl+C to stop.", flush=True)
+    code = 0
+    try:
+        while not stopping:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    print(f"loket: the {name} process stopped (exit {child.returncode}); stopping",
+                          file=sys.stderr, flush=True)
+                    stopping, code = True, EXIT_FAIL
+                    break
+            time.sleep(0.2)
+    finally:
+        for child in children.values():
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + 35
+        for child in children.values():
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return code
+
+
+def _wait_for_http(host: str, port: int, children: dict, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    target = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)
+    while time.monotonic() < deadline:
+        if any(child.poll() is not None for child in children.values()):
+            return False
+        try:
+            with socket.create_connection((target, port), timeout=0.5) as sock:
+                sock.sendall(b"HEAD /login HTTP/1.0\r\n\r\n")
+                if sock.recv(12).startswith(b"HTTP/"):
+                    return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+def _sim_number(raw: str, settings) -> str:
+    from .phone import PhoneError, normalise
+    try:
+        return normalise(raw, settings.default_region)
+    except PhoneError:
+        return raw.strip()  # a short code or a name: the network lets it through
+
+
+def cmd_sim_text(args) -> int:
+    settings = load_settings(args)
+    from .modem.network import SimNetwork
+    network = SimNetwork(settings.sim_path)
+    sender = _sim_number(args.number, settings)
+    before = len(network.received(sender))
+    pending = network.text_shop(sender, args.message)
+    deadline = time.monotonic() + args.wait
+    shown = before
+    quiet_since = None
+    database = None
+    while time.monotonic() < deadline:
+        received = network.received(sender)
+        for sms in received[shown:]:
+            print(sms.get("text", ""), flush=True)
+        if len(received) > shown:
+            shown, quiet_since = len(received), None
+        if shown > before and not pending.exists():
+            # The shop answered: stop once it has nothing more on the way.
+            database = database or open_database(settings, migrate=False)
+            if _settled(sender):
+                quiet_since = quiet_since or time.monotonic()
+                if time.monotonic() - quiet_since > 0.3:
+                    break
+        time.sleep(0.05)
+    if shown == before:
+        print(f"loket: no reply within {args.wait:g} s (is `loket run` or `loket worker` running with "
+              f"--data-dir {settings.data_path}?)", file=sys.stderr)
+        return EXIT_FAIL
+    return 0
+
+
+def _settled(phone: str) -> bool:
+    from .models import InboundPart, Message
+    busy = Message.select().where(
+        (Message.phone == phone)
+        & (((Message.direction == "out") & Message.state.in_(["queued", "sending"]))
+           | ((Message.direction == "in") & (Message.state == "received")))).exists()
+    loose = InboundPart.select().where((InboundPart.sender == phone) & InboundPart.message.is_null()).exists()
+    return not busy and not loose
+
+
+def cmd_sim_inbox(args) -> int:
+    settings = load_settings(args)
+    from .modem.network import SimNetwork
+    for sms in SimNetwork(settings.sim_path).received(_sim_number(args.number, settings)):
+        print(f"{sms.get('at', '')}  {sms.get('text', '')}")
+    return 0
+
+
+def cmd_settings(args) -> int:
+    if args.markdown:
+        sys.stdout.write(settings_module.as_markdown())
+        return 0
+    settings = load_settings(args)
+    if args.json:
+        print(json.dumps({s.name: {"value": value, "default": s.default, "source": source, "help": s.help}
+                          for s, value, source in settings.items()}, indent=2, default=str))
+        return 0
+    for s, value, source in settings.items():
+        print(f"{s.name} = {value!r}  [{source}; default {s.default!r}]")
+        print(f"    {s.help}")
+    return 0
+
+
+def cmd_db(args) -> int:
+    settings = load_settings(args)
+    prepare_data_dir(settings)
+    from . import migrations
+    database = open_database(settings, migrate=args.action == "migrate")
+    if args.action == "migrate":
+        print(f"schema version {migrations.current_version(database)} (newest {migrations.HEAD})")
+        return 0
+    problems = migrations.check(database)
+    for problem in problems:
+        print(problem)
+    if problems:
+        return EXIT_FAIL
+    print(f"ok: schema version {migrations.HEAD}, integrity check passed")
+    return 0
+
+
+def cmd_user_add(args) -> int:
+    settings = load_settings(args)
+    prepare_data_dir(settings)
+    open_database(settings)
+    from . import auth
+    generated = False
+    if args.generate or not sys.stdin.isatty():
+        password, generated = auth.generate_password(), True
+    else:
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != password:
+            raise CLIError("the two passwords differ; nothing was changed")
+    try:
+        auth.create_user(args.name, password, args.role)
+    except auth.AuthError as exc:
+        raise CLIError(str(exc)) from None
+    print(f"created {args.role} {args.name}")
+    if generated:
+        print(f"password: {password}  (shown once: write it down)")
+    return 0
+
+
+# -- the parser --------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--config", metavar="FILE", help="TOML settings file (default: $LOKET_CONFIG or /etc/loket/loket.toml)")
+    common.add_argument("--data-dir", metavar="D", dest="data_dir", help="folder for the database and queue")
+    common.add_argument("-v", "--verbose", action="store_true", help="log more")
+
+    serving = _Parser(add_help=False)
+    serving.add_argument("--host", metavar="H", help="address to listen on")
+    serving.add_argument("--port", metavar="P", help="port to listen on")
+
+    parser = _Parser(prog="loket", description="Loket: an offline SMS CRM for small shops.")
+    verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", parser_class=_Parser)
+    verbs.required = True
+
+    run = verbs.add_parser("run", parents=[common, serving], help="web + worker + simulated modem, for a laptop or demo")
+    run.set_defaults(func=cmd_run)
+    verbs.add_parser("web", parents=[common, serving], help="serve the web UI (waitress)").set_defaults(func=cmd_web)
+    verbs.add_parser("worker", parents=[common], help="run the job queue and own the modems").set_defaults(func=cmd_worker)
+
+    sim = verbs.add_parser("sim", help="be a customer of the simulated modem")
+    sim_verbs = sim.add_subparsers(dest="sim_verb", metavar="ACTION", parser_class=_Parser)
+    sim_verbs.required = True
+    text = sim_verbs.add_parser("text", parents=[common], help="text the shop and print the replies")
+    text.add_argument("number", metavar="NUMBER")
+    text.add_argument("message", metavar="MESSAGE")
+    text.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
+                      help="how long to wait for replies (default 10)")
+    text.set_defaults(func=cmd_sim_text)
+    inbox = sim_verbs.add_parser("inbox", parents=[common], help="everything a phone has received")
+    inbox.add_argument("number", metavar="NUMBER")
+    inbox.set_defaults(func=cmd_sim_inbox)
+
+    st = verbs.add_parser("settings", parents=[common], help="every setting with its value, default and help")
+    st.add_argument("--markdown", action="store_true", help="print the settings reference page")
+    st.add_argument("--json", action="store_true", help="print as JSON")
+    st.set_defaults(func=cmd_settings)
+
+    database = verbs.add_parser("db", help="database maintenance")
+    db_verbs = database.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    db_verbs.required = True
+    db_verbs.add_parser("migrate", parents=[common], help="bring the schema up to date").set_defaults(func=cmd_db)
+    db_verbs.add_parser("check", parents=[common], help="integrity and schema check").set_defaults(func=cmd_db)
+
+    user = verbs.add_parser("user", help="staff logins")
+    user_verbs = user.add_subparsers(dest="user_verb", metavar="ACTION", parser_class=_Parser)
+    user_verbs.required = True
+    add = user_verbs.add_parser("add", parents=[common], help="create a staff login")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", required=True, choices=("owner", "admin", "frontdesk", "technician", "viewer"))
+    add.add_argument("--generate", action="store_true", help="generate the password and print it once")
+    add.set_defaults(func=cmd_user_add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args) or 0
+    except CLIError as exc:
+        print(f"loket: {exc}", file=sys.stderr)
+        return exc.code
+    except SettingsError as exc:
+        print(f"loket: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The database seam: one proxy every model binds to, opened from a URL.
+
+SQLite is the embedded default: WAL so the web process reads while the
+worker writes; foreign keys on; a busy timeout so the two processes wait for
+each other instead of failing; `synchronous` from settings (FULL by default:
+in WAL mode that makes each commit durable across a power cut, which is what
+"a message is never lost and never sent twice" needs; NORMAL is faster and
+only risks the last commits on power loss, never corruption).
+PostgreSQL is the scale-out path, chosen by URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import peewee
+
+proxy = peewee.DatabaseProxy()
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or used; the message says why."""
+
+
+def open_database(url: str, *, synchronous: str = "full") -> peewee.Database:
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = Path(unquote(parsed.path))
+        if str(path) != ":memory:":
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"cannot create the folder {path.parent}: {exc.strerror}") from None
+        return peewee.SqliteDatabase(
+            str(path),
+            pragmas={
+                "journal_mode": "wal",
+                "foreign_keys": 1,
+                "busy_timeout": 10_000,
+                "synchronous": synchronous,
+                "cache_size": -8_000,  # 8 MB: a Pi has little memory to spare
+            },
+            check_same_thread=False,
+            # Transactions take the write lock up front: two processes that
+            # both read then write would otherwise deadlock on the upgrade,
+            # which the busy timeout cannot resolve.
+            lock_type="IMMEDIATE",
+        )
+    if parsed.scheme in ("postgres", "postgresql"):
+        return peewee.PostgresqlDatabase(
+            parsed.path.lstrip("/"),
+            user=unquote(parsed.username) if parsed.username else None,
+            password=unquote(parsed.password) if parsed.password else None,
+            host=parsed.hostname,
+            port=parsed.port,
+            autorollback=True,
+        )
+    raise DatabaseError(f"unsupported database URL {url!r}")
+
+
+def bind(database: peewee.Database) -> peewee.Database:
+    proxy.initialize(database)
+    return database
+
+
+def connect(url: str, *, synchronous: str = "full") -> peewee.Database:
+    """Open, bind and check that the database answers."""
+    database = bind(open_database(url, synchronous=synchronous))
+    try:
+        database.connect(reuse_if_open=True)
+    except peewee.OperationalError as exc:
+        raise DatabaseError(f"cannot open the database {url}: {exc}") from None
+    return database

@@ -1,0 +1,282 @@
+"""The message pipeline's bookkeeping: the outbox and the inbox as rows.
+
+Outbound: a committed `queued` row first; the worker leases it (`sending`,
+with its id and the attempt number), hands it to a modem, and records
+`sent` with the network's reference per part, or `failed` with a reason, or
+puts it back with a later `next_attempt_at`. A row still `sending` when a
+worker starts was interrupted by a crash: it becomes `unknown` and its
+category decides whether it goes out again.
+
+Inbound: raw parts are committed (a unique key makes re-reading harmless)
+before the modem deletes them; complete groups become one `received`
+message; a group still missing a part after the timeout is delivered with
+what arrived and marked incomplete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from typing import Iterable, Sequence
+
+import peewee as pw
+
+from .clock import utcnow
+from .crm import customer_for
+from .models import PRIORITY, Customer, InboundPart, Message, OutboundPart, User
+
+# Categories whose `unknown` rows are sent again after a crash: a customer
+# would rather get a confirmation twice than never; a promotion never twice.
+RESEND_UNKNOWN = frozenset({"transactional", "reminder"})
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 5
+BACKOFF_CAP_SECONDS = 30 * 60
+
+
+def _db() -> pw.Database:
+    return Message._meta.database
+
+
+# -- outbound ------------------------------------------------------------------
+
+def queue_outbound(phone: str, text: str, *, category: str = "transactional",
+                   customer: Customer | None = None, key: str | None = None,
+                   reply_to: Message | None = None, author: User | None = None,
+                   template: str = "", send_at: dt.datetime | None = None,
+                   now: dt.datetime | None = None) -> tuple[Message, bool]:
+    """Commit an outbound row. Returns (row, created).
+
+    With an idempotency key, a second call with the same key returns the
+    first row and creates nothing.
+    """
+    if category not in PRIORITY:
+        raise ValueError(f"unknown message category {category!r}")
+    if key is not None:
+        existing = Message.get_or_none(Message.idempotency_key == key)
+        if existing is not None:
+            return existing, False
+    now = now or utcnow()
+    try:
+        with _db().atomic():
+            row = Message.create(
+                direction="out", phone=phone, text=text, category=category,
+                customer=customer, state="queued", priority=PRIORITY[category],
+                idempotency_key=key, reply_to=reply_to, author=author, template=template,
+                send_at=send_at, created_at=now, updated_at=now)
+    except pw.IntegrityError:
+        if key is None:
+            raise
+        return Message.get(Message.idempotency_key == key), False
+    return row, True
+
+
+def due_outbound(now: dt.datetime, limit: int = 100) -> list[Message]:
+    """Queued rows that may go now, most urgent first."""
+    return list(
+        Message.select()
+        .where(
+            (Message.direction == "out") & (Message.state == "queued")
+            & (Message.send_at.is_null() | (Message.send_at <= now))
+            & (Message.next_attempt_at.is_null() | (Message.next_attempt_at <= now)))
+        .order_by(Message.priority, Message.id)
+        .limit(limit))
+
+
+def lease(message: Message, owner: str, now: dt.datetime) -> bool:
+    """Take one queued row for sending. False when someone else took it first,
+    or when consent was withdrawn since it was queued (it is then cancelled)."""
+    with _db().atomic():
+        customer = Customer.get_or_none(Customer.id == message.customer_id) if message.customer_id else None
+        if customer is not None and not customer.allows(message.category):
+            Message.update(state="cancelled", error="the customer opted out before it was sent",
+                           updated_at=now).where(
+                (Message.id == message.id) & (Message.state == "queued")).execute()
+            return False
+        taken = (Message.update(state="sending", lease_owner=owner, attempts=Message.attempts + 1,
+                                updated_at=now)
+                 .where((Message.id == message.id) & (Message.state == "queued"))
+                 .execute())
+    return taken == 1
+
+
+def _held(message_id: int, owner: str):
+    return ((Message.id == message_id) & (Message.state == "sending") & (Message.lease_owner == owner))
+
+
+def mark_sent(message: Message, owner: str, references: Sequence[int], modem: str,
+              now: dt.datetime, encoding: str | None = None) -> None:
+    with _db().atomic():
+        changes = dict(state="sent", sent_at=now, updated_at=now, modem=modem,
+                       parts=max(1, len(references)), error="")
+        if encoding:
+            changes["encoding"] = encoding
+        if Message.update(**changes).where(_held(message.id, owner)).execute():
+            OutboundPart.insert_many(
+                [dict(message=message.id, part_no=n, reference=ref, modem=modem, updated_at=now)
+                 for n, ref in enumerate(references, 1)]).execute()
+
+
+def mark_failed(message: Message, owner: str, reason: str, now: dt.datetime) -> None:
+    Message.update(state="failed", error=reason[:500], updated_at=now).where(
+        _held(message.id, owner)).execute()
+
+
+def retry_later(message: Message, owner: str, reason: str, now: dt.datetime,
+                rng: random.Random | None = None) -> bool:
+    """Put a row back after a transient error, with exponential backoff and
+    jitter. Returns False when the attempts are used up (the row fails)."""
+    attempts = Message.get_by_id(message.id).attempts
+    if attempts >= MAX_ATTEMPTS:
+        mark_failed(message, owner, f"gave up after {attempts} attempts: {reason}", now)
+        return False
+    delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
+    delay *= (rng or random).uniform(0.5, 1.5)
+    Message.update(state="queued", lease_owner="", error=reason[:500], updated_at=now,
+                   next_attempt_at=now + dt.timedelta(seconds=delay)).where(
+        _held(message.id, owner)).execute()
+    return True
+
+
+def recover_interrupted(now: dt.datetime, owner_prefix: str = "") -> dict[str, int]:
+    """Rows left `sending` by a crash: `unknown`, then re-queued where the
+    category allows (flagged, since the customer may get it twice).
+
+    Call it when a worker starts, before it sends anything. With several
+    workers, `owner_prefix` limits it to this worker's own leases.
+    """
+    stranded = (Message.direction == "out") & (Message.state == "sending")
+    if owner_prefix:
+        stranded &= Message.lease_owner.startswith(owner_prefix)
+    with _db().atomic():
+        unknown = Message.update(state="unknown", updated_at=now,
+                                 error="interrupted while sending: it may or may not have arrived").where(
+            stranded).execute()
+        resent = Message.update(state="queued", lease_owner="", resent_after_crash=True, updated_at=now).where(
+            (Message.direction == "out") & (Message.state == "unknown")
+            & Message.category.in_(sorted(RESEND_UNKNOWN))
+            & (Message.resent_after_crash == False)).execute()  # noqa: E712
+    return {"unknown": unknown, "requeued": resent}
+
+
+def resend(message: Message, now: dt.datetime) -> Message:
+    """Staff asked to send a failed or unknown message again: a new row."""
+    row, _ = queue_outbound(message.phone, message.text, category=message.category,
+                            customer=message.customer, reply_to=message.reply_to,
+                            template=message.template, now=now)
+    return row
+
+
+# -- inbound -------------------------------------------------------------------
+
+def store_parts(parts: Iterable, modem: str, now: dt.datetime | None = None) -> int:
+    """Commit raw parts (modem.base.InboundPart-like objects). A part already
+    stored (same sender, SMSC time, reference and part number) is skipped.
+    Returns the number of new parts. Once this returns, the modem may delete
+    every one of them."""
+    now = now or utcnow()
+    rows = []
+    for part in parts:
+        if getattr(part, "is_status_report", False):
+            continue
+        rows.append(dict(
+            modem=modem, sender=part.sender[:32], smsc_time=part.smsc_time or now,
+            concat_ref=part.concat_ref if part.concat_ref is not None else -1,
+            part_no=part.part_no or 1, part_count=part.part_count or 1,
+            text=part.text, coding=part.coding, raw=part.raw, received_at=now))
+    if not rows:
+        return 0
+    with _db().atomic():
+        return InboundPart.insert_many(rows).on_conflict_ignore().as_rowcount().execute()
+
+
+def apply_status_reports(parts: Iterable, modem: str, now: dt.datetime) -> int:
+    """Status reports move the matching sent part, and its message when every
+    part is settled, to `delivered` or `failed`."""
+    changed = 0
+    for part in parts:
+        if not getattr(part, "is_status_report", False):
+            continue
+        with _db().atomic():
+            sent = (OutboundPart.select().where(
+                (OutboundPart.modem == modem) & (OutboundPart.reference == part.status_ref))
+                .order_by(OutboundPart.id.desc()).first())
+            if sent is None:
+                continue
+            sent.status = "delivered" if part.status == "delivered" else "failed"
+            sent.updated_at = now
+            sent.save()
+            statuses = {p.status for p in OutboundPart.select().where(OutboundPart.message == sent.message_id)}
+            if statuses == {"delivered"}:
+                final = "delivered"
+            elif "failed" in statuses:
+                final = "failed"
+            else:
+                continue
+            Message.update(state=final, updated_at=now,
+                           error="" if final == "delivered" else "the network reported it undelivered").where(
+                (Message.id == sent.message_id) & Message.state.in_(["sent", "unknown"])).execute()
+            changed += 1
+    return changed
+
+
+def _join(parts: list[InboundPart]) -> str:
+    # UCS-2 parts are joined as bytes before decoding: a phone may split an
+    # emoji's surrogate pair across two parts.
+    if parts and all(p.coding == "ucs2" and p.raw for p in parts):
+        try:
+            return b"".join(bytes.fromhex(p.raw) for p in parts).decode("utf-16-be", "replace")
+        except ValueError:
+            pass
+    return "".join(p.text for p in parts)
+
+
+def assemble(now: dt.datetime, timeout: dt.timedelta, region_key) -> list[Message]:
+    """Turn stored parts into messages: complete groups at once, incomplete
+    ones after `timeout`. `region_key(sender)` gives the customer key."""
+    loose = (InboundPart.select().where(InboundPart.message.is_null())
+             .order_by(InboundPart.sender, InboundPart.concat_ref, InboundPart.part_no))
+    created = []
+    groups = itertools.groupby(loose, key=lambda p: (p.sender, p.concat_ref if p.part_count > 1 else -p.id))
+    for (sender, _), group in groups:
+        group = list(group)
+        first = group[0]
+        seen = {p.part_no for p in group}
+        complete = first.part_count <= 1 or seen >= set(range(1, first.part_count + 1))
+        if not complete and now - first.received_at < timeout:
+            continue
+        phone = region_key(sender)
+        customer = customer_for(phone, now=now) if phone.startswith("+") else None
+        with _db().atomic():
+            unique = {p.part_no: p for p in group}
+            ordered = [unique[n] for n in sorted(unique)]
+            message = Message.create(
+                direction="in", phone=phone, text=_join(ordered), customer=customer,
+                state="received", parts=len(ordered), encoding=first.coding,
+                incomplete=not complete, modem=first.modem, created_at=min(p.smsc_time for p in group),
+                updated_at=now)
+            InboundPart.update(message=message).where(InboundPart.id.in_([p.id for p in group])).execute()
+            if customer is not None:
+                Customer.update(last_contact_at=now).where(Customer.id == customer.id).execute()
+        created.append(message)
+    return created
+
+
+# -- reading, for the staff inbox ---------------------------------------------
+
+def conversations(limit: int = 50, offset: int = 0) -> list[dict]:
+    """One row per phone, newest activity first."""
+    latest = (Message.select(Message.phone, pw.fn.MAX(Message.id).alias("last_id"))
+              .group_by(Message.phone).order_by(pw.fn.MAX(Message.id).desc())
+              .limit(limit).offset(offset))
+    ids = [row.last_id for row in latest]
+    by_id = {m.id: m for m in Message.select().where(Message.id.in_(ids))} if ids else {}
+    waiting = {row.phone for row in Message.select(Message.phone).where(
+        Message.needs_staff == True, Message.phone.in_([m.phone for m in by_id.values()]))}  # noqa: E712
+    return [dict(last=by_id[i], phone=by_id[i].phone, customer=by_id[i].customer,
+                 needs_staff=by_id[i].phone in waiting) for i in ids]
+
+
+def thread(phone: str, limit: int = 200) -> list[Message]:
+    rows = (Message.select().where(Message.phone == phone).order_by(Message.id.desc()).limit(limit))
+    return list(reversed(list(rows)))

@@ -1,0 +1,77 @@
+"""Forward schema migrations, run on every start and by `loket db migrate`.
+
+A fresh database is created from the models at the newest version. An older
+one runs each step after its version, in order, each in a transaction; a
+step uses peewee's migrator and must leave the schema equal to the models'.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import peewee as pw
+from playhouse.migrate import SchemaMigrator
+
+from .models import MODELS, SchemaVersion
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    version: int
+    note: str
+    apply: Callable[[pw.Database, SchemaMigrator], None]
+
+
+# Version 1 is the first released schema. Add a Step for every change after it.
+STEPS: tuple[Step, ...] = ()
+HEAD = 1 + len(STEPS)
+
+
+def current_version(database: pw.Database) -> int:
+    if not database.table_exists(SchemaVersion._meta.table_name):
+        return 0
+    row = SchemaVersion.select(pw.fn.MAX(SchemaVersion.version)).scalar()
+    return row or 0
+
+
+def migrate(database: pw.Database) -> list[str]:
+    """Bring the schema to HEAD. Returns what was done, for the log."""
+    done = []
+    version = current_version(database)
+    if version > HEAD:
+        raise RuntimeError(
+            f"the database is at schema version {version}, newer than this Loket ({HEAD}); "
+            "install the newer Loket or restore a backup")
+    if version == 0:
+        with database.atomic():
+            database.create_tables(MODELS)
+            SchemaVersion.create(version=HEAD, note="created")
+        return [f"created schema version {HEAD}"]
+    migrator = SchemaMigrator.from_database(database)
+    for step in STEPS:
+        if step.version <= version:
+            continue
+        with database.atomic():
+            step.apply(database, migrator)
+            SchemaVersion.create(version=step.version, note=step.note)
+        done.append(f"migrated to {step.version}: {step.note}")
+    return done
+
+
+def check(database: pw.Database) -> list[str]:
+    """Problems found, or an empty list when the database is sound."""
+    problems = []
+    version = current_version(database)
+    if version != HEAD:
+        problems.append(f"schema version is {version}, expected {HEAD} (run `loket db migrate`)")
+    if isinstance(database, pw.SqliteDatabase):
+        result = [row[0] for row in database.execute_sql("PRAGMA integrity_check").fetchall()]
+        if result != ["ok"]:
+            problems.extend(f"integrity: {line}" for line in result)
+        for row in database.execute_sql("PRAGMA foreign_key_check").fetchall():
+            problems.append(f"foreign key: table {row[0]} row {row[1]} points to a missing {row[2]}")
+    for model in MODELS:
+        if not database.table_exists(model._meta.table_name):
+            problems.append(f"table {model._meta.table_name} is missing")
+    return problems

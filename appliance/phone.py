@@ -1,0 +1,59 @@
+"""Phone numbers as customers write them, stored as E.164.
+
+`0812…`, `+62812…`, `62812…` and `0812-3456-7890` are one customer.
+Senders that are not phone numbers (an operator's "TELKOMSEL", a short code
+such as 3636) are kept as they are and never answered automatically.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+
+class PhoneError(ValueError):
+    """Not a phone number Loket can send to; the message says why."""
+
+
+_SEPARATORS = re.compile(r"[\s\-\.\(\)/]")
+
+
+def normalise(raw: str, region: str = "ID") -> str:
+    """E.164 form of a number, or PhoneError with a reason a person understands."""
+    if raw is None:
+        raise PhoneError("no phone number given")
+    text = _SEPARATORS.sub("", str(raw).strip())
+    if not text:
+        raise PhoneError("no phone number given")
+    if len(text) > 20:
+        raise PhoneError("too long to be a phone number")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    if not re.fullmatch(r"\+?[0-9]+", text):
+        raise PhoneError("a phone number has only digits, with an optional + in front")
+    candidates = [text]
+    if not text.startswith("+") and not text.startswith("0"):
+        # "62812…": the country code written without its +.
+        candidates.append("+" + text)
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise PhoneError(f"{raw!r} is not a valid phone number")
+
+
+def is_replyable(sender: str) -> bool:
+    """True when a sender is a real phone number we may answer."""
+    return bool(re.fullmatch(r"\+[1-9][0-9]{6,14}", sender or ""))
+
+
+def sender_key(sender: str, region: str = "ID") -> str:
+    """The customer key of an inbound sender: E.164 when possible, else as given."""
+    try:
+        return normalise(sender, region)
+    except PhoneError:
+        return (sender or "").strip()[:32] or "unknown"

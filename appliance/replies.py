@@ -1,0 +1,56 @@
+"""Reply templates, in the customer's language.
+
+Every default reply fits one GSM-7 SMS (160 characters, no accents or
+emoji) once its placeholders are filled with typical values; a test checks.
+Placeholders a template does not know are left visible rather than failing,
+so a staff edit can never stop a reply from going out.
+"""
+
+from __future__ import annotations
+
+import string
+
+LANGUAGES = ("id", "en")
+
+DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
+    "help": {
+        "id": "{shop}: Anda bisa ketik {commands}. Ketik BERHENTI untuk berhenti menerima promo dan pengingat.",
+        "en": "{shop}: you can text {commands}. Text STOP to stop promotions and reminders.",
+    },
+    "stop": {
+        "id": "{shop}: Anda tidak akan menerima promo dan pengingat lagi. Ketik MULAI untuk berlangganan kembali.",
+        "en": "{shop}: you will no longer get promotions or reminders. Text START to subscribe again.",
+    },
+    "start": {
+        "id": "{shop}: terima kasih, Anda akan menerima pengingat dan promo. Ketik BERHENTI kapan saja.",
+        "en": "{shop}: thank you, you will get reminders and promotions. Text STOP at any time.",
+    },
+    "unknown": {
+        "id": "{shop}: pesan Anda sudah kami terima dan akan dibalas staf. Ketik BANTUAN untuk daftar perintah.",
+        "en": "{shop}: we got your message and our staff will answer. Text HELP for the list of commands.",
+    },
+    "ambiguous": {
+        "id": "{shop}: maksud Anda {choices}? Silakan kirim ulang dengan kata yang benar.",
+        "en": "{shop}: did you mean {choices}? Please send again with the right word.",
+    },
+}
+
+
+class _Lenient(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render(template: str, **values: object) -> str:
+    """Fill placeholders; unknown ones stay as written, stray braces survive."""
+    try:
+        return string.Formatter().vformat(template, (), _Lenient(values))
+    except (ValueError, IndexError, AttributeError):
+        return template  # a malformed template is sent as written
+
+
+def reply(key: str, language: str | None, templates: dict[str, dict[str, str]] | None = None,
+          **values: object) -> str:
+    by_language = (templates or DEFAULT_TEMPLATES)[key]
+    template = by_language.get(language or "id") or by_language.get("id") or next(iter(by_language.values()))
+    return render(template, **values)

@@ -1,0 +1,104 @@
+"""The customer side of the simulated GSM network, kept on disk.
+
+The simulated modem runs inside the worker; `loket sim` runs in another
+process. They meet in a folder:
+
+    <root>/to_shop/<time>-<id>.json   a text a customer sent to the shop,
+                                      written atomically, taken by the modem
+    <root>/phones/<number>.jsonl      every SMS that phone received, one JSON
+                                      object per line, appended
+
+A text stays in `to_shop/` until the modem side has taken it into its own
+storage, so a crash on either side loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import time
+from pathlib import Path
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _phone_file_name(number: str) -> str:
+    # Keep only what is safe in a file name; "+62812" -> "62812".
+    cleaned = "".join(ch for ch in number if ch.isalnum())
+    return (cleaned or "unknown") + ".jsonl"
+
+
+class SimNetwork:
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self.to_shop = self.root / "to_shop"
+        self.phones = self.root / "phones"
+
+    def ensure(self) -> "SimNetwork":
+        self.to_shop.mkdir(parents=True, exist_ok=True)
+        self.phones.mkdir(parents=True, exist_ok=True)
+        return self
+
+    # -- the customer's phone -------------------------------------------------
+    def text_shop(self, sender: str, text: str, **extra) -> Path:
+        """A customer texts the shop. Returns the pending file."""
+        self.ensure()
+        name = f"{time.time_ns():020d}-{secrets.token_hex(4)}.json"
+        record = {"from": sender, "text": text, "at": _now(), **extra}
+        tmp = self.to_shop / (name + ".tmp")
+        tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.to_shop / name)
+        return self.to_shop / name
+
+    def received(self, number: str) -> list[dict]:
+        """Everything this phone has received, oldest first."""
+        path = self.phones / _phone_file_name(number)
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        out = []
+        for line in lines:
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                continue  # a line cut short by a crash mid-append
+        return out
+
+    def pending(self) -> list[Path]:
+        """Texts not yet taken by the modem, oldest first."""
+        try:
+            return sorted(p for p in self.to_shop.iterdir() if p.suffix == ".json")
+        except FileNotFoundError:
+            return []
+
+    # -- the modem's side ------------------------------------------------------
+    @staticmethod
+    def read(path: Path) -> dict | None:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+
+    @staticmethod
+    def take(path: Path) -> None:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+    def deliver(self, to: str, text: str, **extra) -> None:
+        """The network hands an SMS to a customer's phone."""
+        self.ensure()
+        record = {"to": to, "text": text, "at": _now(), **extra}
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        # One write() on an O_APPEND descriptor: lines never interleave.
+        fd = os.open(self.phones / _phone_file_name(to), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8"))
+        finally:
+            os.close(fd)

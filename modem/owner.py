@@ -1,0 +1,155 @@
+"""The one thread that owns a modem.
+
+python-gammu and serial calls block and a modem does one thing at a time,
+so every driver call runs on this thread: sends come in through a queue
+(and go first), and between them the thread polls the modem for new
+messages. Inbound parts are handed to `on_inbound`, which must persist them
+before it returns; only then are they deleted from the modem.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import queue
+import threading
+import time
+from typing import Callable
+
+from .base import Driver, InboundPart, ModemError, ModemStatus, SendResult, TransientModemError
+
+log = logging.getLogger(__name__)
+
+
+class ModemThread:
+    def __init__(self, name: str, driver: Driver, *, poll_seconds: float = 1.0,
+                 on_inbound: Callable[[str, list[InboundPart]], None] | None = None,
+                 on_status: Callable[[str, ModemStatus], None] | None = None,
+                 status_seconds: float = 60.0):
+        self.name = name
+        self.driver = driver
+        self.poll_seconds = poll_seconds
+        self.status_seconds = status_seconds
+        self.on_inbound = on_inbound
+        self.on_status = on_status
+        self._calls: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"modem-{name}", daemon=True)
+        self._opened = False
+        self.last_status = ModemStatus(ok=False, error="not opened yet")
+        self.last_contact: float | None = None
+
+    # -- used from other threads ---------------------------------------------
+    def start(self) -> "ModemThread":
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._calls.put(None)
+        self._thread.join(timeout)
+
+    @property
+    def pending(self) -> int:
+        return self._calls.qsize()
+
+    def send(self, number: str, text: str, timeout: float = 120.0) -> SendResult:
+        return self.call(lambda d: d.send(number, text), timeout)
+
+    def poll_now(self) -> None:
+        self._calls.put(("poll", None))
+
+    def call(self, fn: Callable[[Driver], object], timeout: float = 60.0):
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._calls.put((fn, future))
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            raise TransientModemError(f"modem {self.name} did not answer within {timeout:.0f} s") from None
+
+    # -- the owning thread ------------------------------------------------------
+    def _ensure_open(self) -> bool:
+        if self._opened:
+            return True
+        try:
+            self.driver.open()
+        except ModemError as exc:
+            self.last_status = ModemStatus(ok=False, error=str(exc))
+            log.warning("modem %s: cannot open: %s", self.name, exc)
+            return False
+        self._opened = True
+        return True
+
+    def _run(self) -> None:
+        next_poll = 0.0
+        next_status = 0.0
+        while not self._stop.is_set():
+            timeout = max(0.0, next_poll - time.monotonic())
+            try:
+                item = self._calls.get(timeout=timeout)
+            except queue.Empty:
+                item = ("poll", None)
+            if item is None:
+                break
+            fn, future = item
+            if fn == "poll":
+                if self._ensure_open():
+                    self._poll()
+                next_poll = time.monotonic() + self.poll_seconds
+                if time.monotonic() >= next_status:
+                    self._refresh_status()
+                    next_status = time.monotonic() + self.status_seconds
+                continue
+            if not future.set_running_or_notify_cancel():
+                continue
+            if not self._ensure_open():
+                future.set_exception(TransientModemError(f"modem {self.name} is not available"))
+                continue
+            try:
+                result = fn(self.driver)
+            except ModemError as exc:
+                future.set_exception(exc)
+            except Exception as exc:  # a driver bug must not kill the modem's only thread
+                log.exception("modem %s: unexpected error", self.name)
+                future.set_exception(TransientModemError(f"modem {self.name}: {exc}"))
+            else:
+                self.last_contact = time.time()
+                future.set_result(result)
+        if self._opened:
+            try:
+                self.driver.close()
+            except ModemError:
+                pass
+
+    def _poll(self) -> None:
+        try:
+            parts = self.driver.read_inbound()
+        except ModemError as exc:
+            log.warning("modem %s: reading messages failed: %s", self.name, exc)
+            return
+        self.last_contact = time.time()
+        if not parts or self.on_inbound is None:
+            return
+        try:
+            self.on_inbound(self.name, parts)
+        except Exception:
+            # Not persisted: leave every part on the modem for the next poll.
+            log.exception("modem %s: storing %d inbound parts failed; they stay on the modem", self.name, len(parts))
+            return
+        for part in parts:
+            try:
+                self.driver.delete(part.location)
+            except ModemError as exc:
+                # Stored already; a re-read later is harmless (unique key).
+                log.warning("modem %s: could not delete %s: %s", self.name, part.location, exc)
+
+    def _refresh_status(self) -> None:
+        try:
+            self.last_status = self.driver.status()
+        except ModemError as exc:
+            self.last_status = ModemStatus(ok=False, error=str(exc))
+        if self.on_status is not None:
+            try:
+                self.on_status(self.name, self.last_status)
+            except Exception:
+                log.exception("modem %s: recording status failed", self.name)

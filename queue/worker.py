@@ -1,0 +1,163 @@
+"""The worker process: owns the modems, runs the Huey consumer.
+
+One ModemThread per modem. Inbound parts go straight from the modem thread
+into the database (committed before the modem deletes them), are assembled
+into messages and answered; the replies are committed and the outbox is
+nudged. Sending happens in Huey's worker threads, which lease rows and
+hand them to a modem thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import socket
+import threading
+import zlib
+from pathlib import Path
+from typing import Callable
+
+from appliance import messaging
+from appliance.clock import utcnow
+from appliance.modem.base import ModemError, ModemStatus
+from appliance.modem.owner import ModemThread
+from appliance.responder import Responder
+
+from . import tasks as task_module
+
+log = logging.getLogger(__name__)
+
+REASSEMBLY_TIMEOUT = dt.timedelta(minutes=10)
+
+
+class ModemPool:
+    """Routes each send to a modem: the same phone keeps the same modem while
+    it is healthy, otherwise the least busy one."""
+
+    def __init__(self, modems: list[ModemThread]):
+        if not modems:
+            raise ValueError("a worker needs at least one modem")
+        self.modems = modems
+
+    def pick(self, phone: str) -> ModemThread:
+        healthy = [m for m in self.modems if m.last_status.ok] or self.modems
+        preferred = self.modems[zlib.crc32(phone.encode()) % len(self.modems)]
+        return preferred if preferred in healthy else min(healthy, key=lambda m: m.pending)
+
+    def start(self) -> None:
+        for modem in self.modems:
+            modem.start()
+
+    def stop(self) -> None:
+        for modem in self.modems:
+            modem.stop()
+
+
+class Worker:
+    def __init__(self, *, tasks: task_module.Tasks, modems: list[ModemThread], responder: Responder,
+                 region_key: Callable[[str], str], status_dir: Path, worker_name: str | None = None,
+                 threads: int = 2, clock: Callable[[], dt.datetime] = utcnow):
+        self.tasks = tasks
+        self.pool = ModemPool(modems)
+        self.responder = responder
+        self.region_key = region_key
+        self.status_dir = status_dir
+        self.name = worker_name or socket.gethostname()
+        self.owner = f"{self.name}:{os.getpid()}"
+        self.threads = threads
+        self.clock = clock
+        self._inbound_lock = threading.Lock()
+        for modem in modems:
+            modem.on_inbound = self.on_inbound
+            modem.on_status = self.on_status
+
+    # -- inbound, on a modem thread ------------------------------------------
+    def on_inbound(self, modem: str, parts) -> None:
+        now = self.clock()
+        messaging.store_parts(parts, modem, now)
+        messaging.apply_status_reports(parts, modem, now)
+        self.process_inbound(now)
+
+    def process_inbound(self, now: dt.datetime, timeout: dt.timedelta = REASSEMBLY_TIMEOUT) -> int:
+        # Several modems may deliver at once; assembling is done by one at a time.
+        with self._inbound_lock:
+            replies = 0
+            for message in messaging.assemble(now, timeout, self.region_key):
+                try:
+                    replies += len(self.responder.handle(message, now))
+                except Exception:
+                    log.exception("handling message %s failed; it waits for staff", message.id)
+                    messaging.Message.update(state="handled", needs_staff=True).where(
+                        messaging.Message.id == message.id).execute()
+        if replies:
+            self.tasks.kick_outbox()
+        return replies
+
+    def on_status(self, modem: str, status: ModemStatus) -> None:
+        # A small file the web process reads for the dashboard: no modem access there.
+        self.status_dir.mkdir(parents=True, exist_ok=True)
+        path = self.status_dir / f"{modem}.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"modem": modem, "at": self.clock().isoformat(), **status.as_dict()}))
+        os.replace(tmp, path)
+
+    # -- tasks ---------------------------------------------------------------
+    def drain(self, limit: int = 10_000) -> int:
+        """Send due rows until none is left. Returns how many went out."""
+        sent = 0
+        while sent < limit:
+            now = self.clock()
+            batch = messaging.due_outbound(now, limit=20)
+            if not batch:
+                break
+            progressed = False
+            for message in batch:
+                if not messaging.lease(message, self.owner, now):
+                    continue
+                progressed = True
+                sent += self._send(message)
+            if not progressed:
+                break
+        return sent
+
+    def _send(self, message) -> int:
+        modem = self.pool.pick(message.phone)
+        try:
+            result = modem.send(message.phone, message.text)
+        except ModemError as exc:
+            now = self.clock()
+            if exc.transient:
+                messaging.retry_later(message, self.owner, str(exc), now)
+            else:
+                messaging.mark_failed(message, self.owner, str(exc), now)
+            log.warning("message %s not sent: %s", message.id, exc)
+            return 0
+        messaging.mark_sent(message, self.owner, result.references, modem.name, self.clock())
+        return 1
+
+    def sweep(self) -> dict:
+        """Once a minute: late multipart messages, and anything due to send."""
+        now = self.clock()
+        answered = self.process_inbound(now)
+        sent = self.drain()
+        return {"answered": answered, "sent": sent}
+
+    # -- life cycle -----------------------------------------------------------
+    def run(self, consumer_options: dict | None = None) -> None:
+        recovered = messaging.recover_interrupted(self.clock(), owner_prefix=f"{self.name}:")
+        if any(recovered.values()):
+            log.warning("after an interrupted run: %s", recovered)
+        task_module.set_runtime(self)
+        self.pool.start()
+        options = dict(workers=self.threads, worker_type="thread", periodic=True, initial_delay=0.05,
+                       backoff=1.5, max_delay=1.0, graceful_signal="TERM", shutdown_timeout=30)
+        options.update(consumer_options or {})
+        consumer = self.tasks.huey.create_consumer(**options)
+        try:
+            self.tasks.kick_outbox()  # whatever was queued while no worker ran
+            consumer.run()
+        finally:
+            self.pool.stop()
+            task_module.set_runtime(None)

@@ -1,0 +1,91 @@
+"""Helpers the tests share: the real `loket` command, HTTP with cookies."""
+
+from __future__ import annotations
+
+import dataclasses
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import socket
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+LOKET = [sys.executable, "-m", "appliance.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def loket_cli(*args, data_dir=None, env=None, timeout=60, input=None) -> subprocess.CompletedProcess:
+    """Run the real `loket` command; returns the finished process."""
+    command = LOKET + [str(a) for a in args]
+    if data_dir is not None:
+        command += ["--data-dir", str(data_dir)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, input=input,
+                          env={**os.environ, **(env or {})})
+
+
+class Browserless:
+    """HTTP with cookies, as a browser without JavaScript would do it."""
+
+    def __init__(self, base: str):
+        self.base = base.rstrip("/")
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def request(self, method: str, path: str, data: dict | None = None, follow: bool = True):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, method=method)
+        opener = self.opener if follow else urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+        try:
+            with opener.open(req, timeout=30) as resp:
+                return resp.status, resp.headers, resp.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers, exc.read().decode("utf-8", "replace")
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, data, **kw):
+        return self.request("POST", path, data, **kw)
+
+    def csrf(self, path: str) -> str:
+        _, _, html = self.get(path)
+        return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+    def login(self, user: str, password: str) -> int:
+        token = self.csrf("/login")
+        status, _, _ = self.post("/login", {"csrf": token, "username": user, "password": password})
+        return status
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@dataclasses.dataclass
+class RunningLoket:
+    process: subprocess.Popen
+    url: str
+    data_dir: Path
+    user: str
+    password: str
+    output: list
+
+    def browser(self) -> Browserless:
+        return Browserless(self.url)
+
+    def text(self, number: str, message: str, wait: float = 15) -> subprocess.CompletedProcess:
+        return loket_cli("sim", "text", number, message, "--wait", wait, data_dir=self.data_dir,
+                         timeout=wait + 30)

@@ -311,12 +311,17 @@ def cmd_settings(args) -> int:
 def cmd_db(args) -> int:
     settings = load_settings(args)
     prepare_data_dir(settings)
+    import peewee
+
     from . import migrations
     database = open_database(settings, migrate=args.action == "migrate")
     if args.action == "migrate":
         print(f"schema version {migrations.current_version(database)} (newest {migrations.HEAD})")
         return 0
-    problems = migrations.check(database)
+    try:
+        problems = migrations.check(database)
+    except peewee.DatabaseError as exc:
+        problems = [f"the database cannot be read: {exc}"]
     for problem in problems:
         print(problem)
     if problems:
@@ -415,6 +420,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        import peewee
+        if isinstance(exc, peewee.DatabaseError):
+            print(f"loket: database error: {exc} (try `loket db check`, or restore a backup)", file=sys.stderr)
+            return EXIT_FAIL
+        raise
 
 
 if __name__ == "__main__":

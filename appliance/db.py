@@ -69,6 +69,7 @@ def connect(url: str, *, synchronous: str = "full") -> peewee.Database:
     database = bind(open_database(url, synchronous=synchronous))
     try:
         database.connect(reuse_if_open=True)
-    except peewee.OperationalError as exc:
-        raise DatabaseError(f"cannot open the database {url}: {exc}") from None
+    except peewee.DatabaseError as exc:  # unreadable, locked, or not a database at all
+        raise DatabaseError(f"cannot open the database {url}: {exc}"
+                            " (check the file, or restore a backup)") from None
     return database

@@ -26,12 +26,12 @@ def normalise(raw: str, region: str = "ID") -> str:
     text = _SEPARATORS.sub("", str(raw).strip())
     if not text:
         raise PhoneError("no phone number given")
+    if not re.fullmatch(r"\+?[0-9]+", text):
+        raise PhoneError("a phone number has only digits, with an optional + in front")
     if len(text) > 20:
         raise PhoneError("too long to be a phone number")
     if text.startswith("00"):
         text = "+" + text[2:]
-    if not re.fullmatch(r"\+?[0-9]+", text):
-        raise PhoneError("a phone number has only digits, with an optional + in front")
     candidates = [text]
     if not text.startswith("+") and not text.startswith("0"):
         # "62812…": the country code written without its +.

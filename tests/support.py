@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import time
 import http.cookiejar
 import os
 import re
@@ -89,3 +91,26 @@ class RunningLoket:
     def text(self, number: str, message: str, wait: float = 15) -> subprocess.CompletedProcess:
         return loket_cli("sim", "text", number, message, "--wait", wait, data_dir=self.data_dir,
                          timeout=wait + 30)
+
+
+@contextlib.contextmanager
+def start_web(data_dir, env=None):
+    """A real `loket web` on a free port; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(LOKET + ["web", "--data-dir", str(data_dir), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **(env or {})})
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError("loket web did not start: " + process.stderr.read())
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -1,0 +1,102 @@
+"""The `loket` command: its verbs, and one clear line for every mistake."""
+
+import socket
+
+import pytest
+
+from support import loket_cli
+
+
+def assert_one_clear_line(result, *words):
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("loket: ")
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def test_help_lists_the_verbs():
+    result = loket_cli("--help")
+    assert result.returncode == 0
+    for verb in ("run", "web", "worker", "sim", "settings", "db", "user"):
+        assert verb in result.stdout
+
+
+def test_a_bad_option(tmp_path):
+    assert_one_clear_line(loket_cli("run", "--colour", "blue"), "unrecognized arguments")
+    assert_one_clear_line(loket_cli("frobnicate"), "invalid choice")
+    assert_one_clear_line(loket_cli("sim", "text", data_dir=tmp_path), "required")
+
+
+def test_a_bad_setting_value(tmp_path):
+    assert_one_clear_line(loket_cli("web", "--port", "99999", data_dir=tmp_path), "port", "65535")
+    assert_one_clear_line(loket_cli("settings", env={"LOKET_TIMEZONE": "Nowhere/Town"}), "LOKET_TIMEZONE")
+    config = tmp_path / "loket.toml"
+    config.write_text("port = 'x'\n")
+    assert_one_clear_line(loket_cli("settings", "--config", config), str(config))
+
+
+def test_a_port_already_in_use(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = loket_cli("run", "--port", port, data_dir=tmp_path / "d", timeout=30)
+    assert_one_clear_line(result, f"port {port}", "already in use", "--port")
+
+
+def test_an_unwritable_data_dir(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = loket_cli("run", data_dir=blocker / "data")
+    assert_one_clear_line(result, "cannot write to the data dir", "--data-dir")
+
+
+def test_settings_shows_value_default_and_help(tmp_path):
+    result = loket_cli("settings", env={"LOKET_SHOP_NAME": "Spa Bunda"})
+    assert result.returncode == 0
+    assert "shop_name = 'Spa Bunda'  [LOKET_SHOP_NAME; default 'Loket Demo']" in result.stdout
+    assert "The shop's name" in result.stdout
+
+
+def test_db_migrate_and_check(tmp_path):
+    migrate = loket_cli("db", "migrate", data_dir=tmp_path)
+    assert migrate.returncode == 0 and "schema version 1" in migrate.stdout
+    check = loket_cli("db", "check", data_dir=tmp_path)
+    assert check.returncode == 0 and check.stdout.startswith("ok")
+
+
+def test_db_check_finds_a_damaged_database(tmp_path):
+    loket_cli("db", "migrate", data_dir=tmp_path)
+    database = tmp_path / "loket.db"
+    data = bytearray(database.read_bytes())
+    for page in range(4096, len(data), 4096):  # scribble over every page after the first
+        data[page + 8: page + 4000] = b"\xff" * 3992
+    database.write_bytes(bytes(data))
+    result = loket_cli("db", "check", data_dir=tmp_path)
+    assert_one_clear_line(result, "malformed")
+
+
+def test_user_add_generates_a_password_once(tmp_path):
+    result = loket_cli("user", "add", "sari", "--role", "frontdesk", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "created frontdesk sari" in result.stdout
+    assert "password: " in result.stdout
+    again = loket_cli("user", "add", "SARI", "--role", "viewer", data_dir=tmp_path)
+    assert_one_clear_line(again, "already exists")
+
+
+@pytest.mark.parametrize("name, role, words", [
+    ("x", "viewer", ["2 to 64"]),
+    ("bad name", "viewer", ["2 to 64"]),
+    ("ok", "king", ["invalid choice"]),
+])
+def test_user_add_refuses_bad_input(tmp_path, name, role, words):
+    assert_one_clear_line(loket_cli("user", "add", name, "--role", role, data_dir=tmp_path), *words)
+
+
+def test_sim_text_without_a_running_shop_says_so(tmp_path):
+    result = loket_cli("sim", "text", "+6281234567890", "help", "--wait", "0.5", data_dir=tmp_path)
+    assert_one_clear_line(result, "no reply", "loket run")

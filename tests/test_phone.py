@@ -1,0 +1,42 @@
+"""Phone numbers: every way a customer writes one, stored as one E.164 key."""
+
+import pytest
+
+from appliance.phone import PhoneError, is_replyable, normalise, sender_key
+
+
+@pytest.mark.parametrize("raw", [
+    "081234567890", "+6281234567890", "6281234567890", "0812-3456-7890", "0812 3456 7890",
+    "(0812) 3456.7890", "006281234567890", " +62 812 3456 7890 ",
+])
+def test_the_same_indonesian_mobile_in_every_format(raw):
+    assert normalise(raw) == "+6281234567890"
+
+
+def test_other_regions():
+    assert normalise("+31 6 12345678") == "+31612345678"
+    assert normalise("0612345678", region="NL") == "+31612345678"
+
+
+@pytest.mark.parametrize("raw, reason", [
+    ("", "no phone number"),
+    ("   ", "no phone number"),
+    (None, "no phone number"),
+    ("0812", "not a valid"),
+    ("hello", "only digits"),
+    ("+62 812 3456 7890 1234 5678", "too long"),
+    ("08123456789O", "only digits"),          # letter O for zero
+    ("٠٨١٢٣٤٥٦٧٨٩٠", "only digits"),          # Arabic-Indic digits
+    ("+62-812-3456-7890; DROP TABLE", "only digits"),
+])
+def test_illegal_numbers_say_why(raw, reason):
+    with pytest.raises(PhoneError, match=reason):
+        normalise(raw)
+
+
+def test_senders_that_are_not_numbers_are_kept_but_not_answered():
+    assert sender_key("TELKOMSEL") == "TELKOMSEL"
+    assert sender_key("3636") == "3636"
+    assert not is_replyable("TELKOMSEL")
+    assert not is_replyable("3636")
+    assert is_replyable(sender_key("081234567890"))

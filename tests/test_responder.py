@@ -1,0 +1,94 @@
+"""What the shop answers, in the customer's language, and when it stays quiet."""
+
+import datetime as dt
+
+import pytest
+
+from appliance import crm, messaging
+from appliance.models import Customer, Message
+from appliance.replies import DEFAULT_TEMPLATES, render
+from appliance.responder import Responder
+
+T0 = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def responder(shop):
+    return Responder(shop="Spa Bunda", default_language="id")
+
+
+def inbound(text, phone="+6281234567890", now=T0):
+    customer = crm.customer_for(phone) if phone.startswith("+") else None
+    return Message.create(direction="in", phone=phone, text=text, customer=customer, state="received",
+                          created_at=now, updated_at=now)
+
+
+def test_help_lists_what_a_customer_can_text(responder):
+    [reply] = responder.handle(inbound("BANTUAN"), T0)
+    assert reply.text.startswith("Spa Bunda: Anda bisa ketik")
+    assert "BERHENTI" in reply.text
+    assert reply.category == "transactional" and reply.state == "queued"
+
+
+def test_the_first_text_sets_the_language(responder):
+    responder.handle(inbound("help"), T0)
+    assert Customer.get(Customer.phone == "+6281234567890").language == "en"
+    [reply] = responder.handle(inbound("BANTUAN", now=T0), T0)
+    assert "you can text" in reply.text  # still English: set once, changed by staff
+
+
+def test_stop_and_start(responder):
+    [reply] = responder.handle(inbound("Stop please"), T0)
+    customer = Customer.get(Customer.phone == "+6281234567890")
+    assert not customer.consent_marketing and not customer.consent_reminder
+    assert "MULAI" in reply.text
+    responder.handle(inbound("MULAI"), T0)
+    customer = Customer.get_by_id(customer.id)
+    assert customer.consent_marketing and customer.consent_reminder
+
+
+def test_unknown_text_waits_for_staff_with_one_reply(responder):
+    first = inbound("apakah besok buka?")
+    [reply] = responder.handle(first, T0)
+    assert "staf" in reply.text
+    assert Message.get_by_id(first.id).needs_staff
+    # A second question soon after lands in the inbox without another robot reply.
+    second = inbound("jam berapa?")
+    assert responder.handle(second, T0 + dt.timedelta(minutes=5)) == []
+    assert Message.get_by_id(second.id).needs_staff
+    # A day later the shop acknowledges again.
+    assert len(responder.handle(inbound("halo"), T0 + dt.timedelta(days=1))) == 1
+
+
+def test_handling_twice_answers_once(responder):
+    message = inbound("help")
+    assert len(responder.handle(message, T0)) == 1
+    assert responder.handle(Message.get_by_id(message.id), T0) == []
+    assert Message.select().where(Message.direction == "out").count() == 1
+
+
+@pytest.mark.parametrize("text", ["", "x" * 1000, "😀😀😀", "\x00\x01", "SELECT * FROM customer;"])
+def test_odd_texts_get_one_sane_reply(responder, text):
+    replies = responder.handle(inbound(text), T0)
+    assert len(replies) == 1
+    assert "BANTUAN" in replies[0].text
+
+
+def test_senders_that_are_not_phones_are_never_answered(responder):
+    message = inbound("Sisa pulsa Anda Rp 5.000", phone="TELKOMSEL")
+    assert responder.handle(message, T0) == []
+    assert Message.get_by_id(message.id).needs_staff
+
+
+def test_every_default_reply_fits_one_gsm7_sms():
+    typical = dict(shop="Toko Sepatu Kulit Bandung", commands="BANTUAN, MULAI", choices="PESAN / POIN")
+    for key, by_language in DEFAULT_TEMPLATES.items():
+        for language, template in by_language.items():
+            text = render(template, **typical)
+            assert len(text) <= 160, f"{key}/{language} is {len(text)} characters"
+            assert text.isascii(), f"{key}/{language} needs UCS-2"
+
+
+def test_templates_survive_staff_mistakes():
+    assert render("Hi {name}, {unknown}", name="Sari") == "Hi Sari, {unknown}"
+    assert render("Broken {", name="x") == "Broken {"

@@ -101,10 +101,18 @@ def build_worker(settings):
         except DriverSpecError as exc:
             raise CLIError(f"setting modems: {exc}") from None
         modems.append(ModemThread(slug(name), driver, poll_seconds=settings.modem_poll_seconds))
-    responder = Responder(shop=settings.shop_name, default_language=settings.default_language)
+    import datetime as dt
+
+    from . import clock, policy
+    responder = Responder(shop=settings.shop_name, default_language=settings.default_language,
+                          replies_per_hour=settings.replies_per_hour)
+    data = settings.data_path
     return Worker(tasks=open_tasks(settings), modems=modems, responder=responder,
-                  region_key=region_key(settings), status_dir=settings.data_path / "status",
-                  threads=settings.worker_threads)
+                  region_key=region_key(settings), status_dir=data / "status",
+                  rules=policy.Rules.from_settings(settings), rate_per_minute=settings.rate_per_minute,
+                  reassembly=dt.timedelta(minutes=settings.reassembly_minutes),
+                  clock_trusted=lambda: clock.clock_trusted(settings.clock, data),
+                  worker_name=settings.worker_name or None, threads=settings.worker_threads)
 
 
 def build_web_app(settings):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import logging
 import random
 from typing import Iterable, Sequence
 
@@ -25,6 +26,8 @@ import peewee as pw
 from .clock import utcnow
 from .crm import customer_for
 from .models import PRIORITY, Customer, InboundPart, Message, OutboundPart, User
+
+log = logging.getLogger(__name__)
 
 # Categories whose `unknown` rows are sent again after a crash: a customer
 # would rather get a confirmation twice than never; a promotion never twice.
@@ -71,16 +74,44 @@ def queue_outbound(phone: str, text: str, *, category: str = "transactional",
     return row, True
 
 
-def due_outbound(now: dt.datetime, limit: int = 100) -> list[Message]:
-    """Queued rows that may go now, most urgent first."""
-    return list(
-        Message.select()
-        .where(
-            (Message.direction == "out") & (Message.state == "queued")
-            & (Message.send_at.is_null() | (Message.send_at <= now))
-            & (Message.next_attempt_at.is_null() | (Message.next_attempt_at <= now)))
-        .order_by(Message.priority, Message.id)
-        .limit(limit))
+def due_outbound(now: dt.datetime, limit: int = 100, *, hold_low: bool = False,
+                 clock_trusted: bool = True) -> list[Message]:
+    """Queued rows that may go now, most urgent first.
+
+    `hold_low`: reminders and promotions wait (quiet hours, the daily cap).
+    Without a trusted clock, scheduled rows and every reminder and promotion
+    wait: whether it is quiet hours, or time for a reminder, is unknowable.
+    """
+    due = ((Message.direction == "out") & (Message.state == "queued")
+           & (Message.next_attempt_at.is_null() | (Message.next_attempt_at <= now)))
+    if clock_trusted:
+        due &= Message.send_at.is_null() | (Message.send_at <= now)
+    else:
+        due &= Message.send_at.is_null()
+    if hold_low or not clock_trusted:
+        due &= Message.category == "transactional"
+    return list(Message.select().where(due).order_by(Message.priority, Message.id).limit(limit))
+
+
+def skip_stale(now: dt.datetime, grace: dt.timedelta) -> int:
+    """Scheduled reminders and promotions far past their time are skipped, not
+    sent: after a clock jump (1970 -> today) or a long outage, a burst of
+    yesterday's reminders would only confuse customers."""
+    cutoff = now - grace
+    stale = ((Message.direction == "out") & (Message.state == "queued")
+             & Message.category.in_(["reminder", "marketing"])
+             & Message.send_at.is_null(False) & (Message.send_at < cutoff))
+    count = (Message.update(state="cancelled", updated_at=now,
+                            error=f"skipped: it was due more than {grace} ago (clock jump or long outage)")
+             .where(stale).execute())
+    if count:
+        log.warning("skipped %d scheduled messages that were due before %s", count, cutoff.isoformat())
+    return count
+
+
+def parts_sent_since(modem: str, since: dt.datetime) -> int:
+    """SMS parts this modem has handed to the network since a moment."""
+    return OutboundPart.select().where((OutboundPart.modem == modem) & (OutboundPart.sent_at >= since)).count()
 
 
 def lease(message: Message, owner: str, now: dt.datetime) -> bool:
@@ -113,7 +144,7 @@ def mark_sent(message: Message, owner: str, references: Sequence[int], modem: st
             changes["encoding"] = encoding
         if Message.update(**changes).where(_held(message.id, owner)).execute():
             OutboundPart.insert_many(
-                [dict(message=message.id, part_no=n, reference=ref, modem=modem, updated_at=now)
+                [dict(message=message.id, part_no=n, reference=ref, modem=modem, sent_at=now, updated_at=now)
                  for n, ref in enumerate(references, 1)]).execute()
 
 

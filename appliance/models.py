@@ -60,6 +60,8 @@ class Customer(BaseModel):
     consent_marketing = pw.BooleanField(default=False)
     consent_changed_at = UTCDateTimeField(null=True)
     notes = pw.TextField(default="")
+    # Why staff should look at this customer (an auto-responder loop, ...); "" when fine.
+    flag = pw.CharField(default="", max_length=200)
     created_at = UTCDateTimeField(default=utcnow)
     last_contact_at = UTCDateTimeField(null=True, index=True)
 
@@ -139,10 +141,11 @@ class OutboundPart(BaseModel):
     reference = pw.IntegerField()
     modem = pw.CharField(default="", max_length=64)
     status = pw.CharField(default="sent", max_length=12)
+    sent_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("modem", "reference"), False),)
+        indexes = ((("modem", "reference"), False), (("modem", "sent_at"), False))
 
 
 class InboundPart(BaseModel):

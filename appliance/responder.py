@@ -80,10 +80,29 @@ def _ambiguous(c: Conversation) -> list[tuple[str, str]]:
 
 
 class Responder:
-    def __init__(self, *, shop: str, default_language: str = "id", table: KeywordTable | None = None):
+    def __init__(self, *, shop: str, default_language: str = "id", table: KeywordTable | None = None,
+                 replies_per_hour: int = 5):
         self.shop = shop
         self.default_language = default_language
         self.table = table or KeywordTable(enabled=set(ENABLED))
+        self.replies_per_hour = replies_per_hour
+
+    def _over_limit(self, message: Message, now: dt.datetime) -> bool:
+        """A phone that keeps texting (often another robot) gets a few answers
+        an hour, not one per text: each answer costs credit and feeds the loop."""
+        answered = (Message.select().where(
+            (Message.phone == message.phone) & (Message.direction == "out") & Message.author.is_null()
+            & Message.reply_to.is_null(False) & (Message.created_at >= now - dt.timedelta(hours=1)))
+            .count())
+        return answered >= self.replies_per_hour
+
+    def _flag(self, customer: Customer | None, message: Message, now: dt.datetime) -> None:
+        Message.update(needs_staff=True).where(Message.id == message.id).execute()
+        if customer is not None and not customer.flag:
+            customer.flag = (f"texts too often: more than {self.replies_per_hour} automatic replies in an hour; "
+                             "automatic replies paused")
+            customer.save()
+            crm.audit("customer.flagged", target=customer.phone, detail=customer.flag, now=now)
 
     def handle(self, message: Message, now: dt.datetime | None = None) -> list[Message]:
         """Answer one `received` message; returns the replies queued."""
@@ -110,6 +129,10 @@ class Responder:
                 answers = _ambiguous(conversation)
             else:
                 answers = _unknown(conversation)
+            if answers and self._over_limit(message, now):
+                # What the text asked for (an opt-out, say) is done; only the answer is held back.
+                answers = []
+                self._flag(customer, message, now)
             queued = []
             for n, (template, text) in enumerate(answers, 1):
                 row, _ = messaging.queue_outbound(

@@ -191,6 +191,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("default_region", "ID", "Country of phone numbers written without +, such as 0812…", _region),
     Setting("default_language", "id", "Language of replies to a customer whose language is not yet known (id or en).", _language),
     Setting("quiet_hours", "21:00-08:00", "Shop-time window when reminders and promotions wait; empty for none.", _hours),
+    Setting("daily_cap", 500,
+            "SMS parts each SIM may send per shop-time day; when reached, reminders and promotions wait "
+            "for tomorrow and replies still go. 0: no cap.", _int(0, 100_000)),
+    Setting("rate_per_minute", 30,
+            "SMS parts each modem sends per minute at most, evenly spaced. 0: as fast as the modem goes.",
+            _int(0, 10_000)),
+    Setting("replies_per_hour", 5,
+            "Automatic replies to one phone per hour; a phone that texts more (an auto-responder loop) "
+            "is flagged for staff instead of answered.", _int(1, 1000)),
+    Setting("reassembly_minutes", 10,
+            "How long to wait for a missing part of a long SMS before showing what arrived.", _int(1, 7 * 24 * 60)),
+    Setting("stale_grace_hours", 6,
+            "A scheduled reminder or promotion later than this (after a clock jump or a long outage) "
+            "is skipped and logged, not sent.", _int(1, 24 * 30)),
+    Setting("clock", "system",
+            "system: trust the system clock (a laptop or server). appliance: scheduled sends wait until "
+            "NTP or the modem's network time has set the clock during this boot.",
+            _one_of("system", "appliance")),
+    Setting("worker_name", "",
+            "This worker's name in send leases; empty: the host name. Unique per worker when several share "
+            "a database.", _str),
     Setting("session_hours", 12, "A staff login expires after this many hours without use.", _int(1, 24 * 30)),
     Setting("login_attempts", 5, "Failed logins before the account is locked for 15 minutes.", _int(1, 100)),
     Setting("worker_threads", 2, "Job-queue worker threads in the worker process.", _int(1, 32)),

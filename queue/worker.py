@@ -19,7 +19,7 @@ import zlib
 from pathlib import Path
 from typing import Callable
 
-from appliance import messaging
+from appliance import messaging, policy
 from appliance.clock import utcnow
 from appliance.modem.base import ModemError, ModemStatus
 from appliance.modem.owner import ModemThread
@@ -28,8 +28,6 @@ from appliance.responder import Responder
 from . import tasks as task_module
 
 log = logging.getLogger(__name__)
-
-REASSEMBLY_TIMEOUT = dt.timedelta(minutes=10)
 
 
 class ModemPool:
@@ -57,10 +55,16 @@ class ModemPool:
 
 class Worker:
     def __init__(self, *, tasks: task_module.Tasks, modems: list[ModemThread], responder: Responder,
-                 region_key: Callable[[str], str], status_dir: Path, worker_name: str | None = None,
+                 region_key: Callable[[str], str], status_dir: Path, rules: policy.Rules,
+                 rate_per_minute: int = 0, reassembly: dt.timedelta = dt.timedelta(minutes=10),
+                 clock_trusted: Callable[[], bool] = lambda: True, worker_name: str | None = None,
                  threads: int = 2, clock: Callable[[], dt.datetime] = utcnow):
         self.tasks = tasks
         self.pool = ModemPool(modems)
+        self.rules = rules
+        self.reassembly = reassembly
+        self.clock_trusted = clock_trusted
+        self.limiters = {m.name: policy.RateLimiter(rate_per_minute) for m in modems}
         self.responder = responder
         self.region_key = region_key
         self.status_dir = status_dir
@@ -80,11 +84,11 @@ class Worker:
         messaging.apply_status_reports(parts, modem, now)
         self.process_inbound(now)
 
-    def process_inbound(self, now: dt.datetime, timeout: dt.timedelta = REASSEMBLY_TIMEOUT) -> int:
+    def process_inbound(self, now: dt.datetime) -> int:
         # Several modems may deliver at once; assembling is done by one at a time.
         with self._inbound_lock:
             replies = 0
-            for message in messaging.assemble(now, timeout, self.region_key):
+            for message in messaging.assemble(now, self.reassembly, self.region_key):
                 try:
                     replies += len(self.responder.handle(message, now))
                 except Exception:
@@ -105,25 +109,48 @@ class Worker:
 
     # -- tasks ---------------------------------------------------------------
     def drain(self, limit: int = 10_000) -> int:
-        """Send due rows until none is left. Returns how many went out."""
+        """Send due rows, most urgent first, until none may go. Returns how many went."""
         sent = 0
         while sent < limit:
             now = self.clock()
-            batch = messaging.due_outbound(now, limit=20)
+            trusted = self.clock_trusted()
+            quiet = trusted and policy.is_quiet(now, self.rules)
+            used = self._parts_today(now)
+            batch = messaging.due_outbound(now, limit=20, hold_low=quiet or self._capped(used),
+                                           clock_trusted=trusted)
             if not batch:
                 break
             progressed = False
             for message in batch:
+                if message.category in policy.HELD_CATEGORIES and self._capped(used):
+                    break  # the rest of the batch is lower still; re-select with the cap applied
                 if not messaging.lease(message, self.owner, now):
                     continue
                 progressed = True
-                sent += self._send(message)
+                modem, parts = self._send(message)
+                if parts:
+                    sent += 1
+                    used[modem] = used.get(modem, 0) + parts
+                now = self.clock()
             if not progressed:
                 break
         return sent
 
-    def _send(self, message) -> int:
+    def _parts_today(self, now: dt.datetime) -> dict[str, int]:
+        if not self.rules.daily_cap:
+            return {}
+        since = policy.day_start(now, self.rules.tz)
+        return {m.name: messaging.parts_sent_since(m.name, since) for m in self.pool.modems}
+
+    def _capped(self, used: dict[str, int]) -> bool:
+        """Every SIM has used its daily allowance."""
+        cap = self.rules.daily_cap
+        return bool(cap) and all(used.get(m.name, 0) >= cap for m in self.pool.modems)
+
+    def _send(self, message) -> tuple[str, int]:
+        """Hand one leased row to a modem; returns (modem, parts sent)."""
         modem = self.pool.pick(message.phone)
+        self.limiters[modem.name].wait()
         try:
             result = modem.send(message.phone, message.text)
         except ModemError as exc:
@@ -133,16 +160,17 @@ class Worker:
             else:
                 messaging.mark_failed(message, self.owner, str(exc), now)
             log.warning("message %s not sent: %s", message.id, exc)
-            return 0
+            return modem.name, 0
         messaging.mark_sent(message, self.owner, result.references, modem.name, self.clock())
-        return 1
+        return modem.name, result.parts
 
     def sweep(self) -> dict:
         """Once a minute: late multipart messages, and anything due to send."""
         now = self.clock()
         answered = self.process_inbound(now)
+        skipped = messaging.skip_stale(now, self.rules.stale_grace) if self.clock_trusted() else 0
         sent = self.drain()
-        return {"answered": answered, "sent": sent}
+        return {"answered": answered, "skipped": skipped, "sent": sent}
 
     # -- life cycle -----------------------------------------------------------
     def run(self, consumer_options: dict | None = None) -> None:

@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -360,6 +361,73 @@ def cmd_user_add(args) -> int:
     return 0
 
 
+def cmd_pdu_decode(args) -> int:
+    """PDU hex per line (stdin or arguments) -> one JSON object per line."""
+    from .modem import pdu
+    lines = args.pdu or sys.stdin.read().split()
+    failed = 0
+    for n, line in enumerate(lines, 1):
+        try:
+            print(json.dumps(pdu.decode(line.strip()).to_json(), ensure_ascii=False), flush=True)
+        except pdu.PDUError as exc:
+            failed += 1
+            print(json.dumps({"error": str(exc), "line": n, "pdu": line.strip()[:400]}), flush=True)
+    return EXIT_FAIL if failed else 0
+
+
+def cmd_pdu_encode(args) -> int:
+    """One JSON object per line in -> PDU hex per part out, one per line."""
+    from .modem import pdu
+    failed = 0
+    for n, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ValueError("expected a JSON object")
+            parts = pdu.encode_submit(
+                str(request["number"]), str(request["text"]), smsc=request.get("smsc"),
+                message_class=request.get("class"), status_report=bool(request.get("status_report", False)),
+                validity_minutes=request.get("validity_minutes"))
+        except KeyError as exc:
+            failed += 1
+            print(f"loket: line {n}: missing {exc.args[0]!r}", file=sys.stderr)
+            continue
+        except (ValueError, TypeError) as exc:  # PDUError is a ValueError
+            failed += 1
+            print(f"loket: line {n}: {exc}", file=sys.stderr)
+            continue
+        for part in parts:
+            print(part, flush=True)
+    return EXIT_FAIL if failed else 0
+
+
+def cmd_modem_sim(args) -> int:
+    """A simulated GSM modem on a pty, whose customers are `loket sim`'s."""
+    from .modem import atsim
+    settings = load_settings(args)
+    network = Path(args.network) if args.network else settings.sim_path
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    try:
+        handle = atsim.serve(args.link, str(network), args.profile, identity=args.identity,
+                             pin=args.pin or None)
+    except OSError as exc:
+        raise CLIError(f"cannot start the simulated modem: {exc}") from None
+    try:
+        print(handle.path, flush=True)
+        if args.link:
+            print(f"linked at {args.link}; customers: loket sim text NUMBER TEXT --data-dir ...",
+                  file=sys.stderr, flush=True)
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        handle.stop()
+    return 0
+
+
 # -- the parser --------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -413,6 +481,27 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=("owner", "admin", "frontdesk", "technician", "viewer"))
     add.add_argument("--generate", action="store_true", help="generate the password and print it once")
     add.set_defaults(func=cmd_user_add)
+
+    pdu_cmd = verbs.add_parser("pdu", help="decode and encode SMS PDUs (for technicians)")
+    pdu_verbs = pdu_cmd.add_subparsers(dest="pdu_verb", metavar="ACTION", parser_class=_Parser)
+    pdu_verbs.required = True
+    decode = pdu_verbs.add_parser("decode", help="PDU hex (arguments, or one per line on stdin) -> JSON lines")
+    decode.add_argument("pdu", nargs="*", metavar="PDU")
+    decode.set_defaults(func=cmd_pdu_decode)
+    pdu_verbs.add_parser("encode", help="JSON lines on stdin ({number, text, smsc?, class?, status_report?}) "
+                                        "-> PDU hex per part").set_defaults(func=cmd_pdu_encode)
+
+    modem = verbs.add_parser("modem", help="modems: the simulator, detection, status")
+    modem_verbs = modem.add_subparsers(dest="modem_verb", metavar="ACTION", parser_class=_Parser)
+    modem_verbs.required = True
+    msim = modem_verbs.add_parser("sim", parents=[common], help="a simulated GSM modem on a pty")
+    msim.add_argument("--link", metavar="PATH", help="make a symlink to the pty at PATH")
+    msim.add_argument("--network", metavar="DIR", help="the simulated network's folder (default: DATA_DIR/sim)")
+    msim.add_argument("--profile", choices=("instant", "realistic"), default="instant")
+    msim.add_argument("--identity", choices=("quectel-ec25", "huawei-e3372", "huawei-e173", "sim800"),
+                      default="quectel-ec25")
+    msim.add_argument("--pin", metavar="PIN", help="the simulated SIM asks for this PIN")
+    msim.set_defaults(func=cmd_modem_sim)
     return parser
 
 

@@ -97,6 +97,8 @@ class GammuDriver(Driver):
         for part in parts:
             part["SMSC"] = {"Location": 1}
             part["Number"] = number
+            # libgammu asks for a status report when a part's type says so.
+            part["Type"] = "Status_Report" if status_report else "Submit"
             refs.append(int(self._call(f"sending to {number}", self._sm.SendSMS, part)))
         return SendResult(tuple(refs))
 
@@ -124,7 +126,8 @@ class GammuDriver(Driver):
 
     @staticmethod
     def _part(sms: dict) -> InboundPart | None:
-        location = f"{sms.get('Folder', 0)}:{sms['Location']}"
+        # GetNextSMS gives a flat location (folder folded in); DeleteSMS takes it with folder 0.
+        location = str(sms["Location"])
         if sms.get("Type") == "Status_Report":
             return InboundPart(location=location, sender=sms.get("Number", ""), text="",
                                smsc_time=_aware(sms.get("DateTime")), status_ref=sms.get("MessageReference"),
@@ -147,9 +150,7 @@ class GammuDriver(Driver):
             raw=text.encode("utf-16-be", "surrogatepass").hex() if coding == "ucs2" else "")
 
     def delete(self, location: str) -> None:
-        folder, _, number = location.partition(":")
-        self._call(f"deleting message {location}", self._sm.DeleteSMS, Folder=int(folder or 0),
-                   Location=int(number))
+        self._call(f"deleting message {location}", self._sm.DeleteSMS, Folder=0, Location=int(location))
 
     def status(self) -> ModemStatus:
         status = ModemStatus(ok=True)

@@ -262,7 +262,6 @@ def cmd_sim_text(args) -> int:
     deadline = time.monotonic() + args.wait
     shown = before
     quiet_since = None
-    database = None
     while time.monotonic() < deadline:
         received = network.received(sender)
         for sms in received[shown:]:
@@ -271,8 +270,7 @@ def cmd_sim_text(args) -> int:
             shown, quiet_since = len(received), None
         if shown > before and not pending.exists():
             # The shop answered: stop once it has nothing more on the way.
-            database = database or open_database(settings, migrate=False)
-            if _settled(sender):
+            if _settled(settings, sender):
                 quiet_since = quiet_since or time.monotonic()
                 if time.monotonic() - quiet_since > 0.3:
                     break
@@ -284,13 +282,26 @@ def cmd_sim_text(args) -> int:
     return 0
 
 
-def _settled(phone: str) -> bool:
+def _settled(settings, phone: str) -> bool:
+    """Nothing more is on its way to this phone: no reply queued or sending,
+    no text of theirs waiting to be read. Without a readable database (the
+    shop runs elsewhere), a short silence has to do."""
+    import peewee
+
+    from . import db
     from .models import InboundPart, Message
-    busy = Message.select().where(
-        (Message.phone == phone)
-        & (((Message.direction == "out") & Message.state.in_(["queued", "sending"]))
-           | ((Message.direction == "in") & (Message.state == "received")))).exists()
-    loose = InboundPart.select().where((InboundPart.sender == phone) & InboundPart.message.is_null()).exists()
+    if not settings.database_url and not (settings.data_path / "loket.db").exists():
+        return True
+    try:
+        db.connect(settings.db_url, synchronous=settings.sqlite_synchronous)
+        busy = Message.select().where(
+            (Message.phone == phone)
+            & (((Message.direction == "out") & Message.state.in_(["queued", "sending"]))
+               | ((Message.direction == "in") & (Message.state == "received")))).exists()
+        loose = InboundPart.select().where(
+            (InboundPart.sender == phone) & InboundPart.message.is_null()).exists()
+    except (db.DatabaseError, peewee.DatabaseError):
+        return True
     return not busy and not loose
 
 

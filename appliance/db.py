@@ -54,7 +54,6 @@ def open_database(url: str, *, synchronous: str = "full") -> peewee.Database:
             password=unquote(parsed.password) if parsed.password else None,
             host=parsed.hostname,
             port=parsed.port,
-            autorollback=True,
         )
     raise DatabaseError(f"unsupported database URL {url!r}")
 

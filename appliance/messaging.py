@@ -63,7 +63,7 @@ def queue_outbound(phone: str, text: str, *, category: str = "transactional",
     try:
         with _db().atomic():
             row = Message.create(
-                direction="out", phone=phone, text=text, category=category,
+                direction="out", phone=phone, text=clean_text(text), category=category,
                 customer=customer, state="queued", priority=PRIORITY[category],
                 idempotency_key=key, reply_to=reply_to, author=author, template=template,
                 send_at=send_at, created_at=now, updated_at=now)
@@ -200,6 +200,15 @@ def resend(message: Message, now: dt.datetime) -> Message:
 
 # -- inbound -------------------------------------------------------------------
 
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\r\t")
+
+
+def clean_text(text: str) -> str:
+    """Control characters out (a NUL cannot be stored in PostgreSQL, and none
+    of them means anything to a person); line breaks and tabs stay."""
+    return (text or "").translate(_CONTROL)
+
+
 def store_parts(parts: Iterable, modem: str, now: dt.datetime | None = None) -> int:
     """Commit raw parts (modem.base.InboundPart-like objects). A part already
     stored (same sender, SMSC time, reference and part number) is skipped.
@@ -214,7 +223,7 @@ def store_parts(parts: Iterable, modem: str, now: dt.datetime | None = None) -> 
             modem=modem, sender=part.sender[:32], smsc_time=part.smsc_time or now,
             concat_ref=part.concat_ref if part.concat_ref is not None else -1,
             part_no=part.part_no or 1, part_count=part.part_count or 1,
-            text=part.text, coding=part.coding, raw=part.raw, received_at=now))
+            text=clean_text(part.text), coding=part.coding, raw=part.raw, received_at=now))
     if not rows:
         return 0
     with _db().atomic():
@@ -251,6 +260,9 @@ def apply_status_reports(parts: Iterable, modem: str, now: dt.datetime) -> int:
     return changed
 
 
+UNREADABLE = "[an unreadable message arrived; its raw data is kept for diagnosis]"
+
+
 def _join(parts: list[InboundPart]) -> str:
     # UCS-2 parts are joined as bytes before decoding: a phone may split an
     # emoji's surrogate pair across two parts.
@@ -281,9 +293,14 @@ def assemble(now: dt.datetime, timeout: dt.timedelta, region_key) -> list[Messag
         with _db().atomic():
             unique = {p.part_no: p for p in group}
             ordered = [unique[n] for n in sorted(unique)]
+            # A part the modem layer could not decode keeps its raw PDU; staff
+            # see it, nobody answers it, and the next message goes on as usual.
+            unreadable = any(p.coding == "raw" for p in ordered)
             message = Message.create(
-                direction="in", phone=phone, text=_join(ordered), customer=customer,
-                state="received", parts=len(ordered), encoding=first.coding,
+                direction="in", phone=phone, customer=customer,
+                text=UNREADABLE if unreadable else _join(ordered),
+                state="handled" if unreadable else "received", needs_staff=unreadable,
+                parts=len(ordered), encoding=first.coding,
                 incomplete=not complete, modem=first.modem, created_at=min(p.smsc_time for p in group),
                 updated_at=now)
             InboundPart.update(message=message).where(InboundPart.id.in_([p.id for p in group])).execute()

@@ -7,15 +7,18 @@ back a small client that speaks HTTP to it and texts it through `loket sim`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
+import servers
 from support import LOKET, RunningLoket, free_port
 
 
@@ -25,11 +28,29 @@ def settings(tmp_path):
     return settings_module.load(env={}, overrides={"data_dir": str(tmp_path / "data")})
 
 
-@pytest.fixture
-def shop(settings):
-    """A migrated CRM database on disk, bound for this test."""
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory):
+    with servers.postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    with servers.redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def shop(request, settings):
+    """A migrated CRM database, bound for this test. Every test that uses it
+    runs twice: on an SQLite file and on the real PostgreSQL server."""
     from appliance import db, migrations
-    database = db.connect(settings.db_url)
+    from appliance.models import MODELS
+    if request.param == "postgres":
+        database = db.connect(request.getfixturevalue("postgres_url"))
+        database.drop_tables(MODELS, cascade=True)
+    else:
+        database = db.connect(settings.db_url)
     migrations.migrate(database)
     yield database
     database.close()
@@ -37,9 +58,16 @@ def shop(settings):
 
 @pytest.fixture
 def loket(tmp_path):
-    data_dir = tmp_path / "var"
+    """The real `loket run` with a fresh data dir: web, worker, simulated modem."""
+    with launch_loket(tmp_path / "var") as running:
+        yield running
+
+
+@contextlib.contextmanager
+def launch_loket(data_dir, env=None):
     port = free_port()
-    env = {**os.environ, "LOKET_MODEM_POLL_SECONDS": "0.1", "PYTHONUNBUFFERED": "1"}
+    extra = {"LOKET_MODEM_POLL_SECONDS": "0.1", "LOKET_RATE_PER_MINUTE": "0", **(env or {})}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **extra}
     process = subprocess.Popen(LOKET + ["run", "--data-dir", str(data_dir), "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                                start_new_session=True)
@@ -56,14 +84,14 @@ def loket(tmp_path):
         if m := re.search(r"Log in as (\S+) with password (\S+)", text):
             user, password = m.groups()
         time.sleep(0.05)
-    if not (url and user):
-        process.kill()
-        pytest.fail("loket run did not start:\n" + "".join(output))
-    running = RunningLoket(process, url, data_dir, user, password, output)
-    yield running
-    os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(40)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        if not (url and user):
+            pytest.fail("loket run did not start:\n" + "".join(output))
+        yield RunningLoket(process, url, Path(data_dir), user, password, output, extra)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(40)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -84,13 +84,14 @@ class RunningLoket:
     user: str
     password: str
     output: list
+    env: dict = dataclasses.field(default_factory=dict)
 
     def browser(self) -> Browserless:
         return Browserless(self.url)
 
     def text(self, number: str, message: str, wait: float = 15) -> subprocess.CompletedProcess:
         return loket_cli("sim", "text", number, message, "--wait", wait, data_dir=self.data_dir,
-                         timeout=wait + 30)
+                         env=self.env, timeout=wait + 30)
 
 
 @contextlib.contextmanager

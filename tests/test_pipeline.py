@@ -154,3 +154,14 @@ def test_conversations_newest_first(shop):
     rows = messaging.conversations()
     assert [r["phone"] for r in rows] == ["+6281200000001", "+6281200000002"]
     assert rows[0]["last"].text == "m2"
+
+
+def test_an_unreadable_part_is_kept_for_staff_and_the_next_message_goes_on(shop):
+    broken = Part(location="1", sender="+6281234567890", text="", smsc_time=T0, coding="raw",
+                  raw="07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07")
+    fine = _part(text="help", when=T0 + dt.timedelta(seconds=1), loc="2")
+    messaging.store_parts([broken, fine], "at", T0)
+    first, second = sorted(messaging.assemble(T0, dt.timedelta(minutes=10), KEY), key=lambda m: m.id)
+    assert first.state == "handled" and first.needs_staff and "unreadable" in first.text
+    assert InboundPart.get(InboundPart.message == first).raw.startswith("0791")
+    assert (second.state, second.text) == ("received", "help")

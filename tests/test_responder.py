@@ -1,13 +1,17 @@
 """What the shop answers, in the customer's language, and when it stays quiet."""
 
 import datetime as dt
+import itertools
 
 import pytest
 
 from appliance import crm, messaging
 from appliance.models import Customer, Message
 from appliance.replies import DEFAULT_TEMPLATES, render
+from appliance.modem.base import InboundPart as Part
 from appliance.responder import Responder
+
+SERIAL = itertools.count(1)
 
 T0 = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
 
@@ -18,9 +22,11 @@ def responder(shop):
 
 
 def inbound(text, phone="+6281234567890", now=T0):
-    customer = crm.customer_for(phone) if phone.startswith("+") else None
-    return Message.create(direction="in", phone=phone, text=text, customer=customer, state="received",
-                          created_at=now, updated_at=now)
+    """A text as the modem hands it over: stored as a raw part, then assembled."""
+    part = Part(location="1", sender=phone, text=text, smsc_time=now + dt.timedelta(microseconds=next(SERIAL)))
+    messaging.store_parts([part], "sim", now)
+    [message] = messaging.assemble(now, dt.timedelta(minutes=10), lambda sender: sender)
+    return message
 
 
 def test_help_lists_what_a_customer_can_text(responder):

@@ -190,12 +190,24 @@ def recover_interrupted(now: dt.datetime, owner_prefix: str = "") -> dict[str, i
     return {"unknown": unknown, "requeued": resent}
 
 
-def resend(message: Message, now: dt.datetime) -> Message:
-    """Staff asked to send a failed or unknown message again: a new row."""
+def resend(message: Message, now: dt.datetime, by: User | None = None) -> Message:
+    """Staff asked to send a failed, unknown or cancelled message again: a new
+    row, so the first one's story stays as it was. Consent is checked again
+    when it is sent."""
     row, _ = queue_outbound(message.phone, message.text, category=message.category,
-                            customer=message.customer, reply_to=message.reply_to,
-                            template=message.template, now=now)
+                            customer=message.customer, reply_to=message.reply_to, author=by,
+                            template=message.template, key=f"resend:{message.id}:{now.isoformat()}", now=now)
+    Message.update(error=(message.error + f" (sent again as message {row.id})").strip(), updated_at=now).where(
+        Message.id == message.id).execute()
     return row
+
+
+def needing_attention(limit: int = 50, offset: int = 0) -> list[Message]:
+    """Outbound rows that failed, or may not have arrived: newest first."""
+    return list(Message.select().where(
+        (Message.direction == "out") & Message.state.in_(["failed", "unknown"])
+        & ~Message.error.contains("sent again as"))
+        .order_by(Message.id.desc()).limit(limit).offset(offset))
 
 
 # -- inbound -------------------------------------------------------------------

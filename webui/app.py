@@ -18,6 +18,7 @@ from urllib.parse import quote
 import bottle
 
 from appliance import auth, clock, messaging
+from appliance.crm import audit as crm_audit
 from appliance.crm import customer_for
 from appliance.models import ROLES, Message
 from appliance.phone import PhoneError, is_replyable, normalise
@@ -153,10 +154,38 @@ class Web:
         self.tasks.kick_outbox()
         bottle.redirect(f"/inbox/{quote(phone, safe='')}")
 
+    def outbox(self):
+        """Messages that did not go out, or may not have: staff decide."""
+        page = _page_number(bottle.request.query.get("page"))
+        per_page = 50
+        rows = messaging.needing_attention(limit=per_page + 1, offset=(page - 1) * per_page)
+        return self.render("outbox", title="Not sent", rows=rows[:per_page], page=page,
+                           more=len(rows) > per_page)
+
+    def resend(self, message_id: str):
+        session = bottle.request.environ["loket.session"]
+        original = Message.get_or_none((Message.id == _int_or_zero(message_id)) & (Message.direction == "out"))
+        if original is None:
+            raise bottle.HTTPError(404, "No such message.")
+        if original.state not in ("failed", "unknown", "cancelled"):
+            raise bottle.HTTPError(409, "This message is not waiting for a decision.")
+        copy = messaging.resend(original, clock.utcnow(), by=session.user)
+        crm_audit("message.resend", user=session.user, target=original.phone,
+                  detail=f"message {original.id} sent again as {copy.id}")
+        self.tasks.kick_outbox()
+        bottle.redirect("/outbox")
+
     def static(self, path: str):
         response = bottle.static_file(path, root=STATIC)
         response.set_header("Cache-Control", "public, max-age=3600")
         return response
+
+
+def _int_or_zero(raw: str) -> int:
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _local_path(target: str) -> bool:
@@ -188,6 +217,8 @@ def routes(web: Web) -> list[Route]:
         Route("GET", "/inbox", web.inbox, roles=ANY_ROLE),
         Route("GET", "/inbox/<phone>", web.conversation, roles=ANY_ROLE),
         Route("POST", "/inbox/<phone>/reply", web.reply, roles=WRITERS),
+        Route("GET", "/outbox", web.outbox, roles=ANY_ROLE),
+        Route("POST", "/outbox/<message_id>/resend", web.resend, roles=WRITERS),
     ]
 
 
@@ -245,7 +276,7 @@ def create_app(settings, tasks) -> bottle.Bottle:
         return bottle.template("error", template_lookup=[VIEWS], status=error.status_code, message=message,
                                shop=settings.shop_name)
 
-    for code in (400, 401, 403, 404, 405, 413, 500):
+    for code in (400, 401, 403, 404, 405, 409, 413, 500):
         app.error(code)(error_page)
 
     app.catchall = True

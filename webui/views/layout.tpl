@@ -13,6 +13,7 @@
   % if user:
   <nav>
     <a href="/inbox" class="{{'on' if path.startswith('/inbox') else ''}}">Inbox</a>
+    <a href="/outbox" class="{{'on' if path.startswith('/outbox') else ''}}">Not sent</a>
   </nav>
   <form method="post" action="/logout" class="logout">
     <input type="hidden" name="csrf" value="{{csrf}}">

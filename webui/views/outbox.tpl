@@ -1,0 +1,32 @@
+% rebase('layout.tpl')
+<h1>Not sent</h1>
+<p class="meta">Messages the modem could not send, and messages that may not have arrived because the box stopped while sending them. Sending again makes a new message; the customer's consent is checked again.</p>
+% if not rows:
+<p class="empty">Nothing is waiting: every message went out.</p>
+% end
+<ul class="conversations">
+% for m in rows:
+  <li class="waiting">
+    <div class="row">
+      <a href="/inbox/{{quote(m.phone)}}" class="who">{{m.customer.display_name if m.customer else m.phone}}</a>
+      <span class="when">{{when(m.updated_at)}} · {{m.category}} · {{m.state}}</span>
+      <p class="snippet">{{m.text[:160]}}</p>
+      <p class="info">{{m.error}}</p>
+      % if user.role != 'viewer':
+      <form method="post" action="/outbox/{{m.id}}/resend">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit">Send again</button>
+      </form>
+      % end
+    </div>
+  </li>
+% end
+</ul>
+<nav class="pages">
+  % if page > 1:
+  <a href="/outbox?page={{page - 1}}">Newer</a>
+  % end
+  % if more:
+  <a href="/outbox?page={{page + 1}}">Older</a>
+  % end
+</nav>

@@ -46,7 +46,20 @@ class _Parser(argparse.ArgumentParser):
 
 def load_settings(args) -> settings_module.Settings:
     overrides = {name: getattr(args, name, None) for name in ("data_dir", "host", "port")}
-    return settings_module.load(getattr(args, "config", None), overrides=overrides)
+    settings = settings_module.load(getattr(args, "config", None), overrides=overrides)
+    _skip_unused_clients(settings)
+    return settings
+
+
+def _skip_unused_clients(settings) -> None:
+    """peewee and huey import the PostgreSQL and Redis clients whenever they
+    are installed (a scale-out install has them); each costs a long-running
+    process ~10 MB. Where the settings use neither, they are not loaded."""
+    if not settings.db_url.startswith("postgres"):
+        sys.modules.setdefault("psycopg2", None)
+        sys.modules.setdefault("psycopg", None)
+    if not settings.huey_url.startswith("redis"):
+        sys.modules.setdefault("redis", None)
 
 
 def prepare_data_dir(settings) -> Path:

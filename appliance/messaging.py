@@ -23,6 +23,7 @@ from typing import Iterable, Sequence
 
 import peewee as pw
 
+
 from .clock import utcnow
 from .crm import customer_for
 from .models import PRIORITY, Customer, InboundPart, Message, OutboundPart, User
@@ -74,6 +75,39 @@ def queue_outbound(phone: str, text: str, *, category: str = "transactional",
     return row, True
 
 
+def queue_many(recipients: Iterable[tuple[Customer | None, str, str]], *, category: str, key_prefix: str,
+               send_at: dt.datetime | None = None, now: dt.datetime | None = None,
+               chunk: int = 500) -> int:
+    """Commit many outbound rows at once: a campaign, a batch of reminders.
+
+    `recipients` yields (customer, phone, text). Each row's idempotency key
+    is `key_prefix` plus the phone, so re-running the same job after a crash
+    adds only the rows that were missing. Returns the rows added.
+    """
+    if category not in PRIORITY:
+        raise ValueError(f"unknown message category {category!r}")
+    now = now or utcnow()
+    added = 0
+    batch: list[dict] = []
+
+    def flush():
+        nonlocal added
+        if batch:
+            with _db().atomic():
+                added += Message.insert_many(batch).on_conflict_ignore().as_rowcount().execute()
+            batch.clear()
+
+    for customer, phone, text in recipients:
+        batch.append(dict(direction="out", phone=phone, text=clean_text(text), category=category,
+                          customer=customer.id if customer else None, state="queued",
+                          priority=PRIORITY[category], idempotency_key=f"{key_prefix}{phone}",
+                          send_at=send_at, created_at=now, updated_at=now))
+        if len(batch) >= chunk:
+            flush()
+    flush()
+    return added
+
+
 def due_outbound(now: dt.datetime, limit: int = 100, *, hold_low: bool = False,
                  clock_trusted: bool = True) -> list[Message]:
     """Queued rows that may go now, most urgent first.
@@ -114,21 +148,33 @@ def parts_sent_since(modem: str, since: dt.datetime) -> int:
     return OutboundPart.select().where((OutboundPart.modem == modem) & (OutboundPart.sent_at >= since)).count()
 
 
+def _consent_allows():
+    """True for a row whose customer (if any) allows its category, now."""
+    customer = Customer.alias()
+    return (
+        (Message.category == "transactional") | Message.customer.is_null()
+        | pw.fn.EXISTS(customer.select(customer.id).where(
+            (customer.id == Message.customer)
+            & (((Message.category == "reminder") & (customer.consent_reminder == True))  # noqa: E712
+               | ((Message.category == "marketing") & (customer.consent_marketing == True))))))  # noqa: E712
+
+
 def lease(message: Message, owner: str, now: dt.datetime) -> bool:
     """Take one queued row for sending. False when someone else took it first,
-    or when consent was withdrawn since it was queued (it is then cancelled)."""
-    with _db().atomic():
-        customer = Customer.get_or_none(Customer.id == message.customer_id) if message.customer_id else None
-        if customer is not None and not customer.allows(message.category):
-            Message.update(state="cancelled", error="the customer opted out before it was sent",
-                           updated_at=now).where(
-                (Message.id == message.id) & (Message.state == "queued")).execute()
-            return False
-        taken = (Message.update(state="sending", lease_owner=owner, attempts=Message.attempts + 1,
-                                updated_at=now)
-                 .where((Message.id == message.id) & (Message.state == "queued"))
-                 .execute())
-    return taken == 1
+    or when consent was withdrawn since it was queued (it is then cancelled).
+
+    Consent is part of the same UPDATE: nothing can change between the check
+    and the lease.
+    """
+    queued = (Message.id == message.id) & (Message.state == "queued")
+    taken = (Message.update(state="sending", lease_owner=owner, attempts=Message.attempts + 1, updated_at=now)
+             .where(queued & _consent_allows()).execute())
+    if taken:
+        return True
+    if message.category != "transactional" and message.customer_id:
+        Message.update(state="cancelled", error="the customer opted out before it was sent",
+                       updated_at=now).where(queued & ~_consent_allows()).execute()
+    return False
 
 
 def _held(message_id: int, owner: str):

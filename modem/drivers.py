@@ -30,7 +30,7 @@ def slug(name: str) -> str:
 
 def open_driver(name: str, *, sim_root: Path, state_dir: Path) -> Driver:
     kind, _, target = name.partition(":")
-    if kind == "sim" and not target:
+    if kind in ("sim", "sim-direct") and not target:
         return SimulatedModem(sim_root)
     if kind == "gammu" and target:
         return GammuDriver(device=target, connection="at", config_dir=state_dir / slug(name))

@@ -165,3 +165,10 @@ def test_an_unreadable_part_is_kept_for_staff_and_the_next_message_goes_on(shop)
     assert first.state == "handled" and first.needs_staff and "unreadable" in first.text
     assert InboundPart.get(InboundPart.message == first).raw.startswith("0791")
     assert (second.state, second.text) == ("received", "help")
+
+
+def test_a_bulk_job_run_twice_adds_each_row_once(shop):
+    people = [(None, f"+62812000{n:05d}", f"Promo {n}") for n in range(1200)]
+    assert messaging.queue_many(people, category="marketing", key_prefix="campaign:1:", now=T0) == 1200
+    assert messaging.queue_many(people, category="marketing", key_prefix="campaign:1:", now=T0) == 0
+    assert Message.select().where(Message.category == "marketing").count() == 1200

@@ -106,7 +106,7 @@ def build_worker(settings):
     from .modem.drivers import DriverSpecError, modem_names, open_driver, slug
     from .modem.owner import ModemThread
     from .queue.worker import Worker
-    from .responder import Responder
+    from .responder import Responder, Shop
 
     modems = []
     for name in modem_names(settings.modems):
@@ -118,8 +118,7 @@ def build_worker(settings):
     import datetime as dt
 
     from . import clock, policy
-    responder = Responder(shop=settings.shop_name, default_language=settings.default_language,
-                          replies_per_hour=settings.replies_per_hour)
+    responder = Responder(Shop.from_settings(settings))
     data = settings.data_path
     return Worker(tasks=open_tasks(settings), modems=modems, responder=responder,
                   region_key=region_key(settings), status_dir=data / "status",

@@ -29,6 +29,15 @@ DEFAULT_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "HELP": {"en": ("help", "info", "menu"), "id": ("bantuan", "tolong", "bantu")},
 }
 
+# What staff (technicians) text from their own phones about a ticket:
+# "OK T-0042", "JALAN T-0042", "SELESAI T-0042 ganti kabel".
+STAFF_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "ACCEPT": {"en": ("ok", "accept"), "id": ("terima", "siap")},
+    "ONTHEWAY": {"en": ("onway", "omw", "going"), "id": ("jalan", "otw", "berangkat")},
+    "DONE": {"en": ("done", "resolved", "fixed"), "id": ("selesai", "beres")},
+    "PENDING": {"en": ("pending", "wait"), "id": ("tunda", "tunggu")},
+}
+
 # Keywords honoured anywhere in a short text, not only as its first word.
 ANYWHERE = frozenset({"STOP"})
 ANYWHERE_MAX_WORDS = 4

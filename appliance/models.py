@@ -53,6 +53,8 @@ class SchemaVersion(BaseModel):
 class Customer(BaseModel):
     phone = pw.CharField(unique=True, max_length=32)  # E.164
     name = pw.CharField(default="", max_length=200)
+    address = pw.TextField(default="")
+    email = pw.CharField(default="", max_length=254)
     language = pw.CharField(null=True, max_length=2)  # 'id' / 'en'; None until known
     # Transactional messages (replies, confirmations, alerts) need no consent:
     # the customer asked for them. Reminders and promotions do.
@@ -62,8 +64,10 @@ class Customer(BaseModel):
     notes = pw.TextField(default="")
     # Why staff should look at this customer (an auto-responder loop, ...); "" when fine.
     flag = pw.CharField(default="", max_length=200)
+    points = pw.IntegerField(default=0)  # the sum of PointsEntry.delta, kept for speed
     created_at = UTCDateTimeField(default=utcnow)
     last_contact_at = UTCDateTimeField(null=True, index=True)
+    last_visit_at = UTCDateTimeField(null=True, index=True)
 
     def allows(self, category: str) -> bool:
         if category == "reminder":
@@ -81,6 +85,8 @@ class User(BaseModel):
     username = pw.CharField(unique=True, max_length=64)
     password_hash = pw.CharField(max_length=255)
     role = pw.CharField(max_length=16)
+    full_name = pw.CharField(default="", max_length=200)
+    phone = pw.CharField(null=True, unique=True, max_length=32)  # E.164: technicians get and answer SMS
     language = pw.CharField(default="id", max_length=2)
     active = pw.BooleanField(default=True)
     failed_logins = pw.IntegerField(default=0)
@@ -94,6 +100,21 @@ class Session(BaseModel):
     csrf_token = pw.CharField(max_length=64)
     created_at = UTCDateTimeField(default=utcnow)
     expires_at = UTCDateTimeField(index=True)
+
+
+# -- campaigns and announcements ----------------------------------------------
+
+class Campaign(BaseModel):
+    name = pw.CharField(max_length=200)
+    kind = pw.CharField(default="promotion", max_length=16)  # promotion, announcement
+    text = pw.TextField()
+    segment = pw.TextField(default="{}")  # JSON: tags, last_visit_days, min_points, service, ...
+    status = pw.CharField(default="draft", max_length=10)  # draft, scheduled, sending, done, cancelled
+    send_at = UTCDateTimeField(null=True)
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    queued_at = UTCDateTimeField(null=True)
+    recipients = pw.IntegerField(default=0)
 
 
 class Message(BaseModel):
@@ -112,6 +133,7 @@ class Message(BaseModel):
     author = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")  # staff who wrote it
     needs_staff = pw.BooleanField(default=False, index=True)
     template = pw.CharField(default="", max_length=32)  # the reply template that wrote it
+    campaign = pw.ForeignKeyField(Campaign, null=True, backref="messages", on_delete="SET NULL")
     incomplete = pw.BooleanField(default=False)  # inbound with a part missing
     parts = pw.IntegerField(default=1)
     encoding = pw.CharField(default="gsm7", max_length=8)
@@ -180,4 +202,248 @@ class AuditEntry(BaseModel):
     detail = pw.TextField(default="")
 
 
-MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, InboundPart, AuditEntry)
+# -- the shop: customers' tags, catalogue, keywords and templates as data --------
+
+class Tag(BaseModel):
+    name = pw.CharField(unique=True, max_length=64)
+
+
+class CustomerTag(BaseModel):
+    customer = pw.ForeignKeyField(Customer, backref="tag_links", on_delete="CASCADE")
+    tag = pw.ForeignKeyField(Tag, backref="customer_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("customer", "tag"), True),)
+
+
+class Service(BaseModel):
+    """A treatment or job the shop books: duration, capacity per slot, come-back interval."""
+
+    name = pw.CharField(unique=True, max_length=100)
+    aliases = pw.TextField(default="")  # comma separated words customers use: "pijat bayi, baby massage"
+    duration_minutes = pw.IntegerField(default=60)
+    price = pw.IntegerField(default=0)  # in the shop's currency's smallest common unit (rupiah)
+    capacity = pw.IntegerField(default=1)  # bookings that may share one slot
+    comeback_days = pw.IntegerField(null=True)  # remind the customer to come back after this
+    active = pw.BooleanField(default=True)
+
+
+class Product(BaseModel):
+    """Goods for sale."""
+
+    name = pw.CharField(max_length=200)
+    sku = pw.CharField(null=True, unique=True, max_length=64)
+    category = pw.CharField(default="", max_length=100, index=True)
+    price = pw.IntegerField(default=0)
+    stock = pw.IntegerField(default=0)
+    active = pw.BooleanField(default=True)
+
+
+class OpeningHours(BaseModel):
+    weekday = pw.IntegerField()  # 0 = Monday
+    opens = pw.TimeField()
+    closes = pw.TimeField()
+
+
+class KeywordAlias(BaseModel):
+    """Keywords customers text, as data staff may edit."""
+
+    keyword = pw.CharField(max_length=16)
+    language = pw.CharField(max_length=2)
+    alias = pw.CharField(max_length=32)
+
+    class Meta:
+        indexes = ((("keyword", "language", "alias"), True),)
+
+
+class ReplyTemplate(BaseModel):
+    """A staff-edited reply; the defaults in code apply where there is none."""
+
+    key = pw.CharField(max_length=48)
+    language = pw.CharField(max_length=2)
+    text = pw.TextField()
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("key", "language"), True),)
+
+
+class ShopSetting(BaseModel):
+    """Settings staff change in the UI (points rules, the waiting queue's
+    counters ...), as JSON values; the TOML file keeps the box's own settings."""
+
+    name = pw.CharField(primary_key=True, max_length=64)
+    value = pw.TextField()  # JSON
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
+class Pending(BaseModel):
+    """A conversation that spans several SMS: "reply with the number"."""
+
+    phone = pw.CharField(max_length=32, index=True)
+    kind = pw.CharField(max_length=32)
+    data = pw.TextField(default="{}")  # JSON
+    created_at = UTCDateTimeField(default=utcnow)
+    expires_at = UTCDateTimeField(index=True)
+
+
+# -- bookings and the waiting queue (the spa) ---------------------------------
+
+class Booking(BaseModel):
+    customer = pw.ForeignKeyField(Customer, backref="bookings", on_delete="CASCADE")
+    service = pw.ForeignKeyField(Service, backref="bookings", on_delete="RESTRICT")
+    starts_at = UTCDateTimeField(index=True)
+    ends_at = UTCDateTimeField()
+    status = pw.CharField(default="booked", max_length=12)  # booked, cancelled, done, no_show
+    source = pw.CharField(default="sms", max_length=8)  # sms, staff
+    note = pw.TextField(default="")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
+class QueueTicket(BaseModel):
+    """A number in today's waiting queue, for a walk-in or an arrival."""
+
+    day = pw.DateField(index=True)  # the shop's local date
+    number = pw.IntegerField()
+    customer = pw.ForeignKeyField(Customer, null=True, backref="queue_tickets", on_delete="SET NULL")
+    service = pw.ForeignKeyField(Service, null=True, on_delete="SET NULL")
+    booking = pw.ForeignKeyField(Booking, null=True, on_delete="SET NULL")
+    status = pw.CharField(default="waiting", max_length=10)  # waiting, called, done, skipped, left
+    soon_notified = pw.BooleanField(default=False)  # "your turn in about N minutes" went out
+    created_at = UTCDateTimeField(default=utcnow)
+    called_at = UTCDateTimeField(null=True)
+    done_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("day", "number"), True),)
+
+
+# -- loyalty and prize draws --------------------------------------------------
+
+class PointsEntry(BaseModel):
+    customer = pw.ForeignKeyField(Customer, backref="points_entries", on_delete="CASCADE")
+    delta = pw.IntegerField()
+    reason = pw.CharField(max_length=200)
+    source = pw.CharField(max_length=12)  # visit, purchase, adjust, redeem
+    reference = pw.CharField(default="", max_length=64)  # "booking:12", "order:7": one award per event
+    by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("customer", "source", "reference"), False),)
+
+
+class Draw(BaseModel):
+    """A prize draw whose seed is committed (SHA-256) before it is drawn."""
+
+    name = pw.CharField(max_length=200)
+    period_start = UTCDateTimeField()
+    period_end = UTCDateTimeField()
+    min_points = pw.IntegerField(default=0)
+    weighting = pw.CharField(default="one", max_length=8)  # one entry per customer, or "points"
+    prizes = pw.TextField(default="[]")  # JSON list of prize names, first prize first
+    status = pw.CharField(default="draft", max_length=10)  # draft, committed, drawn
+    commitment = pw.CharField(default="", max_length=64)  # sha256(seed) hex, published before the draw
+    seed = pw.CharField(default="", max_length=64)  # revealed after the draw
+    created_at = UTCDateTimeField(default=utcnow)
+    committed_at = UTCDateTimeField(null=True)
+    drawn_at = UTCDateTimeField(null=True)
+
+
+class DrawEntry(BaseModel):
+    draw = pw.ForeignKeyField(Draw, backref="entries", on_delete="CASCADE")
+    customer = pw.ForeignKeyField(Customer, on_delete="CASCADE")
+    weight = pw.IntegerField(default=1)
+
+
+class DrawWinner(BaseModel):
+    draw = pw.ForeignKeyField(Draw, backref="winners", on_delete="CASCADE")
+    customer = pw.ForeignKeyField(Customer, on_delete="CASCADE")
+    prize = pw.CharField(max_length=200)
+    rank = pw.IntegerField()
+
+
+# -- complaints and service tickets (the ISP, the IT service desk) ------------
+
+class TicketCategory(BaseModel):
+    """A kind of ticket, the words that suggest it, and its SLA."""
+
+    name = pw.CharField(unique=True, max_length=64)
+    words = pw.TextField(default="")  # comma separated: "mati, putus, lambat"
+    response_minutes = pw.IntegerField(default=60)
+    resolution_minutes = pw.IntegerField(default=24 * 60)
+    warn_percent = pw.IntegerField(default=80)  # warn staff when this share of the time is used
+
+
+class Ticket(BaseModel):
+    number = pw.IntegerField(unique=True)  # shown as T-0042
+    customer = pw.ForeignKeyField(Customer, backref="tickets", on_delete="CASCADE")
+    category = pw.ForeignKeyField(TicketCategory, null=True, on_delete="SET NULL")
+    summary = pw.CharField(max_length=200)
+    detail = pw.TextField(default="")
+    status = pw.CharField(default="new", max_length=10)  # new, assigned, pending, resolved, closed
+    pending_reason = pw.CharField(default="", max_length=200)
+    assignee = pw.ForeignKeyField(User, null=True, backref="tickets", on_delete="SET NULL")
+    resolution = pw.TextField(default="")
+    created_at = UTCDateTimeField(default=utcnow, index=True)
+    response_due = UTCDateTimeField(null=True)
+    resolution_due = UTCDateTimeField(null=True)
+    first_response_at = UTCDateTimeField(null=True)
+    resolved_at = UTCDateTimeField(null=True)
+    closed_at = UTCDateTimeField(null=True)
+    warned_at = UTCDateTimeField(null=True)
+    breached_at = UTCDateTimeField(null=True)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
+class TicketEvent(BaseModel):
+    """The ticket's history: every change, by whom, with a note."""
+
+    ticket = pw.ForeignKeyField(Ticket, backref="events", on_delete="CASCADE")
+    at = UTCDateTimeField(default=utcnow)
+    user = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    kind = pw.CharField(max_length=24)  # opened, assigned, on_the_way, pending, resolved, closed, note, sla_warning, sla_breach
+    note = pw.TextField(default="")
+
+
+# -- orders and payments (the parts dealer, the online shop) ------------------
+
+class Order(BaseModel):
+    number = pw.IntegerField(unique=True)  # shown as O-1001
+    customer = pw.ForeignKeyField(Customer, backref="orders", on_delete="CASCADE")
+    status = pw.CharField(default="new", max_length=16)  # new, awaiting_payment, paid, shipped, done, cancelled
+    total = pw.IntegerField(default=0)
+    note = pw.TextField(default="")
+    created_at = UTCDateTimeField(default=utcnow, index=True)
+    payment_due = UTCDateTimeField(null=True, index=True)
+    paid_at = UTCDateTimeField(null=True)
+    shipped_at = UTCDateTimeField(null=True)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
+class OrderItem(BaseModel):
+    order = pw.ForeignKeyField(Order, backref="items", on_delete="CASCADE")
+    product = pw.ForeignKeyField(Product, null=True, on_delete="SET NULL")
+    name = pw.CharField(max_length=200)
+    quantity = pw.IntegerField(default=1)
+    price = pw.IntegerField(default=0)
+
+
+class PaymentClaim(BaseModel):
+    """"BAYAR O-1001 250000": a customer says they paid; staff verify."""
+
+    order = pw.ForeignKeyField(Order, backref="payment_claims", on_delete="CASCADE")
+    amount = pw.IntegerField()
+    text = pw.TextField(default="")
+    status = pw.CharField(default="claimed", max_length=10)  # claimed, verified, rejected
+    claimed_at = UTCDateTimeField(default=utcnow)
+    decided_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    decided_at = UTCDateTimeField(null=True)
+
+
+MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, InboundPart, AuditEntry,
+          Tag, CustomerTag, Service, Product, OpeningHours, KeywordAlias, ReplyTemplate, ShopSetting, Pending,
+          Booking, QueueTicket, PointsEntry, Draw, DrawEntry, DrawWinner, TicketCategory, Ticket, TicketEvent,
+          Order, OrderItem, PaymentClaim, Campaign)
+

@@ -29,6 +29,10 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "id": "{shop}: pesan Anda sudah kami terima dan akan dibalas staf. Ketik BANTUAN untuk daftar perintah.",
         "en": "{shop}: we got your message and our staff will answer. Text HELP for the list of commands.",
     },
+    "status_how": {
+        "id": "{shop}: ketik STATUS dan nomornya, contoh: STATUS T-0042 atau STATUS O-1001.",
+        "en": "{shop}: text STATUS and the number, for example STATUS T-0042 or STATUS O-1001.",
+    },
     "ambiguous": {
         "id": "{shop}: maksud Anda {choices}? Silakan kirim ulang dengan kata yang benar.",
         "en": "{shop}: did you mean {choices}? Please send again with the right word.",
@@ -49,8 +53,34 @@ def render(template: str, **values: object) -> str:
         return template  # a malformed template is sent as written
 
 
+def register(templates: dict[str, dict[str, str]]) -> None:
+    """Services add their default replies here, at import."""
+    for key, by_language in templates.items():
+        if key in DEFAULT_TEMPLATES and DEFAULT_TEMPLATES[key] != by_language:
+            raise ValueError(f"reply template {key!r} is defined twice")
+        DEFAULT_TEMPLATES[key] = by_language
+
+
+def template_for(key: str, language: str | None, overrides: dict | None = None) -> str:
+    """Staff's version if there is one, else the default; the shop's language
+    if the customer's has no text."""
+    language = language or "id"
+    if overrides is None:
+        from .shopdata import template_overrides  # the store, cached; imported late: it needs the models
+        overrides = template_overrides()
+    for lang in (language, "id", "en"):
+        if (key, lang) in overrides:
+            return overrides[(key, lang)]
+        if lang in DEFAULT_TEMPLATES.get(key, {}):
+            return DEFAULT_TEMPLATES[key][lang]
+    raise KeyError(f"no reply template {key!r}")
+
+
 def reply(key: str, language: str | None, templates: dict[str, dict[str, str]] | None = None,
           **values: object) -> str:
-    by_language = (templates or DEFAULT_TEMPLATES)[key]
-    template = by_language.get(language or "id") or by_language.get("id") or next(iter(by_language.values()))
+    if templates is not None:
+        by_language = templates[key]
+        template = by_language.get(language or "id") or next(iter(by_language.values()))
+    else:
+        template = template_for(key, language)
     return render(template, **values)

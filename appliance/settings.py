@@ -200,6 +200,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("replies_per_hour", 5,
             "Automatic replies to one phone per hour; a phone that texts more (an auto-responder loop) "
             "is flagged for staff instead of answered.", _int(1, 1000)),
+    Setting("conversation_minutes", 30,
+            "How long Loket waits for the answer to a question it asked by SMS (\"reply 1, 2 or 3\").",
+            _int(1, 24 * 60)),
     Setting("reassembly_minutes", 10,
             "How long to wait for a missing part of a long SMS before showing what arrived.", _int(1, 7 * 24 * 60)),
     Setting("stale_grace_hours", 6,

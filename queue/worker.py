@@ -19,7 +19,7 @@ import zlib
 from pathlib import Path
 from typing import Callable
 
-from appliance import messaging, policy
+from appliance import jobs, messaging, policy
 from appliance.clock import utcnow
 from appliance.modem.base import ModemError, ModemStatus
 from appliance.modem.owner import ModemThread
@@ -169,9 +169,12 @@ class Worker:
         """Once a minute: late multipart messages, and anything due to send."""
         now = self.clock()
         answered = self.process_inbound(now)
-        skipped = messaging.skip_stale(now, self.rules.stale_grace) if self.clock_trusted() else 0
+        trusted = self.clock_trusted()
+        skipped = messaging.skip_stale(now, self.rules.stale_grace) if trusted else 0
+        # Reminders, SLA checks, unpaid orders, scheduled campaigns: only on a clock we trust.
+        done = jobs.run_all(self.responder.shop, now) if trusted else {}
         sent = self.drain()
-        return {"answered": answered, "skipped": skipped, "sent": sent}
+        return {"answered": answered, "skipped": skipped, "jobs": done, "sent": sent}
 
     # -- life cycle -----------------------------------------------------------
     def run(self, consumer_options: dict | None = None) -> None:

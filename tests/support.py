@@ -115,3 +115,25 @@ def start_web(data_dir, env=None):
     finally:
         process.terminate()
         process.wait(10)
+
+
+_serial = iter(range(1, 10**9))
+
+
+def text_in(phone: str, text: str, now, responder=None):
+    """A customer's SMS as the modem hands it over: stored as a raw part,
+    assembled into a message, and (given a responder) answered. Returns the
+    message, or (message, replies) with a responder."""
+    import datetime as dt
+
+    from appliance import messaging
+    from appliance.modem.base import InboundPart
+    from appliance.phone import sender_key
+
+    part = InboundPart(location="1", sender=phone, text=text,
+                       smsc_time=now + dt.timedelta(microseconds=next(_serial)))
+    messaging.store_parts([part], "sim", now)
+    [message] = messaging.assemble(now, dt.timedelta(minutes=10), sender_key)
+    if responder is None:
+        return message
+    return message, responder.handle(message, now)

@@ -17,7 +17,7 @@ from appliance.modem.owner import ModemThread
 from appliance.modem.simulated import SimulatedModem
 from appliance.queue.tasks import Tasks, make_huey
 from appliance.queue.worker import Worker
-from appliance.responder import Responder
+from appliance.responder import Responder, Shop
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 
@@ -92,7 +92,7 @@ def shop_worker(shop, settings, tmp_path):
     trusted = {"value": True}
     modem = ModemThread("sim", SimulatedModem(settings.sim_path), poll_seconds=60).start()
     worker = Worker(tasks=Tasks(make_huey(f"sqlite:///{tmp_path / 'q.db'}")), modems=[modem],
-                    responder=Responder(shop="Spa"), region_key=lambda s: s, status_dir=tmp_path / "status",
+                    responder=Responder(Shop(name="Spa")), region_key=lambda s: s, status_dir=tmp_path / "status",
                     rules=policy.Rules(tz=JAKARTA, quiet=policy.parse_window("21:00-08:00")),
                     clock_trusted=lambda: trusted["value"], clock=clock)
     yield worker, clock, trusted, SimNetwork(settings.sim_path)
@@ -180,7 +180,7 @@ def test_a_clock_jump_skips_stale_reminders_instead_of_a_burst(shop_worker):
 
 
 def test_an_auto_responder_loop_gets_a_few_replies_and_is_flagged(shop):
-    responder = Responder(shop="Spa", replies_per_hour=5)
+    responder = Responder(Shop(name="Spa", replies_per_hour=5))
     phone = "+6281200000006"
     now = local(12)
     for n in range(100):
@@ -195,7 +195,7 @@ def test_an_auto_responder_loop_gets_a_few_replies_and_is_flagged(shop):
 
 
 def test_an_opt_out_is_honoured_even_when_replies_are_paused(shop):
-    responder = Responder(shop="Spa", replies_per_hour=1)
+    responder = Responder(Shop(name="Spa", replies_per_hour=1))
     phone = "+6281200000007"
     c = customer(phone)
     for text in ("HELP", "STOP"):

@@ -9,7 +9,7 @@ from appliance import crm, messaging
 from appliance.models import Customer, Message
 from appliance.replies import DEFAULT_TEMPLATES, render
 from appliance.modem.base import InboundPart as Part
-from appliance.responder import Responder
+from appliance.responder import Responder, Shop
 
 SERIAL = itertools.count(1)
 
@@ -18,7 +18,7 @@ T0 = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
 
 @pytest.fixture
 def responder(shop):
-    return Responder(shop="Spa Bunda", default_language="id")
+    return Responder(Shop(name="Spa Bunda", default_language="id"))
 
 
 def inbound(text, phone="+6281234567890", now=T0):

@@ -1,0 +1,4 @@
+"""The shop's services. Importing this module registers every service's
+keywords, replies and periodic jobs (see responder.py and jobs.py)."""
+
+from . import responder  # noqa: F401  the basic keywords: HELP, STOP, START, STATUS

@@ -1,0 +1,99 @@
+"""Shop data staff edit in the UI, read often: keywords, reply templates and
+shop settings, cached for a few seconds so every SMS does not hit the
+database for them, and refreshed on every change made in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+from .clock import utcnow
+from .keywords import DEFAULT_KEYWORDS, KeywordTable
+from .models import KeywordAlias, ReplyTemplate, ShopSetting
+
+CACHE_SECONDS = 5.0
+_lock = threading.Lock()
+_cache: dict[str, tuple[float, Any]] = {}
+
+
+def _cached(name: str, load):
+    now = time.monotonic()
+    with _lock:
+        hit = _cache.get(name)
+        if hit and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+    value = load()
+    with _lock:
+        _cache[name] = (now, value)
+    return value
+
+
+def invalidate() -> None:
+    with _lock:
+        _cache.clear()
+
+
+# -- keywords --------------------------------------------------------------------
+
+def keywords() -> dict[str, dict[str, tuple[str, ...]]]:
+    """The keyword data: staff's aliases where a keyword has any, else the defaults."""
+    def load():
+        data = {k: dict(v) for k, v in DEFAULT_KEYWORDS.items()}
+        edited: dict[str, dict[str, list[str]]] = {}
+        for row in KeywordAlias.select().order_by(KeywordAlias.id):
+            edited.setdefault(row.keyword, {}).setdefault(row.language, []).append(row.alias)
+        for keyword, by_language in edited.items():
+            data[keyword] = {lang: tuple(aliases) for lang, aliases in by_language.items()}
+        return data
+    return _cached("keywords", load)
+
+
+def keyword_table(enabled: set[str]) -> KeywordTable:
+    data = keywords()
+    key = "table:" + ",".join(sorted(enabled))
+    return _cached(key, lambda: KeywordTable(data, enabled=enabled))
+
+
+def set_aliases(keyword: str, language: str, aliases: list[str]) -> None:
+    """Replace one keyword's aliases in one language (staff edit)."""
+    with KeywordAlias._meta.database.atomic():
+        if not KeywordAlias.select().where(KeywordAlias.keyword == keyword).exists():
+            # The first edit of a keyword copies its defaults, so the other language keeps them.
+            for lang, words in DEFAULT_KEYWORDS.get(keyword, {}).items():
+                for word in words:
+                    KeywordAlias.create(keyword=keyword, language=lang, alias=word)
+        KeywordAlias.delete().where((KeywordAlias.keyword == keyword) & (KeywordAlias.language == language)).execute()
+        for alias in dict.fromkeys(a.strip().lower() for a in aliases if a.strip()):
+            KeywordAlias.create(keyword=keyword, language=language, alias=alias)
+    invalidate()
+
+
+# -- reply templates ----------------------------------------------------------------
+
+def template_overrides() -> dict[tuple[str, str], str]:
+    return _cached("templates", lambda: {(t.key, t.language): t.text for t in ReplyTemplate.select()})
+
+
+def set_template(key: str, language: str, text: str | None) -> None:
+    """Staff's own wording for a reply; None goes back to the default."""
+    ReplyTemplate.delete().where((ReplyTemplate.key == key) & (ReplyTemplate.language == language)).execute()
+    if text:
+        ReplyTemplate.create(key=key, language=language, text=text, updated_at=utcnow())
+    invalidate()
+
+
+# -- shop settings --------------------------------------------------------------------
+
+def get(name: str, default: Any = None) -> Any:
+    values = _cached("settings", lambda: {s.name: json.loads(s.value) for s in ShopSetting.select()})
+    return values.get(name, default)
+
+
+def put(name: str, value: Any) -> None:
+    ShopSetting.insert(name=name, value=json.dumps(value), updated_at=utcnow()).on_conflict(
+        conflict_target=[ShopSetting.name], update={ShopSetting.value: json.dumps(value),
+                                                    ShopSetting.updated_at: utcnow()}).execute()
+    invalidate()

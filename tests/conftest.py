@@ -44,8 +44,9 @@ def redis_url(tmp_path_factory):
 def shop(request, settings):
     """A migrated CRM database, bound for this test. Every test that uses it
     runs twice: on an SQLite file and on the real PostgreSQL server."""
-    from appliance import db, migrations
+    from appliance import db, migrations, shopdata
     from appliance.models import MODELS
+    shopdata.invalidate()  # the cache belongs to the previous test's database
     if request.param == "postgres":
         database = db.connect(request.getfixturevalue("postgres_url"))
         database.drop_tables(MODELS, cascade=True)

@@ -1,0 +1,120 @@
+"""Loyalty points, and prize draws anyone can verify."""
+
+import datetime as dt
+import hashlib
+import zoneinfo
+
+import pytest
+
+from appliance import auth, loyalty, shopdata
+from appliance.crm import customer_for
+from appliance.models import AuditEntry, Customer, Message
+from appliance.responder import Responder, Shop
+from support import text_in
+
+T0 = dt.datetime(2026, 11, 1, 3, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def owner(shop):
+    return auth.create_user("owner", "correct horse battery", "owner")
+
+
+def test_a_visit_earns_points_once(shop):
+    sari = customer_for("+6281200000001")
+    assert loyalty.award_visit(sari, "booking:1", T0).delta == 10
+    assert loyalty.award_visit(sari, "booking:1", T0) is None  # the same visit again
+    loyalty.award_visit(sari, "booking:2", T0)
+    assert Customer.get_by_id(sari.id).points == 20
+
+
+def test_purchases_earn_by_amount_with_rules_from_the_shop(shop):
+    budi = customer_for("+6281200000002")
+    assert loyalty.award_purchase(budi, 255_000, "order:1", T0).delta == 25
+    shopdata.put("points_rules", {"per_rupiah": 1000})
+    assert loyalty.award_purchase(budi, 5_500, "order:2", T0).delta == 5
+    assert loyalty.award_purchase(budi, 999, "order:3", T0) is None
+    assert Customer.get_by_id(budi.id).points == 30
+
+
+def test_staff_adjust_with_a_reason_and_never_below_zero(owner):
+    sari = customer_for("+6281200000001")
+    loyalty.adjust(sari, 50, reason="welcome gift", by=owner, now=T0)
+    with pytest.raises(loyalty.LoyaltyError, match="reason"):
+        loyalty.adjust(sari, 5, reason="  ", by=owner)
+    with pytest.raises(loyalty.LoyaltyError, match="below zero"):
+        loyalty.adjust(sari, -51, reason="oops", by=owner)
+    for bad in (0, 10**7, 1.5, True):
+        with pytest.raises(loyalty.LoyaltyError):
+            loyalty.adjust(sari, bad, reason="x", by=owner)
+    loyalty.redeem(sari, 20, reason="free massage", by=owner, now=T0)
+    assert Customer.get_by_id(sari.id).points == 30
+    assert AuditEntry.select().where(AuditEntry.action == "points").count() == 2
+
+
+def test_poin_answers_the_balance(shop):
+    responder = Responder(Shop(name="Spa Bunda", tz=zoneinfo.ZoneInfo("Asia/Jakarta")))
+    sari = customer_for("+6281200000001")
+    loyalty.award_visit(sari, "booking:1", T0)
+    _, [reply] = text_in("+6281200000001", "Poin?", T0, responder)
+    assert "10" in reply.text
+
+
+def test_pick_winners_is_a_pure_reproducible_function():
+    entries = [loyalty.Entry(i, w) for i, w in [(1, 1), (2, 5), (3, 1), (4, 1)]]
+    first = loyalty.pick_winners("seed-a", entries, 2)
+    assert first == loyalty.pick_winners("seed-a", list(reversed(entries)), 2)  # order of input does not matter
+    assert len(set(first)) == 2  # nobody wins twice
+    assert loyalty.pick_winners("seed-a", entries, 10) and len(loyalty.pick_winners("seed-a", entries, 10)) == 4
+    assert loyalty.pick_winners("seed-a", [], 3) == []
+
+
+def test_weights_matter_over_many_seeds():
+    entries = [loyalty.Entry(1, 1), loyalty.Entry(2, 9)]
+    wins = sum(loyalty.pick_winners(f"s{n}", entries, 1) == [2] for n in range(2000))
+    assert 1700 < wins < 1900  # about 90 %
+
+
+def test_a_draw_from_commitment_to_verification(owner):
+    people = [customer_for(f"+62812000000{n:02d}") for n in range(12)]
+    for n, customer in enumerate(people):
+        loyalty.award_purchase(customer, 10_000 * (n + 1), f"order:{n}", T0 + dt.timedelta(days=1))
+    late = customer_for("+6281299999999")
+    loyalty.award_visit(late, "booking:late", T0 + dt.timedelta(days=40))  # outside the period
+    draw = loyalty.create_draw("Undian November", period_start=T0, period_end=T0 + dt.timedelta(days=30),
+                               prizes=["Voucher pijat", "Handuk bayi"], min_points=3, weighting="points", by=owner)
+    with pytest.raises(loyalty.LoyaltyError, match="commitment"):
+        loyalty.run(draw, now=T0 + dt.timedelta(days=31))
+    commitment = loyalty.commit(draw, by=owner, now=T0)
+    assert loyalty.public_view(draw).get("seed") is None  # the seed stays secret until the draw
+    with pytest.raises(loyalty.LoyaltyError, match="not ended"):
+        loyalty.run(draw, now=T0 + dt.timedelta(days=2))
+    winners = loyalty.run(draw, by=owner, now=T0 + dt.timedelta(days=31))
+    assert [w.rank for w in winners] == [1, 2]
+
+    view = loyalty.public_view(draw)
+    assert hashlib.sha256(view["seed"].encode()).hexdigest() == commitment
+    assert view["seed_matches"] and view["winners_match"]
+    assert len(view["entries"]) == 10  # 12 customers, 2 below the minimum; the late one is out
+    assert all("…" in e["who"] for e in view["entries"])
+
+    assert loyalty.notify_winners(draw, shop="Spa Bunda") == 2
+    assert loyalty.notify_winners(draw, shop="Spa Bunda") == 0  # once
+    texts = [m.text for m in Message.select().where(Message.template == "draw_winner")]
+    assert all("Voucher pijat" in t or "Handuk bayi" in t for t in texts)
+    actions = [a.action for a in AuditEntry.select().where(AuditEntry.action.startswith("draw"))]
+    assert actions == ["draw.create", "draw.commit", "draw.run", "draw.notify"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(name=""), "name"),
+    (dict(prizes=[]), "prize"),
+    (dict(period_end=T0 - dt.timedelta(days=1)), "period"),
+    (dict(weighting="loudest"), "weighted"),
+    (dict(min_points=-1), "negative"),
+])
+def test_bad_draws_are_refused(shop, kwargs, message):
+    args = dict(name="Undian", period_start=T0, period_end=T0 + dt.timedelta(days=30), prizes=["Voucher"])
+    args.update(kwargs)
+    with pytest.raises(loyalty.LoyaltyError, match=message):
+        loyalty.create_draw(**args)

@@ -102,12 +102,20 @@ def region_key(settings):
     return lambda sender: sender_key(sender, settings.default_region)
 
 
+def _configure_core() -> None:
+    """Plug the modem layer's SMS arithmetic into the core (see appliance/sms.py)."""
+    from . import sms
+    from .modem import pdu
+    sms.configure(pdu.plan)
+
+
 def build_worker(settings):
     from .modem.drivers import DriverSpecError, modem_names, open_driver, slug
     from .modem.owner import ModemThread
     from .queue.worker import Worker
     from .responder import Responder, Shop
 
+    _configure_core()
     modems = []
     for name in modem_names(settings.modems):
         try:
@@ -129,6 +137,7 @@ def build_worker(settings):
 
 
 def build_web_app(settings):
+    _configure_core()
     from .webui.app import create_app
     return create_app(settings, open_tasks(settings))
 

@@ -77,7 +77,7 @@ def queue_outbound(phone: str, text: str, *, category: str = "transactional",
 
 def queue_many(recipients: Iterable[tuple[Customer | None, str, str]], *, category: str, key_prefix: str,
                send_at: dt.datetime | None = None, now: dt.datetime | None = None,
-               chunk: int = 500) -> int:
+               campaign=None, template: str = "", chunk: int = 500) -> int:
     """Commit many outbound rows at once: a campaign, a batch of reminders.
 
     `recipients` yields (customer, phone, text). Each row's idempotency key
@@ -101,7 +101,8 @@ def queue_many(recipients: Iterable[tuple[Customer | None, str, str]], *, catego
         batch.append(dict(direction="out", phone=phone, text=clean_text(text), category=category,
                           customer=customer.id if customer else None, state="queued",
                           priority=PRIORITY[category], idempotency_key=f"{key_prefix}{phone}",
-                          send_at=send_at, created_at=now, updated_at=now))
+                          send_at=send_at, created_at=now, updated_at=now, template=template,
+                          campaign=campaign.id if campaign is not None else None))
         if len(batch) >= chunk:
             flush()
     flush()

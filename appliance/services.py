@@ -4,3 +4,4 @@ keywords, replies and periodic jobs (see responder.py and jobs.py)."""
 from . import responder  # noqa: F401  the basic keywords: HELP, STOP, START, STATUS
 from . import customers  # noqa: F401,E402  REG / DAFTAR
 from . import loyalty  # noqa: F401,E402  POIN
+from . import campaigns  # noqa: F401,E402  scheduled campaigns (periodic)

@@ -19,6 +19,10 @@ from pathlib import Path
 import pytest
 
 import servers
+from appliance import sms
+from appliance.modem import pdu
+
+sms.configure(pdu.plan)  # as the CLI does: the core counts SMS parts with the modem layer's codec
 from support import LOKET, RunningLoket, free_port
 
 

@@ -197,10 +197,13 @@ def cmd_run(args) -> int:
     data = prepare_data_dir(settings)
     open_database(settings)
     from . import demo
-    login = demo.seed(data)
+    login = demo.seed(data, args.demo)
+    kind = demo.seeded_kind()
     _check_port_free(settings.host, settings.port)
 
     env = dict(os.environ, LOKET_DATA_DIR=str(data), LOKET_HOST=settings.host, LOKET_PORT=str(settings.port))
+    if kind and settings.source("shop_name") == "default":
+        env["LOKET_SHOP_NAME"] = demo.SHOP_NAMES[kind]  # the demo shop's own name in its replies
     if args.config:
         env["LOKET_CONFIG"] = str(Path(args.config).resolve())
     base = [sys.executable, "-m", "appliance.cli"]
@@ -221,6 +224,8 @@ def cmd_run(args) -> int:
     url = f"http://{url_host}:{settings.port}/"
     if _wait_for_http(settings.host, settings.port, children, timeout=30):
         print(f"Loket is running: {url}", flush=True)
+        if kind:
+            print(f"Demo shop: {env.get('LOKET_SHOP_NAME', settings.shop_name)} ({kind})", flush=True)
         if login:
             print(f"Log in as {login[0]} with password {login[1]}", flush=True)
         print(f"Text the shop as a customer: loket sim text +6281234567890 \"help\" --data-dir {data}",
@@ -477,6 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
     verbs.required = True
 
     run = verbs.add_parser("run", parents=[common, serving], help="web + worker + simulated modem, for a laptop or demo")
+    run.add_argument("--demo", choices=("spa", "parts", "isp", "shop", "service"), default="spa",
+                     help="which demo shop to seed in an empty data dir (default spa)")
     run.set_defaults(func=cmd_run)
     verbs.add_parser("web", parents=[common, serving], help="serve the web UI (waitress)").set_defaults(func=cmd_web)
     verbs.add_parser("worker", parents=[common], help="run the job queue and own the modems").set_defaults(func=cmd_worker)

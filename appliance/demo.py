@@ -1,4 +1,11 @@
-"""The demo shop seeded on the first `loket run`: a login and a few customers.
+"""Demo shops, seeded on the first `loket run`: one per business Loket was
+born from (see seeds.md), with a login and enough history to look around.
+
+    spa      a mom & baby spa: treatments, bookings, the waiting queue, points
+    parts    a motorcycle spare-part dealer: goods, orders, SMS payment claims
+    isp      an internet provider: complaints, SLAs, technicians by SMS
+    shop     a small online shoe shop: orders and their status by SMS
+    service  an IT service desk: tickets with SLA and job cards
 
 The demo login's password is generated per data dir and kept in
 `demo-login.txt` there (mode 0600) so `loket run` can print it every time;
@@ -11,22 +18,27 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from . import auth, messaging
+from . import auth, crm, messaging, shopdata
 from .clock import utcnow
-from .models import Customer, User
+from .models import (Booking, Customer, OpeningHours, Order, OrderItem, Product, Service, Ticket,
+                     TicketCategory, User)
 
 DEMO_USER = "owner"
 LOGIN_FILE = "demo-login.txt"
+KINDS = ("spa", "parts", "isp", "shop", "service")
+SHOP_NAMES = {
+    "spa": "Spa Bunda",
+    "parts": "Jaya Motor",
+    "isp": "NetKita",
+    "shop": "Sepatu Garut",
+    "service": "Servis IT Cepat",
+}
 
-DEMO_CUSTOMERS = (
-    ("+6281234500001", "Ibu Sari", "id", "Pesan pijat bayi besok jam 10 ya"),
-    ("+6281234500002", "Pak Budi", "id", "Terima kasih, anak saya senang sekali"),
-    ("+6281234500003", "Maria Tan", "en", "Do you have a slot on Saturday?"),
-)
 
-
-def seed(data_dir: Path, now: dt.datetime | None = None) -> tuple[str, str] | None:
+def seed(data_dir: Path, kind: str = "spa", now: dt.datetime | None = None) -> tuple[str, str] | None:
     """Seed an empty shop; return the demo login (user, password) when there is one."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown demo {kind!r}: choose one of {', '.join(KINDS)}")
     now = now or utcnow()
     login_file = data_dir / LOGIN_FILE
     if not User.select().exists():
@@ -35,7 +47,9 @@ def seed(data_dir: Path, now: dt.datetime | None = None) -> tuple[str, str] | No
         fd = os.open(login_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(f"{DEMO_USER}\n{password}\n")
-        _seed_customers(now)
+        with Customer._meta.database.atomic():
+            SEEDERS[kind](now)
+            shopdata.put("demo", kind)
     try:
         user, password = login_file.read_text().split()[:2]
         return user, password
@@ -43,10 +57,116 @@ def seed(data_dir: Path, now: dt.datetime | None = None) -> tuple[str, str] | No
         return None
 
 
-def _seed_customers(now: dt.datetime) -> None:
-    for n, (phone, name, language, text) in enumerate(DEMO_CUSTOMERS):
-        at = now - dt.timedelta(hours=3 * (len(DEMO_CUSTOMERS) - n))
-        customer = Customer.create(phone=phone, name=name, language=language, created_at=at,
-                                   last_contact_at=at, consent_marketing=n % 2 == 0)
-        messaging.Message.create(direction="in", phone=phone, text=text, customer=customer,
-                                 state="handled", needs_staff=True, created_at=at, updated_at=at)
+def seeded_kind() -> str | None:
+    return shopdata.get("demo")
+
+
+def _customer(phone: str, name: str, language: str = "id", *, address: str = "", marketing: bool = False,
+              at: dt.datetime, text: str = "") -> Customer:
+    customer = Customer.create(phone=phone, name=name, language=language, address=address, created_at=at,
+                               last_contact_at=at, consent_marketing=marketing)
+    if text:
+        messaging.Message.create(direction="in", phone=phone, text=text, customer=customer, state="handled",
+                                 needs_staff=True, created_at=at, updated_at=at)
+    return customer
+
+
+def _opening_hours(days=range(6), opens=dt.time(9), closes=dt.time(17)) -> None:
+    for weekday in days:
+        OpeningHours.create(weekday=weekday, opens=opens, closes=closes)
+
+
+def _staff(username: str, full_name: str, phone: str, role: str = "technician") -> User:
+    user = auth.create_user(username, auth.generate_password(), role)
+    user.full_name, user.phone = full_name, phone
+    user.save()
+    return user
+
+
+def _seed_spa(now: dt.datetime) -> None:
+    _opening_hours()
+    massage = Service.create(name="Pijat bayi", aliases="pijat bayi, baby massage, pijat", duration_minutes=60,
+                             price=85_000, capacity=2, comeback_days=14)
+    Service.create(name="Baby spa", aliases="spa bayi, baby spa, berenang", duration_minutes=45, price=120_000,
+                   capacity=1, comeback_days=30)
+    Service.create(name="Pijat ibu hamil", aliases="prenatal, pijat hamil, ibu hamil", duration_minutes=90,
+                   price=150_000, capacity=1, comeback_days=30)
+    Product.create(name="Baju bayi katun", category="pakaian bayi", price=45_000, stock=20)
+    Product.create(name="Minyak telon", category="perawatan", price=25_000, stock=50)
+    people = [
+        ("+6281234500001", "Ibu Sari", "id", "Pesan pijat bayi besok jam 10 ya"),
+        ("+6281234500002", "Pak Budi", "id", "Terima kasih, anak saya senang sekali"),
+        ("+6281234500003", "Maria Tan", "en", "Do you have a slot on Saturday?"),
+    ]
+    for n, (phone, name, language, text) in enumerate(people):
+        at = now - dt.timedelta(hours=3 * (len(people) - n))
+        customer = _customer(phone, name, language, marketing=n % 2 == 0, at=at, text=text)
+        visit = now - dt.timedelta(days=20 + n)
+        Booking.create(customer=customer, service=massage, starts_at=visit, ends_at=visit + dt.timedelta(hours=1),
+                       status="done", source="staff", created_at=visit)
+        customer.last_visit_at = visit
+        customer.save()
+
+
+def _seed_parts(now: dt.datetime) -> None:
+    _opening_hours(opens=dt.time(8), closes=dt.time(17))
+    parts = [("Kampas rem depan Vario", "rem", 65_000, 30), ("Oli mesin 1L", "oli", 55_000, 100),
+             ("Busi NGK CPR9EA", "busi", 28_000, 80), ("Rantai set Supra X", "rantai", 210_000, 12)]
+    products = [Product.create(name=n, category=c, price=p, stock=s) for n, c, p, s in parts]
+    budi = _customer("+6281234500011", "Budi Santoso", address="Jl. Ahmad Yani 5, Pontianak", marketing=True,
+                     at=now - dt.timedelta(days=2), text="Ada kampas rem Vario?")
+    _customer("+6281234500012", "Rudi Hartono", marketing=True, at=now - dt.timedelta(days=1))
+    order = Order.create(number=1001, customer=budi, status="awaiting_payment", total=120_000,
+                         created_at=now - dt.timedelta(days=1), payment_due=now + dt.timedelta(days=2))
+    OrderItem.create(order=order, product=products[0], name=products[0].name, quantity=1, price=65_000)
+    OrderItem.create(order=order, product=products[1], name=products[1].name, quantity=1, price=55_000)
+
+
+def _seed_isp(now: dt.datetime) -> None:
+    for name, words, response, resolution in [
+            ("internet mati", "mati, putus, down, offline, tidak bisa, gak bisa, los", 60, 8 * 60),
+            ("internet lambat", "lambat, lemot, pelan, slow, buffering", 4 * 60, 24 * 60),
+            ("pemasangan", "pasang, pemasangan, baru, daftar, install", 24 * 60, 3 * 24 * 60),
+            ("tagihan", "tagihan, bayar, invoice, biaya", 8 * 60, 3 * 24 * 60)]:
+        TicketCategory.create(name=name, words=words, response_minutes=response, resolution_minutes=resolution)
+    _staff("andi", "Andi (teknisi)", "+6281234599001")
+    _staff("joko", "Joko (teknisi)", "+6281234599002")
+    supervisor = User.get(User.username == DEMO_USER)
+    supervisor.phone = "+6281234599000"
+    supervisor.save()
+    _customer("+6281234500021", "Dewi Lestari", address="Perum Bumi Indah Blok C-7", at=now - dt.timedelta(days=3))
+    _customer("+6281234500022", "Hendra", address="Jl. Sungai Raya Dalam 21", at=now - dt.timedelta(days=1))
+
+
+def _seed_shop(now: dt.datetime) -> None:
+    shoes = [("Sepatu kulit pantofel hitam 42", "pantofel", 450_000, 8),
+             ("Sepatu boots kulit coklat 41", "boots", 650_000, 5), ("Sandal kulit pria 40", "sandal", 180_000, 15)]
+    products = [Product.create(name=n, category=c, price=p, stock=s) for n, c, p, s in shoes]
+    rina = _customer("+6281234500031", "Rina Marlina", address="Jl. Merdeka 10, Bandung", marketing=True,
+                     at=now - dt.timedelta(days=4), text="Kak, pesanan saya sudah dikirim belum?")
+    order = Order.create(number=1001, customer=rina, status="paid", total=450_000,
+                         created_at=now - dt.timedelta(days=4), paid_at=now - dt.timedelta(days=3))
+    OrderItem.create(order=order, product=products[0], name=products[0].name, quantity=1, price=450_000)
+
+
+def _seed_service(now: dt.datetime) -> None:
+    for name, words, response, resolution in [
+            ("hardware", "rusak, mati, printer, laptop, komputer, layar, hardware", 2 * 60, 2 * 24 * 60),
+            ("software", "error, install, windows, aplikasi, virus, software", 4 * 60, 24 * 60),
+            ("jaringan", "jaringan, wifi, internet, lan, network", 60, 8 * 60)]:
+        TicketCategory.create(name=name, words=words, response_minutes=response, resolution_minutes=resolution)
+    engineer = _staff("eko", "Eko (engineer)", "+6281234599011")
+    _staff("helpdesk", "Helpdesk", "+6281234599012", role="frontdesk")
+    supervisor = User.get(User.username == DEMO_USER)
+    supervisor.phone = "+6281234599010"
+    supervisor.save()
+    pt = _customer("+6281234500041", "PT Sinar Abadi (Bu Lina)", address="Gedung Graha Lt. 3, Jl. Sudirman 8",
+                   at=now - dt.timedelta(days=2))
+    crm.audit("demo.seed", detail="IT service desk")
+    Ticket.create(number=1, customer=pt, summary="Printer lantai 3 tidak bisa mencetak", status="assigned",
+                  assignee=engineer, created_at=now - dt.timedelta(hours=5),
+                  response_due=now - dt.timedelta(hours=3), resolution_due=now + dt.timedelta(hours=43),
+                  first_response_at=now - dt.timedelta(hours=4))
+
+
+SEEDERS = {"spa": _seed_spa, "parts": _seed_parts, "isp": _seed_isp, "shop": _seed_shop, "service": _seed_service}

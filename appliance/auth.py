@@ -116,6 +116,11 @@ def logout(token: str | None) -> None:
         Session.delete().where(Session.token_hash == _digest(token)).execute()
 
 
+def logout_everywhere(user: User) -> None:
+    """After a password reset or a switched-off login: every session ends."""
+    Session.delete().where(Session.user == user).execute()
+
+
 def csrf_ok(session: Session, submitted: str | None) -> bool:
     return bool(submitted) and hmac.compare_digest(session.csrf_token, submitted)
 

@@ -371,11 +371,13 @@ def assemble(now: dt.datetime, timeout: dt.timedelta, region_key) -> list[Messag
 
 # -- reading, for the staff inbox ---------------------------------------------
 
-def conversations(limit: int = 50, offset: int = 0) -> list[dict]:
-    """One row per phone, newest activity first."""
-    latest = (Message.select(Message.phone, pw.fn.MAX(Message.id).alias("last_id"))
-              .group_by(Message.phone).order_by(pw.fn.MAX(Message.id).desc())
-              .limit(limit).offset(offset))
+def conversations(limit: int = 50, offset: int = 0, waiting_only: bool = False) -> list[dict]:
+    """One row per phone, newest activity first; or only those waiting for staff."""
+    latest = Message.select(Message.phone, pw.fn.MAX(Message.id).alias("last_id"))
+    if waiting_only:
+        latest = latest.where(Message.phone.in_(
+            Message.select(Message.phone).where(Message.needs_staff == True)))  # noqa: E712
+    latest = latest.group_by(Message.phone).order_by(pw.fn.MAX(Message.id).desc()).limit(limit).offset(offset)
     ids = [row.last_id for row in latest]
     by_id = {m.id: m for m in Message.select().where(Message.id.in_(ids))} if ids else {}
     waiting = {row.phone for row in Message.select(Message.phone).where(

@@ -5,3 +5,4 @@ from . import responder  # noqa: F401  the basic keywords: HELP, STOP, START, ST
 from . import customers  # noqa: F401,E402  REG / DAFTAR
 from . import loyalty  # noqa: F401,E402  POIN
 from . import campaigns  # noqa: F401,E402  scheduled campaigns (periodic)
+from . import tickets  # noqa: F401,E402  KELUHAN, STATUS T-..., technicians by SMS, the SLA job

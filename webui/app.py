@@ -1,37 +1,44 @@
 """The staff web UI: an explicit app factory and route table (bottle).
 
 Every route names who may use it. `public` routes are the few that need no
-login (the login form itself and static assets); everything else needs a
+login (the login form, static assets, the first-run wizard while the shop
+has no owner, and the waiting-room display); everything else needs a
 session, and every POST needs that session's CSRF token. A test walks the
 route table to prove it.
+
+The pages live in small modules named by what they show (inbox.py,
+customers.py, ...); each gives its routes to the table here.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import secrets
 from pathlib import Path
 from typing import Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import bottle
 
-from appliance import auth, clock, messaging
-from appliance.crm import audit as crm_audit
-from appliance.crm import customer_for
-from appliance.models import ROLES, Message
-from appliance.phone import PhoneError, is_replyable, normalise
+from appliance import auth, clock
+from appliance.models import ROLES
+
+from .i18n import translate
 
 HERE = Path(__file__).resolve().parent
 VIEWS = str(HERE / "views")
 STATIC = str(HERE / "static")
 SESSION_COOKIE = "loket_session"
 LOGIN_CSRF_COOKIE = "loket_login"
-MAX_REPLY_CHARS = 1000
+PER_PAGE = 50
 
 ANY_ROLE = ROLES
 WRITERS = ("owner", "admin", "frontdesk", "technician")
+DESK = ("owner", "admin", "frontdesk")
+MANAGERS = ("owner", "admin")
+OWNER = ("owner",)
 
 log = logging.getLogger(__name__)
 
@@ -56,181 +63,171 @@ class Route:
 
 
 class Web:
-    """The handlers, with the settings and job-queue handles they need."""
+    """What every page handler needs: settings, the job queue, and helpers."""
 
     def __init__(self, settings, tasks):
         self.settings = settings
         self.tasks = tasks
 
-    # -- helpers ---------------------------------------------------------------
+    # -- the request ------------------------------------------------------------
+    @property
+    def session(self):
+        return bottle.request.environ.get("loket.session")
+
+    @property
+    def user(self):
+        return self.session.user if self.session else None
+
+    def form(self, name: str, default: str = "", limit: int = 10_000) -> str:
+        return (bottle.request.forms.getunicode(name, default) or default)[:limit]
+
+    def query(self, name: str, default: str = "", limit: int = 500) -> str:
+        return (bottle.request.query.getunicode(name, default) or default)[:limit]
+
+    def page_number(self) -> int:
+        try:
+            return max(1, min(int(bottle.request.query.get("page") or 1), 100_000))
+        except ValueError:
+            return 1
+
+    def t(self, text: str) -> str:
+        return translate(text, self.user.language if self.user else self.settings.default_language)
+
+    # -- answers ----------------------------------------------------------------
     def render(self, name: str, **values) -> str:
         request = bottle.request
-        session = request.environ.get("loket.session")
+        session = self.session
         values.setdefault("title", "Loket")
+        values.setdefault("flash", request.query.getunicode("done", "") or "")
         values.update(
             user=session.user if session else None,
             csrf=session.csrf_token if session else "",
             shop=self.settings.shop_name,
             when=lambda value: clock.short(value, self.settings.tz),
-            quote=lambda value: quote(value, safe=""),
+            local=lambda value: clock.local(value, self.settings.tz),
+            quote=lambda value: quote(str(value), safe=""),
+            t=self.t,
+            until=lambda value: due_in(value, clock.utcnow()),
+            money=lambda value: f"Rp {value:,}".replace(",", "."),
             path=request.path,
+            roles=ROLES,
         )
         return bottle.template(name, template_lookup=[VIEWS], **values)
 
-    # -- login -----------------------------------------------------------------
-    def login_form(self, error: str = "", username: str = ""):
-        token = secrets.token_urlsafe(24)
-        bottle.response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
-        next_url = bottle.request.query.getunicode("next", "") or ""
-        return self.render("login", title="Log in", error=error, username=username, login_csrf=token,
-                           next_url=next_url if _local_path(next_url) else "")
+    def redirect(self, path: str, done: str = "") -> None:
+        """After a POST: to a page, with a one-line note of what was done."""
+        bottle.redirect(path + (("&" if "?" in path else "?") + urlencode({"done": done}) if done else ""))
 
-    def login_submit(self):
-        form = bottle.request.forms
-        expected = bottle.request.get_cookie(LOGIN_CSRF_COOKIE) or ""
-        if not expected or not secrets.compare_digest(expected, form.getunicode("csrf", "") or ""):
-            bottle.response.status = 400
-            return self.login_form("The form expired; please try again.")
-        username = (form.getunicode("username", "") or "")[:64]
-        password = (form.getunicode("password", "") or "")[:256]
-        try:
-            _, token = auth.login(username, password, session_hours=self.settings.session_hours,
-                                  max_attempts=self.settings.login_attempts)
-        except auth.AuthError as exc:
-            bottle.response.status = 403
-            return self.login_form(str(exc), username)
-        bottle.response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
-                                   max_age=self.settings.session_hours * 3600)
-        bottle.response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
-        target = bottle.request.query.getunicode("next", "") or ""
-        bottle.redirect(target if _local_path(target) else "/inbox")
+    def refuse(self, status: int, message: str):
+        raise bottle.HTTPError(status, message)
 
-    def logout(self):
-        auth.logout(bottle.request.get_cookie(SESSION_COOKIE))
-        bottle.response.delete_cookie(SESSION_COOKIE, path="/")
-        bottle.redirect("/login")
-
-    # -- pages -------------------------------------------------------------------
-    def home(self):
-        bottle.redirect("/inbox")
-
-    def inbox(self):
-        page = _page_number(bottle.request.query.get("page"))
-        per_page = 50
-        rows = messaging.conversations(limit=per_page + 1, offset=(page - 1) * per_page)
-        return self.render("inbox", title="Inbox", rows=rows[:per_page], page=page,
-                           more=len(rows) > per_page)
-
-    def conversation(self, phone: str, error: str = "", draft: str = ""):
-        messages = messaging.thread(phone)
-        if not messages and not _is_number(phone, self.settings.default_region):
-            raise bottle.HTTPError(404, "No conversation with that number.")
-        customer = next((m.customer for m in messages if m.customer_id), None)
-        return self.render("conversation", title=customer.display_name if customer else phone, phone=phone,
-                           messages=messages, customer=customer, error=error, draft=draft,
-                           can_reply=is_replyable(phone), form_key=secrets.token_urlsafe(16),
-                           max_chars=MAX_REPLY_CHARS)
-
-    def reply(self, phone: str):
-        form = bottle.request.forms
-        text = (form.getunicode("text", "") or "").strip()
-        key = (form.getunicode("key", "") or "")[:64]
-        if not is_replyable(phone):
-            bottle.response.status = 400
-            return self.conversation(phone, "This sender is not a phone number; it cannot be answered.")
-        if not text:
-            bottle.response.status = 400
-            return self.conversation(phone, "Write a message before sending.")
-        if len(text) > MAX_REPLY_CHARS:
-            bottle.response.status = 400
-            return self.conversation(phone, f"A reply may have at most {MAX_REPLY_CHARS} characters "
-                                            f"(this one has {len(text)}).", draft=text)
-        session = bottle.request.environ["loket.session"]
-        customer = customer_for(phone)
-        messaging.queue_outbound(phone, text, category="transactional", customer=customer,
-                                 author=session.user, key=f"staff:{session.user.id}:{key}" if key else None)
-        # Answered: the texts that waited for staff no longer do.
-        Message.update(needs_staff=False).where((Message.phone == phone) & (Message.needs_staff == True)).execute()  # noqa: E712
-        self.tasks.kick_outbox()
-        bottle.redirect(f"/inbox/{quote(phone, safe='')}")
-
-    def outbox(self):
-        """Messages that did not go out, or may not have: staff decide."""
-        page = _page_number(bottle.request.query.get("page"))
-        per_page = 50
-        rows = messaging.needing_attention(limit=per_page + 1, offset=(page - 1) * per_page)
-        return self.render("outbox", title="Not sent", rows=rows[:per_page], page=page,
-                           more=len(rows) > per_page)
-
-    def resend(self, message_id: str):
-        session = bottle.request.environ["loket.session"]
-        original = Message.get_or_none((Message.id == _int_or_zero(message_id)) & (Message.direction == "out"))
-        if original is None:
-            raise bottle.HTTPError(404, "No such message.")
-        if original.state not in ("failed", "unknown", "cancelled"):
-            raise bottle.HTTPError(409, "This message is not waiting for a decision.")
-        copy = messaging.resend(original, clock.utcnow(), by=session.user)
-        crm_audit("message.resend", user=session.user, target=original.phone,
-                  detail=f"message {original.id} sent again as {copy.id}")
-        self.tasks.kick_outbox()
-        bottle.redirect("/outbox")
-
-    def static(self, path: str):
-        response = bottle.static_file(path, root=STATIC)
-        response.set_header("Cache-Control", "public, max-age=3600")
-        return response
+    def csv(self, name: str, text: str) -> str:
+        bottle.response.content_type = "text/csv; charset=utf-8"
+        bottle.response.set_header("Content-Disposition", f'attachment; filename="{name}"')
+        return text
 
 
-def _int_or_zero(raw: str) -> int:
+def due_in(moment, now) -> str:
+    """'2 h 5 min' ahead, or '-40 min' when overdue: an SLA timer."""
+    if moment is None:
+        return ""
+    minutes = int((moment - now).total_seconds() // 60)
+    sign, minutes = ("-" if minutes < 0 else ""), abs(minutes)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{sign}{days} d {hours} h"
+    return f"{sign}{hours} h {minutes} min" if hours else f"{sign}{minutes} min"
+
+
+def local_path(target: str) -> bool:
+    """Only paths on this box are followed after login: no open redirect."""
+    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
+def int_or_zero(raw) -> int:
     try:
         return int(raw)
     except (TypeError, ValueError):
         return 0
 
 
-def _local_path(target: str) -> bool:
-    """Only paths on this box are followed after login: no open redirect."""
-    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+# -- login and logout ------------------------------------------------------------------
+
+def login_form(web: Web, error: str = "", username: str = ""):
+    token = secrets.token_urlsafe(24)
+    bottle.response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
+    next_url = web.query("next")
+    return web.render("login", title="Log in", error=error, username=username, login_csrf=token,
+                      next_url=next_url if local_path(next_url) else "")
 
 
-def _page_number(raw) -> int:
+def login_submit(web: Web):
+    expected = bottle.request.get_cookie(LOGIN_CSRF_COOKIE) or ""
+    if not expected or not secrets.compare_digest(expected, web.form("csrf", limit=100)):
+        bottle.response.status = 400
+        return login_form(web, "The form expired; please try again.")
+    username, password = web.form("username", limit=64), web.form("password", limit=256)
     try:
-        return max(1, min(int(raw or 1), 100_000))
-    except ValueError:
-        return 1
+        _, token = auth.login(username, password, session_hours=web.settings.session_hours,
+                              max_attempts=web.settings.login_attempts)
+    except auth.AuthError as exc:
+        bottle.response.status = 403
+        return login_form(web, str(exc), username)
+    bottle.response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
+                               max_age=web.settings.session_hours * 3600)
+    bottle.response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    target = web.query("next")
+    bottle.redirect(target if local_path(target) else "/")
 
 
-def _is_number(phone: str, region: str) -> bool:
-    try:
-        return normalise(phone, region) == phone
-    except PhoneError:
-        return False
+def logout(web: Web):
+    auth.logout(bottle.request.get_cookie(SESSION_COOKIE))
+    bottle.response.delete_cookie(SESSION_COOKIE, path="/")
+    bottle.redirect("/login")
+
+
+def language(web: Web):
+    """Each person chooses the UI's language for themselves."""
+    choice = web.form("language")
+    if choice in ("id", "en"):
+        user = web.user
+        user.language = choice
+        user.save()
+    target = web.form("back")
+    bottle.redirect(target if local_path(target) else "/")
+
+
+def static(web: Web, path: str):
+    response = bottle.static_file(path, root=STATIC)
+    response.set_header("Cache-Control", "public, max-age=3600")
+    return response
 
 
 def routes(web: Web) -> list[Route]:
-    return [
-        Route("GET", "/login", web.login_form, public=True),
-        Route("POST", "/login", web.login_submit, public=True),
-        Route("GET", "/static/<path:path>", web.static, public=True),
-        Route("POST", "/logout", web.logout, roles=ANY_ROLE),
-        Route("GET", "/", web.home, roles=ANY_ROLE),
-        Route("GET", "/inbox", web.inbox, roles=ANY_ROLE),
-        Route("GET", "/inbox/<phone>", web.conversation, roles=ANY_ROLE),
-        Route("POST", "/inbox/<phone>/reply", web.reply, roles=WRITERS),
-        Route("GET", "/outbox", web.outbox, roles=ANY_ROLE),
-        Route("POST", "/outbox/<message_id>/resend", web.resend, roles=WRITERS),
+    from . import admin, customers, dashboard, engage, inbox, reports  # the pages
+
+    table = [
+        Route("GET", "/login", login_form, public=True),
+        Route("POST", "/login", login_submit, public=True),
+        Route("GET", "/static/<path:path>", static, public=True),
+        Route("POST", "/logout", logout, roles=ANY_ROLE),
+        Route("POST", "/me/language", language, roles=ANY_ROLE),
     ]
+    for module in (dashboard, inbox, customers, engage, reports, admin):
+        table += module.routes()
+    return table
 
 
-def _guard(route: Route, settings):
+def _guard(route: Route, web: Web):
     """Wrap a handler with the login, role and CSRF checks its route declares."""
-    handler = route.handler
+    handler = functools.partial(route.handler, web)
     if route.public:
         return handler
 
     def guarded(*args, **kwargs):
         request = bottle.request
-        session = auth.session_for(request.get_cookie(SESSION_COOKIE), session_hours=settings.session_hours)
+        session = auth.session_for(request.get_cookie(SESSION_COOKIE), session_hours=web.settings.session_hours)
         if session is None:
             if request.method == "GET":
                 bottle.redirect("/login?next=" + quote(request.fullpath, safe="/"))
@@ -242,7 +239,6 @@ def _guard(route: Route, settings):
         request.environ["loket.session"] = session
         return handler(*args, **kwargs)
 
-    guarded.__name__ = handler.__name__
     return guarded
 
 
@@ -254,7 +250,7 @@ def create_app(settings, tasks) -> bottle.Bottle:
     for route in app.config["loket.routes"]:
         if not route.public and not route.roles:
             raise ValueError(f"route {route.method} {route.path} names no role")
-        app.route(route.path, route.method, _guard(route, settings))
+        app.route(route.path, route.method, _guard(route, web))
 
     @app.hook("after_request")
     def headers():
@@ -280,5 +276,5 @@ def create_app(settings, tasks) -> bottle.Bottle:
         app.error(code)(error_page)
 
     app.catchall = True
-    bottle.BaseRequest.MEMFILE_MAX = 256 * 1024  # a form is small; a CSV upload comes later, with its own limit
+    bottle.BaseRequest.MEMFILE_MAX = 6 * 1024 * 1024  # the largest form is a CSV upload (5 MB)
     return app

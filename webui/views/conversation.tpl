@@ -1,23 +1,23 @@
 % rebase('layout.tpl')
-<p class="back"><a href="/inbox">&larr; Inbox</a></p>
+<p class="back"><a href="/inbox">&larr; {{t('Inbox')}}</a></p>
 <h1>{{title}}</h1>
 <p class="meta">{{phone}}
 % if customer:
- · promotions: {{'yes' if customer.consent_marketing else 'no'}} · reminders: {{'yes' if customer.consent_reminder else 'no'}}
+ · <a href="/customers/{{customer.id}}">{{t('Profile')}}</a> · {{t('Promotions')}}: {{t('yes' if customer.consent_marketing else 'no')}} · {{t('Reminders')}}: {{t('yes' if customer.consent_reminder else 'no')}}
 % end
 </p>
-<ol class="thread">
+<ol class="thread" data-since="/inbox/{{quote(phone)}}/since" data-last="{{last_id}}">
 % for m in messages:
-  <li class="msg {{m.direction}}">
+  <li class="msg {{m.direction}}" id="m{{m.id}}">
     <p class="text">{{m.text}}</p>
-    <p class="info">{{when(m.created_at)}}
+    <p class="info" data-state="{{m.id}}">{{when(m.created_at)}}
     % if m.direction == 'out':
-     · {{m.state}}{{' · by ' + m.author.username if m.author_id else ''}}
+     · <span class="state">{{m.state}}</span>{{' · by ' + m.author.username if m.author_id else ''}}
     % elif m.needs_staff:
-     · <span class="badge">waiting for staff</span>
+     · <span class="badge">{{t('waiting for staff')}}</span>
     % end
     % if m.incomplete:
-     · <span class="badge">part missing</span>
+     · <span class="badge">{{t('part missing')}}</span>
     % end
     </p>
   </li>
@@ -30,8 +30,9 @@
 <form method="post" action="/inbox/{{quote(phone)}}/reply" class="reply">
   <input type="hidden" name="csrf" value="{{csrf}}">
   <input type="hidden" name="key" value="{{form_key}}">
-  <label for="reply-text">Reply</label>
-  <textarea id="reply-text" name="text" rows="3" maxlength="{{max_chars}}" required>{{draft}}</textarea>
-  <button type="submit" class="primary">Send</button>
+  <label for="reply-text">{{t('Reply')}}</label>
+  <textarea id="reply-text" name="text" rows="3" maxlength="{{max_chars}}" required data-counter="reply-counter">{{draft}}</textarea>
+  <p id="reply-counter" class="counter meta" aria-live="polite"></p>
+  <button type="submit" class="primary">{{t('Send')}}</button>
 </form>
 % end

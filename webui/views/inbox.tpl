@@ -1,7 +1,8 @@
 % rebase('layout.tpl')
-<h1>Inbox</h1>
+<h1>{{t('Inbox')}}</h1>
+<p class="meta"><a href="/inbox{{'' if waiting_only else '?waiting=1'}}">{{t('Inbox') if waiting_only else t('Waiting for staff')}}</a></p>
 % if not rows:
-<p class="empty">No messages yet. When a customer texts the shop, the conversation appears here.</p>
+<p class="empty">{{t('No messages yet. When a customer texts the shop, the conversation appears here.')}}</p>
 % end
 <ul class="conversations">
 % for row in rows:
@@ -10,9 +11,9 @@
     <a href="/inbox/{{quote(row['phone'])}}">
       <span class="who">{{row['customer'].display_name if row['customer'] else row['phone']}}</span>
       <span class="when">{{when(last.created_at)}}</span>
-      <span class="snippet">{{'You: ' if last.direction == 'out' else ''}}{{last.text[:120]}}</span>
+      <span class="snippet">{{t('You') + ': ' if last.direction == 'out' else ''}}{{last.text[:120]}}</span>
       % if row['needs_staff']:
-      <span class="badge">waiting for staff</span>
+      <span class="badge">{{t('waiting for staff')}}</span>
       % end
     </a>
   </li>
@@ -20,9 +21,9 @@
 </ul>
 <nav class="pages">
   % if page > 1:
-  <a href="/inbox?page={{page - 1}}">Newer</a>
+  <a href="/inbox?page={{page - 1}}{{'&waiting=1' if waiting_only else ''}}">{{t('Newer')}}</a>
   % end
   % if more:
-  <a href="/inbox?page={{page + 1}}">Older</a>
+  <a href="/inbox?page={{page + 1}}{{'&waiting=1' if waiting_only else ''}}">{{t('Older')}}</a>
   % end
 </nav>

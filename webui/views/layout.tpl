@@ -1,27 +1,39 @@
 <!doctype html>
-<html lang="en">
+<html lang="{{user.language if user else 'en'}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{title}} · {{shop}}</title>
+<title>{{t(title)}} · {{shop}}</title>
 <link rel="stylesheet" href="/static/loket.css">
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<script src="/static/loket.js" defer></script>
 </head>
 <body>
 <header class="top">
   <a class="brand" href="/">Loket <span class="shop">{{shop}}</span></a>
   % if user:
-  <nav>
-    <a href="/inbox" class="{{'on' if path.startswith('/inbox') else ''}}">Inbox</a>
-    <a href="/outbox" class="{{'on' if path.startswith('/outbox') else ''}}">Not sent</a>
+  <nav class="main">
+    % for href, label, allowed in [('/dashboard', 'Dashboard', roles), ('/inbox', 'Inbox', roles), ('/customers', 'Customers', roles), ('/campaigns', 'Campaigns', ('owner', 'admin', 'frontdesk', 'viewer')), ('/draws', 'Draws', ('owner', 'admin', 'frontdesk', 'viewer')), ('/reports', 'Reports', ('owner', 'admin', 'viewer')), ('/outbox', 'Not sent', roles), ('/settings', 'Settings', ('owner', 'admin'))]:
+    % if user.role in allowed:
+    <a href="{{href}}" class="{{'on' if path.startswith(href) else ''}}">{{t(label)}}</a>
+    % end
+    % end
   </nav>
-  <form method="post" action="/logout" class="logout">
+  <form method="post" action="/me/language" class="inline">
     <input type="hidden" name="csrf" value="{{csrf}}">
-    <button type="submit" title="Log out {{user.username}}">Log out</button>
+    <input type="hidden" name="back" value="{{path}}">
+    <button type="submit" name="language" value="{{'en' if user.language == 'id' else 'id'}}" class="ghost" title="Language">{{'EN' if user.language == 'id' else 'ID'}}</button>
+  </form>
+  <form method="post" action="/logout" class="inline">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <button type="submit" class="ghost" title="{{user.username}}">{{t('Log out')}}</button>
   </form>
   % end
 </header>
 <main>
+% if get('flash'):
+<p class="flash" role="status">{{flash}}</p>
+% end
 {{!base}}
 </main>
 </body>

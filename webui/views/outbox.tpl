@@ -1,5 +1,5 @@
 % rebase('layout.tpl')
-<h1>Not sent</h1>
+<h1>{{t('Not sent')}}</h1>
 <p class="meta">Messages the modem could not send, and messages that may not have arrived because the box stopped while sending them. Sending again makes a new message; the customer's consent is checked again.</p>
 % if not rows:
 <p class="empty">Nothing is waiting: every message went out.</p>
@@ -15,7 +15,7 @@
       % if user.role != 'viewer':
       <form method="post" action="/outbox/{{m.id}}/resend">
         <input type="hidden" name="csrf" value="{{csrf}}">
-        <button type="submit">Send again</button>
+        <button type="submit">{{t('Send again')}}</button>
       </form>
       % end
     </div>
@@ -24,9 +24,9 @@
 </ul>
 <nav class="pages">
   % if page > 1:
-  <a href="/outbox?page={{page - 1}}">Newer</a>
+  <a href="/outbox?page={{page - 1}}">{{t('Newer')}}</a>
   % end
   % if more:
-  <a href="/outbox?page={{page + 1}}">Older</a>
+  <a href="/outbox?page={{page + 1}}">{{t('Older')}}</a>
   % end
 </nav>

@@ -1,0 +1,143 @@
+"""Customers: search by name or any phone format, profile, consent, tags,
+points, the timeline; CSV import with a preview and a per-row report; export."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import bottle
+
+from appliance import crm, customers, loyalty
+from appliance.models import Customer
+
+from .app import ANY_ROLE, DESK, MANAGERS, PER_PAGE, Route, Web, int_or_zero
+
+UPLOAD_LIMIT = customers.MAX_IMPORT_BYTES
+
+
+def listing(web: Web):
+    page = web.page_number()
+    query = web.query("q", limit=100)
+    rows = customers.search(query, region=web.settings.default_region, limit=PER_PAGE + 1,
+                            offset=(page - 1) * PER_PAGE)
+    return web.render("customers", title="Customers", rows=rows[:PER_PAGE], q=query, page=page,
+                      more=len(rows) > PER_PAGE, total=customers.count())
+
+
+def _customer(customer_id: str) -> Customer:
+    customer = Customer.get_or_none(Customer.id == int_or_zero(customer_id))
+    if customer is None:
+        raise bottle.HTTPError(404, "No such customer.")
+    return customer
+
+
+def detail(web: Web, customer_id: str, error: str = ""):
+    customer = _customer(customer_id)
+    return web.render("customer", title=customer.display_name, c=customer, error=error,
+                      tags=customers.tags_of(customer), timeline=customers.timeline(customer, 100),
+                      points=loyalty.history(customer, 20))
+
+
+def create(web: Web):
+    try:
+        customer = customers.add_customer(web.form("phone", limit=40), name=web.form("name", limit=200),
+                                          region=web.settings.default_region, by=web.user,
+                                          address=web.form("address", limit=600))
+    except customers.CustomerError as exc:
+        bottle.response.status = 400
+        return web.render("customers", title="Customers", rows=[], q="", page=1, more=False,
+                          total=customers.count(), error=str(exc))
+    web.redirect(f"/customers/{customer.id}", "Customer saved.")
+
+
+def update(web: Web, customer_id: str):
+    customer = _customer(customer_id)
+    try:
+        customers.update_profile(customer, by=web.user, name=web.form("name", limit=200),
+                                 address=web.form("address", limit=600), email=web.form("email", limit=300),
+                                 notes=web.form("notes", limit=6000), language=web.form("language", limit=5))
+        customers.set_tags(customer, re.split(r"[,;]", web.form("tags", limit=1000)), by=web.user)
+        reminder, marketing = web.form("reminder") == "on", web.form("marketing") == "on"
+        if (reminder, marketing) != (customer.consent_reminder, customer.consent_marketing):
+            crm.set_consent(customer, reminder=reminder, marketing=marketing, by=web.user, via="staff")
+        if web.form("clear_flag") == "on":
+            customer.flag = ""
+            customer.save()
+    except customers.CustomerError as exc:
+        bottle.response.status = 400
+        return detail(web, customer_id, str(exc))
+    web.redirect(f"/customers/{customer.id}", "Customer saved.")
+
+
+def adjust_points(web: Web, customer_id: str):
+    customer = _customer(customer_id)
+    try:
+        delta = int(web.form("delta", limit=12).strip().replace("+", ""))
+    except ValueError:
+        bottle.response.status = 400
+        return detail(web, customer_id, "Points are a whole number, such as 10 or -5.")
+    try:
+        loyalty.adjust(customer, delta, reason=web.form("reason", limit=200), by=web.user)
+    except loyalty.LoyaltyError as exc:
+        bottle.response.status = 400
+        return detail(web, customer_id, str(exc))
+    web.redirect(f"/customers/{customer.id}", f"Points {delta:+d}.")
+
+
+# -- CSV --------------------------------------------------------------------------------
+
+def _imports_dir(web: Web):
+    folder = web.settings.data_path / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def import_form(web: Web):
+    return web.render("import", title="Import customers", report=None, token="", error="")
+
+
+def import_preview(web: Web):
+    """Upload: a dry run shows every row's verdict before anything changes."""
+    upload = bottle.request.files.get("file")
+    if upload is None:
+        bottle.response.status = 400
+        return web.render("import", title="Import customers", report=None, token="", error="Choose a CSV file.")
+    data = upload.file.read(UPLOAD_LIMIT + 1)
+    report = customers.import_csv(data, region=web.settings.default_region, dry_run=True)
+    if report.error:
+        bottle.response.status = 400
+        return web.render("import", title="Import customers", report=None, token="", error=report.error)
+    token = secrets.token_hex(16)
+    (_imports_dir(web) / f"{token}.csv").write_bytes(data)
+    return web.render("import", title="Import customers", report=report, token=token, error="")
+
+
+def import_confirm(web: Web):
+    token = web.form("token", limit=64)
+    if not re.fullmatch(r"[0-9a-f]{32}", token):
+        web.refuse(400, "The upload expired; choose the file again.")
+    path = _imports_dir(web) / f"{token}.csv"
+    if not path.exists():
+        web.refuse(400, "The upload expired; choose the file again.")
+    report = customers.import_csv(path.read_bytes(), region=web.settings.default_region, by=web.user)
+    path.unlink(missing_ok=True)
+    return web.render("import", title="Import customers", report=report, token="", error="", done=True)
+
+
+def export(web: Web):
+    return web.csv("customers.csv", customers.export_csv())
+
+
+def routes() -> list[Route]:
+    return [
+        Route("GET", "/customers", listing, roles=ANY_ROLE),
+        Route("POST", "/customers", create, roles=DESK),
+        Route("GET", "/customers/import", import_form, roles=MANAGERS),
+        Route("POST", "/customers/import", import_preview, roles=MANAGERS),
+        Route("POST", "/customers/import/confirm", import_confirm, roles=MANAGERS),
+        Route("GET", "/customers/export.csv", export, roles=MANAGERS),
+        Route("GET", "/customers/<customer_id>", detail, roles=ANY_ROLE),
+        Route("POST", "/customers/<customer_id>", update, roles=DESK),
+        Route("POST", "/customers/<customer_id>/points", adjust_points, roles=MANAGERS),
+    ]

@@ -1,0 +1,120 @@
+/* Loket: a little plain JavaScript where live updates help. No inline
+   scripts (the CSP forbids them); every feature finds its elements by data-
+   attributes and does nothing on pages without them. */
+"use strict";
+
+function debounce(fn, ms) {
+  let timer = null;
+  return function (...args) { clearTimeout(timer); timer = setTimeout(() => fn.apply(this, args), ms); };
+}
+
+async function getJSON(url) {
+  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(response.status);
+  return response.json();
+}
+
+/* The SMS counter: characters, parts and encoding, from the box's own codec. */
+function setupCounters() {
+  document.querySelectorAll("textarea[data-counter]").forEach((area) => {
+    const out = document.getElementById(area.dataset.counter);
+    if (!out) return;
+    const update = debounce(async () => {
+      try {
+        const plan = await getJSON("/api/plan?text=" + encodeURIComponent(area.value));
+        let line = `${plan.chars} characters · ${plan.parts} SMS · ${plan.remaining} left in this part · `;
+        line += plan.encoding === "gsm7" ? "GSM-7" : `UCS-2 because of “${plan.offending}”`;
+        out.textContent = line;
+        out.classList.toggle("warn", plan.encoding !== "gsm7" || plan.parts > 1);
+      } catch (e) { out.textContent = ""; }
+    }, 150);
+    area.addEventListener("input", update);
+    update();
+  });
+}
+
+/* The conversation page: new messages appear without a reload. */
+function setupLiveThread() {
+  const thread = document.querySelector("ol.thread[data-since]");
+  if (!thread) return;
+  let after = Number(thread.dataset.last || 0);
+  const poll = async () => {
+    try {
+      const data = await getJSON(thread.dataset.since + "?after=" + after);
+      for (const m of data.messages) {
+        if (document.getElementById("m" + m.id)) continue;
+        const li = document.createElement("li");
+        li.className = "msg " + m.direction;
+        li.id = "m" + m.id;
+        const text = document.createElement("p");
+        text.className = "text";
+        text.textContent = m.text;  // text, never HTML
+        const info = document.createElement("p");
+        info.className = "info";
+        info.textContent = m.when + (m.direction === "out" ? " · " + m.state : "");
+        info.dataset.state = m.id;
+        li.append(text, info);
+        thread.append(li);
+        after = Math.max(after, m.id);
+      }
+      for (const [id, state] of Object.entries(data.states)) {
+        const el = document.querySelector(`[data-state="${id}"] .state`);
+        if (el) el.textContent = state;
+      }
+    } catch (e) { /* the box may be restarting; try again */ }
+  };
+  setInterval(poll, 3000);
+}
+
+/* A campaign's progress bar. */
+function setupProgress() {
+  const box = document.querySelector("[data-progress]");
+  if (!box) return;
+  const bar = box.querySelector("progress");
+  const tick = async () => {
+    try {
+      const p = await getJSON(box.dataset.progress);
+      bar.value = p.done_percent;
+      box.querySelectorAll("[data-field]").forEach((el) => { el.textContent = p[el.dataset.field]; });
+      if (p.status === "done" || p.status === "cancelled") return;
+    } catch (e) { /* keep trying */ }
+    setTimeout(tick, 2000);
+  };
+  setTimeout(tick, 1000);
+}
+
+/* Reply templates: a live preview with typical values. */
+function setupTemplatePreviews() {
+  document.querySelectorAll("textarea[data-preview]").forEach((area) => {
+    const out = document.getElementById(area.dataset.preview);
+    const update = debounce(async () => {
+      try {
+        const p = await getJSON("/settings/templates/preview?text=" + encodeURIComponent(area.value));
+        out.textContent = `${p.text}  (${p.parts} SMS, ${p.encoding === "gsm7" ? "GSM-7" : "UCS-2"})`;
+      } catch (e) { out.textContent = ""; }
+    }, 250);
+    area.addEventListener("input", update);
+  });
+}
+
+/* The waiting-room display refreshes itself. */
+function setupDisplay() {
+  const board = document.querySelector("[data-board]");
+  if (!board) return;
+  const tick = async () => {
+    try {
+      const b = await getJSON(board.dataset.board);
+      board.querySelector("[data-now]").textContent = b.now_serving.join("  ") || "–";
+      board.querySelector("[data-next]").textContent = b.waiting.slice(0, 8).join("  ") || "–";
+    } catch (e) { /* keep showing the last numbers */ }
+  };
+  setInterval(tick, 3000);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setupCounters();
+  setupLiveThread();
+  setupProgress();
+  setupTemplatePreviews();
+  setupDisplay();
+});

@@ -1,0 +1,46 @@
+% rebase('layout.tpl')
+<p class="back"><a href="/campaigns">&larr; {{t('Campaigns')}}</a></p>
+<h1>{{t('New campaign')}}</h1>
+% if error:
+<p class="error" role="alert">{{error}}</p>
+% end
+<form method="post" action="/campaigns" class="card">
+  <input type="hidden" name="csrf" value="{{csrf}}">
+  <label>{{t('Name')}} <input name="name" value="{{values['name']}}" maxlength="200" required></label>
+  <label>Kind
+    <select name="kind">
+      <option value="promotion" {{'selected' if values['kind'] != 'announcement' else ''}}>promotion (needs consent to promotions)</option>
+      <option value="announcement" {{'selected' if values['kind'] == 'announcement' else ''}}>announcement (everyone who has not texted STOP)</option>
+    </select></label>
+  <label for="campaign-text">{{t('Text')}} <span class="meta">({name} = the customer's name)</span></label>
+  <textarea id="campaign-text" name="text" rows="4" maxlength="1000" required data-counter="campaign-counter">{{values['text']}}</textarea>
+  <p id="campaign-counter" class="counter meta" aria-live="polite"></p>
+  <fieldset><legend>Who</legend>
+    <label>{{t('Tags')}} <input name="tags" value="{{values['tags']}}" placeholder="vip, ibu hamil"></label>
+    <label>Tags match <select name="tags_mode"><option value="any">any</option><option value="all" {{'selected' if values['tags_mode'] == 'all' else ''}}>all</option></select></label>
+    <label>Visited within (days) <input name="visited_within_days" value="{{values['visited_within_days']}}" inputmode="numeric"></label>
+    <label>Not visited for (days) <input name="not_visited_for_days" value="{{values['not_visited_for_days']}}" inputmode="numeric"></label>
+    <label>Minimum points <input name="min_points" value="{{values['min_points']}}" inputmode="numeric"></label>
+    <label>Used service <select name="service"><option value="">-</option>
+      % for s in services:
+      <option value="{{s.id}}" {{'selected' if values['service'] == str(s.id) else ''}}>{{s.name}}</option>
+      % end
+    </select></label>
+  </fieldset>
+  % if preview:
+  <dl class="facts preview">
+    <dt>{{t('Recipients')}}</dt><dd>{{preview['recipients']}} ({{', '.join(preview['sample'])}}{{'…' if preview['recipients'] > 5 else ''}})</dd>
+    <dt>{{t('Encoding')}}</dt><dd>{{'GSM-7' if preview['encoding'] == 'gsm7' else 'UCS-2 (because of ' + preview['offending'] + ')'}}</dd>
+    <dt>SMS</dt><dd>{{preview['parts_each']}} {{t('parts')}} × {{preview['recipients']}} = {{preview['parts_total']}}</dd>
+    <dt>{{t('Cost')}}</dt><dd>{{money(preview['cost'])}} ({{money(preview['price_per_part'])}} / SMS)</dd>
+  </dl>
+  % end
+  <div class="buttons">
+    <button type="submit" name="action" value="preview">{{t('Preview')}}</button>
+    <button type="submit" name="action" value="send" class="primary">{{t('Send now')}}</button>
+  </div>
+  <fieldset><legend>{{t('Schedule')}}</legend>
+    <input type="date" name="date" value="{{values['date']}}" aria-label="date"> <input type="time" name="time" value="{{values['time'] or '09:00'}}" aria-label="time">
+    <button type="submit" name="action" value="schedule">{{t('Schedule')}}</button>
+  </fieldset>
+</form>

@@ -1,0 +1,61 @@
+% rebase('layout.tpl')
+<p class="back"><a href="/customers">&larr; {{t('Customers')}}</a> · <a href="/inbox/{{quote(c.phone)}}">{{t('Inbox')}}</a></p>
+<h1>{{c.name or c.phone}}</h1>
+% if error:
+<p class="error" role="alert">{{error}}</p>
+% end
+% if c.flag:
+<p class="flash warn">{{c.flag}}</p>
+% end
+<section class="card">
+  <h2>{{t('Profile')}}</h2>
+  <form method="post" action="/customers/{{c.id}}">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <label>{{t('Phone')}} <input value="{{c.phone}}" disabled></label>
+    <label>{{t('Name')}} <input name="name" value="{{c.name}}" maxlength="100"></label>
+    <label>{{t('Address')}} <input name="address" value="{{c.address}}" maxlength="500"></label>
+    <label>{{t('Email')}} <input name="email" type="email" value="{{c.email}}" maxlength="254"></label>
+    <label>{{t('Language')}}
+      <select name="language">
+        <option value="" {{'selected' if not c.language else ''}}>-</option>
+        <option value="id" {{'selected' if c.language == 'id' else ''}}>Bahasa Indonesia</option>
+        <option value="en" {{'selected' if c.language == 'en' else ''}}>English</option>
+      </select></label>
+    <label>{{t('Tags')}} <input name="tags" value="{{', '.join(tags)}}" maxlength="1000"></label>
+    <label>{{t('Notes')}} <textarea name="notes" rows="3" maxlength="5000">{{c.notes}}</textarea></label>
+    <fieldset><legend>{{t('Consent')}}</legend>
+      <label class="check"><input type="checkbox" name="reminder" {{'checked' if c.consent_reminder else ''}}> {{t('Reminders')}}</label>
+      <label class="check"><input type="checkbox" name="marketing" {{'checked' if c.consent_marketing else ''}}> {{t('Promotions')}}</label>
+      % if c.flag:
+      <label class="check"><input type="checkbox" name="clear_flag"> clear the flag</label>
+      % end
+    </fieldset>
+    % if user.role in ('owner', 'admin', 'frontdesk'):
+    <button type="submit" class="primary">{{t('Save')}}</button>
+    % end
+  </form>
+</section>
+<section class="card">
+  <h2>{{t('Points')}}: {{c.points}}</h2>
+  <ul class="plain">
+  % for p in points:
+    <li>{{when(p.at)}} · {{'%+d' % p.delta}} · {{p.reason}}{{' · ' + p.by.username if p.by_id else ''}}</li>
+  % end
+  </ul>
+  % if user.role in ('owner', 'admin'):
+  <form method="post" action="/customers/{{c.id}}/points" class="row-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <label>{{t('Points')}} <input name="delta" inputmode="numeric" maxlength="12" required placeholder="+10 / -5"></label>
+    <label>{{t('Reason')}} <input name="reason" maxlength="200" required></label>
+    <button type="submit">{{t('Adjust points')}}</button>
+  </form>
+  % end
+</section>
+<section class="card">
+  <h2>{{t('Timeline')}}</h2>
+  <ol class="timeline">
+  % for e in timeline:
+    <li class="{{e['kind']}}"><span class="when">{{when(e['at'])}}</span> <span class="kind">{{e['kind']}}</span> {{e['text']}} <span class="meta">{{e['detail']}}</span></li>
+  % end
+  </ol>
+</section>

@@ -1,0 +1,52 @@
+% rebase('layout.tpl')
+<h1>{{t('Dashboard')}}</h1>
+<div class="tiles">
+  <a class="tile {{'alert' if waiting else ''}}" href="/inbox?waiting=1"><span class="big">{{waiting}}</span>{{t('Waiting for staff')}}</a>
+  <a class="tile {{'alert' if failed else ''}}" href="/outbox"><span class="big">{{failed}}</span>{{t('Failed messages')}}</a>
+  <a class="tile" href="/bookings"><span class="big">{{len(bookings)}}</span>{{t('Bookings')}} · {{t('Today')}}</a>
+  <a class="tile" href="/queue"><span class="big">{{len(queue)}}</span>{{t('Queue')}}</a>
+</div>
+
+<section class="card">
+  <h2>{{t('Modem')}}</h2>
+  % if not modems:
+  <p class="empty">No modem has reported yet. Is the worker running?</p>
+  % end
+  % for m in modems:
+  <dl class="facts {{'bad' if m['stale'] or not m.get('ok') else ''}}">
+    <dt>{{m['modem']}}</dt><dd>{{m.get('model', '')}} · {{m.get('operator') or '?'}} · {{m.get('registration', '')}}</dd>
+    <dt>{{t('Signal')}}</dt><dd>{{m.get('signal_percent') if m.get('signal_percent') is not None else '?'}} % ({{m.get('signal_dbm') if m.get('signal_dbm') is not None else '?'}} dBm)</dd>
+    <dt>{{t('Last contact')}}</dt><dd>{{m['age_minutes']}} min ago{{' — ' + m['error'] if m.get('error') else ''}}</dd>
+    <dt>{{t('Storage')}}</dt><dd>{{m.get('storage_used') if m.get('storage_used') is not None else '?'}} / {{m.get('storage_total') or '?'}}</dd>
+    <dt>{{t('Sent today')}}</dt><dd>{{m['sent_today']}}{{(' / ' + str(daily_cap) + ' (' + t('daily cap') + ')') if daily_cap else ''}}</dd>
+  </dl>
+  % end
+</section>
+
+<section class="card">
+  <h2>{{t('Bookings')}} · {{t('Today')}}</h2>
+  % if not bookings:
+  <p class="empty">No bookings today.</p>
+  % end
+  <ul class="plain">
+  % for b in bookings:
+    <li>{{local(b.starts_at).strftime('%H:%M')}} · {{b.service.name}} · <a href="/customers/{{b.customer_id}}">{{b.customer.display_name}}</a> · {{b.status}}</li>
+  % end
+  </ul>
+</section>
+
+<section class="card">
+  <h2>{{t('Tickets')}}</h2>
+  % if not tickets:
+  <p class="empty">No open tickets.</p>
+  % end
+  <ul class="plain">
+  % for k in tickets:
+    <li><a href="/tickets/{{k.number}}">T-{{'%04d' % k.number}}</a> · {{k.summary[:80]}} · {{k.status}}
+      % if k.resolution_due:
+      · <span class="timer {{'bad' if until(k.resolution_due).startswith('-') else ''}}">{{until(k.resolution_due)}}</span>
+      % end
+    </li>
+  % end
+  </ul>
+</section>

@@ -1,0 +1,50 @@
+% rebase('layout.tpl')
+<p class="back"><a href="/settings">&larr; {{t('Settings')}}</a></p>
+<h1>{{t('Users')}}</h1>
+% if error:
+<p class="error" role="alert">{{error}}</p>
+% end
+% if shown_password:
+<p class="flash warn" role="status">New password, shown once — write it down: <code>{{shown_password}}</code></p>
+% end
+<table>
+<thead><tr><th>{{t('User name')}}</th><th>{{t('Role')}}</th><th>{{t('Phone')}}</th><th></th></tr></thead>
+<tbody>
+% for u in rows:
+<tr class="{{'' if u.active else 'off'}}">
+  <td>{{u.username}}{{'' if u.active else ' (off)'}}</td>
+  <td>
+    <form method="post" action="/settings/users/{{u.id}}" class="inline">
+      <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="role">
+      <select name="role" aria-label="{{t('Role')}}">
+      % for r in roles:
+        <option value="{{r}}" {{'selected' if r == u.role else ''}}>{{r}}</option>
+      % end
+      </select>
+      <button type="submit">{{t('Save')}}</button>
+    </form>
+  </td>
+  <td>{{u.phone or ''}}</td>
+  <td>
+    <form method="post" action="/settings/users/{{u.id}}" class="inline">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <button type="submit" name="action" value="reset">reset password</button>
+      <button type="submit" name="action" value="{{'deactivate' if u.active else 'activate'}}">{{'switch off' if u.active else 'switch on'}}</button>
+    </form>
+  </td>
+</tr>
+% end
+</tbody></table>
+<details class="card"><summary>{{t('Add')}}</summary>
+<form method="post" action="/settings/users">
+  <input type="hidden" name="csrf" value="{{csrf}}">
+  <label>{{t('User name')}} <input name="username" required maxlength="64" autocapitalize="none"></label>
+  <label>{{t('Role')}} <select name="role">
+  % for r in roles:
+    <option value="{{r}}">{{r}}</option>
+  % end
+  </select></label>
+  <label>{{t('Phone')}} (technicians get and answer tickets by SMS) <input name="phone" maxlength="40" inputmode="tel"></label>
+  <label>{{t('Language')}} <select name="language"><option value="id">Bahasa Indonesia</option><option value="en">English</option></select></label>
+  <button type="submit" class="primary">{{t('Add')}}</button>
+</form></details>

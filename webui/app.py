@@ -146,10 +146,13 @@ def local_path(target: str) -> bool:
 
 
 def int_or_zero(raw) -> int:
+    """An id from a URL or form; 0 (which matches nothing) for anything else,
+    including numbers too large for the database."""
     try:
-        return int(raw)
+        number = int(raw)
     except (TypeError, ValueError):
         return 0
+    return number if 0 < number < 2**63 else 0
 
 
 # -- login and logout ------------------------------------------------------------------
@@ -205,7 +208,7 @@ def static(web: Web, path: str):
 
 
 def routes(web: Web) -> list[Route]:
-    from . import admin, customers, dashboard, engage, inbox, reports  # the pages
+    from . import admin, customers, dashboard, engage, inbox, reports, tickets  # the pages
 
     table = [
         Route("GET", "/login", login_form, public=True),
@@ -214,7 +217,7 @@ def routes(web: Web) -> list[Route]:
         Route("POST", "/logout", logout, roles=ANY_ROLE),
         Route("POST", "/me/language", language, roles=ANY_ROLE),
     ]
-    for module in (dashboard, inbox, customers, engage, reports, admin):
+    for module in (dashboard, inbox, customers, tickets, engage, reports, admin):
         table += module.routes()
     return table
 

@@ -1,0 +1,134 @@
+"""Tickets: the list with SLA timers and filters, the detail with its
+history, assignment, status changes, the printable job card and the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import bottle
+
+from appliance import clock, tickets
+from appliance.crm import customer_for
+from appliance.models import Customer, Ticket, TicketCategory, User
+from appliance.phone import PhoneError, normalise
+from appliance.responder import Shop
+
+from .app import ANY_ROLE, DESK, PER_PAGE, WRITERS, Route, Web, int_or_zero
+
+STATUSES = ("new", "assigned", "pending", "resolved", "closed")
+
+
+def listing(web: Web):
+    page = web.page_number()
+    status, category, mine = web.query("status"), int_or_zero(web.query("category")), web.query("mine") == "1"
+    query = Ticket.select()
+    if status in STATUSES:
+        query = query.where(Ticket.status == status)
+    elif status != "all":
+        query = query.where(Ticket.status.in_(["new", "assigned", "pending"]))
+    if category:
+        query = query.where(Ticket.category == category)
+    if mine or web.user.role == "technician":
+        query = query.where(Ticket.assignee == web.user)
+    rows = list(query.order_by(Ticket.resolution_due.asc(nulls="LAST"), Ticket.number.desc())
+                .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE))
+    return web.render("tickets", title="Tickets", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
+                      status=status, category=category, mine=mine, now=clock.utcnow(),
+                      categories=list(TicketCategory.select().order_by(TicketCategory.name)), error="")
+
+
+def create(web: Web):
+    try:
+        phone = normalise(web.form("phone", limit=40), web.settings.default_region)
+    except PhoneError as exc:
+        web.refuse(400, f"Phone: {exc}")
+    try:
+        ticket = tickets.open_ticket(customer_for(phone), web.form("text", limit=5000), by=web.user,
+                                     source="staff", shop=Shop.from_settings(web.settings))
+    except tickets.TicketError as exc:
+        web.refuse(400, str(exc))
+    web.tasks.kick_outbox()
+    web.redirect(f"/tickets/{ticket.number}", f"{tickets.label(ticket)} opened.")
+
+
+def _ticket(number: str) -> Ticket:
+    ticket = tickets.find(number)
+    if ticket is None:
+        raise bottle.HTTPError(404, "No such ticket.")
+    return ticket
+
+
+def _may_see(web: Web, ticket: Ticket) -> None:
+    if web.user.role == "technician" and ticket.assignee_id != web.user.id:
+        web.refuse(403, "This ticket is assigned to someone else.")
+
+
+def detail(web: Web, number: str, error: str = ""):
+    ticket = _ticket(number)
+    _may_see(web, ticket)
+    technicians = list(User.select().where((User.role.in_(["technician", "admin", "owner"])) & (User.active == True))  # noqa: E712
+                       .order_by(User.username))
+    return web.render("ticket", title=tickets.label(ticket), k=ticket, error=error, technicians=technicians,
+                      card=tickets.job_card(ticket, web.settings.tz), now=clock.utcnow())
+
+
+def act(web: Web, number: str):
+    ticket = _ticket(number)
+    _may_see(web, ticket)
+    action, shop, by = web.form("action", limit=20), Shop.from_settings(web.settings), web.user
+    try:
+        if action == "assign":
+            if web.user.role not in DESK:
+                web.refuse(403, "Your role may not assign tickets.")
+            technician = User.get_or_none(User.id == int_or_zero(web.form("technician")))
+            if technician is None:
+                web.refuse(400, "Choose a technician.")
+            tickets.assign(ticket, technician, by, shop=shop)
+        elif action == "accept":
+            tickets.accept(ticket, by, shop=shop)
+        elif action == "on_the_way":
+            tickets.on_the_way(ticket, by, shop=shop)
+        elif action == "pending":
+            tickets.set_pending(ticket, web.form("reason", limit=200), by, shop=shop)
+        elif action == "resolve":
+            tickets.resolve(ticket, web.form("resolution", limit=5000), by, shop=shop)
+        elif action == "close":
+            tickets.close(ticket, by, note=web.form("note", limit=2000))
+        elif action == "reopen":
+            tickets.reopen(ticket, by, note=web.form("note", limit=2000))
+        elif action == "note":
+            tickets.note(ticket, web.form("note", limit=5000), by)
+        else:
+            web.refuse(400, "Unknown action.")
+    except tickets.TicketError as exc:
+        bottle.response.status = 400
+        return detail(web, number, str(exc))
+    web.tasks.kick_outbox()
+    web.redirect(f"/tickets/{ticket.number}", "Saved.")
+
+
+def job_card(web: Web, number: str):
+    ticket = _ticket(number)
+    _may_see(web, ticket)
+    return web.render("jobcard", title=f"Job card {tickets.label(ticket)}", card=tickets.job_card(ticket, web.settings.tz))
+
+
+def report(web: Web):
+    try:
+        days = max(1, min(int(web.query("days") or 30), 366))
+    except ValueError:
+        days = 30
+    until = clock.utcnow()
+    result = tickets.report(until - dt.timedelta(days=days), until)
+    return web.render("ticket_report", title="Ticket report", r=result, days=days)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("GET", "/tickets", listing, roles=ANY_ROLE),
+        Route("POST", "/tickets", create, roles=DESK),
+        Route("GET", "/tickets/report", report, roles=("owner", "admin", "frontdesk", "viewer")),
+        Route("GET", "/tickets/<number>", detail, roles=ANY_ROLE),
+        Route("POST", "/tickets/<number>", act, roles=WRITERS),
+        Route("GET", "/tickets/<number>/card", job_card, roles=ANY_ROLE),
+    ]

@@ -1,0 +1,26 @@
+<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{title}}</title><link rel="stylesheet" href="/static/loket.css"><link rel="stylesheet" href="/static/jobcard.css"></head>
+<body class="jobcard">
+<h1>{{shop}} — Job card / Kartu kerja {{card['number']}}</h1>
+<table>
+<tr><th>Customer / Pelanggan</th><td>{{card['customer']['name']}} · {{card['customer']['phone']}}</td></tr>
+<tr><th>Address / Alamat</th><td>{{card['customer']['address']}}</td></tr>
+<tr><th>Category</th><td>{{card['category']}}</td></tr>
+<tr><th>Problem / Masalah</th><td>{{card['summary']}}<br>{{card['detail']}}</td></tr>
+<tr><th>Technician / Teknisi</th><td>{{card['technician']['name'] if card['technician'] else ''}}</td></tr>
+<tr><th>Opened / Dibuka</th><td>{{card['created_at'].strftime('%d-%m-%Y %H:%M') if card['created_at'] else ''}}</td></tr>
+<tr><th>Due / Batas</th><td>{{card['resolution_due'].strftime('%d-%m-%Y %H:%M') if card['resolution_due'] else ''}}</td></tr>
+<tr><th>Status</th><td>{{card['status']}} {{card['pending_reason']}}</td></tr>
+<tr><th>Resolution / Penyelesaian</th><td>{{card['resolution']}}</td></tr>
+</table>
+<h2>Work done / Pekerjaan</h2>
+% for n in range(card['blank_lines']):
+<div class="blank-line"></div>
+% end
+<div class="signatures">
+% for s in card['signatures']:
+  <div class="signature">{{s['label_id']}} / {{s['label_en']}}<div class="sign-here"></div></div>
+% end
+</div>
+</body></html>

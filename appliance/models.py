@@ -437,6 +437,7 @@ class PaymentClaim(BaseModel):
     amount = pw.IntegerField()
     text = pw.TextField(default="")
     status = pw.CharField(default="claimed", max_length=10)  # claimed, verified, rejected
+    reason = pw.CharField(default="", max_length=200)  # why staff rejected it
     claimed_at = UTCDateTimeField(default=utcnow)
     decided_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
     decided_at = UTCDateTimeField(null=True)

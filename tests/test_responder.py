@@ -98,3 +98,18 @@ def test_every_default_reply_fits_one_gsm7_sms():
 def test_templates_survive_staff_mistakes():
     assert render("Hi {name}, {unknown}", name="Sari") == "Hi Sari, {unknown}"
     assert render("Broken {", name="x") == "Broken {"
+
+
+def test_status_without_a_number_lists_what_is_open(responder):
+    from appliance import orders, tickets
+    import appliance.services  # noqa: F401
+    from support import text_in
+    _, [none] = text_in("+6281234567890", "STATUS", T0, responder)
+    assert "no open tickets" in none.text  # "STATUS" is English: the reply is too
+    customer = Customer.get(Customer.phone == "+6281234567890")
+    ticket = tickets.open_ticket(customer, "internet mati sejak pagi", now=T0)
+    _, [one] = text_in("+6281234567890", "cek", T0, responder)
+    assert tickets.label(ticket) in one.text
+    order = orders.create_order(customer, [("Oli mesin", 1, 55_000)], now=T0)
+    _, [both] = text_in("+6281234567890", "STATUS", T0, responder)
+    assert tickets.label(ticket) in both.text and orders.ref(order) in both.text

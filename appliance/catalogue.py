@@ -1,0 +1,398 @@
+"""The shop's catalogue: services it books and goods it sells, and amounts of money.
+
+Every field staff type (or the demo seeder passes) is checked here, so the
+web UI can show the message of a CatalogueError next to the field and never
+store a half-valid row. Amounts are whole rupiah; `parse_price` reads them
+the way Indonesian staff and customers write them ("Rp 250.000", "250rb",
+"1,5jt").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+import peewee as pw
+
+from . import crm
+from .clock import utcnow
+from .models import Product, Service, User
+
+# Prices, totals and claims are IntegerField columns: a 32-bit INTEGER on
+# PostgreSQL. Two billion rupiah is far above any order a small shop takes.
+MAX_AMOUNT = 2_000_000_000
+MAX_STOCK = 1_000_000
+MAX_DURATION_MINUTES = 24 * 60
+MAX_CAPACITY = 1000
+MAX_COMEBACK_DAYS = 3650
+MAX_ALIASES_CHARS = 1000
+
+
+class CatalogueError(ValueError):
+    """A value staff can fix; the message says what is wrong, for people."""
+
+
+class PriceError(CatalogueError):
+    """Text that is not an amount of rupiah Loket can record."""
+
+
+# -- amounts of money ---------------------------------------------------------------
+
+UNITS = {
+    "rb": 1_000, "rbu": 1_000, "ribu": 1_000, "rebu": 1_000, "k": 1_000,
+    "jt": 1_000_000, "jta": 1_000_000, "juta": 1_000_000,
+}
+_HOW = "write it like 250000, 250.000, Rp 250.000, 250rb or 1,5jt"
+_CURRENCY_BEFORE = re.compile(r"^(?:rp|idr)\s*\.?\s*")
+_CURRENCY_AFTER = re.compile(r"\s*(?:rupiah|rp|idr)\.?$")
+_DASH_AFTER = re.compile(r"\s*[,.]?\s*-+$")  # "250.000,-": nothing after the comma
+_SHAPE = re.compile(r"^(?P<number>[0-9][0-9., ]*?)\s*(?P<unit>[a-z]+)?\.?$")
+_SPACED_THOUSANDS = re.compile(r"^[0-9]{1,3}(?: [0-9]{3})+$")
+_GROUPED = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{3})+$")
+
+# Where an amount may sit inside a longer text ("BAYAR O-1001 Rp 250.000 via BCA").
+AMOUNT_IN_TEXT = re.compile(
+    r"(?<![\w-])(?P<amount>-?\s*(?:(?:rp|idr)\s*\.?\s*)?-?\s*"
+    r"(?:[0-9]{1,3}(?: [0-9]{3})+(?![0-9])|[0-9](?:[0-9.,]*[0-9])?)"
+    r"(?:\s*(?:ribu|rebu|rbu|rb|juta|jta|jt|k)\b)?(?:\s*[,.]?-(?![0-9]))?)", re.IGNORECASE)
+
+
+def rupiah(amount: int) -> str:
+    """250000 -> 'Rp 250.000', as Indonesians write it."""
+    return f"Rp {amount:,}".replace(",", ".")
+
+
+def parse_price(text: str | int, *, allow_zero: bool = True, maximum: int = MAX_AMOUNT) -> int:
+    """Whole rupiah from what people write, or PriceError saying why not.
+
+    Dots and commas are both thousands separators when they group by three
+    ("250.000", "1,250,000"); one of them followed by one or two digits is a
+    decimal mark ("1,5jt", "250.000,00"). A bare "1,5" is refused rather than
+    guessed: rupiah have no cents, so it is surely a slip.
+    """
+    if isinstance(text, bool):
+        raise PriceError(f"not an amount: {_HOW}")
+    if isinstance(text, int):
+        return _in_range(text, allow_zero, maximum)
+    if not isinstance(text, str):
+        raise PriceError(f"not an amount: {_HOW}")
+    original = " ".join(text.split())
+    # NFKC turns full-width digits into ASCII ones; casefold makes "RP", "Rb" and "JT" plain.
+    t = unicodedata.normalize("NFKC", original).casefold().strip()
+    if not t:
+        raise PriceError("no amount given")
+    if len(t) > 40:
+        raise PriceError("too long to be an amount")
+    negative = t.startswith(("-", "minus"))
+    t = re.sub(r"^(?:-|minus)\s*", "", t)
+    t = _CURRENCY_BEFORE.sub("", t)
+    if t.startswith("-"):  # "Rp -250.000"
+        negative, t = True, t[1:].lstrip()
+    t = _DASH_AFTER.sub("", t)
+    t = _CURRENCY_AFTER.sub("", t)
+    shape = _SHAPE.match(t)
+    if not shape:
+        raise PriceError(f"{_quote(original)} is not an amount: {_HOW}")
+    number, unit = shape.group("number").strip(), shape.group("unit")
+    if unit is not None and unit not in UNITS:
+        raise PriceError(f"{_quote(unit)} is not a unit of money: use rb or ribu, jt or juta")
+    value = _number(number, original) * UNITS.get(unit, 1)
+    if value != value.to_integral_value():
+        small = unit is None and len(re.split(r"[.,]", number)[0]) <= 2
+        hint = f": did you mean {number}jt?" if small else ""
+        raise PriceError(f"{_quote(original)} is not a whole number of rupiah{hint}")
+    if negative and value:
+        raise PriceError("an amount cannot be negative")
+    return _in_range(int(value), allow_zero, maximum)
+
+
+def _number(number: str, original: str) -> Decimal:
+    bad = PriceError(f"{_quote(original)} is not an amount: {_HOW}")
+    if " " in number:
+        if not _SPACED_THOUSANDS.match(number):  # "250 000" is fine, "25 0000" is not
+            raise bad
+        number = number.replace(" ", "")
+    if number.isdigit():
+        return Decimal(number)
+    if _GROUPED.match(number) and not ("." in number and "," in number):
+        return Decimal(re.sub(r"[.,]", "", number))
+    # A decimal mark: the last separator, followed by one or two digits.
+    found = re.match(r"^(?P<whole>[0-9][0-9.,]*?)(?P<mark>[.,])(?P<fraction>[0-9]{1,2})$", number)
+    if not found:
+        raise bad
+    whole, mark = found.group("whole"), found.group("mark")
+    if mark in whole:
+        raise bad  # "1.250.5": the same sign cannot be both
+    if not whole.isdigit():
+        if not _GROUPED.match(whole):
+            raise bad
+        whole = re.sub(r"[.,]", "", whole)
+    try:
+        return Decimal(f"{whole}.{found.group('fraction')}")
+    except InvalidOperation:  # pragma: no cover - the patterns above admit only digits
+        raise bad from None
+
+
+def _in_range(value: int, allow_zero: bool, maximum: int) -> int:
+    if value < 0:
+        raise PriceError("an amount cannot be negative")
+    if value == 0 and not allow_zero:
+        raise PriceError("the amount must be more than Rp 0")
+    if value > maximum:
+        raise PriceError(f"{rupiah(value)} is too large: at most {rupiah(maximum)}")
+    return value
+
+
+def amounts_in(text: str) -> list[str]:
+    """The pieces of a free text that look like amounts, as written, in order."""
+    return [m.group("amount").strip() for m in AMOUNT_IN_TEXT.finditer(unicodedata.normalize("NFKC", text or ""))]
+
+
+def _quote(text: str, limit: int = 30) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+# -- checking fields ------------------------------------------------------------------
+
+def whole_number(value, what: str, *, minimum: int, maximum: int) -> int:
+    """An integer from a form field or code, within bounds, or CatalogueError."""
+    if isinstance(value, bool):
+        raise CatalogueError(f"{what} must be a whole number")
+    if isinstance(value, str):
+        text = value.strip()
+        if not re.fullmatch(r"[+-]?[0-9]{1,12}", text):
+            raise CatalogueError(f"{what} must be a whole number, not {_quote(value)}")
+        value = int(text)
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif not isinstance(value, int):
+        raise CatalogueError(f"{what} must be a whole number")
+    if value < minimum:
+        raise CatalogueError(f"{what} must be at least {minimum}")
+    if value > maximum:
+        raise CatalogueError(f"{what} must be at most {maximum:,}".replace(",", "."))
+    return value
+
+
+def text_field(value, what: str, *, maximum: int, required: bool = True) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise CatalogueError(f"{what} must be text")
+    # Control characters out (a pasted tab or NUL), then single spaces.
+    value = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in value)
+    value = " ".join(value.split())
+    if required and not value:
+        raise CatalogueError(f"{what} is required")
+    if len(value) > maximum:
+        raise CatalogueError(f"{what} is too long: at most {maximum} characters")
+    return value
+
+
+def _price(value) -> int:
+    if value is None or value == "":
+        raise CatalogueError("price is required")
+    try:
+        return parse_price(value)
+    except PriceError as exc:
+        raise CatalogueError(f"price: {exc}") from None
+
+
+def _aliases(value) -> str:
+    text = text_field(value, "aliases", maximum=MAX_ALIASES_CHARS, required=False)
+    words = dict.fromkeys(w.strip().lower() for w in text.split(",") if w.strip())
+    for word in words:
+        if len(word) > 50:
+            raise CatalogueError(f"the alias {_quote(word)} is too long: at most 50 characters")
+    return ", ".join(words)
+
+
+def _comeback(value) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return whole_number(value, "come-back days", minimum=1, maximum=MAX_COMEBACK_DAYS)
+
+
+def _sku(value) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    sku = text_field(value, "SKU", maximum=64).upper()
+    if not re.fullmatch(r"[A-Z0-9][A-Z0-9._/-]*", sku):
+        raise CatalogueError("an SKU has only letters, digits, '-', '_', '.' and '/'")
+    return sku
+
+
+def _active(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise CatalogueError("active must be yes or no")
+
+
+SERVICE_FIELDS = {
+    "name": lambda v: text_field(v, "name", maximum=100),
+    "duration_minutes": lambda v: whole_number(v, "duration (minutes)", minimum=5, maximum=MAX_DURATION_MINUTES),
+    "price": _price,
+    "capacity": lambda v: whole_number(v, "capacity", minimum=1, maximum=MAX_CAPACITY),
+    "comeback_days": _comeback,
+    "aliases": _aliases,
+    "active": _active,
+}
+
+PRODUCT_FIELDS = {
+    "name": lambda v: text_field(v, "name", maximum=200),
+    "price": _price,
+    "category": lambda v: text_field(v, "category", maximum=100, required=False),
+    "sku": _sku,
+    "active": _active,
+}
+
+
+def _checked(rules: dict, fields: dict) -> dict:
+    unknown = sorted(set(fields) - set(rules))
+    if unknown:
+        raise CatalogueError(f"unknown field: {', '.join(unknown)}")
+    return {name: rules[name](value) for name, value in fields.items()}
+
+
+def _describe(values: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in values.items())
+
+
+# -- services ---------------------------------------------------------------------------
+
+def _name_taken(name: str, exclude_id: int | None = None) -> bool:
+    query = Service.select().where(pw.fn.LOWER(Service.name) == name.lower())
+    if exclude_id is not None:
+        query = query.where(Service.id != exclude_id)
+    return query.exists()
+
+
+def add_service(name: str, *, duration_minutes, price, capacity=1, comeback_days=None, aliases: str = "",
+                by: User | None = None, now: dt.datetime | None = None) -> Service:
+    values = _checked(SERVICE_FIELDS, dict(name=name, duration_minutes=duration_minutes, price=price,
+                                           capacity=capacity, comeback_days=comeback_days, aliases=aliases))
+    if _name_taken(values["name"]):
+        raise CatalogueError(f"a service named {values['name']!r} already exists")
+    try:
+        with Service._meta.database.atomic():
+            service = Service.create(**values)
+    except pw.IntegrityError:  # added by someone else meanwhile
+        raise CatalogueError(f"a service named {values['name']!r} already exists") from None
+    crm.audit("service.add", user=by, target=f"service:{service.id}", detail=_describe(values), now=now or utcnow())
+    return service
+
+
+def update_service(service: Service, *, by: User | None = None, now: dt.datetime | None = None,
+                   **fields) -> Service:
+    values = _checked(SERVICE_FIELDS, fields)
+    if "name" in values and _name_taken(values["name"], service.id):
+        raise CatalogueError(f"a service named {values['name']!r} already exists")
+    changed = {k: v for k, v in values.items() if getattr(service, k) != v}
+    if not changed:
+        return service
+    try:
+        with Service._meta.database.atomic():
+            Service.update(**changed).where(Service.id == service.id).execute()
+    except pw.IntegrityError:
+        raise CatalogueError(f"a service named {values['name']!r} already exists") from None
+    for k, v in changed.items():
+        setattr(service, k, v)
+    crm.audit("service.update", user=by, target=f"service:{service.id}", detail=_describe(changed),
+              now=now or utcnow())
+    return service
+
+
+def services(active: bool | None = True) -> list[Service]:
+    """Services by name; active=None for all of them."""
+    query = Service.select().order_by(Service.name)
+    if active is not None:
+        query = query.where(Service.active == active)
+    return list(query)
+
+
+# -- products -----------------------------------------------------------------------------
+
+def _sku_taken(sku: str | None, exclude_id: int | None = None) -> bool:
+    if sku is None:
+        return False
+    query = Product.select().where(Product.sku == sku)
+    if exclude_id is not None:
+        query = query.where(Product.id != exclude_id)
+    return query.exists()
+
+
+def add_product(name: str, *, price, stock=0, category: str = "", sku: str | None = None,
+                by: User | None = None, now: dt.datetime | None = None) -> Product:
+    values = _checked(PRODUCT_FIELDS, dict(name=name, price=price, category=category, sku=sku))
+    values["stock"] = whole_number(stock, "stock", minimum=0, maximum=MAX_STOCK)
+    if _sku_taken(values["sku"]):
+        raise CatalogueError(f"the SKU {values['sku']} is already used by another product")
+    try:
+        with Product._meta.database.atomic():
+            product = Product.create(**values)
+    except pw.IntegrityError:
+        raise CatalogueError(f"the SKU {values['sku']} is already used by another product") from None
+    crm.audit("product.add", user=by, target=f"product:{product.id}", detail=_describe(values), now=now or utcnow())
+    return product
+
+
+def update_product(product: Product, *, by: User | None = None, now: dt.datetime | None = None,
+                   **fields) -> Product:
+    """Change name, price, category, SKU or active. Stock changes go through
+    adjust_stock, which needs a reason."""
+    if "stock" in fields:
+        raise CatalogueError("stock is changed with a stock adjustment and a reason, not by editing the product")
+    values = _checked(PRODUCT_FIELDS, fields)
+    if "sku" in values and _sku_taken(values["sku"], product.id):
+        raise CatalogueError(f"the SKU {values['sku']} is already used by another product")
+    changed = {k: v for k, v in values.items() if getattr(product, k) != v}
+    if not changed:
+        return product
+    try:
+        with Product._meta.database.atomic():
+            Product.update(**changed).where(Product.id == product.id).execute()
+    except pw.IntegrityError:
+        raise CatalogueError(f"the SKU {values['sku']} is already used by another product") from None
+    for k, v in changed.items():
+        setattr(product, k, v)
+    crm.audit("product.update", user=by, target=f"product:{product.id}", detail=_describe(changed),
+              now=now or utcnow())
+    return product
+
+
+def adjust_stock(product: Product, delta, *, reason: str, by: User | None, now: dt.datetime) -> int:
+    """Add or take stock (a delivery, a count, breakage); returns the new stock.
+
+    One conditional UPDATE: two staff taking the last item at once cannot
+    both succeed, and stock never goes below zero.
+    """
+    delta = whole_number(delta, "stock change", minimum=-MAX_STOCK, maximum=MAX_STOCK)
+    if delta == 0:
+        raise CatalogueError("the stock change must not be 0")
+    reason = text_field(reason, "reason", maximum=200)
+    with Product._meta.database.atomic():
+        changed = (Product.update(stock=Product.stock + delta)
+                   .where((Product.id == product.id) & (Product.stock + delta >= 0)
+                          & (Product.stock + delta <= MAX_STOCK))
+                   .execute())
+        current = Product.get_by_id(product.id).stock
+        if not changed:
+            if current + delta < 0:
+                raise CatalogueError(f"only {current} of {product.name} in stock: cannot take {-delta}")
+            raise CatalogueError(f"stock would be more than {MAX_STOCK:,}".replace(",", "."))
+        crm.audit("product.stock", user=by, target=f"product:{product.id}",
+                  detail=f"{delta:+d} -> {current}: {reason}", now=now)
+    product.stock = current
+    return current
+
+
+def products(category: str | None = None, active: bool | None = True) -> list[Product]:
+    """Goods by category then name; active=None for all of them."""
+    query = Product.select().order_by(Product.category, Product.name)
+    if category is not None:
+        query = query.where(pw.fn.LOWER(Product.category) == category.strip().lower())
+    if active is not None:
+        query = query.where(Product.active == active)
+    return list(query)

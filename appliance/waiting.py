@@ -1,0 +1,340 @@
+"""The waiting queue: numbered tickets per shop-local day, "your turn" calls.
+
+A ticket is `waiting`, then `called` (being served), then `done`; or
+`skipped` (staff moved on: not there when called) or `left` (the customer
+left by SMS). Numbers start at 1 every local day and never repeat within it.
+
+Everyone hears once that their turn is near: a customer who joins already
+within `queue_notify_ahead` places (default 3) was told the estimate in the
+join answer; the others get "your turn in about N minutes" when calls move
+them that close (`soon_notified` keeps it to once).
+
+By SMS:
+    ANTRI                   -> joins (or, when already waiting, the number, position and estimate)
+    ANTRI BATAL / BATAL ANTRI -> leaves the queue (BATAL ANTRI arrives through the CANCEL keyword)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import peewee as pw
+
+from . import bookings, crm, messaging, replies, shopdata
+from .keywords import fold
+from .models import Booking, Customer, QueueTicket, Service, User
+from .responder import Conversation, Shop, on_keyword
+
+NOTIFY_AHEAD = 3  # "queue_notify_ahead"
+COUNTERS = 1  # "queue_counters": how many people are served at once
+DEFAULT_MINUTES = 20  # a ticket with no service, when the shop has no services either
+OPEN_EARLY_MINUTES = 60  # SMS joins are taken from this long before opening until closing
+
+LEAVE_WORDS = {"batal", "batalkan", "cancel", "keluar", "leave", "out"}
+
+replies.register({
+    "queue_joined": {
+        "id": "{shop}: nomor antrian Anda {number}, urutan ke-{position}, kira-kira {eta} menit lagi. "
+              "Ketik BATAL ANTRI untuk keluar.",
+        "en": "{shop}: your queue number is {number}, position {position}, about {eta} minutes. "
+              "Text CANCEL QUEUE to leave.",
+    },
+    "queue_status": {
+        "id": "{shop}: nomor antrian Anda {number}, sekarang urutan ke-{position}, kira-kira {eta} menit lagi.",
+        "en": "{shop}: your queue number is {number}, now position {position}, about {eta} minutes to go.",
+    },
+    "queue_called": {
+        "id": "{shop}: nomor antrian {number}, sekarang giliran Anda. Silakan menuju meja layanan.",
+        "en": "{shop}: number {number}, it is your turn now. Please come to the counter.",
+    },
+    "queue_soon": {
+        "id": "{shop}: nomor antrian {number}, giliran Anda kira-kira {eta} menit lagi. Mohon bersiap ya.",
+        "en": "{shop}: number {number}, your turn is in about {eta} minutes. Please get ready.",
+    },
+    "queue_left": {
+        "id": "{shop}: Anda sudah keluar dari antrian (nomor {number}). Terima kasih.",
+        "en": "{shop}: you have left the queue (number {number}). Thank you.",
+    },
+    "queue_not_in": {
+        "id": "{shop}: Anda tidak sedang dalam antrian. Ketik ANTRI untuk mengambil nomor.",
+        "en": "{shop}: you are not in the queue. Text QUEUE to take a number.",
+    },
+    "queue_closed": {
+        "id": "{shop}: maaf, antrian hari ini sudah tutup. Ketik PESAN untuk membuat jadwal.",
+        "en": "{shop}: sorry, today's queue is closed. Text BOOK to make an appointment.",
+    },
+})
+
+
+class QueueError(ValueError):
+    """A queue change that cannot be made; the message is for people."""
+
+
+def _shop(shop: Shop | None) -> Shop:
+    return shop or Shop()
+
+
+def _setting(name: str, default: int, lo: int, hi: int) -> int:
+    try:
+        value = int(shopdata.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return min(hi, max(lo, value))
+
+
+def today(now: dt.datetime, shop: Shop | None = None) -> dt.date:
+    return now.astimezone(_shop(shop).tz).date()
+
+
+# -- joining -----------------------------------------------------------------------------
+
+def join(customer: Customer | None, *, service: Service | None = None, booking: Booking | None = None,
+         now: dt.datetime, by: User | None = None, source: str = "sms", shop: Shop | None = None) -> QueueTicket:
+    """A new number in today's queue. Two joins at the same moment get
+    different numbers (the unique (day, number) index, and a retry). A
+    customer added by staff (source='staff') is told their number by SMS."""
+    shop = _shop(shop)
+    day = today(now, shop)
+    if booking is not None and service is None:
+        service = booking.service
+    for _ in range(20):
+        last = QueueTicket.select(pw.fn.MAX(QueueTicket.number)).where(QueueTicket.day == day).scalar() or 0
+        try:
+            with QueueTicket._meta.database.atomic():
+                ticket = QueueTicket.create(day=day, number=last + 1, customer=customer, service=service,
+                                            booking=booking, created_at=now)
+            break
+        except pw.IntegrityError:
+            continue  # someone took that number a moment ago
+    else:
+        raise QueueError("the queue is busy; please try again")
+    crm.audit("queue.join", user=by, target=customer.phone if customer else f"queue:{ticket.id}",
+              detail=f"number {ticket.number} on {day} via {source}", now=now)
+    told = customer is not None and source == "sms"
+    if customer is not None and source == "staff":
+        language = customer.language or shop.default_language
+        text = replies.reply("queue_joined", language, shop=shop.name, **status_values(ticket, now))
+        messaging.queue_outbound(customer.phone, text, category="transactional", customer=customer,
+                                 key=f"queue:{ticket.id}:joined", template="queue_joined", now=now)
+        told = True
+    if told and position(ticket) <= _setting("queue_notify_ahead", NOTIFY_AHEAD, 0, 50):
+        # The answer to joining already said the turn is near.
+        QueueTicket.update(soon_notified=True).where(QueueTicket.id == ticket.id).execute()
+        ticket.soon_notified = True
+    return ticket
+
+
+def current_ticket(customer: Customer, now: dt.datetime, shop: Shop | None = None) -> QueueTicket | None:
+    """The customer's waiting or called ticket today."""
+    return (QueueTicket.select().where(
+        (QueueTicket.customer == customer) & (QueueTicket.day == today(now, shop))
+        & QueueTicket.status.in_(["waiting", "called"])).order_by(QueueTicket.number).first())
+
+
+def holds_ticket(customer: Customer, now: dt.datetime, shop: Shop | None = None) -> bool:
+    return current_ticket(customer, now, shop) is not None
+
+
+# -- where a ticket stands --------------------------------------------------------------
+
+def _waiting(day: dt.date):
+    return QueueTicket.select().where((QueueTicket.day == day) & (QueueTicket.status == "waiting"))
+
+
+def position(ticket: QueueTicket) -> int:
+    """1 for the next to be called; 0 when the ticket is not waiting."""
+    fresh = QueueTicket.get_by_id(ticket.id)
+    if fresh.status != "waiting":
+        return 0
+    return 1 + _waiting(fresh.day).where(QueueTicket.number < fresh.number).count()
+
+
+def average_minutes() -> int:
+    value = Service.select(pw.fn.AVG(Service.duration_minutes)).where(Service.active == True).scalar()  # noqa: E712
+    return int(round(float(value))) if value else DEFAULT_MINUTES
+
+
+def _minutes(ticket: QueueTicket, average: int) -> int:
+    return ticket.service.duration_minutes if ticket.service_id and ticket.service else average
+
+
+def eta_minutes(ticket: QueueTicket, now: dt.datetime) -> int:
+    """Minutes until this ticket is likely called: what is left of the people
+    being served plus the people waiting ahead, shared by the counters."""
+    fresh = QueueTicket.get_by_id(ticket.id)
+    if fresh.status != "waiting":
+        return 0
+    average = average_minutes()
+    work = 0.0
+    for ahead in _waiting(fresh.day).where(QueueTicket.number < fresh.number):
+        work += _minutes(ahead, average)
+    for served in QueueTicket.select().where((QueueTicket.day == fresh.day) & (QueueTicket.status == "called")):
+        elapsed = (now - served.called_at).total_seconds() / 60 if served.called_at else 0
+        work += max(0.0, _minutes(served, average) - elapsed)
+    return math.ceil(work / _setting("queue_counters", COUNTERS, 1, 100))
+
+
+def status_values(ticket: QueueTicket, now: dt.datetime) -> dict:
+    return dict(number=ticket.number, position=position(ticket), eta=eta_minutes(ticket, now))
+
+
+def board(day: dt.date) -> dict:
+    """For the public waiting-room screen: numbers only, nothing personal."""
+    rows = list(QueueTicket.select(QueueTicket.number, QueueTicket.status).where(QueueTicket.day == day)
+                .order_by(QueueTicket.number))
+    return {"day": day.isoformat(),
+            "serving": [r.number for r in rows if r.status == "called"],
+            "waiting": [r.number for r in rows if r.status == "waiting"],
+            "done": sum(1 for r in rows if r.status == "done")}
+
+
+def tickets(day: dt.date) -> list[QueueTicket]:
+    """Every ticket of a day with its customer and service, for staff."""
+    return list(QueueTicket.select().where(QueueTicket.day == day).order_by(QueueTicket.number))
+
+
+# -- staff actions -----------------------------------------------------------------------
+
+def _tell(ticket: QueueTicket, template: str, key: str, shop: Shop, now: dt.datetime, **values) -> None:
+    customer = ticket.customer
+    if customer is None:
+        return
+    language = customer.language or shop.default_language
+    text = replies.reply(template, language, shop=shop.name, number=ticket.number, **values)
+    messaging.queue_outbound(customer.phone, text, category="transactional", customer=customer, key=key,
+                             template=template, now=now)
+
+
+def notify_soon(now: dt.datetime, shop: Shop | None = None) -> list[QueueTicket]:
+    """Tell everyone now within `queue_notify_ahead` places, once, that
+    their turn is near."""
+    shop = _shop(shop)
+    ahead = _setting("queue_notify_ahead", NOTIFY_AHEAD, 0, 50)
+    told = []
+    if ahead <= 0:
+        return told
+    for ticket in _waiting(today(now, shop)).order_by(QueueTicket.number).limit(ahead):
+        if ticket.soon_notified:
+            continue
+        # Claim it first: two staff clicking at once never send it twice.
+        if not QueueTicket.update(soon_notified=True).where(
+                (QueueTicket.id == ticket.id) & (QueueTicket.soon_notified == False)).execute():  # noqa: E712
+            continue
+        _tell(ticket, "queue_soon", f"queue:{ticket.id}:soon", shop, now, eta=eta_minutes(ticket, now))
+        told.append(ticket)
+    return told
+
+
+def call_next(by: User | None, now: dt.datetime, *, shop: Shop | None = None) -> QueueTicket | None:
+    """Call the lowest waiting number; None when nobody is waiting."""
+    shop = _shop(shop)
+    day = today(now, shop)
+    for _ in range(20):
+        ticket = _waiting(day).order_by(QueueTicket.number).first()
+        if ticket is None:
+            return None
+        # Only one caller wins a ticket; the other takes the next one.
+        if QueueTicket.update(status="called", called_at=now).where(
+                (QueueTicket.id == ticket.id) & (QueueTicket.status == "waiting")).execute():
+            break
+    else:
+        return None
+    ticket = QueueTicket.get_by_id(ticket.id)
+    crm.audit("queue.call", user=by, target=f"queue:{ticket.id}", detail=f"number {ticket.number} on {day}", now=now)
+    _tell(ticket, "queue_called", f"queue:{ticket.id}:called", shop, now)
+    notify_soon(now, shop)
+    return ticket
+
+
+def _move(ticket: QueueTicket, status: str, allowed: tuple[str, ...], by: User | None, now: dt.datetime,
+          **fields) -> QueueTicket:
+    fresh = QueueTicket.get_by_id(ticket.id)
+    if fresh.status == status:
+        return fresh
+    if fresh.status not in allowed:
+        raise QueueError(f"number {fresh.number} is {fresh.status}; it cannot become {status}")
+    QueueTicket.update(status=status, **fields).where(QueueTicket.id == ticket.id).execute()
+    crm.audit(f"queue.{status}", user=by, target=f"queue:{ticket.id}", detail=f"number {fresh.number} on {fresh.day}",
+              now=now)
+    return QueueTicket.get_by_id(ticket.id)
+
+
+def skip(ticket: QueueTicket, by: User | None, now: dt.datetime, *, shop: Shop | None = None) -> QueueTicket:
+    """Not there when called (or staff move past them)."""
+    ticket = _move(ticket, "skipped", ("waiting", "called"), by, now)
+    notify_soon(now, shop)  # everyone behind moved up
+    return ticket
+
+
+def done(ticket: QueueTicket, by: User | None, now: dt.datetime, *, shop: Shop | None = None) -> QueueTicket:
+    """Served. A ticket for a booking marks the booking done (a visit); a
+    walk-in customer's visit is recorded too."""
+    before = QueueTicket.get_by_id(ticket.id).status
+    ticket = _move(ticket, "done", ("waiting", "called"), by, now, done_at=now)
+    if before == "done":
+        return ticket
+    if ticket.booking_id and ticket.booking.status in ("booked", "no_show"):
+        bookings.mark_done(ticket.booking, by, now, shop=shop)
+    elif ticket.customer_id:
+        Customer.update(last_visit_at=now).where(Customer.id == ticket.customer_id).execute()
+    notify_soon(now, shop)
+    return ticket
+
+
+def leave(ticket: QueueTicket, now: dt.datetime, *, by: User | None = None,
+          shop: Shop | None = None) -> QueueTicket:
+    """The customer left the queue."""
+    ticket = _move(ticket, "left", ("waiting", "called"), by, now)
+    notify_soon(now, shop)
+    return ticket
+
+
+# -- QUEUE by SMS -------------------------------------------------------------------------
+
+def _accepting(now: dt.datetime, shop: Shop) -> bool:
+    """SMS joins are taken on open days, from a little before opening until closing."""
+    local = now.astimezone(shop.tz)
+    hours = bookings.opening_hours(local.date())
+    if not hours:
+        return False
+    opens = dt.datetime.combine(local.date(), hours[0][0], tzinfo=shop.tz)
+    closes = dt.datetime.combine(local.date(), hours[-1][1], tzinfo=shop.tz)
+    return opens - dt.timedelta(minutes=OPEN_EARLY_MINUTES) <= local < closes
+
+
+def leave_by_sms(c: Conversation):
+    ticket = current_ticket(c.customer, c.now, c.shop) if c.customer else None
+    if ticket is None:
+        return [c.reply("queue_not_in")]
+    leave(ticket, c.now, shop=c.shop)
+    return [c.reply("queue_left", number=ticket.number)]
+
+
+def _todays_booking(customer: Customer, now: dt.datetime, shop: Shop) -> Booking | None:
+    """An arrival for today's appointment: the ticket carries the booking."""
+    local = now.astimezone(shop.tz)
+    start = dt.datetime.combine(local.date(), dt.time(0, 0), tzinfo=shop.tz)
+    return (Booking.select().where(
+        (Booking.customer == customer) & (Booking.status == "booked") & (Booking.starts_at >= start)
+        & (Booking.starts_at < start + dt.timedelta(days=1))).order_by(Booking.starts_at).first())
+
+
+@on_keyword("QUEUE")
+def _queue(c: Conversation):
+    words = fold(c.args).split()
+    if words and words[0] in LEAVE_WORDS:
+        return leave_by_sms(c)
+    if c.customer is None:
+        return [c.reply("queue_closed")]
+    ticket = current_ticket(c.customer, c.now, c.shop)
+    if ticket is not None:
+        if ticket.status == "called":
+            return [c.reply("queue_called", number=ticket.number)]
+        return [c.reply("queue_status", **status_values(ticket, c.now))]
+    if not _accepting(c.now, c.shop):
+        return [c.reply("queue_closed")]
+    booking = _todays_booking(c.customer, c.now, c.shop)
+    service = bookings.find_service(c.args) if words and booking is None else None
+    ticket = join(c.customer, service=service, booking=booking, now=c.now, shop=c.shop)
+    return [c.reply("queue_joined", **status_values(ticket, c.now))]

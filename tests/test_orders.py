@@ -1,0 +1,470 @@
+"""Orders, and payment confirmed by SMS: the motorcycle parts dealer and the online shoe shop."""
+
+import datetime as dt
+import threading
+import zoneinfo
+
+import pytest
+
+import appliance.orders  # noqa: F401  registers BAYAR, STATUS O-…, the unpaid-order job
+from appliance import catalogue, orders, shopdata
+from appliance.jobs import JOBS
+from appliance.models import AuditEntry, Customer, Message, Order, OrderItem, PaymentClaim, Product, User
+from appliance.orders import OrderError
+from appliance.replies import DEFAULT_TEMPLATES, render
+from appliance.responder import Responder, Shop
+from support import text_in
+
+JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
+SHOP = Shop(name="Motor Jaya", tz=JAKARTA, replies_per_hour=1000)
+T0 = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)  # Sunday 10:00 in Jakarta
+BUDI = "+6281234500002"
+MARIA = "+6281234500003"
+SARI = "+6281234500001"
+
+
+@pytest.fixture
+def responder(shop):
+    shopdata.invalidate()  # settings cached from the previous test's database
+    return Responder(SHOP)
+
+
+@pytest.fixture
+def staff(shop):
+    return User.create(username="admin", password_hash="x", role="admin")
+
+
+@pytest.fixture
+def parts(shop):
+    """The parts dealer's shelf."""
+    return {
+        "kampas": catalogue.add_product("Kampas Rem Vario", price=75_000, stock=10, category="Rem", sku="KR-01"),
+        "oli": catalogue.add_product("Oli Mesin 1L", price=100_000, stock=3, category="Oli"),
+    }
+
+
+def person(phone, name, language):
+    return Customer.create(phone=phone, name=name, language=language)
+
+
+def sms_to(phone):
+    return [m.text for m in Message.select().where((Message.direction == "out") & (Message.phone == phone))
+            .order_by(Message.id)]
+
+
+def texts(replies):
+    return [r.text for r in replies]
+
+
+def budi_orders(parts, staff, now=T0):
+    """Pak Budi's brake pads and oil: Rp 250.000."""
+    budi = person(BUDI, "Pak Budi", "id")
+    return orders.create_order(budi, [(parts["kampas"], 2, None), ("oli mesin 1l", 1, None)], by=staff,
+                               now=now, shop=SHOP)
+
+
+# -- the parts dealer's journey ---------------------------------------------------------------
+
+def test_the_parts_dealer_journey(responder, staff, parts):
+    order = budi_orders(parts, staff)
+    assert orders.ref(order) == "O-1001" and order.total == 250_000 and order.status == "awaiting_payment"
+    assert order.payment_due == T0 + dt.timedelta(days=3)
+    # The goods are put aside for Pak Budi.
+    assert Product.get_by_id(parts["kampas"].id).stock == 8 and Product.get_by_id(parts["oli"].id).stock == 2
+    [asked] = sms_to(BUDI)
+    assert asked.startswith("Motor Jaya: pesanan O-1001 total Rp 250.000 menunggu pembayaran")
+    assert "dalam 3 hari (s/d 25/11 10:00)" in asked and "BAYAR O-1001" in asked
+
+    _, replies = text_in(BUDI, "BAYAR O-1001 Rp 250.000", T0 + dt.timedelta(hours=5), responder)
+    assert texts(replies) == ["Motor Jaya: terima kasih, konfirmasi bayar Rp 250.000 untuk O-1001 sudah kami catat. "
+                              "Kami akan cek dan kabari lewat SMS."]
+    [claim] = orders.pending_claims()
+    assert (claim.order_id, claim.amount, claim.status) == (order.id, 250_000, "claimed")
+
+    paid = orders.verify_claim(claim, staff, T0 + dt.timedelta(hours=6), shop=SHOP)
+    assert paid.status == "paid" and paid.paid_at == T0 + dt.timedelta(hours=6)
+    assert PaymentClaim.get_by_id(claim.id).decided_by_id == staff.id
+    assert "sebesar Rp 250.000 sudah kami terima" in sms_to(BUDI)[-1]
+
+    orders.set_status(paid, "shipped", by=staff, now=T0 + dt.timedelta(days=1), note="JNE 0123456789", shop=SHOP)
+    assert sms_to(BUDI)[-1] == ("Motor Jaya: pesanan O-1001 sudah dikirim (JNE 0123456789). "
+                                "Terima kasih sudah berbelanja!")
+
+    _, replies = text_in(BUDI, "STATUS O-1001", T0 + dt.timedelta(days=1, hours=1), responder)
+    assert texts(replies) == ["Motor Jaya: pesanan O-1001 (3 barang, total Rp 250.000): sudah dikirim."]
+
+    trail = [(e.action, e.detail) for e in AuditEntry.select().where(AuditEntry.target == "O-1001")
+             .order_by(AuditEntry.id)]
+    assert [a for a, _ in trail] == ["order.create", "order.status", "order.claim", "order.claim_verified",
+                                     "order.status", "order.status"]
+    assert "2 x Kampas Rem Vario @ Rp 75.000" in trail[0][1]
+    assert trail[-1][1] == "paid -> shipped: JNE 0123456789"
+
+
+def test_an_unpaid_order_is_cancelled_once_after_three_days(responder, staff, parts):
+    order = budi_orders(parts, staff)
+    job = JOBS["orders.unpaid"]
+    for minutes in range(0, 3 * 24 * 60, 6 * 60):  # every six hours for three days: still in time
+        assert job(SHOP, T0 + dt.timedelta(minutes=minutes)) == 0
+    assert job(SHOP, T0 + dt.timedelta(days=3, seconds=-1)) == 0
+    results = [job(SHOP, T0 + dt.timedelta(days=3, minutes=m)) for m in range(0, 10)]
+    assert results == [1] + [0] * 9
+    assert Order.get_by_id(order.id).status == "cancelled"
+    cancelled = [t for t in sms_to(BUDI) if "dibatalkan" in t]
+    assert cancelled == ["Motor Jaya: pesanan O-1001 dibatalkan karena belum ada pembayaran sampai 25/11 10:00. "
+                         "Silakan pesan lagi bila masih perlu."]
+    # The stock came back, once.
+    assert Product.get_by_id(parts["kampas"].id).stock == 10 and Product.get_by_id(parts["oli"].id).stock == 3
+    cancel = AuditEntry.select().where(AuditEntry.action == "order.status").order_by(AuditEntry.id.desc()).get()
+    assert cancel.detail == "awaiting payment -> cancelled: not paid in time" and cancel.user is None
+    # The customer who pays now is told clearly, and staff see the message.
+    message, replies = text_in(BUDI, "BAYAR O-1001 250000", T0 + dt.timedelta(days=4), responder)
+    assert "sudah dibatalkan, jadi tidak perlu dibayar" in replies[0].text
+    assert Message.get_by_id(message.id).needs_staff and not PaymentClaim.select().exists()
+
+
+def test_the_unpaid_period_is_a_shop_setting(responder, staff, parts):
+    shopdata.put("order_unpaid_days", 1)
+    order = budi_orders(parts, staff)
+    assert order.payment_due == T0 + dt.timedelta(days=1)
+    assert "dalam 1 hari" in sms_to(BUDI)[0]
+    shopdata.put("order_unpaid_days", "tiga")  # a broken setting falls back to three days
+    assert orders.unpaid_days() == 3
+    shopdata.put("order_unpaid_days", 0)
+    assert orders.unpaid_days() == 3
+
+
+def test_a_claim_verified_in_time_prevents_the_cancellation(responder, staff, parts):
+    order = budi_orders(parts, staff)
+    text_in(BUDI, "bayar o1001 250rb", T0 + dt.timedelta(days=2), responder)
+    orders.verify_claim(orders.pending_claims()[0], staff, T0 + dt.timedelta(days=2, hours=1), shop=SHOP)
+    for day in (3, 4, 10):
+        assert orders.cancel_unpaid(SHOP, T0 + dt.timedelta(days=day)) == 0
+    assert Order.get_by_id(order.id).status == "paid"
+
+
+def test_a_claim_waiting_for_staff_holds_the_cancellation(responder, staff, parts):
+    order = budi_orders(parts, staff)
+    text_in(BUDI, "BAYAR O-1001 250000", T0 + dt.timedelta(days=2, hours=23), responder)
+    assert orders.cancel_unpaid(SHOP, T0 + dt.timedelta(days=3, hours=2)) == 0
+    # Staff find nothing in the bank: the customer gets a day to pay right, then the order goes.
+    rejected_at = T0 + dt.timedelta(days=3, hours=3)
+    orders.reject_claim(orders.pending_claims()[0], "belum ada dana masuk", staff, rejected_at, shop=SHOP)
+    assert Order.get_by_id(order.id).payment_due == rejected_at + dt.timedelta(hours=24)
+    assert orders.cancel_unpaid(SHOP, rejected_at + dt.timedelta(hours=23)) == 0
+    assert orders.cancel_unpaid(SHOP, rejected_at + dt.timedelta(hours=24)) == 1
+    assert AuditEntry.select().where(AuditEntry.action == "order.due_extended").count() == 1
+
+
+# -- the online shop ----------------------------------------------------------------------------
+
+@pytest.fixture
+def shoes(shop):
+    return catalogue.add_product("Sepatu Kulit Pria 42", price=450_000, stock=4, category="Sepatu")
+
+
+def test_the_online_shop_customer_asks_the_status_by_sms(responder, staff, shoes):
+    maria = person(MARIA, "Maria Tan", "en")
+    order = orders.create_order(maria, [(shoes, 1, None), ("Ongkos kirim", 1, "25rb")], by=staff, now=T0,
+                                status="new", shop=SHOP)
+    assert order.total == 475_000 and order.payment_due is None
+    assert sms_to(MARIA) == ["Motor Jaya: we received order O-1001, total Rp 475.000. "
+                             "We will check it and text you soon."]
+    _, replies = text_in(MARIA, "status o-1001", T0 + dt.timedelta(minutes=5), responder)
+    assert texts(replies) == ["Motor Jaya: order O-1001 (2 items, total Rp 475.000): being checked."]
+
+    orders.set_status(order, "awaiting_payment", by=staff, now=T0 + dt.timedelta(hours=1), shop=SHOP)
+    _, replies = text_in(MARIA, "STATUS O-1001", T0 + dt.timedelta(hours=2), responder)
+    assert texts(replies) == ["Motor Jaya: order O-1001 (2 items, total Rp 475.000): "
+                              "awaiting payment until 25/11 11:00."]
+
+    text_in(MARIA, "PAY O-1001 475.000", T0 + dt.timedelta(hours=3), responder)
+    _, replies = text_in(MARIA, "CEK O-1001", T0 + dt.timedelta(hours=4), responder)
+    assert replies[0].text.endswith("we are checking your payment.")
+
+
+def test_a_claim_with_the_wrong_amount_is_rejected_with_the_reason(responder, staff, shoes):
+    maria = person(MARIA, "Maria Tan", "en")
+    order = orders.create_order(maria, [(shoes, 1, None)], by=staff, now=T0, shop=SHOP)
+    _, replies = text_in(MARIA, "PAY O-1001 Rp 45.000", T0 + dt.timedelta(hours=1), responder)
+    assert "your payment of Rp 45.000 for O-1001 is noted" in replies[0].text
+    claim = orders.pending_claims()[0]
+    orders.reject_claim(claim, "we received Rp 45.000, the total is Rp 450.000", staff,
+                        T0 + dt.timedelta(hours=2), shop=SHOP)
+    assert sms_to(MARIA)[-1] == ("Motor Jaya: sorry, Rp 45.000 for O-1001 was not accepted: "
+                                 "we received Rp 45.000, the total is Rp 450.000. Please check and text PAY again.")
+    assert PaymentClaim.get_by_id(claim.id).status == "rejected"
+    assert Order.get_by_id(order.id).status == "awaiting_payment"
+    # Pays the right amount; staff verify this one.
+    text_in(MARIA, "PAY O-1001 450rb", T0 + dt.timedelta(hours=3), responder)
+    [right] = orders.pending_claims()
+    assert right.amount == 450_000
+    orders.verify_claim(right, staff, T0 + dt.timedelta(hours=4), shop=SHOP)
+    assert Order.get_by_id(order.id).status == "paid"
+    with pytest.raises(OrderError, match="already verified"):
+        orders.verify_claim(right, staff, T0 + dt.timedelta(hours=5), shop=SHOP)
+    with pytest.raises(OrderError, match="already rejected"):
+        orders.reject_claim(claim, "again", staff, T0 + dt.timedelta(hours=5), shop=SHOP)
+    with pytest.raises(OrderError, match="needs a reason"):
+        orders.reject_claim(right, "  ", staff, T0, shop=SHOP)
+
+
+# -- never another customer's data --------------------------------------------------------------
+
+def test_another_customers_order_number_looks_like_no_order(responder, staff, parts):
+    budi_orders(parts, staff)
+    person(SARI, "Ibu Sari", "id")
+    _, theirs = text_in(SARI, "STATUS O-1001", T0, responder)
+    _, nothing = text_in(SARI, "STATUS O-9999", T0, responder)
+    assert texts(theirs)[0] == texts(nothing)[0].replace("pesanan O-9999", "pesanan O-1001")
+    assert "tidak ditemukan" in texts(theirs)[0] and "Rp" not in texts(theirs)[0]
+    _, theirs = text_in(SARI, "BAYAR O-1001 250000", T0, responder)
+    _, nothing = text_in(SARI, "BAYAR O-9999 250000", T0, responder)
+    assert texts(theirs)[0] == texts(nothing)[0].replace("pesanan O-9999", "pesanan O-1001")
+    _, bare = text_in(SARI, "BAYAR 1001 250000", T0, responder)
+    assert texts(bare) == texts(theirs)
+    assert not PaymentClaim.select().exists()
+    assert orders.open_orders_for(Customer.get(Customer.phone == SARI)) == []
+
+
+# -- BAYAR without all it needs ------------------------------------------------------------------
+
+def test_bayar_without_a_number_uses_the_only_unpaid_order(responder, staff, parts):
+    order = budi_orders(parts, staff)
+    _, replies = text_in(BUDI, "😀 bayar 250rb ya kak 🙏", T0, responder)
+    assert "Rp 250.000 untuk O-1001 sudah kami catat" in replies[0].text
+    assert PaymentClaim.get().order_id == order.id
+
+
+def test_bayar_without_a_number_asks_which_order(responder, staff, parts):
+    budi_orders(parts, staff)
+    budi = Customer.get(Customer.phone == BUDI)
+    orders.create_order(budi, [(parts["oli"], 1, None)], by=staff, now=T0, shop=SHOP)
+    _, replies = text_in(BUDI, "BAYAR Rp 100.000", T0, responder)
+    assert texts(replies) == ["Motor Jaya: pembayaran ini untuk pesanan yang mana? "
+                              "Balas dengan nomornya: O-1002, O-1001"]
+    _, replies = text_in(BUDI, "yang O-1002 ya", T0 + dt.timedelta(minutes=2), responder)
+    assert "Rp 100.000 untuk O-1002 sudah kami catat" in replies[0].text
+    assert PaymentClaim.get().order.number == 1002
+    # The question is answered; the next plain text is not taken for an order number.
+    _, replies = text_in(BUDI, "1001", T0 + dt.timedelta(minutes=3), responder)
+    assert "akan dibalas staf" in replies[0].text
+
+
+def test_bayar_without_an_amount_asks_for_it(responder, staff, parts):
+    budi_orders(parts, staff)
+    _, replies = text_in(BUDI, "BAYAR O-1001", T0, responder)
+    assert texts(replies) == ["Motor Jaya: berapa jumlah yang Anda transfer untuk O-1001? Balas dengan jumlahnya, "
+                              "contoh: 250000 atau Rp 250.000."]
+    _, replies = text_in(BUDI, "banyak", T0 + dt.timedelta(minutes=1), responder)  # not an answer: a new request
+    assert "akan dibalas staf" in replies[0].text
+    _, replies = text_in(BUDI, "-5", T0 + dt.timedelta(minutes=2), responder)  # asked again
+    assert "berapa jumlah" in replies[0].text
+    _, replies = text_in(BUDI, "sudah transfer 250.000 kak", T0 + dt.timedelta(minutes=3), responder)
+    assert "Rp 250.000 untuk O-1001 sudah kami catat" in replies[0].text
+
+
+def test_bayar_with_no_order_waiting_for_payment(responder):
+    _, replies = text_in(SARI, "BAYAR 250000", T0, responder)
+    assert texts(replies) == ["Motor Jaya: tidak ada pesanan yang menunggu pembayaran untuk nomor HP ini. "
+                              "Contoh konfirmasi: BAYAR O-1001 250000."]
+
+
+def test_the_same_claim_sent_twice_is_one_claim(responder, staff, parts):
+    budi_orders(parts, staff)
+    text_in(BUDI, "BAYAR O-1001 250000", T0, responder)
+    _, replies = text_in(BUDI, "BAYAR O-1001 250.000", T0 + dt.timedelta(minutes=1), responder)
+    assert "sudah kami catat" in replies[0].text
+    assert PaymentClaim.select().count() == 1
+
+
+def test_a_claim_on_a_paid_order_gets_a_clear_answer(responder, staff, parts):
+    order = budi_orders(parts, staff)
+    orders.set_status(order, "paid", by=staff, now=T0, note="tunai di toko", shop=SHOP)
+    message, replies = text_in(BUDI, "BAYAR O-1001 250000", T0, responder)
+    assert texts(replies) == ["Motor Jaya: pesanan O-1001 sudah lunas, terima kasih. "
+                              "Bila ada yang keliru, staf kami akan menghubungi Anda."]
+    assert Message.get_by_id(message.id).needs_staff and not PaymentClaim.select().exists()
+    with pytest.raises(OrderError, match="nothing to pay"):
+        orders.record_claim(order, 250_000, now=T0)
+
+
+@pytest.mark.parametrize("text, answer", [
+    ("BAYAR O-1001 0", "berapa jumlah"),
+    ("BAYAR O-1001 -250000", "berapa jumlah"),
+    ("BAYAR O-1001 1000000000000000", "berapa jumlah"),
+    ("BAYAR O-1001 banyak sekali", "berapa jumlah"),
+    ("BAYAR O-1001 😀😀", "berapa jumlah"),
+    ("BAYAR O-1001 " + "x" * 1000, "berapa jumlah"),
+    ("BAYAR O-1001 " + "9" * 1000, "berapa jumlah"),
+    ("BAYAR O-0 250000", "pesanan O-0 tidak ditemukan"),
+    ("BAYAR O-999999999 250000", "pesanan O-999999999 tidak ditemukan"),
+    ("STATUS O-0", "pesanan O-0 tidak ditemukan"),
+    ("STATUS O-1001 😀", "menunggu pembayaran sampai 25/11 10:00"),
+    ("BAYAR " + "😀" * 500, "berapa jumlah"),  # the only unpaid order, amount unreadable
+])
+def test_unpleasant_texts_get_one_polite_answer_and_record_nothing_wrong(responder, staff, parts, text, answer):
+    budi_orders(parts, staff)
+    message, replies = text_in(BUDI, text, T0 + dt.timedelta(hours=1), responder)
+    assert len(replies) == 1 and answer in replies[0].text
+    assert replies[0].text.isascii() and len(replies[0].text) <= 160
+    assert not PaymentClaim.select().exists()
+    assert Order.get(Order.number == 1001).status == "awaiting_payment"
+
+
+# -- staff: the rules of an order's life ---------------------------------------------------------
+
+def test_the_status_table_refuses_what_makes_no_sense(staff, parts):
+    order = budi_orders(parts, staff)
+    with pytest.raises(OrderError, match="it cannot become shipped. From here it can go to: paid, cancelled"):
+        orders.set_status(order, "shipped", by=staff, now=T0, shop=SHOP)
+    with pytest.raises(OrderError, match="unknown order status"):
+        orders.set_status(order, "lost", by=staff, now=T0, shop=SHOP)
+    with pytest.raises(OrderError, match="needs a reason"):
+        orders.set_status(order, "cancelled", by=staff, now=T0, shop=SHOP)
+    for status in ("paid", "shipped", "done"):
+        orders.set_status(order, status, by=staff, now=T0, shop=SHOP)
+    with pytest.raises(OrderError, match="is done; it cannot become paid. From here it can go to: nothing"):
+        orders.set_status(order, "paid", by=staff, now=T0, shop=SHOP)
+    with pytest.raises(OrderError, match="cannot become cancelled"):
+        orders.cancel_order(order, by=staff, reason="salah kirim", now=T0, shop=SHOP)
+    sent = Message.select().where(Message.direction == "out").order_by(Message.id)
+    assert [m.template for m in sent] == ["order_awaiting_payment", "order_paid", "order_shipped", "order_done"]
+    assert Order.get_by_id(order.id).status == "done"
+
+
+def test_the_same_change_twice_texts_once(staff, parts):
+    order = budi_orders(parts, staff)
+    orders.set_status(order, "paid", by=staff, now=T0, shop=SHOP)
+    orders.set_status(order, "paid", by=staff, now=T0 + dt.timedelta(minutes=1), shop=SHOP)  # a retried form
+    assert len(sms_to(BUDI)) == 2
+    assert AuditEntry.select().where(AuditEntry.action == "order.status").count() == 2
+
+
+def test_cancelling_tells_the_reason_and_returns_the_stock(staff, parts):
+    order = budi_orders(parts, staff)
+    orders.set_status(order, "paid", by=staff, now=T0, shop=SHOP)
+    orders.cancel_order(order, by=staff, reason="stok habis di gudang", now=T0 + dt.timedelta(hours=1), shop=SHOP)
+    assert order.status == "cancelled"
+    assert sms_to(BUDI)[-1] == ("Motor Jaya: pesanan O-1001 dibatalkan. Alasan: stok habis di gudang. "
+                                "Hubungi kami bila ada pertanyaan.")
+    assert Product.get_by_id(parts["kampas"].id).stock == 10
+    with pytest.raises(OrderError, match="cannot be paid now"):
+        claim = PaymentClaim.create(order=order.id, amount=250_000, claimed_at=T0)
+        orders.verify_claim(claim, staff, T0, shop=SHOP)
+    assert orders.open_orders_for(order.customer) == []
+
+
+def test_open_orders_are_the_customers_own_and_unfinished(staff, parts):
+    first = budi_orders(parts, staff)
+    budi = Customer.get(Customer.phone == BUDI)
+    second = orders.create_order(BUDI, [(parts["oli"], 1, None)], now=T0 + dt.timedelta(minutes=1), shop=SHOP)
+    assert second.customer_id == budi.id  # a phone number finds the customer
+    orders.create_order("0812-3450-0001", [("Servis ringan", 1, "50rb")], now=T0, shop=SHOP)
+    assert [o.number for o in orders.open_orders_for(budi)] == [1002, 1001]
+    orders.cancel_order(first, by=staff, reason="dobel", now=T0, shop=SHOP)
+    assert [o.number for o in orders.open_orders_for(budi)] == [1002]
+    assert orders.find_order("O-1002").id == second.id and orders.find_order("o 1003").number == 1003
+    assert orders.find_order("1002").id == second.id and orders.find_order("O-42") is None
+
+
+# -- creating orders: every input ----------------------------------------------------------------
+
+@pytest.mark.parametrize("items, says", [
+    ([], "at least one item"), ("kampas", "at least one item"), (None, "at least one item"),
+    ([("Kampas Rem Vario", 0, None)], "item 1: quantity must be at least 1"),
+    ([("Kampas Rem Vario", -2, None)], "at least 1"), ([("Kampas Rem Vario", 10_001, None)], "at most"),
+    ([("Kampas Rem Vario", "dua", None)], "whole number"), ([("Kampas Rem Vario", True, None)], "whole number"),
+    ([("Kampas Rem Vario", 1.5, None)], "whole number"),
+    ([("Knalpot Racing", 1, None)], "no product called 'Knalpot Racing'"),
+    ([("", 1, 5000)], "which product"), ([(42, 1, 5000)], "which product"),
+    ([("Kampas Rem Vario",)], "give the product"),
+    ([("Kampas Rem Vario", 1, "murah")], "item 1: price"), ([("Kampas Rem Vario", 1, -5)], "negative"),
+    ([("Oli Mesin 1L", 1, None), ("Kampas Rem Vario", 11, None)], "only 10 of Kampas Rem Vario in stock"),
+    ([("Jasa", 1, "2.000.000.000"), ("Jasa", 1, "1")], "total Rp 2.000.000.001 is too large"),
+    ([("Busi", 1, 1)] * 101, "at most 100 items"),
+])
+def test_an_order_with_a_wrong_item_is_refused_and_changes_nothing(staff, parts, items, says):
+    budi = person(BUDI, "Pak Budi", "id")
+    with pytest.raises(OrderError, match=says):
+        orders.create_order(budi, items, by=staff, now=T0, shop=SHOP)
+    assert not Order.select().exists() and not OrderItem.select().exists() and not Message.select().exists()
+    assert Product.get_by_id(parts["kampas"].id).stock == 10 and Product.get_by_id(parts["oli"].id).stock == 3
+
+
+def test_orders_by_sku_free_items_and_odd_customers(staff, parts):
+    order = orders.create_order(BUDI, [("kr-01", 1, "70rb"), ("Ongkir JNE", 1, 15_000), ("Bonus stiker", 1, 0)],
+                                now=T0, shop=SHOP)
+    assert order.total == 85_000
+    assert [(i.name, i.product_id is not None) for i in order.items.order_by(OrderItem.id)] == [
+        ("Kampas Rem Vario", True), ("Ongkir JNE", False), ("Bonus stiker", False)]
+    catalogue.update_product(parts["oli"], active=False)
+    with pytest.raises(OrderError, match="no longer sold"):
+        orders.create_order(BUDI, [(parts["oli"], 1, None)], now=T0, shop=SHOP)
+    with pytest.raises(OrderError, match="customer: .*not a valid phone number"):
+        orders.create_order("12345", [("Ongkir", 1, 1000)], now=T0, shop=SHOP)
+    with pytest.raises(OrderError, match="needs a customer"):
+        orders.create_order(None, [("Ongkir", 1, 1000)], now=T0, shop=SHOP)
+    with pytest.raises(OrderError, match="note is too long"):
+        orders.create_order(BUDI, [("Ongkir", 1, 1000)], note="x" * 1001, now=T0, shop=SHOP)
+    with pytest.raises(OrderError, match="either new or awaiting payment"):
+        orders.create_order(BUDI, [("Ongkir", 1, 1000)], status="paid", now=T0, shop=SHOP)
+
+
+def test_order_numbers_count_up_from_1001_and_survive_a_clash(staff, parts, monkeypatch):
+    budi = person(BUDI, "Pak Budi", "id")
+    numbers = [orders.create_order(budi, [("Ongkir", 1, 1000)], now=T0, shop=SHOP).number for _ in range(3)]
+    assert numbers == [1001, 1002, 1003]
+    # Another process took the number this one read: the insert clashes, and the next number is used.
+    real = orders._next_number
+    stale = iter([1003])
+    monkeypatch.setattr(orders, "_next_number", lambda: next(stale, None) or real())
+    assert orders.create_order(budi, [("Ongkir", 1, 1000)], now=T0, shop=SHOP).number == 1004
+
+
+def test_orders_created_at_once_get_different_numbers(shop, parts):
+    budi = person(BUDI, "Pak Budi", "id")
+    made, errors = [], []
+
+    def take_orders():
+        for _ in range(4):
+            try:
+                made.append(orders.create_order(budi, [(parts["kampas"], 1, None)], now=T0, shop=SHOP).number)
+            except Exception as exc:  # noqa: BLE001  reported below
+                errors.append(exc)
+        shop.close()  # this thread's connection
+
+    threads = [threading.Thread(target=take_orders) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Ten brake pads on the shelf, twelve wanted: ten orders, two refused for stock.
+    assert sorted(made) == list(range(1001, 1001 + len(made)))
+    assert len(made) == 10 and len(errors) == 2 and all("in stock" in str(e) for e in errors)
+    assert Product.get_by_id(parts["kampas"].id).stock == 0
+
+
+# -- the texts themselves --------------------------------------------------------------------------
+
+def test_every_order_reply_fits_one_gsm7_sms():
+    typical = dict(shop="Toko Sepatu Kulit Bandung", order="O-10042", total="Rp 1.250.000", amount="Rp 1.250.000",
+                   due="25/11 10:00", days="3", items="12", reason="transfer belum masuk ke rekening BCA",
+                   detail=" (JNE 0123456789)", choices="O-1001, O-1002, O-1003",
+                   state=orders.STATE_WORDS["id"]["awaiting_payment"].format(due="25/11 10:00"))
+    keys = [k for k in DEFAULT_TEMPLATES if k.startswith(("order_", "pay_"))]
+    assert len(keys) >= 16
+    for key in keys:
+        for language, template in DEFAULT_TEMPLATES[key].items():
+            text = render(template, **typical)
+            assert "{" not in text, f"{key}/{language} has an unfilled placeholder"
+            assert len(text) <= 160, f"{key}/{language} is {len(text)} characters"
+            assert text.isascii(), f"{key}/{language} needs UCS-2"
+
+
+@pytest.mark.parametrize("text, number", [
+    ("O-1001", 1001), ("o1001", 1001), ("O 1001", 1001), ("O-0", 0), ("1001", 1001), ("O#1001", 1001),
+    ("", None), ("T-0042", None), ("O-", None), ("OO-1", None), ("O-1234567890", None), ("😀", None),
+])
+def test_order_references_as_people_type_them(text, number):
+    assert orders.parse_ref(text) == number

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from appliance import auth, campaigns, crm, db, demo, loyalty, migrations, settings as settings_module
+from appliance import auth, campaigns, crm, db, demo, loyalty, migrations, orders, settings as settings_module
 from appliance.models import Campaign, Customer, Draw, Message, Ticket, User
 from support import Browserless, start_web
 
@@ -34,19 +34,23 @@ def site(tmp_path_factory):
     Message.create(direction="out", phone=customer.phone, customer=customer, text="x", state="failed",
                    error="+CMS ERROR 38")
     campaign = campaigns.create("Promo", "Halo {name}", {}, now=NOW)
+    order = orders.create_order(customer, [("Jasa servis printer", 1, 150_000)], now=NOW)
     draw = loyalty.create_draw("Undian", period_start=NOW - dt.timedelta(days=30), period_end=NOW,
                                prizes=["Voucher"])
     from appliance.webui.app import create_app
     table = create_app(settings, tasks=None).config["loket.routes"]
     ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
            "draw_id": draw.id, "number": Ticket.select().first().number, "message_id": Message.select().first().id,
-           "user_id": owner.id, "name": "messages", "path": "loket.css", "step": "commit"}
+           "user_id": owner.id, "name": "messages", "path": "loket.css", "step": "commit",
+           "booking_id": 1, "order_number": order.number}
     with start_web(data_dir) as url:
         yield url, table, ids
     database.close()
 
 
 def fill(path, ids):
+    if path.startswith("/orders/"):
+        ids = {**ids, "number": ids.get("order_number", ids["number"])}  # orders and tickets both have numbers
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), path)
 
 
@@ -109,7 +113,7 @@ def test_pages_with_ids_that_do_not_exist(site):
             continue
         for nonsense in ("999999", "abc", "-1", "%00", "9" * 40):
             ids = {k: nonsense for k in ("customer_id", "phone", "campaign_id", "draw_id", "number", "message_id",
-                                         "user_id", "name", "step")}
+                                         "user_id", "name", "step", "booking_id")}
             status, _, body = browser.get(fill(route.path, ids))
             assert status in (200, 400, 404), f"{route.path} {nonsense}: {status}"
             assert "Traceback" not in body

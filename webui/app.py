@@ -208,7 +208,7 @@ def static(web: Web, path: str):
 
 
 def routes(web: Web) -> list[Route]:
-    from . import admin, customers, dashboard, engage, inbox, reports, tickets  # the pages
+    from . import admin, customers, dashboard, engage, floor, inbox, reports, tickets  # the pages
 
     table = [
         Route("GET", "/login", login_form, public=True),
@@ -217,7 +217,7 @@ def routes(web: Web) -> list[Route]:
         Route("POST", "/logout", logout, roles=ANY_ROLE),
         Route("POST", "/me/language", language, roles=ANY_ROLE),
     ]
-    for module in (dashboard, inbox, customers, tickets, engage, reports, admin):
+    for module in (dashboard, inbox, customers, floor, tickets, engage, reports, admin):
         table += module.routes()
     return table
 

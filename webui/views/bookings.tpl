@@ -1,0 +1,54 @@
+% rebase('layout.tpl')
+<h1>{{t('Bookings')}}</h1>
+% if error:
+<p class="error" role="alert">{{error}}</p>
+% end
+<nav class="pages">
+  <a href="/bookings?day={{prev}}{{'&view=week' if week else ''}}">&larr;</a>
+  <a href="/bookings?day={{day}}">{{t('Today') if not week else 'day'}}</a>
+  <a href="/bookings?day={{day}}&view=week">week</a>
+  <a href="/bookings?day={{next}}{{'&view=week' if week else ''}}">&rarr;</a>
+</nav>
+<div class="{{'week' if week else ''}}">
+% for col in columns:
+<section class="card">
+  <h2>{{col['day'].strftime('%a %d %b')}}{{'' if col['open'] else ' — closed'}}</h2>
+  <p class="meta">free slots: {{', '.join(name + ' ' + str(n) for name, n in col['free'].items()) or '-'}}</p>
+  <ul class="plain">
+  % for b in col['rows']:
+    <li class="{{b.status}}">{{local(b.starts_at).strftime('%H:%M')}}–{{local(b.ends_at).strftime('%H:%M')}} · {{b.service.name}} ·
+      <a href="/customers/{{b.customer_id}}">{{b.customer.display_name}}</a> · {{b.status}}
+      % if b.status in ('booked', 'no_show') and user.role in ('owner', 'admin', 'frontdesk'):
+      <form method="post" action="/bookings/{{b.id}}" class="inline">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        % if b.status == 'booked':
+        <button type="submit" name="action" value="arrived">arrived</button>
+        % end
+        <button type="submit" name="action" value="done">done</button>
+        % if b.status == 'booked':
+        <button type="submit" name="action" value="no_show">no-show</button>
+        <button type="submit" name="action" value="cancel">{{t('Cancel')}}</button>
+        % end
+      </form>
+      % end
+    </li>
+  % end
+  </ul>
+</section>
+% end
+</div>
+% if user.role in ('owner', 'admin', 'frontdesk'):
+<details class="card"><summary>New booking</summary>
+<form method="post" action="/bookings">
+  <input type="hidden" name="csrf" value="{{csrf}}">
+  <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel"></label>
+  <label>Service <select name="service">
+  % for s in services:
+    <option value="{{s.id}}">{{s.name}} ({{s.duration_minutes}} min)</option>
+  % end
+  </select></label>
+  <label>Date <input type="date" name="date" value="{{day}}" required></label>
+  <label>Time <input type="time" name="time" value="09:00" required></label>
+  <button type="submit" class="primary">{{t('Add')}}</button>
+</form></details>
+% end

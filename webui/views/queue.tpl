@@ -1,0 +1,47 @@
+% rebase('layout.tpl')
+<h1>{{t('Queue')}}</h1>
+% if error:
+<p class="error" role="alert">{{error}}</p>
+% end
+<p class="meta">Serving: {{', '.join(str(n) for n in board['serving']) or '-'}} · waiting: {{len(board['waiting'])}} · done: {{board['done']}} · <a href="/display">waiting-room display</a></p>
+% if user.role in ('owner', 'admin', 'frontdesk'):
+<form method="post" action="/queue" class="buttons">
+  <input type="hidden" name="csrf" value="{{csrf}}">
+  <button type="submit" name="action" value="next" class="primary big-button">Call next</button>
+</form>
+% end
+<table>
+<thead><tr><th>#</th><th>{{t('Customers')}}</th><th>Service</th><th>{{t('Status')}}</th><th>ETA</th><th></th></tr></thead>
+<tbody>
+% for k in rows:
+<tr class="{{k.status}}">
+  <td class="num">{{k.number}}</td>
+  <td>{{k.customer.display_name if k.customer_id else 'walk-in'}}</td>
+  <td>{{k.service.name if k.service_id else '-'}}</td>
+  <td>{{k.status}}</td>
+  <td>{{(str(eta[k.id]) + ' min') if k.id in eta else ''}}</td>
+  <td>
+  % if k.status in ('waiting', 'called') and user.role in ('owner', 'admin', 'frontdesk'):
+    <form method="post" action="/queue" class="inline">
+      <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="ticket" value="{{k.id}}">
+      <button type="submit" name="action" value="skip">skip</button>
+      <button type="submit" name="action" value="done">done</button>
+    </form>
+  % end
+  </td>
+</tr>
+% end
+</tbody></table>
+% if user.role in ('owner', 'admin', 'frontdesk'):
+<details class="card"><summary>Add to the queue</summary>
+<form method="post" action="/queue">
+  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="join">
+  <label>{{t('Phone')}} (optional) <input name="phone" maxlength="40" inputmode="tel"></label>
+  <label>Service <select name="service"><option value="">-</option>
+  % for s in services:
+    <option value="{{s.id}}">{{s.name}}</option>
+  % end
+  </select></label>
+  <button type="submit" class="primary">{{t('Add')}}</button>
+</form></details>
+% end

@@ -18,7 +18,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from . import auth, crm, messaging, shopdata
+from . import auth, crm, loyalty, messaging, shopdata
 from .clock import utcnow
 from .models import (Booking, Customer, OpeningHours, Order, OrderItem, Product, Service, Ticket,
                      TicketCategory, User)
@@ -102,10 +102,11 @@ def _seed_spa(now: dt.datetime) -> None:
         at = now - dt.timedelta(hours=3 * (len(people) - n))
         customer = _customer(phone, name, language, marketing=n % 2 == 0, at=at, text=text)
         visit = now - dt.timedelta(days=20 + n)
-        Booking.create(customer=customer, service=massage, starts_at=visit, ends_at=visit + dt.timedelta(hours=1),
-                       status="done", source="staff", created_at=visit)
+        booking = Booking.create(customer=customer, service=massage, starts_at=visit,
+                                 ends_at=visit + dt.timedelta(hours=1), status="done", source="staff", created_at=visit)
         customer.last_visit_at = visit
         customer.save()
+        loyalty.award_visit(customer, f"booking:{booking.id}", visit)
 
 
 def _seed_parts(now: dt.datetime) -> None:

@@ -69,11 +69,11 @@ def loket(tmp_path):
 
 
 @contextlib.contextmanager
-def launch_loket(data_dir, env=None):
+def launch_loket(data_dir, env=None, args=()):
     port = free_port()
     extra = {"LOKET_MODEM_POLL_SECONDS": "0.1", "LOKET_RATE_PER_MINUTE": "0", **(env or {})}
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **extra}
-    process = subprocess.Popen(LOKET + ["run", "--data-dir", str(data_dir), "--port", str(port)],
+    process = subprocess.Popen(LOKET + ["run", "--data-dir", str(data_dir), "--port", str(port), *args],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                                start_new_session=True)
     output: list[str] = []

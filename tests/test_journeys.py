@@ -1,0 +1,212 @@
+"""One journey per business Loket was born from, as real SMS conversations.
+
+Each test starts the real `loket run --demo KIND` (web, worker, simulated
+modem), texts it with `loket sim` as customers and technicians would, and
+does the staff side through the same services the web UI calls, on the same
+database files. What phones receive is read from the simulated network.
+"""
+
+import datetime as dt
+import time
+
+import pytest
+
+from appliance import campaigns, clock, db, loyalty, orders, tickets
+from appliance.jobs import run_all
+from appliance.models import Booking, Customer, Message, OpeningHours, Ticket, User
+from appliance.modem.network import SimNetwork
+from appliance.queue.tasks import Tasks, make_huey
+from appliance.responder import Shop
+from appliance.settings import load
+from conftest import launch_loket
+
+QUIET = {"LOKET_QUIET_HOURS": ""}  # promotions and reminders may go at any hour of the test run
+
+
+@pytest.fixture
+def shop_of(tmp_path):
+    started = []
+
+    def start(kind):
+        context = launch_loket(tmp_path / kind, QUIET, args=("--demo", kind))
+        loket = context.__enter__()
+        started.append(context)
+        settings = load(env={}, overrides={"data_dir": str(loket.data_dir)})
+        database = db.connect(settings.db_url)
+        loket.settings = settings
+        loket.shop = Shop.from_settings(settings.replace(shop_name=loket.env.get("LOKET_SHOP_NAME", "x")))
+        loket.network = SimNetwork(settings.sim_path)
+        loket.kick = lambda: Tasks(make_huey(settings.huey_url)).kick_outbox()
+        loket.database = database
+        # The journeys run at whatever hour CI runs them: the shop is open all day, every day.
+        OpeningHours.delete().execute()
+        for weekday in range(7):
+            OpeningHours.create(weekday=weekday, opens=dt.time(0, 0), closes=dt.time(23, 59))
+        return loket
+
+    yield start
+    for context in started:
+        context.__exit__(None, None, None)
+
+
+def say(loket, phone, text):
+    result = loket.text(phone, text, wait=15)
+    assert result.returncode == 0, f"no reply to {text!r}: {result.stderr}"
+    return result.stdout
+
+
+def received(loket, phone, contains, timeout=15):
+    """Wait until this phone has received an SMS containing `contains`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        texts = [sms["text"] for sms in loket.network.received(phone)]
+        found = [t for t in texts if contains.lower() in t.lower()]
+        if found:
+            return found[-1]
+        time.sleep(0.1)
+    raise AssertionError(f"{phone} never received {contains!r}; it has {texts}")
+
+
+def test_the_spa(shop_of):
+    spa = shop_of("spa")
+    sari = "+6281234500001"
+    offer = say(spa, sari, "PESAN pijat bayi besok")
+    assert "1)" in offer and "2)" in offer
+    confirmed = say(spa, sari, "2")
+    booking = Booking.select().where(Booking.status == "booked").get()
+    assert booking.service.name == "Pijat bayi" and booking.customer.phone == sari
+    assert booking.starts_at.astimezone(spa.settings.tz).strftime("%H:%M") in confirmed
+
+    queue = say(spa, sari, "ANTRI")
+    assert "1" in queue
+
+    # The reminders job (the worker runs it every minute): Ibu Sari's last baby massage was
+    # 20 days ago and the service's interval is 14 days, so she is reminded to come back.
+    run_all(spa.shop, clock.utcnow())
+    spa.kick()
+    assert "Pijat bayi" in received(spa, sari, "pijat bayi")
+
+    # A visit earns points; POIN answers the balance.
+    from appliance import bookings
+    bookings.mark_done(booking, None, booking.starts_at + dt.timedelta(hours=1), shop=spa.shop)
+    assert "20" in say(spa, sari, "poin")  # 10 from the demo's earlier visit, 10 now
+
+    # A prize draw: committed, run, winners told by SMS.
+    draw = loyalty.create_draw("Undian bayi", period_start=clock.utcnow() - dt.timedelta(days=40),
+                               period_end=clock.utcnow(), prizes=["Voucher pijat"])
+    loyalty.commit(draw)
+    [winner] = loyalty.run(draw)
+    loyalty.notify_winners(draw, shop=spa.shop.name)
+    spa.kick()
+    assert "Voucher pijat" in received(spa, winner.customer.phone, "Voucher pijat")
+    assert loyalty.public_view(draw)["winners_match"]
+
+
+def test_the_parts_dealer(shop_of):
+    parts = shop_of("parts")
+    budi, rudi = "+6281234500011", "+6281234500012"
+    order = orders.find_order("O-1001")
+    paid = say(parts, budi, "BAYAR O-1001 Rp 120.000")
+    assert "O-1001" in paid
+    [claim] = orders.pending_claims()
+    orders.verify_claim(claim, None, clock.utcnow(), shop=parts.shop)
+    parts.kick()
+    received(parts, budi, "O-1001")
+    assert "O-1001" in say(parts, budi, "STATUS O-1001")
+
+    # An order nobody pays is cancelled after three days, with an SMS.
+    unpaid = orders.create_order(Customer.get(Customer.phone == rudi), [("Busi NGK CPR9EA", 2, None)],
+                                 now=clock.utcnow(), shop=parts.shop)
+    orders.cancel_unpaid(parts.shop, clock.utcnow() + dt.timedelta(days=3, minutes=1))
+    parts.kick()
+    assert orders.find_order(unpaid.number).status == "cancelled"
+    received(parts, rudi, orders.ref(unpaid))
+
+    # A promotion to customers who agreed to promotions.
+    campaign = campaigns.create("Oli baru", "Oli mesin baru, diskon 10% minggu ini!", {}, now=clock.utcnow())
+    campaigns.start(campaign)
+    parts.kick()
+    received(parts, budi, "diskon 10%")
+
+
+def test_the_internet_provider(shop_of):
+    isp = shop_of("isp")
+    dewi, andi_phone = "+6281234500021", "+6281234599001"
+    opened = say(isp, dewi, "KELUHAN internet mati sejak pagi")
+    ticket = Ticket.get()
+    assert tickets.label(ticket) in opened and ticket.category.name == "internet mati"
+
+    tickets.assign(ticket, User.get(User.username == "andi"), User.get(User.username == "owner"), shop=isp.shop)
+    isp.kick()
+    alert = received(isp, andi_phone, tickets.label(ticket))
+    assert "Perum Bumi Indah" in alert  # the technician gets the address
+
+    say(isp, andi_phone, f"OK {tickets.label(ticket)}")
+    say(isp, andi_phone, f"JALAN {tickets.label(ticket)}")
+    say(isp, andi_phone, f"SELESAI {tickets.label(ticket)} ganti kabel")
+    ticket = Ticket.get_by_id(ticket.id)
+    assert ticket.status == "resolved" and ticket.resolution == "ganti kabel"
+    received(isp, dewi, tickets.label(ticket))
+
+    # Someone else asking for Dewi's ticket learns nothing.
+    nosy = say(isp, "+6281234500022", f"STATUS {tickets.label(ticket)}")
+    assert "ganti kabel" not in nosy and "Dewi" not in nosy
+
+
+def test_the_online_shop(shop_of):
+    shop = shop_of("shop")
+    rina = "+6281234500031"
+    status = say(shop, rina, "cek O-1001")
+    assert "O-1001" in status
+    order = orders.find_order("O-1001")
+    orders.set_status(order, "shipped", by=None, now=clock.utcnow(), note="JNE 1234567890", shop=shop.shop)
+    shop.kick()
+    assert "JNE 1234567890" in received(shop, rina, "1234567890")
+
+
+def test_the_it_service_desk(shop_of):
+    desk = shop_of("service")
+    lina, supervisor = "+6281234500041", "+6281234599010"
+    opened = say(desk, lina, "KELUHAN laptop direktur tidak bisa menyala")
+    ticket = Ticket.select().order_by(Ticket.id.desc()).get()
+    assert tickets.label(ticket) in opened and ticket.category.name == "hardware"
+    # Time passes: the SLA job warns the supervisor before the response time runs out.
+    tickets.watch_sla(desk.shop, ticket.response_due - dt.timedelta(minutes=5))
+    desk.kick()
+    received(desk, supervisor, tickets.label(ticket))
+    browser = desk.browser()
+    browser.login(desk.user, desk.password)
+    status, _, card = browser.get(f"/tickets/{ticket.number}/card")
+    assert status == 200 and "laptop direktur" in card and "Perum" not in card
+
+
+@pytest.mark.parametrize("text", [
+    "PESAN pijat bayi penuh 15/12/2020",   # a past date
+    "PESAN potong rambut besok",           # a service the spa does not have
+    "STATUS T-0001",                       # someone else's (or nobody's) ticket
+    "",                                    # an empty SMS
+    "x" * 1000,                            # 1,000 characters
+    "😀🙏🎉",                              # only emoji
+])
+def test_unpleasant_texts_get_one_sane_reply(shop_of, text):
+    spa = shop_of("spa")
+    before = len(spa.network.received("+6281299900000"))
+    reply = say(spa, "0812-9990-0000", text)  # a number in an odd format
+    assert reply.strip()
+    assert "Traceback" not in reply
+    time.sleep(0.5)
+    assert len(spa.network.received("+6281299900000")) == before + 1  # exactly one reply
+
+
+def test_a_full_slot_offers_another(shop_of):
+    spa = shop_of("spa")
+    from appliance import bookings
+    from appliance.models import Service
+    massage = Service.get(Service.name == "Baby spa")  # capacity 1
+    tomorrow = (clock.utcnow().astimezone(spa.settings.tz) + dt.timedelta(days=1)).date()
+    slots = bookings.free_slots(massage, tomorrow, clock.utcnow(), shop=spa.shop)
+    first = slots[0].astimezone(spa.settings.tz)
+    bookings.book(Customer.get(Customer.phone == "+6281234500002"), massage, first, source="staff",
+                  now=clock.utcnow(), shop=spa.shop)
+    reply = say(spa, "+6281234500003", f"BOOK baby spa tomorrow {first:%H:%M}")
+    assert "1)" in reply  # the time asked is taken: other slots are offered

@@ -112,6 +112,7 @@ def _configure_core() -> None:
 def build_worker(settings):
     from .modem.drivers import DriverSpecError, modem_names, open_driver, slug
     from .modem.owner import ModemThread
+    from .modem.watchdog import Watchdog, usb_power_cycle
     from .queue.worker import Worker
     from .responder import Responder, Shop
 
@@ -119,10 +120,14 @@ def build_worker(settings):
     modems = []
     for name in modem_names(settings.modems):
         try:
-            driver = open_driver(name, sim_root=settings.sim_path, state_dir=settings.data_path / "modems")
+            driver = open_driver(name, sim_root=settings.sim_path, state_dir=settings.data_path / "modems",
+                                 pin=settings.sim_pin)
         except DriverSpecError as exc:
             raise CLIError(f"setting modems: {exc}") from None
-        modems.append(ModemThread(slug(name), driver, poll_seconds=settings.modem_poll_seconds))
+        port = getattr(driver, "port", "")
+        watchdog = Watchdog(driver, name=slug(name), power_cycle=usb_power_cycle(port) if port.startswith("/dev/") else None)
+        modems.append(ModemThread(slug(name), driver, poll_seconds=settings.modem_poll_seconds,
+                                  status_seconds=settings.modem_check_seconds, watchdog=watchdog))
     import datetime as dt
 
     from . import clock, policy
@@ -465,6 +470,70 @@ def cmd_modem_sim(args) -> int:
     return 0
 
 
+def cmd_modem_status(args) -> int:
+    """What the worker last recorded about each modem, or a direct probe of a port."""
+    settings = load_settings(args)
+    if args.port:
+        from .modem.at_driver import ATDriver, probe
+        found = probe(args.port, timeout=2.0)
+        if not found:
+            raise CLIError(f"nothing answers AT commands on {args.port} (is the worker using it?)")
+        driver = ATDriver(args.port, pin=settings.sim_pin)
+        from .modem.base import ModemError
+        try:
+            with driver:
+                status = driver.status().as_dict()
+        except ModemError as exc:
+            raise CLIError(f"{args.port}: {exc}") from None
+        print(json.dumps({"port": args.port, **found, **status}, indent=2, default=str))
+        return 0 if status.get("ok") else EXIT_FAIL
+    import datetime as dt
+    folder = settings.data_path / "status"
+    rows = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            rows.append(json.loads(path.read_text()))
+        except (OSError, ValueError):
+            continue
+    if not rows:
+        raise CLIError(f"no modem has reported in {settings.data_path} yet: is `loket worker` running?")
+    healthy = True
+    now = dt.datetime.now(dt.timezone.utc)
+    for row in rows:
+        age = (now - dt.datetime.fromisoformat(row["at"])).total_seconds()
+        stale = age > max(120.0, 3 * settings.modem_check_seconds)
+        healthy &= bool(row.get("ok")) and not stale
+        print(f"{row['modem']}: {'ok' if row.get('ok') and not stale else 'NOT OK'}")
+        for key in ("manufacturer", "model", "imei", "operator", "registration", "signal_dbm", "signal_percent",
+                    "sim", "storage_used", "storage_total", "network_time", "error"):
+            if row.get(key) not in (None, ""):
+                print(f"  {key}: {row[key]}")
+        print(f"  last contact: {age:.0f} s ago{' (stale: is the worker running?)' if stale else ''}")
+    return 0 if healthy else EXIT_FAIL
+
+
+def cmd_modem_detect(args) -> int:
+    """Probe serial ports for modems and suggest the setting."""
+    import glob
+    from .modem.at_driver import probe
+    ports = sorted(set(glob.glob("/dev/serial/by-id/*") + glob.glob("/dev/loket-modem*")
+                       + glob.glob("/dev/ttyUSB*") + glob.glob("/dev/ttyACM*")))
+    found = []
+    for port in ports:
+        answer = probe(port, timeout=args.timeout)
+        if answer:
+            found.append(answer)
+            print(f"{port}: {answer.get('manufacturer', '')} {answer.get('model', '')} "
+                  f"(IMEI {answer.get('imei', '?')}, SIM {answer.get('sim', '?')})")
+    if not found:
+        print("no modem answered on " + (", ".join(ports) or "any serial port"), file=sys.stderr)
+        return EXIT_FAIL
+    # by-id names survive re-plugging; ttyUSB numbers do not.
+    best = next((f["port"] for f in found if "/by-id/" in f["port"] or "loket-modem" in f["port"]), found[0]["port"])
+    print(f'\nsuggested setting: modems = "at:{best}"')
+    return 0
+
+
 # -- the parser --------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -541,6 +610,12 @@ def build_parser() -> argparse.ArgumentParser:
                       default="quectel-ec25")
     msim.add_argument("--pin", metavar="PIN", help="the simulated SIM asks for this PIN")
     msim.set_defaults(func=cmd_modem_sim)
+    mstatus = modem_verbs.add_parser("status", parents=[common], help="each modem's health, as the worker sees it")
+    mstatus.add_argument("--port", metavar="PORT", help="probe this serial port directly instead")
+    mstatus.set_defaults(func=cmd_modem_status)
+    detect = modem_verbs.add_parser("detect", parents=[common], help="find modems on the serial ports")
+    detect.add_argument("--timeout", type=float, default=1.0, metavar="SECONDS")
+    detect.set_defaults(func=cmd_modem_detect)
     return parser
 
 

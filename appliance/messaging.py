@@ -294,7 +294,8 @@ def apply_status_reports(parts: Iterable, modem: str, now: dt.datetime) -> int:
     part is settled, to `delivered` or `failed`."""
     changed = 0
     for part in parts:
-        if not getattr(part, "is_status_report", False):
+        # "pending": the message centre is still trying; only a final report settles a part.
+        if not getattr(part, "is_status_report", False) or part.status not in ("delivered", "failed"):
             continue
         with _db().atomic():
             sent = (OutboundPart.select().where(

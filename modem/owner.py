@@ -25,9 +25,12 @@ class ModemThread:
     def __init__(self, name: str, driver: Driver, *, poll_seconds: float = 1.0,
                  on_inbound: Callable[[str, list[InboundPart]], None] | None = None,
                  on_status: Callable[[str, ModemStatus], None] | None = None,
-                 status_seconds: float = 60.0):
+                 status_seconds: float = 60.0, watchdog=None):
         self.name = name
         self.driver = driver
+        # The health check: a Watchdog escalates (ping, re-init, reopen, USB
+        # power-cycle, report); without one, a plain status() call.
+        self.watchdog = watchdog
         self.poll_seconds = poll_seconds
         self.status_seconds = status_seconds
         self.on_inbound = on_inbound
@@ -97,7 +100,7 @@ class ModemThread:
                     self._poll()
                 next_poll = time.monotonic() + self.poll_seconds
                 if time.monotonic() >= next_status:
-                    self._refresh_status()
+                    self._refresh_status()  # also where a lost modem is brought back
                     next_status = time.monotonic() + self.status_seconds
                 continue
             if not future.set_running_or_notify_cancel():
@@ -144,10 +147,14 @@ class ModemThread:
                 log.warning("modem %s: could not delete %s: %s", self.name, part.location, exc)
 
     def _refresh_status(self) -> None:
-        try:
-            self.last_status = self.driver.status()
-        except ModemError as exc:
-            self.last_status = ModemStatus(ok=False, error=str(exc))
+        if self.watchdog is not None:
+            self.last_status = self.watchdog.check()
+            self._opened = self.last_status.ok or self._opened
+        else:
+            try:
+                self.last_status = self.driver.status()
+            except ModemError as exc:
+                self.last_status = ModemStatus(ok=False, error=str(exc))
         if self.on_status is not None:
             try:
                 self.on_status(self.name, self.last_status)

@@ -149,19 +149,31 @@ class Worker:
         return bool(cap) and all(used.get(m.name, 0) >= cap for m in self.pool.modems)
 
     def _send(self, message) -> tuple[str, int]:
-        """Hand one leased row to a modem; returns (modem, parts sent)."""
+        """Hand one leased row to a modem; returns (modem, parts sent).
+
+        A transient failure on one modem tries the next healthy one at once
+        (failover); only when none takes it does the row wait and retry."""
         modem = self.pool.pick(message.phone)
-        self.limiters[modem.name].wait()
-        try:
-            result = modem.send(message.phone, message.text)
-        except ModemError as exc:
-            now = self.clock()
-            if exc.transient:
-                messaging.retry_later(message, self.owner, str(exc), now)
-            else:
-                messaging.mark_failed(message, self.owner, str(exc), now)
-            log.warning("message %s not sent: %s", message.id, exc)
-            return modem.name, 0
+        tried = []
+        while True:
+            self.limiters[modem.name].wait()
+            try:
+                result = modem.send(message.phone, message.text)
+                break
+            except ModemError as exc:
+                now = self.clock()
+                tried.append(modem)
+                spare = [m for m in self.pool.modems if m not in tried and m.last_status.ok]
+                if exc.transient and spare:
+                    log.warning("message %s: %s failed (%s); trying %s", message.id, modem.name, exc, spare[0].name)
+                    modem = spare[0]
+                    continue
+                if exc.transient:
+                    messaging.retry_later(message, self.owner, str(exc), now)
+                else:
+                    messaging.mark_failed(message, self.owner, str(exc), now)
+                log.warning("message %s not sent: %s", message.id, exc)
+                return modem.name, 0
         messaging.mark_sent(message, self.owner, result.references, modem.name, self.clock())
         return modem.name, result.parts
 

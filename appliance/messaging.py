@@ -16,6 +16,7 @@ what arrived and marked incomplete.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import logging
 import random
@@ -278,11 +279,13 @@ def store_parts(parts: Iterable, modem: str, now: dt.datetime | None = None) -> 
     for part in parts:
         if getattr(part, "is_status_report", False):
             continue
+        text = clean_text(part.text)
         rows.append(dict(
             modem=modem, sender=part.sender[:32], smsc_time=part.smsc_time or now,
             concat_ref=part.concat_ref if part.concat_ref is not None else -1,
             part_no=part.part_no or 1, part_count=part.part_count or 1,
-            text=clean_text(part.text), coding=part.coding, raw=part.raw, received_at=now))
+            text=text, coding=part.coding, raw=part.raw, received_at=now,
+            digest=hashlib.sha256(f"{text}\x00{part.raw}".encode("utf-8", "surrogatepass")).hexdigest()[:16]))
     if not rows:
         return 0
     with _db().atomic():

@@ -174,6 +174,8 @@ class InboundPart(BaseModel):
     """A raw part as read from the modem, committed before the modem forgets it.
 
     The unique key makes re-reading the same part after a crash harmless.
+    The network's timestamp has whole seconds, so two different texts from
+    one phone in the same second are told apart by a digest of their content.
     Single-part messages use concat_ref -1 and part 1 of 1 (not NULL: SQLite
     treats NULLs as distinct in unique indexes).
     """
@@ -187,11 +189,12 @@ class InboundPart(BaseModel):
     text = pw.TextField(default="")
     coding = pw.CharField(default="gsm7", max_length=8)
     raw = pw.TextField(default="")
+    digest = pw.CharField(default="", max_length=16)  # of text and raw data
     received_at = UTCDateTimeField(default=utcnow)
     message = pw.ForeignKeyField(Message, null=True, backref="raw_parts", on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("sender", "smsc_time", "concat_ref", "part_no"), True),)
+        indexes = ((("sender", "smsc_time", "concat_ref", "part_no", "digest"), True),)
 
 
 class AuditEntry(BaseModel):

@@ -172,3 +172,9 @@ def test_a_bulk_job_run_twice_adds_each_row_once(shop):
     assert messaging.queue_many(people, category="marketing", key_prefix="campaign:1:", now=T0) == 1200
     assert messaging.queue_many(people, category="marketing", key_prefix="campaign:1:", now=T0) == 0
     assert Message.select().where(Message.category == "marketing").count() == 1200
+
+
+def test_two_different_texts_in_the_same_second_are_both_kept(shop):
+    # The network's timestamp has whole seconds: "BOOK" then "2" can share one.
+    messaging.store_parts([_part(text="PESAN pijat besok", loc="1"), _part(text="2", loc="2")], "at", T0)
+    assert InboundPart.select().count() == 2

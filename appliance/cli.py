@@ -117,11 +117,12 @@ def build_worker(settings):
     from .responder import Responder, Shop
 
     _configure_core()
+    from . import shopdata
     modems = []
     for name in modem_names(settings.modems):
         try:
             driver = open_driver(name, sim_root=settings.sim_path, state_dir=settings.data_path / "modems",
-                                 pin=settings.sim_pin)
+                                 pin=settings.sim_pin or (shopdata.get("sim_pin") or ""))
         except DriverSpecError as exc:
             raise CLIError(f"setting modems: {exc}") from None
         port = getattr(driver, "port", "")
@@ -133,12 +134,17 @@ def build_worker(settings):
     from . import clock, policy
     responder = Responder(Shop.from_settings(settings))
     data = settings.data_path
-    return Worker(tasks=open_tasks(settings), modems=modems, responder=responder,
+    worker = Worker(tasks=open_tasks(settings), modems=modems, responder=responder,
                   region_key=region_key(settings), status_dir=data / "status",
                   rules=policy.Rules.from_settings(settings), rate_per_minute=settings.rate_per_minute,
                   reassembly=dt.timedelta(minutes=settings.reassembly_minutes),
                   clock_trusted=lambda: clock.clock_trusted(settings.clock, data),
                   worker_name=settings.worker_name or None, threads=settings.worker_threads)
+    # Quiet hours, caps, the shop's name: the owner may change them in the UI while the worker runs.
+    from . import shopdata
+    worker.live_rules = lambda: policy.Rules.from_settings(shopdata.live(settings))
+    responder.live_shop = lambda: Shop.from_settings(shopdata.live(settings))
+    return worker
 
 
 def build_web_app(settings):
@@ -177,6 +183,12 @@ def cmd_web(args) -> int:
     import waitress
     log = logging.getLogger("loket.web")
     log.info("web UI on http://%s:%s/", settings.host, settings.port)
+    from .webui.setup import setup_code
+    code = setup_code(settings.data_path)
+    if code:
+        # The technician reads this on the box's console or in the journal.
+        print(f"First-run setup: open http://{_url_host(settings.host)}:{settings.port}/setup "
+              f"and enter the setup code {code}", flush=True)
     try:
         waitress.serve(app, host=settings.host, port=settings.port, threads=4, ident="Loket",
                        _quiet=True)
@@ -202,7 +214,7 @@ def cmd_run(args) -> int:
     data = prepare_data_dir(settings)
     open_database(settings)
     from . import demo
-    login = demo.seed(data, args.demo)
+    login = demo.seed(data, args.demo) if args.demo != "none" else None
     kind = demo.seeded_kind()
     _check_port_free(settings.host, settings.port)
 
@@ -257,6 +269,10 @@ def cmd_run(args) -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
     return code
+
+
+def _url_host(host: str) -> str:
+    return "loket.local" if host in ("0.0.0.0", "::") else ("localhost" if host == "127.0.0.1" else host)
 
 
 def _wait_for_http(host: str, port: int, children: dict, timeout: float) -> bool:
@@ -551,8 +567,9 @@ def build_parser() -> argparse.ArgumentParser:
     verbs.required = True
 
     run = verbs.add_parser("run", parents=[common, serving], help="web + worker + simulated modem, for a laptop or demo")
-    run.add_argument("--demo", choices=("spa", "parts", "isp", "shop", "service"), default="spa",
-                     help="which demo shop to seed in an empty data dir (default spa)")
+    run.add_argument("--demo", choices=("spa", "parts", "isp", "shop", "service", "none"), default="spa",
+                     help="which demo shop to seed in an empty data dir (default spa; none: start with the "
+                          "first-run wizard)")
     run.set_defaults(func=cmd_run)
     verbs.add_parser("web", parents=[common, serving], help="serve the web UI (waitress)").set_defaults(func=cmd_web)
     verbs.add_parser("worker", parents=[common], help="run the job queue and own the modems").set_defaults(func=cmd_worker)

@@ -183,9 +183,14 @@ class Responder:
     def __init__(self, shop: Shop, *, table: KeywordTable | None = None,
                  staff_table: KeywordTable | None = None):
         from . import services  # noqa: F401  registers every service's keywords and jobs
-        self.shop = shop
+        self._shop = shop
+        self.live_shop: Callable[[], Shop] | None = None  # the owner's changes, when wired
         self._table = table
         self.staff_table = staff_table or KeywordTable(STAFF_KEYWORDS)
+
+    @property
+    def shop(self) -> Shop:
+        return self.live_shop() if self.live_shop else self._shop
 
     @property
     def table(self) -> KeywordTable:

@@ -97,3 +97,40 @@ def put(name: str, value: Any) -> None:
         conflict_target=[ShopSetting.name], update={ShopSetting.value: json.dumps(value),
                                                     ShopSetting.updated_at: utcnow()}).execute()
     invalidate()
+
+
+# -- settings the owner changes in the UI ---------------------------------------------------
+# A few of the box's settings belong to the shop rather than to the box: its
+# name, its time zone, quiet hours, caps. The wizard and the settings page
+# store them here; they apply above the config file, but a value pinned by
+# the environment or the command line (the technician's) still wins.
+UI_SETTINGS = ("shop_name", "timezone", "default_language", "quiet_hours", "daily_cap", "rate_per_minute",
+               "replies_per_hour")
+_PINNED_SOURCES = ("command line",)
+
+
+def ui_overrides() -> dict:
+    return {name: value for name, value in (get("settings") or {}).items() if name in UI_SETTINGS}
+
+
+def pinned(settings, name: str) -> bool:
+    source = settings.source(name)
+    return source in _PINNED_SOURCES or source.startswith("LOKET_")
+
+
+def live(settings):
+    """The settings with the owner's changes applied (cached briefly)."""
+    overrides = {k: v for k, v in ui_overrides().items() if not pinned(settings, k)}
+    if not overrides:
+        return settings
+    try:
+        return settings.replace(**overrides)
+    except ValueError:
+        return settings  # a stored value this version refuses: keep the box's own
+
+
+def save_ui_settings(settings, changes: dict) -> None:
+    """Validate (via the settings table) and store the owner's changes."""
+    settings.replace(**changes)  # raises SettingsError with the reason
+    stored = {**(get("settings") or {}), **changes}
+    put("settings", stored)

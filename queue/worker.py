@@ -61,7 +61,8 @@ class Worker:
                  threads: int = 2, clock: Callable[[], dt.datetime] = utcnow):
         self.tasks = tasks
         self.pool = ModemPool(modems)
-        self.rules = rules
+        self._rules = rules
+        self.live_rules: Callable[[], policy.Rules] | None = None  # the owner's changes, when wired
         self.reassembly = reassembly
         self.clock_trusted = clock_trusted
         self.limiters = {m.name: policy.RateLimiter(rate_per_minute) for m in modems}
@@ -76,6 +77,14 @@ class Worker:
         for modem in modems:
             modem.on_inbound = self.on_inbound
             modem.on_status = self.on_status
+
+    @property
+    def rules(self) -> policy.Rules:
+        return self.live_rules() if self.live_rules else self._rules
+
+    @rules.setter
+    def rules(self, value: policy.Rules) -> None:
+        self._rules, self.live_rules = value, None
 
     # -- inbound, on a modem thread ------------------------------------------
     def on_inbound(self, modem: str, parts) -> None:

@@ -34,8 +34,10 @@ def test_every_route_but_the_public_ones_needs_a_login(site):
     table, url = site
     browser = Browserless(url)
     public = {(r.method, r.path) for r in table if r.public}
+    # The login, static files, the waiting-room display, and the first-run wizard
+    # (which answers only while there is no owner, and only to the setup code).
     assert public == {("GET", "/login"), ("POST", "/login"), ("GET", "/static/<path:path>"),
-                      ("GET", "/display"), ("GET", "/display/board")}
+                      ("GET", "/display"), ("GET", "/display/board"), ("GET", "/setup"), ("POST", "/setup")}
     for route in table:
         if route.public:
             continue

@@ -66,8 +66,14 @@ class Web:
     """What every page handler needs: settings, the job queue, and helpers."""
 
     def __init__(self, settings, tasks):
-        self.settings = settings
+        self.box_settings = settings
         self.tasks = tasks
+
+    @property
+    def settings(self):
+        """The box's settings with the owner's UI changes (shop name, zone, quiet hours ...)."""
+        from appliance import shopdata
+        return shopdata.live(self.box_settings)
 
     # -- the request ------------------------------------------------------------
     @property
@@ -161,8 +167,9 @@ def login_form(web: Web, error: str = "", username: str = ""):
     token = secrets.token_urlsafe(24)
     bottle.response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
     next_url = web.query("next")
+    from .setup import has_owner
     return web.render("login", title="Log in", error=error, username=username, login_csrf=token,
-                      next_url=next_url if local_path(next_url) else "")
+                      next_url=next_url if local_path(next_url) else "", setup=not has_owner())
 
 
 def login_submit(web: Web):
@@ -208,7 +215,7 @@ def static(web: Web, path: str):
 
 
 def routes(web: Web) -> list[Route]:
-    from . import admin, customers, dashboard, engage, floor, inbox, reports, tickets  # the pages
+    from . import admin, customers, dashboard, engage, floor, inbox, reports, setup, tickets  # the pages
 
     table = [
         Route("GET", "/login", login_form, public=True),
@@ -217,7 +224,7 @@ def routes(web: Web) -> list[Route]:
         Route("POST", "/logout", logout, roles=ANY_ROLE),
         Route("POST", "/me/language", language, roles=ANY_ROLE),
     ]
-    for module in (dashboard, inbox, customers, floor, tickets, engage, reports, admin):
+    for module in (setup, dashboard, inbox, customers, floor, tickets, engage, reports, admin):
         table += module.routes()
     return table
 

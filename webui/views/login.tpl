@@ -11,3 +11,6 @@
     <button type="submit" class="primary">{{t('Log in')}}</button>
   </form>
 </section>
+% if get('setup'):
+<p class="meta narrow">No owner yet: <a href="/setup">set up this Loket</a>.</p>
+% end

@@ -1,0 +1,82 @@
+"""The first-run wizard: only while there is no owner, only with the setup code."""
+
+import re
+
+import pytest
+
+from appliance import db, migrations, settings as settings_module, shopdata
+from appliance.models import User
+from support import Browserless, start_web
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    settings = settings_module.load(env={}, overrides={"data_dir": str(tmp_path)})
+    database = db.connect(settings.db_url)
+    migrations.migrate(database)
+    shopdata.invalidate()
+    with start_web(tmp_path) as url:
+        yield url, tmp_path
+    database.close()
+
+
+def wizard_form(browser):
+    status, _, html = browser.get("/setup")
+    assert status == 200
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def fields(csrf, code, **changes):
+    return {"csrf": csrf, "code": code, "username": "bu.sari", "password": "kopi susu manis", "password2":
+            "kopi susu manis", "shop_name": "Spa Bunda", "shop_type": "spa", "timezone": "Asia/Makassar",
+            "quiet_hours": "21:30-07:30", **changes}
+
+
+def test_the_wizard_makes_the_owner_then_disappears(fresh):
+    url, data_dir = fresh
+    code = (data_dir / "setup-code.txt").read_text().strip()
+    browser = Browserless(url)
+    assert "set up this Loket" in browser.get("/login")[2]
+    csrf = wizard_form(browser)
+    status, _, page = browser.post("/setup", fields(csrf, code))
+    assert status == 200 and "Send a test SMS" in page  # logged in, on the modem step
+    owner = User.get(User.username == "bu.sari")
+    assert owner.role == "owner"
+    assert not (data_dir / "setup-code.txt").exists()
+    shopdata.invalidate()
+    assert shopdata.ui_overrides() == {"shop_name": "Spa Bunda", "timezone": "Asia/Makassar",
+                                       "quiet_hours": "21:30-07:30"}
+    # Once there is an owner, the wizard is gone for everybody.
+    other = Browserless(url)
+    status, headers, _ = other.get("/setup", follow=False)
+    assert status in (302, 303) and headers["Location"].endswith("/login")
+    assert other.post("/setup", fields("x", code))[0] in (400, 403)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"code": "0000-0000"}, "not the setup code"),
+    ({"code": ""}, "not the setup code"),
+    ({"password2": "something else"}, "differ"),
+    ({"password": "short", "password2": "short"}, "10 characters"),
+    ({"username": "x"}, "2 to 64"),
+    ({"timezone": "Mars/Base"}, "time zone"),
+    ({"quiet_hours": "late"}, "HH:MM"),
+    ({"shop_type": "casino"}, "kind of shop"),
+    ({"shop_name": ""}, "empty"),
+])
+def test_bad_answers_create_nothing(fresh, changes, message):
+    url, data_dir = fresh
+    code = (data_dir / "setup-code.txt").read_text().strip()
+    browser = Browserless(url)
+    csrf = wizard_form(browser)
+    status, _, page = browser.post("/setup", {**fields(csrf, code), **changes})
+    assert status in (400, 403)
+    assert message in page
+    assert not User.select().exists()
+
+
+def test_the_wizard_needs_its_form_token(fresh):
+    url, data_dir = fresh
+    code = (data_dir / "setup-code.txt").read_text().strip()
+    status, _, _ = Browserless(url).post("/setup", fields("forged", code))
+    assert status == 400 and not User.select().exists()

@@ -1,0 +1,41 @@
+% rebase('layout.tpl')
+<p class="back"><a href="/settings">&larr; {{t('Settings')}}</a></p>
+<h1>{{t('Modem')}}</h1>
+% if error:
+<p class="error" role="alert">{{error}}</p>
+% end
+% if not modems:
+<p class="flash warn">No modem has reported yet. Plug the USB modem in; the worker finds it within a minute. On a new box, <code>loket modem detect</code> lists what answers.</p>
+% end
+% for m in modems:
+<dl class="facts card {{'bad' if m['stale'] or not m.get('ok') else ''}}">
+  <dt>{{m['modem']}}</dt><dd>{{'working' if m.get('ok') and not m['stale'] else 'NOT WORKING'}} {{m.get('error', '')}}</dd>
+  <dt>Model</dt><dd>{{m.get('manufacturer', '')}} {{m.get('model', '')}} · IMEI {{m.get('imei', '')}}</dd>
+  <dt>{{t('Operator')}}</dt><dd>{{m.get('operator') or '?'}} · {{m.get('registration', '')}}</dd>
+  <dt>{{t('Signal')}}</dt><dd>{{m.get('signal_percent') if m.get('signal_percent') is not None else '?'}} % ({{m.get('signal_dbm') if m.get('signal_dbm') is not None else '?'}} dBm)</dd>
+  <dt>SIM</dt><dd>{{m.get('sim', '?')}}</dd>
+  <dt>{{t('Last contact')}}</dt><dd>{{m['age_minutes']}} min ago</dd>
+</dl>
+% end
+<section class="card">
+  <h2>Send a test SMS</h2>
+  % if test:
+  <p class="flash">Test SMS to {{test.phone}}: <strong>{{test.state}}</strong> {{test.error}}</p>
+  % end
+  <form method="post" action="/settings/modem/test" class="row-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel"></label>
+    <button type="submit">{{t('Send')}}</button>
+  </form>
+</section>
+% if user.role == 'owner':
+<section class="card">
+  <h2>SIM PIN</h2>
+  <p class="meta">{{'A PIN is saved.' if pin_set else 'No PIN saved: most prepaid SIMs have none.'}} Careful: three wrong PINs lock the SIM.</p>
+  <form method="post" action="/settings/modem/pin" class="row-form">
+    <input type="hidden" name="csrf" value="{{csrf}}">
+    <label>PIN <input name="pin" type="password" inputmode="numeric" maxlength="8" autocomplete="off"></label>
+    <button type="submit">{{t('Save')}}</button>
+  </form>
+</section>
+% end

@@ -419,6 +419,23 @@ def cmd_user_add(args) -> int:
     return 0
 
 
+def cmd_demo(args) -> int:
+    """Fill a data dir with a big shop: customers and years of messages."""
+    settings = load_settings(args)
+    prepare_data_dir(settings)
+    open_database(settings)
+    if args.customers < 0 or args.messages < 0 or args.customers > 10_000_000 or args.messages > 100_000_000:
+        raise CLIError("choose between 0 and 10 million customers, 0 and 100 million messages")
+    if args.messages and not args.customers:
+        raise CLIError("messages need customers: give --customers too")
+    from . import generator
+    started = time.monotonic()
+    generator.generate(args.customers, args.messages, seed=args.seed,
+                       progress=lambda line: print(line, file=sys.stderr, flush=True))
+    print(f"added {args.customers} customers and {args.messages} messages in {time.monotonic() - started:.0f} s")
+    return 0
+
+
 def cmd_pdu_decode(args) -> int:
     """PDU hex per line (stdin or arguments) -> one JSON object per line."""
     from .modem import pdu
@@ -606,6 +623,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=("owner", "admin", "frontdesk", "technician", "viewer"))
     add.add_argument("--generate", action="store_true", help="generate the password and print it once")
     add.set_defaults(func=cmd_user_add)
+
+    demo_cmd = verbs.add_parser("demo", parents=[common], help="fill a data dir with a big shop, for scale tests")
+    demo_cmd.add_argument("--customers", type=int, default=1000, metavar="N")
+    demo_cmd.add_argument("--messages", type=int, default=10000, metavar="M")
+    demo_cmd.add_argument("--seed", type=int, default=7)
+    demo_cmd.set_defaults(func=cmd_demo)
 
     pdu_cmd = verbs.add_parser("pdu", help="decode and encode SMS PDUs (for technicians)")
     pdu_verbs = pdu_cmd.add_subparsers(dest="pdu_verb", metavar="ACTION", parser_class=_Parser)

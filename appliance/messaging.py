@@ -245,17 +245,25 @@ def resend(message: Message, now: dt.datetime, by: User | None = None) -> Messag
     row, _ = queue_outbound(message.phone, message.text, category=message.category,
                             customer=message.customer, reply_to=message.reply_to, author=by,
                             template=message.template, key=f"resend:{message.id}:{now.isoformat()}", now=now)
-    Message.update(error=(message.error + f" (sent again as message {row.id})").strip(), updated_at=now).where(
-        Message.id == message.id).execute()
+    Message.update(error=(message.error + f" (sent again as message {row.id})").strip(), superseded_by=row.id,
+                   updated_at=now).where(Message.id == message.id).execute()
     return row
 
 
 def needing_attention(limit: int = 50, offset: int = 0) -> list[Message]:
-    """Outbound rows that failed, or may not have arrived: newest first."""
+    """Outbound rows that failed, or may not have arrived, and that staff have
+    not sent again: newest first."""
     return list(Message.select().where(
-        (Message.direction == "out") & Message.state.in_(["failed", "unknown"])
-        & ~Message.error.contains("sent again as"))
+        (Message.direction == "out") & Message.state.in_(["failed", "unknown"]) & Message.superseded_by.is_null())
         .order_by(Message.id.desc()).limit(limit).offset(offset))
+
+
+def attention_count(cap: int = 1000) -> int:
+    """How many need a decision, counted up to `cap` (the dashboard shows "1000+")."""
+    inner = (Message.select(Message.id).where(
+        (Message.direction == "out") & Message.state.in_(["failed", "unknown"]) & Message.superseded_by.is_null())
+        .limit(cap))
+    return Message.select().from_(inner.alias("attention")).count()
 
 
 # -- inbound -------------------------------------------------------------------
@@ -376,18 +384,40 @@ def assemble(now: dt.datetime, timeout: dt.timedelta, region_key) -> list[Messag
 # -- reading, for the staff inbox ---------------------------------------------
 
 def conversations(limit: int = 50, offset: int = 0, waiting_only: bool = False) -> list[dict]:
-    """One row per phone, newest activity first; or only those waiting for staff."""
-    latest = Message.select(Message.phone, pw.fn.MAX(Message.id).alias("last_id"))
+    """One row per phone, newest activity first; or only those waiting for staff.
+
+    Walks the newest messages backwards until enough distinct phones are
+    found: a shop with a million messages shows its inbox without grouping
+    them all."""
+    wanted = offset + limit
+    phones: dict[str, int] = {}  # phone -> its newest message id, in order of recency
+    query = Message.select(Message.id, Message.phone)
     if waiting_only:
-        latest = latest.where(Message.phone.in_(
-            Message.select(Message.phone).where(Message.needs_staff == True)))  # noqa: E712
-    latest = latest.group_by(Message.phone).order_by(pw.fn.MAX(Message.id).desc()).limit(limit).offset(offset)
-    ids = [row.last_id for row in latest]
+        query = query.where(Message.needs_staff == True)  # noqa: E712
+    before = None
+    chunk = 2000
+    scanned = 0
+    while len(phones) < wanted and scanned < 2_000_000:
+        page = query.where(Message.id < before) if before else query
+        rows = list(page.order_by(Message.id.desc()).limit(chunk).tuples())
+        if not rows:
+            break
+        for message_id, phone in rows:
+            phones.setdefault(phone, message_id)
+        before = rows[-1][0]
+        scanned += len(rows)
+        chunk = min(chunk * 2, 50_000)
+    if waiting_only:  # the newest message of each, waiting or not
+        newest = dict(Message.select(Message.phone, pw.fn.MAX(Message.id)).where(
+            Message.phone.in_(list(phones)[offset:wanted])).group_by(Message.phone).tuples())
+        ids = [newest[p] for p in list(phones)[offset:wanted]]
+    else:
+        ids = list(phones.values())[offset:wanted]
     by_id = {m.id: m for m in Message.select().where(Message.id.in_(ids))} if ids else {}
     waiting = {row.phone for row in Message.select(Message.phone).where(
         Message.needs_staff == True, Message.phone.in_([m.phone for m in by_id.values()]))}  # noqa: E712
     return [dict(last=by_id[i], phone=by_id[i].phone, customer=by_id[i].customer,
-                 needs_staff=by_id[i].phone in waiting) for i in ids]
+                 needs_staff=by_id[i].phone in waiting) for i in ids if i in by_id]
 
 
 def thread(phone: str, limit: int = 200) -> list[Message]:

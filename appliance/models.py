@@ -144,6 +144,7 @@ class Message(BaseModel):
     # Set when a crash left the row `unknown` and policy sent it again: the
     # customer may have it twice, and staff can see why.
     resent_after_crash = pw.BooleanField(default=False)
+    superseded_by = pw.IntegerField(null=True)  # staff sent it again as this message
     send_at = UTCDateTimeField(null=True)
     next_attempt_at = UTCDateTimeField(null=True)
     error = pw.TextField(default="")
@@ -152,7 +153,7 @@ class Message(BaseModel):
     updated_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("direction", "state", "priority", "id"), False),)
+        indexes = ((("direction", "state", "priority", "id"), False), (("state", "id"), False))
 
 
 class OutboundPart(BaseModel):

@@ -19,20 +19,33 @@ def _days(since: dt.datetime, until: dt.datetime, tz: dt.tzinfo) -> list[dt.date
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+def _local_day(field, tz: dt.tzinfo, at: dt.datetime):
+    """SQL for the shop-local date of a UTC timestamp column, so the database
+    groups a million rows instead of Python. Uses the zone's offset at `at`
+    (Indonesia keeps no daylight saving time; elsewhere a report spanning a
+    change is off by an hour at its edges)."""
+    minutes = int(at.astimezone(tz).utcoffset().total_seconds() // 60)
+    database = Message._meta.database
+    database = getattr(database, "obj", database)  # the proxy's database
+    # coerce(False): the result is a date string, not the column's datetime.
+    if isinstance(database, pw.PostgresqlDatabase):
+        return pw.fn.to_char(field + pw.SQL(f"interval '{minutes} minutes'"), "YYYY-MM-DD").coerce(False)
+    return pw.fn.date(field, f"{minutes:+d} minutes").coerce(False)
+
+
 def messages_per_day(since: dt.datetime, until: dt.datetime, tz: dt.tzinfo) -> list[dict]:
-    counts: dict[dt.date, Counter] = defaultdict(Counter)
-    rows = (Message.select(Message.created_at, Message.direction, Message.state)
-            .where((Message.created_at >= since) & (Message.created_at < until)).tuples().iterator())
-    for created, direction, state in rows:
-        day = created.astimezone(tz).date()
-        if direction == "in":
-            counts[day]["received"] += 1
-        elif state in ("sent", "delivered"):
-            counts[day]["sent"] += 1
-        elif state == "failed":
-            counts[day]["failed"] += 1
-    return [{"day": d.isoformat(), "received": counts[d]["received"], "sent": counts[d]["sent"],
-             "failed": counts[d]["failed"]} for d in _days(since, until, tz)]
+    day = _local_day(Message.created_at, tz, until)
+    kind = pw.Case(None, [((Message.direction == "in"), "received"),
+                          (Message.state.in_(["sent", "delivered"]), "sent"),
+                          ((Message.state == "failed"), "failed")], "other")
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for day_text, what, n in (Message.select(day, kind, pw.fn.COUNT(Message.id))
+                              .where((Message.created_at >= since) & (Message.created_at < until))
+                              .group_by(day, kind).tuples()):
+        counts[str(day_text)][what] += n
+    return [{"day": d.isoformat(), "received": counts[d.isoformat()]["received"],
+             "sent": counts[d.isoformat()]["sent"], "failed": counts[d.isoformat()]["failed"]}
+            for d in _days(since, until, tz)]
 
 
 def bookings_per_day(since: dt.datetime, until: dt.datetime, tz: dt.tzinfo) -> list[dict]:

@@ -43,9 +43,8 @@ def dashboard(web: Web):
                  .order_by(QueueTicket.number))
     tickets = list(Ticket.select().where(Ticket.status.in_(["new", "assigned", "pending"]))
                    .order_by(Ticket.resolution_due.asc(nulls="LAST")).limit(20))
-    failed = Message.select().where((Message.direction == "out") & Message.state.in_(["failed", "unknown"])
-                                    & ~Message.error.contains("sent again as")).count()
-    waiting = Message.select().where(Message.needs_staff == True).count()  # noqa: E712
+    failed = messaging.attention_count()
+    waiting = Message.select().where(Message.needs_staff == True).limit(1000).count()  # noqa: E712
     return web.render("dashboard", title="Dashboard", bookings=bookings, queue=queue, tickets=tickets,
                       failed=failed, waiting=waiting, modems=modem_health(web), now=now,
                       daily_cap=web.settings.daily_cap)

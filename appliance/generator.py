@@ -1,0 +1,77 @@
+"""`loket demo --customers N --messages M`: fill a data dir with a big, plausible
+shop, to see how the box behaves after years of use.
+
+Rows are written in large batches inside transactions; a million messages
+take a minute or two on a laptop. The data is deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Callable
+
+from .clock import utcnow
+from .models import Customer, Message
+
+FIRST = ("Sari", "Budi", "Dewi", "Agus", "Rina", "Joko", "Maria", "Hendra", "Lina", "Andi", "Wati", "Eko", "Putri",
+         "Rudi", "Siti", "Yusuf", "Nur", "Tono", "Ayu", "Bayu")
+LAST = ("Wulandari", "Santoso", "Lestari", "Hartono", "Marlina", "Saputra", "Tan", "Wijaya", "Susanti", "Pratama",
+        "Kurniawan", "Rahayu", "Setiawan", "Halim", "Gunawan")
+INBOUND = ("PESAN pijat bayi besok", "ANTRI", "POIN", "Terima kasih kak", "Apakah buka hari minggu?", "BATAL",
+           "KELUHAN internet mati", "STATUS", "BAYAR O-1001 250000", "halo", "REG Sari")
+OUTBOUND = ("Spa Bunda: booking Anda besok 10:30 sudah kami catat. Sampai jumpa!", "Spa Bunda: nomor antrian Anda 7.",
+            "Spa Bunda: poin Anda saat ini 120.", "Promo akhir tahun: diskon 20% pijat bayi!",
+            "Pengingat: jadwal pijat bayi besok 10:30.")
+
+
+def generate(customers: int, messages: int, *, seed: int = 7, now: dt.datetime | None = None, days: int = 365,
+             progress: Callable[[str], None] | None = None, batch: int = 5_000) -> dict:
+    rng = random.Random(seed)
+    now = now or utcnow()
+    database = Customer._meta.database
+    first_id = (Customer.select(Customer.id).order_by(Customer.id.desc()).scalar() or 0) + 1
+    phones = []
+    rows = []
+    for n in range(customers):
+        phone = f"+62819{first_id + n:08d}"[:15]
+        phones.append(phone)
+        created = now - dt.timedelta(days=rng.uniform(0, days))
+        rows.append(dict(phone=phone, name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", language="id" if rng.random() < 0.9 else "en", consent_marketing=rng.random() < 0.4,
+                         created_at=created, last_contact_at=created, points=rng.randrange(0, 300)))
+        if len(rows) >= batch:
+            _insert(database, Customer, rows)
+            if progress:
+                progress(f"customers: {n + 1}")
+    _insert(database, Customer, rows)
+    ids = {c.phone: c.id for c in Customer.select(Customer.id, Customer.phone).where(Customer.phone.in_(phones[:1]))}
+    base_id = ids.get(phones[0], first_id) if phones else first_id
+
+    # Messages arrive over the period, oldest first, so ids follow time as in real life.
+    start = now - dt.timedelta(days=days)
+    step = dt.timedelta(days=days) / max(messages, 1)
+    for n in range(messages):
+        k = rng.randrange(customers) if customers else 0
+        inbound = rng.random() < 0.45
+        at = start + step * n
+        rows.append(dict(direction="in" if inbound else "out", phone=phones[k] if phones else "+62819000000",
+                         customer=base_id + k if phones else None,
+                         text=rng.choice(INBOUND if inbound else OUTBOUND),
+                         category="transactional" if inbound or rng.random() < 0.7 else "marketing",
+                         state="handled" if inbound else ("failed" if rng.random() < 0.01 else
+                                                          rng.choice(("sent", "delivered", "delivered"))),
+                         needs_staff=inbound and rng.random() < 0.01, created_at=at, updated_at=at,
+                         sent_at=None if inbound else at))
+        if len(rows) >= batch:
+            _insert(database, Message, rows)
+            if progress and (n + 1) % 100_000 == 0:
+                progress(f"messages: {n + 1}")
+    _insert(database, Message, rows)
+    return {"customers": customers, "messages": messages}
+
+
+def _insert(database, model, rows: list[dict]) -> None:
+    if rows:
+        with database.atomic():
+            model.insert_many(rows).execute()
+        rows.clear()

@@ -1370,9 +1370,6 @@ class SimulatorHandle:
         # Raw, like a real serial port: no echo, no CR/LF translation.
         tty.setraw(slave, termios.TCSANOW)
         os.set_blocking(master, False)
-        # Keeping our own slave fd open means the master never reads EIO
-        # between two client sessions (Gammu opens and closes the port).
-        self._master, self._slave = master, slave
         self.path = os.ttyname(slave)
         self._pending = bytearray()
         self.generation += 1
@@ -1382,6 +1379,11 @@ class SimulatorHandle:
                 os.unlink(tmp)
             os.symlink(self.path, tmp)
             os.replace(tmp, self.link)
+        # Present only once the link is in place: whoever waits for the device
+        # may open it by its link at once. Keeping our own slave fd open means
+        # the master never reads EIO between two client sessions (Gammu opens
+        # and closes the port).
+        self._master, self._slave = master, slave
 
     def _unplug(self) -> None:
         if self.link and os.path.islink(self.link) and os.readlink(self.link) == self.path:

@@ -1,8 +1,8 @@
 % rebase('layout.tpl')
 <h1>{{t('Dashboard')}}</h1>
 <div class="tiles">
-  <a class="tile {{'alert' if waiting else ''}}" href="/inbox?waiting=1"><span class="big">{{waiting}}</span>{{t('Waiting for staff')}}</a>
-  <a class="tile {{'alert' if failed else ''}}" href="/outbox"><span class="big">{{failed}}</span>{{t('Failed messages')}}</a>
+  <a class="tile {{'alert' if waiting else ''}}" href="/inbox?waiting=1"><span class="big">{{str(waiting) + ('+' if waiting >= 1000 else '')}}</span>{{t('Waiting for staff')}}</a>
+  <a class="tile {{'alert' if failed else ''}}" href="/outbox"><span class="big">{{str(failed) + ('+' if failed >= 1000 else '')}}</span>{{t('Failed messages')}}</a>
   <a class="tile" href="/bookings"><span class="big">{{len(bookings)}}</span>{{t('Bookings')}} · {{t('Today')}}</a>
   <a class="tile" href="/queue"><span class="big">{{len(queue)}}</span>{{t('Queue')}}</a>
 </div>

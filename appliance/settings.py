@@ -27,34 +27,30 @@ class SettingsError(ValueError):
 # -- value parsers: each turns text (from env or CLI) or a TOML value into the
 #    setting's type, or raises ValueError with a short reason.
 
-def _int(lo: int, hi: int) -> Callable[[Any], int]:
-    def parse(value: Any) -> int:
-        if isinstance(value, bool):
-            raise ValueError("expected a whole number")
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise ValueError("expected a whole number") from None
-        if not lo <= number <= hi:
-            raise ValueError(f"must be between {lo} and {hi}")
-        return number
-    parse.kind = "integer"
-    return parse
+def _number(cast: Callable[[str], Any], kind: str, lo, hi) -> Callable[[Any], Any]:
+    """A parser for whole numbers (cast=int) or any numbers (cast=float) in [lo, hi]."""
+    what = "a whole number" if cast is int else "a number"
 
-
-def _float(lo: float, hi: float) -> Callable[[Any], float]:
-    def parse(value: Any) -> float:
+    def parse(value: Any):
         if isinstance(value, bool):
-            raise ValueError("expected a number")
+            raise ValueError(f"expected {what}")
         try:
-            number = float(str(value).strip())
+            number = cast(str(value).strip())
         except ValueError:
-            raise ValueError("expected a number") from None
+            raise ValueError(f"expected {what}") from None
         if not lo <= number <= hi:  # also refuses nan
             raise ValueError(f"must be between {lo:g} and {hi:g}")
         return number
-    parse.kind = "number"
+    parse.kind = kind
     return parse
+
+
+def _int(lo: int, hi: int) -> Callable[[Any], int]:
+    return _number(int, "integer", lo, hi)
+
+
+def _float(lo: float, hi: float) -> Callable[[Any], float]:
+    return _number(float, "number", lo, hi)
 
 
 def _str(value: Any) -> str:

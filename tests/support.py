@@ -137,3 +137,13 @@ def text_in(phone: str, text: str, now, responder=None):
     if responder is None:
         return message
     return message, responder.handle(message, now)
+
+
+def wait_until(predicate, timeout: float = 20, every: float = 0.1) -> bool:
+    """Poll until `predicate()` is true or the time is up; returns which."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(every)
+    return False

@@ -24,7 +24,7 @@ from appliance.modem import atsim
 from appliance.modem.network import SimNetwork
 from appliance.queue.tasks import Tasks, make_huey
 from appliance.settings import load
-from support import LOKET
+from support import LOKET, wait_until
 
 FINAL = {"sent", "delivered", "failed", "unknown", "cancelled"}
 SEED = int(os.environ.get("LOKET_FAULT_SEED", "20261122"))
@@ -69,15 +69,6 @@ def delivered_texts(settings) -> collections.Counter:
             except (ValueError, KeyError):
                 pass
     return counts
-
-
-def wait_until(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_sigkill_during_a_1000_message_send_loses_nothing_and_sends_nothing_twice_silently(box):

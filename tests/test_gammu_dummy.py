@@ -7,14 +7,13 @@ from the "SIM", answers, and sends the reply back through libgammu.
 """
 
 import subprocess
-import time
 
 import gammu
 import pytest
 
 from appliance import db, migrations, settings as settings_module
 from appliance.models import InboundPart, Message
-from support import LOKET
+from support import LOKET, wait_until
 
 
 def place_inbound(folder, location, number, text, udh=None):
@@ -45,15 +44,6 @@ def worker_with_dummy_phone(tmp_path):
     database.close()
 
 
-def wait_for(predicate, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_a_text_in_the_dummy_phones_inbox_is_answered_through_libgammu(worker_with_dummy_phone):
     phone, process = worker_with_dummy_phone
     place_inbound(phone, 1, "+6281234567890", "BANTUAN")
@@ -61,14 +51,14 @@ def test_a_text_in_the_dummy_phones_inbox_is_answered_through_libgammu(worker_wi
     def replied():
         return Message.select().where((Message.direction == "out") & (Message.state == "sent")).exists()
 
-    assert wait_for(replied), "no reply was sent"
+    assert wait_until(replied), "no reply was sent"
     reply = Message.get(Message.direction == "out")
     assert reply.phone == "+6281234567890"
     assert "Anda bisa ketik" in reply.text
     assert reply.modem.startswith("gammu-dummy")
     # Stored first, then deleted from the phone's storage.
     assert InboundPart.select().count() == 1
-    assert wait_for(lambda: not (phone / "sms" / "1" / "1").exists())
+    assert wait_until(lambda: not (phone / "sms" / "1" / "1").exists())
 
 
 def test_a_multipart_text_is_joined_before_it_is_read(worker_with_dummy_phone):
@@ -80,7 +70,7 @@ def test_a_multipart_text_is_joined_before_it_is_read(worker_with_dummy_phone):
     for location, part in enumerate(parts, 1):
         place_inbound(phone, location, "+6281234567891", part["Text"], udh=dict(part["UDH"]))
 
-    assert wait_for(lambda: Message.select().where(
+    assert wait_until(lambda: Message.select().where(
         (Message.direction == "in") & (Message.phone == "+6281234567891")).exists())
     message = Message.get((Message.direction == "in") & (Message.phone == "+6281234567891"))
     assert message.text == long_text

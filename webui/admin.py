@@ -8,7 +8,7 @@ from appliance import auth, crm, replies, shopdata
 from appliance.keywords import DEFAULT_KEYWORDS
 from appliance.models import ROLES, AuditEntry, User
 
-from .app import MANAGERS, OWNER, PER_PAGE, Route, Web, int_or_zero
+from .app import MANAGERS, OWNER, PER_PAGE, Route, Web, by_id
 
 
 def users(web: Web, error: str = "", shown_password: str = ""):
@@ -36,10 +36,7 @@ def user_create(web: Web):
 
 
 def _user(user_id: str) -> User:
-    user = User.get_or_none(User.id == int_or_zero(user_id))
-    if user is None:
-        raise bottle.HTTPError(404, "No such user.")
-    return user
+    return by_id(User, user_id, "user")
 
 
 def user_update(web: Web, user_id: str):

@@ -146,6 +146,18 @@ def due_in(moment, now) -> str:
     return f"{sign}{hours} h {minutes} min" if hours else f"{sign}{minutes} min"
 
 
+def found(row, what: str):
+    """The row, or a plain 404 naming what was not there."""
+    if row is None:
+        raise bottle.HTTPError(404, f"No such {what}.")
+    return row
+
+
+def by_id(model, raw_id, what: str):
+    """The row with this id from a URL, or a 404."""
+    return found(model.get_or_none(model.id == int_or_zero(raw_id)), what)
+
+
 def local_path(target: str) -> bool:
     """Only paths on this box are followed after login: no open redirect."""
     return target.startswith("/") and not target.startswith("//") and "\\" not in target

@@ -11,7 +11,7 @@ import bottle
 from appliance import crm, customers, loyalty
 from appliance.models import Customer
 
-from .app import ANY_ROLE, DESK, MANAGERS, PER_PAGE, Route, Web, int_or_zero
+from .app import ANY_ROLE, DESK, MANAGERS, PER_PAGE, Route, Web, by_id
 
 UPLOAD_LIMIT = customers.MAX_IMPORT_BYTES
 
@@ -26,10 +26,7 @@ def listing(web: Web):
 
 
 def _customer(customer_id: str) -> Customer:
-    customer = Customer.get_or_none(Customer.id == int_or_zero(customer_id))
-    if customer is None:
-        raise bottle.HTTPError(404, "No such customer.")
-    return customer
+    return by_id(Customer, customer_id, "customer")
 
 
 def detail(web: Web, customer_id: str, error: str = ""):

@@ -11,7 +11,7 @@ import bottle
 from appliance import campaigns, clock, loyalty
 from appliance.models import Campaign, Draw, Service
 
-from .app import ANY_ROLE, DESK, MANAGERS, PER_PAGE, Route, Web, int_or_zero
+from .app import ANY_ROLE, DESK, MANAGERS, PER_PAGE, Route, Web, by_id
 
 CAMPAIGN_VIEWERS = ("owner", "admin", "frontdesk", "viewer")
 
@@ -69,10 +69,7 @@ def campaign_create(web: Web):
 
 
 def _campaign(campaign_id: str) -> Campaign:
-    campaign = Campaign.get_or_none(Campaign.id == int_or_zero(campaign_id))
-    if campaign is None:
-        raise bottle.HTTPError(404, "No such campaign.")
-    return campaign
+    return by_id(Campaign, campaign_id, "campaign")
 
 
 def campaign_detail(web: Web, campaign_id: str):
@@ -122,10 +119,7 @@ def draw_create(web: Web):
 
 
 def _draw(draw_id: str) -> Draw:
-    draw = Draw.get_or_none(Draw.id == int_or_zero(draw_id))
-    if draw is None:
-        raise bottle.HTTPError(404, "No such draw.")
-    return draw
+    return by_id(Draw, draw_id, "draw")
 
 
 def draw_detail(web: Web, draw_id: str, error: str = ""):

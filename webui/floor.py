@@ -13,7 +13,7 @@ from appliance.models import Booking, Order, PaymentClaim, QueueTicket, Service
 from appliance.phone import PhoneError, normalise
 from appliance.responder import Shop
 
-from .app import ANY_ROLE, DESK, PER_PAGE, Route, Web, int_or_zero
+from .app import ANY_ROLE, DESK, PER_PAGE, Route, Web, found, int_or_zero
 
 FLOOR = ("owner", "admin", "frontdesk")
 
@@ -180,10 +180,7 @@ def order_create(web: Web):
 
 
 def _order(number: str) -> Order:
-    order = orders.find_order(number)
-    if order is None:
-        raise bottle.HTTPError(404, "No such order.")
-    return order
+    return found(orders.find_order(number), "order")
 
 
 def order_detail(web: Web, number: str, error: str = ""):

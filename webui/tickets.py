@@ -13,7 +13,7 @@ from appliance.models import Customer, Ticket, TicketCategory, User
 from appliance.phone import PhoneError, normalise
 from appliance.responder import Shop
 
-from .app import ANY_ROLE, DESK, PER_PAGE, WRITERS, Route, Web, int_or_zero
+from .app import ANY_ROLE, DESK, PER_PAGE, WRITERS, Route, Web, found, int_or_zero
 
 STATUSES = ("new", "assigned", "pending", "resolved", "closed")
 
@@ -52,10 +52,7 @@ def create(web: Web):
 
 
 def _ticket(number: str) -> Ticket:
-    ticket = tickets.find(number)
-    if ticket is None:
-        raise bottle.HTTPError(404, "No such ticket.")
-    return ticket
+    return found(tickets.find(number), "ticket")
 
 
 def _may_see(web: Web, ticket: Ticket) -> None:

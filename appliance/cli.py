@@ -212,6 +212,13 @@ def cmd_run(args) -> int:
     """Web, worker and the simulated modem: the laptop and demo install."""
     settings = load_settings(args)
     data = prepare_data_dir(settings)
+    if not settings.database_url:
+        from . import backup
+        try:  # a restore staged in the UI is applied before anything opens the database
+            if backup.apply_pending(_sqlite_path(settings)):
+                print("a staged restore was applied", flush=True)
+        except backup.RestoreError as exc:
+            print(f"loket: the staged restore was refused: {exc}", file=sys.stderr, flush=True)
     open_database(settings)
     from . import demo
     login = demo.seed(data, args.demo) if args.demo != "none" else None
@@ -419,6 +426,48 @@ def cmd_user_add(args) -> int:
     return 0
 
 
+def _sqlite_path(settings) -> Path:
+    if settings.database_url and not settings.database_url.startswith("sqlite"):
+        raise CLIError("backups here are of the embedded SQLite database; back PostgreSQL up with pg_dump")
+    return Path(settings.db_url.split("sqlite:///", 1)[1])
+
+
+def cmd_backup(args) -> int:
+    """An online backup into DATA_DIR/backups (and a USB stick labelled LOKET-BACKUP)."""
+    settings = load_settings(args)
+    from . import backup
+    try:
+        made = backup.backup(_sqlite_path(settings), settings.data_path / "backups", keep_days=args.keep_days)
+    except backup.BackupError as exc:
+        raise CLIError(str(exc)) from None
+    print(made)
+    if not args.no_usb:
+        copied = backup.copy_to_usb(made)
+        print(f"copied to {copied}" if copied else "no USB stick labelled LOKET-BACKUP: kept on the box only",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args) -> int:
+    """Replace the database with a backup, after checking it; the old one is kept aside."""
+    settings = load_settings(args)
+    from . import backup
+    target = _sqlite_path(settings)
+    problems = backup.check_backup(Path(args.file))
+    if problems:
+        raise CLIError(f"{args.file} cannot be restored: {'; '.join(problems)}")
+    busy = backup.holders(target)
+    if busy:
+        raise CLIError(f"the database is in use (processes {', '.join(map(str, busy))}): stop loket-web and "
+                       "loket-worker first (systemctl stop loket-web loket-worker), or stop `loket run`")
+    try:
+        kept = backup.restore(Path(args.file), target)
+    except backup.RestoreError as exc:
+        raise CLIError(str(exc)) from None
+    print(f"restored {args.file}; the previous database is kept as {kept}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     """Fill a data dir with a big shop: customers and years of messages."""
     settings = load_settings(args)
@@ -623,6 +672,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", required=True, choices=("owner", "admin", "frontdesk", "technician", "viewer"))
     add.add_argument("--generate", action="store_true", help="generate the password and print it once")
     add.set_defaults(func=cmd_user_add)
+
+    backup_cmd = verbs.add_parser("backup", parents=[common], help="an online backup of the database")
+    backup_cmd.add_argument("--keep-days", type=int, default=14, metavar="N", help="days of backups to keep")
+    backup_cmd.add_argument("--no-usb", action="store_true", help="do not copy to a USB stick")
+    backup_cmd.set_defaults(func=cmd_backup)
+    restore_cmd = verbs.add_parser("restore", parents=[common], help="replace the database with a checked backup")
+    restore_cmd.add_argument("file", metavar="FILE")
+    restore_cmd.set_defaults(func=cmd_restore)
 
     demo_cmd = verbs.add_parser("demo", parents=[common], help="fill a data dir with a big shop, for scale tests")
     demo_cmd.add_argument("--customers", type=int, default=1000, metavar="N")

@@ -51,7 +51,7 @@ class Browserless:
             urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
         try:
             with opener.open(req, timeout=30) as resp:
-                return resp.status, resp.headers, resp.read().decode("utf-8")
+                return resp.status, resp.headers, resp.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
             return exc.code, exc.headers, exc.read().decode("utf-8", "replace")
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from appliance import auth, campaigns, crm, db, demo, loyalty, migrations, orders, settings as settings_module
+from appliance import auth, backup, campaigns, crm, db, demo, loyalty, migrations, orders, settings as settings_module
 from appliance.models import Campaign, Customer, Draw, Message, Ticket, User
 from support import Browserless, start_web
 
@@ -42,7 +42,8 @@ def site(tmp_path_factory):
     ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
            "draw_id": draw.id, "number": Ticket.select().first().number, "message_id": Message.select().first().id,
            "user_id": owner.id, "name": "messages", "path": "loket.css", "step": "commit",
-           "booking_id": 1, "order_number": order.number}
+           "booking_id": 1, "order_number": order.number,
+           "backup_name": backup.backup(data_dir / "loket.db", data_dir / "backups").name}
     with start_web(data_dir) as url:
         yield url, table, ids
     database.close()
@@ -51,6 +52,8 @@ def site(tmp_path_factory):
 def fill(path, ids):
     if path.startswith("/orders/"):
         ids = {**ids, "number": ids.get("order_number", ids["number"])}  # orders and tickets both have numbers
+    if path.startswith("/settings/backup/"):
+        ids = {**ids, "name": ids.get("backup_name", ids["name"])}
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), path)
 
 

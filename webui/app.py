@@ -227,7 +227,7 @@ def static(web: Web, path: str):
 
 
 def routes(web: Web) -> list[Route]:
-    from . import admin, customers, dashboard, engage, floor, inbox, reports, setup, tickets  # the pages
+    from . import admin, backups, customers, dashboard, engage, floor, inbox, reports, setup, tickets  # the pages
 
     table = [
         Route("GET", "/login", login_form, public=True),
@@ -236,7 +236,7 @@ def routes(web: Web) -> list[Route]:
         Route("POST", "/logout", logout, roles=ANY_ROLE),
         Route("POST", "/me/language", language, roles=ANY_ROLE),
     ]
-    for module in (setup, dashboard, inbox, customers, floor, tickets, engage, reports, admin):
+    for module in (setup, dashboard, inbox, customers, floor, tickets, engage, reports, admin, backups):
         table += module.routes()
     return table
 
@@ -298,5 +298,5 @@ def create_app(settings, tasks) -> bottle.Bottle:
         app.error(code)(error_page)
 
     app.catchall = True
-    bottle.BaseRequest.MEMFILE_MAX = 6 * 1024 * 1024  # the largest form is a CSV upload (5 MB)
+    bottle.BaseRequest.MEMFILE_MAX = 6 * 1024 * 1024  # form fields; uploads (CSV, backups) stream to disk
     return app

@@ -1,0 +1,75 @@
+"""Backups from the UI: make one, download one, restore one (checked first)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import bottle
+
+from appliance import backup, crm
+
+from .app import OWNER, Route, Web
+
+UPLOAD_LIMIT = 512 * 1024 * 1024
+
+
+def _paths(web: Web) -> tuple[Path, Path]:
+    url = web.settings.db_url
+    if not url.startswith("sqlite:///"):
+        web.refuse(409, "This box keeps its data in PostgreSQL: back it up with pg_dump.")
+    return Path(url.split("sqlite:///", 1)[1]), web.settings.data_path / "backups"
+
+
+def page(web: Web, error: str = "", problems: list[str] | None = None):
+    _, folder = _paths(web)
+    files = backup.list_backups(folder) if folder.is_dir() else []
+    return web.render("backups", title="Backup", files=files, error=error, problems=problems or [],
+                      staged=(web.settings.data_path / backup.PENDING).exists())
+
+
+def make(web: Web):
+    db_path, folder = _paths(web)
+    try:
+        made = backup.backup(db_path, folder)
+    except backup.BackupError as exc:
+        bottle.response.status = 500
+        return page(web, str(exc))
+    copied = backup.copy_to_usb(made)
+    crm.audit("backup", user=web.user, detail=made.name + (" + USB" if copied else ""))
+    web.redirect("/settings/backup", f"Backup made: {made.name}" + (" (also on the USB stick)" if copied else ""))
+
+
+def download(web: Web, name: str):
+    _, folder = _paths(web)
+    if not backup.NAME_RE.match(name):
+        web.refuse(404, "No such backup.")
+    crm.audit("backup.download", user=web.user, detail=name)
+    return bottle.static_file(name, root=str(folder), download=name, mimetype="application/vnd.sqlite3")
+
+
+def restore(web: Web):
+    db_path, _ = _paths(web)
+    upload = bottle.request.files.get("file")
+    if upload is None:
+        bottle.response.status = 400
+        return page(web, "Choose a backup file.")
+    with tempfile.NamedTemporaryFile(dir=web.settings.data_path, suffix=".upload") as tmp:
+        upload.save(tmp, overwrite=True)
+        tmp.flush()
+        problems = backup.stage_restore(Path(tmp.name), db_path)
+    if problems:
+        bottle.response.status = 400
+        return page(web, "Nothing was replaced: this file cannot be restored.", problems)
+    crm.audit("backup.restore_staged", user=web.user, detail=upload.raw_filename[:100])
+    web.redirect("/settings/backup", "Checked and staged. The box restarts its services to restore it "
+                                     "(with `loket run`, restart it).")
+
+
+def routes() -> list[Route]:
+    return [
+        Route("GET", "/settings/backup", page, roles=OWNER),
+        Route("POST", "/settings/backup", make, roles=OWNER),
+        Route("GET", "/settings/backup/<name>", download, roles=OWNER),
+        Route("POST", "/settings/backup/restore", restore, roles=OWNER),
+    ]

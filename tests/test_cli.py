@@ -100,3 +100,25 @@ def test_user_add_refuses_bad_input(tmp_path, name, role, words):
 def test_sim_text_without_a_running_shop_says_so(tmp_path):
     result = loket_cli("sim", "text", "+6281234567890", "help", "--wait", "0.5", data_dir=tmp_path)
     assert_one_clear_line(result, "no reply", "loket run")
+
+
+def test_backup_then_restore_from_the_command_line(tmp_path):
+    loket_cli("user", "add", "sari", "--role", "owner", data_dir=tmp_path)
+    made = loket_cli("backup", "--no-usb", data_dir=tmp_path)
+    assert made.returncode == 0, made.stderr
+    backup_file = made.stdout.strip()
+    assert backup_file.endswith(".db") and "/backups/loket-" in backup_file
+    loket_cli("user", "add", "budi", "--role", "viewer", data_dir=tmp_path)  # a change after the backup
+    restored = loket_cli("restore", backup_file, data_dir=tmp_path)
+    assert restored.returncode == 0, restored.stderr
+    assert "kept as" in restored.stdout
+    again = loket_cli("user", "add", "budi", "--role", "viewer", data_dir=tmp_path)
+    assert again.returncode == 0  # budi did not exist in the backup
+
+
+def test_restore_refuses_what_is_not_a_loket_backup(tmp_path):
+    loket_cli("db", "migrate", data_dir=tmp_path)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database at all")
+    assert_one_clear_line(loket_cli("restore", junk, data_dir=tmp_path), "cannot be restored")
+    assert_one_clear_line(loket_cli("restore", tmp_path / "missing.db", data_dir=tmp_path), "cannot be restored")

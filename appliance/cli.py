@@ -143,6 +143,11 @@ def build_worker(settings):
     # Quiet hours, caps, the shop's name: the owner may change them in the UI while the worker runs.
     from . import shopdata
     worker.live_rules = lambda: policy.Rules.from_settings(shopdata.live(settings))
+    if settings.clock == "appliance":
+        # No clock battery: the modem's network time sets the clock, at start and on every reconnect.
+        from . import timekeeping
+        worker.on_network_time = lambda moment: timekeeping.sync_from_modem(
+            moment, data, set_clock=timekeeping.can_set_clock())
     responder.live_shop = lambda: Shop.from_settings(shopdata.live(settings))
     return worker
 
@@ -189,12 +194,46 @@ def cmd_web(args) -> int:
         # The technician reads this on the box's console or in the journal.
         print(f"First-run setup: open http://{_url_host(settings.host)}:{settings.port}/setup "
               f"and enter the setup code {code}", flush=True)
+    from . import sdnotify
     try:
-        waitress.serve(app, host=settings.host, port=settings.port, threads=4, ident="Loket",
-                       _quiet=True)
+        server = waitress.create_server(app, host=settings.host, port=settings.port, threads=4, ident="Loket")
     except OSError as exc:
         raise CLIError(f"cannot serve on {settings.host}:{settings.port}: {exc.strerror}") from None
+    _keep_watchdog_fed(lambda: _database_answers(settings))
+    sdnotify.ready("serving the web UI")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sdnotify.stopping()
     return 0
+
+
+def _database_answers(settings) -> bool:
+    from . import db
+    try:
+        db.proxy.execute_sql("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def _keep_watchdog_fed(healthy) -> None:
+    """With systemd's watchdog on (WatchdogSec), ping it at half the interval
+    while the process is healthy; a hung process stops pinging and is restarted."""
+    from . import sdnotify
+    interval = sdnotify.watchdog_interval()
+    if not interval:
+        return
+
+    def feed():
+        while True:
+            if healthy():
+                sdnotify.watchdog_ping()
+            time.sleep(interval / 2)
+
+    threading.Thread(target=feed, name="watchdog", daemon=True).start()
 
 
 def cmd_worker(args) -> int:
@@ -204,7 +243,14 @@ def cmd_worker(args) -> int:
     open_database(settings)
     worker = build_worker(settings)
     logging.getLogger("loket.worker").info("worker %s with modems: %s", worker.owner, settings.modems)
-    worker.run()
+    from . import sdnotify
+    # Alive: the modem threads run and the database answers (a hung modem is the watchdog's, not systemd's).
+    _keep_watchdog_fed(lambda: all(m._thread.is_alive() for m in worker.pool.modems) and _database_answers(settings))
+    worker.on_started = lambda: sdnotify.ready("worker running")
+    try:
+        worker.run()
+    finally:
+        sdnotify.stopping()
     return 0
 
 
@@ -453,6 +499,16 @@ def cmd_restore(args) -> int:
     settings = load_settings(args)
     from . import backup
     target = _sqlite_path(settings)
+    if args.pending:  # loket-restore.service: the file the UI checked and staged
+        try:
+            kept = backup.apply_pending(target)
+        except backup.RestoreError as exc:
+            raise CLIError(f"the staged restore was refused: {exc}") from None
+        print(f"restored the staged backup; the previous database is kept as {kept}" if kept
+              else "no restore is staged")
+        return 0
+    if not args.file:
+        raise CLIError("name the backup file to restore (or --pending)", EXIT_USAGE)
     problems = backup.check_backup(Path(args.file))
     if problems:
         raise CLIError(f"{args.file} cannot be restored: {'; '.join(problems)}")
@@ -465,6 +521,66 @@ def cmd_restore(args) -> int:
     except backup.RestoreError as exc:
         raise CLIError(str(exc)) from None
     print(f"restored {args.file}; the previous database is kept as {kept}")
+    return 0
+
+
+def cmd_clock(args) -> int:
+    """The Pi has no clock battery: save the time at shutdown, restore it at
+    boot (forward only), and set it from the modem's network time."""
+    settings = load_settings(args)
+    from . import timekeeping
+    path = timekeeping.clock_file(settings.data_path)
+    if args.action == "save":
+        print(f"saved {timekeeping.save_time(path).isoformat(timespec='seconds')}")
+        return 0
+    if args.action == "restore":
+        try:
+            moved = timekeeping.restore_time(path)
+        except PermissionError:
+            raise CLIError("setting the clock needs root (or CAP_SYS_TIME)") from None
+        print(f"clock moved forward to {moved.isoformat(timespec='seconds')}" if moved else "clock left as it is")
+        return 0
+    network_time = _latest_network_time(settings)
+    if network_time is None:
+        raise CLIError("no network time from a modem yet: is the worker running, is the modem registered?")
+    trusted = timekeeping.sync_from_modem(network_time, settings.data_path, set_clock=timekeeping.can_set_clock())
+    print(f"network time {network_time.isoformat(timespec='seconds')}: clock "
+          + ("trusted" if trusted else "not changed (NTP is in charge, or this user may not set it)"))
+    return 0 if trusted else EXIT_FAIL
+
+
+def _latest_network_time(settings):
+    import datetime as dt
+    newest = None
+    folder = settings.data_path / "status"
+    for path in folder.glob("*.json") if folder.is_dir() else []:
+        try:
+            value = json.loads(path.read_text()).get("network_time")
+            moment = dt.datetime.fromisoformat(value) if value else None
+        except (OSError, ValueError):
+            continue
+        if moment and (newest is None or moment > newest):
+            newest = moment
+    return newest
+
+
+def cmd_firstboot(args) -> int:
+    """Once per device: the database, a per-device secret, the one-time setup code."""
+    import secrets as pysecrets
+    settings = load_settings(args)
+    data = prepare_data_dir(settings)
+    open_database(settings)
+    secret = data / "secret.key"
+    if not secret.exists():
+        fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(pysecrets.token_hex(32) + "\n")
+    from .webui.setup import setup_code
+    code = setup_code(data)
+    if code:
+        print(f"Loket is ready for its owner: open http://loket.local/ (or this box's address) and enter the "
+              f"setup code {code}", flush=True)
+    (data / ".firstboot-done").write_text("done\n")
     return 0
 
 
@@ -678,8 +794,20 @@ def build_parser() -> argparse.ArgumentParser:
     backup_cmd.add_argument("--no-usb", action="store_true", help="do not copy to a USB stick")
     backup_cmd.set_defaults(func=cmd_backup)
     restore_cmd = verbs.add_parser("restore", parents=[common], help="replace the database with a checked backup")
-    restore_cmd.add_argument("file", metavar="FILE")
+    restore_cmd.add_argument("file", metavar="FILE", nargs="?")
+    restore_cmd.add_argument("--pending", action="store_true", help="apply the restore staged in the web UI")
     restore_cmd.set_defaults(func=cmd_restore)
+
+    clock_cmd = verbs.add_parser("clock", help="the box's clock: save, restore, set from the modem")
+    clock_verbs = clock_cmd.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    clock_verbs.required = True
+    clock_verbs.add_parser("save", parents=[common], help="save the time (at shutdown)").set_defaults(func=cmd_clock)
+    clock_verbs.add_parser("restore", parents=[common], help="move the clock forward to the saved time (at boot)"
+                           ).set_defaults(func=cmd_clock)
+    clock_verbs.add_parser("sync", parents=[common], help="set the clock from the modem's network time and trust it"
+                           ).set_defaults(func=cmd_clock)
+    verbs.add_parser("firstboot", parents=[common], help="first boot: device secret and the setup code"
+                     ).set_defaults(func=cmd_firstboot)
 
     demo_cmd = verbs.add_parser("demo", parents=[common], help="fill a data dir with a big shop, for scale tests")
     demo_cmd.add_argument("--customers", type=int, default=1000, metavar="N")

@@ -74,6 +74,8 @@ class Worker:
         self.threads = threads
         self.clock = clock
         self._inbound_lock = threading.Lock()
+        self.on_network_time: Callable[[dt.datetime], None] | None = None
+        self.on_started: Callable[[], None] | None = None
         for modem in modems:
             modem.on_inbound = self.on_inbound
             modem.on_status = self.on_status
@@ -110,6 +112,8 @@ class Worker:
         return replies
 
     def on_status(self, modem: str, status: ModemStatus) -> None:
+        if status.network_time is not None and self.on_network_time is not None:
+            self.on_network_time(status.network_time)
         # A small file the web process reads for the dashboard: no modem access there.
         self.status_dir.mkdir(parents=True, exist_ok=True)
         path = self.status_dir / f"{modem}.json"
@@ -204,6 +208,8 @@ class Worker:
             log.warning("after an interrupted run: %s", recovered)
         task_module.set_runtime(self)
         self.pool.start()
+        if getattr(self, "on_started", None):
+            self.on_started()
         options = dict(workers=self.threads, worker_type="thread", periodic=True, initial_delay=0.05,
                        backoff=1.5, max_delay=1.0, graceful_signal="TERM", shutdown_timeout=30)
         options.update(consumer_options or {})

@@ -94,9 +94,11 @@ def launch_loket(data_dir, env=None, args=()):
             pytest.fail("loket run did not start:\n" + "".join(output))
         yield RunningLoket(process, url, Path(data_dir), user, password, output, extra)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(40)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait()

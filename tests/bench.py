@@ -104,8 +104,9 @@ def worker(data: Path, modems: str = "sim-direct", **env):
     environment = {**os.environ, "LOKET_DATA_DIR": str(data), "LOKET_MODEMS": modems,
                    "LOKET_RATE_PER_MINUTE": "0", "LOKET_DAILY_CAP": "0", "LOKET_QUIET_HOURS": "",
                    "LOKET_MODEM_POLL_SECONDS": "0.05", **env}
-    process = subprocess.Popen(LOKET + ["worker"], env=environment, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    log = open(data / "worker.log", "w")
+    process = subprocess.Popen(LOKET + ["worker"], env=environment, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
     time.sleep(1.5)  # started and idle
     try:
         yield process

@@ -1,0 +1,198 @@
+"""The staff UI in a real browser: Playwright driving Debian's Chromium
+(/usr/bin/chromium; never a downloaded browser) against `loket run`.
+
+Each journey ends with screenshots at phone width (390 px) and desktop width
+(1280 px) in `test-output/browser/` at the repo root (git-ignored).
+"""
+
+import datetime as dt
+import re
+import shutil
+import time
+
+import pytest
+
+from appliance.modem.network import SimNetwork
+from appliance.settings import load
+from conftest import launch_loket
+from support import REPO, wait_until
+
+playwright = pytest.importorskip("playwright.sync_api")
+expect = playwright.expect
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+SHOTS = REPO / "test-output" / "browser"
+QUIET = {"LOKET_QUIET_HOURS": ""}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which("chromium"):
+        pytest.fail("Debian's chromium is not installed (./dev test installs it)")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def shop(tmp_path):
+    opened = []
+
+    def start(kind):
+        context = launch_loket(tmp_path / kind, QUIET, args=("--demo", kind))
+        loket = context.__enter__()
+        opened.append(context)
+        loket.network = SimNetwork(load(env={}, overrides={"data_dir": str(loket.data_dir)}).sim_path)
+        return loket
+
+    yield start
+    for context in opened:
+        context.__exit__(None, None, None)
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height in ((390, 844), (1280, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+def log_in(page, loket):
+    page.goto(loket.url + "login")
+    page.fill("input[name=username]", loket.user)
+    page.fill("input[name=password]", loket.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/dashboard"))
+
+
+def phone_got(loket, phone, words, timeout=20):
+    return wait_until(lambda: any(words.lower() in sms["text"].lower() for sms in loket.network.received(phone)),
+                      timeout)
+
+
+def test_answer_a_customer_from_the_inbox(browser, shop):
+    loket = shop("spa")
+    loket.text("+6281234567890", "Apakah besok buka jam 8?")
+    page = browser.new_page()
+    log_in(page, loket)
+    page.click("nav.main >> text=Inbox")
+    page.click("text=+6281234567890")
+    page.fill("#reply-text", "Buka kak, jam 08.00 sampai 17.00 🙏")
+    expect(page.locator("#reply-counter")).to_contain_text("UCS-2")  # the live counter, from the codec
+    assert "🙏" in page.text_content("#reply-counter")
+    page.click("form.reply button[type=submit]")
+    assert phone_got(loket, "+6281234567890", "jam 08.00 sampai 17.00")
+    # The conversation page shows new messages without a reload.
+    loket.text("+6281234567890", "Terima kasih kak")
+    page.wait_for_selector("text=Terima kasih kak", timeout=15000)
+    shot(page, "inbox")
+
+
+def test_book_a_customer_and_call_them_from_the_queue(browser, shop):
+    loket = shop("spa")
+    page = browser.new_page()
+    log_in(page, loket)
+    page.click("nav.main >> text=Bookings")
+    page.click("text=New booking")
+    page.fill("input[name=phone]", "081234500001")
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    page.fill("input[name=date]", tomorrow)
+    page.fill("input[name=time]", "10:00")
+    page.click("form[action='/bookings'] button[type=submit]")
+    page.wait_for_selector(".flash")
+    shot(page, "bookings")
+    page.click("nav.main >> text=Queue")
+    page.click("text=Add to the queue")
+    page.fill("form[action='/queue'] input[name=phone]", "081234500002")
+    page.click("form[action='/queue']:has(input[name=phone]) button[type=submit]")
+    page.wait_for_selector("text=Number 1.")
+    page.click("button:has-text('Call next')")
+    page.wait_for_selector("text=Number 1 called.")
+    assert phone_got(loket, "+6281234500002", "1")
+    shot(page, "queue")
+    display = browser.new_page()  # the waiting-room screen needs no login
+    display.goto(loket.url + "display")
+    assert display.text_content("[data-now]").strip() == "1"
+    shot(display, "display")
+
+
+def test_assign_a_ticket_and_the_technician_gets_an_sms(browser, shop):
+    loket = shop("isp")
+    loket.text("+6281234500021", "KELUHAN internet mati sejak pagi")
+    page = browser.new_page()
+    log_in(page, loket)
+    page.click("nav.main >> text=Tickets")
+    page.click("text=T-0001")
+    page.select_option("select[name=technician]", label="Andi (teknisi)")
+    page.click("button:has-text('Assign')")
+    page.wait_for_selector(".flash")
+    assert phone_got(loket, "+6281234599001", "T-0001")
+    shot(page, "ticket")
+    page.goto(loket.url + "tickets/1/card")
+    shot(page, "jobcard")
+
+
+def test_run_a_campaign_and_watch_its_progress(browser, shop):
+    loket = shop("parts")
+    page = browser.new_page()
+    log_in(page, loket)
+    page.click("nav.main >> text=Campaigns")
+    page.click("text=New campaign")
+    page.fill("input[name=name]", "Oli baru")
+    page.fill("#campaign-text", "Halo {name}, oli mesin baru diskon 10% minggu ini!")
+    page.click("button[value=preview]")
+    page.wait_for_selector("dl.preview")
+    assert "GSM-7" in page.text_content("dl.preview")
+    page.click("button[value=send]")
+    # The progress bar follows the worker (the page's own script polls; the CSP forbids eval here).
+    expect(page.locator("[data-field=done_percent]")).to_have_text("100", timeout=30000)
+    shot(page, "campaign")
+
+
+def test_run_a_draw_and_verify_it(browser, shop):
+    loket = shop("spa")
+    page = browser.new_page()
+    log_in(page, loket)
+    page.click("nav.main >> text=Draws")
+    page.click("text=New draw")
+    page.fill("input[name=name]", "Undian bulan ini")
+    page.fill("input[name=start]", (dt.date.today() - dt.timedelta(days=60)).isoformat())
+    page.fill("input[name=end]", (dt.date.today() - dt.timedelta(days=1)).isoformat())
+    page.fill("textarea[name=prizes]", "Voucher pijat bayi")
+    page.click("form[action='/draws'] button[type=submit]")
+    for step in ("Publish the commitment", "Run the draw", "Notify winners"):
+        page.click(f"button:has-text('{step}')")
+        page.wait_for_selector(".flash")
+    assert "matches the commitment" in page.text_content("main")
+    assert "the winners follow from the seed and the entries" in page.text_content("main")
+    shot(page, "draw")
+
+
+def test_the_first_run_wizard_then_indonesian(browser, tmp_path):
+    with launch_loket(tmp_path / "new", QUIET, args=("--demo", "none")) as loket:
+        code = (loket.data_dir / "setup-code.txt").read_text().strip()
+        page = browser.new_page()
+        page.goto(loket.url + "login")
+        page.click("text=set up this Loket")
+        page.fill("input[name=code]", code)
+        page.fill("input[name=username]", "bu.sari")
+        page.fill("input[name=password]", "kopi susu manis")
+        page.fill("input[name=password2]", "kopi susu manis")
+        page.fill("input[name=shop_name]", "Spa Bunda")
+        page.click("button[type=submit]")
+        page.wait_for_selector("text=Send a test SMS")
+        shot(page, "wizard-modem")
+        page.fill("form[action='/settings/modem/test'] input[name=phone]", "081234567890")
+        page.click("form[action='/settings/modem/test'] button[type=submit]")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "sent" not in (page.text_content(".flash") or ""):
+            page.reload()
+            time.sleep(0.5)
+        assert "sent" in page.text_content(".flash") or "delivered" in page.text_content(".flash")
+        # An owner in an Indonesian time zone starts in Indonesian; the header button switches.
+        page.wait_for_selector("nav.main >> text=Kotak masuk")
+        shot(page, "indonesian")
+        page.click("header button:has-text('EN')")
+        page.wait_for_selector("nav.main >> text=Inbox")

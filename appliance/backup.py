@@ -470,6 +470,10 @@ def stage_restore(file: Path, db_path: Path) -> list[str]:
     return []
 
 
+def has_pending(db_path: Path) -> bool:
+    return (Path(db_path).parent / PENDING).exists()
+
+
 def apply_pending(db_path: Path, *, now: dt.datetime | None = None) -> Path | None:
     """Restore DATA_DIR/restore-pending.db if there is one (it is removed
     either way, so a bad file does not loop). Returns restore()'s result;

@@ -1,0 +1,321 @@
+"""Boot the amd64 twin of the Loket image under QEMU and check the appliance.
+
+    python3 image/boot_test.py [--image-dir DIR] [--build] [--timeout S] [--keep]
+
+What it does:
+- builds the amd64 twin with image/build.sh when it is missing (or --build);
+- starts the AT modem simulator on the host (`loket modem sim --link`), and
+  gives it to the VM as its second UART (/dev/ttyS1, the twin's modem);
+- boots the image's own kernel and initrd under qemu-system-x86_64 -accel tcg,
+  with a throwaway overlay (the image stays pristine), the console on a log
+  file, the web port forwarded to the host;
+- opens a root shell on a third UART, for the test only, through the
+  kernel command line (systemd.run=): the image has no login and no test
+  hooks of its own;
+- checks: the units are active, first boot ran and printed a setup code (on
+  the console and in the journal), the web UI answers on the forwarded
+  port, `loket modem status` works in the VM, the sandbox holds; prints
+  timings. Exit 0 when every check passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+T0 = time.monotonic()
+TIMINGS: list[tuple[str, float]] = []
+
+
+def say(text: str) -> None:
+    print(f"[{time.monotonic() - T0:6.1f}s] {text}", flush=True)
+
+
+def mark(name: str) -> None:
+    TIMINGS.append((name, time.monotonic() - T0))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Shell:
+    """A root shell on the VM's third UART, spoken to over a unix socket."""
+
+    def __init__(self, path: Path, timeout: float):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(str(path))
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        self.buffer = b""
+        self.n = 0
+
+    def run(self, command: str, timeout: float = 120) -> tuple[int, str]:
+        self.n += 1
+        marker = f"__LOKET_DONE_{self.n}__"
+        self.sock.sendall(f"{command} 2>&1; echo {marker}$?\n".encode())
+        deadline = time.monotonic() + timeout
+        pattern = re.compile(rf"{marker}(\d+)\n".encode())
+        while True:
+            found = pattern.search(self.buffer)
+            if found:
+                out = self.buffer[:found.start()].decode(errors="replace")
+                self.buffer = self.buffer[found.end():]
+                return int(found.group(1)), out.replace("\r", "")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no answer to {command!r} in {timeout} s")
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("the VM's shell went away")
+            self.buffer += chunk
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                code, out = self.run("echo shell-ok", timeout=10)
+                if "shell-ok" in out:
+                    return
+            except TimeoutError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("the VM's test shell never answered")
+
+
+def http_status(port: int) -> int | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (OSError, urllib.error.URLError):
+        return None
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--image-dir", type=Path, default=REPO / "build" / "image")
+    parser.add_argument("--build", action="store_true", help="build the image even when one exists")
+    parser.add_argument("--wheel", help="build the image with this Loket wheel (passed to build.sh)")
+    parser.add_argument("--timeout", type=float, default=420, help="seconds for the VM to come up")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (console log, overlay)")
+    parser.add_argument("--hold", action="store_true",
+                        help="after the checks, keep the VM running (its shell: the work folder's shell.sock) "
+                             "until interrupted")
+    args = parser.parse_args(argv)
+
+    for tool in ("qemu-system-x86_64", "zstd"):
+        if not shutil.which(tool):
+            print(f"boot-test: {tool} is missing (apt-get install qemu-system-x86 zstd)", file=sys.stderr)
+            return 2
+    loket = REPO / ".venv" / "bin" / "loket"
+    if not loket.exists():
+        print("boot-test: no .venv/bin/loket: run ./dev setup first", file=sys.stderr)
+        return 2
+
+    images = sorted(args.image_dir.glob("loket-*-amd64.img.zst"))
+    if args.build or not images:
+        say("building the amd64 twin")
+        command = [str(HERE / "build.sh"), "--arch", "amd64", "--out", str(args.image_dir)]
+        if args.wheel:
+            command += ["--wheel", args.wheel]
+        subprocess.run(command, check=True)
+        images = sorted(args.image_dir.glob("loket-*-amd64.img.zst"))
+        mark("image built")
+    image = images[-1]
+    stem = image.name[: -len(".img.zst")]
+    kernel, initrd = args.image_dir / f"{stem}-vmlinuz", args.image_dir / f"{stem}-initrd.img"
+
+    work = Path(tempfile.mkdtemp(prefix="loket-boot-"))
+    failures: list[str] = []
+    qemu = sim = None
+    try:
+        say(f"decompressing {image.name}")
+        raw = work / "disk.img"
+        subprocess.run(["zstd", "-q", "-d", "-f", str(image), "-o", str(raw)], check=True)
+        mark("image decompressed")
+
+        say("starting the modem simulator")
+        sim_data = work / "sim-data"
+        sim = subprocess.Popen([str(loket), "modem", "sim", "--link", str(work / "modem"),
+                                "--data-dir", str(sim_data)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+        pty = sim.stdout.readline().strip()
+        if not pty:
+            raise RuntimeError(f"the modem simulator did not start: {sim.stderr.read()}")
+
+        port = free_port()
+        console = work / "console.log"
+        shell_sock = work / "shell.sock"
+        # The test shell: raw, no echo, on ttyS2; nothing of it is in the image.
+        # systemd boots *into* the systemd.run unit, so the shell starts the
+        # normal boot target itself.
+        shell = ("/bin/sh -c 'systemctl start --no-block multi-user.target; "
+                 "stty -F /dev/ttyS2 raw -echo 115200; "
+                 "exec /bin/sh -s </dev/ttyS2 >/dev/ttyS2 2>&1'")
+        append = " ".join([
+            "root=LABEL=loket-root", "ro", "console=ttyS0,115200", "panic=-1",
+            f'systemd.run="{shell}"', "systemd.run_success_action=none", "systemd.run_failure_action=none",
+        ])
+        command = [
+            "qemu-system-x86_64", "-accel", "tcg", "-m", "1024", "-smp", "2", "-display", "none", "-no-reboot",
+            "-kernel", str(kernel), "-initrd", str(initrd), "-append", append,
+            "-drive", f"file={raw},format=raw,if=virtio,snapshot=on",
+            "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:80", "-device", "virtio-net-pci,netdev=n0",
+            "-chardev", f"file,id=con,path={console}", "-serial", "chardev:con",
+            "-chardev", f"serial,id=modem,path={pty}", "-serial", "chardev:modem",
+            "-chardev", f"socket,id=sh,path={shell_sock},server=on,wait=off", "-serial", "chardev:sh",
+            "-monitor", "none",
+        ]
+        say("booting under QEMU (tcg)")
+        boot_started = time.monotonic()
+        qemu = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + args.timeout
+
+        status = None
+        while time.monotonic() < deadline:
+            if qemu.poll() is not None:
+                raise RuntimeError(f"QEMU exited: {qemu.stdout.read()}")
+            status = http_status(port)
+            if status is not None:
+                break
+            time.sleep(2)
+        if status is None:
+            failures.append(f"the web UI did not answer on the forwarded port within {args.timeout:.0f} s")
+        else:
+            say(f"web UI answered HTTP {status} after {time.monotonic() - boot_started:.0f} s of boot")
+            mark("web UI answers")
+            if status >= 500:
+                failures.append(f"the web UI answered HTTP {status}")
+
+        sh = Shell(shell_sock, timeout=max(30, deadline - time.monotonic()))
+        sh.wait_ready(timeout=max(30, deadline - time.monotonic()))
+        # A tty, but no pager and no colours: plain answers to parse.
+        sh.run("export SYSTEMD_PAGER=cat PAGER=cat SYSTEMD_COLORS=0 TERM=dumb SYSTEMD_URLIFY=0; PS1=; PS2=")
+
+        def check(name: str, command: str, expect=lambda code, out: code == 0, timeout=120) -> str:
+            code, out = sh.run(command, timeout=timeout)
+            ok = expect(code, out)
+            say(f"{'ok  ' if ok else 'FAIL'} {name}")
+            if not ok:
+                failures.append(f"{name}: exit {code}\n{out.strip()[-2000:]}")
+            return out
+
+        # Wait for the boot to settle (the shell may come up before the services).
+        # (is-system-running --wait would wait for the shell's own unit too)
+        sh.run("while systemctl list-jobs --no-legend | grep -v kernel-command-line | grep -q .; "
+               "do sleep 1; done", timeout=max(30, deadline - time.monotonic()))
+        mark("boot settled")
+        check("units active", "systemctl is-active loket-web loket-worker loket-clock avahi-daemon "
+              "systemd-networkd loket-backup.timer loket-restore.path")
+        check("no failed units", "systemctl --failed --no-legend --plain",
+              lambda code, out: code == 0 and not out.strip())
+        check("first boot ran", "systemctl show -P Result loket-firstboot && test -e /var/lib/loket/.firstboot-done",
+              lambda code, out: code == 0 and "success" in out)
+        journal = check("setup code in the journal", "journalctl -b -u loket-firstboot -o cat",
+                        lambda code, out: bool(re.search(r"setup code", out, re.I)))
+        console_text = console.read_text(errors="replace")
+        code_match = re.search(r"setup code:?\s*(\S+)", journal, re.I)
+        if code_match and code_match.group(1) in console_text:
+            say("ok   setup code on the console")
+        else:
+            failures.append("the setup code is not on the console")
+            say("FAIL setup code on the console")
+        check("hostname loket", "hostname", lambda code, out: out.strip() == "loket")
+        check("loket user in dialout", "id loket", lambda code, out: "dialout" in out)
+        check("runs as loket", "ps -o user= -C loket -C python3 | sort -u",
+              lambda code, out: out.split() and set(out.split()) <= {"loket"})
+        # The worker owns the modem; give it time to report.
+        check("loket modem status", "for i in $(seq 20); do runuser -u loket -- /opt/loket/venv/bin/loket "
+              "modem status >/tmp/ms 2>&1 && break; sleep 3; done; cat /tmp/ms; "
+              "runuser -u loket -- /opt/loket/venv/bin/loket modem status >/dev/null || "
+              "{ journalctl -b -u loket-worker -o cat | tail -40; ls -l /dev/ttyS1; false; }", timeout=240)
+        # A customer texts the shop through the simulated network; the VM's worker answers.
+        texted = subprocess.run([str(loket), "sim", "text", "+6281234567890", "help", "--wait", "90",
+                                 "--data-dir", str(sim_data)], capture_output=True, text=True, timeout=150)
+        ok = texted.returncode == 0 and texted.stdout.strip()
+        say(f"{'ok  ' if ok else 'FAIL'} a customer's HELP gets a reply through the VM's modem")
+        if not ok:
+            failures.append(f"no SMS reply: {texted.stdout[-1000:]} {texted.stderr[-1000:]}")
+        mark("SMS round trip")
+        check("the sandbox: the venv is read-only for the services",
+              "systemd-run --wait -q -p User=loket -p ProtectSystem=strict -p ReadWritePaths=/var/lib/loket "
+              "/usr/bin/touch /opt/loket/venv/x", lambda code, out: code != 0)
+        check("the watchdog is armed", "systemctl show -P WatchdogUSec loket-web loket-worker",
+              lambda code, out: code == 0 and out.split() and all(v != "0" for v in out.split()))
+        check("udev accepts the modem rule", "udevadm test /sys/class/tty/ttyS1 2>&1 | grep -i -E "
+              "'99-loket-modem.rules.*(invalid|error|unknown)' ; test $? -eq 1")
+        check("backup runs", "systemctl start loket-backup.service && ls /var/lib/loket/backups/",
+              lambda code, out: code == 0 and "loket-" in out)
+        exposure = sh.run("systemd-analyze security --no-pager loket-web loket-worker 2>/dev/null | tail -3")[1]
+        say("systemd-analyze security:\n" + exposure.strip())
+        check("graceful worker stop", "systemctl stop loket-worker && systemctl show -P Result loket-worker",
+              lambda code, out: code == 0 and "success" in out, timeout=90)
+        mark("checks done")
+        if args.hold:
+            sh.sock.close()
+            say(f"holding the VM: shell at {shell_sock}, web at http://127.0.0.1:{port}/ (Ctrl-C ends)")
+            try:
+                qemu.wait()
+            except KeyboardInterrupt:
+                pass
+    except Exception as exc:  # report, then clean up
+        failures.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        if qemu is not None:
+            qemu.kill()
+            qemu.wait()
+        if sim is not None:
+            sim.terminate()
+            try:
+                sim.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                sim.kill()
+        console_log = work / "console.log"
+        if failures and console_log.exists():
+            print("---- console (last lines) ----")
+            print("\n".join(console_log.read_text(errors="replace").splitlines()[-60:]))
+        if args.keep:
+            say(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print("\ntimings:")
+    last = 0.0
+    for name, at in TIMINGS:
+        print(f"  {name:<22} {at:7.1f} s  (+{at - last:.1f})")
+        last = at
+    print(f"  {'total':<22} {time.monotonic() - T0:7.1f} s")
+    if failures:
+        print("\nFAILED:")
+        for failure in failures:
+            print(f"- {failure}")
+        return 1
+    print("\nall checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

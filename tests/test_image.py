@@ -1,0 +1,84 @@
+"""The SD-card image: its recipe's static checks always, the build and the
+QEMU boot test only when LOKET_IMAGE_TEST=1 (several minutes, root, and
+mmdebstrap + qemu-system-x86 installed)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+IMAGE = REPO / "image"
+
+
+def test_build_script_is_valid_bash():
+    done = subprocess.run(["bash", "-n", str(IMAGE / "build.sh")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert os.access(IMAGE / "build.sh", os.X_OK) and os.access(IMAGE / "boot-test.sh", os.X_OK)
+
+
+def test_requirements_pin_every_runtime_dependency():
+    import tomllib
+    pinned = {}
+    for line in (IMAGE / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"not pinned: {line}"
+            pinned[name.lower().replace("_", "-")] = version
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    for requirement in declared:
+        name = requirement.split(">")[0].split("=")[0].split("<")[0].strip().lower()
+        assert name in pinned, f"{name} is a dependency but the image does not pin it"
+
+
+def test_recipe_uses_debian_packages_and_no_loop_devices():
+    text = (IMAGE / "build.sh").read_text()
+    for needed in ("mmdebstrap", "raspi-firmware", "linux-image-arm64", "linux-image-amd64",
+                   "mkfs.ext4", "mcopy", "sfdisk", "bmaptool", "SOURCE_DATE_EPOCH", "--only-binary=:all:"):
+        assert needed in text
+    for forbidden in ("losetup", "kpartx", "mount -o loop", "vmdb2", "curl ", "wget "):
+        assert forbidden not in text
+
+
+def test_boot_test_is_opt_in():
+    if os.environ.get("LOKET_IMAGE_TEST") != "1":
+        pytest.skip("set LOKET_IMAGE_TEST=1 to build the amd64 image and boot it under QEMU (about 3-5 minutes)")
+    missing = [tool for tool in ("mmdebstrap", "qemu-system-x86_64", "mcopy", "mkfs.vfat", "bmaptool", "zstd")
+               if not shutil.which(tool)]
+    if missing:
+        pytest.fail(f"LOKET_IMAGE_TEST=1 but these are missing: {', '.join(missing)} "
+                    "(apt-get install mmdebstrap qemu-system-x86 mtools dosfstools bmap-tools zstd)")
+    if os.geteuid() != 0:
+        pytest.fail("LOKET_IMAGE_TEST=1 needs root (mmdebstrap --mode=root, file ownership in the image)")
+    out = Path(os.environ.get("LOKET_IMAGE_DIR", REPO / "build" / "image"))
+    done = subprocess.run([str(IMAGE / "boot-test.sh"), "--build", "--image-dir", str(out)],
+                          capture_output=True, text=True, timeout=900)
+    sys.stdout.write(done.stdout[-6000:])
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    image = sorted(out.glob("loket-*-amd64.img.zst"))[-1]
+    inspected = subprocess.run([sys.executable, str(IMAGE / "inspect_image.py"), str(image)],
+                               capture_output=True, text=True, timeout=300)
+    assert inspected.returncode == 0, inspected.stdout + inspected.stderr
+
+
+def test_arm64_image_is_complete():
+    """The Pi image, built and inspected without booting (its build runs dpkg
+    under qemu-user: about 10 minutes the first time, cached after)."""
+    if os.environ.get("LOKET_IMAGE_TEST_ARM64") != "1":
+        pytest.skip("set LOKET_IMAGE_TEST_ARM64=1 to build the arm64 Pi image and inspect its partitions")
+    if os.geteuid() != 0 or not shutil.which("mmdebstrap"):
+        pytest.fail("LOKET_IMAGE_TEST_ARM64=1 needs root and mmdebstrap, qemu-user-static, binfmt-support")
+    out = Path(os.environ.get("LOKET_IMAGE_DIR", REPO / "build" / "image"))
+    built = subprocess.run([str(IMAGE / "build.sh"), "--arch", "arm64", "--out", str(out)],
+                           capture_output=True, text=True, timeout=3600)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    image = sorted(out.glob("loket-*-arm64.img.zst"))[-1]
+    inspected = subprocess.run([sys.executable, str(IMAGE / "inspect_image.py"), str(image)],
+                               capture_output=True, text=True, timeout=600)
+    assert inspected.returncode == 0, inspected.stdout + inspected.stderr

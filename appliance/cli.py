@@ -500,12 +500,14 @@ def cmd_restore(args) -> int:
     from . import backup
     target = _sqlite_path(settings)
     if args.pending:  # loket-restore.service: the file the UI checked and staged
+        if not backup.has_pending(target):
+            print("no restore is staged")
+            return 0
         try:
             kept = backup.apply_pending(target)
         except backup.RestoreError as exc:
             raise CLIError(f"the staged restore was refused: {exc}") from None
-        print(f"restored the staged backup; the previous database is kept as {kept}" if kept
-              else "no restore is staged")
+        print("restored the staged backup" + (f"; the previous database is kept as {kept}" if kept else ""))
         return 0
     if not args.file:
         raise CLIError("name the backup file to restore (or --pending)", EXIT_USAGE)

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from support import LOKET, free_port  # noqa: E402
 
 ROWS: list[tuple[str, str, str, bool | None]] = []
+MEASURED: dict[str, float] = {}
 
 
 def row(what: str, measured: str, target: str = "", met: bool | None = None) -> None:
@@ -148,6 +149,7 @@ def bench_outbound(n: int = 10_000) -> None:
         sent = Message.select().where(Message.state == "sent").count()
         database.close()
     rate = sent / elapsed
+    MEASURED["out_per_s"] = rate
     row(f"{n:,}-recipient batch committed to the outbox", f"{enqueued:.2f} s", "≤ 2 s", enqueued <= 2)
     row("outbound through queue -> driver -> status, zero-latency modem", f"{rate:.0f} msg/s", "≥ 500 msg/s",
         rate >= 500)
@@ -293,6 +295,11 @@ def main() -> int:
     bench_inbound()
     bench_modem_drivers()
     bench_utilisation()
+    from bench_gammu_smsd import bench_smsd
+    smsd = bench_smsd(row)
+    if smsd.get("out_per_s") and MEASURED.get("out_per_s"):
+        row("Loket outbound vs Gammu SMSD's (both zero-latency phones)",
+            f"{MEASURED['out_per_s'] / smsd['out_per_s']:.0f} x")
     if "--quick" not in sys.argv:
         bench_pages()
     width = max(len(r[0]) for r in ROWS)

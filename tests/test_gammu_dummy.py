@@ -6,6 +6,7 @@ A real `loket worker` reads it through python-gammu, stores it, deletes it
 from the "SIM", answers, and sends the reply back through libgammu.
 """
 
+import os
 import subprocess
 
 import gammu
@@ -22,7 +23,11 @@ def place_inbound(folder, location, number, text, udh=None):
     if udh:
         sms["UDH"] = udh
         sms["Coding"] = udh.pop("_coding", "Default")
-    gammu.SaveSMSBackup(str(folder / "sms" / "1" / str(location)), [sms])
+    # Written beside, then renamed in: the worker polls the folder and must
+    # never read a half-written file (a real SIM never holds one).
+    tmp = folder / f"incoming-{location}.tmp"
+    gammu.SaveSMSBackup(str(tmp), [sms])
+    os.replace(tmp, folder / "sms" / "1" / str(location))
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ def test_a_multipart_text_is_joined_before_it_is_read(worker_with_dummy_phone):
         place_inbound(phone, location, "+6281234567891", part["Text"], udh=dict(part["UDH"]))
 
     assert wait_until(lambda: Message.select().where(
-        (Message.direction == "in") & (Message.phone == "+6281234567891")).exists())
+        (Message.direction == "in") & (Message.phone == "+6281234567891") & (Message.state == "handled")).exists())
     message = Message.get((Message.direction == "in") & (Message.phone == "+6281234567891"))
     assert message.text == long_text
     assert message.parts == 2 and not message.incomplete

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import LOKET, free_port  # noqa: E402
+from support import LOKET, free_port, rss_mb  # noqa: E402
 
 ROWS: list[tuple[str, str, str, bool | None]] = []
 MEASURED: dict[str, float] = {}
@@ -38,16 +38,6 @@ def _children(pid: int) -> list[int]:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except FileNotFoundError:
         return []
-
-
-def rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except FileNotFoundError:
-        pass
-    return 0.0
 
 
 def cpu_seconds(pid: int) -> float:

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from support import rss_mb
+
 SETTINGS = {  # as fast as SMSD goes without skipping its work
     "LoopSleep": "0", "CommTimeout": "0", "SendTimeout": "1", "ReceiveFrequency": "0", "StatusFrequency": "0",
     "CheckSecurity": "0", "CheckBattery": "0", "CheckSignal": "0", "CheckNetwork": "0", "debuglevel": "0",
@@ -35,16 +37,6 @@ def _config(root: Path, extra: dict) -> Path:
     return path
 
 
-def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except FileNotFoundError:
-        pass
-    return 0.0
-
-
 def _run(config: Path, done, limit: float) -> tuple[float, float]:
     """Start SMSD, wait until done() or the limit; (seconds, peak RSS MB)."""
     started = time.perf_counter()
@@ -53,7 +45,7 @@ def _run(config: Path, done, limit: float) -> tuple[float, float]:
     peak = 0.0
     try:
         while not done() and time.perf_counter() - started < limit:
-            peak = max(peak, _rss_mb(process.pid))
+            peak = max(peak, rss_mb(process.pid))
             time.sleep(0.02)
         return time.perf_counter() - started, peak
     finally:

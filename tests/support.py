@@ -147,3 +147,14 @@ def wait_until(predicate, timeout: float = 20, every: float = 0.1) -> bool:
             return True
         time.sleep(every)
     return False
+
+
+def rss_mb(pid: int) -> float:
+    """A process's resident memory in MB (0 once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0

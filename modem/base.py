@@ -118,6 +118,11 @@ class Driver:
         self.close()
         self.open()
 
+    def shutdown(self) -> None:
+        """The owning thread ends: release everything (close, and more for
+        drivers that brought their own device, like the simulator)."""
+        self.close()
+
     def send(self, number: str, text: str, *, status_report: bool = True) -> SendResult:
         raise NotImplementedError
 

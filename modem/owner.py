@@ -39,6 +39,7 @@ class ModemThread:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"modem-{name}", daemon=True)
         self._opened = False
+        self._open_error, self._open_pause, self._next_open = "", 0.0, 0.0
         self.last_status = ModemStatus(ok=False, error="not opened yet")
         self.last_contact: float | None = None
 
@@ -71,16 +72,29 @@ class ModemThread:
             raise TransientModemError(f"modem {self.name} did not answer within {timeout:.0f} s") from None
 
     # -- the owning thread ------------------------------------------------------
+    OPEN_RETRY_MAX = 30.0  # seconds between attempts while a modem is missing
+
     def _ensure_open(self) -> bool:
+        """Open the driver if it is not; while the modem is missing, try again
+        with a growing pause and say so once, not every second (a box left
+        without its modem would otherwise write its log onto the SD card)."""
         if self._opened:
             return True
+        now = time.monotonic()
+        if now < self._next_open:
+            return False
         try:
             self.driver.open()
         except ModemError as exc:
             self.last_status = ModemStatus(ok=False, error=str(exc))
-            log.warning("modem %s: cannot open: %s", self.name, exc)
+            (log.debug if str(exc) == self._open_error else log.warning)("modem %s: cannot open: %s", self.name, exc)
+            self._open_error = str(exc)
+            self._open_pause = min(self.OPEN_RETRY_MAX, max(1.0, self._open_pause * 2))
+            self._next_open = now + self._open_pause
             return False
-        self._opened = True
+        if self._open_error:
+            log.warning("modem %s: opened again (it was: %s)", self.name, self._open_error)
+        self._opened, self._open_error, self._open_pause, self._next_open = True, "", 0.0, 0.0
         return True
 
     def _run(self) -> None:
@@ -118,11 +132,10 @@ class ModemThread:
             else:
                 self.last_contact = time.time()
                 future.set_result(result)
-        if self._opened:
-            try:
-                self.driver.close()
-            except ModemError:
-                pass
+        try:
+            self.driver.shutdown()
+        except ModemError:
+            pass
 
     def _poll(self) -> None:
         try:

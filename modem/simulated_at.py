@@ -34,6 +34,13 @@ class SimulatedATModem(ATDriver):
             atexit.register(self._handle.stop)
         super().open()
 
+    def shutdown(self) -> None:
+        """The owner is done with this modem for good: stop the simulator too."""
+        self.close()
+        if self._handle is not None:
+            self._handle.stop()
+            self._handle = None
+
     @property
     def simulator(self):
         return self._handle.simulator if self._handle else None

@@ -77,6 +77,7 @@ PACKAGES=(
   avahi-daemon libnss-mdns
   python3 sqlite3 usb-modeswitch iproute2 kmod procps less
   initramfs-tools zstd
+  fdisk e2fsprogs   # sfdisk + resize2fs: the root partition grows to the card on first boot
 )
 case $ARCH in
   arm64) PACKAGES+=(linux-image-arm64 raspi-firmware firmware-brcm80211 wpasupplicant)

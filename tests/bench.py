@@ -285,7 +285,7 @@ def main() -> int:
     bench_inbound()
     bench_modem_drivers()
     bench_utilisation()
-    from bench_gammu_smsd import bench_smsd
+    from bench_smsd import bench_smsd
     smsd = bench_smsd(row)
     if smsd.get("out_per_s") and MEASURED.get("out_per_s"):
         row("Loket outbound vs Gammu SMSD's (both zero-latency phones)",

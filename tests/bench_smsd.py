@@ -34,6 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from support import rss_mb
+
 # The settings that hold SMSD back on a zero-latency phone, as a throughput
 # tuner would set them. Defaults in brackets (gammu-smsdrc(5)).
 TUNED = {
@@ -63,16 +65,6 @@ SCHEMA_CANDIDATES = [Path("/usr/share/doc/gammu-smsd/examples/sqlite.sql"),
 
 DBI_SQLITE_DRIVER_DIRS = [Path("/usr/lib/x86_64-linux-gnu/dbd"), Path("/usr/lib/aarch64-linux-gnu/dbd"),
                           Path("/usr/lib/dbd"), Path("/usr/local/lib/dbd")]
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except (FileNotFoundError, ProcessLookupError, ValueError):
-        pass
-    return 0.0
 
 
 def _config(root: Path, service: list[str], extra: dict | None = None) -> Path:
@@ -120,7 +112,7 @@ class Run:
         returns the last count and sets seconds (to the moment it was seen)."""
         done = 0
         while True:
-            self.peak_mb = max(self.peak_mb, _rss_mb(self.process.pid))
+            self.peak_mb = max(self.peak_mb, rss_mb(self.process.pid))
             done = count()
             now = time.perf_counter()
             self.seconds = now - self.started

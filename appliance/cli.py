@@ -526,6 +526,68 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def _update_context(settings, say=print):
+    from . import update
+    db_path = None if settings.database_url and not settings.database_url.startswith("sqlite") \
+        else Path(settings.db_url.split("sqlite:///", 1)[1])
+    return update.Context(releases=update.Releases(Path(settings.release_dir)), public_key=Path(settings.release_key),
+                          data_dir=settings.data_path, db_path=db_path,
+                          services=update.SystemdServices(settings.port),
+                          health_seconds=settings.update_check_seconds, say=say)
+
+
+def cmd_update(args) -> int:
+    """Offline updates: check a bundle, install one, or the staged or USB ones."""
+    settings = load_settings(args)
+    from . import update
+    say = lambda line: print(line, flush=True)
+    try:
+        if args.update_verb == "check":
+            manifest = update.read_bundle(Path(args.file), Path(settings.release_key))
+            print(f"ok: Loket {manifest.version} for {manifest.machine}, Python {manifest.python}, "
+                  f"{len(manifest.wheels)} wheels, signature and checksums good")
+            return 0
+        if args.update_verb == "status":
+            releases = update.Releases(Path(settings.release_dir))
+            print(f"running: {update.running_version()}")
+            print(f"installed: {', '.join(releases.installed()) or 'none in ' + str(releases.dir)}")
+            print(f"current: {releases.current() or '-'}  previous: {releases.previous() or '-'}")
+            last = update.read_status(settings.data_path)
+            if last.get("outcome"):
+                print(f"last update: {last.get('outcome')} {last.get('bundle')} at {last.get('finished')}"
+                      + (f": {last['reason']}" if last.get("reason") else ""))
+            return 0
+        ctx = _update_context(settings, say)
+        if args.update_verb == "install":
+            files = [Path(args.file)]
+        elif args.update_verb == "pending":  # loket-update.service, started by loket-update.path
+            files = update.pending(settings.data_path)
+            if not files:
+                print("no update is staged")
+                return 0
+        else:  # scan: loket-update-usb.service, when the LOKET-BACKUP stick appears
+            folder = Path(args.folder)
+            found, notes = update.find_on_stick(folder, ctx.public_key, settings.data_path, ctx.releases.current())
+            for note in notes:
+                print(f"passed over {note}")
+            if found is None:
+                print(f"no new update in {folder}")
+                return 0
+            files = [found]
+        outcome = None
+        for file in files:
+            try:
+                status = update.apply(file, ctx, allow_downgrade=getattr(args, "allow_downgrade", False))
+            finally:
+                if args.update_verb == "pending":
+                    file.unlink(missing_ok=True)  # tried once, whatever the outcome: no loop
+            outcome = status["outcome"]
+            print(f"{file.name}: {outcome}" + (f" ({status['reason']})" if status.get("reason") else ""))
+        return 0 if outcome == "installed" else EXIT_FAIL
+    except update.UpdateError as exc:
+        raise CLIError(str(exc)) from None
+
+
 def cmd_clock(args) -> int:
     """The Pi has no clock battery: save the time at shutdown, restore it at
     boot (forward only), and set it from the modem's network time."""
@@ -583,6 +645,21 @@ def cmd_firstboot(args) -> int:
         print(f"Loket is ready for its owner: open http://loket.local/ (or this box's address) and enter the "
               f"setup code {code}", flush=True)
     (data / ".firstboot-done").write_text("done\n")
+    return 0
+
+
+def cmd_grow_root(args) -> int:
+    """The appliance: grow the root partition and file system to fill the SD card."""
+    from . import growroot
+    try:
+        plan = growroot.plan()
+        if not plan.worth_it:
+            print(f"{plan.partition}: nothing to grow ({plan.free_bytes // 1048576} MiB free behind it"
+                  + (", another partition follows" if plan.others_after else "") + ")")
+        for line in growroot.grow(plan):
+            print(line)
+    except (growroot.GrowError, OSError, ValueError) as exc:
+        raise CLIError(f"the root cannot grow: {exc}") from None
     return 0
 
 
@@ -734,6 +811,11 @@ def cmd_modem_detect(args) -> int:
     return 0
 
 
+def _version() -> str:
+    from .update import running_version
+    return running_version()
+
+
 # -- the parser --------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -747,6 +829,7 @@ def build_parser() -> argparse.ArgumentParser:
     serving.add_argument("--port", metavar="P", help="port to listen on")
 
     parser = _Parser(prog="loket", description="Loket: an offline SMS CRM for small shops.")
+    parser.add_argument("--version", action="version", version=f"loket {_version()}")
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", parser_class=_Parser)
     verbs.required = True
 
@@ -800,6 +883,21 @@ def build_parser() -> argparse.ArgumentParser:
     restore_cmd.add_argument("--pending", action="store_true", help="apply the restore staged in the web UI")
     restore_cmd.set_defaults(func=cmd_restore)
 
+    update_cmd = verbs.add_parser("update", help="offline updates from a signed release bundle")
+    update_verbs = update_cmd.add_subparsers(dest="update_verb", metavar="ACTION", parser_class=_Parser)
+    update_verbs.required = True
+    check = update_verbs.add_parser("check", parents=[common], help="check a bundle's signature and checksums")
+    check.add_argument("file", metavar="BUNDLE")
+    install = update_verbs.add_parser("install", parents=[common],
+                                      help="install a bundle, switch to it, roll back if it does not come up")
+    install.add_argument("file", metavar="BUNDLE")
+    install.add_argument("--allow-downgrade", action="store_true", help="install an older release too")
+    update_verbs.add_parser("pending", parents=[common], help="install the bundle staged in the web UI")
+    scan = update_verbs.add_parser("scan", parents=[common], help="install the newest bundle on a USB stick")
+    scan.add_argument("folder", metavar="FOLDER", nargs="?", default="/media/loket-backup/loket-updates")
+    update_verbs.add_parser("status", parents=[common], help="installed releases and the last update's outcome")
+    update_cmd.set_defaults(func=cmd_update)
+
     clock_cmd = verbs.add_parser("clock", help="the box's clock: save, restore, set from the modem")
     clock_verbs = clock_cmd.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
     clock_verbs.required = True
@@ -811,6 +909,8 @@ def build_parser() -> argparse.ArgumentParser:
     verbs.add_parser("firstboot", parents=[common], help="first boot: device secret and the setup code"
                      ).set_defaults(func=cmd_firstboot)
 
+    verbs.add_parser("grow-root", help="grow the root partition to fill the SD card (the appliance, at boot)"
+                     ).set_defaults(func=cmd_grow_root)
     demo_cmd = verbs.add_parser("demo", parents=[common], help="fill a data dir with a big shop, for scale tests")
     demo_cmd.add_argument("--customers", type=int, default=1000, metavar="N")
     demo_cmd.add_argument("--messages", type=int, default=10000, metavar="M")

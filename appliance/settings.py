@@ -217,6 +217,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("session_hours", 12, "A staff login expires after this many hours without use.", _int(1, 24 * 30)),
     Setting("login_attempts", 5, "Failed logins before the account is locked for 15 minutes.", _int(1, 100)),
     Setting("worker_threads", 2, "Job-queue worker threads in the worker process.", _int(1, 32)),
+    Setting("release_dir", "/opt/loket",
+            "Where the appliance keeps its installed releases (releases/<version>) and the link venv to the "
+            "running one; offline updates install here.", _nonempty),
+    Setting("release_key", "/opt/loket/share/release-key.pub",
+            "Public half of the release key: an update bundle must be signed by it.", _nonempty),
+    Setting("update_check_seconds", 180,
+            "How long a newly installed release has to come up healthy before the update is rolled back.",
+            _int(10, 3600)),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

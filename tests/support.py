@@ -8,6 +8,7 @@ import time
 import http.cookiejar
 import os
 import re
+import secrets
 import subprocess
 import sys
 import socket
@@ -60,6 +61,22 @@ class Browserless:
 
     def post(self, path, data, **kw):
         return self.request("POST", path, data, **kw)
+
+    def upload(self, path: str, fields: dict, name: str, filename: str, content: bytes):
+        """A multipart/form-data POST with one file, as a browser's file input sends it."""
+        boundary = "loket" + secrets.token_hex(12)
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+                 for key, value in fields.items()]
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        req = urllib.request.Request(self.base + path, data=body, method="POST",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        try:
+            with self.opener.open(req, timeout=120) as resp:
+                return resp.status, resp.headers, resp.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers, exc.read().decode("utf-8", "replace")
 
     def csrf(self, path: str) -> str:
         _, _, html = self.get(path)

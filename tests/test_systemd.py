@@ -25,6 +25,7 @@ STATE = "/var/lib/loket"
 UNITS = sorted(p for p in UNITS_DIR.iterdir() if p.suffix in (".service", ".timer", ".path"))
 SERVICES = [p for p in UNITS if p.suffix == ".service"]
 LONG_RUNNING = ("loket-web.service", "loket-worker.service")
+UPDATERS = ("loket-update.service", "loket-update-usb.service")
 
 
 def parse(path: Path) -> dict[str, dict[str, list[str]]]:
@@ -128,15 +129,18 @@ SANDBOX = {
 def test_sandboxed(path):
     unit = parse(path)
     for key, value in SANDBOX.items():
+        if (path.name, key) == ("loket-grow-root.service", "ProtectSystem"):
+            value = "full"  # it resizes the mounted root through the mount itself
         assert one(unit, "Service", key) == value, f"{path.name}: {key}={value} missing"
     families = (one(unit, "Service", "RestrictAddressFamilies") or "").split()
     assert families and set(families) <= {"AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK"}
     assert unit["Service"].get("SystemCallFilter"), "a system call filter"
     assert one(unit, "Service", "CapabilityBoundingSet") is not None, "capabilities bounded"
     # Writable: the state dir, and the backup stick for the backup only.
-    writable = [v.lstrip("-") for v in unit["Service"].get("ReadWritePaths", [])]
-    allowed = {STATE} | ({"/media/loket-backup"} if path.name == "loket-backup.service" else set())
-    assert writable and set(writable) <= allowed, writable
+    writable = [p.lstrip("-") for v in unit["Service"].get("ReadWritePaths", []) for p in v.split()]
+    allowed = {STATE} | ({"/media/loket-backup"} if path.name == "loket-backup.service" else set()) \
+        | ({"/opt/loket"} if path.name in UPDATERS else set())
+    assert (writable or path.name == "loket-grow-root.service") and set(writable) <= allowed, writable
 
 
 @pytest.mark.parametrize("path", SERVICES, ids=lambda p: p.name)
@@ -161,6 +165,17 @@ def test_unprivileged_user(path):
         assert "User" not in service
         assert set(service["CapabilityBoundingSet"][-1].split()) <= {
             "CAP_SYS_TIME", "CAP_DAC_OVERRIDE", "CAP_CHOWN", "CAP_FOWNER"}
+        return
+    if path.name == "loket-grow-root.service":
+        # Root for the partition table and the online resize of the mounted root.
+        assert "User" not in service
+        assert set(service["CapabilityBoundingSet"][-1].split()) <= {
+            "CAP_SYS_ADMIN", "CAP_SYS_RESOURCE", "CAP_DAC_OVERRIDE"}
+        return
+    if path.name in UPDATERS:
+        # Root to install releases into /opt/loket and restart the services; nothing more.
+        assert "User" not in service
+        assert set(service["CapabilityBoundingSet"][-1].split()) == {"CAP_CHOWN", "CAP_FOWNER", "CAP_DAC_OVERRIDE"}
         return
     assert service["User"] == ["loket"] and service["Group"] == ["loket"]
     assert "AmbientCapabilities" not in service or path.name in LONG_RUNNING
@@ -207,6 +222,17 @@ def test_firstboot_runs_once_before_the_web():
     assert one(unit, "Unit", "ConditionPathExists") == f"!{STATE}/.firstboot-done"
     assert "loket-web.service" in one(unit, "Unit", "Before")
     assert "console" in one(unit, "Service", "StandardOutput"), "the setup code shows on the screen"
+
+
+def test_updates_start_from_the_ui_and_the_usb_stick():
+    path = parse(UNITS_DIR / "loket-update.path")
+    assert one(path, "Path", "PathExistsGlob") == f"{STATE}/update-pending/*.bundle"
+    assert one(path, "Path", "Unit") == "loket-update.service"
+    usb = parse(UNITS_DIR / "loket-update-usb.service")
+    # Started by the stick's device unit, and only once it is mounted.
+    assert one(usb, "Install", "WantedBy") == r"dev-disk-by\x2dlabel-LOKET\x2dBACKUP.device"
+    assert one(usb, "Unit", "RequiresMountsFor") == "/media/loket-backup"
+    assert one(usb, "Service", "ExecStart").endswith("update scan /media/loket-backup/loket-updates")
 
 
 def test_nightly_backup_timer():

@@ -227,7 +227,7 @@ def static(web: Web, path: str):
 
 
 def routes(web: Web) -> list[Route]:
-    from . import admin, backups, customers, dashboard, engage, floor, inbox, reports, setup, tickets  # the pages
+    from . import admin, backups, customers, dashboard, engage, floor, inbox, reports, setup, tickets, updates  # the pages
 
     table = [
         Route("GET", "/login", login_form, public=True),
@@ -236,7 +236,7 @@ def routes(web: Web) -> list[Route]:
         Route("POST", "/logout", logout, roles=ANY_ROLE),
         Route("POST", "/me/language", language, roles=ANY_ROLE),
     ]
-    for module in (setup, dashboard, inbox, customers, floor, tickets, engage, reports, admin, backups):
+    for module in (setup, dashboard, inbox, customers, floor, tickets, engage, reports, admin, backups, updates):
         table += module.routes()
     return table
 

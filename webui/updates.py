@@ -1,0 +1,52 @@
+"""Offline updates from the UI: upload a release bundle; the box checks it,
+installs it beside the running release, and rolls back by itself if the new
+one does not come up (appliance/update.py, loket-update.service)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import bottle
+
+from appliance import crm, update
+
+from .app import OWNER, Route, Web
+
+
+def page(web: Web, error: str = ""):
+    releases = update.Releases(Path(web.settings.release_dir))
+    return web.render("update", title="Update", error=error, running=update.running_version(),
+                      current=releases.current(), previous=releases.previous(),
+                      last=update.read_status(web.settings.data_path),
+                      staged=[p.name for p in update.pending(web.settings.data_path)],
+                      has_key=Path(web.settings.release_key).is_file())
+
+
+def upload(web: Web):
+    if (bottle.request.content_length or 0) > update.MAX_BUNDLE:
+        bottle.response.status = 413
+        return page(web, "That file is far too big to be a Loket update.")
+    file = bottle.request.files.get("file")
+    if file is None:
+        bottle.response.status = 400
+        return page(web, "Choose the update file (loket-….bundle).")
+    with tempfile.NamedTemporaryFile(dir=web.settings.data_path, suffix=".upload") as tmp:
+        file.save(tmp, overwrite=True)
+        tmp.flush()
+        try:
+            manifest = update.stage(Path(tmp.name), web.settings.data_path, Path(web.settings.release_key))
+        except update.UpdateError as exc:
+            bottle.response.status = 400
+            return page(web, f"Nothing was installed: {exc}.")
+    crm.audit("update.staged", user=web.user, detail=f"{manifest.version} from {file.raw_filename[:100]}")
+    web.redirect("/settings/update", f"Checked: Loket {manifest.version}, signature good. The box installs it now, "
+                                     "checks that it comes up and goes back by itself if not; this page shows "
+                                     "the outcome in a few minutes.")
+
+
+def routes() -> list[Route]:
+    return [
+        Route("GET", "/settings/update", page, roles=OWNER),
+        Route("POST", "/settings/update", upload, roles=OWNER),
+    ]

@@ -127,16 +127,17 @@ class Worker:
         sent = 0
         while sent < limit:
             now = self.clock()
+            rules = self.rules  # once per batch (the owner's changes apply from the next), not per message
             trusted = self.clock_trusted()
-            quiet = trusted and policy.is_quiet(now, self.rules)
-            used = self._parts_today(now)
-            batch = messaging.due_outbound(now, limit=20, hold_low=quiet or self._capped(used),
+            quiet = trusted and policy.is_quiet(now, rules)
+            used = self._parts_today(now, rules)
+            batch = messaging.due_outbound(now, limit=20, hold_low=quiet or self._capped(used, rules),
                                            clock_trusted=trusted)
             if not batch:
                 break
             progressed = False
             for message in batch:
-                if message.category in policy.HELD_CATEGORIES and self._capped(used):
+                if message.category in policy.HELD_CATEGORIES and self._capped(used, rules):
                     break  # the rest of the batch is lower still; re-select with the cap applied
                 if not messaging.lease(message, self.owner, now):
                     continue
@@ -150,15 +151,16 @@ class Worker:
                 break
         return sent
 
-    def _parts_today(self, now: dt.datetime) -> dict[str, int]:
-        if not self.rules.daily_cap:
+    def _parts_today(self, now: dt.datetime, rules: policy.Rules | None = None) -> dict[str, int]:
+        rules = rules or self.rules
+        if not rules.daily_cap:
             return {}
-        since = policy.day_start(now, self.rules.tz)
+        since = policy.day_start(now, rules.tz)
         return {m.name: messaging.parts_sent_since(m.name, since) for m in self.pool.modems}
 
-    def _capped(self, used: dict[str, int]) -> bool:
+    def _capped(self, used: dict[str, int], rules: policy.Rules | None = None) -> bool:
         """Every SIM has used its daily allowance."""
-        cap = self.rules.daily_cap
+        cap = (rules or self.rules).daily_cap
         return bool(cap) and all(used.get(m.name, 0) >= cap for m in self.pool.modems)
 
     def _send(self, message) -> tuple[str, int]:

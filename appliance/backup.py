@@ -38,6 +38,9 @@ SUFFIX = ".db"
 STAMP = "%Y%m%dT%H%M%SZ"
 NAME_RE = re.compile(r"^loket-(\d{8}T\d{6}Z)(?:-\d+)?\.db$")
 MIN_KEEP = 3          # never prune below this many, whatever the clock says
+# The stick's label: LOKET-BACKUP, or LOKETBACKUP on FAT32 and exFAT, whose
+# labels hold 11 characters at most (the image's udev rule knows both).
+USB_LABELS = ("LOKET-BACKUP", "LOKETBACKUP")
 USB_DIR = "loket-backups"
 USB_KEEP = 30         # backups kept on the stick
 PENDING = "restore-pending.db"
@@ -183,13 +186,14 @@ def _mounts(mounts_file: Path) -> list[tuple[str, str, str]]:
     return out
 
 
-def find_usb(label: str = "LOKET-BACKUP", *, by_label: Path = Path("/dev/disk/by-label"),
+def find_usb(label: str | tuple[str, ...] = USB_LABELS, *, by_label: Path = Path("/dev/disk/by-label"),
              mounts_file: Path = Path("/proc/self/mounts")) -> tuple[Path | None, Path | None]:
-    """(device, writable mount point) of the filesystem with that label;
-    (None, None) when no such stick is plugged in; (device, None) when it is
-    there but not mounted read-write."""
-    link = Path(by_label) / label
-    if not os.path.lexists(link):
+    """(device, writable mount point) of the filesystem with that label (the
+    first of several that is there); (None, None) when no such stick is
+    plugged in; (device, None) when it is there but not mounted read-write."""
+    labels = (label,) if isinstance(label, str) else label
+    link = next((Path(by_label) / name for name in labels if os.path.lexists(Path(by_label) / name)), None)
+    if link is None:
         return None, None
     device = Path(os.path.realpath(link))
     for source, target, options in _mounts(mounts_file):
@@ -199,11 +203,11 @@ def find_usb(label: str = "LOKET-BACKUP", *, by_label: Path = Path("/dev/disk/by
     return device, None
 
 
-def copy_to_usb(backup: Path, *, label: str = "LOKET-BACKUP", by_label: Path = Path("/dev/disk/by-label"),
+def copy_to_usb(backup: Path, *, label: str | tuple[str, ...] = USB_LABELS, by_label: Path = Path("/dev/disk/by-label"),
                 mounts_file: Path = Path("/proc/self/mounts"),
                 automount: tuple[Path, ...] = (Path("/media/loket-backup"),),
                 keep: int = USB_KEEP) -> Path | None:
-    """Copy a backup to the stick labelled LABEL, into its folder loket-backups/.
+    """Copy a backup to the stick labelled LABEL (LOKET-BACKUP or LOKETBACKUP), into its folder loket-backups/.
 
     Where the stick is found: mounted already (the desktop or fstab did it);
     else an automount point (the image's fstab has one for this label, so the

@@ -489,7 +489,7 @@ def cmd_backup(args) -> int:
     print(made)
     if not args.no_usb:
         copied = backup.copy_to_usb(made)
-        print(f"copied to {copied}" if copied else "no USB stick labelled LOKET-BACKUP: kept on the box only",
+        print(f"copied to {copied}" if copied else "no USB stick labelled LOKET-BACKUP or LOKETBACKUP: kept on the box only",
               file=sys.stderr)
     return 0
 

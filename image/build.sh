@@ -2,12 +2,18 @@
 # Build Loket's flashable SD-card image from Debian bookworm packages only.
 #
 #   image/build.sh [--arch arm64|amd64] [--out DIR] [--wheel FILE] [--cache DIR]
+#                  [--release-key FILE.pub]
 #
 # arm64: the Raspberry Pi image (Pi 3, 4/400, CM4, Zero 2 W: Debian's
 #        raspi-firmware + linux-image-arm64).
 # amd64: its twin for the boot test (same rootfs recipe, Debian's amd64
 #        kernel; QEMU boots its kernel and initrd directly, which the build
 #        also writes beside the image).
+#
+# --release-key: the public half of the release key (image/bundle.py keygen);
+# the box installs only update bundles signed by it. Without it, this build
+# machine's development key (made once in the cache dir) is used, and the
+# build says so: fine for tests, not for shops.
 #
 # Outputs in DIR (default ./build/image): loket-<version>-<arch>.img.zst,
 # .img.bmap, SHA256SUMS, and for amd64 also -vmlinuz and -initrd.img.
@@ -29,6 +35,7 @@ ARCH=arm64
 OUT=$REPO/build/image
 WHEEL=
 CACHE=${LOKET_IMAGE_CACHE:-/var/cache/loket-image}
+RELEASE_KEY=${LOKET_RELEASE_KEY:-}
 MIRROR=${LOKET_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
 PY=${PYTHON:-$REPO/.venv/bin/python}
@@ -40,7 +47,8 @@ while [ $# -gt 0 ]; do
     --out) OUT=$2; shift 2 ;;
     --wheel) WHEEL=$2; shift 2 ;;
     --cache) CACHE=$2; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --release-key) RELEASE_KEY=$2; shift 2 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -138,22 +146,15 @@ fi
 # -- 2. wheels for the target (no compiler, nothing under emulation) ---------------------
 step "wheels for $PYPLAT"
 WHEELS=$WORK/wheels
-mkdir -p "$WHEELS"
-if [ -n "$WHEEL" ]; then
-  cp "$WHEEL" "$WHEELS/"
-else
-  "$PY" -m pip wheel -q --no-deps --no-build-isolation --no-index -w "$WHEELS" "$REPO" >/dev/null
+# One place decides the wheel set, for the image and for update bundles.
+LOKET_IMAGE_CACHE=$CACHE "$PY" "$HERE/bundle.py" wheels --arch "$ARCH" --out "$WHEELS" ${WHEEL:+--wheel "$WHEEL"} >/dev/null
+if [ -z "$RELEASE_KEY" ]; then
+  RELEASE_KEY=$CACHE/dev-release-key.pub
+  [ -f "$RELEASE_KEY" ] || LOKET_IMAGE_CACHE=$CACHE "$PY" "$HERE/bundle.py" keygen "$CACHE/dev-release-key" >/dev/null
+  echo "build.sh: no --release-key: this image accepts updates signed by this machine's development key" \
+       "($CACHE/dev-release-key); give the release key's public half for a shop's image" >&2
 fi
-REQS=$HERE/requirements.txt
-DEPS=$CACHE/wheels-$PYPLAT-$(sha256sum "$REQS" | cut -c1-16)
-if [ ! -d "$DEPS" ]; then
-  "$PY" -m pip download -q --disable-pip-version-check --no-deps --dest "$DEPS.partial" \
-    --platform "manylinux2014_$PYPLAT" --platform "manylinux_2_28_$PYPLAT" \
-    --implementation cp --python-version 3.11 --abi cp311 --abi abi3 --abi none \
-    --only-binary=:all: -r "$REQS"
-  mv "$DEPS.partial" "$DEPS"
-fi
-cp "$DEPS"/*.whl "$WHEELS/"
+[ -f "$RELEASE_KEY" ] || { echo "build.sh: release key $RELEASE_KEY not found" >&2; exit 2; }
 
 # -- 3. the rootfs: base + Loket ------------------------------------------------------------
 step "unpacking the base rootfs"
@@ -161,8 +162,11 @@ ROOT=$WORK/root
 mkdir -p "$ROOT"
 tar -C "$ROOT" --numeric-owner -xpf "$BASE"
 
-step "installing Loket into /opt/loket/venv"
-VENV=$ROOT/opt/loket/venv
+step "installing Loket into /opt/loket/releases/$VERSION (venv -> it)"
+# Releases side by side; the link venv names the running one (offline updates
+# add a release and move the link: appliance/update.py).
+RELEASE=/opt/loket/releases/$VERSION
+VENV=$ROOT$RELEASE
 PYVER=$(readlink "$ROOT/usr/bin/python3" | sed 's/^python//')   # 3.11
 SITE=$VENV/lib/python$PYVER/site-packages
 mkdir -p "$VENV/bin" "$SITE"
@@ -180,27 +184,30 @@ printf 'home = /usr/bin\ninclude-system-site-packages = false\nversion = %s\n' \
   "loket==$VERSION" 2>&1 | grep -v -E "WARNING: Target directory|^$" >&2 || true
 test -d "$SITE/appliance" || { echo "build.sh: Loket did not install into the venv" >&2; exit 1; }
 rm -rf "$SITE/bin"   # pip's scripts carry the host's interpreter; ours follow
-cat > "$VENV/bin/loket" <<'EOF'
-#!/opt/loket/venv/bin/python
+cat > "$VENV/bin/loket" <<EOF
+#!$RELEASE/bin/python
 import sys
 from appliance.cli import main
 sys.exit(main())
 EOF
 chmod 755 "$VENV/bin/loket"
+ln -s "releases/$VERSION" "$ROOT/opt/loket/venv"
 ln -sf /opt/loket/venv/bin/loket "$ROOT/usr/local/bin/loket"   # for the technician at the console
 # Byte-code compiled now (the venv is read-only at run time): hash-based,
 # so it is valid whatever the file times are, and reproducible.
-"$PY" -m compileall -q -j0 --invalidation-mode unchecked-hash -d /opt/loket/venv/lib/python$PYVER/site-packages \
+"$PY" -m compileall -q -j0 --invalidation-mode unchecked-hash -d $RELEASE/lib/python$PYVER/site-packages \
   "$SITE" >/dev/null || true
-find "$SITE" -name 'RECORD' -path '*.dist-info/*' -exec sed -i "s#$SITE#/opt/loket/venv/lib/python$PYVER/site-packages#g" {} +
+find "$SITE" -name 'RECORD' -path '*.dist-info/*' -exec sed -i "s#$SITE#$RELEASE/lib/python$PYVER/site-packages#g" {} +
 mkdir -p "$ROOT/opt/loket/share"
 cp "$HERE/README.md" "$ROOT/opt/loket/share/README.md" 2>/dev/null || true
 ( cd "$WHEELS" && sha256sum -- *.whl ) > "$ROOT/opt/loket/share/wheels.sha256"
+install -m 644 "$RELEASE_KEY" "$ROOT/opt/loket/share/release-key.pub"
 
 step "units, user, settings, hostname"
 S=$REPO/systemd
 install -m 644 "$S"/loket-*.service "$S"/loket-*.timer "$S"/loket-*.path "$ROOT/usr/lib/systemd/system/"
 install -D -m 644 "$S/99-loket-modem.rules" "$ROOT/usr/lib/udev/rules.d/99-loket-modem.rules"
+install -D -m 644 "$S/99-loket-backup.rules" "$ROOT/usr/lib/udev/rules.d/99-loket-backup.rules"
 install -D -m 644 "$S/journald-loket.conf" "$ROOT/etc/systemd/journald.conf.d/loket.conf"
 install -D -m 644 "$S/loket.sysusers" "$ROOT/usr/lib/sysusers.d/loket.conf"
 install -D -m 644 "$S/loket.tmpfiles" "$ROOT/usr/lib/tmpfiles.d/loket.conf"
@@ -226,9 +233,10 @@ cat > "$ROOT/etc/fstab" <<EOF
 # noatime: no write per read (SD-card wear). The journal and SQLite fsync what matters.
 LABEL=loket-root  /  ext4  noatime,errors=remount-ro  0 1
 LABEL=LOKET-BOOT  /boot/firmware  vfat  noatime,umask=0077,nofail,x-systemd.device-timeout=10s  0 2
-# A USB stick labelled LOKET-BACKUP: mounted on first use for the backup
-# service (owned by loket), unmounted when idle so it can be pulled.
-LABEL=LOKET-BACKUP  /media/loket-backup  auto  noauto,nofail,x-systemd.automount,x-systemd.idle-timeout=30s,x-systemd.device-timeout=2s,uid=loket,gid=loket,umask=0007,flush,nosuid,nodev,noexec  0 0
+# A USB stick labelled LOKET-BACKUP (LOKETBACKUP on FAT: 99-loket-backup.rules):
+# mounted on first use for the backup service (owned by loket), unmounted when
+# idle so it can be pulled.
+/dev/loket-backup  /media/loket-backup  auto  noauto,nofail,x-systemd.automount,x-systemd.idle-timeout=30s,x-systemd.device-timeout=2s,uid=loket,gid=loket,umask=0007,flush,nosuid,nodev,noexec  0 0
 EOF
 [ "$ARCH" = amd64 ] && sed -i '/LOKET-BOOT/d' "$ROOT/etc/fstab"
 install -d -m 755 "$ROOT/media/loket-backup"
@@ -244,7 +252,8 @@ IPv6AcceptRA=yes
 EOF
 systemctl --root="$ROOT" enable -q systemd-networkd.service systemd-timesyncd.service avahi-daemon.service \
   loket-clock.service loket-firstboot.service loket-web.service loket-worker.service \
-  loket-backup.timer loket-clock-save.timer loket-restore.path
+  loket-backup.timer loket-clock-save.timer loket-restore.path \
+  loket-grow-root.service loket-update.path loket-update-usb.service
 systemctl --root="$ROOT" disable -q apt-daily.timer apt-daily-upgrade.timer 2>/dev/null || true
 # Nothing secret or device-specific in the image: machine id, seeds, keys are made on the box.
 : > "$ROOT/etc/machine-id"

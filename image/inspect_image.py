@@ -76,7 +76,17 @@ def inspect(image: Path) -> list[str]:
         label = run("e2label", str(root_img)).decode().strip()
         if label != "loket-root":
             problems.append(f"root file system label is {label!r}")
-        for path in ("/opt/loket/venv/bin/loket", "/opt/loket/venv/pyvenv.cfg", "/etc/loket/loket.toml",
+        # /opt/loket/venv is a link to the running release (offline updates move it).
+        link = re.search(r'Fast link dest: "([^"]+)"', debugfs("stat /opt/loket/venv"))
+        if not link or not link.group(1).startswith("releases/"):
+            problems.append("root: /opt/loket/venv is not a link to a release in /opt/loket/releases")
+        venv = "/opt/loket/" + (link.group(1) if link else "venv")
+        for path in (f"{venv}/bin/loket", f"{venv}/pyvenv.cfg", "/etc/loket/loket.toml",
+                     "/opt/loket/share/release-key.pub",
+                     "/etc/systemd/system/multi-user.target.wants/loket-grow-root.service",
+                     "/etc/systemd/system/multi-user.target.wants/loket-update.path",
+                     "/etc/systemd/system/dev-loket\\x2dbackup.device.wants/loket-update-usb.service",
+                     "/usr/lib/udev/rules.d/99-loket-backup.rules",
                      "/usr/lib/systemd/system/loket-web.service", "/usr/lib/udev/rules.d/99-loket-modem.rules",
                      "/etc/systemd/journald.conf.d/loket.conf",
                      "/etc/systemd/system/multi-user.target.wants/loket-web.service",
@@ -95,17 +105,17 @@ def inspect(image: Path) -> list[str]:
             problems.append("root: /etc/machine-id is set: every box would share it")
         if "Inode:" in debugfs("stat /var/lib/loket/secret.key"):
             problems.append("root: a device secret is in the image")
-        site = debugfs("ls -p /opt/loket/venv/lib/python3.11/site-packages")
+        site = debugfs(f"ls -p {venv}/lib/python3.11/site-packages")
         for package in ("appliance", "gammu", "argon2", "_cffi_backend", "peewee.py", "waitress", "huey", "serial"):
             if f"/{package}" not in site and package not in site:
                 problems.append(f"venv: {package} is missing")
         # The compiled parts are for the target CPU (the ELF header's e_machine).
-        listing = debugfs("ls -p /opt/loket/venv/lib/python3.11/site-packages/gammu")
+        listing = debugfs(f"ls -p {venv}/lib/python3.11/site-packages/gammu")
         # `ls -p` lines: /inode/mode/uid/gid/name/size/
         names_in = [line.split("/")[5] for line in listing.splitlines() if line.count("/") >= 6]
         so = next((name for name in names_in if name.endswith(".so")), None)
         if so:
-            blob = subprocess.run(["debugfs", "-R", f"cat /opt/loket/venv/lib/python3.11/site-packages/gammu/{so}",
+            blob = subprocess.run(["debugfs", "-R", f"cat {venv}/lib/python3.11/site-packages/gammu/{so}",
                                    str(root_img)], capture_output=True).stdout[:20]
             machine = int.from_bytes(blob[18:20], "little") if len(blob) >= 20 else None
             if machine != ELF_MACHINE[arch]:

@@ -131,18 +131,26 @@ def test_backup_of_a_missing_database(tmp_path):
 
 # -- the USB stick -------------------------------------------------------------------
 
-def fake_stick(tmp_path, *, mounted: bool, options: str = "rw,nosuid"):
+def fake_stick(tmp_path, *, mounted: bool, options: str = "rw,nosuid", label: str = "LOKET-BACKUP"):
     by_label = tmp_path / "by-label"
     by_label.mkdir()
     device = tmp_path / "sdz1"
     device.write_text("")
-    (by_label / "LOKET-BACKUP").symlink_to(device)
+    (by_label / label).symlink_to(device)
     stick = tmp_path / "media with space"
     stick.mkdir()
     mounts = tmp_path / "mounts"
     line = f"{device} {str(stick).replace(' ', chr(92) + '040')} vfat {options} 0 0\n" if mounted else ""
     mounts.write_text("/dev/vda / ext4 rw 0 0\n" + line)
     return dict(by_label=by_label, mounts_file=mounts, automount=()), stick
+
+
+def test_a_fat_stick_is_labelled_loketbackup(live, tmp_path):
+    """FAT32 and exFAT labels hold 11 characters: LOKET-BACKUP cannot be
+    written on the stick a shop owns, so LOKETBACKUP is as good."""
+    made = bk.backup(live, tmp_path / "backups", now=T0)
+    where, stick = fake_stick(tmp_path, mounted=True, label="LOKETBACKUP")
+    assert bk.copy_to_usb(made, **where) == stick / "loket-backups" / made.name
 
 
 def test_copy_to_a_mounted_stick(live, tmp_path):

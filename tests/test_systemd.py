@@ -230,7 +230,7 @@ def test_updates_start_from_the_ui_and_the_usb_stick():
     assert one(path, "Path", "Unit") == "loket-update.service"
     usb = parse(UNITS_DIR / "loket-update-usb.service")
     # Started by the stick's device unit, and only once it is mounted.
-    assert one(usb, "Install", "WantedBy") == r"dev-disk-by\x2dlabel-LOKET\x2dBACKUP.device"
+    assert one(usb, "Install", "WantedBy") == r"dev-loket\x2dbackup.device"  # 99-loket-backup.rules
     assert one(usb, "Unit", "RequiresMountsFor") == "/media/loket-backup"
     assert one(usb, "Service", "ExecStart").endswith("update scan /media/loket-backup/loket-updates")
 
@@ -288,7 +288,12 @@ RULE_TOKEN = re.compile(r'\s*([A-Z_]+(?:\{[^}]*\})?)\s*(==|!=|\+=|-=|:=|=)\s*"([
 
 
 def rule_lines():
-    for raw in (UNITS_DIR / "99-loket-modem.rules").read_text().splitlines():
+    for rules in ("99-loket-modem.rules", "99-loket-backup.rules"):
+        yield from _rule_lines(rules)
+
+
+def _rule_lines(name):
+    for raw in (UNITS_DIR / name).read_text().splitlines():
         line = raw.strip()
         if line and not line.startswith("#"):
             yield line

@@ -11,7 +11,7 @@
 <p class="flash warn">A restore is staged and waits for the services to restart.</p>
 % end
 <section class="card">
-  <p class="meta">Every night the box makes a backup and keeps two weeks of them; with a USB stick labelled LOKET-BACKUP plugged in, a copy goes there too.</p>
+  <p class="meta">Every night the box makes a backup and keeps two weeks of them; with a USB stick labelled LOKETBACKUP (or LOKET-BACKUP) plugged in, a copy goes there too.</p>
   <form method="post" action="/settings/backup">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <button type="submit" class="primary">Make a backup now</button>

@@ -35,7 +35,7 @@
 <section class="card">
   <h2>Install an update</h2>
   % if has_key:
-  <p class="meta">An update is a file named loket-&lt;version&gt;-&lt;machine&gt;.bundle. It is checked first (signed by the Loket release key, nothing damaged, made for this box). It is installed beside the running version; the box takes a backup, switches, and goes back to this version by itself if the new one does not come up. Or put it on the USB stick labelled LOKET-BACKUP in a folder loket-updates: the box installs it when the stick is plugged in.</p>
+  <p class="meta">An update is a file named loket-&lt;version&gt;-&lt;machine&gt;.bundle. It is checked first (signed by the Loket release key, nothing damaged, made for this box). It is installed beside the running version; the box takes a backup, switches, and goes back to this version by itself if the new one does not come up. Or put it on the USB stick labelled LOKETBACKUP (or LOKET-BACKUP) in a folder loket-updates: the box installs it when the stick is plugged in.</p>
   <form method="post" action="/settings/update" enctype="multipart/form-data">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <input type="file" name="file" accept=".bundle" required>

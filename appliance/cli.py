@@ -656,6 +656,10 @@ def cmd_grow_root(args) -> int:
         if not plan.worth_it:
             print(f"{plan.partition}: nothing to grow ({plan.free_bytes // 1048576} MiB free behind it"
                   + (", another partition follows" if plan.others_after else "") + ")")
+        elif args.dry_run:
+            print(f"{plan.partition} would grow by {plan.free_bytes // 1048576} MiB")
+        if args.dry_run:
+            return 0
         for line in growroot.grow(plan):
             print(line)
     except (growroot.GrowError, OSError, ValueError) as exc:
@@ -909,8 +913,9 @@ def build_parser() -> argparse.ArgumentParser:
     verbs.add_parser("firstboot", parents=[common], help="first boot: device secret and the setup code"
                      ).set_defaults(func=cmd_firstboot)
 
-    verbs.add_parser("grow-root", help="grow the root partition to fill the SD card (the appliance, at boot)"
-                     ).set_defaults(func=cmd_grow_root)
+    grow = verbs.add_parser("grow-root", help="grow the root partition to fill the SD card (the appliance, at boot)")
+    grow.add_argument("--dry-run", action="store_true", help="say what would grow, change nothing")
+    grow.set_defaults(func=cmd_grow_root)
     demo_cmd = verbs.add_parser("demo", parents=[common], help="fill a data dir with a big shop, for scale tests")
     demo_cmd.add_argument("--customers", type=int, default=1000, metavar="N")
     demo_cmd.add_argument("--messages", type=int, default=10000, metavar="M")

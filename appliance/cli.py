@@ -565,7 +565,9 @@ def cmd_update(args) -> int:
             if not files:
                 print("no update is staged")
                 return 0
-        else:  # scan: loket-update-usb.service, when the LOKET-BACKUP stick appears
+        else:  # scan: loket-update-usb.service, when the backup stick appears
+            # Only copied off the stick here (the stick may be pulled, or
+            # unmounted when idle); loket-update.path then starts the install.
             folder = Path(args.folder)
             found, notes = update.find_on_stick(folder, ctx.public_key, settings.data_path, ctx.releases.current())
             for note in notes:
@@ -573,7 +575,12 @@ def cmd_update(args) -> int:
             if found is None:
                 print(f"no new update in {folder}")
                 return 0
-            files = [found]
+            staged = update.stage(found, settings.data_path, ctx.public_key)
+            print(f"staged {found.name} (Loket {staged.version}) for loket-update.service")
+            return 0
+        # systemd stops a unit with SIGTERM (a shutdown during an update):
+        # unwind through apply(), which puts the old release back.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         outcome = None
         for file in files:
             try:
@@ -586,6 +593,8 @@ def cmd_update(args) -> int:
         return 0 if outcome == "installed" else EXIT_FAIL
     except update.UpdateError as exc:
         raise CLIError(str(exc)) from None
+    except OSError as exc:
+        raise CLIError(f"update: {exc.filename or ''} {exc.strerror}".replace("  ", " ")) from None
 
 
 def cmd_clock(args) -> int:

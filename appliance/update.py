@@ -607,22 +607,37 @@ def apply(bundle: Path, ctx: Context, *, allow_downgrade: bool = False) -> dict:
 
         ctx.services.stop()
         step("stopped the web UI and the worker")
-        backup_file, schema_before = None, schema_of(ctx.db_path)
+        switched = previous = backup_file = None
+        schema_before = schema_of(ctx.db_path)
         try:
-            if ctx.db_path is not None and ctx.db_path.exists():
-                from . import backup
-                backup_file = backup.backup(ctx.db_path, ctx.data_dir / "backups")
-                _own_like(backup_file, ctx.data_dir)
-                step(f"backed the database up: {backup_file.name}")
-        except Exception as exc:  # no backup, no switch: the shop is served as before
-            ctx.services.start()
-            step(f"refused: no backup could be made ({exc})")
-            return finish("refused", f"no backup could be made before the switch: {exc}")
+            try:
+                if ctx.db_path is not None and ctx.db_path.exists():
+                    from . import backup
+                    backup_file = backup.backup(ctx.db_path, ctx.data_dir / "backups")
+                    _own_like(backup_file, ctx.data_dir)
+                    step(f"backed the database up: {backup_file.name}")
+            except Exception as exc:  # no backup, no switch: the shop is served as before
+                ctx.services.start()
+                step(f"refused: no backup could be made ({exc})")
+                return finish("refused", f"no backup could be made before the switch: {exc}")
 
-        previous = ctx.releases.switch(manifest.version)
-        ctx.services.start()
-        step(f"switched to {manifest.version}; waiting up to {ctx.health_seconds:.0f} s for it to come up")
-        problems = wait_healthy(ctx.services, timeout=ctx.health_seconds, settle=ctx.settle_seconds)
+            previous = ctx.releases.switch(manifest.version)
+            switched = manifest.version
+            ctx.services.start()
+            step(f"switched to {manifest.version}; waiting up to {ctx.health_seconds:.0f} s for it to come up")
+            problems = wait_healthy(ctx.services, timeout=ctx.health_seconds, settle=ctx.settle_seconds)
+        except BaseException as exc:
+            # Stopped half-way (the box shuts down, systemctl failed): put the
+            # old release back at once, without waiting for it, and say so.
+            why = "interrupted" if isinstance(exc, (SystemExit, KeyboardInterrupt)) else f"failed: {exc}"
+            step(f"{why} while switching; back to {previous or 'the old release'}")
+            with contextlib.suppress(Exception):
+                ctx.services.stop()
+            kept = _roll_back(ctx, switched and previous, backup_file, schema_before, step)
+            with contextlib.suppress(Exception):
+                ctx.services.start()
+            finish("rolled_back", f"the update was {why}", previous=previous, kept=kept, healthy_after=None)
+            raise
         if not problems:
             removed = ctx.releases.prune()
             step(f"healthy: Loket {manifest.version} is running" +
@@ -632,20 +647,27 @@ def apply(bundle: Path, ctx: Context, *, allow_downgrade: bool = False) -> dict:
         reason = "; ".join(problems)
         step(f"unhealthy: {reason}; rolling back to {previous}")
         ctx.services.stop()
-        kept = None
-        if previous:
-            ctx.releases.switch(previous)
-        schema_after = schema_of(ctx.db_path)
-        if backup_file and schema_after != schema_before:
-            from . import backup
-            kept = backup.restore(backup_file, ctx.db_path)
-            step(f"the new release had moved the schema ({schema_before} -> {schema_after}): restored "
-                 f"{backup_file.name}; its database is kept as {kept.name}")
+        kept = _roll_back(ctx, previous, backup_file, schema_before, step)
         ctx.services.start()
         again = wait_healthy(ctx.services, timeout=ctx.health_seconds, settle=ctx.settle_seconds)
         step(f"back on {previous}: " + ("healthy" if not again else "STILL UNHEALTHY: " + "; ".join(again)))
-        return finish("rolled_back", reason, previous=previous, kept=kept.name if kept else None,
-                      healthy_after=not again)
+        return finish("rolled_back", reason, previous=previous, kept=kept, healthy_after=not again)
+
+
+def _roll_back(ctx: Context, previous: str | None, backup_file: Path | None, schema_before: int | None,
+               step: Callable[[str], None]) -> str | None:
+    """With the services stopped: the link back to PREVIOUS, and the backup
+    back if the schema moved. Returns the name the moved database is kept as."""
+    if previous:
+        ctx.releases.switch(previous)
+    schema_after = schema_of(ctx.db_path)
+    if backup_file and schema_after != schema_before:
+        from . import backup
+        kept = backup.restore(backup_file, ctx.db_path)
+        step(f"the new release had moved the schema ({schema_before} -> {schema_after}): restored "
+             f"{backup_file.name}; its database is kept as {kept.name}")
+        return kept.name
+    return None
 
 
 def _now() -> str:
@@ -702,15 +724,16 @@ def _own_like(path: Path, like: Path) -> None:
 
 
 def stage(upload: Path, data_dir: Path, public_key: Path) -> Manifest:
-    """For the web UI: check an uploaded bundle and, when it is one this box
-    can install, move it to DATA_DIR/update-pending/ (loket-update.path
+    """For the web UI and the USB stick: check a bundle and, when it is one
+    this box can install, copy it to DATA_DIR/update-pending/ (loket-update.path
     starts the privileged install). Raises UpdateError otherwise."""
     manifest = read_bundle(upload, public_key)
     pending = Path(data_dir) / PENDING_DIR
-    pending.mkdir(exist_ok=True)
+    pending.mkdir(parents=True, exist_ok=True)
     target = pending / f"loket-{manifest.version}-{manifest.machine}.bundle"
-    tmp = target.with_name(target.name + ".partial")
+    tmp = target.with_name(target.name + ".partial")   # not *.bundle: the path unit waits for the rename
     shutil.copyfile(upload, tmp)
+    _own_like(tmp, Path(data_dir))
     os.replace(tmp, target)
     return manifest
 

@@ -12,15 +12,23 @@ What it does:
 - opens a root shell on a third UART, for the test only, through the
   kernel command line (systemd.run=): the image has no login and no test
   hooks of its own;
-- checks: the units are active, first boot ran and printed a setup code (on
-  the console and in the journal), the web UI answers on the forwarded
-  port, `loket modem status` works in the VM, the sandbox holds; prints
-  timings. Exit 0 when every check passed.
+- gives the VM a disk 1 GiB bigger than the image, as a bigger SD card;
+- checks: the units are active, the root grew to fill the disk, first boot
+  ran and printed a setup code (on the console and in the journal), the web
+  UI answers on the forwarded port, `loket modem status` works in the VM, the
+  sandbox holds;
+- then the offline update, both ways in: a good release on a USB stick
+  labelled LOKETBACKUP (FAT) plugged in while the box runs (QEMU's xHCI, hot-plug)
+  is installed, switched in and healthy; a broken one (it migrates the schema,
+  then its web UI cannot start) uploaded on the web UI's Update page by the
+  owner the wizard made is rolled back by itself, schema and all;
+- prints timings. Exit 0 when every check passed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -35,6 +43,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(HERE))
 T0 = time.monotonic()
 TIMINGS: list[tuple[str, float]] = []
 
@@ -114,6 +124,106 @@ def http_status(port: int) -> int | None:
         return None
 
 
+def make_bundles(work: Path, version: str) -> dict[str, Path]:
+    """A good next release and a broken one after it, signed with the key
+    whose public half the image carries (build.sh's development key)."""
+    import bundle as tool
+    from support import break_the_web_after_migrating
+    cache = Path(os.environ.get("LOKET_IMAGE_CACHE", "/var/cache/loket-image"))
+    key = cache / "dev-release-key"
+    major, minor, patch = (int(n) for n in version.split(".")[:3])
+    good, broken = f"{major}.{minor}.{patch + 1}", f"{major}.{minor}.{patch + 2}"
+    out = work / "bundles"
+    assert tool.main(["build", "--arch", "amd64", "--key", str(key), "--version", good, "--out", str(out)]) == 0
+    wheel = tool.loket_wheel(work / "broken", broken, edit=break_the_web_after_migrating)
+    assert tool.main(["build", "--arch", "amd64", "--key", str(key), "--wheel", str(wheel), "--out", str(out)]) == 0
+    return {"good": out / f"loket-{good}-x86_64.bundle", "broken": out / f"loket-{broken}-x86_64.bundle",
+            "good_version": good, "broken_version": broken}
+
+
+def make_stick(path: Path, bundle: Path) -> Path:
+    """A USB stick as a shop has one: FAT, labelled LOKETBACKUP (FAT's 11 characters), the bundle in loket-updates/."""
+    size_kb = (bundle.stat().st_size // 1024 + 16 * 1024) // 1024 * 1024
+    subprocess.run(["mkfs.vfat", "-n", "LOKETBACKUP", "-C", str(path), str(size_kb)], check=True,
+                   capture_output=True)
+    env = {**os.environ, "MTOOLS_SKIP_CHECK": "1"}
+    subprocess.run(["mmd", "-i", str(path), "::/loket-updates"], check=True, env=env)
+    subprocess.run(["mcopy", "-i", str(path), str(bundle), f"::/loket-updates/{bundle.name}"], check=True, env=env)
+    return path
+
+
+def monitor(work: Path, command: str) -> str:
+    """One command to QEMU's human monitor."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(str(work / "monitor.sock"))
+        sock.settimeout(10)
+        sock.sendall(command.encode() + b"\n")
+        time.sleep(1)
+        try:
+            return sock.recv(65536).decode(errors="replace")
+        except socket.timeout:
+            return ""
+
+
+def check_updates(sh, check, say, port: int, work: Path, bundles: dict, stick: Path, setup_code: str) -> None:
+    from support import Browserless
+    good, broken = bundles["good_version"], bundles["broken_version"]
+
+    def wait_outcome(bundle: Path, timeout: float) -> str:
+        return check(f"update of {bundle.name} finished",
+                     f"for i in $(seq {int(timeout / 5)}); do grep -q '\"bundle\": \"{bundle.name}\"' "
+                     "/var/lib/loket/update-status.json 2>/dev/null && grep -q '\"outcome\"' "
+                     "/var/lib/loket/update-status.json && break; sleep 5; done; "
+                     "cat /var/lib/loket/update-status.json; "
+                     "grep -q '\"bundle\": \"" + bundle.name + "\"' /var/lib/loket/update-status.json || "
+                     "{ ls -l /dev/loket-backup /media/loket-backup/loket-updates; "
+                     "systemctl status --no-pager loket-update-usb loket-update.path loket-update 'dev-loket\\x2dbackup.device'; "
+                     "journalctl -b -o cat -u loket-update -u loket-update-usb | tail -40; false; }",
+                     timeout=timeout + 60)
+
+    say("plugging in the USB stick with the update")
+    monitor(work, f"drive_add 0 if=none,id=stick,format=raw,file={stick}")
+    monitor(work, "device_add usb-storage,bus=xhci.0,drive=stick,id=stickdev")
+    status = wait_outcome(bundles["good"], 600)
+    check("the update from the stick is installed", "cat /var/lib/loket/update-status.json",
+          lambda code, out: '"outcome": "installed"' in out)
+    check("the new release runs", "readlink /opt/loket/venv && /opt/loket/venv/bin/loket --version && "
+          "systemctl is-active loket-web loket-worker",
+          lambda code, out: code == 0 and f"releases/{good}" in out and f"loket {good}" in out)
+    say(f"update status:\n{status.strip()[-1500:]}")
+
+    say("the owner finishes the wizard and uploads a broken release")
+    web = Browserless(f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 60
+    while http_status(port) != 200 and time.monotonic() < deadline:
+        time.sleep(2)
+    _, _, page = web.get("/setup")
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    done = web.post("/setup", {"csrf": found.group(1) if found else "", "code": setup_code, "username": "owner",
+                               "password": "kopi susu manis", "password2": "kopi susu manis",
+                               "shop_name": "Toko Uji", "shop_type": "shop", "timezone": "Asia/Jakarta",
+                               "quiet_hours": "21:00-08:00"})
+    if done[0] != 200 or "error" in done[2]:
+        raise RuntimeError(f"the wizard did not make the owner (code {setup_code!r}): HTTP {done[0]} {done[2][-600:]}")
+    token = re.search(r'name="csrf" value="([^"]+)"', web.get("/settings/update")[2])
+    answer = web.upload("/settings/update", {"csrf": token.group(1) if token else ""}, "file",
+                        bundles["broken"].name, bundles["broken"].read_bytes())
+    ok = answer[0] == 200 and f"Checked: Loket {broken}" in answer[2]
+    say(f"{'ok  ' if ok else 'FAIL'} the Update page checked and staged the upload")
+    if not ok:
+        raise RuntimeError(f"the upload was not staged: HTTP {answer[0]} {answer[2][-800:]}")
+    wait_outcome(bundles["broken"], 600)
+    check("the broken release was rolled back", "cat /var/lib/loket/update-status.json",
+          lambda code, out: '"outcome": "rolled_back"' in out and '"healthy_after": true' in out)
+    check("back on the good release, schema and all",
+          "readlink /opt/loket/venv && /opt/loket/venv/bin/loket --version && systemctl is-active loket-web "
+          "loket-worker && runuser -u loket -- /opt/loket/venv/bin/loket db check",
+          lambda code, out: code == 0 and f"releases/{good}" in out and f"loket {good}" in out
+          and "schema version 1" in out)
+    check("the journal tells the story", "journalctl -b -u loket-update -u loket-update-usb -o cat | tail -30",
+          lambda code, out: "rolling back" in out and "healthy" in out)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--image-dir", type=Path, default=REPO / "build" / "image")
@@ -155,7 +265,17 @@ def main(argv=None) -> int:
         say(f"decompressing {image.name}")
         raw = work / "disk.img"
         subprocess.run(["zstd", "-q", "-d", "-f", str(image), "-o", str(raw)], check=True)
+        layout = json.loads(subprocess.run(["sfdisk", "--json", str(raw)], capture_output=True, text=True,
+                                           check=True).stdout)
+        root_sectors = layout["partitiontable"]["partitions"][1]["size"]
+        with raw.open("r+b") as disk:  # a bigger card than the image (sparse: costs nothing)
+            disk.truncate(raw.stat().st_size + 1024 ** 3)
         mark("image decompressed")
+
+        say("making the update bundles and the USB stick")
+        bundles = make_bundles(work, image.name.split("-")[1])
+        stick = make_stick(work / "stick.img", bundles["good"])
+        mark("bundles made")
 
         say("starting the modem simulator")
         sim_data = work / "sim-data"
@@ -187,7 +307,7 @@ def main(argv=None) -> int:
             "-chardev", f"file,id=con,path={console}", "-serial", "chardev:con",
             "-chardev", f"serial,id=modem,path={pty}", "-serial", "chardev:modem",
             "-chardev", f"socket,id=sh,path={shell_sock},server=on,wait=off", "-serial", "chardev:sh",
-            "-monitor", "none",
+            "-device", "qemu-xhci,id=xhci", "-monitor", f"unix:{work / 'monitor.sock'},server=on,wait=off",
         ]
         say("booting under QEMU (tcg)")
         boot_started = time.monotonic()
@@ -232,12 +352,17 @@ def main(argv=None) -> int:
               "systemd-networkd loket-backup.timer loket-restore.path")
         check("no failed units", "systemctl --failed --no-legend --plain",
               lambda code, out: code == 0 and not out.strip())
+        check("the root grew to fill the disk",
+              "systemctl show -P Result loket-grow-root && cat /sys/class/block/vda2/size && findmnt -bno SIZE /",
+              lambda code, out: code == 0 and "success" in out
+              and int(out.split()[1]) > root_sectors + 1024 ** 3 // 512 * 9 // 10
+              and int(out.split()[2]) > (root_sectors * 512 + 1024 ** 3) * 8 // 10)
         check("first boot ran", "systemctl show -P Result loket-firstboot && test -e /var/lib/loket/.firstboot-done",
               lambda code, out: code == 0 and "success" in out)
         journal = check("setup code in the journal", "journalctl -b -u loket-firstboot -o cat",
                         lambda code, out: bool(re.search(r"setup code", out, re.I)))
         console_text = console.read_text(errors="replace")
-        code_match = re.search(r"setup code:?\s*(\S+)", journal, re.I)
+        code_match = re.search(r"setup code:?\s*(\d{4}(?:-\d{4})+)", journal, re.I)
         if code_match and code_match.group(1) in console_text:
             say("ok   setup code on the console")
         else:
@@ -274,6 +399,8 @@ def main(argv=None) -> int:
         check("graceful worker stop", "systemctl stop loket-worker && systemctl show -P Result loket-worker",
               lambda code, out: code == 0 and "success" in out, timeout=90)
         mark("checks done")
+        check_updates(sh, check, say, port, work, bundles, stick, code_match.group(1) if code_match else "")
+        mark("updates done")
         if args.hold:
             sh.sock.close()
             say(f"holding the VM: shell at {shell_sock}, web at http://127.0.0.1:{port}/ (Ctrl-C ends)")

@@ -175,3 +175,21 @@ def rss_mb(pid: int) -> float:
     except FileNotFoundError:
         pass
     return 0.0
+
+
+def break_the_web_after_migrating(source: Path) -> None:
+    """Edit a copy of Loket's source into a release that moves the schema
+    forward and then cannot serve: the worst kind of bad release, the one an
+    update's rollback must also undo in the data (for image/bundle.py's
+    loket_wheel(edit=...); used by test_update and the image's boot test)."""
+    migrations = source / "appliance" / "migrations.py"
+    migrations.write_text(migrations.read_text().replace(
+        "STEPS: tuple[Step, ...] = ()",
+        'STEPS: tuple[Step, ...] = (Step(2, "a probe table", '
+        'lambda database, migrator: database.execute_sql("CREATE TABLE rollback_probe (x INTEGER)")),)'))
+    cli = source / "appliance" / "cli.py"
+    marker = "    open_database(settings)\n    _check_port_free(settings.host, settings.port)\n"
+    text = cli.read_text()
+    assert marker in text, "cmd_web changed: update break_the_web_after_migrating"
+    cli.write_text(text.replace(marker, "    open_database(settings)\n"
+                                        "    raise SystemExit('a broken release, for the rollback test')\n", 1))

@@ -30,7 +30,7 @@ import pytest
 
 from appliance import update
 from appliance.update import Releases, UpdateError
-from support import REPO, Browserless, free_port, loket_cli, start_web
+from support import REPO, Browserless, break_the_web_after_migrating, free_port, loket_cli, start_web
 
 ARCH = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine())
 pytestmark = pytest.mark.skipif(ARCH is None, reason="bundles are made for x86_64 and aarch64 boxes")
@@ -43,23 +43,6 @@ def _bundle_tool():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def break_the_web_after_migrating(source: Path) -> None:
-    """A release that moves the schema forward, then cannot serve: the worst
-    kind of bad release, the one a rollback must also undo in the data."""
-    migrations = source / "appliance" / "migrations.py"
-    text = migrations.read_text()
-    migrations.write_text(text.replace(
-        "STEPS: tuple[Step, ...] = ()",
-        'STEPS: tuple[Step, ...] = (Step(2, "a probe table", '
-        'lambda database, migrator: database.execute_sql("CREATE TABLE rollback_probe (x INTEGER)")),)'))
-    cli = source / "appliance" / "cli.py"
-    text = cli.read_text()
-    marker = "    open_database(settings)\n    _check_port_free(settings.host, settings.port)\n"
-    assert marker in text
-    cli.write_text(text.replace(marker, "    open_database(settings)\n"
-                                        "    raise SystemExit('a broken release, for the rollback test')\n", 1))
 
 
 @pytest.fixture(scope="module")
@@ -356,6 +339,21 @@ def test_the_stick_offers_the_newest_bundle_the_box_can_take(kit, tmp_path):
     assert any("damaged" in n for n in notes) and any("not newer" in n for n in notes)
     assert update.find_on_stick(stick, kit["pub"], tmp_path, GOOD)[0] is None
     assert update.find_on_stick(tmp_path / "no-stick", kit["pub"], tmp_path, GOOD) == (None, [])
+
+
+def test_loket_update_scan_copies_the_bundle_off_the_stick(kit, tmp_path):
+    """The stick may be pulled or unmounted when idle: the bundle is checked,
+    copied into the data dir, and installed from there (loket-update.path)."""
+    stick = tmp_path / "stick" / "loket-updates"
+    stick.mkdir(parents=True)
+    shutil.copy(kit["bundles"][GOOD], stick)
+    env = {"LOKET_RELEASE_KEY": str(kit["pub"]), "LOKET_RELEASE_DIR": str(tmp_path / "opt")}
+    done = loket_cli("update", "scan", stick, data_dir=tmp_path / "data", env=env)
+    assert done.returncode == 0, done.stderr
+    assert f"staged loket-{GOOD}-{platform.machine()}.bundle" in done.stdout
+    assert [p.name for p in update.pending(tmp_path / "data")] == [f"loket-{GOOD}-{platform.machine()}.bundle"]
+    done = loket_cli("update", "scan", tmp_path / "no-stick", data_dir=tmp_path / "data", env=env)
+    assert done.returncode == 0 and "no new update" in done.stdout
 
 
 # -- the Update page ------------------------------------------------------------------------------------

@@ -311,3 +311,29 @@ def test_staged_restore_from_the_ui(live, tmp_path, bad_files):
     aside = bk.apply_pending(live, now=T0)
     assert aside is not None and aside.exists()
     assert not (live.parent / bk.PENDING).exists()
+
+
+# -- a restore chosen in the web UI (real HTTP) -----------------------------------------
+
+def test_the_owner_uploads_a_backup_and_the_box_stages_the_restore(tmp_path):
+    from appliance import auth, db, migrations, settings as settings_module
+    from support import Browserless, start_web
+    data = tmp_path / "data"
+    database = db.connect(settings_module.load(env={}, overrides={"data_dir": str(data)}).db_url)
+    migrations.migrate(database)
+    auth.create_user("owner", "kopi susu manis", "owner")
+    database.close()
+    made = bk.backup(data / "loket.db", tmp_path / "elsewhere")
+    with start_web(data) as url:
+        browser = Browserless(url)
+        browser.login("owner", "kopi susu manis")
+        csrf = browser.csrf("/settings/backup")
+        status, _, page = browser.upload("/settings/backup/restore", {"csrf": csrf}, "file", "notes.txt",
+                                         b"not a database <b>x</b>")
+        assert status == 400 and "Nothing was replaced" in page and "<b>x" not in page
+        assert not (data / bk.PENDING).exists()
+        status, _, page = browser.upload("/settings/backup/restore", {"csrf": csrf}, "file", made.name,
+                                         made.read_bytes())
+        assert status == 200 and "Checked and staged" in page
+        assert (data / bk.PENDING).read_bytes() == made.read_bytes()
+        assert not list(data.glob("*.upload")), "the spooled upload is gone"

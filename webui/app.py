@@ -12,10 +12,12 @@ customers.py, ...); each gives its routes to the table here.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Callable
 from urllib.parse import quote, urlencode
@@ -144,6 +146,21 @@ def due_in(moment, now) -> str:
     if days:
         return f"{sign}{days} d {hours} h"
     return f"{sign}{hours} h {minutes} min" if hours else f"{sign}{minutes} min"
+
+
+@contextlib.contextmanager
+def spooled_upload(web: "Web", name: str = "file"):
+    """The uploaded file as a temporary file in the data dir (never /tmp: a
+    big upload must not fill a RAM disk), deleted afterwards; yields
+    (path, the name the browser gave) or (None, None) when none was sent."""
+    upload = bottle.request.files.get(name)
+    if upload is None:
+        yield None, None
+        return
+    with tempfile.NamedTemporaryFile(dir=web.settings.data_path, suffix=".upload") as tmp:
+        upload.save(tmp, overwrite=True)
+        tmp.flush()
+        yield Path(tmp.name), (upload.raw_filename or "")[:100]
 
 
 def found(row, what: str):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import bottle
 
 from appliance import backup, crm
 
-from .app import OWNER, Route, Web
+from .app import OWNER, Route, Web, spooled_upload
 
 UPLOAD_LIMIT = 512 * 1024 * 1024
 
@@ -50,18 +49,15 @@ def download(web: Web, name: str):
 
 def restore(web: Web):
     db_path, _ = _paths(web)
-    upload = bottle.request.files.get("file")
-    if upload is None:
-        bottle.response.status = 400
-        return page(web, "Choose a backup file.")
-    with tempfile.NamedTemporaryFile(dir=web.settings.data_path, suffix=".upload") as tmp:
-        upload.save(tmp, overwrite=True)
-        tmp.flush()
-        problems = backup.stage_restore(Path(tmp.name), db_path)
+    with spooled_upload(web) as (file, name):
+        if file is None:
+            bottle.response.status = 400
+            return page(web, "Choose a backup file.")
+        problems = backup.stage_restore(file, db_path)
     if problems:
         bottle.response.status = 400
         return page(web, "Nothing was replaced: this file cannot be restored.", problems)
-    crm.audit("backup.restore_staged", user=web.user, detail=upload.raw_filename[:100])
+    crm.audit("backup.restore_staged", user=web.user, detail=name)
     web.redirect("/settings/backup", "Checked and staged. The box restarts its services to restore it "
                                      "(with `loket run`, restart it).")
 

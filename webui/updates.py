@@ -4,14 +4,13 @@ one does not come up (appliance/update.py, loket-update.service)."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import bottle
 
 from appliance import crm, update
 
-from .app import OWNER, Route, Web
+from .app import OWNER, Route, Web, spooled_upload
 
 
 def page(web: Web, error: str = ""):
@@ -27,19 +26,16 @@ def upload(web: Web):
     if (bottle.request.content_length or 0) > update.MAX_BUNDLE:
         bottle.response.status = 413
         return page(web, "That file is far too big to be a Loket update.")
-    file = bottle.request.files.get("file")
-    if file is None:
-        bottle.response.status = 400
-        return page(web, "Choose the update file (loket-….bundle).")
-    with tempfile.NamedTemporaryFile(dir=web.settings.data_path, suffix=".upload") as tmp:
-        file.save(tmp, overwrite=True)
-        tmp.flush()
+    with spooled_upload(web) as (file, name):
+        if file is None:
+            bottle.response.status = 400
+            return page(web, "Choose the update file (loket-….bundle).")
         try:
-            manifest = update.stage(Path(tmp.name), web.settings.data_path, Path(web.settings.release_key))
+            manifest = update.stage(file, web.settings.data_path, Path(web.settings.release_key))
         except update.UpdateError as exc:
             bottle.response.status = 400
             return page(web, f"Nothing was installed: {exc}.")
-    crm.audit("update.staged", user=web.user, detail=f"{manifest.version} from {file.raw_filename[:100]}")
+    crm.audit("update.staged", user=web.user, detail=f"{manifest.version} from {name}")
     web.redirect("/settings/update", f"Checked: Loket {manifest.version}, signature good. The box installs it now, "
                                      "checks that it comes up and goes back by itself if not; this page shows "
                                      "the outcome in a few minutes.")

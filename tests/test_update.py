@@ -328,6 +328,26 @@ def test_a_good_release_is_switched_in_and_a_bad_one_rolled_back(kit, box):
     assert ctx.releases.current() == GOOD
 
 
+def test_a_shutdown_during_the_switch_puts_the_old_release_back(kit, box):
+    """systemd stops loket-update.service with SIGTERM (the box is switched
+    off, say); the CLI turns it into SystemExit, which arrives here while the
+    new release is being watched."""
+    ctx, said = box
+    real = ctx.services.problems
+
+    def sigterm_during_the_wait():
+        ctx.services.problems = real
+        raise SystemExit(143)
+
+    ctx.services.problems = sigterm_during_the_wait
+    with pytest.raises(SystemExit):
+        update.apply(kit["bundles"][GOOD], ctx)
+    assert ctx.releases.current() == BASE
+    status = update.read_status(ctx.data_dir)
+    assert status["outcome"] == "rolled_back" and "interrupted" in status["reason"]
+    assert not update.wait_healthy(ctx.services, timeout=60, settle=1), "the old release serves again"
+
+
 def test_the_stick_offers_the_newest_bundle_the_box_can_take(kit, tmp_path):
     stick = tmp_path / "stick"
     stick.mkdir()

@@ -85,9 +85,17 @@ class ModemThread:
             return False
         try:
             self.driver.open()
-        except ModemError as exc:
-            self.last_status = ModemStatus(ok=False, error=str(exc))
-            (log.debug if str(exc) == self._open_error else log.warning)("modem %s: cannot open: %s", self.name, exc)
+        except Exception as exc:
+            # A driver bug (not a ModemError) is retried like a missing modem: were this
+            # thread to end, the worker would stop feeding systemd's watchdog and be
+            # restarted over and over instead of reporting the modem.
+            self.last_status = ModemStatus(ok=False, error=str(exc) or type(exc).__name__)
+            if str(exc) == self._open_error:
+                log.debug("modem %s: cannot open: %s", self.name, exc)
+            elif isinstance(exc, ModemError):
+                log.warning("modem %s: cannot open: %s", self.name, exc)
+            else:
+                log.exception("modem %s: cannot open (unexpected error)", self.name)
             self._open_error = str(exc)
             self._open_pause = min(self.OPEN_RETRY_MAX, max(1.0, self._open_pause * 2))
             self._next_open = now + self._open_pause
@@ -110,12 +118,16 @@ class ModemThread:
                 break
             fn, future = item
             if fn == "poll":
-                if self._ensure_open():
-                    self._poll()
+                try:
+                    if self._ensure_open():
+                        self._poll()
+                    if time.monotonic() >= next_status:
+                        self._refresh_status()  # also where a lost modem is brought back
+                        next_status = time.monotonic() + self.status_seconds
+                except Exception:  # nothing may end the modem's only thread (see _ensure_open)
+                    log.exception("modem %s: unexpected error while polling", self.name)
+                    next_status = max(next_status, time.monotonic() + self.status_seconds)
                 next_poll = time.monotonic() + self.poll_seconds
-                if time.monotonic() >= next_status:
-                    self._refresh_status()  # also where a lost modem is brought back
-                    next_status = time.monotonic() + self.status_seconds
                 continue
             if not future.set_running_or_notify_cancel():
                 continue

@@ -220,8 +220,10 @@ def _database_answers(settings) -> bool:
 
 
 def _keep_watchdog_fed(healthy) -> None:
-    """With systemd's watchdog on (WatchdogSec), ping it at half the interval
-    while the process is healthy; a hung process stops pinging and is restarted."""
+    """With systemd's watchdog on (WatchdogSec), ping it four times per
+    interval while the process is healthy; a hung process stops pinging and is
+    restarted. (At half the interval, one slow health check left a whole
+    interval without a ping, and systemd killed a healthy process.)"""
     from . import sdnotify
     interval = sdnotify.watchdog_interval()
     if not interval:
@@ -231,7 +233,7 @@ def _keep_watchdog_fed(healthy) -> None:
         while True:
             if healthy():
                 sdnotify.watchdog_ping()
-            time.sleep(interval / 2)
+            time.sleep(interval / 4)
 
     threading.Thread(target=feed, name="watchdog", daemon=True).start()
 
@@ -244,9 +246,10 @@ def cmd_worker(args) -> int:
     worker = build_worker(settings)
     logging.getLogger("loket.worker").info("worker %s with modems: %s", worker.owner, settings.modems)
     from . import sdnotify
-    # Alive: the modem threads run and the database answers (a hung modem is the watchdog's, not systemd's).
-    _keep_watchdog_fed(lambda: all(m._thread.is_alive() for m in worker.pool.modems) and _database_answers(settings))
-    worker.on_started = lambda: sdnotify.ready("worker running")
+    # Alive: the modem threads run and the database answers (a hung modem is
+    # the watchdog's, not systemd's). Fed from the start, once the threads run.
+    alive = lambda: all(m._thread.is_alive() for m in worker.pool.modems) and _database_answers(settings)
+    worker.on_started = lambda: (sdnotify.ready("worker running"), _keep_watchdog_fed(alive))
     try:
         worker.run()
     finally:

@@ -434,8 +434,12 @@ def _join(parts: list[InboundPart]) -> str:
 def assemble(now: dt.datetime, timeout: dt.timedelta, region_key) -> list[Message]:
     """Turn stored parts into messages: complete groups at once, incomplete
     ones after `timeout`. `region_key(sender)` gives the customer key."""
-    loose = (InboundPart.select().where(InboundPart.message.is_null())
-             .order_by(InboundPart.sender, InboundPart.concat_ref, InboundPart.part_no))
+    # Read to the end before writing: on SQLite, a query still being read keeps
+    # its snapshot, and once another thread commits (the drain, sending) this
+    # connection can no longer begin a write; BEGIN fails at once, and the
+    # messages already created would never be answered.
+    loose = list(InboundPart.select().where(InboundPart.message.is_null())
+                 .order_by(InboundPart.sender, InboundPart.concat_ref, InboundPart.part_no))
     created = []
     groups = itertools.groupby(loose, key=lambda p: (p.sender, p.concat_ref if p.part_count > 1 else -p.id))
     for (sender, _), group in groups:

@@ -788,6 +788,12 @@ def cmd_modem_status(args) -> int:
             rows.append(json.loads(path.read_text()))
         except (OSError, ValueError):
             continue
+    # A modem taken out of the `modems` setting leaves its last report behind: say so, do not count it.
+    from .modem.drivers import modem_names, slug
+    configured = {slug(name) for name in modem_names(settings.modems)}
+    for row in [r for r in rows if r.get("modem") not in configured]:
+        print(f"{row.get('modem')}: no longer in the modems setting (its last report is ignored)")
+        rows.remove(row)
     if not rows:
         raise CLIError(f"no modem has reported in {settings.data_path} yet: is `loket worker` running?")
     healthy = True

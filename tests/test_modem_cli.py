@@ -85,3 +85,19 @@ def test_modem_status_reports_the_worker_s_view(loket):
 def test_modem_status_without_a_worker_says_so(tmp_path):
     result = loket_cli("modem", "status", data_dir=tmp_path)
     assert result.returncode == 1 and "is `loket worker` running" in result.stderr
+
+
+def test_a_modem_taken_out_of_the_setting_no_longer_counts(tmp_path):
+    """The technician moved the modem to another port: the old port's last
+    report stays on disk, but it is not a broken modem."""
+    import json
+    status = tmp_path / "status"
+    status.mkdir()
+    now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+    (status / "at-dev-loket-modem.json").write_text(json.dumps(
+        {"modem": "at-dev-loket-modem", "ok": False, "at": now, "error": "cannot open /dev/loket-modem"}))
+    (status / "at-dev-ttyUSB0.json").write_text(json.dumps({"modem": "at-dev-ttyUSB0", "ok": True, "at": now}))
+    result = loket_cli("modem", "status", data_dir=tmp_path, env={"LOKET_MODEMS": "at:/dev/ttyUSB0"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "at-dev-loket-modem: no longer in the modems setting" in result.stdout
+    assert "at-dev-ttyUSB0: ok" in result.stdout

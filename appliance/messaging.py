@@ -444,31 +444,59 @@ def assemble(now: dt.datetime, timeout: dt.timedelta, region_key) -> list[Messag
     groups = itertools.groupby(loose, key=lambda p: (p.sender, p.concat_ref if p.part_count > 1 else -p.id))
     for (sender, _), group in groups:
         group = list(group)
-        first = group[0]
-        seen = {p.part_no for p in group}
-        complete = first.part_count <= 1 or seen >= set(range(1, first.part_count + 1))
-        if not complete and now - first.received_at < timeout:
+        try:
+            message = _assemble_group(group, now, timeout, region_key)
+        except Exception:  # this group waits for the next pass; the others go on
+            log.exception("assembling the parts %s failed; they are tried again", [p.id for p in group])
             continue
-        phone = region_key(sender)
-        customer = customer_for(phone, now=now) if phone.startswith("+") else None
-        with _db().atomic():
-            unique = {p.part_no: p for p in group}
-            ordered = [unique[n] for n in sorted(unique)]
-            # A part the modem layer could not decode keeps its raw PDU; staff
-            # see it, nobody answers it, and the next message goes on as usual.
-            unreadable = any(p.coding == "raw" for p in ordered)
-            message = Message.create(
-                direction="in", phone=phone, customer=customer,
-                text=UNREADABLE if unreadable else _join(ordered),
-                state="handled" if unreadable else "received", needs_staff=unreadable,
-                parts=len(ordered), encoding=first.coding,
-                incomplete=not complete, modem=first.modem, created_at=min(p.smsc_time for p in group),
-                updated_at=now)
-            InboundPart.update(message=message).where(InboundPart.id.in_([p.id for p in group])).execute()
-            if customer is not None:
-                Customer.update(last_contact_at=now).where(Customer.id == customer.id).execute()
-        created.append(message)
+        if message is not None:
+            created.append(message)
     return created
+
+
+def _assemble_group(group: list, now: dt.datetime, timeout: dt.timedelta, region_key) -> Message | None:
+    """One sender's parts as one message, or None while parts are still awaited."""
+    first = group[0]
+    seen = {p.part_no for p in group}
+    complete = first.part_count <= 1 or seen >= set(range(1, first.part_count + 1))
+    if not complete and now - first.received_at < timeout:
+        return None
+    phone = region_key(first.sender)
+    customer = customer_for(phone, now=now) if phone.startswith("+") else None
+    with _db().atomic():
+        unique = {p.part_no: p for p in group}
+        ordered = [unique[n] for n in sorted(unique)]
+        # A part the modem layer could not decode keeps its raw PDU; staff
+        # see it, nobody answers it, and the next message goes on as usual.
+        unreadable = any(p.coding == "raw" for p in ordered)
+        message = Message.create(
+            direction="in", phone=phone, customer=customer,
+            text=UNREADABLE if unreadable else _join(ordered),
+            state="handled" if unreadable else "received", needs_staff=unreadable,
+            parts=len(ordered), encoding=first.coding,
+            incomplete=not complete, modem=first.modem, created_at=min(p.smsc_time for p in group),
+            updated_at=now)
+        InboundPart.update(message=message).where(InboundPart.id.in_([p.id for p in group])).execute()
+        if customer is not None:
+            Customer.update(last_contact_at=now).where(Customer.id == customer.id).execute()
+    return message
+
+
+def stranded(now: dt.datetime, older_than: dt.timedelta, limit: int = 100) -> list[Message]:
+    """Customers' messages stored but never answered (a crash or an error
+    between storing and answering), oldest first."""
+    return list(Message.select().where(Message.direction == "in", Message.state == "received",
+                                       Message.updated_at < now - older_than).order_by(Message.id).limit(limit))
+
+
+def claim(message: Message, now: dt.datetime) -> bool:
+    """Take a stranded message for answering; False when another worker took
+    it first (the update matches only the row as it was read)."""
+    taken = Message.update(updated_at=now).where(Message.id == message.id, Message.state == "received",
+                                                 Message.updated_at == message.updated_at).execute()
+    if taken:
+        message.updated_at = now
+    return taken == 1
 
 
 # -- reading, for the staff inbox ---------------------------------------------

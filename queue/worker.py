@@ -30,6 +30,10 @@ from . import tasks as task_module
 log = logging.getLogger(__name__)
 
 
+# A received message not answered after this long was left by an interrupted
+# run (the live path answers within seconds); the sweep answers it.
+STRANDED_AFTER = dt.timedelta(minutes=2)
+
 class ModemPool:
     """Routes each send to a modem: the same phone keeps the same modem while
     it is healthy, otherwise the least busy one."""
@@ -95,11 +99,14 @@ class Worker:
         messaging.apply_status_reports(parts, modem, now)
         self.process_inbound(now)
 
-    def process_inbound(self, now: dt.datetime) -> int:
+    def process_inbound(self, now: dt.datetime, recover: bool = False) -> int:
         # Several modems may deliver at once; assembling is done by one at a time.
         with self._inbound_lock:
             replies = 0
-            for message in messaging.assemble(now, self.reassembly, self.region_key):
+            messages = messaging.assemble(now, self.reassembly, self.region_key)
+            if recover:
+                messages += self._stranded(now)
+            for message in messages:
                 try:
                     # The moment of answering, not of reading: the rows tell how long it took.
                     replies += len(self.responder.handle(message, self.clock()))
@@ -110,6 +117,24 @@ class Worker:
         if replies:
             self.tasks.kick_outbox()
         return replies
+
+    def _stranded(self, now: dt.datetime) -> list:
+        """Messages stored but never answered (the worker died between the
+        two, or assembling failed part-way): answered now, claimed first so
+        that two workers never both answer one; too old to answer sensibly,
+        they wait for staff instead."""
+        found = []
+        for message in messaging.stranded(now, STRANDED_AFTER):
+            if not messaging.claim(message, now):
+                continue
+            if now - message.created_at > self.rules.stale_grace:
+                log.warning("message %s was never answered and is too old now; it waits for staff", message.id)
+                messaging.Message.update(state="handled", needs_staff=True).where(
+                    messaging.Message.id == message.id).execute()
+                continue
+            log.warning("message %s was stored but not answered (an interrupted run); answering it now", message.id)
+            found.append(message)
+        return found
 
     def on_status(self, modem: str, status: ModemStatus) -> None:
         if status.network_time is not None and self.on_network_time is not None:
@@ -195,7 +220,7 @@ class Worker:
     def sweep(self) -> dict:
         """Once a minute: late multipart messages, and anything due to send."""
         now = self.clock()
-        answered = self.process_inbound(now)
+        answered = self.process_inbound(now, recover=True)
         trusted = self.clock_trusted()
         skipped = messaging.skip_stale(now, self.rules.stale_grace) if trusted else 0
         # Reminders, SLA checks, unpaid orders, scheduled campaigns: only on a clock we trust.

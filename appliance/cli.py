@@ -807,7 +807,9 @@ def cmd_modem_status(args) -> int:
                     "sim", "storage_used", "storage_total", "network_time", "error"):
             if row.get(key) not in (None, ""):
                 print(f"  {key}: {row[key]}")
-        print(f"  last contact: {age:.0f} s ago{' (stale: is the worker running?)' if stale else ''}")
+        # An ok report is a conversation with the modem; a failed one is only the worker's word.
+        what = "last contact" if row.get("ok") else "reported by the worker"
+        print(f"  {what}: {age:.0f} s ago{' (stale: is the worker running?)' if stale else ''}")
     return 0 if healthy else EXIT_FAIL
 
 

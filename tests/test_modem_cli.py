@@ -100,4 +100,16 @@ def test_a_modem_taken_out_of_the_setting_no_longer_counts(tmp_path):
     result = loket_cli("modem", "status", data_dir=tmp_path, env={"LOKET_MODEMS": "at:/dev/ttyUSB0"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "at-dev-loket-modem: no longer in the modems setting" in result.stdout
-    assert "at-dev-ttyUSB0: ok" in result.stdout
+    assert "at-dev-ttyUSB0: ok" in result.stdout and "last contact:" in result.stdout
+
+
+def test_a_modem_that_never_answered_has_no_last_contact(tmp_path):
+    import json
+    status = tmp_path / "status"
+    status.mkdir()
+    now = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+    (status / "at-dev-ttyUSB0.json").write_text(json.dumps(
+        {"modem": "at-dev-ttyUSB0", "ok": False, "at": now, "error": "does not answer AT"}))
+    result = loket_cli("modem", "status", data_dir=tmp_path, env={"LOKET_MODEMS": "at:/dev/ttyUSB0"})
+    assert result.returncode == 1 and "NOT OK" in result.stdout
+    assert "last contact" not in result.stdout and "reported by the worker:" in result.stdout

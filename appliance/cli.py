@@ -548,7 +548,7 @@ def cmd_update(args) -> int:
         if args.update_verb == "check":
             manifest = update.read_bundle(Path(args.file), Path(settings.release_key))
             print(f"ok: Loket {manifest.version} for {manifest.machine}, Python {manifest.python}, "
-                  f"{len(manifest.wheels)} wheels, signature and checksums good")
+                  f"schema {manifest.schema}, {len(manifest.wheels)} wheels, signature and checksums good")
             return 0
         if args.update_verb == "status":
             releases = update.Releases(Path(settings.release_dir))

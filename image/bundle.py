@@ -17,8 +17,8 @@ build    writes DIR/loket-<version>-<machine>.bundle (default DIR:
          candidates, tests); --wheel uses a wheel built elsewhere.
 wheels   the same wheel set without the bundle: image/build.sh installs it.
 
-Downloads are cached in LOKET_IMAGE_CACHE (default /var/cache/loket-image),
-shared with the image build.
+Downloads are cached in LOKET_IMAGE_CACHE (default /var/cache/loket-image as
+root, shared with the image build; ~/.cache/loket-image otherwise).
 """
 
 from __future__ import annotations
@@ -55,7 +55,10 @@ def _platform_args(machine: str) -> list[str]:
 
 
 def _cache() -> Path:
-    return Path(os.environ.get("LOKET_IMAGE_CACHE", "/var/cache/loket-image"))
+    """Shared with image/build.sh (root); a developer's own cache otherwise."""
+    if os.environ.get("LOKET_IMAGE_CACHE"):
+        return Path(os.environ["LOKET_IMAGE_CACHE"])
+    return Path("/var/cache/loket-image") if os.geteuid() == 0 else Path.home() / ".cache" / "loket-image"
 
 
 def dependency_wheels(machine: str) -> list[Path]:

@@ -9,7 +9,10 @@ or resolution time runs out, and again when it has run out, once each.
 
 Statuses: new -> assigned -> pending -> resolved -> closed. Accepting and
 being on the way are events, not statuses: the ticket stays `assigned`.
-Every change is a TicketEvent (who, when, note) and an audit entry.
+Every change is a TicketEvent (who, when, note) and an audit entry. While a
+ticket is pending (waiting for the customer or a part) its resolution clock
+stands still: no warning or breach then, and the due time moves on by the
+wait when the ticket leaves pending.
 """
 
 from __future__ import annotations
@@ -366,6 +369,12 @@ def _fresh(ticket: Ticket | int) -> Ticket:
 def _record(ticket: Ticket, kind: str, by: User | None, now: dt.datetime, note: str = "",
             **fields) -> TicketEvent:
     """Change the ticket, add the event to its history and to the audit trail."""
+    if ticket.status == "pending" and fields.get("status", "pending") != "pending" and ticket.resolution_due:
+        # The resolution clock stood still while the ticket waited (for the
+        # customer, for a part): the due time moves on by that wait.
+        since = _pending_since(ticket)
+        if since is not None and now > since:
+            fields["resolution_due"] = ticket.resolution_due + (now - since)
     if fields:
         fields["updated_at"] = now
         Ticket.update(**fields).where(Ticket.id == ticket.id).execute()
@@ -374,6 +383,19 @@ def _record(ticket: Ticket, kind: str, by: User | None, now: dt.datetime, note: 
     event = TicketEvent.create(ticket=ticket, at=now, user=by, kind=kind, note=note)
     crm.audit(f"ticket.{kind}", user=by, target=label(ticket), detail=note, now=now)
     return event
+
+
+def _pending_since(ticket: Ticket) -> dt.datetime | None:
+    """When the ticket's current wait began: its earliest 'pending' event
+    since it last changed otherwise (a new reason keeps the same wait)."""
+    since = None
+    for kind, at in (TicketEvent.select(TicketEvent.kind, TicketEvent.at).where(TicketEvent.ticket == ticket.id)
+                     .order_by(TicketEvent.at.desc(), TicketEvent.id.desc()).tuples()):
+        if kind == "pending":
+            since = at
+        elif kind in ("opened", "assigned", "on_the_way", "resolved", "closed", "reopened"):
+            break  # (notes, SLA alerts and an OK leave a ticket pending)
+    return since
 
 
 def _tell_customer(ticket: Ticket, template: str, event: TicketEvent, shop: Shop, now: dt.datetime,
@@ -733,8 +755,8 @@ def sla_alerts_due(ticket: Ticket, now: dt.datetime, sent: set[tuple[str, str]])
     clocks = []
     if ticket.first_response_at is None and ticket.response_due is not None:
         clocks.append(("response", ticket.response_due))
-    if ticket.resolved_at is None and ticket.resolution_due is not None:
-        clocks.append(("resolution", ticket.resolution_due))
+    if ticket.resolved_at is None and ticket.resolution_due is not None and ticket.status != "pending":
+        clocks.append(("resolution", ticket.resolution_due))  # (paused while the ticket waits)
     percent = _warn_percent(ticket)
     for clock, due in clocks:
         if ("sla_breach", clock) in sent:

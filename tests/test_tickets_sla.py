@@ -197,3 +197,32 @@ def test_an_empty_report_and_an_impossible_period(desk):
     assert result["average_resolution_minutes"] is None
     with pytest.raises(tickets.TicketError):
         tickets.report(T0, T0, now=T0)
+
+
+def test_the_resolution_clock_stands_still_while_the_ticket_waits(desk):
+    """Onsite: 4 hours to resolve. Pending for a new part from 1 h to 3 days
+    later: no breach while waiting, and the 4 hours are counted without the wait."""
+    ticket = tickets.open_ticket(desk["customer"], "server mati", now=T0)
+    tickets.assign(ticket, desk["engineer"], desk["admin"], minutes(5), shop=SHOP)
+    tickets.set_pending(ticket, "tunggu power supply baru", desk["engineer"], minutes(60), shop=SHOP)
+    tickets.set_pending(ticket, "power supply dikirim besok", desk["engineer"], minutes(24 * 60), shop=SHOP)
+    for minute in range(60, 3 * 24 * 60, 30):
+        tickets.watch_sla(SHOP, minutes(minute))
+    assert not any(m.template.endswith("_resolution") for m in alerts()), "no alarm about a ticket that waits"
+    # The part came: back to work. The wait (from the first TUNDA, 71 hours) is added to the due time.
+    tickets.accept(ticket, desk["engineer"], minutes(2 * 24 * 60), shop=SHOP)  # OK: still waiting
+    tickets.on_the_way(ticket, desk["engineer"], minutes(3 * 24 * 60 - 60), shop=SHOP)
+    ticket = Ticket.get_by_id(ticket.id)
+    assert ticket.resolution_due == minutes(240 + (3 * 24 * 60 - 60) - 60)
+    tickets.resolve(ticket, "ganti power supply", desk["engineer"], minutes(3 * 24 * 60), shop=SHOP)
+    ticket = Ticket.get_by_id(ticket.id)
+    assert ticket.resolved_at <= ticket.resolution_due, "resolved within its 4 working hours"
+
+
+def test_resolving_straight_from_pending_counts_the_wait_out(desk):
+    ticket = tickets.open_ticket(desk["customer"], "printer macet", now=T0)
+    tickets.set_pending(ticket, "tunggu toner", desk["admin"], minutes(10), shop=SHOP)
+    tickets.resolve(ticket, "toner diganti", desk["engineer"], minutes(10 + 48 * 60 + 30), shop=SHOP)
+    ticket = Ticket.get_by_id(ticket.id)
+    assert ticket.resolution_due == minutes(240 + 48 * 60 + 30)
+    assert ticket.resolved_at <= ticket.resolution_due

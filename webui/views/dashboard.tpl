@@ -43,7 +43,9 @@
   <ul class="plain">
   % for k in tickets:
     <li><a href="/tickets/{{k.number}}">T-{{'%04d' % k.number}}</a> · {{k.summary[:80]}} · {{k.status}}
-      % if k.resolution_due:
+      % if k.status == 'pending':
+      · <span class="timer">paused</span>
+      % elif k.resolution_due:
       · <span class="timer {{'bad' if until(k.resolution_due).startswith('-') else ''}}">{{until(k.resolution_due)}}</span>
       % end
     </li>

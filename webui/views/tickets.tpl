@@ -26,7 +26,7 @@
   <td>{{k.summary[:80]}}</td>
   <td>{{k.status}}</td>
   <td class="{{'bad' if not k.first_response_at and k.response_due and k.response_due < now else ''}}">{{'ok' if k.first_response_at else until(k.response_due)}}</td>
-  <td class="{{'bad' if not k.resolved_at and k.resolution_due and k.resolution_due < now else ''}}">{{'ok' if k.resolved_at else until(k.resolution_due)}}</td>
+  <td class="{{'bad' if not k.resolved_at and k.status != 'pending' and k.resolution_due and k.resolution_due < now else ''}}">{{'ok' if k.resolved_at else ('paused' if k.status == 'pending' else until(k.resolution_due))}}</td>
   <td>{{k.assignee.username if k.assignee_id else '-'}}</td>
 </tr>
 % end

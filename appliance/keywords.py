@@ -23,6 +23,7 @@ DEFAULT_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "COMPLAIN": {"en": ("complain", "complaint"), "id": ("keluhan", "komplain", "lapor")},
     "STATUS": {"en": ("status",), "id": ("cek",)},
     "PAY": {"en": ("pay", "paid"), "id": ("bayar",)},
+    "ORDER": {"en": ("order", "buy"), "id": ("beli", "order")},
     "REG": {"en": ("reg", "register"), "id": ("daftar",)},
     "STOP": {"en": ("stop", "unsubscribe", "optout"), "id": ("berhenti", "stop")},
     "START": {"en": ("start", "subscribe"), "id": ("mulai",)},

@@ -8,6 +8,10 @@ Stock is taken when the order is created (the goods are put aside for the
 customer) and given back when it is cancelled, in the same transaction as
 the status change, so a cancelled order returns its stock exactly once.
 
+Customers order by SMS too: `BELI KR-01 2` (a product's code or name and
+how many; several items separated by commas). The order is `new`: staff
+check it and ask for payment, as for an order taken on the phone.
+
 Customers text `BAYAR O-1001 250000` when they have transferred the money:
 that is a PaymentClaim staff check against the bank before the order is
 paid. An order still awaiting payment when its due time passes is cancelled
@@ -105,6 +109,28 @@ replies.register({
               "contoh: O-1001.",
         "en": "{shop}: we found no order {order} for this phone number. Please check the order number, "
               "e.g. O-1001.",
+    },
+    "order_how": {
+        "id": "{shop}: untuk memesan, SMS BELI kode/nama barang dan jumlahnya, contoh: BELI KR-01 2. "
+              "Beberapa barang dipisah koma.",
+        "en": "{shop}: to order, text BUY and the product's code or name and how many, e.g. BUY KR-01 2. "
+              "Separate several items with commas.",
+    },
+    "order_unknown": {
+        "id": "{shop}: barang \"{item}\" tidak ada di katalog kami. Mohon cek kode barangnya, contoh: BELI KR-01 2.",
+        "en": "{shop}: we have no \"{item}\" in our catalogue. Please check the product code, e.g. BUY KR-01 2.",
+    },
+    "order_which": {
+        "id": "{shop}: \"{item}\" yang mana? {choices}. Mohon kirim lagi dengan kodenya.",
+        "en": "{shop}: which \"{item}\"? {choices}. Please text again with its code.",
+    },
+    "order_stock": {
+        "id": "{shop}: maaf, stok {item} tinggal {left}. Mohon pesan paling banyak {left}.",
+        "en": "{shop}: sorry, only {left} of {item} left in stock. Please order {left} at most.",
+    },
+    "order_by_sms_off": {
+        "id": "{shop}: pemesanan lewat SMS belum tersedia. Silakan hubungi kami.",
+        "en": "{shop}: ordering by SMS is not available here. Please contact us.",
     },
     "pay_thanks": {
         "id": "{shop}: terima kasih, konfirmasi bayar {amount} untuk {order} sudah kami catat. "
@@ -321,14 +347,16 @@ def _insert_order(customer: Customer, total: int, note: str, now: dt.datetime) -
 
 
 def create_order(customer: Customer | str, items, *, by: User | None = None, note: str = "",
-                 now: dt.datetime, status: str = "awaiting_payment", shop: Shop | None = None) -> Order:
+                 now: dt.datetime, status: str = "awaiting_payment", shop: Shop | None = None,
+                 notify: bool = True) -> Order:
     """An order with its items; stock is put aside and the customer is texted.
 
     items: [(product or its name or SKU, quantity, price or None)]; the price
     defaults to the product's. A name that is not in the catalogue is a free
     item (shipping, a part ordered in) and needs its price. `status` is
     "awaiting_payment" (staff took the order: the customer is asked to pay) or
-    "new" (to be checked first).
+    "new" (to be checked first). notify=False: the caller tells the customer
+    (an order by SMS is answered by the responder).
     """
     shop = _shop(shop)
     if status not in UNPAID:
@@ -355,7 +383,8 @@ def create_order(customer: Customer | str, items, *, by: User | None = None, not
                   + f"; total {rupiah(total)}")
         if status == "awaiting_payment":
             return _transition(order, "awaiting_payment", by=by, now=now, note="", shop=shop)
-        _notify(order, "new", shop=shop, now=now)
+        if notify:
+            _notify(order, "new", shop=shop, now=now)
     return order
 
 
@@ -697,6 +726,102 @@ def _pay_amount(c: Conversation) -> list | None:
         return [c.reply("pay_amount_how", order=ref(number))]  # asked again; the question stays open
     c.forget()
     return _claim(c, number, amount)
+
+
+# -- ordering by SMS: BELI KR-01 2, oli mesin 1 -----------------------------------------------------
+
+_ITEM_SEPARATORS = re.compile(r"[,;\n+&]|\s(?:dan|and)\s", re.I)
+_QUANTITY = re.compile(r"^(?:x)?(\d{1,12})(?:x|pcs|pc|buah|bh|biji)?$", re.I)
+SMS_DUPLICATE_WINDOW = dt.timedelta(minutes=30)
+
+
+def parse_order_text(text: str) -> list[tuple[str, int]]:
+    """What a customer's order SMS asks for: [(code or name, quantity)].
+    "KR-01 2, 1 oli mesin, busi x3" -> [("KR-01", 2), ("oli mesin", 1), ("busi", 3)].
+    The quantity may come before or after the item (default 1). Raises
+    OrderError when there is no item or too many."""
+    items = []
+    for chunk in _ITEM_SEPARATORS.split(text[:600]):
+        words = chunk.split()
+        if not words:
+            continue
+        quantity = 1
+        if len(words) > 1 and _QUANTITY.match(words[-1]):
+            quantity, words = int(_QUANTITY.match(words[-1]).group(1)), words[:-1]
+        elif len(words) > 1 and _QUANTITY.match(words[0]):
+            quantity, words = int(_QUANTITY.match(words[0]).group(1)), words[1:]
+        items.append((" ".join(words)[:100], quantity))
+    if not items:
+        raise OrderError("the text names no item")
+    if len(items) > 20:  # an SMS order is short; a pasted list is for staff
+        raise OrderError("too many items for one SMS")
+    return items
+
+
+def _sms_product(what: str) -> tuple[Product | None, list[Product]]:
+    """The active product a customer means: its code or exact name, else the
+    only one whose name contains the words; else (None, the candidates)."""
+    try:
+        product = _product(what, 1)
+    except OrderError:  # several products share that exact name: the search below lists them
+        product = None
+    if product is not None and product.active:
+        return product, []
+    words = what.lower().split()
+    query = Product.select().where(Product.active == True)  # noqa: E712
+    for word in words[:5]:
+        query = query.where(pw.fn.LOWER(Product.name).contains(word))
+    found = list(query.order_by(Product.name).limit(4)) if words else []
+    return (found[0], []) if len(found) == 1 else (None, found)
+
+
+def _same_order_lately(customer: Customer, lines: list[tuple[Product, int]], now: dt.datetime) -> Order | None:
+    """The phone sent the same order twice (a resend, a double press)."""
+    wanted = sorted((product.id, quantity) for product, quantity in lines)
+    for order in (Order.select().where((Order.customer == customer.id) & (Order.status == "new")
+                                       & (Order.created_at >= now - SMS_DUPLICATE_WINDOW))
+                  .order_by(Order.id.desc()).limit(5)):
+        have = sorted((i.product_id, i.quantity) for i in OrderItem.select().where(OrderItem.order == order.id))
+        if have == wanted:
+            return order
+    return None
+
+
+@on_keyword("ORDER")
+def _order_by_sms(c: Conversation) -> list:
+    """BELI KR-01 2: a new order, for staff to check; the reply says its number and total."""
+    if c.customer is None:
+        return [c.reply("order_how")]
+    if not Product.select().where(Product.active == True).exists():  # noqa: E712
+        return [c.reply("order_by_sms_off")]
+    try:
+        wanted = parse_order_text(messaging.clean_text(c.args))
+    except OrderError:
+        return [c.reply("order_how")]
+    lines = []
+    for what, quantity in wanted:
+        if not what or not 1 <= quantity <= MAX_QUANTITY:
+            return [c.reply("order_how")]
+        product, candidates = _sms_product(what)
+        if product is None and candidates:
+            # Codes first, names cut short: three choices still fit one SMS.
+            choices = ", ".join(f"{p.sku[:10]} {p.name[:14]}" if p.sku else p.name[:20] for p in candidates[:3])
+            return [c.reply("order_which", item=what[:20], choices=choices)]
+        if product is None:
+            return [c.reply("order_unknown", item=what[:30])]
+        if product.stock < quantity:
+            return [c.reply("order_stock", item=product.name[:40], left=max(product.stock, 0))]
+        lines.append((product, quantity))
+    order = _same_order_lately(c.customer, lines, c.now)
+    if order is None:
+        try:
+            order = create_order(c.customer, [(p, q, None) for p, q in lines], note="by SMS", now=c.now,
+                                 status="new", shop=c.shop, notify=False)
+        except OrderError:  # the stock went to another order in between
+            short = next(((p, Product.get_by_id(p.id).stock) for p, q in lines if Product.get_by_id(p.id).stock < q),
+                         (lines[0][0], 0))
+            return [c.reply("order_stock", item=short[0].name[:40], left=max(short[1], 0))]
+    return [c.reply("order_new", order=ref(order), total=rupiah(order.total))]
 
 
 @on_status(PREFIX)

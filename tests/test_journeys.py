@@ -114,6 +114,10 @@ def test_the_parts_dealer(shop_of):
     received(parts, budi, "O-1001")
     assert "O-1001" in say(parts, budi, "STATUS O-1001")
 
+    # Pak Rudi orders by SMS: a new order for staff to check, its number in the reply.
+    taken = say(parts, rudi, "beli busi ngk 2")
+    assert "O-1002" in taken and orders.find_order("O-1002").status == "new"
+
     # An order nobody pays is cancelled after three days, with an SMS.
     unpaid = orders.create_order(Customer.get(Customer.phone == rudi), [("Busi NGK CPR9EA", 2, None)],
                                  now=clock.utcnow(), shop=parts.shop)

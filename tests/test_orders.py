@@ -450,7 +450,8 @@ def test_orders_created_at_once_get_different_numbers(shop, parts):
 def test_every_order_reply_fits_one_gsm7_sms():
     typical = dict(shop="Toko Sepatu Kulit Bandung", order="O-10042", total="Rp 1.250.000", amount="Rp 1.250.000",
                    due="25/11 10:00", days="3", items="12", reason="transfer belum masuk ke rekening BCA",
-                   detail=" (JNE 0123456789)", choices="O-1001, O-1002, O-1003",
+                   detail=" (JNE 0123456789)", choices="O-1001, O-1002, O-1003", item="Kampas Rem Depan Vario X1",
+                   left="10",
                    state=orders.STATE_WORDS["id"]["awaiting_payment"].format(due="25/11 10:00"))
     keys = [k for k in DEFAULT_TEMPLATES if k.startswith(("order_", "pay_"))]
     assert len(keys) >= 16
@@ -468,3 +469,76 @@ def test_every_order_reply_fits_one_gsm7_sms():
 ])
 def test_order_references_as_people_type_them(text, number):
     assert orders.parse_ref(text) == number
+
+
+# -- ordering by SMS ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, items", [
+    ("KR-01", [("KR-01", 1)]),
+    ("KR-01 2", [("KR-01", 2)]),
+    ("2 kampas rem", [("kampas rem", 2)]),
+    ("KR-01 2, oli mesin 1l x3; busi 4pcs", [("KR-01", 2), ("oli mesin 1l", 3), ("busi", 4)]),
+    ("kampas 2 dan oli 1", [("kampas", 2), ("oli", 1)]),
+    ("  kr-01   2  ,  ", [("kr-01", 2)]),
+    ("KR-01 0", [("KR-01", 0)]),  # read as asked; the handler refuses it
+])
+def test_an_order_sms_is_read_item_by_item(text, items):
+    assert orders.parse_order_text(text) == items
+
+
+@pytest.mark.parametrize("text", ["", "  ", ",,;", ", ".join(["busi"] * 21)])
+def test_an_order_sms_without_items_or_with_a_list_is_refused(text):
+    with pytest.raises(OrderError):
+        orders.parse_order_text(text)
+
+
+def test_the_parts_dealer_takes_an_order_by_sms(responder, staff, parts):
+    """BELI KR-01 2, oli 1: a new order for staff to check, stock put aside,
+    the number and total in the reply; the phone sending it twice makes one order."""
+    person(BUDI, "Pak Budi", "id")
+    _, replies = text_in(BUDI, "BELI KR-01 2, oli 1", T0, responder)
+    order = Order.get()
+    assert order.status == "new" and order.total == 250_000 and order.note == "by SMS"
+    assert texts(replies) == ["Motor Jaya: pesanan O-1001 sudah kami terima, total Rp 250.000. "
+                              "Kami cek dulu dan segera kabari lewat SMS."]
+    assert sms_to(BUDI) == texts(replies), "one SMS: the reply, not a second notice"
+    assert Product.get_by_id(parts["kampas"].id).stock == 8 and Product.get_by_id(parts["oli"].id).stock == 2
+    _, again = text_in(BUDI, "BELI KR-01 2, oli 1", T0 + dt.timedelta(minutes=1), responder)
+    assert Order.select().count() == 1 and "O-1001" in texts(again)[0]
+    # Staff check it and ask for payment: the usual path from here.
+    orders.set_status(order, "awaiting_payment", by=staff, now=T0 + dt.timedelta(minutes=10), shop=SHOP)
+    assert "BAYAR O-1001" in sms_to(BUDI)[-1]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("BELI", "untuk memesan, SMS BELI"),
+    ("BELI KR-01 0", "untuk memesan"),
+    ("BELI KR-01 99999999", "untuk memesan"),
+    ("BELI rantai", 'barang "rantai" tidak ada'),
+    ("BELI KR-01 11", "stok Kampas Rem Vario tinggal 10"),
+    ("BELI <script>alert(1)</script>", "tidak ada di katalog"),
+    ("BELI 🛵 2", "tidak ada di katalog"),
+])
+def test_an_order_sms_that_cannot_be_taken_says_why(responder, parts, text, expected):
+    person(BUDI, "Pak Budi", "id")
+    _, replies = text_in(BUDI, text, T0, responder)
+    assert len(replies) == 1 and expected in replies[0].text
+    assert Order.select().count() == 0 and Product.get_by_id(parts["kampas"].id).stock == 10
+
+
+def test_an_ambiguous_name_lists_the_codes(responder, parts):
+    catalogue.add_product("Kampas Rem Beat", price=65_000, stock=5, category="Rem", sku="KR-02")
+    person(BUDI, "Pak Budi", "id")
+    _, replies = text_in(BUDI, "beli kampas rem 1", T0, responder)
+    assert "KR-01 Kampas Rem Var" in replies[0].text and "KR-02 Kampas Rem Bea" in replies[0].text
+    catalogue.add_product("Kampas Rem Supra X 125 Depan", price=70_000, stock=5, sku="KR-SUPRA-125-D")
+    _, replies3 = text_in(BUDI, "beli kampas rem 1", T0, responder)
+    assert len(replies3[0].text) <= 160, "three choices still fit one SMS"
+    _, replies = text_in(BUDI, "beli kampas beat 1", T0 + dt.timedelta(minutes=1), responder)
+    assert "O-1001" in replies[0].text and Order.get().total == 65_000
+
+
+def test_a_shop_without_a_catalogue_says_it_takes_no_sms_orders(responder):
+    person(MARIA, "Maria", "en")
+    _, replies = text_in(MARIA, "BUY shoes 1", T0, responder)
+    assert texts(replies) == ["Motor Jaya: ordering by SMS is not available here. Please contact us."]

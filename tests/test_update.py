@@ -398,7 +398,7 @@ def test_the_owner_uploads_an_update_and_the_box_stages_it(kit, web):
     browser = Browserless(url)
     browser.login("owner", "kopi susu manis")
     status, _, page = browser.get("/settings/update")
-    assert status == 200 and "Install an update" in page
+    assert status == 200 and "Pasang pembaruan" in page  # the owner reads Indonesian
     csrf = browser.csrf("/settings/update")
 
     bad = rewrite(kit["bundles"][GOOD], data / "bad.bundle", flip_a_byte_in_a_wheel).read_bytes()
@@ -413,7 +413,7 @@ def test_the_owner_uploads_an_update_and_the_box_stages_it(kit, web):
     assert status in (400, 403) and update.pending(data) == []
     status, _, page = browser.upload("/settings/update", {"csrf": csrf}, "file", "loket.bundle",
                                      kit["bundles"][GOOD].read_bytes())
-    assert status == 200 and f"Checked: Loket {GOOD}" in page and "Waiting to be installed" in page
+    assert status == 200 and f"Checked: Loket {GOOD}" in page and "Menunggu dipasang" in page
     assert [p.name for p in update.pending(data)] == [f"loket-{GOOD}-{platform.machine()}.bundle"]
 
 

@@ -41,6 +41,26 @@ ID = {
     "New draw": "Undian baru", "Publish the commitment": "Terbitkan komitmen", "Run the draw": "Lakukan undian",
     "Notify winners": "Kabari pemenang", "Verify": "Verifikasi", "Winners": "Pemenang", "Entries": "Peserta",
     "Prizes": "Hadiah", "Bookings": "Booking", "Queue": "Antrian", "Tickets": "Tiket", "Orders": "Pesanan",
+    # updates
+    "Update": "Pembaruan", "Running": "Berjalan", "Installed": "Terpasang", "before it": "sebelumnya",
+    "Waiting to be installed": "Menunggu dipasang",
+    "The web UI restarts during the switch.": "Tampilan web dimulai ulang saat pergantian.",
+    "Last update": "Pembaruan terakhir", "Rolled back": "Dikembalikan", "Refused": "Ditolak", "Steps": "Langkah",
+    "Install an update": "Pasang pembaruan", "Check and install": "Periksa dan pasang",
+    "An update is a file named loket-<version>-<machine>.bundle. It is checked first (signed by the Loket "
+    "release key, nothing damaged, made for this box). It is installed beside the running version; the box "
+    "takes a backup, switches, and goes back to this version by itself if the new one does not come up.":
+        "Pembaruan adalah berkas bernama loket-<versi>-<mesin>.bundle. Berkas diperiksa dulu (ditandatangani "
+        "kunci rilis Loket, tidak rusak, dibuat untuk kotak ini). Versi baru dipasang di samping versi yang "
+        "berjalan; kotak membuat cadangan, berganti, dan kembali sendiri ke versi ini bila versi baru tidak "
+        "berjalan.",
+    "Or put it on the USB stick labelled LOKETBACKUP (or LOKET-BACKUP) in a folder loket-updates: the box "
+    "installs it when the stick is plugged in.":
+        "Atau taruh di flashdisk berlabel LOKETBACKUP (atau LOKET-BACKUP) dalam folder loket-updates: kotak "
+        "memasangnya saat flashdisk dicolok.",
+    "This box has no release key (the release_key setting), so it cannot check an update and installs none.":
+        "Kotak ini tidak punya kunci rilis (pengaturan release_key), jadi tidak dapat memeriksa pembaruan dan "
+        "tidak memasang apa pun.",
 }
 
 

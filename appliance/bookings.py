@@ -139,6 +139,22 @@ replies.register({
         "id": "{shop}: jadwal {service} {day} jam {time} sudah dibatalkan. Sampai jumpa lain waktu!",
         "en": "{shop}: your {service} {day} at {time} is cancelled. See you another time!",
     },
+    "move_done": {
+        "id": "{shop}: booking {service} dipindah ke {day} jam {time}. Ketik BATAL jika berhalangan.",
+        "en": "{shop}: your {service} is moved to {day} at {time}. Text CANCEL if you cannot come.",
+    },
+    "move_none": {
+        "id": "{shop}: Anda belum punya booking yang bisa dipindah. Untuk booking: PESAN layanan hari jam.",
+        "en": "{shop}: you have no booking to move. To book: BOOK service day time.",
+    },
+    "move_how": {
+        "id": "{shop}: booking {service} {day} jam {time} mau dipindah ke kapan? Contoh: UBAH besok jam 10",
+        "en": "{shop}: when should your {service} ({day} at {time}) move to? For example: MOVE tomorrow 10am",
+    },
+    "move_which": {
+        "id": "{shop}: booking yang mana? {choices}. Sebut layanannya, contoh: UBAH {example} besok jam 10",
+        "en": "{shop}: which booking? {choices}. Name the service, e.g. MOVE {example} tomorrow 10am",
+    },
     "cancel_which": {
         "id": "{shop}: jadwal mana yang dibatalkan? {choices}. Balas dengan nomornya.",
         "en": "{shop}: which booking should we cancel? {choices}. Reply with the number.",
@@ -507,10 +523,11 @@ def _slots_text(slots: list[dt.datetime], tz: dt.tzinfo) -> str:
 
 
 def _offer(c: Conversation, service: Service, day: dt.date, slots: list[dt.datetime], *,
-           key: str = "book_offer", asked: str = "") -> list:
+           key: str = "book_offer", asked: str = "", replaces: Booking | None = None) -> list:
     slots = slots[:_setting("booking_offer_slots", OFFER_SLOTS, 1, 5)]
     c.remember("book.slot", {"service": service.id, "day": day.isoformat(), "offered_at": c.now.isoformat(),
-                             "slots": [s.astimezone(dt.timezone.utc).isoformat() for s in slots]},
+                             "slots": [s.astimezone(dt.timezone.utc).isoformat() for s in slots],
+                             "replaces": replaces.id if replaces else None},
                minutes=PENDING_MINUTES)
     today = c.local(c.now).date()
     return [c.reply(key, service=gsm_safe(service.name), day=day_label(day, today, c.language),
@@ -518,14 +535,14 @@ def _offer(c: Conversation, service: Service, day: dt.date, slots: list[dt.datet
 
 
 def _offer_from(c: Conversation, service: Service, day: dt.date, *, asked: str = "",
-                reason: str = "full") -> list:
+                reason: str = "full", replaces: Booking | None = None) -> list:
     """Offer the day's free slots, or the next day that has some."""
     today = c.local(c.now).date()
     slots = free_slots(service, day, c.now, shop=c.shop)
     if slots and not asked:
-        return _offer(c, service, day, slots)
+        return _offer(c, service, day, slots, replaces=replaces)
     if slots:
-        return _offer(c, service, day, slots, key=f"book_{reason}_offer", asked=asked)
+        return _offer(c, service, day, slots, key=f"book_{reason}_offer", asked=asked, replaces=replaces)
     found = next_free_day(service, day, c.now, shop=c.shop)
     if found is None:
         return [c.reply("book_none", service=gsm_safe(service.name),
@@ -533,13 +550,20 @@ def _offer_from(c: Conversation, service: Service, day: dt.date, *, asked: str =
     if not is_open_day(day):
         reason = "closed"
     asked = asked or day_label(day, today, c.language)
-    return _offer(c, service, found[0], found[1], key=f"book_{reason}_offer", asked=asked)
+    return _offer(c, service, found[0], found[1], key=f"book_{reason}_offer", asked=asked, replaces=replaces)
 
 
-def _book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.date) -> list:
-    """Book from an SMS: confirm, or explain and offer what is free."""
+def _book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.date, *,
+              replaces: Booking | None = None) -> list:
+    """Book from an SMS: confirm, or explain and offer what is free. With
+    `replaces` (UBAH, a move), the old booking is cancelled in the same
+    transaction: its slot is free for the new one, and a refused move leaves
+    it as it was."""
     try:
-        booking = book(c.customer, service, start, source="sms", now=c.now, shop=c.shop)
+        with Booking._meta.database.atomic():
+            if replaces is not None:
+                cancel(replaces, now=c.now, shop=c.shop)
+            booking = book(c.customer, service, start, source="sms", now=c.now, shop=c.shop)
     except BookingError as exc:
         if exc.reason == "duplicate":
             c.forget()
@@ -560,11 +584,11 @@ def _book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.dat
         today = c.local(c.now).date()
         asked = f"{day_label(day, today, c.language)} {start.astimezone(c.shop.tz):%H:%M}"
         reason = {"closed": "closed", "past": "gone"}.get(exc.reason, "full")
-        return _offer_from(c, service, day, asked=asked, reason=reason)
+        return _offer_from(c, service, day, asked=asked, reason=reason, replaces=replaces)
     c.forget()
     values = when_values(booking, c.now, c.shop.tz, c.language)
     values["service"] = gsm_safe(values["service"])
-    return [c.reply("book_done", **values)]
+    return [c.reply("move_done" if replaces is not None else "book_done", **values)]
 
 
 @on_keyword("BOOK")
@@ -659,13 +683,60 @@ def _book_slot(c: Conversation):
         c.forget()
         return _how(c, "book_unknown_service")
     day = dt.date.fromisoformat(c.pending["day"])
+    replaces = _own_booking(c, c.pending.get("replaces"))
+    if c.pending.get("replaces") and replaces is None:  # cancelled or moved meanwhile: nothing to move
+        c.forget()
+        return [c.reply("move_none")]
     if _offer_expired(c):
         c.forget()
         return [c.reply("book_slot_expired", service=gsm_safe(service.name.lower()),
                         day=day_label(day, c.local(c.now).date(), c.language))]
     if not 1 <= n <= len(slots):
         return [c.reply("book_slot_range", n=len(slots))]  # the offer stands: they may answer again
-    return _book_sms(c, service, slots[n - 1], day)
+    return _book_sms(c, service, slots[n - 1], day, replaces=replaces)
+
+
+def _own_booking(c: Conversation, booking_id) -> Booking | None:
+    """This customer's own booking, still booked: never another's."""
+    if not booking_id or c.customer is None:
+        return None
+    return Booking.get_or_none((Booking.id == booking_id) & (Booking.customer == c.customer.id)
+                               & (Booking.status == "booked"))
+
+
+# -- MOVE by SMS: UBAH besok jam 3 -----------------------------------------------------
+
+@on_keyword("MOVE")
+def _move(c: Conversation):
+    """UBAH besok jam 3 / UBAH pijat bayi senin: the booking moves, or the
+    day's free times are offered; the old one goes only when the new one is made."""
+    bookings = upcoming(c.customer, c.now) if c.customer is not None else []
+    if not bookings:
+        return [c.reply("move_none")]
+    now_local = c.local(c.now)
+    w = _parse_when(c.args[:200], now_local, c.language)
+    service = find_service(w.rest) if fold(w.rest) else None
+    if service is not None:
+        bookings = [b for b in bookings if b.service_id == service.id] or bookings
+    if len(bookings) > 1:
+        return [c.reply("move_which", choices=_choice_line(bookings[:MAX_CANCEL_CHOICES], c),
+                        example=gsm_safe(bookings[0].service.name.lower())[:20])]
+    old = bookings[0]
+    values = when_values(old, c.now, c.shop.tz, c.language)
+    values["service"] = gsm_safe(values["service"])
+    if w.error == "past":
+        return [c.reply("book_past", example=gsm_safe(old.service.name.lower()))]
+    if w.error or (w.date is None and w.time is None):
+        return [c.reply("move_how", **values)]
+    service, today = old.service, now_local.date()
+    if w.date is not None and w.date < today:
+        return [c.reply("book_past", example=gsm_safe(service.name.lower()))]
+    if w.time is None:
+        return _offer_from(c, service, w.date, replaces=old)
+    day = w.date
+    if day is None:  # "jam 3" alone: the same day as before
+        day = old.starts_at.astimezone(c.shop.tz).date()
+    return _book_sms(c, service, _at(day, w.time, c.shop.tz), day, replaces=old)
 
 
 # -- CANCEL by SMS -----------------------------------------------------------------------

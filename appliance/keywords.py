@@ -18,6 +18,7 @@ import unicodedata
 DEFAULT_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
     "BOOK": {"en": ("book", "booking", "reserve"), "id": ("pesan", "reservasi")},
     "CANCEL": {"en": ("cancel",), "id": ("batal", "batalkan")},
+    "MOVE": {"en": ("move", "reschedule"), "id": ("ubah", "pindah", "geser")},
     "QUEUE": {"en": ("queue",), "id": ("antri", "antre", "antrian")},
     "POINTS": {"en": ("points", "point"), "id": ("poin",)},
     "COMPLAIN": {"en": ("complain", "complaint"), "id": ("keluhan", "komplain", "lapor")},

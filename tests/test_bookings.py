@@ -274,6 +274,65 @@ def test_batal_names_which_booking(responder, baby, prenatal):
     assert [b.status for b in bookings_of(SARI)] == ["booked", "cancelled"]
 
 
+# -- UBAH: moving a booking by SMS ---------------------------------------------------------------
+
+def test_ubah_moves_the_booking_to_the_new_time(responder, baby):
+    text_in(SARI, "PESAN pijat bayi besok jam 9", NOW, responder)
+    _, [done] = text_in(SARI, "UBAH besok jam 9.30", NOW + dt.timedelta(minutes=5), responder)
+    assert "dipindah" in done.text and "09:30" in done.text
+    old, new = bookings_of(SARI)
+    assert (old.status, new.status) == ("cancelled", "booked")
+    # The new time overlaps the old one: freed in the same transaction, so it could be taken.
+    assert new.starts_at == at(TOMORROW, 9, 30)
+
+
+def test_ubah_to_a_day_offers_its_times_and_the_number_moves(responder, baby):
+    text_in(SARI, "PESAN pijat bayi besok jam 9", NOW, responder)
+    _, [offer] = text_in(SARI, "pindah lusa", NOW, responder)
+    assert "1) 09:00" in offer.text
+    _, [done] = text_in(SARI, "2", NOW + dt.timedelta(minutes=2), responder)
+    assert "dipindah" in done.text and "10:00" in done.text
+    assert [(b.status, b.starts_at) for b in bookings_of(SARI)] == [
+        ("cancelled", at(TOMORROW, 9)), ("booked", at(TOMORROW + dt.timedelta(days=1), 10))]
+
+
+def test_a_move_that_cannot_be_made_keeps_the_old_booking(responder, baby):
+    text_in(BUDI, "PESAN pijat bayi besok jam 10", NOW, responder)  # 10:00 is taken
+    text_in(SARI, "PESAN pijat bayi besok jam 9", NOW, responder)
+    _, [reply] = text_in(SARI, "UBAH besok jam 10", NOW, responder)
+    assert "10:00" not in reply.text.split("1)")[-1] and "1)" in reply.text  # the free times instead
+    assert [b.status for b in bookings_of(SARI)] == ["booked"], "nothing moved, nothing lost"
+    _, [reply] = text_in(SARI, "UBAH kemarin jam 10", NOW, responder)
+    assert [b.status for b in bookings_of(SARI)] == ["booked"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("UBAH", "mau dipindah ke kapan"),
+    ("UBAH 31/02 jam 10", "mau dipindah ke kapan"),
+    ("UBAH 🙂", "mau dipindah ke kapan"),
+])
+def test_ubah_without_a_usable_time_asks_when(responder, baby, text, expected):
+    text_in(SARI, "PESAN pijat bayi besok jam 9", NOW, responder)
+    _, [reply] = text_in(SARI, text, NOW, responder)
+    assert expected in reply.text and "09:00" in reply.text
+    assert [b.status for b in bookings_of(SARI)] == ["booked"]
+
+
+def test_ubah_with_several_bookings_asks_for_the_service(responder, baby, prenatal):
+    text_in(SARI, "PESAN pijat bayi besok jam 9", NOW, responder)
+    text_in(SARI, "PESAN hamil lusa jam 10", NOW, responder)
+    _, [ask] = text_in(SARI, "UBAH besok jam 11", NOW, responder)
+    assert "yang mana" in ask.text and "Spa Ibu Hamil" in ask.text
+    _, [done] = text_in(SARI, "UBAH hamil besok jam 11", NOW, responder)
+    assert "dipindah" in done.text and "Spa Ibu Hamil" in done.text
+    assert [b.status for b in bookings_of(SARI)] == ["booked", "cancelled", "booked"]
+
+
+def test_ubah_without_a_booking_says_so(responder, baby):
+    _, [reply] = text_in(SARI, "UBAH besok jam 10", NOW, responder)
+    assert "belum punya booking" in reply.text and bookings_of(SARI) == []
+
+
 def test_batal_with_nothing_to_cancel(responder, baby):
     _, [reply] = text_in(SARI, "BATAL", NOW, responder)
     assert "tidak punya jadwal" in reply.text

@@ -24,11 +24,13 @@ class Rules:
     quiet: tuple[dt.time, dt.time] | None = None  # local start, local end; may wrap midnight
     daily_cap: int = 0  # parts per SIM per local day; 0 = no cap
     stale_grace: dt.timedelta = dt.timedelta(hours=6)
+    rate_per_minute: int | None = None  # parts per modem per minute; None: as the worker started
 
     @classmethod
     def from_settings(cls, settings) -> "Rules":
         return cls(tz=settings.tz, quiet=parse_window(settings.quiet_hours), daily_cap=settings.daily_cap,
-                   stale_grace=dt.timedelta(hours=settings.stale_grace_hours))
+                   stale_grace=dt.timedelta(hours=settings.stale_grace_hours),
+                   rate_per_minute=settings.rate_per_minute)
 
 
 def parse_window(spec: str) -> tuple[dt.time, dt.time] | None:
@@ -86,11 +88,18 @@ class RateLimiter:
     """
 
     def __init__(self, per_minute: int, clock=_time.monotonic, sleep=_time.sleep):
+        self.per_minute = per_minute
         self.interval = 60.0 / per_minute if per_minute else 0.0
         self.clock = clock
         self.sleep = sleep
         self._next = 0.0
         self._lock = threading.Lock()
+
+    def set_rate(self, per_minute: int) -> None:
+        """The owner changed the rate: the next send keeps the new pace."""
+        with self._lock:
+            self.per_minute = per_minute
+            self.interval = 60.0 / per_minute if per_minute else 0.0
 
     def wait(self) -> float:
         """Block until the next send may go; returns how long it waited."""

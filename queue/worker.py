@@ -153,6 +153,10 @@ class Worker:
         while sent < limit:
             now = self.clock()
             rules = self.rules  # once per batch (the owner's changes apply from the next), not per message
+            if rules.rate_per_minute is not None:
+                for limiter in self.limiters.values():
+                    if limiter.per_minute != rules.rate_per_minute:
+                        limiter.set_rate(rules.rate_per_minute)
             trusted = self.clock_trusted()
             quiet = trusted and policy.is_quiet(now, rules)
             used = self._parts_today(now, rules)

@@ -202,3 +202,19 @@ def test_an_opt_out_is_honoured_even_when_replies_are_paused(shop):
         message = Message.create(direction="in", phone=phone, text=text, customer=c, state="received")
         responder.handle(message, local(12))
     assert not Customer.get_by_id(c.id).consent_marketing
+
+
+def test_the_owner_s_new_rate_applies_without_a_worker_restart(shop_worker):
+    """The rate is a UI setting: the next batch the worker sends keeps it."""
+    worker, clock, _, _ = shop_worker
+    assert all(limiter.interval == 0 for limiter in worker.limiters.values())
+    c = customer("+6281200000009")
+    live = {"rules": dataclasses.replace(worker.rules, rate_per_minute=600)}  # one part per 0.1 s
+    worker.live_rules = lambda: live["rules"]
+    messaging.queue_outbound(c.phone, "Terima kasih", customer=c, now=clock.now)
+    assert worker.drain() == 1
+    assert all(limiter.interval == 0.1 for limiter in worker.limiters.values())
+    live["rules"] = dataclasses.replace(worker.rules, rate_per_minute=0)
+    messaging.queue_outbound(c.phone, "Sampai jumpa", customer=c, now=clock.now)
+    assert worker.drain() == 1
+    assert all(limiter.interval == 0 for limiter in worker.limiters.values())

@@ -65,7 +65,7 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -137,7 +137,7 @@ def backup(db_path: Path, dest_dir: Path, *, keep_days: int = 14, now: dt.dateti
             raise BackupError(f"the copy of {db_path} failed its check: {'; '.join(problems[:3])}")
         _fsync_file(partial)
         os.replace(partial, final)
-        _fsync_dir(dest_dir)
+        fsync_dir(dest_dir)
     except sqlite3.Error as exc:
         raise BackupError(f"cannot back up {db_path}: {exc}") from None
     except OSError as exc:
@@ -259,7 +259,7 @@ def _copy_into(backup: Path, folder: Path, keep: int) -> Path | None:
         shutil.copyfile(backup, partial)
         _fsync_file(partial)
         os.replace(partial, target)
-        _fsync_dir(folder)  # the stick may be pulled right after
+        fsync_dir(folder)  # the stick may be pulled right after
     except OSError as exc:
         log.warning("backup: cannot copy to %s: %s", folder, exc.strerror or exc)
         if exc.errno == errno.ENOSPC:
@@ -435,7 +435,7 @@ def restore(file: Path, db_path: Path, *, now: dt.datetime | None = None, head: 
                 else:
                     side.unlink()
         os.replace(staged, db_path)
-        _fsync_dir(db_path.parent)
+        fsync_dir(db_path.parent)
     except RestoreError:
         raise
     except (OSError, sqlite3.Error) as exc:

@@ -475,10 +475,18 @@ def cmd_user_add(args) -> int:
     return 0
 
 
-def _sqlite_path(settings) -> Path:
+def _sqlite_file(settings) -> Path | None:
+    """The embedded SQLite database's file; None when the CRM is in PostgreSQL."""
     if settings.database_url and not settings.database_url.startswith("sqlite"):
-        raise CLIError("backups here are of the embedded SQLite database; back PostgreSQL up with pg_dump")
+        return None
     return Path(settings.db_url.split("sqlite:///", 1)[1])
+
+
+def _sqlite_path(settings) -> Path:
+    path = _sqlite_file(settings)
+    if path is None:
+        raise CLIError("backups here are of the embedded SQLite database; back PostgreSQL up with pg_dump")
+    return path
 
 
 def cmd_backup(args) -> int:
@@ -531,10 +539,8 @@ def cmd_restore(args) -> int:
 
 def _update_context(settings, say=print):
     from . import update
-    db_path = None if settings.database_url and not settings.database_url.startswith("sqlite") \
-        else Path(settings.db_url.split("sqlite:///", 1)[1])
     return update.Context(releases=update.Releases(Path(settings.release_dir)), public_key=Path(settings.release_key),
-                          data_dir=settings.data_path, db_path=db_path,
+                          data_dir=settings.data_path, db_path=_sqlite_file(settings),
                           services=update.SystemdServices(settings.port),
                           health_seconds=settings.update_check_seconds, say=say)
 
@@ -835,9 +841,16 @@ def cmd_modem_detect(args) -> int:
     return 0
 
 
-def _version() -> str:
-    from .update import running_version
-    return running_version()
+class _Version(argparse.Action):
+    """--version, looked up only when asked (not on every start of the web or the worker)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from .update import running_version
+        print(f"loket {running_version()}")
+        parser.exit()
 
 
 # -- the parser --------------------------------------------------------------------
@@ -853,7 +866,7 @@ def build_parser() -> argparse.ArgumentParser:
     serving.add_argument("--port", metavar="P", help="port to listen on")
 
     parser = _Parser(prog="loket", description="Loket: an offline SMS CRM for small shops.")
-    parser.add_argument("--version", action="version", version=f"loket {_version()}")
+    parser.add_argument("--version", action=_Version, help="print the running release and exit")
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", parser_class=_Parser)
     verbs.required = True
 
@@ -917,7 +930,8 @@ def build_parser() -> argparse.ArgumentParser:
     install.add_argument("file", metavar="BUNDLE")
     install.add_argument("--allow-downgrade", action="store_true", help="install an older release too")
     update_verbs.add_parser("pending", parents=[common], help="install the bundle staged in the web UI")
-    scan = update_verbs.add_parser("scan", parents=[common], help="install the newest bundle on a USB stick")
+    scan = update_verbs.add_parser("scan", parents=[common],
+                                   help="stage the newest new bundle on the USB stick for loket-update.service")
     scan.add_argument("folder", metavar="FOLDER", nargs="?", default="/media/loket-backup/loket-updates")
     update_verbs.add_parser("status", parents=[common], help="installed releases and the last update's outcome")
     update_cmd.set_defaults(func=cmd_update)

@@ -97,6 +97,8 @@ class RateLimiter:
 
     def set_rate(self, per_minute: int) -> None:
         """The owner changed the rate: the next send keeps the new pace."""
+        if per_minute == self.per_minute:
+            return
         with self._lock:
             self.per_minute = per_minute
             self.interval = 60.0 / per_minute if per_minute else 0.0

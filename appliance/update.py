@@ -67,7 +67,6 @@ SIGNATURE = "manifest.sig"
 WHEEL_DIR = "wheels"
 PENDING_DIR = "update-pending"   # in the data dir: the web UI stages uploads here
 STATUS_FILE = "update-status.json"
-USB_DIR = "loket-updates"        # on the LOKET-BACKUP stick
 MAX_BUNDLE = 512 * 1024 * 1024   # a bundle is about 30 MB; anything near this is not one
 MAX_MANIFEST = 256 * 1024
 
@@ -433,11 +432,8 @@ def _relink(link: Path, target: str) -> None:
         tmp.unlink()
     os.symlink(target, tmp)
     os.replace(tmp, link)
-    fd = os.open(link.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    from .backup import fsync_dir
+    fsync_dir(link.parent)
 
 
 def _run(command: list[str], what: str, timeout: float, env: dict | None = None, **kwargs) -> str:

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 # run (the live path answers within seconds); the sweep answers it.
 STRANDED_AFTER = dt.timedelta(minutes=2)
 
+
 class ModemPool:
     """Routes each send to a modem: the same phone keeps the same modem while
     it is healthy, otherwise the least busy one."""
@@ -155,8 +156,7 @@ class Worker:
             rules = self.rules  # once per batch (the owner's changes apply from the next), not per message
             if rules.rate_per_minute is not None:
                 for limiter in self.limiters.values():
-                    if limiter.per_minute != rules.rate_per_minute:
-                        limiter.set_rate(rules.rate_per_minute)
+                    limiter.set_rate(rules.rate_per_minute)
             trusted = self.clock_trusted()
             quiet = trusted and policy.is_quiet(now, rules)
             used = self._parts_today(now, rules)
@@ -180,16 +180,15 @@ class Worker:
                 break
         return sent
 
-    def _parts_today(self, now: dt.datetime, rules: policy.Rules | None = None) -> dict[str, int]:
-        rules = rules or self.rules
+    def _parts_today(self, now: dt.datetime, rules: policy.Rules) -> dict[str, int]:
         if not rules.daily_cap:
             return {}
         since = policy.day_start(now, rules.tz)
         return {m.name: messaging.parts_sent_since(m.name, since) for m in self.pool.modems}
 
-    def _capped(self, used: dict[str, int], rules: policy.Rules | None = None) -> bool:
+    def _capped(self, used: dict[str, int], rules: policy.Rules) -> bool:
         """Every SIM has used its daily allowance."""
-        cap = (rules or self.rules).daily_cap
+        cap = rules.daily_cap
         return bool(cap) and all(used.get(m.name, 0) >= cap for m in self.pool.modems)
 
     def _send(self, message) -> tuple[str, int]:

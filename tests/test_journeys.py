@@ -77,6 +77,15 @@ def test_the_spa(shop_of):
     assert booking.service.name == "Pijat bayi" and booking.customer.phone == sari
     assert booking.starts_at.astimezone(spa.settings.tz).strftime("%H:%M") in confirmed
 
+    # Another mother books tomorrow afternoon, then moves it to the day after.
+    rina = "+6281234500009"
+    assert "15:00" in say(spa, rina, "PESAN pijat bayi besok jam 15")
+    moved = say(spa, rina, "UBAH lusa jam 15")
+    assert "dipindah" in moved or "moved" in moved
+    [rinas] = Booking.select().join(Customer).where((Customer.phone == rina) & (Booking.status == "booked"))
+    today = clock.utcnow().astimezone(spa.settings.tz).date()
+    assert rinas.starts_at.astimezone(spa.settings.tz).date() == today + dt.timedelta(days=2)
+
     queue = say(spa, sari, "ANTRI")
     assert "1" in queue
 

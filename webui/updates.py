@@ -8,12 +8,13 @@ from pathlib import Path
 
 import bottle
 
-from appliance import crm, update
+from appliance import crm
 
 from .app import OWNER, Route, Web, spooled_upload
 
 
 def page(web: Web, error: str = ""):
+    from appliance import update  # (tarfile, urllib: not on the web UI's start-up path)
     releases = update.Releases(Path(web.settings.release_dir))
     return web.render("update", title="Update", error=error, running=update.running_version(),
                       current=releases.current(), previous=releases.previous(),
@@ -23,6 +24,7 @@ def page(web: Web, error: str = ""):
 
 
 def upload(web: Web):
+    from appliance import update
     if (bottle.request.content_length or 0) > update.MAX_BUNDLE:
         bottle.response.status = 413
         return page(web, "That file is far too big to be a Loket update.")

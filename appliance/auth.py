@@ -15,8 +15,8 @@ import secrets
 
 import argon2
 
+from .audit import audit
 from .clock import utcnow
-from .crm import audit
 from .models import ROLES, Session, User
 
 LOCKOUT = dt.timedelta(minutes=15)

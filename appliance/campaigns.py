@@ -15,11 +15,12 @@ import json
 
 import peewee as pw
 
-from . import crm, replies, shopdata, sms
+from . import replies, shopdata, sms
+from .audit import audit
 from .clock import utcnow
 from .jobs import periodic
-from .messaging import queue_many
 from .models import Booking, Campaign, Customer, CustomerTag, Message, Tag, User
+from .outbox import queue_many
 
 KINDS = {"promotion": "marketing", "announcement": "reminder"}
 DEFAULT_PRICE_PER_PART = 150  # rupiah: a common prepaid SMS price; the shop sets its own
@@ -133,7 +134,7 @@ def create(name: str, text: str, segment: dict, *, kind: str = "promotion", by: 
         raise CampaignError("a campaign needs a name (at most 200 characters)")
     campaign = Campaign.create(name=name, kind=kind, text=text.strip(), segment=json.dumps(clean_segment(segment)),
                                created_by=by, created_at=now or utcnow())
-    crm.audit("campaign.create", user=by, target=f"campaign {campaign.id}", detail=name, now=now)
+    audit("campaign.create", user=by, target=f"campaign {campaign.id}", detail=name, now=now)
     return campaign
 
 
@@ -146,7 +147,7 @@ def schedule(campaign: Campaign, send_at: dt.datetime, *, by: User | None = None
         raise CampaignError("choose a time in the future, or send now")
     campaign.status, campaign.send_at = "scheduled", send_at
     campaign.save()
-    crm.audit("campaign.schedule", user=by, target=f"campaign {campaign.id}", detail=send_at.isoformat(), now=now)
+    audit("campaign.schedule", user=by, target=f"campaign {campaign.id}", detail=send_at.isoformat(), now=now)
 
 
 def start(campaign: Campaign, *, by: User | None = None, now: dt.datetime | None = None) -> int:
@@ -164,7 +165,7 @@ def start(campaign: Campaign, *, by: User | None = None, now: dt.datetime | None
                     recipients=Message.select().where(Message.campaign == campaign).count()).where(
         Campaign.id == campaign.id).execute()
     campaign.status = "sending"
-    crm.audit("campaign.start", user=by, target=f"campaign {campaign.id}", detail=f"{added} messages queued", now=now)
+    audit("campaign.start", user=by, target=f"campaign {campaign.id}", detail=f"{added} messages queued", now=now)
     return added
 
 
@@ -175,7 +176,7 @@ def cancel(campaign: Campaign, *, by: User | None = None, now: dt.datetime | Non
         (Message.campaign == campaign) & (Message.state == "queued")).execute()
     Campaign.update(status="cancelled").where(Campaign.id == campaign.id).execute()
     campaign.status = "cancelled"
-    crm.audit("campaign.cancel", user=by, target=f"campaign {campaign.id}", detail=f"{stopped} not sent", now=now)
+    audit("campaign.cancel", user=by, target=f"campaign {campaign.id}", detail=f"{stopped} not sent", now=now)
     return stopped
 
 

@@ -16,8 +16,9 @@ from decimal import Decimal, InvalidOperation
 
 import peewee as pw
 
-from . import crm
+from .audit import audit
 from .clock import utcnow
+from .keywords import distance, fold
 from .models import Product, Service, User
 
 # Prices, totals and claims are IntegerField columns: a 32-bit INTEGER on
@@ -280,7 +281,7 @@ def add_service(name: str, *, duration_minutes, price, capacity=1, comeback_days
             service = Service.create(**values)
     except pw.IntegrityError:  # added by someone else meanwhile
         raise CatalogueError(f"a service named {values['name']!r} already exists") from None
-    crm.audit("service.add", user=by, target=f"service:{service.id}", detail=_describe(values), now=now or utcnow())
+    audit("service.add", user=by, target=f"service:{service.id}", detail=_describe(values), now=now or utcnow())
     return service
 
 
@@ -299,7 +300,7 @@ def update_service(service: Service, *, by: User | None = None, now: dt.datetime
         raise CatalogueError(f"a service named {values['name']!r} already exists") from None
     for k, v in changed.items():
         setattr(service, k, v)
-    crm.audit("service.update", user=by, target=f"service:{service.id}", detail=_describe(changed),
+    audit("service.update", user=by, target=f"service:{service.id}", detail=_describe(changed),
               now=now or utcnow())
     return service
 
@@ -334,7 +335,7 @@ def add_product(name: str, *, price, stock=0, category: str = "", sku: str | Non
             product = Product.create(**values)
     except pw.IntegrityError:
         raise CatalogueError(f"the SKU {values['sku']} is already used by another product") from None
-    crm.audit("product.add", user=by, target=f"product:{product.id}", detail=_describe(values), now=now or utcnow())
+    audit("product.add", user=by, target=f"product:{product.id}", detail=_describe(values), now=now or utcnow())
     return product
 
 
@@ -357,7 +358,7 @@ def update_product(product: Product, *, by: User | None = None, now: dt.datetime
         raise CatalogueError(f"the SKU {values['sku']} is already used by another product") from None
     for k, v in changed.items():
         setattr(product, k, v)
-    crm.audit("product.update", user=by, target=f"product:{product.id}", detail=_describe(changed),
+    audit("product.update", user=by, target=f"product:{product.id}", detail=_describe(changed),
               now=now or utcnow())
     return product
 
@@ -382,7 +383,7 @@ def adjust_stock(product: Product, delta, *, reason: str, by: User | None, now: 
             if current + delta < 0:
                 raise CatalogueError(f"only {current} of {product.name} in stock: cannot take {-delta}")
             raise CatalogueError(f"stock would be more than {MAX_STOCK:,}".replace(",", "."))
-        crm.audit("product.stock", user=by, target=f"product:{product.id}",
+        audit("product.stock", user=by, target=f"product:{product.id}",
                   detail=f"{delta:+d} -> {current}: {reason}", now=now)
     product.stock = current
     return current
@@ -396,3 +397,56 @@ def products(category: str | None = None, active: bool | None = True) -> list[Pr
     if active is not None:
         query = query.where(Product.active == active)
     return list(query)
+
+
+# -- finding a service in what a customer wrote ----------------------------------------
+
+def _phrases(service: Service) -> list[str]:
+    words = [service.name] + (service.aliases or "").split(",")
+    return [p for p in dict.fromkeys(fold(w) for w in words) if p]
+
+
+def _fuzz(phrase: str) -> int:
+    return 0 if len(phrase) < 4 else 1 if len(phrase) < 8 else 2
+
+
+def _score(words: list[str], phrase: str) -> int | None:
+    """Lower is better: 0 the whole text, 1 the phrase among other words,
+    2 the text is part of the phrase ("bayi" for "pijat bayi"), 3+ a typo."""
+    text, parts = " ".join(words), phrase.split()
+    if text == phrase:
+        return 0
+    n = len(parts)
+    windows = [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)] or [text]
+    if phrase in windows:
+        return 1
+    if set(words) <= set(parts) and any(len(w) >= 4 for w in words):
+        return 2
+    limit = _fuzz(phrase)
+    best = min(distance(w, phrase, limit) for w in windows)
+    return 3 + best if best <= limit else None
+
+
+def find_service(text: str, services: list[Service] | None = None) -> Service | None:
+    """The active service a customer means, by name or alias, forgiving case,
+    accents and a small typo. None when nothing (or two services equally) fit."""
+    words = fold(text or "").split()[:20]  # a 1000-character text is not a service name
+    if not words:
+        return None
+    if services is None:
+        services = list(Service.select().where(Service.active == True))  # noqa: E712
+    candidates = services
+    scored: dict[int, tuple[int, int, Service]] = {}
+    for service in candidates:
+        for phrase in _phrases(service):
+            score = _score(words, phrase)
+            if score is not None:
+                key = (score, -len(phrase))
+                if service.id not in scored or key < scored[service.id][:2]:
+                    scored[service.id] = (*key, service)
+    if not scored:
+        return None
+    ranked = sorted(scored.values(), key=lambda s: s[:2])
+    if len(ranked) > 1 and ranked[0][:2] == ranked[1][:2]:
+        return None  # "pijat" alone when there are two massages: ask rather than guess
+    return ranked[0][2]

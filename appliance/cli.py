@@ -110,13 +110,16 @@ def _configure_core() -> None:
 
 
 def build_worker(settings):
+    from .conversation import Shop
     from .modem.drivers import DriverSpecError, modem_names, open_driver, slug
     from .modem.owner import ModemThread
     from .modem.watchdog import Watchdog, usb_power_cycle
     from .queue.worker import Worker
-    from .responder import Responder, Shop
+    from .responder import Responder
 
     _configure_core()
+    from . import services
+    services.load()  # every keyword, handler, template and periodic job
     from . import shopdata
     modems = []
     for name in modem_names(settings.modems):
@@ -822,6 +825,7 @@ def cmd_modem_status(args) -> int:
 def cmd_modem_detect(args) -> int:
     """Probe serial ports for modems and suggest the setting."""
     import glob
+
     from .modem.at_driver import probe
     ports = sorted(set(glob.glob("/dev/serial/by-id/*") + glob.glob("/dev/loket-modem*")
                        + glob.glob("/dev/ttyUSB*") + glob.glob("/dev/ttyACM*")))

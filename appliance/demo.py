@@ -18,10 +18,22 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from . import auth, crm, loyalty, messaging, shopdata
+from . import auth, loyalty, shopdata
+from .audit import audit
 from .clock import utcnow
-from .models import (Booking, Customer, OpeningHours, Order, OrderItem, Product, Service, Ticket,
-                     TicketCategory, User)
+from .models import (
+    Booking,
+    Customer,
+    Message,
+    OpeningHours,
+    Order,
+    OrderItem,
+    Product,
+    Service,
+    Ticket,
+    TicketCategory,
+    User,
+)
 
 DEMO_USER = "owner"
 LOGIN_FILE = "demo-login.txt"
@@ -66,7 +78,7 @@ def _customer(phone: str, name: str, language: str = "id", *, address: str = "",
     customer = Customer.create(phone=phone, name=name, language=language, address=address, created_at=at,
                                last_contact_at=at, consent_marketing=marketing)
     if text:
-        messaging.Message.create(direction="in", phone=phone, text=text, customer=customer, state="handled",
+        Message.create(direction="in", phone=phone, text=text, customer=customer, state="handled",
                                  needs_staff=True, created_at=at, updated_at=at)
     return customer
 
@@ -163,7 +175,7 @@ def _seed_service(now: dt.datetime) -> None:
     supervisor.save()
     pt = _customer("+6281234500041", "PT Sinar Abadi (Bu Lina)", address="Gedung Graha Lt. 3, Jl. Sudirman 8",
                    at=now - dt.timedelta(days=2))
-    crm.audit("demo.seed", detail="IT service desk")
+    audit("demo.seed", detail="IT service desk")
     Ticket.create(number=1, customer=pt, summary="Printer lantai 3 tidak bisa mencetak", status="assigned",
                   assignee=engineer, created_at=now - dt.timedelta(hours=5),
                   response_due=now - dt.timedelta(hours=3), resolution_due=now + dt.timedelta(hours=43),

@@ -31,10 +31,11 @@ import logging
 import peewee as pw
 
 from . import replies, shopdata
-from .bookings import day_label, gsm_safe
+from .conversation import templates
 from .jobs import periodic
-from .messaging import queue_outbound
 from .models import Booking, Customer, Message, Service
+from .outbox import queue_outbound
+from .smstext import day_label, gsm_safe
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ LOOKAHEAD = dt.timedelta(hours=1)
 COMEBACK_HOUR = 10  # "comeback_hour": local hour a come-back reminder may go from
 COMEBACK_WINDOW_DAYS = 30  # "comeback_window_days"
 
-replies.register({
+templates({
     "reminder_booking": {
         "id": "{shop}: pengingat jadwal {service} Anda {day} jam {time}. Ketik BATAL jika berhalangan hadir.",
         "en": "{shop}: a reminder of your {service} {day} at {time}. Text CANCEL if you cannot come.",
@@ -69,13 +70,6 @@ def reminder_hours() -> list[int]:
         if 1 <= value <= 14 * 24:
             hours.add(value)
     return sorted(hours, reverse=True)
-
-
-def _int_setting(name: str, default: int, lo: int, hi: int) -> int:
-    try:
-        return min(hi, max(lo, int(shopdata.get(name, default))))
-    except (TypeError, ValueError):
-        return default
 
 
 def _language(customer: Customer, shop) -> str:
@@ -149,9 +143,9 @@ def comeback_key(customer_id: int, service_id: int, visit: dt.date) -> str:
 
 def queue_comebacks(shop, now: dt.datetime) -> int:
     local_now = now.astimezone(shop.tz)
-    if local_now.hour < _int_setting("comeback_hour", COMEBACK_HOUR, 0, 23):
+    if local_now.hour < shopdata.whole("comeback_hour", COMEBACK_HOUR, 0, 23):
         return 0
-    window = _int_setting("comeback_window_days", COMEBACK_WINDOW_DAYS, 1, 3650)
+    window = shopdata.whole("comeback_window_days", COMEBACK_WINDOW_DAYS, 1, 3650)
     queued = 0
     services = Service.select().where((Service.active == True) & Service.comeback_days.is_null(False)  # noqa: E712
                                       & (Service.comeback_days > 0))

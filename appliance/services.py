@@ -1,11 +1,42 @@
-"""The shop's services. Importing this module registers every service's
-keywords, replies and periodic jobs (see responder.py and jobs.py)."""
+"""The shop's services, loaded once per process.
 
-from . import responder  # noqa: F401  the basic keywords: HELP, STOP, START, STATUS
-from . import customers  # noqa: F401,E402  REG / DAFTAR
-from . import loyalty  # noqa: F401,E402  POIN
-from . import campaigns  # noqa: F401,E402  scheduled campaigns (periodic)
-from . import tickets  # noqa: F401,E402  KELUHAN, STATUS T-..., technicians by SMS, the SLA job
-from . import orders  # noqa: F401,E402  BAYAR, STATUS O-..., the unpaid-orders job
-from . import bookings, reminders, waiting  # noqa: F401,E402  PESAN/BATAL, ANTRI, the reminders job
-from . import status  # noqa: F401,E402  STATUS without a number
+`load()` imports every module that registers something: keywords and their
+handlers, reply templates (conversation.py) and periodic jobs (jobs.py).
+The web app, the worker and the CLI call it when they are built, so every
+process sees every keyword, handler and template, whatever it happened to
+import before. Nothing imports this module but that wiring (and tests), so
+it closes no import cycle.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+# The SMS side of each service, and the jobs. Order does not matter: each
+# module registers under its own names, and a name registered twice is an error.
+MODULES = (
+    "basics_sms",  # HELP, STOP, START
+    "status_sms",  # STATUS, STATUS T-... / O-..., STATUS alone
+    "customers_sms",  # REG / DAFTAR
+    "loyalty_sms",  # POIN
+    "draws",  # the winner's SMS
+    "bookings_sms",  # PESAN, UBAH, BATAL
+    "waiting_sms",  # ANTRI
+    "orders_sms",  # BELI, BAYAR
+    "orders",  # the unpaid-orders job
+    "tickets_sms",  # KELUHAN, the technicians' commands, the SLA watch
+    "reminders",  # the reminders job and its texts
+    "campaigns",  # scheduled campaigns
+)
+
+_loaded = False
+
+
+def load() -> None:
+    """Register every service (idempotent)."""
+    global _loaded
+    if _loaded:
+        return
+    for name in MODULES:
+        importlib.import_module(f"{__package__}.{name}")
+    _loaded = True

@@ -92,6 +92,15 @@ def get(name: str, default: Any = None) -> Any:
     return values.get(name, default)
 
 
+def whole(name: str, default: int, lo: int, hi: int) -> int:
+    """A whole-number shop setting, kept in a sane range whatever was stored."""
+    try:
+        value = int(get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return min(hi, max(lo, value))
+
+
 def put(name: str, value: Any) -> None:
     ShopSetting.insert(name=name, value=json.dumps(value), updated_at=utcnow()).on_conflict(
         conflict_target=[ShopSetting.name], update={ShopSetting.value: json.dumps(value),

@@ -9,9 +9,7 @@ within `queue_notify_ahead` places (default 3) was told the estimate in the
 join answer; the others get "your turn in about N minutes" when calls move
 them that close (`soon_notified` keeps it to once).
 
-By SMS:
-    ANTRI                   -> joins (or, when already waiting, the number, position and estimate)
-    ANTRI BATAL / BATAL ANTRI -> leaves the queue (BATAL ANTRI arrives through the CANCEL keyword)
+What customers text about the queue is in waiting_sms.py.
 """
 
 from __future__ import annotations
@@ -21,70 +19,22 @@ import math
 
 import peewee as pw
 
-from . import bookings, crm, messaging, replies, shopdata
-from .keywords import fold
+from . import bookings, outbox, replies, shopdata
+from .audit import audit
+from .conversation import Shop, shop_or_default
 from .models import Booking, Customer, QueueTicket, Service, User
-from .responder import Conversation, Shop, on_keyword
 
 NOTIFY_AHEAD = 3  # "queue_notify_ahead"
 COUNTERS = 1  # "queue_counters": how many people are served at once
 DEFAULT_MINUTES = 20  # a ticket with no service, when the shop has no services either
 OPEN_EARLY_MINUTES = 60  # SMS joins are taken from this long before opening until closing
 
-LEAVE_WORDS = {"batal", "batalkan", "cancel", "keluar", "leave", "out"}
-
-replies.register({
-    "queue_joined": {
-        "id": "{shop}: nomor antrian Anda {number}, urutan ke-{position}, kira-kira {eta} menit lagi. "
-              "Ketik BATAL ANTRI untuk keluar.",
-        "en": "{shop}: your queue number is {number}, position {position}, about {eta} minutes. "
-              "Text CANCEL QUEUE to leave.",
-    },
-    "queue_status": {
-        "id": "{shop}: nomor antrian Anda {number}, sekarang urutan ke-{position}, kira-kira {eta} menit lagi.",
-        "en": "{shop}: your queue number is {number}, now position {position}, about {eta} minutes to go.",
-    },
-    "queue_called": {
-        "id": "{shop}: nomor antrian {number}, sekarang giliran Anda. Silakan menuju meja layanan.",
-        "en": "{shop}: number {number}, it is your turn now. Please come to the counter.",
-    },
-    "queue_soon": {
-        "id": "{shop}: nomor antrian {number}, giliran Anda kira-kira {eta} menit lagi. Mohon bersiap ya.",
-        "en": "{shop}: number {number}, your turn is in about {eta} minutes. Please get ready.",
-    },
-    "queue_left": {
-        "id": "{shop}: Anda sudah keluar dari antrian (nomor {number}). Terima kasih.",
-        "en": "{shop}: you have left the queue (number {number}). Thank you.",
-    },
-    "queue_not_in": {
-        "id": "{shop}: Anda tidak sedang dalam antrian. Ketik ANTRI untuk mengambil nomor.",
-        "en": "{shop}: you are not in the queue. Text QUEUE to take a number.",
-    },
-    "queue_closed": {
-        "id": "{shop}: maaf, antrian hari ini sudah tutup. Ketik PESAN untuk membuat jadwal.",
-        "en": "{shop}: sorry, today's queue is closed. Text BOOK to make an appointment.",
-    },
-})
-
-
 class QueueError(ValueError):
     """A queue change that cannot be made; the message is for people."""
 
 
-def _shop(shop: Shop | None) -> Shop:
-    return shop or Shop()
-
-
-def _setting(name: str, default: int, lo: int, hi: int) -> int:
-    try:
-        value = int(shopdata.get(name, default))
-    except (TypeError, ValueError):
-        return default
-    return min(hi, max(lo, value))
-
-
 def today(now: dt.datetime, shop: Shop | None = None) -> dt.date:
-    return now.astimezone(_shop(shop).tz).date()
+    return now.astimezone(shop_or_default(shop).tz).date()
 
 
 # -- joining -----------------------------------------------------------------------------
@@ -94,7 +44,7 @@ def join(customer: Customer | None, *, service: Service | None = None, booking: 
     """A new number in today's queue. Two joins at the same moment get
     different numbers (the unique (day, number) index, and a retry). A
     customer added by staff (source='staff') is told their number by SMS."""
-    shop = _shop(shop)
+    shop = shop_or_default(shop)
     day = today(now, shop)
     if booking is not None and service is None:
         service = booking.service
@@ -109,16 +59,16 @@ def join(customer: Customer | None, *, service: Service | None = None, booking: 
             continue  # someone took that number a moment ago
     else:
         raise QueueError("the queue is busy; please try again")
-    crm.audit("queue.join", user=by, target=customer.phone if customer else f"queue:{ticket.id}",
+    audit("queue.join", user=by, target=customer.phone if customer else f"queue:{ticket.id}",
               detail=f"number {ticket.number} on {day} via {source}", now=now)
     told = customer is not None and source == "sms"
     if customer is not None and source == "staff":
         language = customer.language or shop.default_language
         text = replies.reply("queue_joined", language, shop=shop.name, **status_values(ticket, now))
-        messaging.queue_outbound(customer.phone, text, category="transactional", customer=customer,
+        outbox.queue_outbound(customer.phone, text, category="transactional", customer=customer,
                                  key=f"queue:{ticket.id}:joined", template="queue_joined", now=now)
         told = True
-    if told and position(ticket) <= _setting("queue_notify_ahead", NOTIFY_AHEAD, 0, 50):
+    if told and position(ticket) <= shopdata.whole("queue_notify_ahead", NOTIFY_AHEAD, 0, 50):
         # The answer to joining already said the turn is near.
         QueueTicket.update(soon_notified=True).where(QueueTicket.id == ticket.id).execute()
         ticket.soon_notified = True
@@ -172,7 +122,7 @@ def eta_minutes(ticket: QueueTicket, now: dt.datetime) -> int:
     for served in QueueTicket.select().where((QueueTicket.day == fresh.day) & (QueueTicket.status == "called")):
         elapsed = (now - served.called_at).total_seconds() / 60 if served.called_at else 0
         work += max(0.0, _minutes(served, average) - elapsed)
-    return math.ceil(work / _setting("queue_counters", COUNTERS, 1, 100))
+    return math.ceil(work / shopdata.whole("queue_counters", COUNTERS, 1, 100))
 
 
 def status_values(ticket: QueueTicket, now: dt.datetime) -> dict:
@@ -202,15 +152,15 @@ def _tell(ticket: QueueTicket, template: str, key: str, shop: Shop, now: dt.date
         return
     language = customer.language or shop.default_language
     text = replies.reply(template, language, shop=shop.name, number=ticket.number, **values)
-    messaging.queue_outbound(customer.phone, text, category="transactional", customer=customer, key=key,
+    outbox.queue_outbound(customer.phone, text, category="transactional", customer=customer, key=key,
                              template=template, now=now)
 
 
 def notify_soon(now: dt.datetime, shop: Shop | None = None) -> list[QueueTicket]:
     """Tell everyone now within `queue_notify_ahead` places, once, that
     their turn is near."""
-    shop = _shop(shop)
-    ahead = _setting("queue_notify_ahead", NOTIFY_AHEAD, 0, 50)
+    shop = shop_or_default(shop)
+    ahead = shopdata.whole("queue_notify_ahead", NOTIFY_AHEAD, 0, 50)
     told = []
     if ahead <= 0:
         return told
@@ -228,7 +178,7 @@ def notify_soon(now: dt.datetime, shop: Shop | None = None) -> list[QueueTicket]
 
 def call_next(by: User | None, now: dt.datetime, *, shop: Shop | None = None) -> QueueTicket | None:
     """Call the lowest waiting number; None when nobody is waiting."""
-    shop = _shop(shop)
+    shop = shop_or_default(shop)
     day = today(now, shop)
     for _ in range(20):
         ticket = _waiting(day).order_by(QueueTicket.number).first()
@@ -241,7 +191,7 @@ def call_next(by: User | None, now: dt.datetime, *, shop: Shop | None = None) ->
     else:
         return None
     ticket = QueueTicket.get_by_id(ticket.id)
-    crm.audit("queue.call", user=by, target=f"queue:{ticket.id}", detail=f"number {ticket.number} on {day}", now=now)
+    audit("queue.call", user=by, target=f"queue:{ticket.id}", detail=f"number {ticket.number} on {day}", now=now)
     _tell(ticket, "queue_called", f"queue:{ticket.id}:called", shop, now)
     notify_soon(now, shop)
     return ticket
@@ -255,7 +205,7 @@ def _move(ticket: QueueTicket, status: str, allowed: tuple[str, ...], by: User |
     if fresh.status not in allowed:
         raise QueueError(f"number {fresh.number} is {fresh.status}; it cannot become {status}")
     QueueTicket.update(status=status, **fields).where(QueueTicket.id == ticket.id).execute()
-    crm.audit(f"queue.{status}", user=by, target=f"queue:{ticket.id}", detail=f"number {fresh.number} on {fresh.day}",
+    audit(f"queue.{status}", user=by, target=f"queue:{ticket.id}", detail=f"number {fresh.number} on {fresh.day}",
               now=now)
     return QueueTicket.get_by_id(ticket.id)
 
@@ -288,53 +238,3 @@ def leave(ticket: QueueTicket, now: dt.datetime, *, by: User | None = None,
     ticket = _move(ticket, "left", ("waiting", "called"), by, now)
     notify_soon(now, shop)
     return ticket
-
-
-# -- QUEUE by SMS -------------------------------------------------------------------------
-
-def _accepting(now: dt.datetime, shop: Shop) -> bool:
-    """SMS joins are taken on open days, from a little before opening until closing."""
-    local = now.astimezone(shop.tz)
-    hours = bookings.opening_hours(local.date())
-    if not hours:
-        return False
-    opens = dt.datetime.combine(local.date(), hours[0][0], tzinfo=shop.tz)
-    closes = dt.datetime.combine(local.date(), hours[-1][1], tzinfo=shop.tz)
-    return opens - dt.timedelta(minutes=OPEN_EARLY_MINUTES) <= local < closes
-
-
-def leave_by_sms(c: Conversation):
-    ticket = current_ticket(c.customer, c.now, c.shop) if c.customer else None
-    if ticket is None:
-        return [c.reply("queue_not_in")]
-    leave(ticket, c.now, shop=c.shop)
-    return [c.reply("queue_left", number=ticket.number)]
-
-
-def _todays_booking(customer: Customer, now: dt.datetime, shop: Shop) -> Booking | None:
-    """An arrival for today's appointment: the ticket carries the booking."""
-    local = now.astimezone(shop.tz)
-    start = dt.datetime.combine(local.date(), dt.time(0, 0), tzinfo=shop.tz)
-    return (Booking.select().where(
-        (Booking.customer == customer) & (Booking.status == "booked") & (Booking.starts_at >= start)
-        & (Booking.starts_at < start + dt.timedelta(days=1))).order_by(Booking.starts_at).first())
-
-
-@on_keyword("QUEUE")
-def _queue(c: Conversation):
-    words = fold(c.args).split()
-    if words and words[0] in LEAVE_WORDS:
-        return leave_by_sms(c)
-    if c.customer is None:
-        return [c.reply("queue_closed")]
-    ticket = current_ticket(c.customer, c.now, c.shop)
-    if ticket is not None:
-        if ticket.status == "called":
-            return [c.reply("queue_called", number=ticket.number)]
-        return [c.reply("queue_status", **status_values(ticket, c.now))]
-    if not _accepting(c.now, c.shop):
-        return [c.reply("queue_closed")]
-    booking = _todays_booking(c.customer, c.now, c.shop)
-    service = bookings.find_service(c.args) if words and booking is None else None
-    ticket = join(c.customer, service=service, booking=booking, now=c.now, shop=c.shop)
-    return [c.reply("queue_joined", **status_values(ticket, c.now))]

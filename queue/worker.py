@@ -19,10 +19,11 @@ import zlib
 from pathlib import Path
 from typing import Callable
 
-from appliance import jobs, messaging, policy
-from appliance.clock import utcnow
 from appliance.modem.base import ModemError, ModemStatus
 from appliance.modem.owner import ModemThread
+
+from appliance import inbox, jobs, outbox, policy
+from appliance.clock import utcnow
 from appliance.responder import Responder
 
 from . import tasks as task_module
@@ -96,15 +97,15 @@ class Worker:
     # -- inbound, on a modem thread ------------------------------------------
     def on_inbound(self, modem: str, parts) -> None:
         now = self.clock()
-        messaging.store_parts(parts, modem, now)
-        messaging.apply_status_reports(parts, modem, now)
+        inbox.store_parts(parts, modem, now)
+        outbox.apply_status_reports(parts, modem, now)
         self.process_inbound(now)
 
     def process_inbound(self, now: dt.datetime, recover: bool = False) -> int:
         # Several modems may deliver at once; assembling is done by one at a time.
         with self._inbound_lock:
             replies = 0
-            messages = messaging.assemble(now, self.reassembly, self.region_key)
+            messages = inbox.assemble(now, self.reassembly, self.region_key)
             if recover:
                 messages += self._stranded(now)
             for message in messages:
@@ -113,8 +114,8 @@ class Worker:
                     replies += len(self.responder.handle(message, self.clock()))
                 except Exception:
                     log.exception("handling message %s failed; it waits for staff", message.id)
-                    messaging.Message.update(state="handled", needs_staff=True).where(
-                        messaging.Message.id == message.id).execute()
+                    outbox.Message.update(state="handled", needs_staff=True).where(
+                        outbox.Message.id == message.id).execute()
         if replies:
             self.tasks.kick_outbox()
         return replies
@@ -125,13 +126,13 @@ class Worker:
         that two workers never both answer one; too old to answer sensibly,
         they wait for staff instead."""
         found = []
-        for message in messaging.stranded(now, STRANDED_AFTER):
-            if not messaging.claim(message, now):
+        for message in inbox.stranded(now, STRANDED_AFTER):
+            if not inbox.claim(message, now):
                 continue
             if now - message.created_at > self.rules.stale_grace:
                 log.warning("message %s was never answered and is too old now; it waits for staff", message.id)
-                messaging.Message.update(state="handled", needs_staff=True).where(
-                    messaging.Message.id == message.id).execute()
+                outbox.Message.update(state="handled", needs_staff=True).where(
+                    outbox.Message.id == message.id).execute()
                 continue
             log.warning("message %s was stored but not answered (an interrupted run); answering it now", message.id)
             found.append(message)
@@ -160,7 +161,7 @@ class Worker:
             trusted = self.clock_trusted()
             quiet = trusted and policy.is_quiet(now, rules)
             used = self._parts_today(now, rules)
-            batch = messaging.due_outbound(now, limit=20, hold_low=quiet or self._capped(used, rules),
+            batch = outbox.due_outbound(now, limit=20, hold_low=quiet or self._capped(used, rules),
                                            clock_trusted=trusted)
             if not batch:
                 break
@@ -168,7 +169,7 @@ class Worker:
             for message in batch:
                 if message.category in policy.HELD_CATEGORIES and self._capped(used, rules):
                     break  # the rest of the batch is lower still; re-select with the cap applied
-                if not messaging.lease(message, self.owner, now):
+                if not outbox.lease(message, self.owner, now):
                     continue
                 progressed = True
                 modem, parts = self._send(message)
@@ -184,7 +185,7 @@ class Worker:
         if not rules.daily_cap:
             return {}
         since = policy.day_start(now, rules.tz)
-        return {m.name: messaging.parts_sent_since(m.name, since) for m in self.pool.modems}
+        return {m.name: outbox.parts_sent_since(m.name, since) for m in self.pool.modems}
 
     def _capped(self, used: dict[str, int], rules: policy.Rules) -> bool:
         """Every SIM has used its daily allowance."""
@@ -212,12 +213,12 @@ class Worker:
                     modem = spare[0]
                     continue
                 if exc.transient:
-                    messaging.retry_later(message, self.owner, str(exc), now)
+                    outbox.retry_later(message, self.owner, str(exc), now)
                 else:
-                    messaging.mark_failed(message, self.owner, str(exc), now)
+                    outbox.mark_failed(message, self.owner, str(exc), now)
                 log.warning("message %s not sent: %s", message.id, exc)
                 return modem.name, 0
-        messaging.mark_sent(message, self.owner, result.references, modem.name, self.clock())
+        outbox.mark_sent(message, self.owner, result.references, modem.name, self.clock())
         return modem.name, result.parts
 
     def sweep(self) -> dict:
@@ -225,7 +226,7 @@ class Worker:
         now = self.clock()
         answered = self.process_inbound(now, recover=True)
         trusted = self.clock_trusted()
-        skipped = messaging.skip_stale(now, self.rules.stale_grace) if trusted else 0
+        skipped = outbox.skip_stale(now, self.rules.stale_grace) if trusted else 0
         # Reminders, SLA checks, unpaid orders, scheduled campaigns: only on a clock we trust.
         done = jobs.run_all(self.responder.shop, now) if trusted else {}
         sent = self.drain()
@@ -233,7 +234,7 @@ class Worker:
 
     # -- life cycle -----------------------------------------------------------
     def run(self, consumer_options: dict | None = None) -> None:
-        recovered = messaging.recover_interrupted(self.clock(), owner_prefix=f"{self.name}:")
+        recovered = outbox.recover_interrupted(self.clock(), owner_prefix=f"{self.name}:")
         if any(recovered.values()):
             log.warning("after an interrupted run: %s", recovered)
         task_module.set_runtime(self)

@@ -8,7 +8,6 @@ temporary data dir.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import signal
 import socket
@@ -114,16 +113,17 @@ def _shop(data: Path):
 
 
 def bench_outbound(n: int = 10_000) -> None:
-    from appliance import messaging
-    from appliance.models import Message
     from appliance.queue.tasks import Tasks, make_huey
+
+    from appliance import outbox
+    from appliance.models import Message
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         s, database = _shop(data)
         with worker(data) as process:
             people = ((None, f"+62812{k:07d}", f"Promo akhir tahun nomor {k}") for k in range(n))
             started = time.perf_counter()
-            messaging.queue_many(people, category="transactional", key_prefix="bench:")
+            outbox.queue_many(people, category="transactional", key_prefix="bench:")
             enqueued = time.perf_counter() - started
             cpu0 = cpu_seconds(process.pid)
             started = time.perf_counter()
@@ -149,8 +149,9 @@ def bench_outbound(n: int = 10_000) -> None:
 
 
 def bench_inbound(rate: int = 50, seconds: int = 10) -> None:
-    from appliance.models import InboundPart, Message
     from appliance.modem.network import SimNetwork
+
+    from appliance.models import InboundPart, Message
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         s, database = _shop(data)
@@ -217,12 +218,14 @@ def bench_utilisation(n: int = 12, cmgs_seconds: float = 1.0) -> None:
     pace (every CMGS takes `cmgs_seconds`): how busy is the modem kept?"""
     import zoneinfo
 
-    from appliance import messaging, policy
     from appliance.modem.owner import ModemThread
     from appliance.modem.simulated_at import SimulatedATModem
     from appliance.queue.tasks import Tasks, make_huey
     from appliance.queue.worker import Worker
-    from appliance.responder import Responder, Shop
+
+    from appliance import outbox, policy
+    from appliance.conversation import Shop
+    from appliance.responder import Responder
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         s, database = _shop(data)
@@ -231,7 +234,7 @@ def bench_utilisation(n: int = 12, cmgs_seconds: float = 1.0) -> None:
         worker = Worker(tasks=Tasks(make_huey(s.huey_url)), modems=[modem], responder=Responder(Shop()),
                         region_key=lambda x: x, status_dir=data / "status",
                         rules=policy.Rules(tz=zoneinfo.ZoneInfo("Asia/Jakarta")))
-        messaging.queue_many(((None, f"+62812{k:07d}", f"Pengingat {k}") for k in range(n)),
+        outbox.queue_many(((None, f"+62812{k:07d}", f"Pengingat {k}") for k in range(n)),
                              category="transactional", key_prefix="u:")
         time.sleep(1)  # the modem is open and idle
         started = time.perf_counter()

@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 
 import servers
-from appliance import sms
+from appliance import services, sms
 from appliance.modem import pdu
 
 sms.configure(pdu.plan)  # as the CLI does: the core counts SMS parts with the modem layer's codec
+services.load()  # as every process does: every keyword, handler, template and job registered
 from support import LOKET, RunningLoket, free_port
 
 

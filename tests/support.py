@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import time
 import http.cookiejar
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
-import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -143,14 +143,15 @@ def text_in(phone: str, text: str, now, responder=None):
     message, or (message, replies) with a responder."""
     import datetime as dt
 
-    from appliance import messaging
     from appliance.modem.base import InboundPart
+
+    from appliance import inbox
     from appliance.phone import sender_key
 
     part = InboundPart(location="1", sender=phone, text=text,
                        smsc_time=now + dt.timedelta(microseconds=next(_serial)))
-    messaging.store_parts([part], "sim", now)
-    [message] = messaging.assemble(now, dt.timedelta(minutes=10), sender_key)
+    inbox.store_parts([part], "sim", now)
+    [message] = inbox.assemble(now, dt.timedelta(minutes=10), sender_key)
     if responder is None:
         return message
     return message, responder.handle(message, now)

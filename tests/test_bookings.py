@@ -5,17 +5,18 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from support import text_in
 
 import appliance.bookings  # noqa: F401  registers BOOK and CANCEL
 import appliance.reminders  # noqa: F401  its templates are checked here too
 import appliance.waiting  # noqa: F401  registers QUEUE
-from appliance import auth, bookings, shopdata
+from appliance import auth, bookings, bookings_sms, catalogue, shopdata
 from appliance.bookings import BookingError
-from appliance.crm import customer_for
+from appliance.conversation import Shop
+from appliance.customers import customer_for
 from appliance.models import AuditEntry, Booking, Customer, Message, OpeningHours, Service
 from appliance.replies import DEFAULT_TEMPLATES, render
-from appliance.responder import Responder, Shop
-from support import text_in
+from appliance.responder import Responder
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 SHOP = Shop(name="Spa Bunda", tz=WIB)
@@ -450,17 +451,17 @@ def test_upcoming_is_the_customers_own_future(shop, baby):
     ("", None), ("   ", None), ("😀", None), ("potong rambut", None), ("x" * 1000, None), ("a", None),
 ])
 def test_find_service_forgives(baby, prenatal, text, expected):
-    found = bookings.find_service(text)
+    found = catalogue.find_service(text)
     assert (found.name if found else None) == expected
 
 
 def test_find_service_will_not_guess_between_two(shop):
     Service.create(name="Pijat Bayi", aliases="pijat")
     Service.create(name="Pijat Ibu", aliases="pijat")
-    assert bookings.find_service("pijat") is None
-    assert bookings.find_service("pijat ibu").name == "Pijat Ibu"
+    assert catalogue.find_service("pijat") is None
+    assert catalogue.find_service("pijat ibu").name == "Pijat Ibu"
     Service.create(name="Lulur", active=False)
-    assert bookings.find_service("lulur") is None
+    assert catalogue.find_service("lulur") is None
 
 
 def test_the_number_of_slots_offered_is_a_shop_setting(responder, baby):
@@ -473,7 +474,7 @@ def test_the_number_of_slots_offered_is_a_shop_setting(responder, baby):
                                      ("dua", 2), ("halo", None), ("", None), ("2 orang besok", None),
                                      ("😀", None), ("9" * 40, None)])
 def test_parse_choice(text, n):
-    assert bookings.parse_choice(text) == n
+    assert bookings_sms.parse_choice(text) == n
 
 
 def test_every_reply_fits_one_sms_with_typical_values():

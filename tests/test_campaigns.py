@@ -4,14 +4,14 @@ import datetime as dt
 
 import pytest
 
-from appliance import campaigns, crm, customers, shopdata
-from appliance.models import Booking, Campaign, Customer, Message, Service
+from appliance import campaigns, customers, shopdata
+from appliance.models import Booking, Campaign, Message, Service
 
 NOW = dt.datetime(2026, 11, 22, 5, 0, tzinfo=dt.timezone.utc)
 
 
 def person(phone, name="", *, marketing=True, reminder=True, tags=(), points=0, visited_days_ago=None):
-    c = crm.customer_for(phone)
+    c = customers.customer_for(phone)
     c.name, c.consent_marketing, c.consent_reminder, c.points = name, marketing, reminder, points
     if visited_days_ago is not None:
         c.last_visit_at = NOW - dt.timedelta(days=visited_days_ago)

@@ -20,7 +20,7 @@ from appliance.models import Message
 
 WRITER = r"""
 import sys
-from appliance import db, messaging, migrations
+from appliance import db, migrations, outbox
 database = db.connect(sys.argv[1])
 migrations.migrate(database)
 round_ = sys.argv[2]
@@ -28,8 +28,8 @@ n = 0
 while True:
     n += 1
     with database.atomic():
-        row, _ = messaging.queue_outbound("+6281234567890", "x" * 300, key=f"{round_}:{n}")
-        messaging.queue_outbound("+6281234567891", "y" * 300, key=f"{round_}:{n}:b")
+        row, _ = outbox.queue_outbound("+6281234567890", "x" * 300, key=f"{round_}:{n}")
+        outbox.queue_outbound("+6281234567891", "y" * 300, key=f"{round_}:{n}:b")
     print(row.idempotency_key, flush=True)
 """
 

@@ -5,11 +5,12 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-
-from appliance import customers
-from appliance.models import Customer
-from appliance.responder import Responder, Shop
 from support import text_in
+
+from appliance import customers, customers_csv
+from appliance.conversation import Shop
+from appliance.models import Customer
+from appliance.responder import Responder
 
 T0 = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
 
@@ -88,7 +89,7 @@ EXCEL_EXPORT = (
 
 
 def test_an_excel_style_csv_gets_a_verdict_per_row(shop):
-    report = customers.import_csv(EXCEL_EXPORT)
+    report = customers_csv.import_csv(EXCEL_EXPORT)
     by_line = {r.line: r for r in report.rows}
     assert report.columns["phone"] == "No HP" and report.columns["name"] == "Nama"
     assert by_line[2].status == "added"
@@ -107,14 +108,14 @@ def test_an_excel_style_csv_gets_a_verdict_per_row(shop):
 
 
 def test_a_dry_run_changes_nothing(shop):
-    report = customers.import_csv(EXCEL_EXPORT, dry_run=True)
+    report = customers_csv.import_csv(EXCEL_EXPORT, dry_run=True)
     assert report.summary["added"] == 3
     assert Customer.select().count() == 0
 
 
 def test_importing_again_updates_instead_of_duplicating(shop):
-    customers.import_csv(EXCEL_EXPORT)
-    again = customers.import_csv(EXCEL_EXPORT)
+    customers_csv.import_csv(EXCEL_EXPORT)
+    again = customers_csv.import_csv(EXCEL_EXPORT)
     assert again.summary["added"] == 0
     assert Customer.select().count() == 3
 
@@ -126,19 +127,19 @@ def test_importing_again_updates_instead_of_duplicating(shop):
     (b"x" * (5 * 1024 * 1024 + 1), "larger than"),
 ])
 def test_files_that_cannot_be_imported_say_why(shop, data, error):
-    report = customers.import_csv(data)
+    report = customers_csv.import_csv(data)
     assert error in report.error
 
 
 def test_export_round_trips_and_is_safe_in_a_spreadsheet(shop):
-    customers.import_csv(EXCEL_EXPORT)
+    customers_csv.import_csv(EXCEL_EXPORT)
     evil = customers.add_customer("081311122233", name="Eve")
     evil.notes = "=HYPERLINK(\"http://x\")"
     evil.address = "=1+1"
     evil.save()
-    exported = customers.export_csv()
+    exported = customers_csv.export_csv()
     assert exported.startswith("\ufeffname,phone")
     assert "'=1+1" in exported and ",+6281311122233," in exported
     Customer.delete().execute()
-    report = customers.import_csv(exported.encode("utf-8"))
+    report = customers_csv.import_csv(exported.encode("utf-8"))
     assert report.summary["added"] == 4 and report.summary["refused"] == 0

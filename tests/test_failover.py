@@ -3,15 +3,17 @@ and when one modem dies its messages go through another."""
 
 import zoneinfo
 
-from appliance import messaging, policy
-from appliance.models import Message
 from appliance.modem import atsim
 from appliance.modem.owner import ModemThread
 from appliance.modem.simulated_at import SimulatedATModem
 from appliance.modem.watchdog import Watchdog
 from appliance.queue.tasks import Tasks, make_huey
 from appliance.queue.worker import Worker
-from appliance.responder import Responder, Shop
+
+from appliance import outbox, policy
+from appliance.conversation import Shop
+from appliance.models import Message
+from appliance.responder import Responder
 
 
 def make_worker(tmp_path, names):
@@ -39,8 +41,8 @@ def test_the_same_customer_keeps_the_same_modem(shop, tmp_path):
     try:
         wait_healthy(threads)
         for n in range(6):
-            messaging.queue_outbound("+6281200000001", f"pesan {n}")
-            messaging.queue_outbound("+6281200000002", f"pesan {n}")
+            outbox.queue_outbound("+6281200000001", f"pesan {n}")
+            outbox.queue_outbound("+6281200000002", f"pesan {n}")
         assert worker.drain() == 12
         for phone in ("+6281200000001", "+6281200000002"):
             assert len({m.modem for m in Message.select().where(Message.phone == phone)}) == 1
@@ -59,7 +61,7 @@ def test_when_a_modem_dies_its_messages_go_through_the_other(shop, tmp_path):
         while (tmp_path / "a" / "modem.tty").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         for n in range(10):
-            messaging.queue_outbound(f"+628120000{n:04d}", f"pesan {n}")
+            outbox.queue_outbound(f"+628120000{n:04d}", f"pesan {n}")
         assert worker.drain() == 10
         assert {m.state for m in Message.select()} == {"sent"}
         assert {m.modem for m in Message.select()} == {"b"}

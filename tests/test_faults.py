@@ -17,14 +17,13 @@ import subprocess
 import time
 
 import pytest
-
-from appliance import campaigns, crm, db, messaging, migrations
-from appliance.models import Customer, Message
 from appliance.modem import atsim
-from appliance.modem.network import SimNetwork
 from appliance.queue.tasks import Tasks, make_huey
-from appliance.settings import load
 from support import LOKET, wait_until
+
+from appliance import campaigns, customers, db, migrations, outbox
+from appliance.models import Message
+from appliance.settings import load
 
 FINAL = {"sent", "delivered", "failed", "unknown", "cancelled"}
 SEED = int(os.environ.get("LOKET_FAULT_SEED", "20261122"))
@@ -78,10 +77,10 @@ def test_sigkill_during_a_1000_message_send_loses_nothing_and_sends_nothing_twic
         category = "marketing" if n % 3 == 0 else "transactional"
         customer = None
         if category == "marketing":
-            customer = crm.customer_for(f"+62812{n:07d}")
+            customer = customers.customer_for(f"+62812{n:07d}")
             customer.consent_marketing = True
             customer.save()
-        messaging.queue_outbound(f"+62812{n:07d}", f"message number {n}", category=category, customer=customer)
+        outbox.queue_outbound(f"+62812{n:07d}", f"message number {n}", category=category, customer=customer)
 
     for _ in range(5):
         worker = start_worker()
@@ -117,7 +116,7 @@ def test_a_campaign_survives_refusals_a_hung_modem_and_a_vanished_device(box):
     settings, start_worker, kick = box
     people = []
     for n in range(60):
-        customer = crm.customer_for(f"+62813{n:07d}")
+        customer = customers.customer_for(f"+62813{n:07d}")
         customer.consent_marketing = True
         customer.save()
         people.append(customer)

@@ -1,6 +1,6 @@
 """The worker's hot statements, compiled once, behave as peewee's own.
 
-`messaging._Hot` lets peewee write the SQL of the lease and of the `sent`
+`hotsql.Hot` lets peewee write the SQL of the lease and of the `sent`
 record once per database, then only binds each message's values. These
 tests hold it to peewee: the same SQL and parameters for any values, the
 same rows afterwards, and the lease still taken by exactly one worker, on
@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from appliance import crm, messaging
+from appliance import customers, hotsql, outbox
 from appliance.models import Message, OutboundPart
 
 T0 = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.timezone.utc)
@@ -29,8 +29,8 @@ VALUES = {
     "part": [dict(message=1, part_no=1, reference=0, modem="sim", now=T0),
              dict(message=12, part_no=3, reference=255, modem="modem 'b'", now=dt.datetime(2030, 1, 2, tzinfo=WIB))],
 }
-HOT = {"lease": messaging._LEASE, "sent": messaging._SENT, "sent_encoding": messaging._SENT_ENCODING,
-       "part": messaging._PART}
+HOT = {"lease": outbox._LEASE, "sent": outbox._SENT, "sent_encoding": outbox._SENT_ENCODING,
+       "part": outbox._PART}
 
 
 @pytest.mark.parametrize("name", sorted(HOT))
@@ -44,7 +44,7 @@ def test_the_sql_and_parameters_are_peewees_own(shop, name):
 
 
 def test_each_database_gets_its_own_sql(shop):
-    sql, _ = messaging._LEASE.render(shop, id=1, owner="w:1", now=T0)
+    sql, _ = outbox._LEASE.render(shop, id=1, owner="w:1", now=T0)
     postgres = "%s" in sql
     assert postgres == (shop.param == "%s")
     assert ("?" in sql) == (not postgres)
@@ -53,7 +53,7 @@ def test_each_database_gets_its_own_sql(shop):
 def test_a_value_missing_from_the_parameters_is_refused(shop):
     # A slot the statement does not use (or that peewee inlined) would bind
     # nothing, or the wrong thing: refuse it when compiling.
-    sloppy = messaging._Hot(lambda id, owner: Message.update(state="x").where(Message.id == id),
+    sloppy = hotsql.Hot(lambda id, owner: Message.update(state="x").where(Message.id == id),
                             id=Message.id, owner=Message.lease_owner)
     with pytest.raises(RuntimeError, match="owner"):
         sloppy.render(shop, id=1, owner="w:1")
@@ -68,21 +68,21 @@ def _snapshot(message_id):
 
 
 def test_the_rows_change_as_with_peewees_queries(shop):
-    hot_row, _ = messaging.queue_outbound("+6281200000001", "Hi", now=T0)
-    peewee_row, _ = messaging.queue_outbound("+6281200000002", "Hi", now=T0)
+    hot_row, _ = outbox.queue_outbound("+6281200000001", "Hi", now=T0)
+    peewee_row, _ = outbox.queue_outbound("+6281200000002", "Hi", now=T0)
     later = dt.datetime(2026, 11, 22, 10, 1, 2, 345_678, WIB)
 
-    assert messaging._LEASE.execute(id=hot_row.id, owner="w:1", now=later) == 1
-    assert messaging._lease_query(peewee_row.id, "w:1", later).execute() == 1
-    assert messaging._LEASE.execute(id=hot_row.id, owner="w:2", now=later) == 0  # taken already
-    assert messaging._lease_query(peewee_row.id, "w:2", later).execute() == 0
+    assert outbox._LEASE.execute(id=hot_row.id, owner="w:1", now=later) == 1
+    assert outbox._lease_query(peewee_row.id, "w:1", later).execute() == 1
+    assert outbox._LEASE.execute(id=hot_row.id, owner="w:2", now=later) == 0  # taken already
+    assert outbox._lease_query(peewee_row.id, "w:2", later).execute() == 0
 
     sent = dict(owner="w:1", now=later, modem="usb-1", parts=2, encoding="ucs2")
-    assert messaging._SENT_ENCODING.execute(id=hot_row.id, **sent) == 1
-    assert messaging._sent_query(peewee_row.id, **sent).execute() == 1
+    assert outbox._SENT_ENCODING.execute(id=hot_row.id, **sent) == 1
+    assert outbox._sent_query(peewee_row.id, **sent).execute() == 1
     for n, ref in enumerate([200, 201], 1):
-        assert messaging._PART.execute(message=hot_row.id, part_no=n, reference=ref, modem="usb-1", now=later) == 1
-        messaging._part_query(peewee_row.id, n, ref, "usb-1", later).execute()
+        assert outbox._PART.execute(message=hot_row.id, part_no=n, reference=ref, modem="usb-1", now=later) == 1
+        outbox._part_query(peewee_row.id, n, ref, "usb-1", later).execute()
 
     assert _snapshot(hot_row.id) == _snapshot(peewee_row.id)
     fields, parts = _snapshot(hot_row.id)
@@ -92,10 +92,10 @@ def test_the_rows_change_as_with_peewees_queries(shop):
 
 
 def test_the_lease_still_checks_consent_inside_the_update(shop):
-    opted_out = crm.customer_for("+6281234567890")
-    crm.set_consent(opted_out, marketing=False, reminder=False)
-    fan = crm.customer_for("+6281234567891")
-    crm.set_consent(fan, marketing=True, reminder=True)
+    opted_out = customers.customer_for("+6281234567890")
+    customers.set_consent(opted_out, marketing=False, reminder=False)
+    fan = customers.customer_for("+6281234567891")
+    customers.set_consent(fan, marketing=True, reminder=True)
     cases = [  # (customer, category, leased?)
         (opted_out, "transactional", True),
         (opted_out, "reminder", False),
@@ -105,30 +105,30 @@ def test_the_lease_still_checks_consent_inside_the_update(shop):
         (None, "marketing", True),
     ]
     for customer, category, leased in cases:
-        row, _ = messaging.queue_outbound(customer.phone if customer else "+6281200000009", "Hi",
+        row, _ = outbox.queue_outbound(customer.phone if customer else "+6281200000009", "Hi",
                                           category=category, customer=customer, now=T0)
-        assert messaging.lease(row, "w:1", T0) is leased, (category, customer)
+        assert outbox.lease(row, "w:1", T0) is leased, (category, customer)
         row = Message.get_by_id(row.id)
         assert row.state == ("sending" if leased else "cancelled"), (category, customer)
         assert row.attempts == (1 if leased else 0)
 
 
 def test_mark_sent_only_for_the_holder_of_the_lease(shop):
-    row, _ = messaging.queue_outbound("+6281234567890", "Hi", now=T0)
-    assert messaging.lease(row, "w:1", T0)
-    messaging.mark_sent(row, "w:2", [5], "sim", T0)  # not its lease: nothing changes
+    row, _ = outbox.queue_outbound("+6281234567890", "Hi", now=T0)
+    assert outbox.lease(row, "w:1", T0)
+    outbox.mark_sent(row, "w:2", [5], "sim", T0)  # not its lease: nothing changes
     assert Message.get_by_id(row.id).state == "sending"
     assert OutboundPart.select().count() == 0
-    messaging.mark_sent(row, "w:1", [5, 6, 7], "sim", T0, encoding="ucs2")
+    outbox.mark_sent(row, "w:1", [5, 6, 7], "sim", T0, encoding="ucs2")
     row = Message.get_by_id(row.id)
     assert (row.state, row.parts, row.encoding, row.modem) == ("sent", 3, "ucs2", "sim")
     assert [p.reference for p in OutboundPart.select().order_by(OutboundPart.part_no)] == [5, 6, 7]
-    messaging.mark_sent(row, "w:1", [8], "sim", T0)  # recorded once: the lease is gone
+    outbox.mark_sent(row, "w:1", [8], "sim", T0)  # recorded once: the lease is gone
     assert OutboundPart.select().count() == 3
 
 
 def test_two_workers_racing_lease_each_row_once(shop):
-    rows = [messaging.queue_outbound(f"+62812000{k:05d}", "Hi", now=T0)[0] for k in range(40)]
+    rows = [outbox.queue_outbound(f"+62812000{k:05d}", "Hi", now=T0)[0] for k in range(40)]
     won: dict[str, list[int]] = {"a:1": [], "b:1": []}
     start = threading.Barrier(2)
     failures = []
@@ -137,7 +137,7 @@ def test_two_workers_racing_lease_each_row_once(shop):
         try:
             start.wait()
             for row in rows:
-                if messaging.lease(row, owner, T0):
+                if outbox.lease(row, owner, T0):
                     won[owner].append(row.id)
         except Exception as exc:  # pragma: no cover - reported below
             failures.append(exc)

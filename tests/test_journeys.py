@@ -10,15 +10,15 @@ import datetime as dt
 import time
 
 import pytest
-
-from appliance import campaigns, clock, db, loyalty, orders, tickets
-from appliance.jobs import run_all
-from appliance.models import Booking, Customer, Message, OpeningHours, Ticket, User
 from appliance.modem.network import SimNetwork
 from appliance.queue.tasks import Tasks, make_huey
-from appliance.responder import Shop
-from appliance.settings import load
 from conftest import launch_loket
+
+from appliance import bookings, campaigns, clock, db, draws, orders, tickets, tickets_sms
+from appliance.conversation import Shop
+from appliance.jobs import run_all
+from appliance.models import Booking, Customer, OpeningHours, Ticket, User
+from appliance.settings import load
 
 QUIET = {"LOKET_QUIET_HOURS": ""}  # promotions and reminders may go at any hour of the test run
 
@@ -96,19 +96,18 @@ def test_the_spa(shop_of):
     assert "Pijat bayi" in received(spa, sari, "pijat bayi")
 
     # A visit earns points; POIN answers the balance.
-    from appliance import bookings
     bookings.mark_done(booking, None, booking.starts_at + dt.timedelta(hours=1), shop=spa.shop)
     assert "20" in say(spa, sari, "poin")  # 10 from the demo's earlier visit, 10 now
 
     # A prize draw: committed, run, winners told by SMS.
-    draw = loyalty.create_draw("Undian bayi", period_start=clock.utcnow() - dt.timedelta(days=40),
+    draw = draws.create_draw("Undian bayi", period_start=clock.utcnow() - dt.timedelta(days=40),
                                period_end=clock.utcnow(), prizes=["Voucher pijat"])
-    loyalty.commit(draw)
-    [winner] = loyalty.run(draw)
-    loyalty.notify_winners(draw, shop=spa.shop.name)
+    draws.commit(draw)
+    [winner] = draws.run(draw)
+    draws.notify_winners(draw, shop=spa.shop.name)
     spa.kick()
     assert "Voucher pijat" in received(spa, winner.customer.phone, "Voucher pijat")
-    assert loyalty.public_view(draw)["winners_match"]
+    assert draws.public_view(draw)["winners_match"]
 
 
 def test_the_parts_dealer(shop_of):
@@ -184,7 +183,7 @@ def test_the_it_service_desk(shop_of):
     ticket = Ticket.select().order_by(Ticket.id.desc()).get()
     assert tickets.label(ticket) in opened and ticket.category.name == "hardware"
     # Time passes: the SLA job warns the supervisor before the response time runs out.
-    tickets.watch_sla(desk.shop, ticket.response_due - dt.timedelta(minutes=5))
+    tickets_sms.watch_sla(desk.shop, ticket.response_due - dt.timedelta(minutes=5))
     desk.kick()
     received(desk, supervisor, tickets.label(ticket))
     browser = desk.browser()
@@ -213,7 +212,6 @@ def test_unpleasant_texts_get_one_sane_reply(shop_of, text):
 
 def test_a_full_slot_offers_another(shop_of):
     spa = shop_of("spa")
-    from appliance import bookings
     from appliance.models import Service
     massage = Service.get(Service.name == "Baby spa")  # capacity 1
     tomorrow = (clock.utcnow().astimezone(spa.settings.tz) + dt.timedelta(days=1)).date()

@@ -5,12 +5,13 @@ import hashlib
 import zoneinfo
 
 import pytest
-
-from appliance import auth, loyalty, shopdata
-from appliance.crm import customer_for
-from appliance.models import AuditEntry, Customer, Message
-from appliance.responder import Responder, Shop
 from support import text_in
+
+from appliance import auth, draws, loyalty, shopdata
+from appliance.conversation import Shop
+from appliance.customers import customer_for
+from appliance.models import AuditEntry, Customer, Message
+from appliance.responder import Responder
 
 T0 = dt.datetime(2026, 11, 1, 3, 0, tzinfo=dt.timezone.utc)
 
@@ -61,17 +62,17 @@ def test_poin_answers_the_balance(shop):
 
 
 def test_pick_winners_is_a_pure_reproducible_function():
-    entries = [loyalty.Entry(i, w) for i, w in [(1, 1), (2, 5), (3, 1), (4, 1)]]
-    first = loyalty.pick_winners("seed-a", entries, 2)
-    assert first == loyalty.pick_winners("seed-a", list(reversed(entries)), 2)  # order of input does not matter
+    entries = [draws.Entry(i, w) for i, w in [(1, 1), (2, 5), (3, 1), (4, 1)]]
+    first = draws.pick_winners("seed-a", entries, 2)
+    assert first == draws.pick_winners("seed-a", list(reversed(entries)), 2)  # order of input does not matter
     assert len(set(first)) == 2  # nobody wins twice
-    assert loyalty.pick_winners("seed-a", entries, 10) and len(loyalty.pick_winners("seed-a", entries, 10)) == 4
-    assert loyalty.pick_winners("seed-a", [], 3) == []
+    assert draws.pick_winners("seed-a", entries, 10) and len(draws.pick_winners("seed-a", entries, 10)) == 4
+    assert draws.pick_winners("seed-a", [], 3) == []
 
 
 def test_weights_matter_over_many_seeds():
-    entries = [loyalty.Entry(1, 1), loyalty.Entry(2, 9)]
-    wins = sum(loyalty.pick_winners(f"s{n}", entries, 1) == [2] for n in range(2000))
+    entries = [draws.Entry(1, 1), draws.Entry(2, 9)]
+    wins = sum(draws.pick_winners(f"s{n}", entries, 1) == [2] for n in range(2000))
     assert 1700 < wins < 1900  # about 90 %
 
 
@@ -81,25 +82,25 @@ def test_a_draw_from_commitment_to_verification(owner):
         loyalty.award_purchase(customer, 10_000 * (n + 1), f"order:{n}", T0 + dt.timedelta(days=1))
     late = customer_for("+6281299999999")
     loyalty.award_visit(late, "booking:late", T0 + dt.timedelta(days=40))  # outside the period
-    draw = loyalty.create_draw("Undian November", period_start=T0, period_end=T0 + dt.timedelta(days=30),
+    draw = draws.create_draw("Undian November", period_start=T0, period_end=T0 + dt.timedelta(days=30),
                                prizes=["Voucher pijat", "Handuk bayi"], min_points=3, weighting="points", by=owner)
     with pytest.raises(loyalty.LoyaltyError, match="commitment"):
-        loyalty.run(draw, now=T0 + dt.timedelta(days=31))
-    commitment = loyalty.commit(draw, by=owner, now=T0)
-    assert loyalty.public_view(draw).get("seed") is None  # the seed stays secret until the draw
+        draws.run(draw, now=T0 + dt.timedelta(days=31))
+    commitment = draws.commit(draw, by=owner, now=T0)
+    assert draws.public_view(draw).get("seed") is None  # the seed stays secret until the draw
     with pytest.raises(loyalty.LoyaltyError, match="not ended"):
-        loyalty.run(draw, now=T0 + dt.timedelta(days=2))
-    winners = loyalty.run(draw, by=owner, now=T0 + dt.timedelta(days=31))
+        draws.run(draw, now=T0 + dt.timedelta(days=2))
+    winners = draws.run(draw, by=owner, now=T0 + dt.timedelta(days=31))
     assert [w.rank for w in winners] == [1, 2]
 
-    view = loyalty.public_view(draw)
+    view = draws.public_view(draw)
     assert hashlib.sha256(view["seed"].encode()).hexdigest() == commitment
     assert view["seed_matches"] and view["winners_match"]
     assert len(view["entries"]) == 10  # 12 customers, 2 below the minimum; the late one is out
     assert all("…" in e["who"] for e in view["entries"])
 
-    assert loyalty.notify_winners(draw, shop="Spa Bunda") == 2
-    assert loyalty.notify_winners(draw, shop="Spa Bunda") == 0  # once
+    assert draws.notify_winners(draw, shop="Spa Bunda") == 2
+    assert draws.notify_winners(draw, shop="Spa Bunda") == 0  # once
     texts = [m.text for m in Message.select().where(Message.template == "draw_winner")]
     assert all("Voucher pijat" in t or "Handuk bayi" in t for t in texts)
     actions = [a.action for a in AuditEntry.select().where(AuditEntry.action.startswith("draw"))]
@@ -117,4 +118,4 @@ def test_bad_draws_are_refused(shop, kwargs, message):
     args = dict(name="Undian", period_start=T0, period_end=T0 + dt.timedelta(days=30), prizes=["Voucher"])
     args.update(kwargs)
     with pytest.raises(loyalty.LoyaltyError, match=message):
-        loyalty.create_draw(**args)
+        draws.create_draw(**args)

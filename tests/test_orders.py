@@ -5,15 +5,16 @@ import threading
 import zoneinfo
 
 import pytest
+from support import text_in
 
 import appliance.orders  # noqa: F401  registers BAYAR, STATUS O-…, the unpaid-order job
-from appliance import catalogue, orders, shopdata
+from appliance import catalogue, orders, orders_sms, shopdata
+from appliance.conversation import Shop
 from appliance.jobs import JOBS
 from appliance.models import AuditEntry, Customer, Message, Order, OrderItem, PaymentClaim, Product, User
 from appliance.orders import OrderError
 from appliance.replies import DEFAULT_TEMPLATES, render
-from appliance.responder import Responder, Shop
-from support import text_in
+from appliance.responder import Responder
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 SHOP = Shop(name="Motor Jaya", tz=JAKARTA, replies_per_hour=1000)
@@ -416,9 +417,9 @@ def test_order_numbers_count_up_from_1001_and_survive_a_clash(staff, parts, monk
     numbers = [orders.create_order(budi, [("Ongkir", 1, 1000)], now=T0, shop=SHOP).number for _ in range(3)]
     assert numbers == [1001, 1002, 1003]
     # Another process took the number this one read: the insert clashes, and the next number is used.
-    real = orders._next_number
+    real = orders.next_number
     stale = iter([1003])
-    monkeypatch.setattr(orders, "_next_number", lambda: next(stale, None) or real())
+    monkeypatch.setattr(orders, "next_number", lambda: next(stale, None) or real())
     assert orders.create_order(budi, [("Ongkir", 1, 1000)], now=T0, shop=SHOP).number == 1004
 
 
@@ -452,7 +453,7 @@ def test_every_order_reply_fits_one_gsm7_sms():
                    due="25/11 10:00", days="3", items="12", reason="transfer belum masuk ke rekening BCA",
                    detail=" (JNE 0123456789)", choices="O-1001, O-1002, O-1003", item="Kampas Rem Depan Vario X1",
                    left="10",
-                   state=orders.STATE_WORDS["id"]["awaiting_payment"].format(due="25/11 10:00"))
+                   state=orders_sms.STATE_WORDS["id"]["awaiting_payment"].format(due="25/11 10:00"))
     keys = [k for k in DEFAULT_TEMPLATES if k.startswith(("order_", "pay_"))]
     assert len(keys) >= 16
     for key in keys:
@@ -483,13 +484,13 @@ def test_order_references_as_people_type_them(text, number):
     ("KR-01 0", [("KR-01", 0)]),  # read as asked; the handler refuses it
 ])
 def test_an_order_sms_is_read_item_by_item(text, items):
-    assert orders.parse_order_text(text) == items
+    assert orders_sms.parse_order_text(text) == items
 
 
 @pytest.mark.parametrize("text", ["", "  ", ",,;", ", ".join(["busi"] * 21)])
 def test_an_order_sms_without_items_or_with_a_list_is_refused(text):
     with pytest.raises(OrderError):
-        orders.parse_order_text(text)
+        orders_sms.parse_order_text(text)
 
 
 def test_the_parts_dealer_takes_an_order_by_sms(responder, staff, parts):

@@ -3,10 +3,11 @@
 import re
 
 import pytest
-
-from appliance import auth, crm, db, messaging, migrations, settings as settings_module
-from appliance.models import Message
 from support import Browserless, start_web
+
+from appliance import auth, customers, db, migrations, outbox
+from appliance import settings as settings_module
+from appliance.models import Message
 
 PASSWORD = "correct horse battery"
 
@@ -25,8 +26,8 @@ def site(tmp_path_factory):
 
 
 def failed(phone, text, state="failed", category="transactional"):
-    customer = crm.customer_for(phone)
-    row, _ = messaging.queue_outbound(phone, text, customer=customer, category=category)
+    customer = customers.customer_for(phone)
+    row, _ = outbox.queue_outbound(phone, text, customer=customer, category=category)
     Message.update(state=state, error="+CMS ERROR 38: network out of order").where(Message.id == row.id).execute()
     return row
 
@@ -62,7 +63,7 @@ def test_resending_something_that_is_not_there(site, target, status):
 
 
 def test_a_message_that_went_out_is_not_sent_twice(site):
-    row, _ = messaging.queue_outbound("+6281200000003", "sudah terkirim")
+    row, _ = outbox.queue_outbound("+6281200000003", "sudah terkirim")
     Message.update(state="sent").where(Message.id == row.id).execute()
     browser = Browserless(site)
     browser.login("desk", PASSWORD)

@@ -9,10 +9,11 @@ import datetime as dt
 import re
 
 import pytest
-
-from appliance import auth, backup, campaigns, crm, db, demo, loyalty, migrations, orders, settings as settings_module
-from appliance.models import Campaign, Customer, Draw, Message, Ticket, User
 from support import Browserless, start_web
+
+from appliance import auth, backup, campaigns, db, demo, draws, migrations, orders
+from appliance import settings as settings_module
+from appliance.models import Customer, Message, Ticket, User
 
 PASSWORD = "correct horse battery"
 NOW = dt.datetime.now(dt.timezone.utc)
@@ -35,7 +36,7 @@ def site(tmp_path_factory):
                    error="+CMS ERROR 38")
     campaign = campaigns.create("Promo", "Halo {name}", {}, now=NOW)
     order = orders.create_order(customer, [("Jasa servis printer", 1, 150_000)], now=NOW)
-    draw = loyalty.create_draw("Undian", period_start=NOW - dt.timedelta(days=30), period_end=NOW,
+    draw = draws.create_draw("Undian", period_start=NOW - dt.timedelta(days=30), period_end=NOW,
                                prizes=["Voucher"])
     from appliance.webui.app import create_app
     table = create_app(settings, tasks=None).config["loket.routes"]

@@ -9,15 +9,16 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-
-from appliance import crm, messaging, policy
-from appliance.models import Customer, Message
 from appliance.modem.network import SimNetwork
 from appliance.modem.owner import ModemThread
 from appliance.modem.simulated import SimulatedModem
 from appliance.queue.tasks import Tasks, make_huey
 from appliance.queue.worker import Worker
-from appliance.responder import Responder, Shop
+
+from appliance import customers, outbox, policy
+from appliance.conversation import Shop
+from appliance.models import Customer, Message
+from appliance.responder import Responder
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 
@@ -100,8 +101,8 @@ def shop_worker(shop, settings, tmp_path):
 
 
 def customer(phone, marketing=True):
-    c = crm.customer_for(phone)
-    crm.set_consent(c, marketing=marketing)
+    c = customers.customer_for(phone)
+    customers.set_consent(c, marketing=marketing)
     return c
 
 
@@ -113,8 +114,8 @@ def test_promotions_wait_through_quiet_hours_and_go_in_the_morning(shop_worker):
     worker, clock, _, network = shop_worker
     c = customer("+6281200000001")
     clock.now = local(22)
-    messaging.queue_outbound(c.phone, "Diskon 20%", category="marketing", customer=c, now=clock.now)
-    messaging.queue_outbound(c.phone, "Terima kasih", customer=c, now=clock.now)
+    outbox.queue_outbound(c.phone, "Diskon 20%", category="marketing", customer=c, now=clock.now)
+    outbox.queue_outbound(c.phone, "Terima kasih", customer=c, now=clock.now)
     assert worker.drain() == 1
     assert states() == {"Diskon 20%": "queued", "Terima kasih": "sent"}
     clock.now = local(8, 1, day=23)
@@ -127,7 +128,7 @@ def test_priorities_replies_then_reminders_then_promotions(shop_worker):
     worker, clock, _, network = shop_worker
     c = customer("+6281200000002")
     for text, category in [("promo", "marketing"), ("reminder", "reminder"), ("reply", "transactional")]:
-        messaging.queue_outbound(c.phone, text, category=category, customer=c, now=clock.now)
+        outbox.queue_outbound(c.phone, text, category=category, customer=c, now=clock.now)
     worker.drain()
     assert [sms["text"] for sms in network.received(c.phone)] == ["reply", "reminder", "promo"]
 
@@ -137,9 +138,9 @@ def test_the_daily_cap_holds_promotions_but_not_replies(shop_worker):
     worker.rules = dataclasses.replace(worker.rules, daily_cap=3)  # parts per SIM per day
     c = customer("+6281200000003")
     for n in range(5):
-        messaging.queue_outbound(c.phone, f"promo {n}", category="marketing", customer=c, now=clock.now)
+        outbox.queue_outbound(c.phone, f"promo {n}", category="marketing", customer=c, now=clock.now)
     assert worker.drain() == 3
-    messaging.queue_outbound(c.phone, "your order shipped", customer=c, now=clock.now)
+    outbox.queue_outbound(c.phone, "your order shipped", customer=c, now=clock.now)
     assert worker.drain() == 1
     assert states()["your order shipped"] == "sent"
     assert [states()[f"promo {n}"] for n in range(5)].count("queued") == 2
@@ -151,11 +152,11 @@ def test_an_untrusted_clock_holds_scheduled_and_promotional_sends(shop_worker):
     worker, clock, trusted, _ = shop_worker
     c = customer("+6281200000004")
     trusted["value"] = False
-    messaging.queue_outbound(c.phone, "reminder tomorrow", category="reminder", customer=c,
+    outbox.queue_outbound(c.phone, "reminder tomorrow", category="reminder", customer=c,
                              send_at=clock.now - dt.timedelta(minutes=1), now=clock.now)
-    messaging.queue_outbound(c.phone, "scheduled alert", customer=c, send_at=clock.now, now=clock.now)
-    messaging.queue_outbound(c.phone, "promo", category="marketing", customer=c, now=clock.now)
-    messaging.queue_outbound(c.phone, "reply", customer=c, now=clock.now)
+    outbox.queue_outbound(c.phone, "scheduled alert", customer=c, send_at=clock.now, now=clock.now)
+    outbox.queue_outbound(c.phone, "promo", category="marketing", customer=c, now=clock.now)
+    outbox.queue_outbound(c.phone, "reply", customer=c, now=clock.now)
     assert worker.drain() == 1
     assert states()["reply"] == "sent"
     trusted["value"] = True
@@ -167,9 +168,9 @@ def test_a_clock_jump_skips_stale_reminders_instead_of_a_burst(shop_worker):
     c = customer("+6281200000005")
     clock.now = dt.datetime(1970, 1, 1, 0, 5, tzinfo=dt.timezone.utc)  # a Pi after a power cut
     for n in range(3):
-        messaging.queue_outbound(c.phone, f"old reminder {n}", category="reminder", customer=c,
+        outbox.queue_outbound(c.phone, f"old reminder {n}", category="reminder", customer=c,
                                  send_at=local(9, day=19 + n), now=clock.now)
-    messaging.queue_outbound(c.phone, "due soon", category="reminder", customer=c,
+    outbox.queue_outbound(c.phone, "due soon", category="reminder", customer=c,
                              send_at=local(11, 50), now=clock.now)
     clock.now = local(12)  # NTP or the modem corrects the clock
     result = worker.sweep()
@@ -184,7 +185,7 @@ def test_an_auto_responder_loop_gets_a_few_replies_and_is_flagged(shop):
     phone = "+6281200000006"
     now = local(12)
     for n in range(100):
-        c = crm.customer_for(phone)
+        c = customers.customer_for(phone)
         message = Message.create(direction="in", phone=phone, text="HELP", customer=c, state="received",
                                  created_at=now, updated_at=now)
         responder.handle(message, now + dt.timedelta(seconds=n * 0.6))
@@ -211,10 +212,10 @@ def test_the_owner_s_new_rate_applies_without_a_worker_restart(shop_worker):
     c = customer("+6281200000009")
     live = {"rules": dataclasses.replace(worker.rules, rate_per_minute=600)}  # one part per 0.1 s
     worker.live_rules = lambda: live["rules"]
-    messaging.queue_outbound(c.phone, "Terima kasih", customer=c, now=clock.now)
+    outbox.queue_outbound(c.phone, "Terima kasih", customer=c, now=clock.now)
     assert worker.drain() == 1
     assert all(limiter.interval == 0.1 for limiter in worker.limiters.values())
     live["rules"] = dataclasses.replace(worker.rules, rate_per_minute=0)
-    messaging.queue_outbound(c.phone, "Sampai jumpa", customer=c, now=clock.now)
+    outbox.queue_outbound(c.phone, "Sampai jumpa", customer=c, now=clock.now)
     assert worker.drain() == 1
     assert all(limiter.interval == 0 for limiter in worker.limiters.values())

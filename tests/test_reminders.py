@@ -5,14 +5,15 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from support import text_in
 
 import appliance.bookings  # noqa: F401  registers BOOK and CANCEL
 import appliance.reminders  # noqa: F401  registers the job
-from appliance import auth, bookings, jobs, messaging, reminders, shopdata
-from appliance.crm import customer_for
+from appliance import auth, bookings, jobs, outbox, reminders, shopdata
+from appliance.conversation import Shop
+from appliance.customers import customer_for
 from appliance.models import Customer, Message, Service
-from appliance.responder import Responder, Shop
-from support import text_in
+from appliance.responder import Responder
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 SHOP = Shop(name="Spa Bunda", tz=WIB)
@@ -142,8 +143,8 @@ def test_the_pipeline_holds_a_reminder_until_its_time(baby):
     bookings.book(customer_for(SARI), baby, WEDNESDAY_10, now=MONDAY, shop=SHOP)
     queued_at = WEDNESDAY_10 - dt.timedelta(hours=24, minutes=30)
     run(queued_at)
-    assert messaging.due_outbound(queued_at) == []
-    assert len(messaging.due_outbound(WEDNESDAY_10 - dt.timedelta(hours=24))) == 1
+    assert outbox.due_outbound(queued_at) == []
+    assert len(outbox.due_outbound(WEDNESDAY_10 - dt.timedelta(hours=24))) == 1
 
 
 # -- come back ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import datetime as dt
 import zoneinfo
 
-from appliance import crm, reports
+from appliance import customers, reports
 from appliance.models import Booking, Message, PointsEntry, Service, Ticket, TicketCategory
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
@@ -24,7 +24,7 @@ def test_messages_per_local_day(shop):
 
 def test_bookings_no_shows_and_retention(shop):
     massage = Service.create(name="Pijat bayi", duration_minutes=60)
-    sari, budi = crm.customer_for("+6281200000001"), crm.customer_for("+6281200000002")
+    sari, budi = customers.customer_for("+6281200000001"), customers.customer_for("+6281200000002")
     for customer, when, status in [(sari, local(5, month=10), "done"), (sari, local(3), "done"),
                                    (budi, local(4), "done"), (budi, local(5), "no_show"),
                                    (budi, local(6), "cancelled")]:
@@ -38,7 +38,7 @@ def test_bookings_no_shows_and_retention(shop):
 
 def test_ticket_sla_and_points(shop):
     category = TicketCategory.create(name="internet")
-    customer = crm.customer_for("+6281200000001")
+    customer = customers.customer_for("+6281200000001")
     base = local(10)
     Ticket.create(number=1, customer=customer, category=category, summary="mati", created_at=base,
                   response_due=base + dt.timedelta(hours=1), first_response_at=base + dt.timedelta(minutes=30),

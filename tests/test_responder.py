@@ -4,12 +4,13 @@ import datetime as dt
 import itertools
 
 import pytest
+from appliance.modem.base import InboundPart as Part
 
-from appliance import crm, messaging
+from appliance import inbox, orders, tickets
+from appliance.conversation import Shop
 from appliance.models import Customer, Message
 from appliance.replies import DEFAULT_TEMPLATES, render
-from appliance.modem.base import InboundPart as Part
-from appliance.responder import Responder, Shop
+from appliance.responder import Responder
 
 SERIAL = itertools.count(1)
 
@@ -24,8 +25,8 @@ def responder(shop):
 def inbound(text, phone="+6281234567890", now=T0):
     """A text as the modem hands it over: stored as a raw part, then assembled."""
     part = Part(location="1", sender=phone, text=text, smsc_time=now + dt.timedelta(microseconds=next(SERIAL)))
-    messaging.store_parts([part], "sim", now)
-    [message] = messaging.assemble(now, dt.timedelta(minutes=10), lambda sender: sender)
+    inbox.store_parts([part], "sim", now)
+    [message] = inbox.assemble(now, dt.timedelta(minutes=10), lambda sender: sender)
     return message
 
 
@@ -101,9 +102,9 @@ def test_templates_survive_staff_mistakes():
 
 
 def test_status_without_a_number_lists_what_is_open(responder):
-    from appliance import orders, tickets
-    import appliance.services  # noqa: F401
     from support import text_in
+
+    import appliance.services  # noqa: F401
     _, [none] = text_in("+6281234567890", "STATUS", T0, responder)
     assert "no open tickets" in none.text  # "STATUS" is English: the reply is too
     customer = Customer.get(Customer.phone == "+6281234567890")

@@ -9,17 +9,18 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-
-from appliance import messaging, policy
-from appliance.models import InboundPart, Message
 from appliance.modem.base import InboundPart as Part
 from appliance.modem.owner import ModemThread
 from appliance.modem.simulated import SimulatedModem
-from appliance.phone import sender_key
 from appliance.queue.tasks import Tasks, make_huey
 from appliance.queue.worker import Worker
-from appliance.responder import Responder, Shop
 from support import text_in
+
+from appliance import inbox, policy
+from appliance.conversation import Shop
+from appliance.models import InboundPart, Message
+from appliance.phone import sender_key
+from appliance.responder import Responder
 
 NOW = dt.datetime(2026, 11, 30, 5, 0, tzinfo=dt.timezone.utc)  # noon in Jakarta
 
@@ -54,7 +55,7 @@ def test_the_sweep_answers_a_message_an_interrupted_run_left(worker):
 
 def test_a_message_just_stored_is_left_to_the_live_path(worker):
     message = stored_but_not_answered("+6281200000002", "HELP", minutes_ago=0.5)
-    assert messaging.stranded(NOW, dt.timedelta(minutes=2)) == []
+    assert inbox.stranded(NOW, dt.timedelta(minutes=2)) == []
     worker.sweep()
     assert Message.get_by_id(message.id).state == "received" and not replies_to("+6281200000002")
 
@@ -69,10 +70,10 @@ def test_a_message_too_old_to_answer_waits_for_staff(worker):
 
 def test_only_one_worker_claims_a_stranded_message(shop):
     message = stored_but_not_answered("+6281200000004", "HELP", minutes_ago=10)
-    first, second = messaging.stranded(NOW, dt.timedelta(minutes=2)), messaging.stranded(NOW, dt.timedelta(minutes=2))
+    first, second = inbox.stranded(NOW, dt.timedelta(minutes=2)), inbox.stranded(NOW, dt.timedelta(minutes=2))
     assert [m.id for m in first] == [m.id for m in second] == [message.id]
-    assert messaging.claim(first[0], NOW) is True
-    assert messaging.claim(second[0], NOW) is False, "the other worker read it before the claim: it loses"
+    assert inbox.claim(first[0], NOW) is True
+    assert inbox.claim(second[0], NOW) is False, "the other worker read it before the claim: it loses"
 
 
 def test_one_sender_s_bad_parts_do_not_hold_up_the_others(shop):
@@ -80,14 +81,14 @@ def test_one_sender_s_bad_parts_do_not_hold_up_the_others(shop):
     a customer key); everyone else's message is made, and its parts stay
     loose to be tried again."""
     for phone in ("+6281200000005", "BROKEN", "+6281200000006"):
-        messaging.store_parts([Part(location="1", sender=phone, text="HELP", smsc_time=NOW)], "sim", NOW)
+        inbox.store_parts([Part(location="1", sender=phone, text="HELP", smsc_time=NOW)], "sim", NOW)
 
     def region_key(sender):
         if sender == "BROKEN":
             raise ValueError("not a number")
         return sender_key(sender)
 
-    made = messaging.assemble(NOW, dt.timedelta(minutes=10), region_key)
+    made = inbox.assemble(NOW, dt.timedelta(minutes=10), region_key)
     assert sorted(m.phone for m in made) == ["+6281200000005", "+6281200000006"]
     loose = InboundPart.select().where(InboundPart.message.is_null())
     assert [p.sender for p in loose] == ["BROKEN"]

@@ -5,13 +5,14 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from support import text_in
 
 from appliance import tickets  # registers KELUHAN, STATUS T-…, the technicians' commands
-from appliance.crm import customer_for
+from appliance.conversation import Shop
+from appliance.customers import customer_for
 from appliance.models import AuditEntry, Message, Ticket, TicketCategory, TicketEvent, User
 from appliance.replies import DEFAULT_TEMPLATES, render
-from appliance.responder import Responder, Shop
-from support import text_in
+from appliance.responder import Responder
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 T0 = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc)  # 08:00 in Jakarta

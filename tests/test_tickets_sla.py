@@ -6,10 +6,10 @@ import zoneinfo
 
 import pytest
 
-from appliance import jobs, tickets  # registers the SLA job
-from appliance.crm import customer_for
+from appliance import jobs, tickets, tickets_sms
+from appliance.conversation import Shop
+from appliance.customers import customer_for
 from appliance.models import Message, Ticket, TicketCategory, TicketEvent, User
-from appliance.responder import Shop
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 T0 = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc)  # 08:00 in Jakarta
@@ -49,7 +49,7 @@ def alerts():
 
 
 def test_the_sla_job_is_registered():
-    assert jobs.JOBS["tickets.sla"] is tickets.watch_sla
+    assert jobs.JOBS["tickets.sla"] is tickets_sms.watch_sla
 
 
 def test_warning_and_breach_reach_each_supervisor_exactly_once(desk):
@@ -57,8 +57,8 @@ def test_warning_and_breach_reach_each_supervisor_exactly_once(desk):
     assert ticket.category.name == "Onsite"
     # The worker runs the job every minute; a clock that moves on, and jobs run twice.
     for minute in range(0, 301):
-        tickets.watch_sla(SHOP, minutes(minute))
-        tickets.watch_sla(SHOP, minutes(minute))
+        tickets_sms.watch_sla(SHOP, minutes(minute))
+        tickets_sms.watch_sla(SHOP, minutes(minute))
     sent = alerts()
     by_kind = {}
     for message in sent:
@@ -87,22 +87,22 @@ def test_a_prompt_response_stops_the_response_clock(desk):
     tickets.assign(ticket, desk["engineer"], desk["admin"], minutes(5), shop=SHOP)
     tickets.accept(ticket, desk["engineer"], minutes(10), shop=SHOP)
     for minute in range(0, 200, 5):
-        tickets.watch_sla(SHOP, minutes(minute))
+        tickets_sms.watch_sla(SHOP, minutes(minute))
     tickets.resolve(ticket, "ganti power supply", desk["engineer"], minutes(200), shop=SHOP)
     for minute in range(200, 400, 5):
-        tickets.watch_sla(SHOP, minutes(minute))
+        tickets_sms.watch_sla(SHOP, minutes(minute))
     # Only the resolution warning (at 192 minutes) went out: answered in time, resolved in time.
     assert {m.template for m in alerts()} == {"ticket_sla_warning_resolution"}
 
 
 def test_a_job_that_wakes_up_late_sends_the_breach_not_a_stale_warning(desk):
     tickets.open_ticket(desk["customer"], "lupa password email", now=T0)  # Remote: 2 h / 24 h, warn at 50%
-    assert tickets.watch_sla(SHOP, minutes(59)) == 0
-    assert tickets.watch_sla(SHOP, minutes(125)) == 1  # the box was off through the warning
+    assert tickets_sms.watch_sla(SHOP, minutes(59)) == 0
+    assert tickets_sms.watch_sla(SHOP, minutes(125)) == 1  # the box was off through the warning
     assert [m.template for m in alerts()] == ["ticket_sla_breach_response"] * 2
-    assert tickets.watch_sla(SHOP, minutes(125)) == 0
-    assert tickets.watch_sla(SHOP, minutes(720)) == 1  # half of a day: the resolution warning
-    assert tickets.watch_sla(SHOP, minutes(721)) == 0
+    assert tickets_sms.watch_sla(SHOP, minutes(125)) == 0
+    assert tickets_sms.watch_sla(SHOP, minutes(720)) == 1  # half of a day: the resolution warning
+    assert tickets_sms.watch_sla(SHOP, minutes(721)) == 0
 
 
 def test_closed_tickets_and_a_shop_without_supervisor_phones_raise_no_sms(desk):
@@ -110,7 +110,7 @@ def test_closed_tickets_and_a_shop_without_supervisor_phones_raise_no_sms(desk):
     tickets.resolve(done, "bersihkan roller", desk["engineer"], minutes(5), shop=SHOP)
     User.update(phone=None).where(User.role.in_(["owner", "admin"])).execute()
     late = tickets.open_ticket(desk["customer"], "jaringan putus", now=T0)
-    assert tickets.watch_sla(SHOP, minutes(35)) == 1
+    assert tickets_sms.watch_sla(SHOP, minutes(35)) == 1
     assert alerts() == []  # nobody to text, but staff see it in the ticket's history
     assert Ticket.get_by_id(late.id).breached_at == minutes(35)
     assert Ticket.get_by_id(done.id).events.where(TicketEvent.kind.startswith("sla")).count() == 0
@@ -121,7 +121,7 @@ def test_a_ticket_without_a_category_follows_the_shops_default_sla(desk):
     shopdata.put("tickets.default_sla", {"response_minutes": 10, "resolution_minutes": 100, "warn_percent": 50})
     ticket = tickets.open_ticket(desk["customer"], "mohon info jam buka", now=T0)
     assert ticket.category is None and ticket.response_due == minutes(10)
-    assert tickets.watch_sla(SHOP, minutes(5)) == 1
+    assert tickets_sms.watch_sla(SHOP, minutes(5)) == 1
     assert [m.template for m in alerts()] == ["ticket_sla_warning_response"] * 2
 
 
@@ -207,7 +207,7 @@ def test_the_resolution_clock_stands_still_while_the_ticket_waits(desk):
     tickets.set_pending(ticket, "tunggu power supply baru", desk["engineer"], minutes(60), shop=SHOP)
     tickets.set_pending(ticket, "power supply dikirim besok", desk["engineer"], minutes(24 * 60), shop=SHOP)
     for minute in range(60, 3 * 24 * 60, 30):
-        tickets.watch_sla(SHOP, minutes(minute))
+        tickets_sms.watch_sla(SHOP, minutes(minute))
     assert not any(m.template.endswith("_resolution") for m in alerts()), "no alarm about a ticket that waits"
     # The part came: back to work. The wait (from the first TUNDA, 71 hours) is added to the due time.
     tickets.accept(ticket, desk["engineer"], minutes(2 * 24 * 60), shop=SHOP)  # OK: still waiting

@@ -6,14 +6,15 @@ import threading
 import zoneinfo
 
 import pytest
+from support import text_in
 
 import appliance.bookings  # noqa: F401  registers BOOK and CANCEL (BATAL ANTRI)
 import appliance.waiting  # noqa: F401  registers QUEUE
 from appliance import auth, bookings, shopdata, waiting
-from appliance.crm import customer_for
+from appliance.conversation import Shop
+from appliance.customers import customer_for
 from appliance.models import AuditEntry, Booking, Customer, Message, QueueTicket, Service
-from appliance.responder import Responder, Shop
-from support import text_in
+from appliance.responder import Responder
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 SHOP = Shop(name="Spa Bunda", tz=WIB)

@@ -7,10 +7,11 @@ its SQLite database directly, each with its own phone numbers and users.
 import re
 
 import pytest
-
-from appliance import auth, crm, db, messaging, migrations, settings as settings_module
-from appliance.models import Message
 from support import Browserless, start_web
+
+from appliance import auth, customers, db, migrations, outbox
+from appliance import settings as settings_module
+from appliance.models import Message
 
 PASSWORD = "correct horse battery"
 
@@ -98,7 +99,7 @@ def test_a_post_without_the_csrf_token_is_refused(site):
 
 def test_a_viewer_may_read_but_not_reply(site):
     _, url = site
-    messaging.queue_outbound("+6281200000098", "Halo")
+    outbox.queue_outbound("+6281200000098", "Halo")
     browser = Browserless(url)
     browser.login("viewer", PASSWORD)
     status, _, html = browser.get("/inbox/%2B6281200000098")
@@ -110,7 +111,7 @@ def test_a_viewer_may_read_but_not_reply(site):
 
 def test_customer_text_is_escaped(site):
     _, url = site
-    customer = crm.customer_for("+6281200000097")
+    customer = customers.customer_for("+6281200000097")
     customer.name = "<script>alert(1)</script>"
     customer.save()
     Message.create(direction="in", phone=customer.phone, customer=customer, state="handled",

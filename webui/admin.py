@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bottle
 
-from appliance import auth, crm, replies, shopdata
+from appliance import audit, auth, replies, shopdata
 from appliance.keywords import DEFAULT_KEYWORDS
 from appliance.models import ROLES, AuditEntry, User
 
@@ -51,7 +51,7 @@ def user_update(web: Web, user_id: str):
         user.failed_logins, user.locked_until = 0, None
         user.save()
         auth.logout_everywhere(user)
-        crm.audit("user.reset_password", user=me, target=user.username)
+        audit.audit("user.reset_password", user=me, target=user.username)
         return users(web, shown_password=f"{user.username}: {password}")
     if action == "role":
         role = web.form("role", limit=16)
@@ -61,7 +61,7 @@ def user_update(web: Web, user_id: str):
             web.refuse(400, "You cannot change your own role.")
         user.role = role
         user.save()
-        crm.audit("user.role", user=me, target=user.username, detail=role)
+        audit.audit("user.role", user=me, target=user.username, detail=role)
     elif action in ("deactivate", "activate"):
         if user.id == me.id:
             web.refuse(400, "You cannot switch off your own login.")
@@ -69,7 +69,7 @@ def user_update(web: Web, user_id: str):
         user.save()
         if not user.active:
             auth.logout_everywhere(user)
-        crm.audit(f"user.{action}", user=me, target=user.username)
+        audit.audit(f"user.{action}", user=me, target=user.username)
     else:
         web.refuse(400, "Unknown action.")
     web.redirect("/settings/users", "Saved.")
@@ -102,7 +102,7 @@ def keyword_save(web: Web):
         bottle.response.status = 400
         return settings_page(web, "Each word is one word of at most 32 letters.")
     shopdata.set_aliases(keyword, language, aliases)
-    crm.audit("settings.keyword", user=web.user, target=keyword, detail=f"{language}: {', '.join(aliases)}")
+    audit.audit("settings.keyword", user=web.user, target=keyword, detail=f"{language}: {', '.join(aliases)}")
     web.redirect("/settings", "Saved.")
 
 
@@ -116,7 +116,7 @@ def template_save(web: Web):
         return settings_page(web, "A reply has at most 640 characters (four SMS).")
     default = replies.DEFAULT_TEMPLATES[key].get(language, "")
     shopdata.set_template(key, language, None if text in ("", default) else text)
-    crm.audit("settings.template", user=web.user, target=key, detail=language)
+    audit.audit("settings.template", user=web.user, target=key, detail=language)
     web.redirect("/settings", "Saved.")
 
 

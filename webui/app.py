@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 
 import bottle
 
-from appliance import auth, clock
+from appliance import auth, clock, services
 from appliance.models import ROLES
 
 from .i18n import translate
@@ -283,6 +283,7 @@ def _guard(route: Route, web: Web):
 
 def create_app(settings, tasks) -> bottle.Bottle:
     """The WSGI app. `tasks` is the job queue's handle for nudging the worker."""
+    services.load()  # every keyword and reply template, for the settings pages
     app = bottle.Bottle()
     web = Web(settings, tasks)
     app.config["loket.routes"] = routes(web)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import bottle
 
-from appliance import backup, crm
+from appliance import audit, backup
 
 from .app import OWNER, Route, Web, spooled_upload
 
@@ -35,7 +35,7 @@ def make(web: Web):
         bottle.response.status = 500
         return page(web, str(exc))
     copied = backup.copy_to_usb(made)
-    crm.audit("backup", user=web.user, detail=made.name + (" + USB" if copied else ""))
+    audit.audit("backup", user=web.user, detail=made.name + (" + USB" if copied else ""))
     web.redirect("/settings/backup", f"Backup made: {made.name}" + (" (also on the USB stick)" if copied else ""))
 
 
@@ -43,7 +43,7 @@ def download(web: Web, name: str):
     _, folder = _paths(web)
     if not backup.NAME_RE.match(name):
         web.refuse(404, "No such backup.")
-    crm.audit("backup.download", user=web.user, detail=name)
+    audit.audit("backup.download", user=web.user, detail=name)
     return bottle.static_file(name, root=str(folder), download=name, mimetype="application/vnd.sqlite3")
 
 
@@ -57,7 +57,7 @@ def restore(web: Web):
     if problems:
         bottle.response.status = 400
         return page(web, "Nothing was replaced: this file cannot be restored.", problems)
-    crm.audit("backup.restore_staged", user=web.user, detail=name)
+    audit.audit("backup.restore_staged", user=web.user, detail=name)
     web.redirect("/settings/backup", "Checked and staged. The box restarts its services to restore it "
                                      "(with `loket run`, restart it).")
 

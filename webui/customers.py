@@ -8,12 +8,12 @@ import secrets
 
 import bottle
 
-from appliance import crm, customers, loyalty
+from appliance import customers, customers_csv, loyalty
 from appliance.models import Customer
 
 from .app import ANY_ROLE, DESK, MANAGERS, PER_PAGE, Route, Web, by_id
 
-UPLOAD_LIMIT = customers.MAX_IMPORT_BYTES
+UPLOAD_LIMIT = customers_csv.MAX_IMPORT_BYTES
 
 
 def listing(web: Web):
@@ -57,7 +57,7 @@ def update(web: Web, customer_id: str):
         customers.set_tags(customer, re.split(r"[,;]", web.form("tags", limit=1000)), by=web.user)
         reminder, marketing = web.form("reminder") == "on", web.form("marketing") == "on"
         if (reminder, marketing) != (customer.consent_reminder, customer.consent_marketing):
-            crm.set_consent(customer, reminder=reminder, marketing=marketing, by=web.user, via="staff")
+            customers.set_consent(customer, reminder=reminder, marketing=marketing, by=web.user, via="staff")
         if web.form("clear_flag") == "on":
             customer.flag = ""
             customer.save()
@@ -101,7 +101,7 @@ def import_preview(web: Web):
         bottle.response.status = 400
         return web.render("import", title="Import customers", report=None, token="", error="Choose a CSV file.")
     data = upload.file.read(UPLOAD_LIMIT + 1)
-    report = customers.import_csv(data, region=web.settings.default_region, dry_run=True)
+    report = customers_csv.import_csv(data, region=web.settings.default_region, dry_run=True)
     if report.error:
         bottle.response.status = 400
         return web.render("import", title="Import customers", report=None, token="", error=report.error)
@@ -117,13 +117,13 @@ def import_confirm(web: Web):
     path = _imports_dir(web) / f"{token}.csv"
     if not path.exists():
         web.refuse(400, "The upload expired; choose the file again.")
-    report = customers.import_csv(path.read_bytes(), region=web.settings.default_region, by=web.user)
+    report = customers_csv.import_csv(path.read_bytes(), region=web.settings.default_region, by=web.user)
     path.unlink(missing_ok=True)
     return web.render("import", title="Import customers", report=report, token="", error="", done=True)
 
 
 def export(web: Web):
-    return web.csv("customers.csv", customers.export_csv())
+    return web.csv("customers.csv", customers_csv.export_csv())
 
 
 def routes() -> list[Route]:

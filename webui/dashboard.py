@@ -7,7 +7,7 @@ import json
 
 import bottle
 
-from appliance import clock, messaging, policy
+from appliance import clock, outbox, policy
 from appliance.models import Booking, Message, QueueTicket, Ticket
 
 from .app import ANY_ROLE, Route, Web
@@ -26,7 +26,7 @@ def modem_health(web: Web) -> list[dict]:
             continue
         status["age_minutes"] = int((now - at).total_seconds() // 60)
         status["stale"] = status["age_minutes"] > 5
-        status["sent_today"] = messaging.parts_sent_since(path.stem, policy.day_start(now, web.settings.tz))
+        status["sent_today"] = outbox.parts_sent_since(path.stem, policy.day_start(now, web.settings.tz))
         out.append(status)
     return out
 
@@ -43,7 +43,7 @@ def dashboard(web: Web):
                  .order_by(QueueTicket.number))
     tickets = list(Ticket.select().where(Ticket.status.in_(["new", "assigned", "pending"]))
                    .order_by(Ticket.resolution_due.asc(nulls="LAST")).limit(20))
-    failed = messaging.attention_count()
+    failed = outbox.attention_count()
     waiting = Message.select().where(Message.needs_staff == True).limit(1000).count()  # noqa: E712
     return web.render("dashboard", title="Dashboard", bookings=bookings, queue=queue, tickets=tickets,
                       failed=failed, waiting=waiting, modems=modem_health(web), now=now,

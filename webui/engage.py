@@ -8,7 +8,7 @@ import json
 
 import bottle
 
-from appliance import campaigns, clock, loyalty
+from appliance import campaigns, draws, loyalty
 from appliance.models import Campaign, Draw, Service
 
 from .app import ANY_ROLE, DESK, MANAGERS, PER_PAGE, Route, Web, by_id
@@ -104,7 +104,7 @@ def draw_create(web: Web):
         start = _local_moment(web, web.form("start", limit=20), "00:00")
         end = _local_moment(web, web.form("end", limit=20), "00:00") + dt.timedelta(days=1)
         min_points = int(web.form("min_points", "0", limit=10) or 0)
-        draw = loyalty.create_draw(web.form("name", limit=300), period_start=start, period_end=end,
+        draw = draws.create_draw(web.form("name", limit=300), period_start=start, period_end=end,
                                    prizes=web.form("prizes", limit=3000).splitlines(), min_points=min_points,
                                    weighting=web.form("weighting", "one", limit=10), by=web.user)
     except (loyalty.LoyaltyError, campaigns.CampaignError) as exc:
@@ -124,21 +124,21 @@ def _draw(draw_id: str) -> Draw:
 
 def draw_detail(web: Web, draw_id: str, error: str = ""):
     draw = _draw(draw_id)
-    return web.render("draw", title=draw.name, d=draw, view=loyalty.public_view(draw), error=error,
-                      eligible=len(loyalty.eligible(draw)) if draw.status != "drawn" else None)
+    return web.render("draw", title=draw.name, d=draw, view=draws.public_view(draw), error=error,
+                      eligible=len(draws.eligible(draw)) if draw.status != "drawn" else None)
 
 
 def draw_step(web: Web, draw_id: str, step: str):
     draw = _draw(draw_id)
     try:
         if step == "commit":
-            loyalty.commit(draw, by=web.user)
+            draws.commit(draw, by=web.user)
             done = "Commitment published."
         elif step == "run":
-            winners = loyalty.run(draw, by=web.user)
+            winners = draws.run(draw, by=web.user)
             done = f"Drawn: {len(winners)} winners."
         elif step == "notify":
-            sent = loyalty.notify_winners(draw, shop=web.settings.shop_name)
+            sent = draws.notify_winners(draw, shop=web.settings.shop_name)
             web.tasks.kick_outbox()
             done = f"{sent} winners notified."
         else:

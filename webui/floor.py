@@ -8,10 +8,10 @@ import datetime as dt
 import bottle
 
 from appliance import bookings, catalogue, clock, orders, waiting
-from appliance.crm import customer_for
+from appliance.conversation import Shop
+from appliance.customers import customer_for
 from appliance.models import Booking, Order, PaymentClaim, QueueTicket, Service
 from appliance.phone import PhoneError, normalise
-from appliance.responder import Shop
 
 from .app import ANY_ROLE, DESK, PER_PAGE, Route, Web, found, int_or_zero
 

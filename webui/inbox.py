@@ -8,8 +8,11 @@ from urllib.parse import quote
 
 import bottle
 
-from appliance import clock, messaging, sms
-from appliance.crm import audit, customer_for
+from appliance import clock, sms
+from appliance import inbox as inbound
+from appliance import outbox as outbound
+from appliance.audit import audit
+from appliance.customers import customer_for
 from appliance.models import Message
 from appliance.phone import PhoneError, is_replyable, normalise
 
@@ -21,7 +24,7 @@ MAX_REPLY_CHARS = 1000
 def inbox(web: Web):
     page = web.page_number()
     waiting_only = web.query("waiting") == "1"
-    rows = messaging.conversations(limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE, waiting_only=waiting_only)
+    rows = inbound.conversations(limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE, waiting_only=waiting_only)
     return web.render("inbox", title="Inbox", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
                       waiting_only=waiting_only)
 
@@ -34,7 +37,7 @@ def _is_number(phone: str, region: str) -> bool:
 
 
 def conversation(web: Web, phone: str, error: str = "", draft: str = ""):
-    messages = messaging.thread(phone)
+    messages = inbound.thread(phone)
     if not messages and not _is_number(phone, web.settings.default_region):
         web.refuse(404, "No conversation with that number.")
     customer = next((m.customer for m in messages if m.customer_id), None)
@@ -59,7 +62,7 @@ def reply(web: Web, phone: str):
                                         f"(this one has {len(text)}).", draft=text)
     user = web.user
     customer = customer_for(phone)
-    messaging.queue_outbound(phone, text, category="transactional", customer=customer, author=user,
+    outbound.queue_outbound(phone, text, category="transactional", customer=customer, author=user,
                              key=f"staff:{user.id}:{key}" if key else None)
     # Answered: the texts that waited for staff no longer do.
     Message.update(needs_staff=False).where((Message.phone == phone) & (Message.needs_staff == True)).execute()  # noqa: E712
@@ -89,7 +92,7 @@ def plan(web: Web):
 def outbox(web: Web):
     """Messages that did not go out, or may not have: staff decide."""
     page = web.page_number()
-    rows = messaging.needing_attention(limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
+    rows = outbound.needing_attention(limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     return web.render("outbox", title="Not sent", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE)
 
 
@@ -99,7 +102,7 @@ def resend(web: Web, message_id: str):
         web.refuse(404, "No such message.")
     if original.state not in ("failed", "unknown", "cancelled"):
         web.refuse(409, "This message is not waiting for a decision.")
-    copy = messaging.resend(original, clock.utcnow(), by=web.user)
+    copy = outbound.resend(original, clock.utcnow(), by=web.user)
     audit("message.resend", user=web.user, target=original.phone,
           detail=f"message {original.id} sent again as {copy.id}")
     web.tasks.kick_outbox()

@@ -13,12 +13,11 @@ import datetime as dt
 import hmac
 import os
 import secrets
-import zoneinfo
 from pathlib import Path
 
 import bottle
 
-from appliance import auth, catalogue, crm, loyalty, messaging, shopdata, tickets
+from appliance import audit, auth, catalogue, loyalty, outbox, shopdata, tickets
 from appliance.clock import utcnow
 from appliance.models import OpeningHours, Service, TicketCategory, User
 from appliance.phone import PhoneError, normalise
@@ -95,7 +94,7 @@ def wizard_submit(web: Web):
         return wizard(web, str(exc).replace("setting ", "").replace(" from code", ""), fields)
     shopdata.put("shop_type", fields["shop_type"])
     (web.settings.data_path / CODE_FILE).unlink(missing_ok=True)
-    crm.audit("setup.done", user=owner, detail=f"{fields['shop_type']} shop {fields['shop_name']!r}")
+    audit.audit("setup.done", user=owner, detail=f"{fields['shop_type']} shop {fields['shop_name']!r}")
     _, token = auth.login(owner.username, fields["password"], session_hours=web.settings.session_hours,
                           max_attempts=web.settings.login_attempts)
     bottle.response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
@@ -107,7 +106,7 @@ def wizard_submit(web: Web):
 
 def modem_page(web: Web, error: str = "", test: dict | None = None):
     last_test = int_or_zero(web.query("test"))
-    message = messaging.Message.get_or_none(messaging.Message.id == last_test) if last_test else None
+    message = outbox.Message.get_or_none(outbox.Message.id == last_test) if last_test else None
     return web.render("modem", title="Modem", modems=modem_health(web), error=error, test=message,
                       pin_set=bool(shopdata.get("sim_pin")))
 
@@ -118,10 +117,10 @@ def modem_test(web: Web):
     except PhoneError as exc:
         bottle.response.status = 400
         return modem_page(web, str(exc))
-    row, _ = messaging.queue_outbound(phone, f"{web.settings.shop_name}: test SMS dari Loket / test SMS from Loket.",
+    row, _ = outbox.queue_outbound(phone, f"{web.settings.shop_name}: test SMS dari Loket / test SMS from Loket.",
                                       category="transactional", author=web.user, template="test")
     web.tasks.kick_outbox()
-    crm.audit("modem.test", user=web.user, target=phone)
+    audit.audit("modem.test", user=web.user, target=phone)
     bottle.redirect(f"/settings/modem?test={row.id}")
 
 
@@ -131,7 +130,7 @@ def modem_pin(web: Web):
         bottle.response.status = 400
         return modem_page(web, "A SIM PIN has 4 to 8 digits.")
     shopdata.put("sim_pin", pin)
-    crm.audit("modem.pin", user=web.user, detail="set" if pin else "cleared")
+    audit.audit("modem.pin", user=web.user, detail="set" if pin else "cleared")
     web.redirect("/settings/modem", "Saved. The worker uses it the next time it opens the modem.")
 
 
@@ -194,7 +193,7 @@ def shop_save(web: Web):
     except (SettingsError, ValueError) as exc:  # every service error is a ValueError with a message
         bottle.response.status = 400
         return shop_page(web, str(exc).replace(" from code", ""))
-    crm.audit("settings.shop", user=web.user, detail=section)
+    audit.audit("settings.shop", user=web.user, detail=section)
     web.redirect("/settings/shop", "Saved.")
 
 

@@ -8,10 +8,10 @@ import datetime as dt
 import bottle
 
 from appliance import clock, tickets
-from appliance.crm import customer_for
-from appliance.models import Customer, Ticket, TicketCategory, User
+from appliance.conversation import Shop
+from appliance.customers import customer_for
+from appliance.models import Ticket, TicketCategory, User
 from appliance.phone import PhoneError, normalise
-from appliance.responder import Shop
 
 from .app import ANY_ROLE, DESK, PER_PAGE, WRITERS, Route, Web, found, int_or_zero
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import bottle
 
-from appliance import crm
+from appliance import audit
 
 from .app import OWNER, Route, Web, spooled_upload
 
@@ -37,7 +37,7 @@ def upload(web: Web):
         except update.UpdateError as exc:
             bottle.response.status = 400
             return page(web, f"Nothing was installed: {exc}.")
-    crm.audit("update.staged", user=web.user, detail=f"{manifest.version} from {name}")
+    audit.audit("update.staged", user=web.user, detail=f"{manifest.version} from {name}")
     web.redirect("/settings/update", f"Checked: Loket {manifest.version}, signature good. The box installs it now, "
                                      "checks that it comes up and goes back by itself if not; this page shows "
                                      "the outcome in a few minutes.")

@@ -8,11 +8,11 @@ import datetime as dt
 import json
 
 import pytest
-
-from appliance import messaging
 from appliance.modem import atsim
 from appliance.modem.base import PermanentModemError, TransientModemError
 from appliance.modem.gammu_driver import GammuDriver
+
+from appliance import inbox
 
 CUSTOMER = "+6281234567890"
 LONG_UNICODE = ("Halo Kak 🙏 pesanan #12345 sudah dikirim hari ini. Terima kasih sudah berbelanja, "
@@ -68,8 +68,8 @@ def test_reads_a_multipart_text_which_the_core_joins(rig, shop):
     texts = [p for p in parts if p.sender == "+6281234567891"]
     assert len(texts) == 3 and all(p.coding == "ucs2" for p in texts)
     now = dt.datetime.now(dt.timezone.utc)
-    messaging.store_parts(texts, "gammu", now)
-    [message] = messaging.assemble(now, dt.timedelta(minutes=10), lambda s: s)
+    inbox.store_parts(texts, "gammu", now)
+    [message] = inbox.assemble(now, dt.timedelta(minutes=10), lambda s: s)
     assert message.text == LONG_UNICODE
     for part in parts:
         driver.delete(part.location)

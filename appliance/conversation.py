@@ -1,0 +1,131 @@
+"""The conversation seam: what a text handler is given and what it returns.
+
+Domain modules speak SMS through this module only, never through the
+dispatcher (responder.py). Their SMS side (the `*_sms.py` modules) registers
+what it answers:
+
+    @on_keyword("BOOK")              a customer's keyword
+    @on_reply("book.slot")           the answer to a question we asked ("reply 1, 2 or 3")
+    @on_status("T")                  STATUS T-0042: one service per reference prefix
+    @on_staff_command("OK", "DONE")  a staff member's phone (a technician answering by SMS)
+    templates({...})                 default reply texts, per language
+
+Registration happens when `services.load()` imports those modules; every
+process (web, worker, CLI) calls it once at start, so each sees every
+keyword, handler and template.
+
+A handler gets the Conversation and returns replies as (template key, text)
+pairs, made with `c.reply(key, **values)`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Callable
+
+from . import replies
+from .keywords import KeywordTable, Match
+from .models import Customer, Message, Pending, User
+
+Reply = tuple[str, str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Shop:
+    """What handlers need to know about the shop (from settings)."""
+
+    name: str = "Loket"
+    tz: dt.tzinfo = dt.timezone(dt.timedelta(hours=7))
+    default_language: str = "id"
+    region: str = "ID"
+    replies_per_hour: int = 5
+    conversation_minutes: int = 30
+    settings: object = None  # the full Settings, for services that need more
+
+    @classmethod
+    def from_settings(cls, settings) -> "Shop":
+        return cls(name=settings.shop_name, tz=settings.tz, default_language=settings.default_language,
+                   region=settings.default_region, replies_per_hour=settings.replies_per_hour,
+                   conversation_minutes=settings.conversation_minutes, settings=settings)
+
+
+def shop_or_default(shop: Shop | None) -> Shop:
+    """Services take an optional Shop: the web UI passes Shop.from_settings(live
+    settings); a direct call (a test, a job) gets the defaults."""
+    return shop or Shop()
+
+
+@dataclasses.dataclass
+class Conversation:
+    message: Message
+    customer: Customer | None
+    match: Match
+    language: str
+    shop: Shop
+    table: KeywordTable
+    now: dt.datetime
+    staff: User | None = None  # set when the text came from a staff member's phone
+    pending: dict | None = None  # the data remembered by `remember`, for on_reply handlers
+
+    @property
+    def args(self) -> str:
+        """The text after the keyword, as the customer wrote it."""
+        return self.match.args
+
+    @property
+    def text(self) -> str:
+        return self.message.text
+
+    def reply(self, key: str, **values) -> Reply:
+        return key, replies.reply(key, self.language, shop=self.shop.name, **values)
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(self.shop.tz)
+
+    def remember(self, kind: str, data: dict, minutes: int | None = None) -> None:
+        """Expect an answer to a question: the next text goes to on_reply(kind)."""
+        self.forget()
+        Pending.create(phone=self.message.phone, kind=kind, data=json.dumps(data), created_at=self.now,
+                       expires_at=self.now + dt.timedelta(minutes=minutes or self.shop.conversation_minutes))
+
+    def forget(self) -> None:
+        Pending.delete().where(Pending.phone == self.message.phone).execute()
+
+
+Handler = Callable[[Conversation], list[Reply] | None]
+
+KEYWORD_HANDLERS: dict[str, Handler] = {}
+REPLY_HANDLERS: dict[str, Handler] = {}
+STATUS_HANDLERS: dict[str, Handler] = {}
+STAFF_HANDLERS: dict[str, Handler] = {}
+
+
+def _registrar(table: dict[str, Handler], *names: str):
+    def register(handler: Handler) -> Handler:
+        for name in names:
+            table[name] = handler
+        return handler
+    return register
+
+
+def on_keyword(*keywords: str):
+    return _registrar(KEYWORD_HANDLERS, *keywords)
+
+
+def on_reply(kind: str):
+    return _registrar(REPLY_HANDLERS, kind)
+
+
+def on_status(prefix: str):
+    return _registrar(STATUS_HANDLERS, prefix.upper())
+
+
+def on_staff_command(*keywords: str):
+    return _registrar(STAFF_HANDLERS, *keywords)
+
+
+def templates(by_key: dict[str, dict[str, str]]) -> None:
+    """A service's default reply texts, per language (see replies.py)."""
+    replies.register(by_key)

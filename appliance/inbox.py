@@ -1,0 +1,186 @@
+"""The inbox: what customers sent, from raw parts to conversations.
+
+Raw parts are committed (a unique key makes re-reading harmless) before the
+modem deletes them; complete groups become one `received` message; a group
+still missing a part after the timeout is delivered with what arrived and
+marked incomplete. A message nobody answered (an interrupted run) is found
+again by `stranded` and `claim`ed by one worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import logging
+from typing import Iterable
+
+import peewee as pw
+
+from .clock import utcnow
+from .customers import customer_for
+from .models import Customer, InboundPart, Message
+from .outbox import clean_text
+
+log = logging.getLogger(__name__)
+
+
+def _db() -> pw.Database:
+    return Message._meta.database
+
+
+def hand_to_staff(message: Message, *, handled: bool = False) -> None:
+    """A text no robot should answer: it waits in the staff inbox."""
+    changes = {"needs_staff": True}
+    if handled:
+        changes["state"] = "handled"
+    Message.update(**changes).where(Message.id == message.id).execute()
+
+
+def store_parts(parts: Iterable, modem: str, now: dt.datetime | None = None) -> int:
+    """Commit raw parts (modem.base.InboundPart-like objects). A part already
+    stored (same sender, SMSC time, reference and part number) is skipped.
+    Returns the number of new parts. Once this returns, the modem may delete
+    every one of them."""
+    now = now or utcnow()
+    rows = []
+    for part in parts:
+        if getattr(part, "is_status_report", False):
+            continue
+        text = clean_text(part.text)
+        rows.append(dict(
+            modem=modem, sender=part.sender[:32], smsc_time=part.smsc_time or now,
+            concat_ref=part.concat_ref if part.concat_ref is not None else -1,
+            part_no=part.part_no or 1, part_count=part.part_count or 1,
+            text=text, coding=part.coding, raw=part.raw, received_at=now,
+            digest=hashlib.sha256(f"{text}\x00{part.raw}".encode("utf-8", "surrogatepass")).hexdigest()[:16]))
+    if not rows:
+        return 0
+    with _db().atomic():
+        return InboundPart.insert_many(rows).on_conflict_ignore().as_rowcount().execute()
+
+
+UNREADABLE = "[an unreadable message arrived; its raw data is kept for diagnosis]"
+
+
+def _join(parts: list[InboundPart]) -> str:
+    # UCS-2 parts are joined as bytes before decoding: a phone may split an
+    # emoji's surrogate pair across two parts.
+    if parts and all(p.coding == "ucs2" and p.raw for p in parts):
+        try:
+            return b"".join(bytes.fromhex(p.raw) for p in parts).decode("utf-16-be", "replace")
+        except ValueError:
+            pass
+    return "".join(p.text for p in parts)
+
+
+def assemble(now: dt.datetime, timeout: dt.timedelta, region_key) -> list[Message]:
+    """Turn stored parts into messages: complete groups at once, incomplete
+    ones after `timeout`. `region_key(sender)` gives the customer key."""
+    # Read to the end before writing: on SQLite, a query still being read keeps
+    # its snapshot, and once another thread commits (the drain, sending) this
+    # connection can no longer begin a write; BEGIN fails at once, and the
+    # messages already created would never be answered.
+    loose = list(InboundPart.select().where(InboundPart.message.is_null())
+                 .order_by(InboundPart.sender, InboundPart.concat_ref, InboundPart.part_no))
+    created = []
+    groups = itertools.groupby(loose, key=lambda p: (p.sender, p.concat_ref if p.part_count > 1 else -p.id))
+    for (sender, _), group in groups:
+        group = list(group)
+        try:
+            message = _assemble_group(group, now, timeout, region_key)
+        except Exception:  # this group waits for the next pass; the others go on
+            log.exception("assembling the parts %s failed; they are tried again", [p.id for p in group])
+            continue
+        if message is not None:
+            created.append(message)
+    return created
+
+
+def _assemble_group(group: list, now: dt.datetime, timeout: dt.timedelta, region_key) -> Message | None:
+    """One sender's parts as one message, or None while parts are still awaited."""
+    first = group[0]
+    seen = {p.part_no for p in group}
+    complete = first.part_count <= 1 or seen >= set(range(1, first.part_count + 1))
+    if not complete and now - first.received_at < timeout:
+        return None
+    phone = region_key(first.sender)
+    customer = customer_for(phone, now=now) if phone.startswith("+") else None
+    with _db().atomic():
+        unique = {p.part_no: p for p in group}
+        ordered = [unique[n] for n in sorted(unique)]
+        # A part the modem layer could not decode keeps its raw PDU; staff
+        # see it, nobody answers it, and the next message goes on as usual.
+        unreadable = any(p.coding == "raw" for p in ordered)
+        message = Message.create(
+            direction="in", phone=phone, customer=customer,
+            text=UNREADABLE if unreadable else _join(ordered),
+            state="handled" if unreadable else "received", needs_staff=unreadable,
+            parts=len(ordered), encoding=first.coding,
+            incomplete=not complete, modem=first.modem, created_at=min(p.smsc_time for p in group),
+            updated_at=now)
+        InboundPart.update(message=message).where(InboundPart.id.in_([p.id for p in group])).execute()
+        if customer is not None:
+            Customer.update(last_contact_at=now).where(Customer.id == customer.id).execute()
+    return message
+
+
+def stranded(now: dt.datetime, older_than: dt.timedelta, limit: int = 100) -> list[Message]:
+    """Customers' messages stored but never answered (a crash or an error
+    between storing and answering), oldest first."""
+    return list(Message.select().where(Message.direction == "in", Message.state == "received",
+                                       Message.updated_at < now - older_than).order_by(Message.id).limit(limit))
+
+
+def claim(message: Message, now: dt.datetime) -> bool:
+    """Take a stranded message for answering; False when another worker took
+    it first (the update matches only the row as it was read)."""
+    taken = Message.update(updated_at=now).where(Message.id == message.id, Message.state == "received",
+                                                 Message.updated_at == message.updated_at).execute()
+    if taken:
+        message.updated_at = now
+    return taken == 1
+
+
+# -- reading, for the staff inbox ---------------------------------------------
+
+def conversations(limit: int = 50, offset: int = 0, waiting_only: bool = False) -> list[dict]:
+    """One row per phone, newest activity first; or only those waiting for staff.
+
+    Walks the newest messages backwards until enough distinct phones are
+    found: a shop with a million messages shows its inbox without grouping
+    them all."""
+    wanted = offset + limit
+    phones: dict[str, int] = {}  # phone -> its newest message id, in order of recency
+    query = Message.select(Message.id, Message.phone)
+    if waiting_only:
+        query = query.where(Message.needs_staff == True)  # noqa: E712
+    before = None
+    chunk = 2000
+    scanned = 0
+    while len(phones) < wanted and scanned < 2_000_000:
+        page = query.where(Message.id < before) if before else query
+        rows = list(page.order_by(Message.id.desc()).limit(chunk).tuples())
+        if not rows:
+            break
+        for message_id, phone in rows:
+            phones.setdefault(phone, message_id)
+        before = rows[-1][0]
+        scanned += len(rows)
+        chunk = min(chunk * 2, 50_000)
+    if waiting_only:  # the newest message of each, waiting or not
+        newest = dict(Message.select(Message.phone, pw.fn.MAX(Message.id)).where(
+            Message.phone.in_(list(phones)[offset:wanted])).group_by(Message.phone).tuples())
+        ids = [newest[p] for p in list(phones)[offset:wanted]]
+    else:
+        ids = list(phones.values())[offset:wanted]
+    by_id = {m.id: m for m in Message.select().where(Message.id.in_(ids))} if ids else {}
+    waiting = {row.phone for row in Message.select(Message.phone).where(
+        Message.needs_staff == True, Message.phone.in_([m.phone for m in by_id.values()]))}  # noqa: E712
+    return [dict(last=by_id[i], phone=by_id[i].phone, customer=by_id[i].customer,
+                 needs_staff=by_id[i].phone in waiting) for i in ids if i in by_id]
+
+
+def thread(phone: str, limit: int = 200) -> list[Message]:
+    rows = (Message.select().where(Message.phone == phone).order_by(Message.id.desc()).limit(limit))
+    return list(reversed(list(rows)))

@@ -1,0 +1,97 @@
+"""ANTRI / QUEUE by SMS: a number in today's queue, its place and the wait;
+BATAL ANTRI leaves it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from . import bookings, catalogue
+from .conversation import Conversation, Shop, on_keyword, templates
+from .keywords import fold
+from .models import Booking, Customer
+from .waiting import OPEN_EARLY_MINUTES, current_ticket, join, leave, status_values
+
+LEAVE_WORDS = {"batal", "batalkan", "cancel", "keluar", "leave", "out"}
+
+templates({
+    "queue_joined": {
+        "id": "{shop}: nomor antrian Anda {number}, urutan ke-{position}, kira-kira {eta} menit lagi. "
+              "Ketik BATAL ANTRI untuk keluar.",
+        "en": "{shop}: your queue number is {number}, position {position}, about {eta} minutes. "
+              "Text CANCEL QUEUE to leave.",
+    },
+    "queue_status": {
+        "id": "{shop}: nomor antrian Anda {number}, sekarang urutan ke-{position}, kira-kira {eta} menit lagi.",
+        "en": "{shop}: your queue number is {number}, now position {position}, about {eta} minutes to go.",
+    },
+    "queue_called": {
+        "id": "{shop}: nomor antrian {number}, sekarang giliran Anda. Silakan menuju meja layanan.",
+        "en": "{shop}: number {number}, it is your turn now. Please come to the counter.",
+    },
+    "queue_soon": {
+        "id": "{shop}: nomor antrian {number}, giliran Anda kira-kira {eta} menit lagi. Mohon bersiap ya.",
+        "en": "{shop}: number {number}, your turn is in about {eta} minutes. Please get ready.",
+    },
+    "queue_left": {
+        "id": "{shop}: Anda sudah keluar dari antrian (nomor {number}). Terima kasih.",
+        "en": "{shop}: you have left the queue (number {number}). Thank you.",
+    },
+    "queue_not_in": {
+        "id": "{shop}: Anda tidak sedang dalam antrian. Ketik ANTRI untuk mengambil nomor.",
+        "en": "{shop}: you are not in the queue. Text QUEUE to take a number.",
+    },
+    "queue_closed": {
+        "id": "{shop}: maaf, antrian hari ini sudah tutup. Ketik PESAN untuk membuat jadwal.",
+        "en": "{shop}: sorry, today's queue is closed. Text BOOK to make an appointment.",
+    },
+})
+
+
+# -- QUEUE by SMS -------------------------------------------------------------------------
+
+def _accepting(now: dt.datetime, shop: Shop) -> bool:
+    """SMS joins are taken on open days, from a little before opening until closing."""
+    local = now.astimezone(shop.tz)
+    hours = bookings.opening_hours(local.date())
+    if not hours:
+        return False
+    opens = dt.datetime.combine(local.date(), hours[0][0], tzinfo=shop.tz)
+    closes = dt.datetime.combine(local.date(), hours[-1][1], tzinfo=shop.tz)
+    return opens - dt.timedelta(minutes=OPEN_EARLY_MINUTES) <= local < closes
+
+
+def leave_by_sms(c: Conversation):
+    ticket = current_ticket(c.customer, c.now, c.shop) if c.customer else None
+    if ticket is None:
+        return [c.reply("queue_not_in")]
+    leave(ticket, c.now, shop=c.shop)
+    return [c.reply("queue_left", number=ticket.number)]
+
+
+def _todays_booking(customer: Customer, now: dt.datetime, shop: Shop) -> Booking | None:
+    """An arrival for today's appointment: the ticket carries the booking."""
+    local = now.astimezone(shop.tz)
+    start = dt.datetime.combine(local.date(), dt.time(0, 0), tzinfo=shop.tz)
+    return (Booking.select().where(
+        (Booking.customer == customer) & (Booking.status == "booked") & (Booking.starts_at >= start)
+        & (Booking.starts_at < start + dt.timedelta(days=1))).order_by(Booking.starts_at).first())
+
+
+@on_keyword("QUEUE")
+def _queue(c: Conversation):
+    words = fold(c.args).split()
+    if words and words[0] in LEAVE_WORDS:
+        return leave_by_sms(c)
+    if c.customer is None:
+        return [c.reply("queue_closed")]
+    ticket = current_ticket(c.customer, c.now, c.shop)
+    if ticket is not None:
+        if ticket.status == "called":
+            return [c.reply("queue_called", number=ticket.number)]
+        return [c.reply("queue_status", **status_values(ticket, c.now))]
+    if not _accepting(c.now, c.shop):
+        return [c.reply("queue_closed")]
+    booking = _todays_booking(c.customer, c.now, c.shop)
+    service = catalogue.find_service(c.args) if words and booking is None else None
+    ticket = join(c.customer, service=service, booking=booking, now=c.now, shop=c.shop)
+    return [c.reply("queue_joined", **status_values(ticket, c.now))]

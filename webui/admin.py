@@ -8,7 +8,7 @@ from appliance import auth, crm, replies, shopdata
 from appliance.keywords import DEFAULT_KEYWORDS
 from appliance.models import ROLES, AuditEntry, User
 
-from .app import MANAGERS, OWNER, PER_PAGE, Route, Web, by_id
+from .web import MANAGERS, OWNER, PER_PAGE, Route, Web, by_id
 
 
 def users(web: Web, error: str = "", shown_password: str = ""):

@@ -8,7 +8,7 @@ import bottle
 
 from appliance import backup, crm
 
-from .app import OWNER, Route, Web, spooled_upload
+from .web import OWNER, Route, Web, spooled_upload
 
 UPLOAD_LIMIT = 512 * 1024 * 1024
 

@@ -11,7 +11,7 @@ import bottle
 from appliance import crm, customers, loyalty
 from appliance.models import Customer
 
-from .app import ANY_ROLE, DESK, MANAGERS, PER_PAGE, Route, Web, by_id
+from .web import ANY_ROLE, DESK, MANAGERS, PER_PAGE, Route, Web, by_id
 
 UPLOAD_LIMIT = customers.MAX_IMPORT_BYTES
 

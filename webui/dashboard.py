@@ -10,7 +10,7 @@ import bottle
 from appliance import clock, messaging, policy
 from appliance.models import Booking, Message, QueueTicket, Ticket
 
-from .app import ANY_ROLE, Route, Web
+from .web import ANY_ROLE, Route, Web
 
 
 def modem_health(web: Web) -> list[dict]:

@@ -11,7 +11,7 @@ import bottle
 from appliance import campaigns, clock, loyalty
 from appliance.models import Campaign, Draw, Service
 
-from .app import ANY_ROLE, DESK, MANAGERS, PER_PAGE, Route, Web, by_id
+from .web import ANY_ROLE, DESK, MANAGERS, PER_PAGE, Route, Web, by_id
 
 CAMPAIGN_VIEWERS = ("owner", "admin", "frontdesk", "viewer")
 

@@ -13,7 +13,7 @@ from appliance.models import Booking, Order, PaymentClaim, QueueTicket, Service
 from appliance.phone import PhoneError, normalise
 from appliance.responder import Shop
 
-from .app import ANY_ROLE, DESK, PER_PAGE, Route, Web, found, int_or_zero
+from .web import ANY_ROLE, DESK, PER_PAGE, Route, Web, found, int_or_zero
 
 FLOOR = ("owner", "admin", "frontdesk")
 

@@ -13,7 +13,7 @@ from appliance.crm import audit, customer_for
 from appliance.models import Message
 from appliance.phone import PhoneError, is_replyable, normalise
 
-from .app import ANY_ROLE, PER_PAGE, WRITERS, Route, Web, int_or_zero
+from .web import ANY_ROLE, PER_PAGE, WRITERS, Route, Web, int_or_zero
 
 MAX_REPLY_CHARS = 1000
 

@@ -11,7 +11,7 @@ import bottle
 from appliance import clock, reports
 
 from . import charts
-from .app import Route, Web
+from .web import Route, Web
 
 REPORT_ROLES = ("owner", "admin", "viewer")
 

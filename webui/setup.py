@@ -24,8 +24,8 @@ from appliance.models import OpeningHours, Service, TicketCategory, User
 from appliance.phone import PhoneError, normalise
 from appliance.settings import SettingsError
 
-from .app import MANAGERS, OWNER, SESSION_COOKIE, Route, Web, int_or_zero
 from .dashboard import modem_health
+from .web import MANAGERS, OWNER, SESSION_COOKIE, Route, Web, int_or_zero
 
 CODE_FILE = "setup-code.txt"
 SETUP_CSRF_COOKIE = "loket_setup"

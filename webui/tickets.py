@@ -13,7 +13,7 @@ from appliance.models import Customer, Ticket, TicketCategory, User
 from appliance.phone import PhoneError, normalise
 from appliance.responder import Shop
 
-from .app import ANY_ROLE, DESK, PER_PAGE, WRITERS, Route, Web, found, int_or_zero
+from .web import ANY_ROLE, DESK, PER_PAGE, WRITERS, Route, Web, found, int_or_zero
 
 STATUSES = ("new", "assigned", "pending", "resolved", "closed")
 

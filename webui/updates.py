@@ -10,7 +10,7 @@ import bottle
 
 from appliance import crm
 
-from .app import OWNER, Route, Web, spooled_upload
+from .web import OWNER, Route, Web, spooled_upload
 
 
 def page(web: Web, error: str = ""):

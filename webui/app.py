@@ -43,7 +43,7 @@ def static(web: Web, path: str):
 
 
 def routes(web: Web) -> list[Route]:
-    from . import admin, backups, customers, dashboard, engage, floor, inbox, reports, setup, tickets, updates  # the pages
+    from . import backups, bookings, campaigns, customers, dashboard, inbox, reports, settings, setup, tickets, updates  # the pages
 
     table = [
         Route("GET", "/login", login.login_form, public=True),
@@ -52,7 +52,7 @@ def routes(web: Web) -> list[Route]:
         Route("POST", "/logout", login.logout, roles=ANY_ROLE),
         Route("POST", "/me/language", login.language, roles=ANY_ROLE),
     ]
-    for module in (setup, dashboard, inbox, customers, floor, tickets, engage, reports, admin, backups, updates):
+    for module in (setup, dashboard, inbox, customers, bookings, tickets, campaigns, reports, settings, backups, updates):
         table += module.routes()
     return table
 

@@ -6,8 +6,10 @@ has no owner, and the waiting-room display); everything else needs a
 session, and every POST needs that session's CSRF token. A test walks the
 route table to prove it.
 
-The pages live in small modules named by what they show (inbox.py,
-customers.py, ...); each gives its routes to the table here.
+The pages live in small modules named like the core they show (inbox.py,
+bookings.py, ...); they import web.py (Route, the roles, the request
+helper) and never this module, which imports them to fill one route table,
+ROUTES, grouped by page.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ import bottle
 
 from appliance import auth
 
-from . import login
-from .web import ANY_ROLE, SESSION_COOKIE, STATIC, VIEWS, Route, Web
+from . import (audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, modems, orders, outbox,
+               reports, settings, setup, shop, tickets, updates, users, waiting)
+from .web import (ANY_ROLE, DESK, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, VIEWS, WRITERS,
+                  Route, Web)
 
 log = logging.getLogger(__name__)
 
@@ -42,19 +46,102 @@ def static(web: Web, path: str):
     return response
 
 
-def routes(web: Web) -> list[Route]:
-    from . import backups, bookings, campaigns, customers, dashboard, inbox, reports, settings, setup, tickets, updates  # the pages
-
-    table = [
-        Route("GET", "/login", login.login_form, public=True),
-        Route("POST", "/login", login.login_submit, public=True),
-        Route("GET", "/static/<path:path>", static, public=True),
-        Route("POST", "/logout", login.logout, roles=ANY_ROLE),
-        Route("POST", "/me/language", login.language, roles=ANY_ROLE),
-    ]
-    for module in (setup, dashboard, inbox, customers, bookings, tickets, campaigns, reports, settings, backups, updates):
-        table += module.routes()
-    return table
+# -- the route table: every URL, who may use it, and the page module that answers --------------
+ROUTES = [
+    # logging in and out, the static files
+    Route("GET", "/login", login.login_form, public=True),
+    Route("POST", "/login", login.login_submit, public=True),
+    Route("GET", "/static/<path:path>", static, public=True),
+    Route("POST", "/logout", login.logout, roles=ANY_ROLE),
+    Route("POST", "/me/language", login.language, roles=ANY_ROLE),
+    # the first-run wizard (only while the shop has no owner, only with the setup code)
+    Route("GET", "/setup", setup.wizard, public=True),
+    Route("POST", "/setup", setup.wizard_submit, public=True),
+    # modems
+    Route("GET", "/settings/modem", modems.modem_page, roles=MANAGERS),
+    Route("POST", "/settings/modem/test", modems.modem_test, roles=MANAGERS),
+    Route("POST", "/settings/modem/pin", modems.modem_pin, roles=OWNER),
+    # the shop's own settings
+    Route("GET", "/settings/shop", shop.shop_page, roles=MANAGERS),
+    Route("POST", "/settings/shop", shop.shop_save, roles=MANAGERS),
+    # the dashboard
+    Route("GET", "/", dashboard.home, roles=ANY_ROLE),
+    Route("GET", "/dashboard", dashboard.dashboard, roles=ANY_ROLE),
+    # the inbox
+    Route("GET", "/inbox", inbox.inbox, roles=ANY_ROLE),
+    Route("GET", "/inbox/<phone>", inbox.conversation, roles=ANY_ROLE),
+    Route("GET", "/inbox/<phone>/since", inbox.since, roles=ANY_ROLE),
+    Route("POST", "/inbox/<phone>/reply", inbox.reply, roles=WRITERS),
+    Route("GET", "/api/plan", inbox.plan, roles=ANY_ROLE),
+    # the outbox: messages that did not go out
+    Route("GET", "/outbox", outbox.outbox, roles=ANY_ROLE),
+    Route("POST", "/outbox/<message_id>/resend", outbox.resend, roles=WRITERS),
+    # customers
+    Route("GET", "/customers", customers.listing, roles=ANY_ROLE),
+    Route("POST", "/customers", customers.create, roles=DESK),
+    Route("GET", "/customers/import", customers.import_form, roles=MANAGERS),
+    Route("POST", "/customers/import", customers.import_preview, roles=MANAGERS),
+    Route("POST", "/customers/import/confirm", customers.import_confirm, roles=MANAGERS),
+    Route("GET", "/customers/export.csv", customers.export, roles=MANAGERS),
+    Route("GET", "/customers/<customer_id>", customers.detail, roles=ANY_ROLE),
+    Route("POST", "/customers/<customer_id>", customers.update, roles=DESK),
+    Route("POST", "/customers/<customer_id>/points", customers.adjust_points, roles=MANAGERS),
+    # bookings
+    Route("GET", "/bookings", bookings.booking_days, roles=ANY_ROLE),
+    Route("POST", "/bookings", bookings.booking_create, roles=DESK),
+    Route("POST", "/bookings/<booking_id>", bookings.booking_act, roles=DESK),
+    # the waiting queue, and its public display
+    Route("GET", "/queue", waiting.queue_board, roles=ANY_ROLE),
+    Route("POST", "/queue", waiting.queue_act, roles=DESK),
+    Route("GET", "/display", waiting.display, public=True),
+    Route("GET", "/display/board", waiting.display_board, public=True),
+    # orders
+    Route("GET", "/orders", orders.order_list, roles=ANY_ROLE),
+    Route("POST", "/orders", orders.order_create, roles=DESK),
+    Route("GET", "/orders/<number>", orders.order_detail, roles=ANY_ROLE),
+    Route("POST", "/orders/<number>", orders.order_act, roles=DESK),
+    # tickets
+    Route("GET", "/tickets", tickets.listing, roles=ANY_ROLE),
+    Route("POST", "/tickets", tickets.create, roles=DESK),
+    Route("GET", "/tickets/report", tickets.report, roles=OFFICE),
+    Route("GET", "/tickets/<number>", tickets.detail, roles=ANY_ROLE),
+    Route("POST", "/tickets/<number>", tickets.act, roles=WRITERS),
+    Route("GET", "/tickets/<number>/card", tickets.job_card, roles=ANY_ROLE),
+    # campaigns
+    Route("GET", "/campaigns", campaigns.campaign_list, roles=OFFICE),
+    Route("GET", "/campaigns/new", campaigns.campaign_new, roles=DESK),
+    Route("POST", "/campaigns", campaigns.campaign_create, roles=DESK),
+    Route("GET", "/campaigns/<campaign_id>", campaigns.campaign_detail, roles=OFFICE),
+    Route("GET", "/campaigns/<campaign_id>/progress", campaigns.campaign_progress, roles=OFFICE),
+    Route("POST", "/campaigns/<campaign_id>/cancel", campaigns.campaign_cancel, roles=DESK),
+    # prize draws
+    Route("GET", "/draws", draws.draw_list, roles=OFFICE),
+    Route("POST", "/draws", draws.draw_create, roles=MANAGERS),
+    Route("GET", "/draws/<draw_id>", draws.draw_detail, roles=ANY_ROLE),
+    Route("POST", "/draws/<draw_id>/<step>", draws.draw_step, roles=MANAGERS),
+    # reports
+    Route("GET", "/reports", reports.overview, roles=REPORT_READERS),
+    Route("GET", "/reports/<name>.csv", reports.download, roles=REPORT_READERS),
+    # settings: keywords and replies
+    Route("GET", "/settings", settings.settings_page, roles=MANAGERS),
+    Route("POST", "/settings/keywords", settings.keyword_save, roles=MANAGERS),
+    Route("POST", "/settings/templates", settings.template_save, roles=MANAGERS),
+    Route("GET", "/settings/templates/preview", settings.template_preview, roles=MANAGERS),
+    # users
+    Route("GET", "/settings/users", users.users, roles=MANAGERS),
+    Route("POST", "/settings/users", users.user_create, roles=MANAGERS),
+    Route("POST", "/settings/users/<user_id>", users.user_update, roles=MANAGERS),
+    # the audit log
+    Route("GET", "/settings/audit", audit.audit_log, roles=MANAGERS),
+    # backups
+    Route("GET", "/settings/backup", backups.page, roles=OWNER),
+    Route("POST", "/settings/backup", backups.make, roles=OWNER),
+    Route("GET", "/settings/backup/<name>", backups.download, roles=OWNER),
+    Route("POST", "/settings/backup/restore", backups.restore, roles=OWNER),
+    # offline updates
+    Route("GET", "/settings/update", updates.page, roles=OWNER),
+    Route("POST", "/settings/update", updates.upload, roles=OWNER),
+]
 
 
 def _guard(route: Route, web: Web):
@@ -84,7 +171,7 @@ def create_app(settings, tasks) -> bottle.Bottle:
     """The WSGI app. `tasks` is the job queue's handle for nudging the worker."""
     app = bottle.Bottle()
     web = Web(settings, tasks)
-    app.config["loket.routes"] = routes(web)
+    app.config["loket.routes"] = list(ROUTES)
     for route in app.config["loket.routes"]:
         if not route.public and not route.roles:
             raise ValueError(f"route {route.method} {route.path} names no role")

@@ -1,5 +1,5 @@
-"""The inbox: conversations per customer, live, and the reply box; the list
-of messages that did not go out."""
+"""The inbox: conversations per customer, live, and the reply box with the
+codec's own count of characters and parts."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from urllib.parse import quote
 import bottle
 
 from appliance import clock, messaging, sms
-from appliance.crm import audit, customer_for
+from appliance.crm import customer_for
 from appliance.models import Message
 from appliance.phone import PhoneError, is_replyable, normalise
 
-from .web import ANY_ROLE, PER_PAGE, WRITERS, Route, Web, int_or_zero
+from .web import PER_PAGE, Web, int_or_zero
 
 MAX_REPLY_CHARS = 1000
 
@@ -85,34 +85,3 @@ def plan(web: Web):
     return {"encoding": p.encoding, "parts": p.parts, "chars": p.chars, "per_part": p.per_part,
             "remaining": p.remaining_in_part, "offending": p.offending or ""}
 
-
-def outbox(web: Web):
-    """Messages that did not go out, or may not have: staff decide."""
-    page = web.page_number()
-    rows = messaging.needing_attention(limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
-    return web.render("outbox", title="Not sent", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE)
-
-
-def resend(web: Web, message_id: str):
-    original = Message.get_or_none((Message.id == int_or_zero(message_id)) & (Message.direction == "out"))
-    if original is None:
-        web.refuse(404, "No such message.")
-    if original.state not in ("failed", "unknown", "cancelled"):
-        web.refuse(409, "This message is not waiting for a decision.")
-    copy = messaging.resend(original, clock.utcnow(), by=web.user)
-    audit("message.resend", user=web.user, target=original.phone,
-          detail=f"message {original.id} sent again as {copy.id}")
-    web.tasks.kick_outbox()
-    bottle.redirect("/outbox")
-
-
-def routes() -> list[Route]:
-    return [
-        Route("GET", "/inbox", inbox, roles=ANY_ROLE),
-        Route("GET", "/inbox/<phone>", conversation, roles=ANY_ROLE),
-        Route("GET", "/inbox/<phone>/since", since, roles=ANY_ROLE),
-        Route("POST", "/inbox/<phone>/reply", reply, roles=WRITERS),
-        Route("GET", "/api/plan", plan, roles=ANY_ROLE),
-        Route("GET", "/outbox", outbox, roles=ANY_ROLE),
-        Route("POST", "/outbox/<message_id>/resend", resend, roles=WRITERS),
-    ]

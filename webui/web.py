@@ -18,6 +18,7 @@ import bottle
 
 from appliance import clock
 from appliance.models import ROLES
+from appliance.responder import Shop
 
 from .i18n import translate
 
@@ -142,6 +143,11 @@ def spooled_upload(web: "Web", name: str = "file"):
         upload.save(tmp, overwrite=True)
         tmp.flush()
         yield Path(tmp.name), (upload.raw_filename or "")[:100]
+
+
+def shop_of(web: Web) -> Shop:
+    """The shop's rules (hours, capacity, caps) as the services take them."""
+    return Shop.from_settings(web.settings)
 
 
 def found(row, what: str):

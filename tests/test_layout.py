@@ -128,3 +128,70 @@ def test_modem_uses_only_the_standard_library_and_its_own_drivers():
                 names = [node.module.split(".")[0]]
             for top in names:
                 assert top in sys.stdlib_module_names or top in third_party_ok, f"{path.name} imports {top}"
+
+
+def _import_graph(folder, package):
+    """Each module of a folder → the modules of that folder it imports. An import
+    inside a function counts like one at the top: it closes a cycle just the same,
+    only later, when some page happens to run."""
+    modules = {}
+    for path in folder.rglob("*.py"):
+        parts = path.relative_to(folder).with_suffix("").parts
+        modules[".".join((package,) + parts[:-1] if parts[-1] == "__init__" else (package,) + parts)] = path
+    graph = {}
+    for name, path in modules.items():
+        here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        graph[name] = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = ".".join(here[: len(here) - node.level + 1] + ([node.module] if node.module else [])) \
+                    if node.level else node.module
+                targets = [base] + [f"{base}.{alias.name}" for alias in node.names]  # `from . import page`
+            else:
+                continue
+            graph[name].update(t for t in targets if t in modules and t != name)
+    return graph
+
+
+def _cycles(graph):
+    """The import cycles of a graph, each as the chain of modules that closes it."""
+    cycles, state = [], {}
+
+    def visit(module, chain):
+        state[module] = "open"
+        for target in sorted(graph[module]):
+            if state.get(target) == "open":
+                cycles.append(chain[chain.index(target):] + [target])
+            elif target not in state:
+                visit(target, chain + [target])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    return cycles
+
+
+def test_the_cycle_check_sees_imports_inside_functions(tmp_path):
+    (tmp_path / "a.py").write_text("from . import b\n")
+    (tmp_path / "b.py").write_text("def later():\n    from .a import thing\n")
+    (tmp_path / "c.py").write_text("import shop.a\nfrom shop import b\n")
+    assert _cycles(_import_graph(tmp_path, "shop")) == [["shop.a", "shop.b", "shop.a"]]
+    (tmp_path / "b.py").write_text("import json\n")
+    assert _cycles(_import_graph(tmp_path, "shop")) == []
+
+
+def test_the_web_ui_has_no_import_cycle():
+    # Page modules import web.py (Route, the roles, the request helper); only
+    # app.py imports the pages, to fill its route table.
+    cycles = _cycles(_import_graph(PARTS["webui"], "appliance.webui"))
+    assert not cycles, "import cycles in webui/:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+def test_the_route_table_is_read_in_one_place():
+    makers = sorted(path.name for path in PARTS["webui"].glob("*.py")
+                    for node in ast.walk(ast.parse(path.read_text()))
+                    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Route")
+    assert set(makers) == {"app.py"}, makers

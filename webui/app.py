@@ -6,41 +6,26 @@ has no owner, and the waiting-room display); everything else needs a
 session, and every POST needs that session's CSRF token. A test walks the
 route table to prove it.
 
-The pages live in small modules named by what they show (inbox.py,
-customers.py, ...); each gives its routes to the table here.
+The pages live in small modules named like the core they show (inbox.py,
+bookings.py, ...); they import web.py (Route, the roles, the request
+helper) and never this module, which imports them to fill one route table,
+ROUTES, grouped by page.
 """
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import functools
 import logging
-import secrets
-import tempfile
-from pathlib import Path
-from typing import Callable
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import bottle
 
-from appliance import auth, clock, services
-from appliance.models import ROLES
+from appliance import auth
 
-from .i18n import translate
-
-HERE = Path(__file__).resolve().parent
-VIEWS = str(HERE / "views")
-STATIC = str(HERE / "static")
-SESSION_COOKIE = "loket_session"
-LOGIN_CSRF_COOKIE = "loket_login"
-PER_PAGE = 50
-
-ANY_ROLE = ROLES
-WRITERS = ("owner", "admin", "frontdesk", "technician")
-DESK = ("owner", "admin", "frontdesk")
-MANAGERS = ("owner", "admin")
-OWNER = ("owner",)
+from . import (audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, modems, orders, outbox,
+               reports, settings, setup, shop, tickets, updates, users, waiting)
+from .web import (ANY_ROLE, DESK, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, VIEWS, WRITERS,
+                  Route, Web)
 
 log = logging.getLogger(__name__)
 
@@ -55,207 +40,108 @@ SECURITY_HEADERS = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
-class Route:
-    method: str
-    path: str
-    handler: Callable
-    roles: tuple[str, ...] = ()  # who may use it; empty only for public routes
-    public: bool = False
-
-
-class Web:
-    """What every page handler needs: settings, the job queue, and helpers."""
-
-    def __init__(self, settings, tasks):
-        self.box_settings = settings
-        self.tasks = tasks
-
-    @property
-    def settings(self):
-        """The box's settings with the owner's UI changes (shop name, zone, quiet hours ...)."""
-        from appliance import shopdata
-        return shopdata.live(self.box_settings)
-
-    # -- the request ------------------------------------------------------------
-    @property
-    def session(self):
-        return bottle.request.environ.get("loket.session")
-
-    @property
-    def user(self):
-        return self.session.user if self.session else None
-
-    def form(self, name: str, default: str = "", limit: int = 10_000) -> str:
-        return (bottle.request.forms.getunicode(name, default) or default)[:limit]
-
-    def query(self, name: str, default: str = "", limit: int = 500) -> str:
-        return (bottle.request.query.getunicode(name, default) or default)[:limit]
-
-    def page_number(self) -> int:
-        try:
-            return max(1, min(int(bottle.request.query.get("page") or 1), 100_000))
-        except ValueError:
-            return 1
-
-    def t(self, text: str) -> str:
-        return translate(text, self.user.language if self.user else self.settings.default_language)
-
-    # -- answers ----------------------------------------------------------------
-    def render(self, name: str, **values) -> str:
-        request = bottle.request
-        session = self.session
-        values.setdefault("title", "Loket")
-        values.setdefault("flash", request.query.getunicode("done", "") or "")
-        values.update(
-            user=session.user if session else None,
-            csrf=session.csrf_token if session else "",
-            shop=self.settings.shop_name,
-            when=lambda value: clock.short(value, self.settings.tz),
-            local=lambda value: clock.local(value, self.settings.tz),
-            quote=lambda value: quote(str(value), safe=""),
-            t=self.t,
-            until=lambda value: due_in(value, clock.utcnow()),
-            money=lambda value: f"Rp {value:,}".replace(",", "."),
-            path=request.path,
-            roles=ROLES,
-        )
-        return bottle.template(name, template_lookup=[VIEWS], **values)
-
-    def redirect(self, path: str, done: str = "") -> None:
-        """After a POST: to a page, with a one-line note of what was done."""
-        bottle.redirect(path + (("&" if "?" in path else "?") + urlencode({"done": done}) if done else ""))
-
-    def refuse(self, status: int, message: str):
-        raise bottle.HTTPError(status, message)
-
-    def csv(self, name: str, text: str) -> str:
-        bottle.response.content_type = "text/csv; charset=utf-8"
-        bottle.response.set_header("Content-Disposition", f'attachment; filename="{name}"')
-        return text
-
-
-def due_in(moment, now) -> str:
-    """'2 h 5 min' ahead, or '-40 min' when overdue: an SLA timer."""
-    if moment is None:
-        return ""
-    minutes = int((moment - now).total_seconds() // 60)
-    sign, minutes = ("-" if minutes < 0 else ""), abs(minutes)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        return f"{sign}{days} d {hours} h"
-    return f"{sign}{hours} h {minutes} min" if hours else f"{sign}{minutes} min"
-
-
-@contextlib.contextmanager
-def spooled_upload(web: "Web", name: str = "file"):
-    """The uploaded file as a temporary file in the data dir (never /tmp: a
-    big upload must not fill a RAM disk), deleted afterwards; yields
-    (path, the name the browser gave) or (None, None) when none was sent."""
-    upload = bottle.request.files.get(name)
-    if upload is None:
-        yield None, None
-        return
-    with tempfile.NamedTemporaryFile(dir=web.settings.data_path, suffix=".upload") as tmp:
-        upload.save(tmp, overwrite=True)
-        tmp.flush()
-        yield Path(tmp.name), (upload.raw_filename or "")[:100]
-
-
-def found(row, what: str):
-    """The row, or a plain 404 naming what was not there."""
-    if row is None:
-        raise bottle.HTTPError(404, f"No such {what}.")
-    return row
-
-
-def by_id(model, raw_id, what: str):
-    """The row with this id from a URL, or a 404."""
-    return found(model.get_or_none(model.id == int_or_zero(raw_id)), what)
-
-
-def local_path(target: str) -> bool:
-    """Only paths on this box are followed after login: no open redirect."""
-    return target.startswith("/") and not target.startswith("//") and "\\" not in target
-
-
-def int_or_zero(raw) -> int:
-    """An id from a URL or form; 0 (which matches nothing) for anything else,
-    including numbers too large for the database."""
-    try:
-        number = int(raw)
-    except (TypeError, ValueError):
-        return 0
-    return number if 0 < number < 2**63 else 0
-
-
-# -- login and logout ------------------------------------------------------------------
-
-def login_form(web: Web, error: str = "", username: str = ""):
-    token = secrets.token_urlsafe(24)
-    bottle.response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/login")
-    next_url = web.query("next")
-    from .setup import has_owner
-    return web.render("login", title="Log in", error=error, username=username, login_csrf=token,
-                      next_url=next_url if local_path(next_url) else "", setup=not has_owner())
-
-
-def login_submit(web: Web):
-    expected = bottle.request.get_cookie(LOGIN_CSRF_COOKIE) or ""
-    if not expected or not secrets.compare_digest(expected, web.form("csrf", limit=100)):
-        bottle.response.status = 400
-        return login_form(web, "The form expired; please try again.")
-    username, password = web.form("username", limit=64), web.form("password", limit=256)
-    try:
-        _, token = auth.login(username, password, session_hours=web.settings.session_hours,
-                              max_attempts=web.settings.login_attempts)
-    except auth.AuthError as exc:
-        bottle.response.status = 403
-        return login_form(web, str(exc), username)
-    bottle.response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
-                               max_age=web.settings.session_hours * 3600)
-    bottle.response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
-    target = web.query("next")
-    bottle.redirect(target if local_path(target) else "/")
-
-
-def logout(web: Web):
-    auth.logout(bottle.request.get_cookie(SESSION_COOKIE))
-    bottle.response.delete_cookie(SESSION_COOKIE, path="/")
-    bottle.redirect("/login")
-
-
-def language(web: Web):
-    """Each person chooses the UI's language for themselves."""
-    choice = web.form("language")
-    if choice in ("id", "en"):
-        user = web.user
-        user.language = choice
-        user.save()
-    target = web.form("back")
-    bottle.redirect(target if local_path(target) else "/")
-
-
 def static(web: Web, path: str):
     response = bottle.static_file(path, root=STATIC)
     response.set_header("Cache-Control", "public, max-age=3600")
     return response
 
 
-def routes(web: Web) -> list[Route]:
-    from . import admin, backups, customers, dashboard, engage, floor, inbox, reports, setup, tickets, updates  # the pages
-
-    table = [
-        Route("GET", "/login", login_form, public=True),
-        Route("POST", "/login", login_submit, public=True),
-        Route("GET", "/static/<path:path>", static, public=True),
-        Route("POST", "/logout", logout, roles=ANY_ROLE),
-        Route("POST", "/me/language", language, roles=ANY_ROLE),
-    ]
-    for module in (setup, dashboard, inbox, customers, floor, tickets, engage, reports, admin, backups, updates):
-        table += module.routes()
-    return table
+# -- the route table: every URL, who may use it, and the page module that answers --------------
+ROUTES = [
+    # logging in and out, the static files
+    Route("GET", "/login", login.login_form, public=True),
+    Route("POST", "/login", login.login_submit, public=True),
+    Route("GET", "/static/<path:path>", static, public=True),
+    Route("POST", "/logout", login.logout, roles=ANY_ROLE),
+    Route("POST", "/me/language", login.language, roles=ANY_ROLE),
+    # the first-run wizard (only while the shop has no owner, only with the setup code)
+    Route("GET", "/setup", setup.wizard, public=True),
+    Route("POST", "/setup", setup.wizard_submit, public=True),
+    # modems
+    Route("GET", "/settings/modem", modems.modem_page, roles=MANAGERS),
+    Route("POST", "/settings/modem/test", modems.modem_test, roles=MANAGERS),
+    Route("POST", "/settings/modem/pin", modems.modem_pin, roles=OWNER),
+    # the shop's own settings
+    Route("GET", "/settings/shop", shop.shop_page, roles=MANAGERS),
+    Route("POST", "/settings/shop", shop.shop_save, roles=MANAGERS),
+    # the dashboard
+    Route("GET", "/", dashboard.home, roles=ANY_ROLE),
+    Route("GET", "/dashboard", dashboard.dashboard, roles=ANY_ROLE),
+    # the inbox
+    Route("GET", "/inbox", inbox.inbox_page, roles=ANY_ROLE),
+    Route("GET", "/inbox/<phone>", inbox.conversation, roles=ANY_ROLE),
+    Route("GET", "/inbox/<phone>/since", inbox.since, roles=ANY_ROLE),
+    Route("POST", "/inbox/<phone>/reply", inbox.reply, roles=WRITERS),
+    Route("GET", "/api/plan", inbox.plan, roles=ANY_ROLE),
+    # the outbox: messages that did not go out
+    Route("GET", "/outbox", outbox.outbox_page, roles=ANY_ROLE),
+    Route("POST", "/outbox/<message_id>/resend", outbox.resend, roles=WRITERS),
+    # customers
+    Route("GET", "/customers", customers.listing, roles=ANY_ROLE),
+    Route("POST", "/customers", customers.create, roles=DESK),
+    Route("GET", "/customers/import", customers.import_form, roles=MANAGERS),
+    Route("POST", "/customers/import", customers.import_preview, roles=MANAGERS),
+    Route("POST", "/customers/import/confirm", customers.import_confirm, roles=MANAGERS),
+    Route("GET", "/customers/export.csv", customers.export, roles=MANAGERS),
+    Route("GET", "/customers/<customer_id>", customers.detail, roles=ANY_ROLE),
+    Route("POST", "/customers/<customer_id>", customers.update, roles=DESK),
+    Route("POST", "/customers/<customer_id>/points", customers.adjust_points, roles=MANAGERS),
+    # bookings
+    Route("GET", "/bookings", bookings.booking_days, roles=ANY_ROLE),
+    Route("POST", "/bookings", bookings.booking_create, roles=DESK),
+    Route("POST", "/bookings/<booking_id>", bookings.booking_act, roles=DESK),
+    # the waiting queue, and its public display
+    Route("GET", "/queue", waiting.queue_board, roles=ANY_ROLE),
+    Route("POST", "/queue", waiting.queue_act, roles=DESK),
+    Route("GET", "/display", waiting.display, public=True),
+    Route("GET", "/display/board", waiting.display_board, public=True),
+    # orders
+    Route("GET", "/orders", orders.order_list, roles=ANY_ROLE),
+    Route("POST", "/orders", orders.order_create, roles=DESK),
+    Route("GET", "/orders/<number>", orders.order_detail, roles=ANY_ROLE),
+    Route("POST", "/orders/<number>", orders.order_act, roles=DESK),
+    # tickets
+    Route("GET", "/tickets", tickets.listing, roles=ANY_ROLE),
+    Route("POST", "/tickets", tickets.create, roles=DESK),
+    Route("GET", "/tickets/report", tickets.report, roles=OFFICE),
+    Route("GET", "/tickets/<number>", tickets.detail, roles=ANY_ROLE),
+    Route("POST", "/tickets/<number>", tickets.act, roles=WRITERS),
+    Route("GET", "/tickets/<number>/card", tickets.job_card, roles=ANY_ROLE),
+    # campaigns
+    Route("GET", "/campaigns", campaigns.campaign_list, roles=OFFICE),
+    Route("GET", "/campaigns/new", campaigns.campaign_new, roles=DESK),
+    Route("POST", "/campaigns", campaigns.campaign_create, roles=DESK),
+    Route("GET", "/campaigns/<campaign_id>", campaigns.campaign_detail, roles=OFFICE),
+    Route("GET", "/campaigns/<campaign_id>/progress", campaigns.campaign_progress, roles=OFFICE),
+    Route("POST", "/campaigns/<campaign_id>/cancel", campaigns.campaign_cancel, roles=DESK),
+    # prize draws
+    Route("GET", "/draws", draws.draw_list, roles=OFFICE),
+    Route("POST", "/draws", draws.draw_create, roles=MANAGERS),
+    Route("GET", "/draws/<draw_id>", draws.draw_detail, roles=ANY_ROLE),
+    Route("POST", "/draws/<draw_id>/<step>", draws.draw_step, roles=MANAGERS),
+    # reports
+    Route("GET", "/reports", reports.overview, roles=REPORT_READERS),
+    Route("GET", "/reports/<name>.csv", reports.download, roles=REPORT_READERS),
+    # settings: keywords and replies
+    Route("GET", "/settings", settings.settings_page, roles=MANAGERS),
+    Route("POST", "/settings/keywords", settings.keyword_save, roles=MANAGERS),
+    Route("POST", "/settings/templates", settings.template_save, roles=MANAGERS),
+    Route("GET", "/settings/templates/preview", settings.template_preview, roles=MANAGERS),
+    # users
+    Route("GET", "/settings/users", users.users, roles=MANAGERS),
+    Route("POST", "/settings/users", users.user_create, roles=MANAGERS),
+    Route("POST", "/settings/users/<user_id>", users.user_update, roles=MANAGERS),
+    # the audit log
+    Route("GET", "/settings/audit", audit.audit_log, roles=MANAGERS),
+    # backups
+    Route("GET", "/settings/backup", backups.page, roles=OWNER),
+    Route("POST", "/settings/backup", backups.make, roles=OWNER),
+    Route("GET", "/settings/backup/<name>", backups.download, roles=OWNER),
+    Route("POST", "/settings/backup/restore", backups.restore, roles=OWNER),
+    # offline updates
+    Route("GET", "/settings/update", updates.page, roles=OWNER),
+    Route("POST", "/settings/update", updates.upload, roles=OWNER),
+]
 
 
 def _guard(route: Route, web: Web):
@@ -283,10 +169,9 @@ def _guard(route: Route, web: Web):
 
 def create_app(settings, tasks) -> bottle.Bottle:
     """The WSGI app. `tasks` is the job queue's handle for nudging the worker."""
-    services.load()  # every keyword and reply template, for the settings pages
     app = bottle.Bottle()
     web = Web(settings, tasks)
-    app.config["loket.routes"] = routes(web)
+    app.config["loket.routes"] = list(ROUTES)
     for route in app.config["loket.routes"]:
         if not route.public and not route.roles:
             raise ValueError(f"route {route.method} {route.path} names no role")

@@ -8,7 +8,7 @@ import bottle
 
 from appliance import audit, backup
 
-from .app import OWNER, Route, Web, spooled_upload
+from .web import Web, spooled_upload
 
 UPLOAD_LIMIT = 512 * 1024 * 1024
 
@@ -60,12 +60,3 @@ def restore(web: Web):
     audit.audit("backup.restore_staged", user=web.user, detail=name)
     web.redirect("/settings/backup", "Checked and staged. The box restarts its services to restore it "
                                      "(with `loket run`, restart it).")
-
-
-def routes() -> list[Route]:
-    return [
-        Route("GET", "/settings/backup", page, roles=OWNER),
-        Route("POST", "/settings/backup", make, roles=OWNER),
-        Route("GET", "/settings/backup/<name>", download, roles=OWNER),
-        Route("POST", "/settings/backup/restore", restore, roles=OWNER),
-    ]

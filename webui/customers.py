@@ -11,7 +11,7 @@ import bottle
 from appliance import customers, customers_csv, loyalty
 from appliance.models import Customer
 
-from .app import ANY_ROLE, DESK, MANAGERS, PER_PAGE, Route, Web, by_id
+from .web import PER_PAGE, Web, by_id
 
 UPLOAD_LIMIT = customers_csv.MAX_IMPORT_BYTES
 
@@ -124,17 +124,3 @@ def import_confirm(web: Web):
 
 def export(web: Web):
     return web.csv("customers.csv", customers_csv.export_csv())
-
-
-def routes() -> list[Route]:
-    return [
-        Route("GET", "/customers", listing, roles=ANY_ROLE),
-        Route("POST", "/customers", create, roles=DESK),
-        Route("GET", "/customers/import", import_form, roles=MANAGERS),
-        Route("POST", "/customers/import", import_preview, roles=MANAGERS),
-        Route("POST", "/customers/import/confirm", import_confirm, roles=MANAGERS),
-        Route("GET", "/customers/export.csv", export, roles=MANAGERS),
-        Route("GET", "/customers/<customer_id>", detail, roles=ANY_ROLE),
-        Route("POST", "/customers/<customer_id>", update, roles=DESK),
-        Route("POST", "/customers/<customer_id>/points", adjust_points, roles=MANAGERS),
-    ]

@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import bottle
 
 from appliance import clock, outbox, policy
 from appliance.models import Booking, Message, QueueTicket, Ticket
 
-from .app import ANY_ROLE, Route, Web
-
-
-def modem_health(web: Web) -> list[dict]:
-    """What the worker last wrote about each modem (the web never opens one)."""
-    out = []
-    folder = web.settings.data_path / "status"
-    now = clock.utcnow()
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        try:
-            status = json.loads(path.read_text())
-            at = dt.datetime.fromisoformat(status["at"])
-        except (OSError, ValueError, KeyError):
-            continue
-        status["age_minutes"] = int((now - at).total_seconds() // 60)
-        status["stale"] = status["age_minutes"] > 5
-        status["sent_today"] = outbox.parts_sent_since(path.stem, policy.day_start(now, web.settings.tz))
-        out.append(status)
-    return out
+from .modems import modem_health
+from .web import Web
 
 
 def dashboard(web: Web):
@@ -52,10 +34,3 @@ def dashboard(web: Web):
 
 def home(web: Web):
     bottle.redirect("/dashboard")
-
-
-def routes() -> list[Route]:
-    return [
-        Route("GET", "/", home, roles=ANY_ROLE),
-        Route("GET", "/dashboard", dashboard, roles=ANY_ROLE),
-    ]

@@ -1,5 +1,5 @@
-"""The inbox: conversations per customer, live, and the reply box; the list
-of messages that did not go out."""
+"""The inbox: conversations per customer, live, and the reply box with the
+codec's own count of characters and parts."""
 
 from __future__ import annotations
 
@@ -8,23 +8,20 @@ from urllib.parse import quote
 
 import bottle
 
-from appliance import clock, sms
-from appliance import inbox as inbound
-from appliance import outbox as outbound
-from appliance.audit import audit
+from appliance import clock, inbox, outbox, sms
 from appliance.customers import customer_for
 from appliance.models import Message
 from appliance.phone import PhoneError, is_replyable, normalise
 
-from .app import ANY_ROLE, PER_PAGE, WRITERS, Route, Web, int_or_zero
+from .web import PER_PAGE, Web, int_or_zero
 
 MAX_REPLY_CHARS = 1000
 
 
-def inbox(web: Web):
+def inbox_page(web: Web):
     page = web.page_number()
     waiting_only = web.query("waiting") == "1"
-    rows = inbound.conversations(limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE, waiting_only=waiting_only)
+    rows = inbox.conversations(limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE, waiting_only=waiting_only)
     return web.render("inbox", title="Inbox", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
                       waiting_only=waiting_only)
 
@@ -37,7 +34,7 @@ def _is_number(phone: str, region: str) -> bool:
 
 
 def conversation(web: Web, phone: str, error: str = "", draft: str = ""):
-    messages = inbound.thread(phone)
+    messages = inbox.thread(phone)
     if not messages and not _is_number(phone, web.settings.default_region):
         web.refuse(404, "No conversation with that number.")
     customer = next((m.customer for m in messages if m.customer_id), None)
@@ -62,7 +59,7 @@ def reply(web: Web, phone: str):
                                         f"(this one has {len(text)}).", draft=text)
     user = web.user
     customer = customer_for(phone)
-    outbound.queue_outbound(phone, text, category="transactional", customer=customer, author=user,
+    outbox.queue_outbound(phone, text, category="transactional", customer=customer, author=user,
                              key=f"staff:{user.id}:{key}" if key else None)
     # Answered: the texts that waited for staff no longer do.
     Message.update(needs_staff=False).where((Message.phone == phone) & (Message.needs_staff == True)).execute()  # noqa: E712
@@ -88,34 +85,3 @@ def plan(web: Web):
     return {"encoding": p.encoding, "parts": p.parts, "chars": p.chars, "per_part": p.per_part,
             "remaining": p.remaining_in_part, "offending": p.offending or ""}
 
-
-def outbox(web: Web):
-    """Messages that did not go out, or may not have: staff decide."""
-    page = web.page_number()
-    rows = outbound.needing_attention(limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
-    return web.render("outbox", title="Not sent", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE)
-
-
-def resend(web: Web, message_id: str):
-    original = Message.get_or_none((Message.id == int_or_zero(message_id)) & (Message.direction == "out"))
-    if original is None:
-        web.refuse(404, "No such message.")
-    if original.state not in ("failed", "unknown", "cancelled"):
-        web.refuse(409, "This message is not waiting for a decision.")
-    copy = outbound.resend(original, clock.utcnow(), by=web.user)
-    audit("message.resend", user=web.user, target=original.phone,
-          detail=f"message {original.id} sent again as {copy.id}")
-    web.tasks.kick_outbox()
-    bottle.redirect("/outbox")
-
-
-def routes() -> list[Route]:
-    return [
-        Route("GET", "/inbox", inbox, roles=ANY_ROLE),
-        Route("GET", "/inbox/<phone>", conversation, roles=ANY_ROLE),
-        Route("GET", "/inbox/<phone>/since", since, roles=ANY_ROLE),
-        Route("POST", "/inbox/<phone>/reply", reply, roles=WRITERS),
-        Route("GET", "/api/plan", plan, roles=ANY_ROLE),
-        Route("GET", "/outbox", outbox, roles=ANY_ROLE),
-        Route("POST", "/outbox/<message_id>/resend", resend, roles=WRITERS),
-    ]

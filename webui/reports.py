@@ -11,9 +11,7 @@ import bottle
 from appliance import clock, reports
 
 from . import charts
-from .app import Route, Web
-
-REPORT_ROLES = ("owner", "admin", "viewer")
+from .web import Web
 
 
 def _period(web: Web) -> tuple[dt.datetime, dt.datetime, int]:
@@ -59,10 +57,3 @@ def download(web: Web, name: str):
         writer.writeheader()
         writer.writerows(rows)
     return web.csv(f"{name}.csv", out.getvalue())
-
-
-def routes() -> list[Route]:
-    return [
-        Route("GET", "/reports", overview, roles=REPORT_ROLES),
-        Route("GET", "/reports/<name>.csv", download, roles=REPORT_ROLES),
-    ]

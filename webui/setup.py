@@ -1,15 +1,14 @@
-"""The first-run wizard, and the shop's own settings pages.
+"""The first-run wizard.
 
 The wizard exists only while the shop has no owner (real state, not a
 flag) and only for someone holding the one-time setup code that `loket web`
 prints on the console and in the journal. It creates the owner, names the
-shop, sets its time zone and quiet hours, then shows the modem, takes a SIM
-PIN and sends a test SMS.
+shop, sets its time zone and quiet hours, then shows the modem page
+(modems.py), which takes a SIM PIN and sends a test SMS.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import os
 import secrets
@@ -17,14 +16,11 @@ from pathlib import Path
 
 import bottle
 
-from appliance import audit, auth, catalogue, loyalty, outbox, shopdata, tickets
-from appliance.clock import utcnow
-from appliance.models import OpeningHours, Service, TicketCategory, User
-from appliance.phone import PhoneError, normalise
+from appliance import audit, auth, shopdata
+from appliance.models import User
 from appliance.settings import SettingsError
 
-from .app import MANAGERS, OWNER, SESSION_COOKIE, Route, Web, int_or_zero
-from .dashboard import modem_health
+from .web import SESSION_COOKIE, Web
 
 CODE_FILE = "setup-code.txt"
 SETUP_CSRF_COOKIE = "loket_setup"
@@ -101,128 +97,3 @@ def wizard_submit(web: Web):
                                max_age=web.settings.session_hours * 3600)
     bottle.redirect("/settings/modem")
 
-
-# -- the modem: health, SIM PIN, a test SMS --------------------------------------------------
-
-def modem_page(web: Web, error: str = "", test: dict | None = None):
-    last_test = int_or_zero(web.query("test"))
-    message = outbox.Message.get_or_none(outbox.Message.id == last_test) if last_test else None
-    return web.render("modem", title="Modem", modems=modem_health(web), error=error, test=message,
-                      pin_set=bool(shopdata.get("sim_pin")))
-
-
-def modem_test(web: Web):
-    try:
-        phone = normalise(web.form("phone", limit=40), web.settings.default_region)
-    except PhoneError as exc:
-        bottle.response.status = 400
-        return modem_page(web, str(exc))
-    row, _ = outbox.queue_outbound(phone, f"{web.settings.shop_name}: test SMS dari Loket / test SMS from Loket.",
-                                      category="transactional", author=web.user, template="test")
-    web.tasks.kick_outbox()
-    audit.audit("modem.test", user=web.user, target=phone)
-    bottle.redirect(f"/settings/modem?test={row.id}")
-
-
-def modem_pin(web: Web):
-    pin = web.form("pin", limit=16).strip()
-    if pin and not (pin.isdigit() and 4 <= len(pin) <= 8):
-        bottle.response.status = 400
-        return modem_page(web, "A SIM PIN has 4 to 8 digits.")
-    shopdata.put("sim_pin", pin)
-    audit.audit("modem.pin", user=web.user, detail="set" if pin else "cleared")
-    web.redirect("/settings/modem", "Saved. The worker uses it the next time it opens the modem.")
-
-
-# -- the shop's settings ---------------------------------------------------------------------------
-
-def shop_page(web: Web, error: str = ""):
-    hours = {h.weekday: h for h in OpeningHours.select()}
-    return web.render("shop", title="Shop", error=error, s=web.settings, pinned=lambda n: shopdata.pinned(web.box_settings, n),
-                      zones=ZONES, hours=hours, services=catalogue.services(active=None),
-                      products=catalogue.products(active=None), points=loyalty.rules(),
-                      categories=list(TicketCategory.select().order_by(TicketCategory.name)))
-
-
-def shop_save(web: Web):
-    section = web.form("section", limit=20)
-    try:
-        if section == "basics":
-            changes = {name: web.form(name, limit=100) for name in shopdata.UI_SETTINGS
-                       if not shopdata.pinned(web.box_settings, name) and web.form(name, None, limit=100) is not None}
-            shopdata.save_ui_settings(web.box_settings, changes)
-        elif section == "hours":
-            _save_hours(web)
-        elif section == "points":
-            rules = {"per_visit": int(web.form("per_visit", limit=8)), "per_rupiah": int(web.form("per_rupiah", limit=12))}
-            if not (0 <= rules["per_visit"] <= 10_000 and 0 <= rules["per_rupiah"] <= 100_000_000):
-                raise ValueError("points rules are out of range")
-            shopdata.put("points_rules", rules)
-        elif section == "service":
-            fields = dict(name=web.form("name", limit=100), duration_minutes=web.form("duration", limit=6),
-                          price=catalogue.parse_price(web.form("price", "0", limit=30)),
-                          capacity=web.form("capacity", "1", limit=4), aliases=web.form("aliases", limit=500),
-                          comeback_days=web.form("comeback", limit=5) or None)
-            existing = Service.get_or_none(Service.id == int_or_zero(web.form("id")))
-            if existing:
-                catalogue.update_service(existing, by=web.user, active=web.form("active") == "on", **fields)
-            else:
-                catalogue.add_service(fields.pop("name"), by=web.user, **fields)
-        elif section == "product":
-            existing = catalogue.Product.get_or_none(catalogue.Product.id == int_or_zero(web.form("id")))
-            price = catalogue.parse_price(web.form("price", "0", limit=30))
-            if existing:
-                catalogue.update_product(existing, by=web.user, name=web.form("name", limit=200), price=price,
-                                         category=web.form("category", limit=100), active=web.form("active") == "on")
-                delta = int(web.form("stock_delta", "0", limit=8) or 0)
-                if delta:
-                    catalogue.adjust_stock(existing, delta, reason=web.form("reason", "stock count", limit=200),
-                                           by=web.user, now=utcnow())
-            else:
-                catalogue.add_product(web.form("name", limit=200), price=price, category=web.form("category", limit=100),
-                                      stock=int(web.form("stock", "0", limit=8) or 0), by=web.user)
-        elif section == "category":
-            existing = TicketCategory.get_or_none(TicketCategory.id == int_or_zero(web.form("id")))
-            tickets.save_category(web.form("name", limit=64), words=web.form("words", limit=1000),
-                                  response_minutes=web.form("response", limit=8),
-                                  resolution_minutes=web.form("resolution", limit=8),
-                                  warn_percent=web.form("warn", "80", limit=4), category=existing, by=web.user,
-                                  now=utcnow())
-        else:
-            web.refuse(400, "Unknown section.")
-    except (SettingsError, ValueError) as exc:  # every service error is a ValueError with a message
-        bottle.response.status = 400
-        return shop_page(web, str(exc).replace(" from code", ""))
-    audit.audit("settings.shop", user=web.user, detail=section)
-    web.redirect("/settings/shop", "Saved.")
-
-
-def _save_hours(web: Web) -> None:
-    rows = []
-    for weekday in range(7):
-        opens, closes = web.form(f"opens{weekday}", limit=5), web.form(f"closes{weekday}", limit=5)
-        if not opens and not closes:
-            continue
-        try:
-            start, end = dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)
-        except ValueError:
-            raise ValueError("opening hours are times such as 09:00") from None
-        if end <= start:
-            raise ValueError("a day closes after it opens")
-        rows.append((weekday, start, end))
-    with OpeningHours._meta.database.atomic():
-        OpeningHours.delete().execute()
-        for weekday, start, end in rows:
-            OpeningHours.create(weekday=weekday, opens=start, closes=end)
-
-
-def routes() -> list[Route]:
-    return [
-        Route("GET", "/setup", wizard, public=True),
-        Route("POST", "/setup", wizard_submit, public=True),
-        Route("GET", "/settings/modem", modem_page, roles=MANAGERS),
-        Route("POST", "/settings/modem/test", modem_test, roles=MANAGERS),
-        Route("POST", "/settings/modem/pin", modem_pin, roles=OWNER),
-        Route("GET", "/settings/shop", shop_page, roles=MANAGERS),
-        Route("POST", "/settings/shop", shop_save, roles=MANAGERS),
-    ]

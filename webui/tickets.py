@@ -13,7 +13,7 @@ from appliance.customers import customer_for
 from appliance.models import Ticket, TicketCategory, User
 from appliance.phone import PhoneError, normalise
 
-from .app import ANY_ROLE, DESK, PER_PAGE, WRITERS, Route, Web, found, int_or_zero
+from .web import DESK, PER_PAGE, Web, found, int_or_zero
 
 STATUSES = ("new", "assigned", "pending", "resolved", "closed")
 
@@ -118,14 +118,3 @@ def report(web: Web):
     until = clock.utcnow()
     result = tickets.report(until - dt.timedelta(days=days), until)
     return web.render("ticket_report", title="Ticket report", r=result, days=days)
-
-
-def routes() -> list[Route]:
-    return [
-        Route("GET", "/tickets", listing, roles=ANY_ROLE),
-        Route("POST", "/tickets", create, roles=DESK),
-        Route("GET", "/tickets/report", report, roles=("owner", "admin", "frontdesk", "viewer")),
-        Route("GET", "/tickets/<number>", detail, roles=ANY_ROLE),
-        Route("POST", "/tickets/<number>", act, roles=WRITERS),
-        Route("GET", "/tickets/<number>/card", job_card, roles=ANY_ROLE),
-    ]

@@ -10,7 +10,7 @@ import bottle
 
 from appliance import audit
 
-from .app import OWNER, Route, Web, spooled_upload
+from .web import Web, spooled_upload
 
 
 def page(web: Web, error: str = ""):
@@ -41,10 +41,3 @@ def upload(web: Web):
     web.redirect("/settings/update", f"Checked: Loket {manifest.version}, signature good. The box installs it now, "
                                      "checks that it comes up and goes back by itself if not; this page shows "
                                      "the outcome in a few minutes.")
-
-
-def routes() -> list[Route]:
-    return [
-        Route("GET", "/settings/update", page, roles=OWNER),
-        Route("POST", "/settings/update", upload, roles=OWNER),
-    ]

@@ -1,0 +1,84 @@
+"""Bookings: the day and the week with each service's free times, booking
+for a customer, and marking a booking done, no-show, cancelled or arrived."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import bottle
+
+from appliance import bookings, clock, waiting
+from appliance.customers import customer_for
+from appliance.models import Booking, Service
+from appliance.phone import PhoneError, normalise
+
+from .web import Web, int_or_zero, shop_of
+
+
+def _day(web: Web) -> dt.date:
+    try:
+        return dt.date.fromisoformat(web.query("day", limit=10))
+    except ValueError:
+        return clock.utcnow().astimezone(web.settings.tz).date()
+
+
+def booking_days(web: Web, error: str = ""):
+    day = _day(web)
+    week = web.query("view") == "week"
+    days = [day + dt.timedelta(days=n) for n in range(7 if week else 1)]
+    services = list(Service.select().where(Service.active == True).order_by(Service.name))  # noqa: E712
+    shop = shop_of(web)
+    now = clock.utcnow()
+    columns = []
+    for d in days:
+        rows = bookings.day_bookings(d, shop=shop)
+        capacity = {s.name: len(bookings.free_slots(s, d, now, shop=shop)) for s in services}
+        columns.append({"day": d, "rows": rows, "free": capacity, "open": bookings.is_open_day(d)})
+    return web.render("bookings", title="Bookings", columns=columns, day=day, week=week, services=services,
+                      error=error, prev=day - dt.timedelta(days=7 if week else 1),
+                      next=day + dt.timedelta(days=7 if week else 1))
+
+
+def booking_create(web: Web):
+    try:
+        phone = normalise(web.form("phone", limit=40), web.settings.default_region)
+        service = Service.get_or_none(Service.id == int_or_zero(web.form("service")))
+        if service is None:
+            raise bookings.BookingError("choose a service")
+        local = dt.datetime.combine(dt.date.fromisoformat(web.form("date", limit=10)),
+                                    dt.time.fromisoformat(web.form("time", limit=5)), tzinfo=web.settings.tz)
+        booking = bookings.book(customer_for(phone), service, local, source="staff", by=web.user,
+                                now=clock.utcnow(), shop=shop_of(web))
+    except (PhoneError, bookings.BookingError) as exc:
+        bottle.response.status = 400
+        return booking_days(web, str(exc))
+    except ValueError:
+        bottle.response.status = 400
+        return booking_days(web, "Choose a date and a time.")
+    web.tasks.kick_outbox()
+    web.redirect(f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}", "Booked.")
+
+
+def booking_act(web: Web, booking_id: str):
+    booking = Booking.get_or_none(Booking.id == int_or_zero(booking_id))
+    if booking is None:
+        web.refuse(404, "No such booking.")
+    action, now, shop = web.form("action", limit=20), clock.utcnow(), shop_of(web)
+    try:
+        if action == "done":
+            bookings.mark_done(booking, web.user, now, shop=shop)
+        elif action == "no_show":
+            bookings.mark_no_show(booking, web.user, now, shop=shop)
+        elif action == "cancel":
+            bookings.cancel(booking, by=web.user, now=now, shop=shop)
+        elif action == "arrived":
+            waiting.join(booking.customer, service=booking.service, booking=booking, now=now, by=web.user,
+                         source="staff", shop=shop)
+        else:
+            web.refuse(400, "Unknown action.")
+    except (bookings.BookingError, waiting.QueueError) as exc:
+        bottle.response.status = 409
+        return booking_days(web, str(exc))
+    web.tasks.kick_outbox()
+    web.redirect(f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}", "Saved.")
+

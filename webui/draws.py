@@ -1,0 +1,70 @@
+"""Prize draws: define, commit, run, notify the winners, and the public
+view anyone can use to verify the draw."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import bottle
+
+from appliance import campaigns, draws, loyalty
+from appliance.models import Draw
+
+from .campaigns import local_moment
+from .web import Web, by_id
+
+
+def draw_list(web: Web):
+    return web.render("draws", title="Draws", rows=list(Draw.select().order_by(Draw.id.desc()).limit(100)),
+                      error="")
+
+
+def draw_create(web: Web):
+    try:
+        start = local_moment(web, web.form("start", limit=20), "00:00")
+        end = local_moment(web, web.form("end", limit=20), "00:00") + dt.timedelta(days=1)
+        min_points = int(web.form("min_points", "0", limit=10) or 0)
+        draw = draws.create_draw(web.form("name", limit=300), period_start=start, period_end=end,
+                                   prizes=web.form("prizes", limit=3000).splitlines(), min_points=min_points,
+                                   weighting=web.form("weighting", "one", limit=10), by=web.user)
+    except (loyalty.LoyaltyError, campaigns.CampaignError) as exc:
+        bottle.response.status = 400
+        return web.render("draws", title="Draws", rows=list(Draw.select().order_by(Draw.id.desc()).limit(100)),
+                          error=str(exc))
+    except ValueError:
+        bottle.response.status = 400
+        return web.render("draws", title="Draws", rows=list(Draw.select().order_by(Draw.id.desc()).limit(100)),
+                          error="The minimum points is a whole number.")
+    web.redirect(f"/draws/{draw.id}", "Draw saved.")
+
+
+def _draw(draw_id: str) -> Draw:
+    return by_id(Draw, draw_id, "draw")
+
+
+def draw_detail(web: Web, draw_id: str, error: str = ""):
+    draw = _draw(draw_id)
+    return web.render("draw", title=draw.name, d=draw, view=draws.public_view(draw), error=error,
+                      eligible=len(draws.eligible(draw)) if draw.status != "drawn" else None)
+
+
+def draw_step(web: Web, draw_id: str, step: str):
+    draw = _draw(draw_id)
+    try:
+        if step == "commit":
+            draws.commit(draw, by=web.user)
+            done = "Commitment published."
+        elif step == "run":
+            winners = draws.run(draw, by=web.user)
+            done = f"Drawn: {len(winners)} winners."
+        elif step == "notify":
+            sent = draws.notify_winners(draw, shop=web.settings.shop_name)
+            web.tasks.kick_outbox()
+            done = f"{sent} winners notified."
+        else:
+            web.refuse(404, "No such step.")
+    except loyalty.LoyaltyError as exc:
+        bottle.response.status = 409
+        return draw_detail(web, draw_id, str(exc))
+    web.redirect(f"/draws/{draw.id}", done)
+

@@ -1,0 +1,85 @@
+"""Orders: the list, a new order for a customer, and one order with its
+status changes and the payment claims staff verify or reject."""
+
+from __future__ import annotations
+
+import bottle
+
+from appliance import catalogue, clock, orders
+from appliance.customers import customer_for
+from appliance.models import Order, PaymentClaim
+from appliance.phone import PhoneError, normalise
+
+from .web import PER_PAGE, Web, found, int_or_zero, shop_of
+
+
+def order_list(web: Web, error: str = ""):
+    page = web.page_number()
+    status = web.query("status", limit=20)
+    query = Order.select()
+    if status in orders.STATUSES:
+        query = query.where(Order.status == status)
+    rows = list(query.order_by(Order.number.desc()).limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE))
+    return web.render("orders", title="Orders", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
+                      status=status, claims=orders.pending_claims(), error=error,
+                      products=catalogue.products(), statuses=orders.STATUSES)
+
+
+def order_create(web: Web):
+    items = []
+    for n in range(1, 6):
+        product, quantity = web.form(f"product{n}", limit=20), web.form(f"quantity{n}", limit=6)
+        if product:
+            try:
+                items.append((catalogue.Product.get_by_id(int_or_zero(product)), int(quantity or 1), None))
+            except (ValueError, catalogue.Product.DoesNotExist):
+                bottle.response.status = 400
+                return order_list(web, "Quantities are whole numbers.")
+    try:
+        phone = normalise(web.form("phone", limit=40), web.settings.default_region)
+        order = orders.create_order(customer_for(phone), items, by=web.user, note=web.form("note", limit=500),
+                                    now=clock.utcnow(), shop=shop_of(web))
+    except (PhoneError, orders.OrderError, catalogue.CatalogueError) as exc:
+        bottle.response.status = 400
+        return order_list(web, str(exc))
+    web.tasks.kick_outbox()
+    web.redirect(f"/orders/{order.number}", f"{orders.ref(order)} created.")
+
+
+def _order(number: str) -> Order:
+    return found(orders.find_order(number), "order")
+
+
+def order_detail(web: Web, number: str, error: str = ""):
+    order = _order(number)
+    return web.render("order", title=orders.ref(order), o=order, error=error, ref=orders.ref(order),
+                      claims=list(PaymentClaim.select().where(PaymentClaim.order == order).order_by(PaymentClaim.id)),
+                      next_states=orders.TRANSITIONS.get(order.status, ()))
+
+
+def order_act(web: Web, number: str):
+    order = _order(number)
+    action, now, shop = web.form("action", limit=30), clock.utcnow(), shop_of(web)
+    try:
+        if action == "status":
+            orders.set_status(order, web.form("status", limit=20), by=web.user, now=now,
+                              note=web.form("note", limit=500), shop=shop)
+        elif action == "cancel":
+            orders.cancel_order(order, by=web.user, reason=web.form("note", limit=500), now=now, shop=shop)
+        elif action in ("verify", "reject"):
+            claim = PaymentClaim.get_or_none((PaymentClaim.id == int_or_zero(web.form("claim")))
+                                             & (PaymentClaim.order == order))
+            if claim is None:
+                web.refuse(404, "No such payment claim.")
+            if action == "verify":
+                orders.verify_claim(claim, web.user, now, shop=shop)
+            else:
+                orders.reject_claim(claim, web.form("note", limit=500), web.user, now, shop=shop)
+        else:
+            web.refuse(400, "Unknown action.")
+    except orders.OrderError as exc:
+        bottle.response.status = 409
+        return order_detail(web, number, str(exc))
+    web.tasks.kick_outbox()
+    web.redirect(f"/orders/{order.number}", "Saved.")
+

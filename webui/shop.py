@@ -1,0 +1,97 @@
+"""The shop's own settings: basics, opening hours, points rules, services,
+products with their stock, and ticket categories with their SLA."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import bottle
+
+from appliance import audit, catalogue, loyalty, shopdata, tickets
+from appliance.clock import utcnow
+from appliance.models import OpeningHours, Service, TicketCategory
+from appliance.settings import SettingsError
+
+from .setup import ZONES
+from .web import Web, int_or_zero
+
+
+def shop_page(web: Web, error: str = ""):
+    hours = {h.weekday: h for h in OpeningHours.select()}
+    return web.render("shop", title="Shop", error=error, s=web.settings, pinned=lambda n: shopdata.pinned(web.box_settings, n),
+                      zones=ZONES, hours=hours, services=catalogue.services(active=None),
+                      products=catalogue.products(active=None), points=loyalty.rules(),
+                      categories=list(TicketCategory.select().order_by(TicketCategory.name)))
+
+
+def shop_save(web: Web):
+    section = web.form("section", limit=20)
+    try:
+        if section == "basics":
+            changes = {name: web.form(name, limit=100) for name in shopdata.UI_SETTINGS
+                       if not shopdata.pinned(web.box_settings, name) and web.form(name, None, limit=100) is not None}
+            shopdata.save_ui_settings(web.box_settings, changes)
+        elif section == "hours":
+            _save_hours(web)
+        elif section == "points":
+            rules = {"per_visit": int(web.form("per_visit", limit=8)), "per_rupiah": int(web.form("per_rupiah", limit=12))}
+            if not (0 <= rules["per_visit"] <= 10_000 and 0 <= rules["per_rupiah"] <= 100_000_000):
+                raise ValueError("points rules are out of range")
+            shopdata.put("points_rules", rules)
+        elif section == "service":
+            fields = dict(name=web.form("name", limit=100), duration_minutes=web.form("duration", limit=6),
+                          price=catalogue.parse_price(web.form("price", "0", limit=30)),
+                          capacity=web.form("capacity", "1", limit=4), aliases=web.form("aliases", limit=500),
+                          comeback_days=web.form("comeback", limit=5) or None)
+            existing = Service.get_or_none(Service.id == int_or_zero(web.form("id")))
+            if existing:
+                catalogue.update_service(existing, by=web.user, active=web.form("active") == "on", **fields)
+            else:
+                catalogue.add_service(fields.pop("name"), by=web.user, **fields)
+        elif section == "product":
+            existing = catalogue.Product.get_or_none(catalogue.Product.id == int_or_zero(web.form("id")))
+            price = catalogue.parse_price(web.form("price", "0", limit=30))
+            if existing:
+                catalogue.update_product(existing, by=web.user, name=web.form("name", limit=200), price=price,
+                                         category=web.form("category", limit=100), active=web.form("active") == "on")
+                delta = int(web.form("stock_delta", "0", limit=8) or 0)
+                if delta:
+                    catalogue.adjust_stock(existing, delta, reason=web.form("reason", "stock count", limit=200),
+                                           by=web.user, now=utcnow())
+            else:
+                catalogue.add_product(web.form("name", limit=200), price=price, category=web.form("category", limit=100),
+                                      stock=int(web.form("stock", "0", limit=8) or 0), by=web.user)
+        elif section == "category":
+            existing = TicketCategory.get_or_none(TicketCategory.id == int_or_zero(web.form("id")))
+            tickets.save_category(web.form("name", limit=64), words=web.form("words", limit=1000),
+                                  response_minutes=web.form("response", limit=8),
+                                  resolution_minutes=web.form("resolution", limit=8),
+                                  warn_percent=web.form("warn", "80", limit=4), category=existing, by=web.user,
+                                  now=utcnow())
+        else:
+            web.refuse(400, "Unknown section.")
+    except (SettingsError, ValueError) as exc:  # every service error is a ValueError with a message
+        bottle.response.status = 400
+        return shop_page(web, str(exc).replace(" from code", ""))
+    audit.audit("settings.shop", user=web.user, detail=section)
+    web.redirect("/settings/shop", "Saved.")
+
+
+def _save_hours(web: Web) -> None:
+    rows = []
+    for weekday in range(7):
+        opens, closes = web.form(f"opens{weekday}", limit=5), web.form(f"closes{weekday}", limit=5)
+        if not opens and not closes:
+            continue
+        try:
+            start, end = dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)
+        except ValueError:
+            raise ValueError("opening hours are times such as 09:00") from None
+        if end <= start:
+            raise ValueError("a day closes after it opens")
+        rows.append((weekday, start, end))
+    with OpeningHours._meta.database.atomic():
+        OpeningHours.delete().execute()
+        for weekday, start, end in rows:
+            OpeningHours.create(weekday=weekday, opens=start, closes=end)
+

@@ -1,0 +1,75 @@
+"""Users: staff logins and their roles; a new or reset password is shown once."""
+
+from __future__ import annotations
+
+import bottle
+
+from appliance import audit, auth
+from appliance.models import ROLES, User
+
+from .web import Web, by_id
+
+
+def users(web: Web, error: str = "", shown_password: str = ""):
+    return web.render("users", title="Users", rows=list(User.select().order_by(User.username)), error=error,
+                      shown_password=shown_password)
+
+
+def user_create(web: Web):
+    password = auth.generate_password()
+    try:
+        user = auth.create_user(web.form("username", limit=64), password, web.form("role", limit=16),
+                                language=web.form("language", "id", limit=2) or "id", by=web.user)
+        phone = web.form("phone", limit=40).strip()
+        if phone:
+            from appliance.phone import PhoneError, normalise
+            try:
+                user.phone = normalise(phone, web.settings.default_region)
+            except PhoneError as exc:
+                raise auth.AuthError(f"phone: {exc}") from None
+            user.save()
+    except auth.AuthError as exc:
+        bottle.response.status = 400
+        return users(web, str(exc))
+    return users(web, shown_password=f"{user.username}: {password}")
+
+
+def _user(user_id: str) -> User:
+    return by_id(User, user_id, "user")
+
+
+def user_update(web: Web, user_id: str):
+    user = _user(user_id)
+    action = web.form("action", limit=20)
+    me = web.user
+    if user.role == "owner" and me.role != "owner":
+        web.refuse(403, "Only an owner may change an owner.")
+    if action == "reset":
+        password = auth.generate_password()
+        user.password_hash = auth.hash_password(password)
+        user.failed_logins, user.locked_until = 0, None
+        user.save()
+        auth.logout_everywhere(user)
+        audit.audit("user.reset_password", user=me, target=user.username)
+        return users(web, shown_password=f"{user.username}: {password}")
+    if action == "role":
+        role = web.form("role", limit=16)
+        if role not in ROLES or (role == "owner" and me.role != "owner"):
+            web.refuse(400, "Choose a role you may give.")
+        if user.id == me.id and role != me.role:
+            web.refuse(400, "You cannot change your own role.")
+        user.role = role
+        user.save()
+        audit.audit("user.role", user=me, target=user.username, detail=role)
+    elif action in ("deactivate", "activate"):
+        if user.id == me.id:
+            web.refuse(400, "You cannot switch off your own login.")
+        user.active = action == "activate"
+        user.save()
+        if not user.active:
+            auth.logout_everywhere(user)
+        audit.audit(f"user.{action}", user=me, target=user.username)
+    else:
+        web.refuse(400, "Unknown action.")
+    web.redirect("/settings/users", "Saved.")
+

@@ -1,0 +1,177 @@
+"""What every page module needs: `Route`, the roles, the `Web` request
+helper and a few small helpers.
+
+Page modules import this module; only app.py imports the page modules, so
+the web UI has no import cycle (tests/test_layout.py proves it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import tempfile
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote, urlencode
+
+import bottle
+
+from appliance import clock
+from appliance.models import ROLES
+from appliance.conversation import Shop
+
+from .i18n import translate
+
+HERE = Path(__file__).resolve().parent
+VIEWS = str(HERE / "views")
+STATIC = str(HERE / "static")
+SESSION_COOKIE = "loket_session"
+PER_PAGE = 50
+
+ANY_ROLE = ROLES
+WRITERS = ("owner", "admin", "frontdesk", "technician")
+DESK = ("owner", "admin", "frontdesk")
+MANAGERS = ("owner", "admin")
+OWNER = ("owner",)
+OFFICE = ("owner", "admin", "frontdesk", "viewer")  # everyone but the technicians in the field
+REPORT_READERS = ("owner", "admin", "viewer")
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    handler: Callable
+    roles: tuple[str, ...] = ()  # who may use it; empty only for public routes
+    public: bool = False
+
+
+class Web:
+    """What every page handler needs: settings, the job queue, and helpers."""
+
+    def __init__(self, settings, tasks):
+        self.box_settings = settings
+        self.tasks = tasks
+
+    @property
+    def settings(self):
+        """The box's settings with the owner's UI changes (shop name, zone, quiet hours ...)."""
+        from appliance import shopdata
+        return shopdata.live(self.box_settings)
+
+    # -- the request ------------------------------------------------------------
+    @property
+    def session(self):
+        return bottle.request.environ.get("loket.session")
+
+    @property
+    def user(self):
+        return self.session.user if self.session else None
+
+    def form(self, name: str, default: str = "", limit: int = 10_000) -> str:
+        return (bottle.request.forms.getunicode(name, default) or default)[:limit]
+
+    def query(self, name: str, default: str = "", limit: int = 500) -> str:
+        return (bottle.request.query.getunicode(name, default) or default)[:limit]
+
+    def page_number(self) -> int:
+        try:
+            return max(1, min(int(bottle.request.query.get("page") or 1), 100_000))
+        except ValueError:
+            return 1
+
+    def t(self, text: str) -> str:
+        return translate(text, self.user.language if self.user else self.settings.default_language)
+
+    # -- answers ----------------------------------------------------------------
+    def render(self, name: str, **values) -> str:
+        request = bottle.request
+        session = self.session
+        values.setdefault("title", "Loket")
+        values.setdefault("flash", request.query.getunicode("done", "") or "")
+        values.update(
+            user=session.user if session else None,
+            csrf=session.csrf_token if session else "",
+            shop=self.settings.shop_name,
+            when=lambda value: clock.short(value, self.settings.tz),
+            local=lambda value: clock.local(value, self.settings.tz),
+            quote=lambda value: quote(str(value), safe=""),
+            t=self.t,
+            until=lambda value: due_in(value, clock.utcnow()),
+            money=lambda value: f"Rp {value:,}".replace(",", "."),
+            path=request.path,
+            roles=ROLES,
+        )
+        return bottle.template(name, template_lookup=[VIEWS], **values)
+
+    def redirect(self, path: str, done: str = "") -> None:
+        """After a POST: to a page, with a one-line note of what was done."""
+        bottle.redirect(path + (("&" if "?" in path else "?") + urlencode({"done": done}) if done else ""))
+
+    def refuse(self, status: int, message: str):
+        raise bottle.HTTPError(status, message)
+
+    def csv(self, name: str, text: str) -> str:
+        bottle.response.content_type = "text/csv; charset=utf-8"
+        bottle.response.set_header("Content-Disposition", f'attachment; filename="{name}"')
+        return text
+
+
+def due_in(moment, now) -> str:
+    """'2 h 5 min' ahead, or '-40 min' when overdue: an SLA timer."""
+    if moment is None:
+        return ""
+    minutes = int((moment - now).total_seconds() // 60)
+    sign, minutes = ("-" if minutes < 0 else ""), abs(minutes)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{sign}{days} d {hours} h"
+    return f"{sign}{hours} h {minutes} min" if hours else f"{sign}{minutes} min"
+
+
+@contextlib.contextmanager
+def spooled_upload(web: "Web", name: str = "file"):
+    """The uploaded file as a temporary file in the data dir (never /tmp: a
+    big upload must not fill a RAM disk), deleted afterwards; yields
+    (path, the name the browser gave) or (None, None) when none was sent."""
+    upload = bottle.request.files.get(name)
+    if upload is None:
+        yield None, None
+        return
+    with tempfile.NamedTemporaryFile(dir=web.settings.data_path, suffix=".upload") as tmp:
+        upload.save(tmp, overwrite=True)
+        tmp.flush()
+        yield Path(tmp.name), (upload.raw_filename or "")[:100]
+
+
+def shop_of(web: Web) -> Shop:
+    """The shop's rules (hours, capacity, caps) as the services take them."""
+    return Shop.from_settings(web.settings)
+
+
+def found(row, what: str):
+    """The row, or a plain 404 naming what was not there."""
+    if row is None:
+        raise bottle.HTTPError(404, f"No such {what}.")
+    return row
+
+
+def by_id(model, raw_id, what: str):
+    """The row with this id from a URL, or a 404."""
+    return found(model.get_or_none(model.id == int_or_zero(raw_id)), what)
+
+
+def local_path(target: str) -> bool:
+    """Only paths on this box are followed after login: no open redirect."""
+    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+
+
+def int_or_zero(raw) -> int:
+    """An id from a URL or form; 0 (which matches nothing) for anything else,
+    including numbers too large for the database."""
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**63 else 0

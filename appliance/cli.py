@@ -145,7 +145,7 @@ def build_worker(settings):
     worker.live_rules = lambda: policy.Rules.from_settings(shopdata.live(settings))
     if settings.clock == "appliance":
         # No clock battery: the modem's network time sets the clock, at start and on every reconnect.
-        from . import timekeeping
+        from .box import timekeeping
         worker.on_network_time = lambda moment: timekeeping.sync_from_modem(
             moment, data, set_clock=timekeeping.can_set_clock())
     responder.live_shop = lambda: Shop.from_settings(shopdata.live(settings))
@@ -194,7 +194,7 @@ def cmd_web(args) -> int:
         # The technician reads this on the box's console or in the journal.
         print(f"First-run setup: open http://{_url_host(settings.host)}:{settings.port}/setup "
               f"and enter the setup code {code}", flush=True)
-    from . import sdnotify
+    from .box import sdnotify
     try:
         server = waitress.create_server(app, host=settings.host, port=settings.port, threads=4, ident="Loket")
     except OSError as exc:
@@ -224,7 +224,7 @@ def _keep_watchdog_fed(healthy) -> None:
     interval while the process is healthy; a hung process stops pinging and is
     restarted. (At half the interval, one slow health check left a whole
     interval without a ping, and systemd killed a healthy process.)"""
-    from . import sdnotify
+    from .box import sdnotify
     interval = sdnotify.watchdog_interval()
     if not interval:
         return
@@ -245,7 +245,7 @@ def cmd_worker(args) -> int:
     open_database(settings)
     worker = build_worker(settings)
     logging.getLogger("loket.worker").info("worker %s with modems: %s", worker.owner, settings.modems)
-    from . import sdnotify
+    from .box import sdnotify
     # Alive: the modem threads run and the database answers (a hung modem is
     # the watchdog's, not systemd's). Fed from the start, once the threads run.
     alive = lambda: all(m._thread.is_alive() for m in worker.pool.modems) and _database_answers(settings)
@@ -262,7 +262,7 @@ def cmd_run(args) -> int:
     settings = load_settings(args)
     data = prepare_data_dir(settings)
     if not settings.database_url:
-        from . import backup
+        from .box import backup
         try:  # a restore staged in the UI is applied before anything opens the database
             if backup.apply_pending(_sqlite_path(settings)):
                 print("a staged restore was applied", flush=True)
@@ -492,7 +492,7 @@ def _sqlite_path(settings) -> Path:
 def cmd_backup(args) -> int:
     """An online backup into DATA_DIR/backups (and a USB stick labelled LOKET-BACKUP)."""
     settings = load_settings(args)
-    from . import backup
+    from .box import backup
     try:
         made = backup.backup(_sqlite_path(settings), settings.data_path / "backups", keep_days=args.keep_days)
     except backup.BackupError as exc:
@@ -508,7 +508,7 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     """Replace the database with a backup, after checking it; the old one is kept aside."""
     settings = load_settings(args)
-    from . import backup
+    from .box import backup
     target = _sqlite_path(settings)
     if args.pending:  # loket-restore.service: the file the UI checked and staged
         if not backup.has_pending(target):
@@ -538,7 +538,7 @@ def cmd_restore(args) -> int:
 
 
 def _update_context(settings, say=print):
-    from . import update
+    from .box import update
     return update.Context(releases=update.Releases(Path(settings.release_dir)), public_key=Path(settings.release_key),
                           data_dir=settings.data_path, db_path=_sqlite_file(settings),
                           services=update.SystemdServices(settings.port),
@@ -548,7 +548,7 @@ def _update_context(settings, say=print):
 def cmd_update(args) -> int:
     """Offline updates: check a bundle, install one, or the staged or USB ones."""
     settings = load_settings(args)
-    from . import update
+    from .box import update
     say = lambda line: print(line, flush=True)
     try:
         if args.update_verb == "check":
@@ -610,7 +610,7 @@ def cmd_clock(args) -> int:
     """The Pi has no clock battery: save the time at shutdown, restore it at
     boot (forward only), and set it from the modem's network time."""
     settings = load_settings(args)
-    from . import timekeeping
+    from .box import timekeeping
     path = timekeeping.clock_file(settings.data_path)
     if args.action == "save":
         print(f"saved {timekeeping.save_time(path).isoformat(timespec='seconds')}")
@@ -668,7 +668,7 @@ def cmd_firstboot(args) -> int:
 
 def cmd_grow_root(args) -> int:
     """The appliance: grow the root partition and file system to fill the SD card."""
-    from . import growroot
+    from .box import growroot
     try:
         plan = growroot.plan()
         if not plan.worth_it:
@@ -848,7 +848,7 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        from .update import running_version
+        from .box.update import running_version
         print(f"loket {running_version()}")
         parser.exit()
 

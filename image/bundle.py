@@ -12,7 +12,7 @@ build    writes DIR/loket-<version>-<machine>.bundle (default DIR:
          target (image/requirements.txt, never built, only downloaded) and
          pip, a manifest with their SHA-256 and its Ed25519 signature. A box
          installs it with `loket update install`, from the web UI's Update
-         page or from a USB stick (see appliance/update.py).
+         page or from a USB stick (see appliance/box/update.py).
          --version builds the Loket wheel as that version (release
          candidates, tests); --wheel uses a wheel built elsewhere.
 wheels   the same wheel set without the bundle: image/build.sh installs it.
@@ -35,7 +35,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO))  # appliance.update: the same code the box checks bundles with
+sys.path.insert(0, str(REPO))  # appliance.box.update: the same code the box checks bundles with
 
 MACHINE = {"arm64": "aarch64", "amd64": "x86_64"}
 PIP = "pip==24.3.1"  # the installer each bundle carries (the box has no pip of its own)
@@ -139,7 +139,7 @@ def main(argv=None) -> int:
             verb.add_argument("--key", type=Path, required=True, help="the release key (private half)")
     args = parser.parse_args(argv)
 
-    from appliance import update
+    from appliance.box import update
     if "SOURCE_DATE_EPOCH" not in os.environ:  # reproducible: the last commit's time, as image/build.sh
         done = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%ct"], capture_output=True, text=True)
         os.environ["SOURCE_DATE_EPOCH"] = done.stdout.strip() or "0"

@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from appliance import auth, backup, campaigns, crm, db, demo, loyalty, migrations, orders, settings as settings_module
+from appliance import auth, campaigns, crm, db, demo, loyalty, migrations, orders, settings as settings_module
+from appliance.box import backup
 from appliance.models import Campaign, Customer, Draw, Message, Ticket, User
 from support import Browserless, start_web
 

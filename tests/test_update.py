@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance import update
-from appliance.update import Releases, UpdateError
+from appliance.box import update
+from appliance.box.update import Releases, UpdateError
 from support import REPO, Browserless, break_the_web_after_migrating, free_port, loket_cli, start_web
 
 ARCH = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine())

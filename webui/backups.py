@@ -6,7 +6,8 @@ from pathlib import Path
 
 import bottle
 
-from appliance import backup, crm
+from appliance import crm
+from appliance.box import backup
 
 from .app import OWNER, Route, Web, spooled_upload
 

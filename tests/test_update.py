@@ -219,7 +219,7 @@ def test_a_release_is_installed_beside_the_running_one(kit, tmp_path):
     answer = subprocess.run([str(releases.venv / "bin" / "loket"), "--version"], capture_output=True, text=True)
     assert answer.stdout.strip() == f"loket {GOOD}"
     # Byte code was compiled ahead: the appliance's venv is read-only to the services.
-    assert list(releases.path(GOOD).rglob("appliance/__pycache__/cli.*.pyc"))
+    assert list(releases.path(GOOD).rglob("appliance/cli/__pycache__/__init__.*.pyc"))
 
 
 def test_old_releases_are_pruned_but_never_the_running_or_previous_one(tmp_path):

@@ -22,8 +22,8 @@ import threading
 import time
 from pathlib import Path
 
-from . import settings as settings_module
-from .settings import SettingsError
+from .. import settings as settings_module
+from ..settings import SettingsError
 
 EXIT_USAGE = 2
 EXIT_FAIL = 1
@@ -76,7 +76,7 @@ def prepare_data_dir(settings) -> Path:
 
 
 def open_database(settings, *, migrate: bool = True):
-    from . import db, migrations
+    from .. import db, migrations
     try:
         database = db.connect(settings.db_url, synchronous=settings.sqlite_synchronous)
         if migrate:
@@ -90,7 +90,7 @@ def open_database(settings, *, migrate: bool = True):
 
 
 def open_tasks(settings):
-    from .queue.tasks import QueueConfigError, Tasks, make_huey
+    from ..queue.tasks import QueueConfigError, Tasks, make_huey
     try:
         return Tasks(make_huey(settings.huey_url))
     except (QueueConfigError, OSError) as exc:
@@ -98,26 +98,26 @@ def open_tasks(settings):
 
 
 def region_key(settings):
-    from .phone import sender_key
+    from ..phone import sender_key
     return lambda sender: sender_key(sender, settings.default_region)
 
 
 def _configure_core() -> None:
     """Plug the modem layer's SMS arithmetic into the core (see appliance/sms.py)."""
-    from . import sms
-    from .modem import pdu
+    from .. import sms
+    from ..modem import pdu
     sms.configure(pdu.plan)
 
 
 def build_worker(settings):
-    from .modem.drivers import DriverSpecError, modem_names, open_driver, slug
-    from .modem.owner import ModemThread
-    from .modem.watchdog import Watchdog, usb_power_cycle
-    from .queue.worker import Worker
-    from .responder import Responder, Shop
+    from ..modem.drivers import DriverSpecError, modem_names, open_driver, slug
+    from ..modem.owner import ModemThread
+    from ..modem.watchdog import Watchdog, usb_power_cycle
+    from ..queue.worker import Worker
+    from ..responder import Responder, Shop
 
     _configure_core()
-    from . import shopdata
+    from .. import shopdata
     modems = []
     for name in modem_names(settings.modems):
         try:
@@ -131,7 +131,7 @@ def build_worker(settings):
                                   status_seconds=settings.modem_check_seconds, watchdog=watchdog))
     import datetime as dt
 
-    from . import clock, policy
+    from .. import clock, policy
     responder = Responder(Shop.from_settings(settings))
     data = settings.data_path
     worker = Worker(tasks=open_tasks(settings), modems=modems, responder=responder,
@@ -141,11 +141,11 @@ def build_worker(settings):
                   clock_trusted=lambda: clock.clock_trusted(settings.clock, data),
                   worker_name=settings.worker_name or None, threads=settings.worker_threads)
     # Quiet hours, caps, the shop's name: the owner may change them in the UI while the worker runs.
-    from . import shopdata
+    from .. import shopdata
     worker.live_rules = lambda: policy.Rules.from_settings(shopdata.live(settings))
     if settings.clock == "appliance":
         # No clock battery: the modem's network time sets the clock, at start and on every reconnect.
-        from .box import timekeeping
+        from ..box import timekeeping
         worker.on_network_time = lambda moment: timekeeping.sync_from_modem(
             moment, data, set_clock=timekeeping.can_set_clock())
     responder.live_shop = lambda: Shop.from_settings(shopdata.live(settings))
@@ -154,7 +154,7 @@ def build_worker(settings):
 
 def build_web_app(settings):
     _configure_core()
-    from .webui.app import create_app
+    from ..webui.app import create_app
     return create_app(settings, open_tasks(settings))
 
 
@@ -188,13 +188,13 @@ def cmd_web(args) -> int:
     import waitress
     log = logging.getLogger("loket.web")
     log.info("web UI on http://%s:%s/", settings.host, settings.port)
-    from .webui.setup import setup_code
+    from ..webui.setup import setup_code
     code = setup_code(settings.data_path)
     if code:
         # The technician reads this on the box's console or in the journal.
         print(f"First-run setup: open http://{_url_host(settings.host)}:{settings.port}/setup "
               f"and enter the setup code {code}", flush=True)
-    from .box import sdnotify
+    from ..box import sdnotify
     try:
         server = waitress.create_server(app, host=settings.host, port=settings.port, threads=4, ident="Loket")
     except OSError as exc:
@@ -211,7 +211,7 @@ def cmd_web(args) -> int:
 
 
 def _database_answers(settings) -> bool:
-    from . import db
+    from .. import db
     try:
         db.proxy.execute_sql("SELECT 1")
         return True
@@ -224,7 +224,7 @@ def _keep_watchdog_fed(healthy) -> None:
     interval while the process is healthy; a hung process stops pinging and is
     restarted. (At half the interval, one slow health check left a whole
     interval without a ping, and systemd killed a healthy process.)"""
-    from .box import sdnotify
+    from ..box import sdnotify
     interval = sdnotify.watchdog_interval()
     if not interval:
         return
@@ -245,7 +245,7 @@ def cmd_worker(args) -> int:
     open_database(settings)
     worker = build_worker(settings)
     logging.getLogger("loket.worker").info("worker %s with modems: %s", worker.owner, settings.modems)
-    from .box import sdnotify
+    from ..box import sdnotify
     # Alive: the modem threads run and the database answers (a hung modem is
     # the watchdog's, not systemd's). Fed from the start, once the threads run.
     alive = lambda: all(m._thread.is_alive() for m in worker.pool.modems) and _database_answers(settings)
@@ -262,14 +262,14 @@ def cmd_run(args) -> int:
     settings = load_settings(args)
     data = prepare_data_dir(settings)
     if not settings.database_url:
-        from .box import backup
+        from ..box import backup
         try:  # a restore staged in the UI is applied before anything opens the database
             if backup.apply_pending(_sqlite_path(settings)):
                 print("a staged restore was applied", flush=True)
         except backup.RestoreError as exc:
             print(f"loket: the staged restore was refused: {exc}", file=sys.stderr, flush=True)
     open_database(settings)
-    from . import demo
+    from .. import demo
     login = demo.seed(data, args.demo) if args.demo != "none" else None
     kind = demo.seeded_kind()
     _check_port_free(settings.host, settings.port)
@@ -348,7 +348,7 @@ def _wait_for_http(host: str, port: int, children: dict, timeout: float) -> bool
 
 
 def _sim_number(raw: str, settings) -> str:
-    from .phone import PhoneError, normalise
+    from ..phone import PhoneError, normalise
     try:
         return normalise(raw, settings.default_region)
     except PhoneError:
@@ -357,7 +357,7 @@ def _sim_number(raw: str, settings) -> str:
 
 def cmd_sim_text(args) -> int:
     settings = load_settings(args)
-    from .modem.network import SimNetwork
+    from ..modem.network import SimNetwork
     network = SimNetwork(settings.sim_path)
     sender = _sim_number(args.number, settings)
     before = len(network.received(sender))
@@ -391,8 +391,8 @@ def _settled(settings, phone: str) -> bool:
     shop runs elsewhere), a short silence has to do."""
     import peewee
 
-    from . import db
-    from .models import InboundPart, Message
+    from .. import db
+    from ..models import InboundPart, Message
     if not settings.database_url and not (settings.data_path / "loket.db").exists():
         return True
     try:
@@ -410,7 +410,7 @@ def _settled(settings, phone: str) -> bool:
 
 def cmd_sim_inbox(args) -> int:
     settings = load_settings(args)
-    from .modem.network import SimNetwork
+    from ..modem.network import SimNetwork
     for sms in SimNetwork(settings.sim_path).received(_sim_number(args.number, settings)):
         print(f"{sms.get('at', '')}  {sms.get('text', '')}")
     return 0
@@ -436,7 +436,7 @@ def cmd_db(args) -> int:
     prepare_data_dir(settings)
     import peewee
 
-    from . import migrations
+    from .. import migrations
     database = open_database(settings, migrate=args.action == "migrate")
     if args.action == "migrate":
         print(f"schema version {migrations.current_version(database)} (newest {migrations.HEAD})")
@@ -457,7 +457,7 @@ def cmd_user_add(args) -> int:
     settings = load_settings(args)
     prepare_data_dir(settings)
     open_database(settings)
-    from . import auth
+    from .. import auth
     generated = False
     if args.generate or not sys.stdin.isatty():
         password, generated = auth.generate_password(), True
@@ -492,7 +492,7 @@ def _sqlite_path(settings) -> Path:
 def cmd_backup(args) -> int:
     """An online backup into DATA_DIR/backups (and a USB stick labelled LOKET-BACKUP)."""
     settings = load_settings(args)
-    from .box import backup
+    from ..box import backup
     try:
         made = backup.backup(_sqlite_path(settings), settings.data_path / "backups", keep_days=args.keep_days)
     except backup.BackupError as exc:
@@ -508,7 +508,7 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     """Replace the database with a backup, after checking it; the old one is kept aside."""
     settings = load_settings(args)
-    from .box import backup
+    from ..box import backup
     target = _sqlite_path(settings)
     if args.pending:  # loket-restore.service: the file the UI checked and staged
         if not backup.has_pending(target):
@@ -538,7 +538,7 @@ def cmd_restore(args) -> int:
 
 
 def _update_context(settings, say=print):
-    from .box import update
+    from ..box import update
     return update.Context(releases=update.Releases(Path(settings.release_dir)), public_key=Path(settings.release_key),
                           data_dir=settings.data_path, db_path=_sqlite_file(settings),
                           services=update.SystemdServices(settings.port),
@@ -548,7 +548,7 @@ def _update_context(settings, say=print):
 def cmd_update(args) -> int:
     """Offline updates: check a bundle, install one, or the staged or USB ones."""
     settings = load_settings(args)
-    from .box import update
+    from ..box import update
     say = lambda line: print(line, flush=True)
     try:
         if args.update_verb == "check":
@@ -610,7 +610,7 @@ def cmd_clock(args) -> int:
     """The Pi has no clock battery: save the time at shutdown, restore it at
     boot (forward only), and set it from the modem's network time."""
     settings = load_settings(args)
-    from .box import timekeeping
+    from ..box import timekeeping
     path = timekeeping.clock_file(settings.data_path)
     if args.action == "save":
         print(f"saved {timekeeping.save_time(path).isoformat(timespec='seconds')}")
@@ -657,7 +657,7 @@ def cmd_firstboot(args) -> int:
         fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(pysecrets.token_hex(32) + "\n")
-    from .webui.setup import setup_code
+    from ..webui.setup import setup_code
     code = setup_code(data)
     if code:
         print(f"Loket is ready for its owner: open http://loket.local/ (or this box's address) and enter the "
@@ -668,7 +668,7 @@ def cmd_firstboot(args) -> int:
 
 def cmd_grow_root(args) -> int:
     """The appliance: grow the root partition and file system to fill the SD card."""
-    from .box import growroot
+    from ..box import growroot
     try:
         plan = growroot.plan()
         if not plan.worth_it:
@@ -694,7 +694,7 @@ def cmd_demo(args) -> int:
         raise CLIError("choose between 0 and 10 million customers, 0 and 100 million messages")
     if args.messages and not args.customers:
         raise CLIError("messages need customers: give --customers too")
-    from . import generator
+    from .. import generator
     started = time.monotonic()
     generator.generate(args.customers, args.messages, seed=args.seed,
                        progress=lambda line: print(line, file=sys.stderr, flush=True))
@@ -704,7 +704,7 @@ def cmd_demo(args) -> int:
 
 def cmd_pdu_decode(args) -> int:
     """PDU hex per line (stdin or arguments) -> one JSON object per line."""
-    from .modem import pdu
+    from ..modem import pdu
     lines = args.pdu or sys.stdin.read().split()
     failed = 0
     for n, line in enumerate(lines, 1):
@@ -718,7 +718,7 @@ def cmd_pdu_decode(args) -> int:
 
 def cmd_pdu_encode(args) -> int:
     """One JSON object per line in -> PDU hex per part out, one per line."""
-    from .modem import pdu
+    from ..modem import pdu
     failed = 0
     for n, line in enumerate(sys.stdin, 1):
         if not line.strip():
@@ -746,7 +746,7 @@ def cmd_pdu_encode(args) -> int:
 
 def cmd_modem_sim(args) -> int:
     """A simulated GSM modem on a pty, whose customers are `loket sim`'s."""
-    from .modem import atsim
+    from ..modem import atsim
     settings = load_settings(args)
     network = Path(args.network) if args.network else settings.sim_path
     stopping = threading.Event()
@@ -773,12 +773,12 @@ def cmd_modem_status(args) -> int:
     """What the worker last recorded about each modem, or a direct probe of a port."""
     settings = load_settings(args)
     if args.port:
-        from .modem.at_driver import ATDriver, probe
+        from ..modem.at_driver import ATDriver, probe
         found = probe(args.port, timeout=2.0)
         if not found:
             raise CLIError(f"nothing answers AT commands on {args.port} (is the worker using it?)")
         driver = ATDriver(args.port, pin=settings.sim_pin)
-        from .modem.base import ModemError
+        from ..modem.base import ModemError
         try:
             with driver:
                 status = driver.status().as_dict()
@@ -795,7 +795,7 @@ def cmd_modem_status(args) -> int:
         except (OSError, ValueError):
             continue
     # A modem taken out of the `modems` setting leaves its last report behind: say so, do not count it.
-    from .modem.drivers import modem_names, slug
+    from ..modem.drivers import modem_names, slug
     configured = {slug(name) for name in modem_names(settings.modems)}
     for row in [r for r in rows if r.get("modem") not in configured]:
         print(f"{row.get('modem')}: no longer in the modems setting (its last report is ignored)")
@@ -822,7 +822,7 @@ def cmd_modem_status(args) -> int:
 def cmd_modem_detect(args) -> int:
     """Probe serial ports for modems and suggest the setting."""
     import glob
-    from .modem.at_driver import probe
+    from ..modem.at_driver import probe
     ports = sorted(set(glob.glob("/dev/serial/by-id/*") + glob.glob("/dev/loket-modem*")
                        + glob.glob("/dev/ttyUSB*") + glob.glob("/dev/ttyACM*")))
     found = []
@@ -848,7 +848,7 @@ class _Version(argparse.Action):
         super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        from .box.update import running_version
+        from ..box.update import running_version
         print(f"loket {running_version()}")
         parser.exit()
 
@@ -1003,7 +1003,3 @@ def main(argv: list[str] | None = None) -> int:
             print(f"loket: database error: {exc} (try `loket db check`, or restore a backup)", file=sys.stderr)
             return EXIT_FAIL
         raise
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -164,7 +164,7 @@ tar -C "$ROOT" --numeric-owner -xpf "$BASE"
 
 step "installing Loket into /opt/loket/releases/$VERSION (venv -> it)"
 # Releases side by side; the link venv names the running one (offline updates
-# add a release and move the link: appliance/update.py).
+# add a release and move the link: appliance/box/update.py).
 RELEASE=/opt/loket/releases/$VERSION
 VENV=$ROOT$RELEASE
 PYVER=$(readlink "$ROOT/usr/bin/python3" | sed 's/^python//')   # 3.11

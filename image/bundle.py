@@ -12,7 +12,7 @@ build    writes DIR/loket-<version>-<machine>.bundle (default DIR:
          target (image/requirements.txt, never built, only downloaded) and
          pip, a manifest with their SHA-256 and its Ed25519 signature. A box
          installs it with `loket update install`, from the web UI's Update
-         page or from a USB stick (see appliance/update.py).
+         page or from a USB stick (see appliance/box/update.py).
          --version builds the Loket wheel as that version (release
          candidates, tests); --wheel uses a wheel built elsewhere.
 wheels   the same wheel set without the bundle: image/build.sh installs it.
@@ -35,7 +35,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO))  # appliance.update: the same code the box checks bundles with
+sys.path.insert(0, str(REPO))  # appliance.box.bundle: the same code the box checks bundles with
 
 MACHINE = {"arm64": "aarch64", "amd64": "x86_64"}
 PIP = "pip==24.3.1"  # the installer each bundle carries (the box has no pip of its own)
@@ -139,7 +139,7 @@ def main(argv=None) -> int:
             verb.add_argument("--key", type=Path, required=True, help="the release key (private half)")
     args = parser.parse_args(argv)
 
-    from appliance import update
+    from appliance.box import bundle
     if "SOURCE_DATE_EPOCH" not in os.environ:  # reproducible: the last commit's time, as image/build.sh
         done = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%ct"], capture_output=True, text=True)
         os.environ["SOURCE_DATE_EPOCH"] = done.stdout.strip() or "0"
@@ -147,7 +147,7 @@ def main(argv=None) -> int:
         if args.key.exists():
             print(f"bundle.py: {args.key} exists; a release key is made once", file=sys.stderr)
             return 2
-        public = update.generate_key(args.key)
+        public = bundle.generate_key(args.key)
         print(f"private key: {args.key} (keep it off the boxes and out of the repository)\npublic key: {public}")
         return 0
     if args.verb == "wheels":
@@ -159,9 +159,9 @@ def main(argv=None) -> int:
         own = wheels[0]
         wheels.append(Path(shutil.copy2(pip_wheel(), Path(tmp) / pip_wheel().name)))
         try:
-            path = update.build_bundle(args.out, wheels, version=wheel_version(own), machine=MACHINE[args.arch],
+            path = bundle.build_bundle(args.out, wheels, version=wheel_version(own), machine=MACHINE[args.arch],
                                        python=PYTHON, schema=schema_of_wheel(own), private_key=args.key)
-        except update.UpdateError as exc:
+        except bundle.UpdateError as exc:
             print(f"bundle.py: {exc}", file=sys.stderr)
             return 1
     print(path)

@@ -188,7 +188,7 @@ def break_the_web_after_migrating(source: Path) -> None:
         "STEPS: tuple[Step, ...] = ()",
         'STEPS: tuple[Step, ...] = (Step(2, "a probe table", '
         'lambda database, migrator: database.execute_sql("CREATE TABLE rollback_probe (x INTEGER)")),)'))
-    cli = source / "appliance" / "cli.py"
+    cli = source / "appliance" / "cli" / "serving.py"
     marker = "    open_database(settings)\n    _check_port_free(settings.host, settings.port)\n"
     text = cli.read_text()
     assert marker in text, "cmd_web changed: update break_the_web_after_migrating"

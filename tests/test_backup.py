@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance import backup as bk
+from appliance.box import backup as bk
 from support import loket_cli
 
 UTC = dt.timezone.utc

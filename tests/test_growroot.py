@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance import growroot
-from appliance.growroot import GrowError
+from appliance.box import growroot
+from appliance.box.growroot import GrowError
 from support import loket_cli
 
 MOUNTINFO = """\

@@ -65,6 +65,8 @@ def test_the_built_package_maps_the_folders_into_one_import_root(tmp_path):
     assert "appliance/modem/base.py" in names
     assert "appliance/webui/views/layout.tpl" in names
     assert "appliance/webui/static/loket.css" in names
+    assert "appliance/cli/__init__.py" in names  # the entry point appliance.cli:main
+    assert "appliance/box/update.py" in names
     assert not any(n.startswith(("queue/", "modem/", "webui/")) for n in names)
     assert not any(n.endswith("queue/__init__.py") for n in names)
 
@@ -108,7 +110,7 @@ def test_imports_follow_the_design_card():
     for name, folder in PARTS.items():
         for path in folder.rglob("*.py"):
             part = {"appliance": "core"}.get(name, name)
-            if path.name == "cli.py" and name == "appliance":
+            if name == "appliance" and path.relative_to(folder).parts[0] == "cli":
                 continue  # the composition root wires everything
             for module in _imports(path):
                 if _part_of(module) not in ALLOWED[part]:
@@ -195,3 +197,32 @@ def test_the_route_table_is_read_in_one_place():
                     for node in ast.walk(ast.parse(path.read_text()))
                     if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Route")
     assert set(makers) == {"app.py"}, makers
+
+
+# Each of these is one dense, table-driven thing a reader wants in one place:
+# split, its halves would only make sense read together.
+LONG_ON_PURPOSE = {
+    "modem/pdu.py": "the PDU codec: the three TPDU types, both alphabets, concatenation",
+    "modem/atparse.py": "the AT parser: one parser per reply, each leniency for one real device",
+    "modem/atsim.py": "the simulator: every AT command a real modem answers, and its faults",
+}
+# Split in progress on main: the lead removes this list once orders, bookings and tickets are split.
+SPLIT_IN_PROGRESS = {"appliance/orders.py", "appliance/bookings.py", "appliance/tickets.py",
+                     # the AT driver is being reworked on the modem branch (issue 14): split it there
+                     "modem/at_driver.py"}
+MAX_LINES = 600
+
+
+def test_no_product_module_is_over_600_lines():
+    """A module a newcomer can read in one sitting does one job; past 600
+    lines it has grown a second one."""
+    too_long = []
+    for folder in PARTS.values():
+        for path in folder.rglob("*.py"):
+            name = str(path.relative_to(REPO))
+            if name in LONG_ON_PURPOSE or name in SPLIT_IN_PROGRESS:
+                continue
+            lines = len(path.read_text().splitlines())
+            if lines > MAX_LINES:
+                too_long.append(f"{name}: {lines} lines")
+    assert not too_long, "split these by role:\n" + "\n".join(too_long)

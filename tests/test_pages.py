@@ -11,7 +11,8 @@ import re
 import pytest
 from support import Browserless, start_web
 
-from appliance import auth, backup, campaigns, db, demo, draws, migrations, orders
+from appliance import auth, campaigns, db, demo, draws, migrations, orders
+from appliance.box import backup
 from appliance import settings as settings_module
 from appliance.models import Customer, Message, Ticket, User
 

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from appliance import sdnotify
+from appliance.box import sdnotify
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_abstract_namespace(monkeypatch):
 
 def test_from_a_child_process(listener):
     # As under systemd: the service process inherits the variable.
-    code = "from appliance import sdnotify; raise SystemExit(0 if sdnotify.ready('up') else 1)"
+    code = "from appliance.box import sdnotify; raise SystemExit(0 if sdnotify.ready('up') else 1)"
     subprocess.run([sys.executable, "-c", code], check=True, env=dict(os.environ))
     assert listener.recv(4096) == b"READY=1\nSTATUS=up"
 

@@ -274,7 +274,8 @@ except OSError:
 import argon2, gammu, peewee, sqlite3, waitress, huey, serial
 argon2.PasswordHasher().verify(argon2.PasswordHasher().hash("pw"), "pw")
 assert ctypes.CFUNCTYPE(ctypes.c_int)(lambda: 7)() == 7
-from appliance import clock, sdnotify, backup, timekeeping
+from appliance import clock
+from appliance.box import sdnotify, backup, timekeeping
 clock.kernel_clock_synchronised()
 import appliance.cli
 print("ok")

@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from appliance import clock, timekeeping as tk
+from appliance import clock
+from appliance.box import timekeeping as tk
 
 UTC = dt.timezone.utc
 WIB = dt.timezone(dt.timedelta(hours=7))
@@ -135,7 +136,7 @@ def test_real_setter_without_permission_raises(tmp_path):
     if not shutil.which("setpriv"):
         pytest.skip("setpriv is not installed")
     code = ("import datetime as dt, sys\n"
-            "from appliance import timekeeping as tk\n"
+            "from appliance.box import timekeeping as tk\n"
             "assert not tk.can_set_clock()\n"
             "try:\n    tk.set_system_clock(dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc))\n"
             "except PermissionError:\n    sys.exit(0)\n"

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance import update
-from appliance.update import Releases, UpdateError
+from appliance.box import bundle, update
+from appliance.box.update import Releases, UpdateError
 from support import REPO, Browserless, break_the_web_after_migrating, free_port, loket_cli, start_web
 
 ARCH = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine())
@@ -51,7 +51,7 @@ def kit(tmp_path_factory):
     tool = _bundle_tool()
     root = tmp_path_factory.mktemp("kit")
     key = root / "release-key"
-    update.generate_key(key)
+    bundle.generate_key(key)
     bundles = {}
     for version in (BASE, GOOD):
         assert tool.main(["build", "--arch", ARCH, "--key", str(key), "--version", version, "--out", str(root)]) == 0
@@ -116,13 +116,13 @@ def test_a_tampered_bundle_is_refused(kit, tmp_path, case):
     change, expected = BAD_BUNDLES[case]
     bad = rewrite(kit["bundles"][GOOD], tmp_path / "bad.bundle", change)
     with pytest.raises(UpdateError, match=expected):
-        update.read_bundle(bad, kit["pub"])
+        bundle.read_bundle(bad, kit["pub"])
 
 
 def test_a_bundle_signed_by_another_key_is_refused(kit, tmp_path):
-    update.generate_key(tmp_path / "other")
+    bundle.generate_key(tmp_path / "other")
     with pytest.raises(UpdateError, match="signature does not match"):
-        update.read_bundle(kit["bundles"][GOOD], tmp_path / "other.pub")
+        bundle.read_bundle(kit["bundles"][GOOD], tmp_path / "other.pub")
 
 
 @pytest.mark.parametrize("content", [b"", b"hello", os.urandom(4096), b"\x1f\x8b\x08\x00" + b"\x00" * 100,
@@ -132,7 +132,7 @@ def test_what_is_not_a_bundle_says_so(kit, tmp_path, content):
     file = tmp_path / "x.bundle"
     file.write_bytes(content)
     with pytest.raises(UpdateError, match="not a Loket update"):
-        update.read_bundle(file, kit["pub"])
+        bundle.read_bundle(file, kit["pub"])
 
 
 def test_a_truncated_bundle_is_refused(kit, tmp_path):
@@ -140,27 +140,27 @@ def test_a_truncated_bundle_is_refused(kit, tmp_path):
     file = tmp_path / "cut.bundle"
     file.write_bytes(data[: len(data) // 2])
     with pytest.raises(UpdateError, match="truncated|damaged"):
-        update.read_bundle(file, kit["pub"])
+        bundle.read_bundle(file, kit["pub"])
 
 
 def test_a_huge_file_is_refused_unread(kit, tmp_path):
     file = tmp_path / "huge.bundle"
     with file.open("wb") as f:
-        f.truncate(update.MAX_BUNDLE + 1)  # sparse: nothing is written, nothing is read
+        f.truncate(bundle.MAX_BUNDLE + 1)  # sparse: nothing is written, nothing is read
     with pytest.raises(UpdateError, match="far too big"):
-        update.read_bundle(file, kit["pub"])
+        bundle.read_bundle(file, kit["pub"])
 
 
 def test_a_bundle_for_another_machine_or_python_is_refused(kit):
     with pytest.raises(UpdateError, match="this box is armv7l"):
-        update.read_bundle(kit["bundles"][GOOD], kit["pub"], machine="armv7l")
+        bundle.read_bundle(kit["bundles"][GOOD], kit["pub"], machine="armv7l")
     with pytest.raises(UpdateError, match="this box has 3.13"):
-        update.read_bundle(kit["bundles"][GOOD], kit["pub"], python="3.13")
+        bundle.read_bundle(kit["bundles"][GOOD], kit["pub"], python="3.13")
 
 
 def test_a_box_without_a_release_key_installs_nothing(kit, tmp_path):
     with pytest.raises(UpdateError, match="no release key"):
-        update.read_bundle(kit["bundles"][GOOD], tmp_path / "missing.pub")
+        bundle.read_bundle(kit["bundles"][GOOD], tmp_path / "missing.pub")
 
 
 def test_loket_update_check(kit, tmp_path):
@@ -178,29 +178,29 @@ def test_loket_update_check(kit, tmp_path):
                                       ("1.0.0", "1.0.0.1")])
 def test_versions_sort_as_numbers(versions):
     older, newer = versions
-    assert update.version_key(older) < update.version_key(newer)
+    assert bundle.version_key(older) < bundle.version_key(newer)
 
 
 @pytest.mark.parametrize("version", ["", "../1.0", "1.0/..", "1.0-beta", "v1.0", "1.0.0.0.0", "1" * 6, "1.0 "])
 def test_a_version_that_could_be_a_path_is_refused(version):
     with pytest.raises(UpdateError):
-        update.version_key(version)
+        bundle.version_key(version)
 
 
 def test_a_manifest_is_strict_about_its_fields():
     with pytest.raises(UpdateError, match="format"):
-        update.Manifest.from_json(b'{"format": 2}')
+        bundle.Manifest.from_json(b'{"format": 2}')
     for bad in (b"", b"[]", b"{", b'{"format": 1}', json.dumps({"format": 1, "version": "1.0", "machine": "x",
                 "python": "3.11", "schema": 1, "wheels": {"../x.whl": "0" * 64}, "pip": "../x.whl"}).encode()):
         with pytest.raises(UpdateError):
-            update.Manifest.from_json(bad)
+            bundle.Manifest.from_json(bad)
 
 
 # -- releases side by side ----------------------------------------------------------------------------
 
 def install(releases: Releases, kit, version: str) -> None:
-    bundle = kit["bundles"][version]
-    releases.install(bundle, update.read_bundle(bundle, kit["pub"]))
+    file = kit["bundles"][version]
+    releases.install(file, bundle.read_bundle(file, kit["pub"]))
 
 
 def test_a_release_is_installed_beside_the_running_one(kit, tmp_path):
@@ -219,7 +219,7 @@ def test_a_release_is_installed_beside_the_running_one(kit, tmp_path):
     answer = subprocess.run([str(releases.venv / "bin" / "loket"), "--version"], capture_output=True, text=True)
     assert answer.stdout.strip() == f"loket {GOOD}"
     # Byte code was compiled ahead: the appliance's venv is read-only to the services.
-    assert list(releases.path(GOOD).rglob("appliance/__pycache__/cli.*.pyc"))
+    assert list(releases.path(GOOD).rglob("appliance/cli/__pycache__/__init__.*.pyc"))
 
 
 def test_old_releases_are_pruned_but_never_the_running_or_previous_one(tmp_path):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import bottle
 
-from appliance import audit, backup
+from appliance import audit
+from appliance.box import backup
 
 from .web import Web, spooled_upload
 

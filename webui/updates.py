@@ -1,6 +1,6 @@
 """Offline updates from the UI: upload a release bundle; the box checks it,
 installs it beside the running release, and rolls back by itself if the new
-one does not come up (appliance/update.py, loket-update.service)."""
+one does not come up (appliance/box/update.py, loket-update.service)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from .web import Web, spooled_upload
 
 
 def page(web: Web, error: str = ""):
-    from appliance import update  # (tarfile, urllib: not on the web UI's start-up path)
+    from appliance.box import bundle, update  # (tarfile, urllib: not on the web UI's start-up path)
     releases = update.Releases(Path(web.settings.release_dir))
-    return web.render("update", title="Update", error=error, running=update.running_version(),
+    return web.render("update", title="Update", error=error, running=bundle.running_version(),
                       current=releases.current(), previous=releases.previous(),
                       last=update.read_status(web.settings.data_path),
                       staged=[p.name for p in update.pending(web.settings.data_path)],
@@ -24,8 +24,8 @@ def page(web: Web, error: str = ""):
 
 
 def upload(web: Web):
-    from appliance import update
-    if (bottle.request.content_length or 0) > update.MAX_BUNDLE:
+    from appliance.box import bundle, update
+    if (bottle.request.content_length or 0) > bundle.MAX_BUNDLE:
         bottle.response.status = 413
         return page(web, "That file is far too big to be a Loket update.")
     with spooled_upload(web) as (file, name):

@@ -280,7 +280,7 @@ def _copy_into(backup: Path, folder: Path, keep: int) -> Path | None:
 # -- checking and restoring ---------------------------------------------------------------
 
 def _schema_head() -> int:
-    from .migrations import HEAD
+    from ..migrations import HEAD
     return HEAD
 
 

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from . import clock
+from .. import clock
 
 log = logging.getLogger("loket.clock")
 

@@ -483,8 +483,7 @@ def job_card(ticket: Ticket, tz: dt.tzinfo = UTC) -> dict:
         resolution_due=at(ticket.resolution_due), first_response_at=at(ticket.first_response_at),
         resolved_at=at(ticket.resolved_at), closed_at=at(ticket.closed_at),
         pending_reason=ticket.pending_reason, resolution=ticket.resolution,
-        sla=dict(response=tickets_sla.state(ticket.first_response_at, ticket.response_due),
-                 resolution=tickets_sla.state(ticket.resolved_at, ticket.resolution_due)),
+        sla={name: clock.state for name, clock in tickets_sla.clocks(ticket).items()},
         history=history,
         # The paper part: lines the technician fills in at the customer's, and who signs.
         blank_lines=6,

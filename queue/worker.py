@@ -161,13 +161,17 @@ class Worker:
             trusted = self.clock_trusted()
             quiet = trusted and policy.is_quiet(now, rules)
             used = self._parts_today(now, rules)
-            batch = outbox.due_outbound(now, limit=20, hold_low=quiet or self._capped(used, rules),
-                                           clock_trusted=trusted)
+            # One rule decides what may go now (policy.may_send); the query asks
+            # the database for no more than it allows.
+            low_may_go = policy.may_send("reminder", quiet=quiet, capped=self._capped(used, rules),
+                                         clock_trusted=trusted)
+            batch = outbox.due_outbound(now, limit=20, hold_low=not low_may_go, clock_trusted=trusted)
             if not batch:
                 break
             progressed = False
             for message in batch:
-                if message.category in policy.HELD_CATEGORIES and self._capped(used, rules):
+                if not policy.may_send(message.category, quiet=quiet, capped=self._capped(used, rules),
+                                       clock_trusted=trusted):
                     break  # the rest of the batch is lower still; re-select with the cap applied
                 if not outbox.lease(message, self.owner, now):
                     continue

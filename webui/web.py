@@ -16,9 +16,9 @@ from urllib.parse import quote, urlencode
 
 import bottle
 
-from appliance import clock
-from appliance.models import ROLES
+from appliance import clock, tickets_sla
 from appliance.conversation import Shop
+from appliance.models import ROLES
 
 from .i18n import translate
 
@@ -98,6 +98,7 @@ class Web:
             quote=lambda value: quote(str(value), safe=""),
             t=self.t,
             until=lambda value: due_in(value, clock.utcnow()),
+            sla=lambda ticket: tickets_sla.clocks(ticket, clock.utcnow()),  # the SLA rules' own view
             money=lambda value: f"Rp {value:,}".replace(",", "."),
             path=request.path,
             roles=ROLES,

@@ -43,10 +43,11 @@
   <ul class="plain">
   % for k in tickets:
     <li><a href="/tickets/{{k.number}}">T-{{'%04d' % k.number}}</a> · {{k.summary[:80]}} · {{k.status}}
-      % if k.status == 'pending':
+      % resolution = sla(k)['resolution']
+      % if resolution.state == 'paused':
       · <span class="timer">paused</span>
-      % elif k.resolution_due:
-      · <span class="timer {{'bad' if until(k.resolution_due).startswith('-') else ''}}">{{until(k.resolution_due)}}</span>
+      % elif resolution.due:
+      · <span class="timer {{'bad' if resolution.overdue else ''}}">{{until(resolution.due)}}</span>
       % end
     </li>
   % end

@@ -9,8 +9,9 @@
   <dt>Category</dt><dd>{{card['category'] or '-'}}</dd>
   <dt>{{t('Customers')}}</dt><dd><a href="/customers/{{k.customer_id}}">{{card['customer']['name'] or card['customer']['phone']}}</a> · {{card['customer']['phone']}} · {{card['customer']['address']}}</dd>
   <dt>Technician</dt><dd>{{card['technician']['name'] if card['technician'] else '-'}}</dd>
-  <dt>Response</dt><dd>{{card['sla']['response']}} · due {{when(k.response_due)}} ({{until(k.response_due) if not k.first_response_at else 'answered ' + when(k.first_response_at)}})</dd>
-  <dt>Resolution</dt><dd>{{card['sla']['resolution']}} · due {{when(k.resolution_due)}} ({{('resolved ' + when(k.resolved_at)) if k.resolved_at else ('paused while pending; the wait is added when work goes on' if k.status == 'pending' else until(k.resolution_due))}})</dd>
+  % clocks = sla(k)
+  <dt>Response</dt><dd>{{card['sla']['response']}} · due {{when(k.response_due)}} ({{'answered ' + when(k.first_response_at) if k.first_response_at else until(k.response_due)}})</dd>
+  <dt>Resolution</dt><dd>{{card['sla']['resolution']}} · due {{when(k.resolution_due)}} ({{('resolved ' + when(k.resolved_at)) if k.resolved_at else ('paused while pending; the wait is added when work goes on' if clocks['resolution'].state == 'paused' else until(k.resolution_due))}})</dd>
   % if k.detail:
   <dt>Detail</dt><dd>{{k.detail}}</dd>
   % end

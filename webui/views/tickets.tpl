@@ -25,8 +25,10 @@
   <td>{{k.customer.display_name}}</td>
   <td>{{k.summary[:80]}}</td>
   <td>{{k.status}}</td>
-  <td class="{{'bad' if not k.first_response_at and k.response_due and k.response_due < now else ''}}">{{'ok' if k.first_response_at else until(k.response_due)}}</td>
-  <td class="{{'bad' if not k.resolved_at and k.status != 'pending' and k.resolution_due and k.resolution_due < now else ''}}">{{'ok' if k.resolved_at else ('paused' if k.status == 'pending' else until(k.resolution_due))}}</td>
+  % clocks = sla(k)
+  % for c in (clocks['response'], clocks['resolution']):
+  <td class="{{'bad' if c.state == 'late' else ''}}">{{'ok' if c.done_at else ('paused' if c.state == 'paused' else until(c.due))}}</td>
+  % end
   <td>{{k.assignee.username if k.assignee_id else '-'}}</td>
 </tr>
 % end

@@ -35,3 +35,15 @@ def test_ci_runs_the_readme_test_command_and_nothing_else():
     script = [line for line in (REPO / ".ci" / "run").read_text().splitlines()
               if line.strip() and not line.startswith("#")]
     assert script[-1] == "exec ./dev test"
+
+
+def test_the_architecture_page_names_only_modules_that_exist():
+    """docs/architecture.md walks one SMS through the modules: each it names is there."""
+    import re
+    text = (REPO / "docs" / "architecture.md").read_text()
+    named = set(re.findall(r"(?<![\w<>*])((?:[a-z]+/)?[a-z][a-z_]*\.py)\b", text))
+    folders = [REPO / f for f in ("appliance", "appliance/cli", "appliance/box", "modem", "queue", "webui", "tests")]
+    missing = [name for name in sorted(named)
+               if not (REPO / name).exists() and not any((f / name).exists() for f in folders)]
+    assert not missing, f"docs/architecture.md names modules that do not exist: {missing}"
+    assert len(named) > 25

@@ -245,24 +245,25 @@ def _technician_command(c: Conversation, action, needs_text: bool = False):
     return action(ticket, rest)
 
 
+def _take_on(c: Conversation, step, template: str):
+    """OK / JALAN: the technician's step; an admin answering an unassigned
+    ticket takes it on first."""
+    def act(ticket, _rest):
+        if ticket.assignee_id is None:
+            assign(ticket, c.staff, by=c.staff, now=c.now, shop=c.shop)
+        step(ticket, c.staff, c.now, shop=c.shop)
+        return [c.reply(template, number=label(ticket))]
+    return _technician_command(c, act)
+
+
 @on_staff_command("ACCEPT")
 def _sms_accept(c: Conversation):
-    def act(ticket, _rest):
-        if ticket.assignee_id is None:  # an admin taking an unassigned ticket takes it on
-            assign(ticket, c.staff, by=c.staff, now=c.now, shop=c.shop)
-        accept(ticket, c.staff, c.now, shop=c.shop)
-        return [c.reply("ticket_tech_accepted", number=label(ticket))]
-    return _technician_command(c, act)
+    return _take_on(c, accept, "ticket_tech_accepted")
 
 
 @on_staff_command("ONTHEWAY")
 def _sms_on_the_way(c: Conversation):
-    def act(ticket, _rest):
-        if ticket.assignee_id is None:
-            assign(ticket, c.staff, by=c.staff, now=c.now, shop=c.shop)
-        on_the_way(ticket, c.staff, c.now, shop=c.shop)
-        return [c.reply("ticket_tech_on_the_way", number=label(ticket))]
-    return _technician_command(c, act)
+    return _take_on(c, on_the_way, "ticket_tech_on_the_way")
 
 
 @on_staff_command("PENDING")

@@ -114,8 +114,7 @@ class Worker:
                     replies += len(self.responder.handle(message, self.clock()))
                 except Exception:
                     log.exception("handling message %s failed; it waits for staff", message.id)
-                    outbox.Message.update(state="handled", needs_staff=True).where(
-                        outbox.Message.id == message.id).execute()
+                    inbox.hand_to_staff(message, handled=True)
         if replies:
             self.tasks.kick_outbox()
         return replies
@@ -131,8 +130,7 @@ class Worker:
                 continue
             if now - message.created_at > self.rules.stale_grace:
                 log.warning("message %s was never answered and is too old now; it waits for staff", message.id)
-                outbox.Message.update(state="handled", needs_staff=True).where(
-                    outbox.Message.id == message.id).execute()
+                inbox.hand_to_staff(message, handled=True)
                 continue
             log.warning("message %s was stored but not answered (an interrupted run); answering it now", message.id)
             found.append(message)

@@ -13,7 +13,7 @@ from typing import Callable
 import peewee as pw
 from playhouse.migrate import SchemaMigrator
 
-from .models import MODELS, SchemaVersion
+from .models import MODELS, InfoAnswer, Message, SchemaVersion, TaughtPhrase
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,8 +23,18 @@ class Step:
     apply: Callable[[pw.Database, SchemaMigrator], None]
 
 
+def _understanding(database: pw.Database, migrator: SchemaMigrator) -> None:
+    from playhouse.migrate import migrate as run
+    run(migrator.add_column(Message._meta.table_name, "understood", Message.understood),
+        migrator.add_column(Message._meta.table_name, "folder", Message.folder))
+    database.create_tables([TaughtPhrase, InfoAnswer])
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
-STEPS: tuple[Step, ...] = ()
+STEPS: tuple[Step, ...] = (
+    Step(2, "free texts: how each was understood, the robots' folder, taught phrases, staff-made answers",
+         _understanding),
+)
 HEAD = 1 + len(STEPS)
 
 

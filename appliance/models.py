@@ -151,6 +151,12 @@ class Message(BaseModel):
     created_at = UTCDateTimeField(default=utcnow, index=True)
     sent_at = UTCDateTimeField(null=True)
     updated_at = UTCDateTimeField(default=utcnow)
+    # Inbound: how Loket understood the text (JSON: intent, names, language,
+    # how), for the staff's conversation view and for teaching.
+    understood = pw.TextField(default="")
+    # Inbound from a robot (an operator's name, a short code): kept apart
+    # from the customers' inbox, never answered automatically.
+    folder = pw.CharField(default="", max_length=12)
 
     class Meta:
         indexes = ((("direction", "state", "priority", "id"), False), (("state", "id"), False))
@@ -289,6 +295,29 @@ class Pending(BaseModel):
     data = pw.TextField(default="{}")  # JSON
     created_at = UTCDateTimeField(default=utcnow)
     expires_at = UTCDateTimeField(index=True)
+
+
+class TaughtPhrase(BaseModel):
+    """A customer's phrase staff taught Loket: the next text that reads the
+    same (normalised) is understood as this intent."""
+
+    phrase = pw.CharField(max_length=200, unique=True)
+    intent = pw.CharField(max_length=24)
+    language = pw.CharField(max_length=2, null=True)
+    taught_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class InfoAnswer(BaseModel):
+    """A staff-made answer: a keyword (HARGA, JAM, REKENING …) or phrases a
+    customer may write, and the reply in both languages."""
+
+    keyword = pw.CharField(max_length=24, unique=True)
+    phrases = pw.TextField(default="")  # comma separated, as staff wrote them
+    reply_id = pw.TextField(default="")
+    reply_en = pw.TextField(default="")
+    active = pw.BooleanField(default=True)
+    updated_at = UTCDateTimeField(default=utcnow)
 
 
 # -- bookings and the waiting queue (the spa) ---------------------------------
@@ -450,5 +479,5 @@ class PaymentClaim(BaseModel):
 MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, InboundPart, AuditEntry,
           Tag, CustomerTag, Service, Product, OpeningHours, KeywordAlias, ReplyTemplate, ShopSetting, Pending,
           Booking, QueueTicket, PointsEntry, Draw, DrawEntry, DrawWinner, TicketCategory, Ticket, TicketEvent,
-          Order, OrderItem, PaymentClaim, Campaign)
+          Order, OrderItem, PaymentClaim, Campaign, TaughtPhrase, InfoAnswer)
 

@@ -16,22 +16,8 @@ import logging
 import re
 
 from . import shopdata
-from .bookings import (
-    MAX_DAYS_AHEAD,
-    OFFER_MINUTES,
-    OFFER_SLOTS,
-    PENDING_MINUTES,
-    SEARCH_DAYS,
-    BookingError,
-    book,
-    cancel,
-    free_slots,
-    is_open_day,
-    local_moment,
-    next_free_day,
-    upcoming,
-    when_values,
-)
+from .bookings import (MAX_DAYS_AHEAD, OFFER_MINUTES, OFFER_SLOTS, PENDING_MINUTES, SEARCH_DAYS, BookingError, book,
+                       cancel, free_slots, is_open_day, local_moment, next_free_day, upcoming, when_values)
 from .catalogue import find_service
 from .conversation import Conversation, on_keyword, on_reply, templates
 from .keywords import fold
@@ -177,7 +163,7 @@ def _parse_when(text: str, now_local: dt.datetime, language: str) -> _When:
     return _When(w.date, w.time, w.rest, w.error)
 
 
-def _how(c: Conversation, key: str = "book_how") -> list:
+def how(c: Conversation, key: str = "book_how") -> list:
     services, example = _services_list()
     return [c.reply(key, services=gsm_safe(services), example=gsm_safe(example))]
 
@@ -198,7 +184,7 @@ def _offer(c: Conversation, service: Service, day: dt.date, slots: list[dt.datet
                     slots=_slots_text(slots, c.shop.tz), asked=asked)]
 
 
-def _offer_from(c: Conversation, service: Service, day: dt.date, *, asked: str = "",
+def offer_from(c: Conversation, service: Service, day: dt.date, *, asked: str = "",
                 reason: str = "full", replaces: Booking | None = None) -> list:
     """Offer the day's free slots, or the next day that has some."""
     today = c.local(c.now).date()
@@ -217,7 +203,7 @@ def _offer_from(c: Conversation, service: Service, day: dt.date, *, asked: str =
     return _offer(c, service, found[0], found[1], key=f"book_{reason}_offer", asked=asked, replaces=replaces)
 
 
-def _book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.date, *,
+def book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.date, *,
               replaces: Booking | None = None) -> list:
     """Book from an SMS: confirm, or explain and offer what is free. With
     `replaces` (UBAH, a move), the old booking is cancelled in the same
@@ -244,11 +230,11 @@ def _book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.dat
             return [c.reply("book_too_far", days=shopdata.whole("booking_max_days", MAX_DAYS_AHEAD, 1, 3650))]
         if exc.reason == "inactive":
             c.forget()
-            return _how(c, "book_unknown_service")
+            return how(c, "book_unknown_service")
         today = c.local(c.now).date()
         asked = f"{day_label(day, today, c.language)} {start.astimezone(c.shop.tz):%H:%M}"
         reason = {"closed": "closed", "past": "gone"}.get(exc.reason, "full")
-        return _offer_from(c, service, day, asked=asked, reason=reason, replaces=replaces)
+        return offer_from(c, service, day, asked=asked, reason=reason, replaces=replaces)
     c.forget()
     values = when_values(booking, c.now, c.shop.tz, c.language)
     values["service"] = gsm_safe(values["service"])
@@ -258,7 +244,7 @@ def _book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.dat
 @on_keyword("BOOK")
 def _book(c: Conversation):
     if c.customer is None or not fold(c.args):
-        return _how(c)
+        return how(c)
     text = c.args[:200]  # nobody names a service and a day in more
     now_local = c.local(c.now)
     w = _parse_when(text, now_local, c.language)
@@ -269,7 +255,7 @@ def _book(c: Conversation):
         return [c.reply("book_impossible", example=gsm_safe(example))]
     service = find_service(w.rest)
     if service is None:
-        return _how(c, "book_unknown_service")
+        return how(c, "book_unknown_service")
     today = now_local.date()
     if w.date is not None and w.date < today:
         return [c.reply("book_past", example=gsm_safe(service.name.lower()))]
@@ -280,15 +266,19 @@ def _book(c: Conversation):
         day = w.date
         if day is None:  # "jam 10" alone: today if 10:00 is still ahead, else tomorrow
             day = today if w.time > now_local.time() else today + dt.timedelta(days=1)
-        return _book_sms(c, service, local_moment(day, w.time, c.shop.tz), day)
+        return book_sms(c, service, local_moment(day, w.time, c.shop.tz), day)
     if w.date is None:
-        # No day: offer the first day with a free slot, from today.
-        found = next_free_day(service, today, c.now, shop=c.shop, include=True)
-        if found is None:
-            return [c.reply("book_none", service=gsm_safe(service.name),
-                            days=shopdata.whole("booking_search_days", SEARCH_DAYS, 1, 366))]
-        return _offer(c, service, *found)
-    return _offer_from(c, service, w.date)
+        return offer_next(c, service)
+    return offer_from(c, service, w.date)
+
+
+def offer_next(c: Conversation, service: Service) -> list:
+    """No day named: offer the first day with a free slot, from today."""
+    found = next_free_day(service, c.local(c.now).date(), c.now, shop=c.shop, include=True)
+    if found is None:
+        return [c.reply("book_none", service=gsm_safe(service.name),
+                        days=shopdata.whole("booking_search_days", SEARCH_DAYS, 1, 366))]
+    return _offer(c, service, *found)
 
 
 NUMBER_WORDS = {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5,
@@ -345,9 +335,9 @@ def _book_slot(c: Conversation):
     service = Service.get_or_none(Service.id == c.pending.get("service"))
     if service is None or not service.active:
         c.forget()
-        return _how(c, "book_unknown_service")
+        return how(c, "book_unknown_service")
     day = dt.date.fromisoformat(c.pending["day"])
-    replaces = _own_booking(c, c.pending.get("replaces"))
+    replaces = own_booking(c, c.pending.get("replaces"))
     if c.pending.get("replaces") and replaces is None:  # cancelled or moved meanwhile: nothing to move
         c.forget()
         return [c.reply("move_none")]
@@ -357,10 +347,10 @@ def _book_slot(c: Conversation):
                         day=day_label(day, c.local(c.now).date(), c.language))]
     if not 1 <= n <= len(slots):
         return [c.reply("book_slot_range", n=len(slots))]  # the offer stands: they may answer again
-    return _book_sms(c, service, slots[n - 1], day, replaces=replaces)
+    return book_sms(c, service, slots[n - 1], day, replaces=replaces)
 
 
-def _own_booking(c: Conversation, booking_id) -> Booking | None:
+def own_booking(c: Conversation, booking_id) -> Booking | None:
     """This customer's own booking, still booked: never another's."""
     if not booking_id or c.customer is None:
         return None
@@ -383,11 +373,9 @@ def _move(c: Conversation):
     if service is not None:
         bookings = [b for b in bookings if b.service_id == service.id] or bookings
     if len(bookings) > 1:
-        return [c.reply("move_which", choices=_choice_line(bookings[:MAX_CANCEL_CHOICES], c),
-                        example=gsm_safe(bookings[0].service.name.lower())[:20])]
+        return move_choice(c, bookings)
     old = bookings[0]
-    values = when_values(old, c.now, c.shop.tz, c.language)
-    values["service"] = gsm_safe(values["service"])
+    values = values_of(c, old)
     if w.error == "past":
         return [c.reply("book_past", example=gsm_safe(old.service.name.lower()))]
     if w.error or (w.date is None and w.time is None):
@@ -396,11 +384,11 @@ def _move(c: Conversation):
     if w.date is not None and w.date < today:
         return [c.reply("book_past", example=gsm_safe(service.name.lower()))]
     if w.time is None:
-        return _offer_from(c, service, w.date, replaces=old)
+        return offer_from(c, service, w.date, replaces=old)
     day = w.date
     if day is None:  # "jam 3" alone: the same day as before
         day = old.starts_at.astimezone(c.shop.tz).date()
-    return _book_sms(c, service, local_moment(day, w.time, c.shop.tz), day, replaces=old)
+    return book_sms(c, service, local_moment(day, w.time, c.shop.tz), day, replaces=old)
 
 
 # -- CANCEL by SMS -----------------------------------------------------------------------
@@ -409,12 +397,29 @@ QUEUE_WORDS = {"antri", "antre", "antrian", "antreean", "queue"}
 MAX_CANCEL_CHOICES = 3
 
 
-def _cancel_one(c: Conversation, booking: Booking) -> list:
-    c.forget()
-    cancel(booking, now=c.now, shop=c.shop)
+def values_of(c: Conversation, booking: Booking) -> dict:
+    """A booking's service, day and time as a reply names them."""
     values = when_values(booking, c.now, c.shop.tz, c.language)
     values["service"] = gsm_safe(values["service"])
-    return [c.reply("cancel_done", **values)]
+    return values
+
+
+def move_choice(c: Conversation, bookings: list[Booking]) -> list:
+    return [c.reply("move_which", choices=_choice_line(bookings[:MAX_CANCEL_CHOICES], c),
+                    example=gsm_safe(bookings[0].service.name.lower())[:20])]
+
+
+def cancel_choice(c: Conversation, bookings: list[Booking]) -> list:
+    """Several bookings: which one? (the answer is a number, so it is certain)"""
+    shown = bookings[:MAX_CANCEL_CHOICES]
+    c.remember("booking.cancel", {"ids": [b.id for b in shown]})
+    return [c.reply("cancel_which", choices=_choice_line(shown, c))]
+
+
+def cancel_one(c: Conversation, booking: Booking) -> list:
+    c.forget()
+    cancel(booking, now=c.now, shop=c.shop)
+    return [c.reply("cancel_done", **values_of(c, booking))]
 
 
 def _choice_line(bookings: list[Booking], c: Conversation) -> str:
@@ -445,10 +450,8 @@ def _cancel(c: Conversation):
                     and (w.date is None or b.starts_at.astimezone(c.shop.tz).date() == w.date)]
         bookings = narrowed or bookings
     if len(bookings) == 1:
-        return _cancel_one(c, bookings[0])
-    shown = bookings[:MAX_CANCEL_CHOICES]
-    c.remember("booking.cancel", {"ids": [b.id for b in shown]})
-    return [c.reply("cancel_which", choices=_choice_line(shown, c))]
+        return cancel_one(c, bookings[0])
+    return cancel_choice(c, bookings)
 
 
 @on_reply("booking.cancel")
@@ -464,4 +467,4 @@ def _cancel_answer(c: Conversation):
     if booking is None or c.customer is None or booking.customer_id != c.customer.id or booking.status != "booked":
         c.forget()
         return [c.reply("cancel_none")]
-    return _cancel_one(c, booking)
+    return cancel_one(c, booking)

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 import peewee as pw
 
+from . import shopdata
 from .audit import audit
 from .clock import utcnow
 from .keywords import distance, fold
@@ -282,6 +283,7 @@ def add_service(name: str, *, duration_minutes, price, capacity=1, comeback_days
     except pw.IntegrityError:  # added by someone else meanwhile
         raise CatalogueError(f"a service named {values['name']!r} already exists") from None
     audit("service.add", user=by, target=f"service:{service.id}", detail=_describe(values), now=now or utcnow())
+    shopdata.invalidate()  # what customers' texts are read against changed
     return service
 
 
@@ -302,6 +304,7 @@ def update_service(service: Service, *, by: User | None = None, now: dt.datetime
         setattr(service, k, v)
     audit("service.update", user=by, target=f"service:{service.id}", detail=_describe(changed),
               now=now or utcnow())
+    shopdata.invalidate()  # what customers' texts are read against changed
     return service
 
 
@@ -336,6 +339,7 @@ def add_product(name: str, *, price, stock=0, category: str = "", sku: str | Non
     except pw.IntegrityError:
         raise CatalogueError(f"the SKU {values['sku']} is already used by another product") from None
     audit("product.add", user=by, target=f"product:{product.id}", detail=_describe(values), now=now or utcnow())
+    shopdata.invalidate()  # what customers' texts are read against changed
     return product
 
 
@@ -360,6 +364,7 @@ def update_product(product: Product, *, by: User | None = None, now: dt.datetime
         setattr(product, k, v)
     audit("product.update", user=by, target=f"product:{product.id}", detail=_describe(changed),
               now=now or utcnow())
+    shopdata.invalidate()  # what customers' texts are read against changed
     return product
 
 

@@ -40,7 +40,7 @@ class Shop:
     tz: dt.tzinfo = dt.timezone(dt.timedelta(hours=7))
     default_language: str = "id"
     region: str = "ID"
-    replies_per_hour: int = 5
+    replies_per_hour: int = 30
     conversation_minutes: int = 30
     settings: object = None  # the full Settings, for services that need more
 
@@ -68,6 +68,7 @@ class Conversation:
     now: dt.datetime
     staff: User | None = None  # set when the text came from a staff member's phone
     pending: dict | None = None  # the data remembered by `remember`, for on_reply handlers
+    understood: object = None  # understand.Understanding of the text, set by the dispatcher
 
     @property
     def args(self) -> str:
@@ -93,6 +94,13 @@ class Conversation:
     def forget(self) -> None:
         Pending.delete().where(Pending.phone == self.message.phone).execute()
 
+    def ask(self, action: str, data: dict, key: str, **values) -> list[Reply]:
+        """Ask before changing something a free text only suggests: the reply
+        (template `key`) ends "Balas YA"; a YA runs the `on_confirm(action)`
+        handler with `data`, anything else changes nothing."""
+        self.remember("confirm", {"action": action, **data})
+        return [self.reply(key, **values)]
+
 
 Handler = Callable[[Conversation], list[Reply] | None]
 
@@ -100,6 +108,32 @@ KEYWORD_HANDLERS: dict[str, Handler] = {}
 REPLY_HANDLERS: dict[str, Handler] = {}
 STATUS_HANDLERS: dict[str, Handler] = {}
 STAFF_HANDLERS: dict[str, Handler] = {}
+# A customer's own words, by the intent understand.py read in them: (c, understanding) -> replies,
+# or None for "staff answer this one".
+FREE_TEXT_HANDLERS: dict[str, Callable] = {}
+
+
+CONFIRM_ACTIONS: dict[str, Callable[[Conversation, dict], list[Reply]]] = {}
+
+# Answers to "Balas YA": folded, the whole text.
+YES = frozenset({"ya", "y", "iya", "iyaa", "iy", "yes", "yep", "yup", "ok", "oke", "okey", "okay", "betul", "benar",
+                 "bener", "setuju", "boleh", "lanjut", "jadi", "sip", "siap", "mau", "ya kak", "iya kak", "ya betul",
+                 "ya benar", "ok kak", "oke kak", "yes please", "sure", "confirm", "ya jadi", "iya jadi", "ya mau"})
+NO = frozenset({"tidak", "tdk", "gak", "ga", "nggak", "enggak", "no", "nope", "jangan", "batal", "gak jadi",
+                "ga jadi", "tidak jadi", "tidak usah", "ga usah", "gak usah", "no thanks", "cancel", "salah"})
+
+
+def yes_or_no(text: str) -> bool | None:
+    """True for a yes, False for a no, None for anything else (a new request)."""
+    from .keywords import fold
+    folded = " ".join(w for w in fold(text).split() if w not in ("kak", "ka", "gan", "min", "mbak", "mas", "pak",
+                                                                  "bu", "dong", "deh", "ya", "sih", "aja"))
+    folded = folded or fold(text)
+    if folded in YES:
+        return True
+    if folded in NO:
+        return False
+    return None
 
 
 def _registrar(table: dict[str, Handler], *names: str):
@@ -124,6 +158,15 @@ def on_status(prefix: str):
 
 def on_staff_command(*keywords: str):
     return _registrar(STAFF_HANDLERS, *keywords)
+
+
+def on_free_text(*intents: str):
+    return _registrar(FREE_TEXT_HANDLERS, *intents)
+
+
+def on_confirm(action: str):
+    """What a YA does, for a question asked with `Conversation.ask(action, ...)`."""
+    return _registrar(CONFIRM_ACTIONS, action)
 
 
 def templates(by_key: dict[str, dict[str, str]]) -> None:

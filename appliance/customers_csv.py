@@ -16,17 +16,8 @@ import re
 
 from .audit import audit
 from .clock import utcnow
-from .customers import (
-    CustomerError,
-    clean_email,
-    clean_language,
-    clean_name,
-    clean_tag,
-    set_consent,
-    set_tags,
-    tags_of,
-    update_profile,
-)
+from .customers import (CustomerError, clean_email, clean_language, clean_name, clean_tag, set_consent, set_tags,
+                        tags_of, update_profile)
 from .models import Customer, CustomerTag, Tag, User
 from .phone import PhoneError, normalise
 

@@ -26,16 +26,16 @@ def _register(c: Conversation):
     if not c.args.strip():
         c.remember("reg.name", {})
         return [c.reply("reg_ask")]
-    return _save_name(c, c.args)
+    return save_name(c, c.args)
 
 
 @on_reply("reg.name")
 def _register_answer(c: Conversation):
     c.forget()
-    return _save_name(c, c.text)
+    return save_name(c, c.text)
 
 
-def _save_name(c: Conversation, raw: str):
+def save_name(c: Conversation, raw: str):
     try:
         name = clean_name(raw)
     except CustomerError:

@@ -21,19 +21,8 @@ from pathlib import Path
 from . import auth, loyalty, shopdata
 from .audit import audit
 from .clock import utcnow
-from .models import (
-    Booking,
-    Customer,
-    Message,
-    OpeningHours,
-    Order,
-    OrderItem,
-    Product,
-    Service,
-    Ticket,
-    TicketCategory,
-    User,
-)
+from .models import (Booking, Customer, Message, OpeningHours, Order, OrderItem, Product, Service, Ticket,
+                     TicketCategory, User)
 
 DEMO_USER = "owner"
 LOGIN_FILE = "demo-login.txt"

@@ -116,6 +116,11 @@ class KeywordTable:
                     else:
                         self.aliases[alias] = (keyword, language)
 
+    @property
+    def enabled_keywords(self) -> set[str]:
+        """The keywords this table answers (the shop's kind may switch some off)."""
+        return {keyword for keyword, _ in self.aliases.values()}
+
     def first_alias(self, keyword: str, language: str) -> str:
         aliases = self.keywords[keyword].get(language) or next(iter(self.keywords[keyword].values()))
         return aliases[0].upper()

@@ -13,5 +13,5 @@ templates({
 
 
 @on_keyword("POINTS")
-def _points(c: Conversation):
+def points(c: Conversation):
     return [c.reply("points_balance", points=c.customer.points if c.customer else 0)]

@@ -13,25 +13,11 @@ import re
 import peewee as pw
 
 from .catalogue import PriceError, amounts_in, parse_price, rupiah
-from .conversation import Conversation, on_keyword, on_reply, on_status, templates
+from .conversation import FREE_TEXT_HANDLERS, Conversation, on_keyword, on_reply, on_status, templates
 from .inbox import hand_to_staff
 from .models import Customer, Order, OrderItem, PaymentClaim, Product
-from .orders import (
-    CHOICES_SHOWN,
-    MAX_QUANTITY,
-    PREFIX,
-    REFERENCE,
-    UNPAID,
-    OrderError,
-    create_order,
-    items_count,
-    local_text,
-    next_number,
-    open_orders_for,
-    product_named,
-    record_claim,
-    ref,
-)
+from .orders import (CHOICES_SHOWN, MAX_QUANTITY, PREFIX, REFERENCE, UNPAID, OrderError, create_order, items_count,
+                     local_text, next_number, open_orders_for, product_named, record_claim, ref)
 from .outbox import clean_text
 
 templates({
@@ -155,7 +141,7 @@ STATE_WORDS = {
 
 # -- what customers text -----------------------------------------------------------------------------
 
-def _own_order(customer: Customer | None, number: int) -> Order | None:
+def own_order(customer: Customer | None, number: int) -> Order | None:
     """Only the customer's own order: another's looks exactly like none."""
     if customer is None:
         return None
@@ -176,7 +162,7 @@ def _split_ref(text: str, customer: Customer | None) -> tuple[int | None, str]:
     first, _, rest = text.partition(" ")
     if re.fullmatch(r"[0-9]{1,9}", first):
         number = int(first)
-        if _own_order(customer, number) is not None:
+        if own_order(customer, number) is not None:
             return number, rest.strip()
         if amounts_in(rest) and number < next_number():
             return number, rest.strip()
@@ -200,9 +186,9 @@ def _flag_for_staff(c: Conversation) -> None:
     hand_to_staff(c.message)
 
 
-def _claim(c: Conversation, number: int, amount: int | None) -> list:
+def claim(c: Conversation, number: int, amount: int | None) -> list:
     """Answer a claim once the order number is known."""
-    order = _own_order(c.customer, number)
+    order = own_order(c.customer, number)
     if order is None:
         return [c.reply("order_not_found", order=ref(number))]
     if order.status == "cancelled":
@@ -217,7 +203,7 @@ def _claim(c: Conversation, number: int, amount: int | None) -> list:
     try:
         record_claim(order, amount, text=c.text, now=c.now)
     except OrderError:  # paid or cancelled a moment ago: answer as things are now
-        return _claim(c, number, amount) if Order.get_by_id(order.id).status not in UNPAID else []
+        return claim(c, number, amount) if Order.get_by_id(order.id).status not in UNPAID else []
     return [c.reply("pay_thanks", order=ref(order), amount=rupiah(amount))]
 
 
@@ -229,12 +215,17 @@ def _pay(c: Conversation) -> list:
     number, rest = _split_ref(text, c.customer)
     amount = _amount(rest)
     if number is not None:
-        return _claim(c, number, amount)
+        return claim(c, number, amount)
     unpaid = [o for o in open_orders_for(c.customer) if o.status in UNPAID] if c.customer else []
+    return pay_which(c, unpaid, amount)
+
+
+def pay_which(c: Conversation, unpaid: list, amount: int | None) -> list:
+    """A payment without an order number: the only unpaid order, or ask which."""
     if not unpaid:
         return [c.reply("pay_none_open")]
     if len(unpaid) == 1:
-        return _claim(c, unpaid[0].number, amount)
+        return claim(c, unpaid[0].number, amount)
     numbers = [o.number for o in unpaid]
     c.remember("orders.pay_which", {"numbers": numbers, "amount": amount})
     return [c.reply("pay_which", choices=", ".join(ref(n) for n in numbers[:CHOICES_SHOWN]))]
@@ -255,7 +246,7 @@ def _pay_which(c: Conversation) -> list | None:
     if number is None:
         return None  # not an answer: the text is read as a new request
     c.forget()
-    return _claim(c, number, _amount(rest) or c.pending.get("amount"))
+    return claim(c, number, _amount(rest) or c.pending.get("amount"))
 
 
 @on_reply("orders.pay_amount")
@@ -270,7 +261,7 @@ def _pay_amount(c: Conversation) -> list | None:
     if amount is None:
         return [c.reply("pay_amount_how", order=ref(number))]  # asked again; the question stays open
     c.forget()
-    return _claim(c, number, amount)
+    return claim(c, number, amount)
 
 
 # -- ordering by SMS: BELI KR-01 2, oli mesin 1 -----------------------------------------------------
@@ -334,7 +325,18 @@ def _same_order_lately(customer: Customer, lines: list[tuple[Product, int]], now
 
 @on_keyword("ORDER")
 def _order_by_sms(c: Conversation) -> list:
-    """BELI KR-01 2: a new order, for staff to check; the reply says its number and total."""
+    """BELI KR-01 2: a new order, for staff to check; the reply says its number and total.
+    When the words after BELI are not a clean list ("order rantai supra x 1 gan,
+    kirim ke jl. merdeka") but name goods, they are read as free words and asked back."""
+    answers = _order_strictly(c)
+    read = c.understood
+    if answers and answers[0][0] == "order_unknown" and read is not None \
+            and read.products and "order" in FREE_TEXT_HANDLERS:
+        return FREE_TEXT_HANDLERS["order"](c, read)
+    return answers
+
+
+def _order_strictly(c: Conversation) -> list:
     if c.customer is None:
         return [c.reply("order_how")]
     if not Product.select().where(Product.active == True).exists():  # noqa: E712
@@ -357,6 +359,11 @@ def _order_by_sms(c: Conversation) -> list:
         if product.stock < quantity:
             return [c.reply("order_stock", item=product.name[:40], left=max(product.stock, 0))]
         lines.append((product, quantity))
+    return place_order(c, lines)
+
+
+def place_order(c: Conversation, lines: list) -> list:
+    """A `new` order of (product, quantity) lines for staff to check; a resend makes none twice."""
     order = _same_order_lately(c.customer, lines, c.now)
     if order is None:
         try:
@@ -373,7 +380,7 @@ def _order_by_sms(c: Conversation) -> list:
 def order_status(c: Conversation) -> list:
     """STATUS O-1001: only to the customer whose order it is."""
     number = c.pending["number"]
-    order = _own_order(c.customer, number)
+    order = own_order(c.customer, number)
     if order is None:
         return [c.reply("order_not_found", order=ref(number))]
     words = STATE_WORDS.get(c.language, STATE_WORDS["id"])

@@ -33,6 +33,10 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
         "id": "{shop}: ketik STATUS dan nomornya, contoh: STATUS T-0042 atau STATUS O-1001.",
         "en": "{shop}: text STATUS and the number, for example STATUS T-0042 or STATUS O-1001.",
     },
+    "throttled": {
+        "id": "{shop}: pesan Anda sudah kami terima; staf kami akan membalas langsung.",
+        "en": "{shop}: we got your messages; a member of our staff will answer you in person.",
+    },
     "ambiguous": {
         "id": "{shop}: maksud Anda {choices}? Silakan kirim ulang dengan kata yang benar.",
         "en": "{shop}: did you mean {choices}? Please send again with the right word.",
@@ -66,7 +70,9 @@ def template_for(key: str, language: str | None, overrides: dict | None = None) 
     if the customer's has no text."""
     language = language or "id"
     if overrides is None:
-        from .shopdata import template_overrides  # the store, cached; imported late: it needs the models
+        from .shopdata import (
+            template_overrides,  # the store, cached; imported late: it needs the models
+        )
         overrides = template_overrides()
     for lang in (language, "id", "en"):
         if (key, lang) in overrides:

@@ -23,6 +23,7 @@ MODULES = (
     "bookings_sms",  # PESAN, UBAH, BATAL
     "waiting_sms",  # ANTRI
     "orders_sms",  # BELI, BAYAR
+    "freetext_sms",  # customers' own words: each intent, and the YA that confirms a change
     "orders",  # the unpaid-orders job
     "tickets_sms",  # KELUHAN, the technicians' commands, the SLA watch
     "reminders",  # the reminders job and its texts

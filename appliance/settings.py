@@ -196,9 +196,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("rate_per_minute", 30,
             "SMS parts each modem sends per minute at most, evenly spaced. 0: as fast as the modem goes.",
             _int(0, 10_000)),
-    Setting("replies_per_hour", 5,
-            "Automatic replies to one phone per hour; a phone that texts more (an auto-responder loop) "
-            "is flagged for staff instead of answered.", _int(1, 1000)),
+    Setting("replies_per_hour", 30,
+            "The most automatic replies to one phone in an hour, a ceiling that keeps the SIM's credit safe. "
+            "People are never silenced below it; a robot (the same text again and again, or our replies "
+            "answered instantly) is caught sooner. Over it, the phone is flagged for staff and told once that "
+            "a person will answer.", _int(1, 1000)),
     Setting("conversation_minutes", 30,
             "How long Loket waits for the answer to a question it asked by SMS (\"reply 1, 2 or 3\").",
             _int(1, 24 * 60)),

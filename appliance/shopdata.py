@@ -19,7 +19,7 @@ _lock = threading.Lock()
 _cache: dict[str, tuple[float, Any]] = {}
 
 
-def _cached(name: str, load):
+def cached(name: str, load):
     now = time.monotonic()
     with _lock:
         hit = _cache.get(name)
@@ -48,13 +48,13 @@ def keywords() -> dict[str, dict[str, tuple[str, ...]]]:
         for keyword, by_language in edited.items():
             data[keyword] = {lang: tuple(aliases) for lang, aliases in by_language.items()}
         return data
-    return _cached("keywords", load)
+    return cached("keywords", load)
 
 
 def keyword_table(enabled: set[str]) -> KeywordTable:
     data = keywords()
     key = "table:" + ",".join(sorted(enabled))
-    return _cached(key, lambda: KeywordTable(data, enabled=enabled))
+    return cached(key, lambda: KeywordTable(data, enabled=enabled))
 
 
 def set_aliases(keyword: str, language: str, aliases: list[str]) -> None:
@@ -71,10 +71,27 @@ def set_aliases(keyword: str, language: str, aliases: list[str]) -> None:
     invalidate()
 
 
+# -- what a reader of free texts needs --------------------------------------------------
+
+def lexicon():
+    """The catalogue, taught phrases and staff-made answers, for understand.py."""
+    from . import understand
+    from .models import InfoAnswer, Product, Service, TaughtPhrase
+
+    def load():
+        entries = [understand.entry_for_service(s) for s in Service.select().where(Service.active == True)]  # noqa: E712
+        entries += [understand.entry_for_product(p) for p in Product.select().where(Product.active == True)]  # noqa: E712
+        taught = {t.phrase: t.intent for t in TaughtPhrase.select()}
+        infos = {a.keyword: tuple(" ".join(understand.words(p)) for p in a.phrases.split(",") if p.strip())
+                 for a in InfoAnswer.select().where(InfoAnswer.active == True)}  # noqa: E712
+        return understand.Lexicon(entries, taught, infos)
+    return cached("lexicon", load)
+
+
 # -- reply templates ----------------------------------------------------------------
 
 def template_overrides() -> dict[tuple[str, str], str]:
-    return _cached("templates", lambda: {(t.key, t.language): t.text for t in ReplyTemplate.select()})
+    return cached("templates", lambda: {(t.key, t.language): t.text for t in ReplyTemplate.select()})
 
 
 def set_template(key: str, language: str, text: str | None) -> None:
@@ -88,7 +105,7 @@ def set_template(key: str, language: str, text: str | None) -> None:
 # -- shop settings --------------------------------------------------------------------
 
 def get(name: str, default: Any = None) -> Any:
-    values = _cached("settings", lambda: {s.name: json.loads(s.value) for s in ShopSetting.select()})
+    values = cached("settings", lambda: {s.name: json.loads(s.value) for s in ShopSetting.select()})
     return values.get(name, default)
 
 

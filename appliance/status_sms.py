@@ -35,6 +35,15 @@ def _status(c: Conversation) -> list[Reply]:
     return [c.reply("status_how")]
 
 
+def status_of(c: Conversation, *, order: int | None = None, ticket: int | None = None) -> list[Reply]:
+    """A free text asking after an order or a ticket: the one it names, else everything open."""
+    prefix, number = ("O", order) if order is not None else ("T", ticket) if ticket is not None else ("", None)
+    if number is not None and prefix in STATUS_HANDLERS:
+        c.pending = {"prefix": prefix, "number": number}
+        return STATUS_HANDLERS[prefix](c) or []
+    return _everything_open(c) or []
+
+
 @on_status("")
 def _everything_open(c: Conversation):
     open_tickets = tickets.open_tickets_for(c.customer) if c.customer else []

@@ -20,28 +20,9 @@ from .conversation import Conversation, Shop, on_keyword, on_reply, on_staff_com
 from .jobs import periodic
 from .models import Ticket, TicketEvent, User
 from .phone import is_replyable
-from .tickets import (
-    DONE,
-    DUPLICATE_WINDOW,
-    MAX_SUMMARY,
-    OPEN,
-    SUPERVISOR_ROLES,
-    accept,
-    assign,
-    clean_text,
-    cut,
-    find,
-    label,
-    meaningful,
-    on_the_way,
-    open_ticket,
-    open_tickets_of,
-    parse_reference,
-    record,
-    resolve,
-    set_pending,
-    staff_name,
-)
+from .tickets import (DONE, DUPLICATE_WINDOW, MAX_SUMMARY, OPEN, SUPERVISOR_ROLES, accept, assign, clean_text, cut,
+                      find, label, meaningful, on_the_way, open_ticket, open_tickets_of, parse_reference, record,
+                      resolve, set_pending, staff_name)
 
 templates({
     # to the customer
@@ -166,7 +147,12 @@ templates({
 
 @on_keyword("COMPLAIN")
 def _complain(c: Conversation):
-    text = clean_text(c.args)
+    return complain_text(c, c.args)
+
+
+def complain_text(c: Conversation, text: str) -> list:
+    """A ticket for the complaint, or a question for what went wrong."""
+    text = clean_text(text)
     if not meaningful(text):
         c.remember("complain.detail", {})
         return [c.reply("ticket_ask")]

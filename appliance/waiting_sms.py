@@ -49,7 +49,7 @@ templates({
 
 # -- QUEUE by SMS -------------------------------------------------------------------------
 
-def _accepting(now: dt.datetime, shop: Shop) -> bool:
+def accepting(now: dt.datetime, shop: Shop) -> bool:
     """SMS joins are taken on open days, from a little before opening until closing."""
     local = now.astimezone(shop.tz)
     hours = bookings.opening_hours(local.date())
@@ -84,14 +84,28 @@ def _queue(c: Conversation):
         return leave_by_sms(c)
     if c.customer is None:
         return [c.reply("queue_closed")]
-    ticket = current_ticket(c.customer, c.now, c.shop)
-    if ticket is not None:
-        if ticket.status == "called":
-            return [c.reply("queue_called", number=ticket.number)]
-        return [c.reply("queue_status", **status_values(ticket, c.now))]
-    if not _accepting(c.now, c.shop):
+    if current_ticket(c.customer, c.now, c.shop) is not None:
+        return queue_status(c)
+    if not accepting(c.now, c.shop):
         return [c.reply("queue_closed")]
+    return join_by_sms(c, c.args)
+
+
+def queue_status(c: Conversation) -> list:
+    """Where the customer's ticket stands: called, or the place and the wait."""
+    ticket = current_ticket(c.customer, c.now, c.shop)
+    if ticket.status == "called":
+        return [c.reply("queue_called", number=ticket.number)]
+    return [c.reply("queue_status", **status_values(ticket, c.now))]
+
+
+def join_by_sms(c: Conversation, words: str) -> list:
+    """A number in today's queue, for today's booking or the service named."""
+    if c.customer is None or not accepting(c.now, c.shop):
+        return [c.reply("queue_closed")]
+    if current_ticket(c.customer, c.now, c.shop) is not None:
+        return queue_status(c)
     booking = _todays_booking(c.customer, c.now, c.shop)
-    service = catalogue.find_service(c.args) if words and booking is None else None
+    service = catalogue.find_service(words) if fold(words) and booking is None else None
     ticket = join(c.customer, service=service, booking=booking, now=c.now, shop=c.shop)
     return [c.reply("queue_joined", **status_values(ticket, c.now))]

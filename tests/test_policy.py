@@ -181,18 +181,64 @@ def test_a_clock_jump_skips_stale_reminders_instead_of_a_burst(shop_worker):
 
 
 def test_an_auto_responder_loop_gets_a_few_replies_and_is_flagged(shop):
-    responder = Responder(Shop(name="Spa", replies_per_hour=5))
+    """A robot sends the same text again and again: two answers, then one line
+    saying a person will answer, then silence; staff see it flagged."""
+    responder = Responder(Shop(name="Spa"))
     phone = "+6281200000006"
     now = local(12)
     for n in range(100):
         c = customers.customer_for(phone)
         message = Message.create(direction="in", phone=phone, text="HELP", customer=c, state="received",
-                                 created_at=now, updated_at=now)
+                                 created_at=now + dt.timedelta(seconds=n * 0.6), updated_at=now)
         responder.handle(message, now + dt.timedelta(seconds=n * 0.6))
-    replies = Message.select().where((Message.direction == "out") & (Message.phone == phone)).count()
-    assert replies == 5
-    assert "too often" in Customer.get(Customer.phone == phone).flag
-    assert Message.select().where((Message.direction == "in") & Message.needs_staff).count() == 95
+    replies = [m.template for m in Message.select().where((Message.direction == "out") & (Message.phone == phone))
+               .order_by(Message.id)]
+    assert replies == ["help", "help", "throttled"]
+    assert "the same text" in Customer.get(Customer.phone == phone).flag
+    assert Message.select().where((Message.direction == "in") & Message.needs_staff).count() == 98
+
+
+def test_our_replies_answered_instantly_with_the_same_answer_is_a_loop(shop):
+    """Another shop's robot answers each of our replies within a second, with
+    texts that vary: after a run of four it hears one line and then nothing."""
+    responder = Responder(Shop(name="Spa"))
+    phone = "+6281200000008"
+    now = local(12)
+    for n in range(12):
+        c = customers.customer_for(phone)
+        at = now + dt.timedelta(seconds=n * 10)
+        message = Message.create(direction="in", phone=phone, text=f"Pesan otomatis nomor {n}: kami sedang tutup",
+                                 customer=c, state="received", created_at=at, updated_at=at)
+        for reply in responder.handle(message, at):
+            reply.state, reply.sent_at = "sent", at + dt.timedelta(seconds=9)  # the robot answers 1 s later
+            reply.save()
+    templates = [m.template for m in Message.select().where((Message.direction == "out") & (Message.phone == phone))]
+    assert templates[-1] == "throttled" and len(templates) <= 6, templates
+    assert "within 5 s" in Customer.get(Customer.phone == phone).flag
+
+
+def test_an_ordinary_customer_is_answered_twenty_times_an_hour(shop):
+    """People are never silenced: twenty different texts in an hour, each
+    read a little while after our answer arrived, all get their answer."""
+    responder = Responder(Shop(name="Spa"))
+    phone = "+6281200000009"
+    texts = ["antri", "poin?", "bantuan", "help", "jam buka?", "alamatnya dimana", "berapa poin saya",
+             "STATUS", "halo", "cek poin", "antrian nomor berapa", "poin", "HELP", "menu", "buka jam berapa",
+             "status", "info", "bantuan dong", "poin saya", "antri"]
+    now = local(10)
+    answered = 0
+    for n, text in enumerate(texts):
+        at = now + dt.timedelta(minutes=3 * n)
+        c = customers.customer_for(phone)
+        message = Message.create(direction="in", phone=phone, text=text, customer=c, state="received",
+                                 created_at=at, updated_at=at)
+        replies = responder.handle(message, at)
+        for reply in replies:
+            reply.state, reply.sent_at = "sent", at + dt.timedelta(seconds=5)
+            reply.save()
+        answered += bool(replies) and replies[0].template != "throttled"
+    assert Customer.get(Customer.phone == phone).flag in ("", None)
+    assert answered >= 18  # a greeting or a repeated acknowledgement may stay unanswered, nothing else
 
 
 def test_an_opt_out_is_honoured_even_when_replies_are_paused(shop):

@@ -55,16 +55,16 @@ def test_stop_and_start(responder):
 
 
 def test_unknown_text_waits_for_staff_with_one_reply(responder):
-    first = inbound("apakah besok buka?")
+    first = inbound("kemarin saya lupa dompet di ruang tunggu, ada yg nemu?")
     [reply] = responder.handle(first, T0)
     assert "staf" in reply.text
     assert Message.get_by_id(first.id).needs_staff
     # A second question soon after lands in the inbox without another robot reply.
-    second = inbound("jam berapa?")
+    second = inbound("warnanya coklat kak")
     assert responder.handle(second, T0 + dt.timedelta(minutes=5)) == []
     assert Message.get_by_id(second.id).needs_staff
     # A day later the shop acknowledges again.
-    assert len(responder.handle(inbound("halo"), T0 + dt.timedelta(days=1))) == 1
+    assert len(responder.handle(inbound("dompetnya sudah ketemu?"), T0 + dt.timedelta(days=1))) == 1
 
 
 def test_handling_twice_answers_once(responder):
@@ -82,9 +82,12 @@ def test_odd_texts_get_one_sane_reply(responder, text):
 
 
 def test_senders_that_are_not_phones_are_never_answered(responder):
+    """An operator's balance notice: kept in the robots' folder, never answered,
+    and not in the customers' inbox (nothing for staff to answer)."""
     message = inbound("Sisa pulsa Anda Rp 5.000", phone="TELKOMSEL")
     assert responder.handle(message, T0) == []
-    assert Message.get_by_id(message.id).needs_staff
+    stored = Message.get_by_id(message.id)
+    assert stored.folder == "robot" and not stored.needs_staff
 
 
 def test_every_default_reply_fits_one_gsm7_sms():
@@ -106,7 +109,8 @@ def test_status_without_a_number_lists_what_is_open(responder):
 
     import appliance.services  # noqa: F401
     _, [none] = text_in("+6281234567890", "STATUS", T0, responder)
-    assert "no open tickets" in none.text  # "STATUS" is English: the reply is too
+    # "STATUS" is a loanword, not English: a new customer hears the shop's language.
+    assert "tidak ada tiket atau pesanan" in none.text
     customer = Customer.get(Customer.phone == "+6281234567890")
     ticket = tickets.open_ticket(customer, "internet mati sejak pagi", now=T0)
     _, [one] = text_in("+6281234567890", "cek", T0, responder)

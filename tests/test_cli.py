@@ -4,6 +4,7 @@ import socket
 
 import pytest
 
+from appliance import migrations
 from support import loket_cli
 
 
@@ -63,7 +64,7 @@ def test_settings_shows_value_default_and_help(tmp_path):
 
 def test_db_migrate_and_check(tmp_path):
     migrate = loket_cli("db", "migrate", data_dir=tmp_path)
-    assert migrate.returncode == 0 and "schema version 1" in migrate.stdout
+    assert migrate.returncode == 0 and f"schema version {migrations.HEAD}" in migrate.stdout
     check = loket_cli("db", "check", data_dir=tmp_path)
     assert check.returncode == 0 and check.stdout.startswith("ok")
 

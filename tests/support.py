@@ -134,6 +134,12 @@ def start_web(data_dir, env=None):
         process.wait(10)
 
 
+def owner_sets(**changes) -> None:
+    """The owner saves these settings, as the Settings page does (checked by the settings table)."""
+    from appliance import settings, shopdata
+    shopdata.save_ui_settings(settings.defaults(), changes)
+
+
 _serial = iter(range(1, 10**9))
 
 

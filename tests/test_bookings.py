@@ -5,12 +5,12 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from support import text_in
+from support import owner_sets, text_in
 
 import appliance.bookings  # noqa: F401  registers BOOK and CANCEL
 import appliance.reminders  # noqa: F401  its templates are checked here too
 import appliance.waiting  # noqa: F401  registers QUEUE
-from appliance import auth, bookings, bookings_sms, catalogue, shopdata
+from appliance import auth, bookings, bookings_sms, catalogue
 from appliance.bookings import BookingError
 from appliance.conversation import Shop
 from appliance.customers import customer_for
@@ -465,7 +465,7 @@ def test_find_service_will_not_guess_between_two(shop):
 
 
 def test_the_number_of_slots_offered_is_a_shop_setting(responder, baby):
-    shopdata.put("booking_offer_slots", 5)
+    owner_sets(booking_offer_slots=5)
     _, [offer] = text_in(SARI, "PESAN pijat bayi besok", NOW, responder)
     assert "5) 13:00" in offer.text and len(offer.text) <= 160
 

@@ -60,6 +60,7 @@ def shop(request, settings):
         database = db.connect(settings.db_url)
     migrations.migrate(database)
     yield database
+    shopdata.use(None)
     database.close()
 
 

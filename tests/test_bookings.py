@@ -487,3 +487,25 @@ def test_every_reply_fits_one_sms_with_typical_values():
             text = render(template, **typical)
             assert len(text) <= 160 and text.isascii(), f"{key}/{language}: {len(text)} {text}"
             assert "{" not in text, f"{key}/{language} has an unfilled placeholder"
+
+
+def test_the_owner_sets_the_times_offered_on_the_settings_page_and_the_next_sms_offers_that_many(loket):
+    import re
+    import time
+
+    from appliance import db, shopdata
+    from appliance import settings as settings_module
+    settings = settings_module.load(env={}, overrides={"data_dir": str(loket.data_dir)})
+    database = db.connect(settings.db_url)
+    OpeningHours.delete().execute()  # open all day, every day: the test runs at whatever hour CI runs it
+    for weekday in range(7):
+        OpeningHours.create(weekday=weekday, opens=dt.time(0, 0), closes=dt.time(23, 59))
+    browser = loket.browser()
+    assert browser.login(loket.user, loket.password) == 200
+    status, _, page = browser.post("/settings/shop", {"csrf": browser.csrf("/settings/shop"), "section": "booking",
+                                                      "booking_offer_slots": "2"})
+    assert status == 200 and 'name="booking_offer_slots" value="2"' in page
+    time.sleep(shopdata.CACHE_SECONDS)  # the worker rereads the owner's settings within a few seconds
+    offer = loket.text("+6281234500001", "PESAN pijat bayi besok").stdout
+    assert re.findall(r"\d\) \d\d:\d\d", offer) and len(re.findall(r"\d\) \d\d:\d\d", offer)) == 2, offer
+    database.close()

@@ -256,7 +256,8 @@ SETTINGS: tuple[Setting, ...] = (
             owner=True),
     Setting("booking_search_days", 14, "How many days ahead to look for the next day with a free time.",
             _int(1, 366), "booking", owner=True),
-    Setting("booking_offer_minutes", 30, "How long offered times stand, in minutes, before the customer must ask again.",
+    Setting("booking_offer_minutes", 30,
+            "How long offered times stand, in minutes, before the customer must ask again.",
             _int(1, 24 * 60), "booking", owner=True),
     # -- the waiting queue
     Setting("queue_notify_ahead", 3,
@@ -286,7 +287,7 @@ SETTINGS: tuple[Setting, ...] = (
             "are skipped.", _int(1, 3650), "reminders", owner=True),
     # -- tickets
     Setting("ticket_first_number", 1, "Number of the first ticket (T-0001); later tickets count up from it.",
-            _int(1, 2**31 - 1), "tickets", owner=True),
+            _int(1, 2**31 - 1), "tickets", owner=True),  # the ticket number is an INTEGER column
     Setting("ticket_default_category", "umum",
             "Category of a ticket whose words match none; empty: no category.", _str, "tickets", owner=True),
     Setting("ticket_response_minutes", 60, "Minutes to the first answer of a ticket without a category.",

@@ -27,7 +27,8 @@ def sla_for(category: TicketCategory | None) -> dict:
     if category is not None:
         return {"response_minutes": category.response_minutes, "resolution_minutes": category.resolution_minutes,
                 "warn_percent": category.warn_percent}
-    return {key: shopdata.setting(f"ticket_{key}") for key in ("response_minutes", "resolution_minutes", "warn_percent")}
+    return {key: shopdata.setting(f"ticket_{key}")
+            for key in ("response_minutes", "resolution_minutes", "warn_percent")}
 
 
 def dues(sla: dict, opened: dt.datetime) -> dict:

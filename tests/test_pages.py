@@ -128,7 +128,7 @@ def test_the_shop_page_shows_every_owner_setting_and_refuses_a_bad_one_in_the_us
     from appliance import shopdata
     from appliance.webui.i18n import SETTING_LABELS
     url, _, _ = site
-    owner, admin = browser_for(url, "owner"), browser_for(url, "admin")  # the demo owner reads English, admin Indonesian
+    owner, admin = browser_for(url, "owner"), browser_for(url, "admin")  # the demo's owner reads English, admin not
     _, _, english = owner.get("/settings/shop")
     _, _, indonesian = admin.get("/settings/shop")
     for name in shopdata.UI_SETTINGS:
@@ -146,7 +146,8 @@ def test_the_shop_page_shows_every_owner_setting_and_refuses_a_bad_one_in_the_us
     assert 'name="booking_offer_slots" value="9"' in body, "what was typed is shown again"
     status, _, body = admin.post("/settings/shop", {"csrf": admin.csrf("/settings/shop"), "section": "reminders",
                                                     "reminder_hours": "24, besok"})
-    assert status == 400 and "Ingatkan sekian jam sebelum booking (misalnya 24, 2): jam besok: harus bilangan bulat." in body
+    assert status == 400
+    assert "Ingatkan sekian jam sebelum booking (misalnya 24, 2): jam besok: harus bilangan bulat." in body
     _, _, page = owner.get("/settings/shop")
     assert 'name="booking_max_days" value="90"' in page, "a refused form stores none of its values"
     assert 'name="reminder_hours" value="24, 2"' in page

@@ -87,7 +87,7 @@ def wizard_submit(web: Web):
                                  language="id" if fields["timezone"].startswith("Asia/J") else "en")
     except (SettingsError, auth.AuthError) as exc:
         bottle.response.status = 400
-        return wizard(web, str(exc).replace("setting ", "").replace(" from code", ""), fields)
+        return wizard(web, str(exc).replace("setting ", "").replace(" from the settings page", ""), fields)
     shopdata.put("shop_type", fields["shop_type"])
     (web.settings.data_path / CODE_FILE).unlink(missing_ok=True)
     audit.audit("setup.done", user=owner, detail=f"{fields['shop_type']} shop {fields['shop_name']!r}")

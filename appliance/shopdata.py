@@ -166,14 +166,15 @@ def setting(name: str) -> Any:
     return getattr(box_settings, name)
 
 
-def save_ui_settings(box_settings, changes: dict) -> None:
+def save_ui_settings(changes: dict) -> None:
     """Validate each change through the settings table and store the owner's
-    values; SettingsError names the first one refused, and nothing is stored."""
+    values; SettingsError names the first one refused, and nothing is stored.
+    A value the box pins is stored too: it applies once the pin is gone."""
     checked = {}
     for name, value in changes.items():
-        if name not in UI_SETTINGS or pinned(box_settings, name):
-            raise settings_table.SettingsError(f"setting {name} is set in the box's configuration; change it there",
-                                               name, "set in the box's configuration; change it there")
+        if name not in UI_SETTINGS:
+            raise settings_table.SettingsError(f"setting {name} is not one the owner changes", name,
+                                               "not one the owner changes")
         value = settings_table.check(name, value, "the settings page")
         checked[name] = list(value) if isinstance(value, tuple) else value
     put(STORED, {**(get(STORED) or {}), **checked})

@@ -136,8 +136,8 @@ def start_web(data_dir, env=None):
 
 def owner_sets(**changes) -> None:
     """The owner saves these settings, as the Settings page does (checked by the settings table)."""
-    from appliance import settings, shopdata
-    shopdata.save_ui_settings(settings.defaults(), changes)
+    from appliance import shopdata
+    shopdata.save_ui_settings(changes)
 
 
 _serial = iter(range(1, 10**9))

@@ -126,7 +126,6 @@ _REASONS = [
     (r"expected whole hours separated by commas, such as 24, 2", "tulis jam dipisah koma, misalnya 24, 2"),
     (r"hour (\S+): ", r"jam \1: "),
     (r"a SIM PIN has 4 to 8 digits, or empty for none", "PIN SIM terdiri dari 4 sampai 8 angka, atau kosong"),
-    (r"set in the box's configuration; change it there", "diatur di konfigurasi kotak; ubah di sana"),
 ]
 
 

@@ -56,7 +56,7 @@ def modem_test(web: Web):
 
 def modem_pin(web: Web):
     try:
-        shopdata.save_ui_settings(web.box_settings, {"sim_pin": web.form("pin", limit=16)})
+        shopdata.save_ui_settings({"sim_pin": web.form("pin", limit=16)})
     except SettingsError as exc:
         bottle.response.status = 400
         return modem_page(web, exc.reason[:1].upper() + exc.reason[1:] + ".")

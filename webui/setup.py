@@ -81,8 +81,8 @@ def wizard_submit(web: Web):
         bottle.response.status = 400
         return wizard(web, "Choose what kind of shop this is.", fields)
     try:
-        shopdata.save_ui_settings(web.box_settings, {"shop_name": fields["shop_name"], "timezone": fields["timezone"],
-                                                     "quiet_hours": fields["quiet_hours"]})
+        shopdata.save_ui_settings({"shop_name": fields["shop_name"], "timezone": fields["timezone"],
+                                   "quiet_hours": fields["quiet_hours"]})
         owner = auth.create_user(fields["username"], fields["password"], "owner",
                                  language="id" if fields["timezone"].startswith("Asia/J") else "en")
     except (SettingsError, auth.AuthError) as exc:

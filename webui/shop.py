@@ -58,7 +58,7 @@ def _save_group(web: Web, group: str) -> None:
                if s.group == group and s.owner and s.name not in ELSEWHERE
                and not shopdata.pinned(web.box_settings, s.name) and s.name in bottle.request.forms}
     try:
-        shopdata.save_ui_settings(web.box_settings, changes)
+        shopdata.save_ui_settings(changes)
     except SettingsError as exc:
         label = SETTING_LABELS.get(exc.name, (exc.name,))[0]
         raise _Refused(f"{web.t(label)}: {reason_in(exc.reason, web.language)}.", changes) from None

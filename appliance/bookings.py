@@ -33,11 +33,8 @@ from .smstext import day_label
 DEFAULT_HOURS: dict[int, list[tuple[dt.time, dt.time]]] = {
     day: [(dt.time(9, 0), dt.time(17, 0))] for day in range(6)}
 
-# Tunables staff may change (shopdata), with their defaults.
-OFFER_SLOTS = 3  # "booking_offer_slots": slots offered in one SMS (3 fit one SMS with a long shop name)
-MAX_DAYS_AHEAD = 90  # "booking_max_days": how far ahead a booking may be made
-SEARCH_DAYS = 14  # "booking_search_days": how far to look for the next day with a free slot
-OFFER_MINUTES = 30  # "booking_offer_minutes": how long an offer of slots stands
+# What the owner may tune (booking_offer_slots, booking_max_days, booking_search_days,
+# booking_offer_minutes) is in the settings table, read with shopdata.setting().
 
 # The Pending row outlives the offer so a late "2" gets a helpful answer
 # instead of falling through to "staff will answer".
@@ -97,8 +94,8 @@ def _overlapping(bookings: list[Booking], start: dt.datetime, end: dt.datetime) 
 def free_slots(service: Service, day: dt.date, now: dt.datetime, *, shop: Shop | None = None) -> list[dt.datetime]:
     """Free slot starts of a local date, in the shop's zone, later than now."""
     tz = shop_or_default(shop).tz
-    if not service.active or day > now.astimezone(tz).date() + dt.timedelta(days=shopdata.whole(
-            "booking_max_days", MAX_DAYS_AHEAD, 1, 3650)):
+    if not service.active or day > now.astimezone(tz).date() + dt.timedelta(
+            days=shopdata.setting("booking_max_days")):
         return []
     grid = [s for s in _grid(service, day, tz) if s > now]
     if not grid:
@@ -113,7 +110,7 @@ def next_free_day(service: Service, after: dt.date, now: dt.datetime, *, shop: S
     """The first local date after `after` (or from it, with include) that has
     a free slot, and its slots; None within the search window."""
     start = after if include else after + dt.timedelta(days=1)
-    for n in range(shopdata.whole("booking_search_days", SEARCH_DAYS, 1, 366)):
+    for n in range(shopdata.setting("booking_search_days")):
         day = start + dt.timedelta(days=n)
         slots = free_slots(service, day, now, shop=shop)
         if slots:
@@ -133,7 +130,7 @@ def _check_time(service: Service, start: dt.datetime, now: dt.datetime, tz: dt.t
     if start <= now:
         raise BookingError("that time has already passed", "past")
     local = start.astimezone(tz)
-    max_days = shopdata.whole("booking_max_days", MAX_DAYS_AHEAD, 1, 3650)
+    max_days = shopdata.setting("booking_max_days")
     if local.date() > now.astimezone(tz).date() + dt.timedelta(days=max_days):
         raise BookingError(f"bookings can be made at most {max_days} days ahead", "too_far")
     hours = opening_hours(local.date())

@@ -16,8 +16,8 @@ import logging
 import re
 
 from . import shopdata
-from .bookings import (MAX_DAYS_AHEAD, OFFER_MINUTES, OFFER_SLOTS, PENDING_MINUTES, SEARCH_DAYS, BookingError, book,
-                       cancel, free_slots, is_open_day, local_moment, next_free_day, upcoming, when_values)
+from .bookings import (PENDING_MINUTES, BookingError, book, cancel, free_slots, is_open_day, local_moment,
+                       next_free_day, upcoming, when_values)
 from .catalogue import find_service
 from .conversation import Conversation, on_keyword, on_reply, templates
 from .keywords import fold
@@ -174,7 +174,7 @@ def _slots_text(slots: list[dt.datetime], tz: dt.tzinfo) -> str:
 
 def _offer(c: Conversation, service: Service, day: dt.date, slots: list[dt.datetime], *,
            key: str = "book_offer", asked: str = "", replaces: Booking | None = None) -> list:
-    slots = slots[:shopdata.whole("booking_offer_slots", OFFER_SLOTS, 1, 5)]
+    slots = slots[:shopdata.setting("booking_offer_slots")]
     c.remember("book.slot", {"service": service.id, "day": day.isoformat(), "offered_at": c.now.isoformat(),
                              "slots": [s.astimezone(dt.timezone.utc).isoformat() for s in slots],
                              "replaces": replaces.id if replaces else None},
@@ -196,7 +196,7 @@ def offer_from(c: Conversation, service: Service, day: dt.date, *, asked: str = 
     found = next_free_day(service, day, c.now, shop=c.shop)
     if found is None:
         return [c.reply("book_none", service=gsm_safe(service.name),
-                        days=shopdata.whole("booking_search_days", SEARCH_DAYS, 1, 366))]
+                        days=shopdata.setting("booking_search_days"))]
     if not is_open_day(day):
         reason = "closed"
     asked = asked or day_label(day, today, c.language)
@@ -227,7 +227,7 @@ def book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.date
             return [c.reply("book_already", **values)]
         if exc.reason == "too_far":
             c.forget()
-            return [c.reply("book_too_far", days=shopdata.whole("booking_max_days", MAX_DAYS_AHEAD, 1, 3650))]
+            return [c.reply("book_too_far", days=shopdata.setting("booking_max_days"))]
         if exc.reason == "inactive":
             c.forget()
             return how(c, "book_unknown_service")
@@ -259,9 +259,8 @@ def _book(c: Conversation):
     today = now_local.date()
     if w.date is not None and w.date < today:
         return [c.reply("book_past", example=gsm_safe(service.name.lower()))]
-    if w.date is not None and w.date > today + dt.timedelta(days=shopdata.whole("booking_max_days", MAX_DAYS_AHEAD,
-                                                                                1, 3650)):
-        return [c.reply("book_too_far", days=shopdata.whole("booking_max_days", MAX_DAYS_AHEAD, 1, 3650))]
+    if w.date is not None and w.date > today + dt.timedelta(days=shopdata.setting("booking_max_days")):
+        return [c.reply("book_too_far", days=shopdata.setting("booking_max_days"))]
     if w.time is not None:
         day = w.date
         if day is None:  # "jam 10" alone: today if 10:00 is still ahead, else tomorrow
@@ -277,7 +276,7 @@ def offer_next(c: Conversation, service: Service) -> list:
     found = next_free_day(service, c.local(c.now).date(), c.now, shop=c.shop, include=True)
     if found is None:
         return [c.reply("book_none", service=gsm_safe(service.name),
-                        days=shopdata.whole("booking_search_days", SEARCH_DAYS, 1, 366))]
+                        days=shopdata.setting("booking_search_days"))]
     return _offer(c, service, *found)
 
 
@@ -319,7 +318,7 @@ def _offer_expired(c: Conversation) -> bool:
         offered = dt.datetime.fromisoformat(c.pending["offered_at"])
     except (KeyError, TypeError, ValueError):
         return True
-    minutes = shopdata.whole("booking_offer_minutes", OFFER_MINUTES, 1, PENDING_MINUTES)
+    minutes = shopdata.setting("booking_offer_minutes")
     return c.now > offered + dt.timedelta(minutes=minutes)
 
 

@@ -23,7 +23,6 @@ from .models import Booking, Campaign, Customer, CustomerTag, Message, Tag, User
 from .outbox import queue_many
 
 KINDS = {"promotion": "marketing", "announcement": "reminder"}
-DEFAULT_PRICE_PER_PART = 150  # rupiah: a common prepaid SMS price; the shop sets its own
 MAX_TEXT = 1000
 SEGMENT_KEYS = {"tags", "tags_mode", "visited_within_days", "not_visited_for_days", "min_points", "service",
                 "language"}
@@ -104,7 +103,7 @@ def preview(text: str, segment: dict, kind: str = "promotion", now: dt.datetime 
     query = recipients(segment, kind, now)
     count = query.count()
     plan = sms.plan(personal(text, Customer(name="Wulandari")))  # a typical name
-    price = int(shopdata.get("sms_price", DEFAULT_PRICE_PER_PART))
+    price = shopdata.setting("sms_price")
     return {
         "recipients": count,
         "sample": [c.name or c.phone for c in query.order_by(Customer.id).limit(5)],

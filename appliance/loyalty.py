@@ -13,7 +13,6 @@ from .audit import audit
 from .clock import utcnow
 from .models import Customer, PointsEntry, User
 
-DEFAULT_RULES = {"per_visit": 10, "per_rupiah": 10_000}  # 10 points a visit; 1 point per Rp 10.000 spent
 
 
 class LoyaltyError(ValueError):
@@ -21,7 +20,8 @@ class LoyaltyError(ValueError):
 
 
 def rules() -> dict:
-    return {**DEFAULT_RULES, **(shopdata.get("points_rules") or {})}
+    """Points per visit and rupiah per point (settings points_per_visit, points_per_rupiah)."""
+    return {"per_visit": shopdata.setting("points_per_visit"), "per_rupiah": shopdata.setting("points_per_rupiah")}
 
 
 # -- points ----------------------------------------------------------------------------

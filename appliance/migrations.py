@@ -8,12 +8,15 @@ step uses peewee's migrator and must leave the schema equal to the models'.
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Callable
 
 import peewee as pw
 from playhouse.migrate import SchemaMigrator
 
-from .models import MODELS, InfoAnswer, Message, SchemaVersion, TaughtPhrase
+from . import settings as settings_table
+from .clock import utcnow
+from .models import MODELS, InfoAnswer, Message, SchemaVersion, ShopSetting, TaughtPhrase
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,6 +24,68 @@ class Step:
     version: int
     note: str
     apply: Callable[[pw.Database, SchemaMigrator], None]
+
+
+# -- version 2: the shop's loose preferences join the settings table ---------------------
+# Before, each preference was its own ShopSetting row, read with a local range
+# check. Now the owner's values live in the one row "settings", checked by the
+# settings table. Each old value moves as the old code read it (a whole number
+# clamped into its range), so the shop behaves as before; one the old code
+# ignored stays ignored.
+_MOVED = ("booking_offer_slots", "booking_max_days", "booking_search_days", "booking_offer_minutes",
+          "queue_notify_ahead", "queue_counters", "order_unpaid_days", "order_claim_grace_hours", "sms_price",
+          "reminder_hours", "comeback_hour", "comeback_window_days", "sim_pin")
+_RENAMED = {"tickets.first_number": "ticket_first_number", "tickets.default_category": "ticket_default_category"}
+_SPLIT = {"points_rules": {"per_visit": "points_per_visit", "per_rupiah": "points_per_rupiah"},
+          "tickets.default_sla": {"response_minutes": "ticket_response_minutes",
+                                  "resolution_minutes": "ticket_resolution_minutes",
+                                  "warn_percent": "ticket_warn_percent"}}
+
+
+def _as_the_old_code_read_it(name: str, value):
+    """The value the old code used for this stored one, checked by the table; None for its default."""
+    parse = settings_table.find(name).parse
+    if name == "reminder_hours":  # the old code kept the valid hours of a list and dropped the rest
+        if not isinstance(value, list):
+            return None
+        value = [h for h in value if isinstance(h, (int, str)) and str(h).strip().isdigit()
+                 and 1 <= int(h) <= 14 * 24]
+    try:
+        value = settings_table.check(name, value, "the old settings")
+    except settings_table.SettingsError:
+        if getattr(parse, "kind", "") != "integer" or isinstance(value, bool):
+            return None
+        try:
+            value = min(parse.hi, max(parse.lo, int(value)))
+        except (TypeError, ValueError):
+            return None
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _loose_preferences_into_settings(database: pw.Database, migrator: SchemaMigrator) -> None:
+    with database.bind_ctx([ShopSetting]):
+        rows = {row.name: row.value for row in ShopSetting.select()}
+        old = {name: json.loads(text) for name, text in rows.items()
+               if name in _MOVED or name in _RENAMED or name in _SPLIT}
+        if not old:
+            return
+        moved = {}
+        for name, value in old.items():
+            if name in _SPLIT:
+                pairs = [(new, value.get(key)) for key, new in _SPLIT[name].items()
+                         if isinstance(value, dict) and key in value]
+            else:
+                pairs = [(_RENAMED.get(name, name), value)]
+            for new, item in pairs:
+                fixed = _as_the_old_code_read_it(new, item)
+                if fixed is not None:
+                    moved[new] = fixed
+        stored = json.loads(rows.get("settings", "{}"))
+        stored = {**moved, **(stored if isinstance(stored, dict) else {})}
+        ShopSetting.insert(name="settings", value=json.dumps(stored), updated_at=utcnow()).on_conflict(
+            conflict_target=[ShopSetting.name], update={ShopSetting.value: json.dumps(stored),
+                                                    ShopSetting.updated_at: utcnow()}).execute()
+        ShopSetting.delete().where(ShopSetting.name.in_(list(old))).execute()
 
 
 def _understanding(database: pw.Database, migrator: SchemaMigrator) -> None:
@@ -32,7 +97,8 @@ def _understanding(database: pw.Database, migrator: SchemaMigrator) -> None:
 
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
-    Step(2, "free texts: how each was understood, the robots' folder, taught phrases, staff-made answers",
+    Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
+    Step(3, "free texts: how each was understood, the robots' folder, taught phrases, staff-made answers",
          _understanding),
 )
 HEAD = 1 + len(STEPS)

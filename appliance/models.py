@@ -279,8 +279,8 @@ class ReplyTemplate(BaseModel):
 
 
 class ShopSetting(BaseModel):
-    """Settings staff change in the UI (points rules, the waiting queue's
-    counters ...), as JSON values; the TOML file keeps the box's own settings."""
+    """JSON values: the owner's settings from the settings table (one row,
+    "settings"; see shopdata.py) and Loket's own bookkeeping (the demo it seeded)."""
 
     name = pw.CharField(primary_key=True, max_length=64)
     value = pw.TextField()  # JSON

@@ -55,8 +55,6 @@ MAX_NOTE = 1000
 MAX_REASON = 100
 CHOICES_SHOWN = 5
 NUMBER_RETRIES = 20
-DEFAULT_UNPAID_DAYS = 3
-DEFAULT_CLAIM_GRACE_HOURS = 24
 
 
 class OrderError(ValueError):
@@ -96,23 +94,13 @@ def find_order(reference: str | int) -> Order | None:
 
 
 def unpaid_days() -> float:
-    """Days a customer has to pay (shop setting `order_unpaid_days`, default 3).
-
-    A broken setting falls back to the default: a typo in the settings page
-    must not cancel every order at once.
-    """
-    value = shopdata.get("order_unpaid_days", DEFAULT_UNPAID_DAYS)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 60:
-        return DEFAULT_UNPAID_DAYS
-    return value
+    """Days a customer has to pay (setting `order_unpaid_days`)."""
+    return shopdata.setting("order_unpaid_days")
 
 
 def claim_grace() -> dt.timedelta:
     """After a rejected claim, the customer has at least this long to pay right."""
-    value = shopdata.get("order_claim_grace_hours", DEFAULT_CLAIM_GRACE_HOURS)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 24 * 14:
-        value = DEFAULT_CLAIM_GRACE_HOURS
-    return dt.timedelta(hours=value)
+    return dt.timedelta(hours=shopdata.setting("order_claim_grace_hours"))
 
 
 def _db() -> pw.Database:

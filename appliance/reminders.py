@@ -15,8 +15,8 @@ sweeps too).
 Come back: when a service has `comeback_days`, a customer whose last done
 booking of it is that many days old, with no upcoming booking of it, gets one
 reminder per visit (key comeback:{customer}:{service}:{visit date}), from
-COMEBACK_HOUR local time on the due day. Visits whose due day is more than
-`comeback_window_days` (default 30) ago are left alone: setting an interval
+the `comeback_hour` (shop time) on the due day. Visits whose due day is more
+than `comeback_window_days` ago are left alone: setting an interval
 on an old service must not text every customer it ever had.
 
 Consent: the pipeline checks it again when sending; customers who opted out
@@ -39,10 +39,7 @@ from .smstext import day_label, gsm_safe
 
 log = logging.getLogger(__name__)
 
-REMINDER_HOURS = [24, 2]  # "reminder_hours"
 LOOKAHEAD = dt.timedelta(hours=1)
-COMEBACK_HOUR = 10  # "comeback_hour": local hour a come-back reminder may go from
-COMEBACK_WINDOW_DAYS = 30  # "comeback_window_days"
 
 templates({
     "reminder_booking": {
@@ -57,19 +54,8 @@ templates({
 
 
 def reminder_hours() -> list[int]:
-    """The offsets staff chose, cleaned: whole hours between 1 and 14 days."""
-    raw = shopdata.get("reminder_hours", REMINDER_HOURS)
-    if not isinstance(raw, list):
-        raw = REMINDER_HOURS
-    hours = set()
-    for value in raw:
-        try:
-            value = int(value)
-        except (TypeError, ValueError):
-            continue
-        if 1 <= value <= 14 * 24:
-            hours.add(value)
-    return sorted(hours, reverse=True)
+    """The offsets the shop chose (setting reminder_hours), most hours first."""
+    return list(shopdata.setting("reminder_hours"))
 
 
 def _language(customer: Customer, shop) -> str:
@@ -143,9 +129,9 @@ def comeback_key(customer_id: int, service_id: int, visit: dt.date) -> str:
 
 def queue_comebacks(shop, now: dt.datetime) -> int:
     local_now = now.astimezone(shop.tz)
-    if local_now.hour < shopdata.whole("comeback_hour", COMEBACK_HOUR, 0, 23):
+    if local_now.hour < shopdata.setting("comeback_hour"):
         return 0
-    window = shopdata.whole("comeback_window_days", COMEBACK_WINDOW_DAYS, 1, 3650)
+    window = shopdata.setting("comeback_window_days")
     queued = 0
     services = Service.select().where((Service.active == True) & Service.comeback_days.is_null(False)  # noqa: E712
                                       & (Service.comeback_days > 0))

@@ -21,7 +21,13 @@ DEFAULT_CONFIG = "/etc/loket/loket.toml"
 
 
 class SettingsError(ValueError):
-    """A setting has a value Loket cannot use. The message says how to fix it."""
+    """A setting has a value Loket cannot use. The message says how to fix it;
+    `name` and `reason` let a page put it in its own words."""
+
+    def __init__(self, message: str, name: str = "", reason: str = ""):
+        super().__init__(message)
+        self.name = name
+        self.reason = reason or message
 
 
 # -- value parsers: each turns text (from env or CLI) or a TOML value into the
@@ -41,7 +47,7 @@ def _number(cast: Callable[[str], Any], kind: str, lo, hi) -> Callable[[Any], An
         if not lo <= number <= hi:  # also refuses nan
             raise ValueError(f"must be between {lo:g} and {hi:g}")
         return number
-    parse.kind = kind
+    parse.kind, parse.lo, parse.hi = kind, lo, hi
     return parse
 
 
@@ -141,6 +147,32 @@ def _modems(value: Any) -> str:
 _modems.kind = "string"
 
 
+def _pin(value: Any) -> str:
+    text = _str(value)
+    if text and not (text.isdigit() and 4 <= len(text) <= 8):
+        raise ValueError("a SIM PIN has 4 to 8 digits, or empty for none")
+    return text
+_pin.kind = "string"
+
+
+def _hour_list(value: Any) -> tuple[int, ...]:
+    """Whole hours, from a TOML list or text such as "24, 2"; empty for none."""
+    if isinstance(value, (list, tuple)):
+        items = list(value)
+    elif isinstance(value, str):
+        items = [item for item in re.split(r"[\s,;]+", value.strip()) if item]
+    else:
+        raise ValueError("expected whole hours separated by commas, such as 24, 2")
+    hours = set()
+    for item in items:
+        try:
+            hours.add(_int(1, 14 * 24)(item))
+        except ValueError as exc:
+            raise ValueError(f"hour {item}: {exc}") from None
+    return tuple(sorted(hours, reverse=True))
+_hour_list.kind = "list of whole numbers"
+
+
 def _one_of(*choices: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         text = _nonempty(value).lower()
@@ -157,6 +189,8 @@ class Setting:
     default: Any
     help: str
     parse: Callable[[Any], Any]
+    group: str = "box"
+    owner: bool = False  # the shop's owner may change it on the Settings page (see shopdata.py)
 
     @property
     def kind(self) -> str:
@@ -167,7 +201,115 @@ class Setting:
         return "LOKET_" + self.name.upper()
 
 
+# The groups, in the order `loket settings`, the docs and the Settings page show them.
+GROUPS = {
+    "shop": "The shop",
+    "sms": "Sending SMS",
+    "booking": "Bookings",
+    "queue": "The waiting queue",
+    "orders": "Orders",
+    "points": "Points",
+    "reminders": "Reminders",
+    "tickets": "Tickets",
+    "modem": "The modem",
+    "box": "The box",
+    "staff": "Staff logins",
+    "updates": "Updates",
+}
+
 SETTINGS: tuple[Setting, ...] = (
+    # -- the shop
+    Setting("shop_name", "Loket Demo", "The shop's name, used in replies.", _nonempty, "shop", owner=True),
+    Setting("timezone", "Asia/Jakarta", "The shop's time zone; times are stored in UTC and shown in this zone.",
+            _timezone, "shop", owner=True),
+    Setting("default_region", "ID", "Country of phone numbers written without +, such as 0812…", _region, "shop"),
+    Setting("default_language", "id", "Language of replies to a customer whose language is not yet known (id or en).",
+            _language, "shop", owner=True),
+    # -- sending SMS
+    Setting("quiet_hours", "21:00-08:00", "Shop-time window when reminders and promotions wait; empty for none.",
+            _hours, "sms", owner=True),
+    Setting("daily_cap", 500,
+            "SMS parts each SIM may send per shop-time day; when reached, reminders and promotions wait "
+            "for tomorrow and replies still go. 0: no cap.", _int(0, 100_000), "sms", owner=True),
+    Setting("rate_per_minute", 30,
+            "SMS parts each modem sends per minute at most, evenly spaced. 0: as fast as the modem goes.",
+            _int(0, 10_000), "sms", owner=True),
+    Setting("replies_per_hour", 30,
+            "The most automatic replies to one phone in an hour, a ceiling that keeps the SIM's credit safe. "
+            "People are never silenced below it; a robot (the same text again and again, or our replies "
+            "answered instantly) is caught sooner. Over it, the phone is flagged for staff and told once that "
+            "a person will answer.", _int(1, 1000), "sms", owner=True),
+    Setting("sms_price", 150,
+            "What one SMS part costs the shop, in rupiah: campaign previews show the cost with it.",
+            _int(0, 100_000), "sms", owner=True),
+    Setting("conversation_minutes", 30,
+            "How long Loket waits for the answer to a question it asked by SMS (\"reply 1, 2 or 3\").",
+            _int(1, 24 * 60), "sms"),
+    Setting("reassembly_minutes", 10,
+            "How long to wait for a missing part of a long SMS before showing what arrived.", _int(1, 7 * 24 * 60),
+            "sms"),
+    Setting("stale_grace_hours", 6,
+            "A scheduled reminder or promotion later than this (after a clock jump or a long outage) "
+            "is skipped and logged, not sent.", _int(1, 24 * 30), "sms"),
+    # -- bookings
+    Setting("booking_offer_slots", 3,
+            "Free times offered in one SMS (3 fit one SMS with a long shop name).", _int(1, 5), "booking", owner=True),
+    Setting("booking_max_days", 90, "How many days ahead a booking may be made.", _int(1, 3650), "booking",
+            owner=True),
+    Setting("booking_search_days", 14, "How many days ahead to look for the next day with a free time.",
+            _int(1, 366), "booking", owner=True),
+    Setting("booking_offer_minutes", 30,
+            "How long offered times stand, in minutes, before the customer must ask again.",
+            _int(1, 24 * 60), "booking", owner=True),
+    # -- the waiting queue
+    Setting("queue_notify_ahead", 3,
+            "A customer in the queue gets an SMS when this many people or fewer are ahead. 0: only when it is "
+            "their turn.", _int(0, 50), "queue", owner=True),
+    Setting("queue_counters", 1, "How many customers are served at once; the waiting time is divided by it.",
+            _int(1, 100), "queue", owner=True),
+    # -- orders
+    Setting("order_unpaid_days", 3.0, "Days a customer has to pay an order before it is cancelled.",
+            _float(0.1, 60), "orders", owner=True),
+    Setting("order_claim_grace_hours", 24.0,
+            "After a payment claim is rejected, the customer has at least this many hours to pay right.",
+            _float(0, 24 * 14), "orders", owner=True),
+    # -- points
+    Setting("points_per_visit", 10, "Points a customer earns for a visit. 0: none.", _int(0, 10_000), "points",
+            owner=True),
+    Setting("points_per_rupiah", 10_000, "A customer earns 1 point per this many rupiah spent. 0: none.",
+            _int(0, 100_000_000), "points", owner=True),
+    # -- reminders
+    Setting("reminder_hours", (24, 2),
+            "Hours before a booking that reminders go, separated by commas (each 1 to 336); empty for none.",
+            _hour_list, "reminders", owner=True),
+    Setting("comeback_hour", 10, "Shop-time hour from which come-back reminders go on their day.", _int(0, 23),
+            "reminders", owner=True),
+    Setting("comeback_window_days", 30,
+            "A come-back reminder is still sent this many days after it was due (after an outage); older ones "
+            "are skipped.", _int(1, 3650), "reminders", owner=True),
+    # -- tickets
+    Setting("ticket_first_number", 1, "Number of the first ticket (T-0001); later tickets count up from it.",
+            _int(1, 2**31 - 1), "tickets", owner=True),  # the ticket number is an INTEGER column
+    Setting("ticket_default_category", "umum",
+            "Category of a ticket whose words match none; empty: no category.", _str, "tickets", owner=True),
+    Setting("ticket_response_minutes", 60, "Minutes to the first answer of a ticket without a category.",
+            _int(1, 365 * 24 * 60), "tickets", owner=True),
+    Setting("ticket_resolution_minutes", 24 * 60, "Minutes to resolve a ticket without a category.",
+            _int(1, 365 * 24 * 60), "tickets", owner=True),
+    Setting("ticket_warn_percent", 80,
+            "A ticket without a category is marked at risk when this percent of its time has gone.", _int(1, 99),
+            "tickets", owner=True),
+    # -- the modem
+    Setting("modems", "sim",
+            "Modems, comma separated. sim: the simulated modem; gammu:PORT: libgammu on a serial port; "
+            "gammu-dummy:DIR: libgammu's dummy phone.", _modems, "modem"),
+    Setting("modem_poll_seconds", 1.0, "How often the worker asks the modem for new messages, in seconds.",
+            _float(0.05, 600), "modem"),
+    Setting("modem_check_seconds", 30.0,
+            "How often the worker checks each modem's health (signal, registration) and repairs a hung one.",
+            _float(1, 3600), "modem"),
+    Setting("sim_pin", "", "SIM card PIN, if the SIM asks for one (4 to 8 digits).", _pin, "modem", owner=True),
+    # -- the box
     Setting("data_dir", "./var", "Folder for the database, the job queue, backups and the device secret.", _nonempty),
     Setting("host", "127.0.0.1", "Address the web UI listens on; 0.0.0.0 to serve the whole LAN.", _nonempty),
     Setting("port", 8080, "Port of the web UI.", _int(1, 65535)),
@@ -176,39 +318,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sqlite_synchronous", "full",
             "SQLite fsync policy: full survives power cuts without losing a committed row; normal is faster.",
             _one_of("full", "normal")),
-    Setting("modems", "sim",
-            "Modems, comma separated. sim: the simulated modem; gammu:PORT: libgammu on a serial port; "
-            "gammu-dummy:DIR: libgammu's dummy phone.", _modems),
-    Setting("modem_poll_seconds", 1.0, "How often the worker asks the modem for new messages, in seconds.",
-            _float(0.05, 600)),
-    Setting("modem_check_seconds", 30.0,
-            "How often the worker checks each modem's health (signal, registration) and repairs a hung one.",
-            _float(1, 3600)),
-    Setting("sim_pin", "", "SIM card PIN, if the SIM asks for one.", _str),
-    Setting("shop_name", "Loket Demo", "The shop's name, used in replies.", _nonempty),
-    Setting("timezone", "Asia/Jakarta", "The shop's time zone; times are stored in UTC and shown in this zone.", _timezone),
-    Setting("default_region", "ID", "Country of phone numbers written without +, such as 0812…", _region),
-    Setting("default_language", "id", "Language of replies to a customer whose language is not yet known (id or en).", _language),
-    Setting("quiet_hours", "21:00-08:00", "Shop-time window when reminders and promotions wait; empty for none.", _hours),
-    Setting("daily_cap", 500,
-            "SMS parts each SIM may send per shop-time day; when reached, reminders and promotions wait "
-            "for tomorrow and replies still go. 0: no cap.", _int(0, 100_000)),
-    Setting("rate_per_minute", 30,
-            "SMS parts each modem sends per minute at most, evenly spaced. 0: as fast as the modem goes.",
-            _int(0, 10_000)),
-    Setting("replies_per_hour", 30,
-            "The most automatic replies to one phone in an hour, a ceiling that keeps the SIM's credit safe. "
-            "People are never silenced below it; a robot (the same text again and again, or our replies "
-            "answered instantly) is caught sooner. Over it, the phone is flagged for staff and told once that "
-            "a person will answer.", _int(1, 1000)),
-    Setting("conversation_minutes", 30,
-            "How long Loket waits for the answer to a question it asked by SMS (\"reply 1, 2 or 3\").",
-            _int(1, 24 * 60)),
-    Setting("reassembly_minutes", 10,
-            "How long to wait for a missing part of a long SMS before showing what arrived.", _int(1, 7 * 24 * 60)),
-    Setting("stale_grace_hours", 6,
-            "A scheduled reminder or promotion later than this (after a clock jump or a long outage) "
-            "is skipped and logged, not sent.", _int(1, 24 * 30)),
     Setting("clock", "system",
             "system: trust the system clock (a laptop or server). appliance: scheduled sends wait until "
             "NTP or the modem's network time has set the clock during this boot.",
@@ -216,17 +325,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("worker_name", "",
             "This worker's name in send leases; empty: the host name. Unique per worker when several share "
             "a database.", _str),
-    Setting("session_hours", 12, "A staff login expires after this many hours without use.", _int(1, 24 * 30)),
-    Setting("login_attempts", 5, "Failed logins before the account is locked for 15 minutes.", _int(1, 100)),
     Setting("worker_threads", 2, "Job-queue worker threads in the worker process.", _int(1, 32)),
+    # -- staff logins
+    Setting("session_hours", 12, "A staff login expires after this many hours without use.", _int(1, 24 * 30),
+            "staff"),
+    Setting("login_attempts", 5, "Failed logins before the account is locked for 15 minutes.", _int(1, 100),
+            "staff"),
+    # -- updates
     Setting("release_dir", "/opt/loket",
             "Where the appliance keeps its installed releases (releases/<version>) and the link venv to the "
-            "running one; offline updates install here.", _nonempty),
+            "running one; offline updates install here.", _nonempty, "updates"),
     Setting("release_key", "/opt/loket/share/release-key.pub",
-            "Public half of the release key: an update bundle must be signed by it.", _nonempty),
+            "Public half of the release key: an update bundle must be signed by it.", _nonempty, "updates"),
     Setting("update_check_seconds", 180,
             "How long a newly installed release has to come up healthy before the update is rolled back.",
-            _int(10, 3600)),
+            _int(10, 3600), "updates"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -251,6 +364,10 @@ class Settings:
 
     def items(self):
         return [(s, self._values[s.name], self._sources[s.name]) for s in SETTINGS]
+
+    def with_values(self, values: dict[str, Any], source: str) -> "Settings":
+        """These settings with values already checked by the table (see `check`)."""
+        return Settings({**self._values, **values}, {**self._sources, **{name: source for name in values}})
 
     def replace(self, **changes: Any) -> "Settings":
         values, sources = dict(self._values), dict(self._sources)
@@ -285,7 +402,36 @@ def _validate(setting: Setting, value: Any, origin: str) -> Any:
     try:
         return setting.parse(value)
     except ValueError as exc:
-        raise SettingsError(f"setting {setting.name} from {origin}: {exc} (got {value!r})") from None
+        raise SettingsError(f"setting {setting.name} from {origin}: {exc} (got {value!r})",
+                            setting.name, str(exc)) from None
+
+
+def find(name: str) -> Setting | None:
+    return _BY_NAME.get(name)
+
+
+def check(name: str, value: Any, origin: str) -> Any:
+    """One value through its setting's validator: the value as Loket uses it,
+    or SettingsError naming the setting, the origin and the reason."""
+    setting = _BY_NAME.get(name)
+    if setting is None:
+        raise SettingsError(f"unknown setting {name!r} (see `loket settings` for the list)", name,
+                            "unknown setting")
+    return _validate(setting, value, origin)
+
+
+def defaults() -> Settings:
+    """Every setting at its default: what code outside a wired process sees (unit tests)."""
+    return Settings({s.name: s.default for s in SETTINGS}, {s.name: "default" for s in SETTINGS})
+
+
+def shown(value: Any) -> str:
+    """A value as a person writes it: a list as "24, 2"."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def load(config: str | os.PathLike | None = None, env: dict[str, str] | None = None,
@@ -353,12 +499,18 @@ def as_markdown() -> str:
         "`LOKET_<NAME>` environment variables, and command-line options. `loket settings` prints",
         "every setting with its value and where it came from.",
         "",
-        "This page is generated by `loket settings --markdown`; a test keeps it in step.",
+        "The shop's owner may change the settings marked *owner* on the Settings page (Shop). The",
+        "owner's value applies above the TOML file; one set by an environment variable or the",
+        "command line wins over it, and the page shows it as set in the box's configuration.",
         "",
-        "| name | type | default | environment | help |",
-        "|---|---|---|---|---|",
+        "This page is generated by `loket settings --markdown`; a test keeps it in step.",
     ]
-    for s in SETTINGS:
-        default = f"`{s.default}`" if s.default != "" else "(empty)"
-        lines.append(f"| `{s.name}` | {s.kind} | {default} | `{s.env}` | {s.help} |")
+    for group, title in GROUPS.items():
+        lines += ["", f"## {title}", "", "| name | type | default | environment | help |", "|---|---|---|---|---|"]
+        for s in SETTINGS:
+            if s.group != group:
+                continue
+            default = f"`{shown(s.default)}`" if shown(s.default) != "" else "(empty)"
+            owner = " *owner*" if s.owner else ""
+            lines.append(f"| `{s.name}`{owner} | {s.kind} | {default} | `{s.env}` | {s.help} |")
     return "\n".join(lines) + "\n"

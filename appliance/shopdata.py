@@ -1,19 +1,22 @@
 """Shop data staff edit in the UI, read often: keywords, reply templates and
-shop settings, cached for a few seconds so every SMS does not hit the
+the owner's settings, cached for a few seconds so every SMS does not hit the
 database for them, and refreshed on every change made in this process.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from typing import Any
 
+from . import settings as settings_table
 from .clock import utcnow
 from .keywords import DEFAULT_KEYWORDS, KeywordTable
 from .models import KeywordAlias, ReplyTemplate, ShopSetting
 
+log = logging.getLogger("loket")
 CACHE_SECONDS = 5.0
 _lock = threading.Lock()
 _cache: dict[str, tuple[float, Any]] = {}
@@ -102,20 +105,13 @@ def set_template(key: str, language: str, text: str | None) -> None:
     invalidate()
 
 
-# -- shop settings --------------------------------------------------------------------
+# -- shop bookkeeping ------------------------------------------------------------------
+# Loose rows for what Loket notes about itself (the demo it seeded, the kind of
+# shop the wizard was told). A preference a person sets is a setting: below.
 
 def get(name: str, default: Any = None) -> Any:
     values = cached("settings", lambda: {s.name: json.loads(s.value) for s in ShopSetting.select()})
     return values.get(name, default)
-
-
-def whole(name: str, default: int, lo: int, hi: int) -> int:
-    """A whole-number shop setting, kept in a sane range whatever was stored."""
-    try:
-        value = int(get(name, default))
-    except (TypeError, ValueError):
-        return default
-    return min(hi, max(lo, value))
 
 
 def put(name: str, value: Any) -> None:
@@ -126,37 +122,76 @@ def put(name: str, value: Any) -> None:
 
 
 # -- settings the owner changes in the UI ---------------------------------------------------
-# A few of the box's settings belong to the shop rather than to the box: its
-# name, its time zone, quiet hours, caps. The wizard and the settings page
-# store them here; they apply above the config file, but a value pinned by
-# the environment or the command line (the technician's) still wins.
-UI_SETTINGS = ("shop_name", "timezone", "default_language", "quiet_hours", "daily_cap", "rate_per_minute",
-               "replies_per_hour")
+# The settings table marks the ones that belong to the shop rather than to the
+# box (owner=True): its name, time zone, quiet hours, caps, how bookings, the
+# queue, orders, points, reminders and tickets behave. The wizard and the
+# Settings page store the owner's values in one row, "settings"; they apply
+# above the config file, but a value pinned by the environment or the command
+# line (the technician's) still wins.
+UI_SETTINGS = tuple(s.name for s in settings_table.SETTINGS if s.owner)
+STORED = "settings"  # the ShopSetting row that holds the owner's values
 _PINNED_SOURCES = ("command line",)
+_box = None  # this process's own settings (use())
+
+
+def use(box_settings) -> None:
+    """Wire the process's settings in once (the CLI's wiring and the web app do),
+    so domain code can ask `setting(name)` without carrying them around."""
+    global _box
+    _box = box_settings
 
 
 def ui_overrides() -> dict:
-    return {name: value for name, value in (get("settings") or {}).items() if name in UI_SETTINGS}
+    """The owner's values as stored."""
+    return {name: value for name, value in (get(STORED) or {}).items() if name in UI_SETTINGS}
 
 
-def pinned(settings, name: str) -> bool:
-    source = settings.source(name)
+def _owner_values() -> dict:
+    """The owner's values this version accepts, as Loket uses them. One it
+    refuses (stored by another version) is left out: the box's own applies."""
+    def load():
+        values = {}
+        for name, value in ui_overrides().items():
+            try:
+                values[name] = settings_table.check(name, value, "the settings page")
+            except settings_table.SettingsError as exc:
+                log.warning("ignoring the stored %s", exc)
+        return values
+    return cached("owner", load)
+
+
+def pinned(box_settings, name: str) -> bool:
+    source = box_settings.source(name)
     return source in _PINNED_SOURCES or source.startswith("LOKET_")
 
 
-def live(settings):
+def live(box_settings=None):
     """The settings with the owner's changes applied (cached briefly)."""
-    overrides = {k: v for k, v in ui_overrides().items() if not pinned(settings, k)}
-    if not overrides:
-        return settings
-    try:
-        return settings.replace(**overrides)
-    except ValueError:
-        return settings  # a stored value this version refuses: keep the box's own
+    box_settings = box_settings or _box or settings_table.defaults()
+    overrides = {k: v for k, v in _owner_values().items() if not pinned(box_settings, k)}
+    return box_settings.with_values(overrides, "the settings page") if overrides else box_settings
 
 
-def save_ui_settings(settings, changes: dict) -> None:
-    """Validate (via the settings table) and store the owner's changes."""
-    settings.replace(**changes)  # raises SettingsError with the reason
-    stored = {**(get("settings") or {}), **changes}
-    put("settings", stored)
+def setting(name: str) -> Any:
+    """One setting's live value: the owner's (unless pinned), else the box's
+    config or environment, else the default."""
+    box_settings = _box or settings_table.defaults()
+    if name in UI_SETTINGS and not pinned(box_settings, name):
+        owner = _owner_values()
+        if name in owner:
+            return owner[name]
+    return getattr(box_settings, name)
+
+
+def save_ui_settings(changes: dict) -> None:
+    """Validate each change through the settings table and store the owner's
+    values; SettingsError names the first one refused, and nothing is stored.
+    A value the box pins is stored too: it applies once the pin is gone."""
+    checked = {}
+    for name, value in changes.items():
+        if name not in UI_SETTINGS:
+            raise settings_table.SettingsError(f"setting {name} is not one the owner changes", name,
+                                               "not one the owner changes")
+        value = settings_table.check(name, value, "the settings page")
+        checked[name] = list(value) if isinstance(value, tuple) else value
+    put(STORED, {**(get(STORED) or {}), **checked})

@@ -91,7 +91,7 @@ def find(number_or_text: str | int | None) -> Ticket | None:
 
 def _next_number() -> int:
     highest = Ticket.select(pw.fn.MAX(Ticket.number)).scalar() or 0
-    return max(highest + 1, int(shopdata.get("tickets.first_number", 1) or 1))
+    return max(highest + 1, shopdata.setting("ticket_first_number"))
 
 
 # -- categories and the SLA --------------------------------------------------------------
@@ -146,7 +146,7 @@ def guess_category(text: str, categories: list[TicketCategory] | None = None) ->
             best, best_score = category, points
     if best is not None:
         return best
-    default = fold(shopdata.get("tickets.default_category", "umum") or "")
+    default = fold(shopdata.setting("ticket_default_category"))
     return next((c for c in categories if fold(c.name) == default), None) if default else None
 
 

@@ -18,17 +18,17 @@ from . import shopdata
 from .clock import utcnow
 from .models import Ticket, TicketCategory, TicketEvent
 
-DEFAULT_SLA = {"response_minutes": 60, "resolution_minutes": 24 * 60, "warn_percent": 80}
 MAX_SLA_MINUTES = 365 * 24 * 60
 
 
 def sla_for(category: TicketCategory | None) -> dict:
     """Response and resolution minutes and the warning percent for a category
-    (the shop's `tickets.default_sla` for a ticket without one)."""
+    (the shop's ticket_* settings for a ticket without one)."""
     if category is not None:
         return {"response_minutes": category.response_minutes, "resolution_minutes": category.resolution_minutes,
                 "warn_percent": category.warn_percent}
-    return {**DEFAULT_SLA, **(shopdata.get("tickets.default_sla", {}) or {})}
+    return {key: shopdata.setting(f"ticket_{key}")
+            for key in ("response_minutes", "resolution_minutes", "warn_percent")}
 
 
 def dues(sla: dict, opened: dt.datetime) -> dict:

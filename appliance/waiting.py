@@ -24,8 +24,7 @@ from .audit import audit
 from .conversation import Shop, shop_or_default
 from .models import Booking, Customer, QueueTicket, Service, User
 
-NOTIFY_AHEAD = 3  # "queue_notify_ahead"
-COUNTERS = 1  # "queue_counters": how many people are served at once
+# queue_notify_ahead and queue_counters are the owner's: in the settings table.
 DEFAULT_MINUTES = 20  # a ticket with no service, when the shop has no services either
 OPEN_EARLY_MINUTES = 60  # SMS joins are taken from this long before opening until closing
 
@@ -68,7 +67,7 @@ def join(customer: Customer | None, *, service: Service | None = None, booking: 
         outbox.queue_outbound(customer.phone, text, category="transactional", customer=customer,
                                  key=f"queue:{ticket.id}:joined", template="queue_joined", now=now)
         told = True
-    if told and position(ticket) <= shopdata.whole("queue_notify_ahead", NOTIFY_AHEAD, 0, 50):
+    if told and position(ticket) <= shopdata.setting("queue_notify_ahead"):
         # The answer to joining already said the turn is near.
         QueueTicket.update(soon_notified=True).where(QueueTicket.id == ticket.id).execute()
         ticket.soon_notified = True
@@ -122,7 +121,7 @@ def eta_minutes(ticket: QueueTicket, now: dt.datetime) -> int:
     for served in QueueTicket.select().where((QueueTicket.day == fresh.day) & (QueueTicket.status == "called")):
         elapsed = (now - served.called_at).total_seconds() / 60 if served.called_at else 0
         work += max(0.0, _minutes(served, average) - elapsed)
-    return math.ceil(work / shopdata.whole("queue_counters", COUNTERS, 1, 100))
+    return math.ceil(work / shopdata.setting("queue_counters"))
 
 
 def status_values(ticket: QueueTicket, now: dt.datetime) -> dict:
@@ -160,7 +159,7 @@ def notify_soon(now: dt.datetime, shop: Shop | None = None) -> list[QueueTicket]
     """Tell everyone now within `queue_notify_ahead` places, once, that
     their turn is near."""
     shop = shop_or_default(shop)
-    ahead = shopdata.whole("queue_notify_ahead", NOTIFY_AHEAD, 0, 50)
+    ahead = shopdata.setting("queue_notify_ahead")
     told = []
     if ahead <= 0:
         return told

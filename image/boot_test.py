@@ -53,6 +53,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(HERE))
+from appliance.migrations import HEAD as SCHEMA  # noqa: E402  the good release is built from this tree
+
 T0 = time.monotonic()
 TIMINGS: list[tuple[str, float]] = []
 
@@ -241,7 +243,7 @@ def check_updates(sh, check, say, port: int, work: Path, bundles: dict, stick: P
           "readlink /opt/loket/venv && /opt/loket/venv/bin/loket --version && systemctl is-active loket-web "
           "loket-worker && runuser -u loket -- /opt/loket/venv/bin/loket db check",
           lambda code, out: code == 0 and f"releases/{good}" in out and f"loket {good}" in out
-          and "schema version 1" in out)
+          and f"schema version {SCHEMA}" in out)
     check("the journal tells the story", "journalctl -b -u loket-update -u loket-update-usb -o cat | tail -30",
           lambda code, out: "rolling back" in out and "healthy" in out)
 

@@ -52,6 +52,7 @@ def shop(request, settings):
     from appliance import db, migrations, shopdata
     from appliance.models import MODELS
     shopdata.invalidate()  # the cache belongs to the previous test's database
+    shopdata.use(None)  # and so do the settings a previous test's web app wired in
     if request.param == "postgres":
         database = db.connect(request.getfixturevalue("postgres_url"))
         database.drop_tables(MODELS, cascade=True)
@@ -59,6 +60,7 @@ def shop(request, settings):
         database = db.connect(settings.db_url)
     migrations.migrate(database)
     yield database
+    shopdata.use(None)
     database.close()
 
 

@@ -134,6 +134,12 @@ def start_web(data_dir, env=None):
         process.wait(10)
 
 
+def owner_sets(**changes) -> None:
+    """The owner saves these settings, as the Settings page does (checked by the settings table)."""
+    from appliance import shopdata
+    shopdata.save_ui_settings(changes)
+
+
 _serial = iter(range(1, 10**9))
 
 
@@ -184,10 +190,12 @@ def break_the_web_after_migrating(source: Path) -> None:
     update's rollback must also undo in the data (for image/bundle.py's
     loket_wheel(edit=...); used by test_update and the image's boot test)."""
     migrations = source / "appliance" / "migrations.py"
-    migrations.write_text(migrations.read_text().replace(
-        "STEPS: tuple[Step, ...] = ()",
-        'STEPS: tuple[Step, ...] = (Step(2, "a probe table", '
-        'lambda database, migrator: database.execute_sql("CREATE TABLE rollback_probe (x INTEGER)")),)'))
+    text = migrations.read_text()
+    marker = "HEAD = 1 + len(STEPS)"
+    assert marker in text, "migrations.py changed: update break_the_web_after_migrating"
+    migrations.write_text(text.replace(marker, 'STEPS += (Step(len(STEPS) + 2, "a probe table", '
+                                       'lambda database, migrator: database.execute_sql('
+                                       '"CREATE TABLE rollback_probe (x INTEGER)")),)\n' + marker))
     cli = source / "appliance" / "cli" / "serving.py"
     marker = "    open_database(settings)\n    _check_port_free(settings.host, settings.port)\n"
     text = cli.read_text()

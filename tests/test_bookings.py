@@ -5,12 +5,12 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from support import text_in
+from support import owner_sets, text_in
 
 import appliance.bookings  # noqa: F401  registers BOOK and CANCEL
 import appliance.reminders  # noqa: F401  its templates are checked here too
 import appliance.waiting  # noqa: F401  registers QUEUE
-from appliance import auth, bookings, bookings_sms, catalogue, shopdata
+from appliance import auth, bookings, bookings_sms, catalogue
 from appliance.bookings import BookingError
 from appliance.conversation import Shop
 from appliance.customers import customer_for
@@ -466,7 +466,7 @@ def test_find_service_will_not_guess_between_two(shop):
 
 
 def test_the_number_of_slots_offered_is_a_shop_setting(responder, baby):
-    shopdata.put("booking_offer_slots", 5)
+    owner_sets(booking_offer_slots=5)
     _, [offer] = text_in(SARI, "PESAN pijat bayi besok", NOW, responder)
     assert "5) 13:00" in offer.text and len(offer.text) <= 160
 
@@ -489,3 +489,25 @@ def test_every_reply_fits_one_sms_with_typical_values():
             text = render(template, **typical)
             assert len(text) <= 160 and text.isascii(), f"{key}/{language}: {len(text)} {text}"
             assert "{" not in text, f"{key}/{language} has an unfilled placeholder"
+
+
+def test_the_owner_sets_the_times_offered_on_the_settings_page_and_the_next_sms_offers_that_many(loket):
+    import re
+    import time
+
+    from appliance import db, shopdata
+    from appliance import settings as settings_module
+    settings = settings_module.load(env={}, overrides={"data_dir": str(loket.data_dir)})
+    database = db.connect(settings.db_url)
+    OpeningHours.delete().execute()  # open all day, every day: the test runs at whatever hour CI runs it
+    for weekday in range(7):
+        OpeningHours.create(weekday=weekday, opens=dt.time(0, 0), closes=dt.time(23, 59))
+    browser = loket.browser()
+    assert browser.login(loket.user, loket.password) == 200
+    status, _, page = browser.post("/settings/shop", {"csrf": browser.csrf("/settings/shop"), "section": "booking",
+                                                      "booking_offer_slots": "2"})
+    assert status == 200 and 'name="booking_offer_slots" value="2"' in page
+    time.sleep(shopdata.CACHE_SECONDS)  # the worker rereads the owner's settings within a few seconds
+    offer = loket.text("+6281234500001", "PESAN pijat bayi besok").stdout
+    assert re.findall(r"\d\) \d\d:\d\d", offer) and len(re.findall(r"\d\) \d\d:\d\d", offer)) == 2, offer
+    database.close()

@@ -3,8 +3,9 @@
 import datetime as dt
 
 import pytest
+from support import owner_sets
 
-from appliance import campaigns, customers, shopdata
+from appliance import campaigns, customers
 from appliance.models import Booking, Campaign, Message, Service
 
 NOW = dt.datetime(2026, 11, 22, 5, 0, tzinfo=dt.timezone.utc)
@@ -66,7 +67,7 @@ def test_bad_segments_are_refused(shop, segment, message):
 
 
 def test_preview_shows_recipients_encoding_parts_and_cost(people):
-    shopdata.put("sms_price", 200)
+    owner_sets(sms_price=200)
     plain = campaigns.preview("Halo {name}, diskon 20% pijat bayi minggu ini!", {"tags": "vip"})
     assert plain["recipients"] == 2 and plain["encoding"] == "gsm7" and plain["parts_each"] == 1
     assert plain["cost"] == 400 and plain["sample"] == ["Sari", "Budi"]

@@ -5,9 +5,9 @@ import hashlib
 import zoneinfo
 
 import pytest
-from support import text_in
+from support import owner_sets, text_in
 
-from appliance import auth, draws, loyalty, shopdata
+from appliance import auth, draws, loyalty
 from appliance.conversation import Shop
 from appliance.customers import customer_for
 from appliance.models import AuditEntry, Customer, Message
@@ -32,7 +32,7 @@ def test_a_visit_earns_points_once(shop):
 def test_purchases_earn_by_amount_with_rules_from_the_shop(shop):
     budi = customer_for("+6281200000002")
     assert loyalty.award_purchase(budi, 255_000, "order:1", T0).delta == 25
-    shopdata.put("points_rules", {"per_rupiah": 1000})
+    owner_sets(points_per_rupiah=1000)
     assert loyalty.award_purchase(budi, 5_500, "order:2", T0).delta == 5
     assert loyalty.award_purchase(budi, 999, "order:3", T0) is None
     assert Customer.get_by_id(budi.id).points == 30

@@ -5,7 +5,7 @@ import threading
 import zoneinfo
 
 import pytest
-from support import text_in
+from support import owner_sets, text_in
 
 import appliance.orders  # noqa: F401  registers BAYAR, STATUS O-…, the unpaid-order job
 from appliance import catalogue, orders, orders_sms, shopdata
@@ -15,6 +15,7 @@ from appliance.models import AuditEntry, Customer, Message, Order, OrderItem, Pa
 from appliance.orders import OrderError
 from appliance.replies import DEFAULT_TEMPLATES, render
 from appliance.responder import Responder
+from appliance.settings import SettingsError
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 SHOP = Shop(name="Motor Jaya", tz=JAKARTA, replies_per_hour=1000)
@@ -125,14 +126,15 @@ def test_an_unpaid_order_is_cancelled_once_after_three_days(responder, staff, pa
 
 
 def test_the_unpaid_period_is_a_shop_setting(responder, staff, parts):
-    shopdata.put("order_unpaid_days", 1)
+    owner_sets(order_unpaid_days=1)
     order = budi_orders(parts, staff)
     assert order.payment_due == T0 + dt.timedelta(days=1)
     assert "dalam 1 hari" in sms_to(BUDI)[0]
-    shopdata.put("order_unpaid_days", "tiga")  # a broken setting falls back to three days
-    assert orders.unpaid_days() == 3
-    shopdata.put("order_unpaid_days", 0)
-    assert orders.unpaid_days() == 3
+    # A typo must not cancel every order at once: it is refused, and the day stays.
+    for typo, reason in (("tiga", "expected a number"), (0, "between 0.1 and 60")):
+        with pytest.raises(SettingsError, match=reason):
+            owner_sets(order_unpaid_days=typo)
+    assert orders.unpaid_days() == 1
 
 
 def test_a_claim_verified_in_time_prevents_the_cancellation(responder, staff, parts):

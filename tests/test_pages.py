@@ -122,3 +122,37 @@ def test_pages_with_ids_that_do_not_exist(site):
             status, _, body = browser.get(fill(route.path, ids))
             assert status in (200, 400, 404), f"{route.path} {nonsense}: {status}"
             assert "Traceback" not in body
+
+
+def test_the_shop_page_shows_every_owner_setting_and_refuses_a_bad_one_in_the_users_language(site):
+    from appliance import shopdata
+    from appliance.webui.i18n import SETTING_LABELS
+    url, _, _ = site
+    owner, admin = browser_for(url, "owner"), browser_for(url, "admin")  # the demo's owner reads English, admin not
+    _, _, english = owner.get("/settings/shop")
+    _, _, indonesian = admin.get("/settings/shop")
+    for name in shopdata.UI_SETTINGS:
+        if name == "sim_pin":
+            continue  # on the modem's page, beside the modem it unlocks
+        assert f'name="{name}"' in english, name
+        english_label, indonesian_label = SETTING_LABELS[name]
+        assert english_label in english and indonesian_label in indonesian, name
+
+    csrf = owner.csrf("/settings/shop")
+    status, _, body = owner.post("/settings/shop", {"csrf": csrf, "section": "booking", "booking_offer_slots": "9",
+                                                    "booking_max_days": "30"})
+    assert status == 400
+    assert "Times offered in one SMS (1 to 5): must be between 1 and 5." in body
+    assert 'name="booking_offer_slots" value="9"' in body, "what was typed is shown again"
+    status, _, body = admin.post("/settings/shop", {"csrf": admin.csrf("/settings/shop"), "section": "reminders",
+                                                    "reminder_hours": "24, besok"})
+    assert status == 400
+    assert "Ingatkan sekian jam sebelum booking (misalnya 24, 2): jam besok: harus bilangan bulat." in body
+    _, _, page = owner.get("/settings/shop")
+    assert 'name="booking_max_days" value="90"' in page, "a refused form stores none of its values"
+    assert 'name="reminder_hours" value="24, 2"' in page
+
+    status, _, page = owner.post("/settings/shop", {"csrf": csrf, "section": "points", "points_per_visit": "15",
+                                                    "points_per_rupiah": "5000"})
+    assert status == 200 and "Saved." in page
+    assert 'name="points_per_visit" value="15"' in page and 'name="points_per_rupiah" value="5000"' in page

@@ -5,15 +5,16 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from support import text_in
+from support import owner_sets, text_in
 
 import appliance.bookings  # noqa: F401  registers BOOK and CANCEL
 import appliance.reminders  # noqa: F401  registers the job
-from appliance import auth, bookings, jobs, outbox, reminders, shopdata
+from appliance import auth, bookings, jobs, outbox, reminders
 from appliance.conversation import Shop
 from appliance.customers import customer_for
 from appliance.models import Customer, Message, Service
 from appliance.responder import Responder
+from appliance.settings import SettingsError
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 SHOP = Shop(name="Spa Bunda", tz=WIB)
@@ -113,14 +114,19 @@ def test_no_reminders_for_a_customer_who_opted_out(shop, baby):
 
 
 def test_reminder_hours_are_a_shop_setting(baby):
-    shopdata.put("reminder_hours", [48, "3", 0, -5, "x", 10_000])
+    owner_sets(reminder_hours="3, 48")
     assert reminders.reminder_hours() == [48, 3]
     booking = bookings.book(customer_for(SARI), baby, WEDNESDAY_10, now=MONDAY, shop=SHOP)
     run(WEDNESDAY_10 - dt.timedelta(hours=48))
     run(WEDNESDAY_10 - dt.timedelta(hours=3))
     assert [m.idempotency_key for m in reminder_rows()] == [f"reminder:{booking.id}:48h", f"reminder:{booking.id}:3h"]
-    shopdata.put("reminder_hours", "nonsense")
-    assert reminders.reminder_hours() == [24, 2]
+    for junk, reason in (("nonsense", "hour nonsense: expected a whole number"),
+                         ([48, 0], "hour 0: must be between 1 and 336"), ("10000", "between 1 and 336")):
+        with pytest.raises(SettingsError, match=reason):
+            owner_sets(reminder_hours=junk)
+    assert reminders.reminder_hours() == [48, 3]
+    owner_sets(reminder_hours="")
+    assert reminders.reminder_hours() == []
 
 
 def test_after_an_outage_only_the_latest_reminder_goes(baby):

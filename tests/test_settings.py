@@ -92,3 +92,92 @@ def test_every_setting_has_help_and_is_documented():
     for setting in s.SETTINGS:
         assert setting.help.strip(), setting.name
         assert f"`{setting.name}`" in page
+
+
+# -- the shop's own preferences: the same table, changed by the owner on the Settings page
+
+def test_the_file_takes_the_shops_preferences(tmp_path):
+    config = tmp_path / "loket.toml"
+    config.write_text("booking_offer_slots = 2\nreminder_hours = [48, 3]\norder_unpaid_days = 1.5\n"
+                      'ticket_default_category = "servis"\n')
+    settings = s.load(config, env={})
+    assert settings.booking_offer_slots == 2 and settings.reminder_hours == (48, 3)
+    assert settings.order_unpaid_days == 1.5 and settings.ticket_default_category == "servis"
+    assert s.load(env={"LOKET_REMINDER_HOURS": "2, 24"}).reminder_hours == (24, 2)
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("booking_offer_slots", 9, "between 1 and 5"),
+    ("queue_counters", 0, "between 1 and 100"),
+    ("order_unpaid_days", 0, "between 0.1 and 60"),
+    ("comeback_hour", 24, "between 0 and 23"),
+    ("reminder_hours", [24, 0], "hour 0: must be between 1 and 336"),
+    ("sms_price", "murah", "whole number"),
+    ("sim_pin", "12", "4 to 8 digits"),
+])
+def test_an_out_of_range_preference_is_refused_in_the_file_and_the_environment(tmp_path, name, value, message):
+    config = tmp_path / "loket.toml"
+    config.write_text(f"{name} = {value!r}\n".replace("'", '"'))
+    with pytest.raises(s.SettingsError, match=message) as info:
+        s.load(config, env={})
+    assert f"setting {name} from {config}" in str(info.value)
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    with pytest.raises(s.SettingsError, match=message) as info:
+        s.load(env={f"LOKET_{name.upper()}": text})
+    assert f"setting {name} from LOKET_{name.upper()}" in str(info.value)
+
+
+def test_every_owner_setting_has_a_group_and_labels_in_indonesian_and_english():
+    from appliance.webui.i18n import ID, SETTING_LABELS
+    owner = {setting.name for setting in s.SETTINGS if setting.owner}
+    assert owner >= {"booking_offer_slots", "queue_counters", "order_unpaid_days", "points_per_visit",
+                     "reminder_hours", "ticket_first_number", "sms_price", "shop_name"}
+    assert set(SETTING_LABELS) == owner
+    for name, (english, indonesian) in SETTING_LABELS.items():
+        assert english.strip() and indonesian.strip() and ID[english] == indonesian, name
+    for setting in s.SETTINGS:
+        assert setting.group in s.GROUPS, setting.name
+        if setting.owner:
+            assert s.GROUPS[setting.group] in ID, setting.group
+
+
+def test_the_live_value_is_the_owners_unless_the_box_pins_it(shop, tmp_path):
+    from appliance import shopdata
+    from support import owner_sets
+    assert shopdata.setting("booking_offer_slots") == 3  # nothing wired, nothing stored: the default
+    config = tmp_path / "loket.toml"
+    config.write_text("booking_offer_slots = 4\nqueue_counters = 2\n")
+    shopdata.use(s.load(config, env={"LOKET_QUEUE_COUNTERS": "3"}))
+    assert shopdata.setting("booking_offer_slots") == 4  # the file
+    owner_sets(booking_offer_slots=5, queue_counters=6)
+    assert shopdata.setting("booking_offer_slots") == 5  # the owner's value applies above the file
+    assert shopdata.setting("queue_counters") == 3  # the technician's environment pins it
+    assert shopdata.live().booking_offer_slots == 5 and shopdata.live().queue_counters == 3
+    shopdata.put(shopdata.STORED, {"booking_offer_slots": 50})  # stored by some other version
+    assert shopdata.setting("booking_offer_slots") == 4, "a stored value this version refuses is not used"
+
+
+def test_the_migration_moves_the_shops_loose_preferences_into_the_settings(shop):
+    """A database from before the shop's preferences joined the table keeps what the owner set."""
+    import json
+
+    from appliance import migrations, shopdata
+    from appliance.models import SchemaVersion, ShopSetting
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=1, note="created")
+    old = {"booking_offer_slots": 9, "order_unpaid_days": "tiga", "reminder_hours": [48, "3", 0, "x"],
+           "points_rules": {"per_visit": 5}, "tickets.first_number": 1000, "tickets.default_category": "servis",
+           "tickets.default_sla": {"response_minutes": 10, "warn_percent": 50}, "sim_pin": "1234",
+           "settings": {"shop_name": "Spa Bunda"}, "demo": "spa"}
+    for name, value in old.items():
+        ShopSetting.create(name=name, value=json.dumps(value))
+    assert migrations.migrate(shop) == [f"migrated to 2: {migrations.STEPS[0].note}"]
+    shopdata.invalidate()
+    assert shopdata.ui_overrides() == {
+        "shop_name": "Spa Bunda", "booking_offer_slots": 5,  # as the old code read it: kept in its range
+        "reminder_hours": [48, 3], "points_per_visit": 5, "ticket_first_number": 1000,
+        "ticket_default_category": "servis", "ticket_response_minutes": 10, "ticket_warn_percent": 50,
+        "sim_pin": "1234"}  # "tiga" days was ignored before and is not moved
+    assert shopdata.setting("booking_offer_slots") == 5 and shopdata.setting("order_unpaid_days") == 3
+    assert sorted(row.name for row in ShopSetting.select()) == ["demo", "settings"], "bookkeeping stays"
+    assert migrations.check(shop) == []

@@ -5,6 +5,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from support import owner_sets
 
 from appliance import jobs, tickets, tickets_sms
 from appliance.conversation import Shop
@@ -117,8 +118,7 @@ def test_closed_tickets_and_a_shop_without_supervisor_phones_raise_no_sms(desk):
 
 
 def test_a_ticket_without_a_category_follows_the_shops_default_sla(desk):
-    from appliance import shopdata
-    shopdata.put("tickets.default_sla", {"response_minutes": 10, "resolution_minutes": 100, "warn_percent": 50})
+    owner_sets(ticket_response_minutes=10, ticket_resolution_minutes=100, ticket_warn_percent=50)
     ticket = tickets.open_ticket(desk["customer"], "mohon info jam buka", now=T0)
     assert ticket.category is None and ticket.response_due == minutes(10)
     assert tickets_sms.watch_sla(SHOP, minutes(5)) == 1

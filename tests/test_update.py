@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from appliance import migrations
 from appliance.box import bundle, update
 from appliance.box.update import Releases, UpdateError
 from support import REPO, Browserless, break_the_web_after_migrating, free_port, loket_cli, start_web
@@ -315,7 +316,7 @@ def test_a_good_release_is_switched_in_and_a_bad_one_rolled_back(kit, box):
     assert status["outcome"] == "rolled_back", status
     assert "exited" in status["reason"] and status["healthy_after"]
     assert ctx.releases.current() == GOOD, "back on the release that worked"
-    assert schema(ctx.db_path) == 1, "the schema the broken release moved is undone from the backup"
+    assert schema(ctx.db_path) == migrations.HEAD, "the schema the broken release moved is undone from the backup"
     assert status["kept"] and (ctx.data_dir / status["kept"]).exists(), "its database is kept aside, not deleted"
     assert not ctx.services.problems()[0]
     assert any("rolling back" in line for line in said)

@@ -6,11 +6,11 @@ import threading
 import zoneinfo
 
 import pytest
-from support import text_in
+from support import owner_sets, text_in
 
 import appliance.bookings  # noqa: F401  registers BOOK and CANCEL (BATAL ANTRI)
 import appliance.waiting  # noqa: F401  registers QUEUE
-from appliance import auth, bookings, shopdata, waiting
+from appliance import auth, bookings, waiting
 from appliance.conversation import Shop
 from appliance.customers import customer_for
 from appliance.models import AuditEntry, Booking, Customer, Message, QueueTicket, Service
@@ -61,7 +61,7 @@ def test_position_and_estimate_grow_with_the_people_ahead(responder, baby):
 
 
 def test_the_estimate_is_shared_by_the_counters(responder, baby):
-    shopdata.put("queue_counters", 2)
+    owner_sets(queue_counters=2)
     for phone in PHONES[:4]:
         text_in(phone, "ANTRI", NOW, responder)
     ticket = QueueTicket.get(QueueTicket.number == 4)
@@ -159,7 +159,7 @@ def test_call_next_on_an_empty_queue(staff):
 
 
 def test_the_notice_distance_is_a_shop_setting(responder, staff):
-    shopdata.put("queue_notify_ahead", 1)
+    owner_sets(queue_notify_ahead=1)
     for phone in PHONES[:3]:
         text_in(phone, "ANTRI", NOW, responder)
     waiting.call_next(staff, NOW, shop=SHOP)

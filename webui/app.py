@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import bottle
 
-from appliance import auth
+from appliance import auth, shopdata
 
 from . import (audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, modems, orders, outbox,
                reports, settings, setup, shop, tickets, updates, users, waiting)
@@ -170,6 +170,7 @@ def _guard(route: Route, web: Web):
 def create_app(settings, tasks) -> bottle.Bottle:
     """The WSGI app. `tasks` is the job queue's handle for nudging the worker."""
     app = bottle.Bottle()
+    shopdata.use(settings)  # domain code reads the shop's preferences over these settings
     web = Web(settings, tasks)
     app.config["loket.routes"] = list(ROUTES)
     for route in app.config["loket.routes"]:

@@ -7,6 +7,8 @@ page; a test lists the strings the templates use that have no translation.
 
 from __future__ import annotations
 
+import re
+
 ID = {
     # navigation and common words
     "Dashboard": "Beranda", "Inbox": "Kotak masuk", "Customers": "Pelanggan", "Campaigns": "Kampanye",
@@ -62,6 +64,77 @@ ID = {
         "Kotak ini tidak punya kunci rilis (pengaturan release_key), jadi tidak dapat memeriksa pembaruan dan "
         "tidak memasang apa pun.",
 }
+
+
+# The owner's settings (owner=True in appliance/settings.py) on the Settings
+# pages: name -> (English, Indonesian). A test keeps it in step with the table.
+SETTING_LABELS = {
+    "shop_name": ("Name in every SMS", "Nama di setiap SMS"),
+    "timezone": ("Time zone", "Zona waktu"),
+    "default_language": ("Language of new customers", "Bahasa pelanggan baru"),
+    "quiet_hours": ("Quiet hours (HH:MM-HH:MM, empty for none)", "Jam tenang (JJ:MM-JJ:MM, kosong bila tidak ada)"),
+    "daily_cap": ("SMS per SIM per day (0: no cap)", "SMS per SIM per hari (0: tanpa batas)"),
+    "rate_per_minute": ("SMS per modem per minute (0: no limit)", "SMS per modem per menit (0: tanpa batas)"),
+    "replies_per_hour": ("Automatic replies per phone per hour", "Balasan otomatis per nomor per jam"),
+    "sms_price": ("Price of one SMS (Rp)", "Harga satu SMS (Rp)"),
+    "booking_offer_slots": ("Times offered in one SMS (1 to 5)", "Jam yang ditawarkan dalam satu SMS (1 sampai 5)"),
+    "booking_max_days": ("Bookings at most this many days ahead", "Booking paling lama sekian hari ke depan"),
+    "booking_search_days": ("Look this many days ahead for a free time",
+                            "Cari jam kosong sampai sekian hari ke depan"),
+    "booking_offer_minutes": ("Offered times stand for (minutes)", "Jam yang ditawarkan berlaku selama (menit)"),
+    "queue_notify_ahead": ("Tell a customer when this many are ahead",
+                           "Kabari pelanggan saat antrian di depannya tinggal"),
+    "queue_counters": ("Customers served at once", "Pelanggan yang dilayani bersamaan"),
+    "order_unpaid_days": ("Days to pay an order", "Batas hari membayar pesanan"),
+    "order_claim_grace_hours": ("Hours to pay right after a rejected payment",
+                                "Jam untuk membayar ulang setelah bukti bayar ditolak"),
+    "points_per_visit": ("Points per visit", "Poin per kunjungan"),
+    "points_per_rupiah": ("1 point per Rp", "1 poin per Rp"),
+    "reminder_hours": ("Remind this many hours before a booking (such as 24, 2)",
+                       "Ingatkan sekian jam sebelum booking (misalnya 24, 2)"),
+    "comeback_hour": ("Come-back reminders from this hour", "Pengingat kembali mulai jam"),
+    "comeback_window_days": ("Send a late come-back reminder up to (days)",
+                             "Pengingat kembali yang terlambat masih dikirim sampai (hari)"),
+    "ticket_first_number": ("Number of the first ticket", "Nomor tiket pertama"),
+    "ticket_default_category": ("Category when no words match", "Kategori bila tidak ada kata yang cocok"),
+    "ticket_response_minutes": ("First answer within (minutes)", "Jawaban pertama dalam (menit)"),
+    "ticket_resolution_minutes": ("Resolved within (minutes)", "Selesai dalam (menit)"),
+    "ticket_warn_percent": ("Warn when this % of the time has gone", "Peringatkan saat % waktu ini terpakai"),
+    "sim_pin": ("SIM PIN", "PIN SIM"),
+}
+# The groups of the settings table, as the Settings pages title them.
+GROUP_LABELS = {
+    "The shop": "Toko", "Sending SMS": "Pengiriman SMS", "Bookings": "Booking", "The waiting queue": "Antrian",
+    "Orders": "Pesanan", "Points": "Poin", "Reminders": "Pengingat", "Tickets": "Tiket", "The modem": "Modem",
+    "The box": "Kotak", "Staff logins": "Login staf", "Updates": "Pembaruan",
+}
+ID.update({english: indonesian for english, indonesian in SETTING_LABELS.values()})
+ID.update(GROUP_LABELS)
+ID["Set in the box's configuration; change it there."] = "Diatur di konfigurasi kotak; ubah di sana."
+
+# Why the settings table refused a value, in Indonesian (its validators speak English).
+_REASONS = [
+    (r"must be between (\S+) and (\S+)", r"harus antara \1 dan \2"),
+    (r"expected a whole number", "harus bilangan bulat"),
+    (r"expected a number", "harus angka"),
+    (r"expected text", "harus teks"),
+    (r"must not be empty", "tidak boleh kosong"),
+    (r"expected id or en", "pilih id atau en"),
+    (r"unknown time zone (.*) \(try Asia/Jakarta\)", r"zona waktu \1 tidak dikenal (coba Asia/Jakarta)"),
+    (r"expected HH:MM-HH:MM, for example 21:00-08:00, or empty for none",
+     "tulis JJ:MM-JJ:MM, misalnya 21:00-08:00, atau kosongkan"),
+    (r"expected whole hours separated by commas, such as 24, 2", "tulis jam dipisah koma, misalnya 24, 2"),
+    (r"hour (\S+): ", r"jam \1: "),
+    (r"a SIM PIN has 4 to 8 digits, or empty for none", "PIN SIM terdiri dari 4 sampai 8 angka, atau kosong"),
+]
+
+
+def reason_in(reason: str, language: str | None) -> str:
+    if language != "id":
+        return reason
+    for pattern, replacement in _REASONS:
+        reason = re.sub(pattern, replacement, reason)
+    return reason
 
 
 def translate(text: str, language: str | None) -> str:

@@ -10,6 +10,7 @@ import bottle
 
 from appliance import audit, clock, outbox, policy, shopdata
 from appliance.phone import PhoneError, normalise
+from appliance.settings import SettingsError
 
 from .web import Web, int_or_zero
 
@@ -37,7 +38,7 @@ def modem_page(web: Web, error: str = "", test: dict | None = None):
     last_test = int_or_zero(web.query("test"))
     message = outbox.Message.get_or_none(outbox.Message.id == last_test) if last_test else None
     return web.render("modem", title="Modem", modems=modem_health(web), error=error, test=message,
-                      pin_set=bool(shopdata.get("sim_pin")))
+                      pin_set=bool(web.settings.sim_pin))
 
 
 def modem_test(web: Web):
@@ -54,11 +55,12 @@ def modem_test(web: Web):
 
 
 def modem_pin(web: Web):
-    pin = web.form("pin", limit=16).strip()
-    if pin and not (pin.isdigit() and 4 <= len(pin) <= 8):
+    try:
+        shopdata.save_ui_settings({"sim_pin": web.form("pin", limit=16)})
+    except SettingsError as exc:
         bottle.response.status = 400
-        return modem_page(web, "A SIM PIN has 4 to 8 digits.")
-    shopdata.put("sim_pin", pin)
+        return modem_page(web, exc.reason[:1].upper() + exc.reason[1:] + ".")
+    pin = web.settings.sim_pin
     audit.audit("modem.pin", user=web.user, detail="set" if pin else "cleared")
     web.redirect("/settings/modem", "Saved. The worker uses it the next time it opens the modem.")
 

@@ -81,13 +81,13 @@ def wizard_submit(web: Web):
         bottle.response.status = 400
         return wizard(web, "Choose what kind of shop this is.", fields)
     try:
-        shopdata.save_ui_settings(web.box_settings, {"shop_name": fields["shop_name"], "timezone": fields["timezone"],
-                                                     "quiet_hours": fields["quiet_hours"]})
+        shopdata.save_ui_settings({"shop_name": fields["shop_name"], "timezone": fields["timezone"],
+                                   "quiet_hours": fields["quiet_hours"]})
         owner = auth.create_user(fields["username"], fields["password"], "owner",
                                  language="id" if fields["timezone"].startswith("Asia/J") else "en")
     except (SettingsError, auth.AuthError) as exc:
         bottle.response.status = 400
-        return wizard(web, str(exc).replace("setting ", "").replace(" from code", ""), fields)
+        return wizard(web, str(exc).replace("setting ", "").replace(" from the settings page", ""), fields)
     shopdata.put("shop_type", fields["shop_type"])
     (web.settings.data_path / CODE_FILE).unlink(missing_ok=True)
     audit.audit("setup.done", user=owner, detail=f"{fields['shop_type']} shop {fields['shop_name']!r}")

@@ -1,5 +1,7 @@
-"""The shop's own settings: basics, opening hours, points rules, services,
-products with their stock, and ticket categories with their SLA."""
+"""The shop's own settings: the owner's settings from the settings table (the
+shop, sending, bookings, the queue, orders, points, reminders, tickets),
+opening hours, services, products with their stock, and ticket categories
+with their SLA."""
 
 from __future__ import annotations
 
@@ -7,37 +9,68 @@ import datetime as dt
 
 import bottle
 
-from appliance import audit, catalogue, loyalty, shopdata, tickets
+from appliance import audit, catalogue, shopdata, tickets
+from appliance import settings as settings_table
 from appliance.clock import utcnow
 from appliance.models import OpeningHours, Service, TicketCategory
 from appliance.settings import SettingsError
 
+from .i18n import SETTING_LABELS, reason_in
 from .setup import ZONES
 from .web import Web, int_or_zero
 
+ELSEWHERE = {"sim_pin"}  # on the modem's page, beside the modem it unlocks
 
-def shop_page(web: Web, error: str = ""):
+
+def owner_groups(web: Web, typed: dict | None = None) -> list[tuple[str, str, list[dict]]]:
+    """The owner's settings by group, as the page shows them: (group, title, fields)."""
+    live, typed = web.settings, typed or {}
+    groups = []
+    for group, title in settings_table.GROUPS.items():
+        fields = [{"name": s.name, "label": SETTING_LABELS[s.name][0], "kind": s.kind,
+                   "value": typed.get(s.name, settings_table.shown(getattr(live, s.name))),
+                   "pinned": shopdata.pinned(web.box_settings, s.name)}
+                  for s in settings_table.SETTINGS if s.group == group and s.owner and s.name not in ELSEWHERE]
+        if fields:
+            groups.append((group, title, fields))
+    return groups
+
+
+def shop_page(web: Web, error: str = "", typed: dict | None = None):
     hours = {h.weekday: h for h in OpeningHours.select()}
-    return web.render("shop", title="Shop", error=error, s=web.settings, pinned=lambda n: shopdata.pinned(web.box_settings, n),
+    return web.render("shop", title="Shop", error=error, groups=owner_groups(web, typed),
                       zones=ZONES, hours=hours, services=catalogue.services(active=None),
-                      products=catalogue.products(active=None), points=loyalty.rules(),
+                      products=catalogue.products(active=None),
                       categories=list(TicketCategory.select().order_by(TicketCategory.name)))
+
+
+class _Refused(ValueError):
+    """A setting the page refused: the message, and what was typed, to show again."""
+
+    def __init__(self, message: str, typed: dict):
+        super().__init__(message)
+        self.typed = typed
+
+
+def _save_group(web: Web, group: str) -> None:
+    """The owner's settings of one group, each through its validator in the settings table."""
+    changes = {s.name: web.form(s.name, limit=100) for s in settings_table.SETTINGS
+               if s.group == group and s.owner and s.name not in ELSEWHERE
+               and not shopdata.pinned(web.box_settings, s.name) and s.name in bottle.request.forms}
+    try:
+        shopdata.save_ui_settings(changes)
+    except SettingsError as exc:
+        label = SETTING_LABELS.get(exc.name, (exc.name,))[0]
+        raise _Refused(f"{web.t(label)}: {reason_in(exc.reason, web.language)}.", changes) from None
 
 
 def shop_save(web: Web):
     section = web.form("section", limit=20)
     try:
-        if section == "basics":
-            changes = {name: web.form(name, limit=100) for name in shopdata.UI_SETTINGS
-                       if not shopdata.pinned(web.box_settings, name) and web.form(name, None, limit=100) is not None}
-            shopdata.save_ui_settings(web.box_settings, changes)
+        if section in settings_table.GROUPS:
+            _save_group(web, section)
         elif section == "hours":
             _save_hours(web)
-        elif section == "points":
-            rules = {"per_visit": int(web.form("per_visit", limit=8)), "per_rupiah": int(web.form("per_rupiah", limit=12))}
-            if not (0 <= rules["per_visit"] <= 10_000 and 0 <= rules["per_rupiah"] <= 100_000_000):
-                raise ValueError("points rules are out of range")
-            shopdata.put("points_rules", rules)
         elif section == "service":
             fields = dict(name=web.form("name", limit=100), duration_minutes=web.form("duration", limit=6),
                           price=catalogue.parse_price(web.form("price", "0", limit=30)),
@@ -70,9 +103,12 @@ def shop_save(web: Web):
                                   now=utcnow())
         else:
             web.refuse(400, "Unknown section.")
-    except (SettingsError, ValueError) as exc:  # every service error is a ValueError with a message
+    except _Refused as exc:
         bottle.response.status = 400
-        return shop_page(web, str(exc).replace(" from code", ""))
+        return shop_page(web, str(exc), exc.typed)
+    except ValueError as exc:  # every service error is a ValueError with a message
+        bottle.response.status = 400
+        return shop_page(web, str(exc))
     audit.audit("settings.shop", user=web.user, detail=section)
     web.redirect("/settings/shop", "Saved.")
 

@@ -80,8 +80,12 @@ class Web:
         except ValueError:
             return 1
 
+    @property
+    def language(self) -> str:
+        return self.user.language if self.user else self.settings.default_language
+
     def t(self, text: str) -> str:
-        return translate(text, self.user.language if self.user else self.settings.default_language)
+        return translate(text, self.language)
 
     # -- answers ----------------------------------------------------------------
     def render(self, name: str, **values) -> str:

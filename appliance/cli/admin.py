@@ -22,12 +22,18 @@ def cmd_settings(args) -> int:
         return 0
     settings = load_settings(args)
     if args.json:
-        print(json.dumps({s.name: {"value": value, "default": s.default, "source": source, "help": s.help}
+        print(json.dumps({s.name: {"value": value, "default": s.default, "source": source, "help": s.help,
+                                   "group": s.group, "owner": s.owner}
                           for s, value, source in settings.items()}, indent=2, default=str))
         return 0
+    group = None
     for s, value, source in settings.items():
+        if s.group != group:
+            group = s.group
+            print(f"# {settings_module.GROUPS[group]}")
         print(f"{s.name} = {value!r}  [{source}; default {s.default!r}]")
-        print(f"    {s.help}")
+        owner = " The owner may change it on the Settings page (Shop)." if s.owner else ""
+        print(f"    {s.help}{owner}")
     return 0
 
 

@@ -57,6 +57,8 @@ def open_database(settings, *, migrate: bool = True):
         raise CLIError(str(exc)) from None
     except RuntimeError as exc:
         raise CLIError(str(exc)) from None
+    from .. import shopdata
+    shopdata.use(settings)  # the shop's preferences: the owner's values over these settings
     return database
 
 
@@ -103,7 +105,7 @@ def build_worker(settings):
     for name in modem_names(settings.modems):
         try:
             driver = open_driver(name, sim_root=settings.sim_path, state_dir=settings.data_path / "modems",
-                                 pin=settings.sim_pin or (shopdata.get("sim_pin") or ""))
+                                 pin=shopdata.live(settings).sim_pin)
         except DriverSpecError as exc:
             raise CLIError(f"setting modems: {exc}") from None
         port = getattr(driver, "port", "")

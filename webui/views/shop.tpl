@@ -4,23 +4,29 @@
 % if error:
 <p class="error" role="alert">{{error}}</p>
 % end
-<section class="card"><h2>Basics</h2>
+% for group, title, fields in groups:
+<section class="card" id="{{group}}"><h2>{{t(title)}}</h2>
 <form method="post" action="/settings/shop">
-  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="section" value="basics">
-  % for name, label in [('shop_name', 'Name in every SMS'), ('quiet_hours', 'Quiet hours (HH:MM-HH:MM, empty for none)'), ('daily_cap', 'SMS per SIM per day (0: no cap)'), ('rate_per_minute', 'SMS per modem per minute (0: no limit)'), ('replies_per_hour', 'Automatic replies per phone per hour')]:
-  <label>{{label}} <input name="{{name}}" value="{{getattr(s, name)}}" {{'disabled' if pinned(name) else ''}} maxlength="40"></label>
-  % if pinned(name):
-  <p class="meta">Set in the box's configuration; change it there.</p>
-  % end
-  % end
-  <label>Time zone <select name="timezone" {{'disabled' if pinned('timezone') else ''}}>
+  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="section" value="{{group}}">
+  % for f in fields:
+  % if f['name'] == 'timezone':
+  <label>{{t(f['label'])}} <select name="timezone" {{'disabled' if f['pinned'] else ''}}>
   % for z in zones:
-    <option value="{{z}}" {{'selected' if s.timezone == z else ''}}>{{z}}</option>
+    <option value="{{z}}" {{'selected' if f['value'] == z else ''}}>{{z}}</option>
   % end
   </select></label>
-  <label>Language of new customers <select name="default_language"><option value="id" {{'selected' if s.default_language == 'id' else ''}}>Bahasa Indonesia</option><option value="en" {{'selected' if s.default_language == 'en' else ''}}>English</option></select></label>
+  % elif f['name'] == 'default_language':
+  <label>{{t(f['label'])}} <select name="default_language" {{'disabled' if f['pinned'] else ''}}><option value="id" {{'selected' if f['value'] == 'id' else ''}}>Bahasa Indonesia</option><option value="en" {{'selected' if f['value'] == 'en' else ''}}>English</option></select></label>
+  % else:
+  <label>{{t(f['label'])}} <input name="{{f['name']}}" value="{{f['value']}}" {{'disabled' if f['pinned'] else ''}} maxlength="100" {{!'inputmode="numeric"' if f['kind'] == 'integer' else ('inputmode="decimal"' if f['kind'] == 'number' else '')}}></label>
+  % end
+  % if f['pinned']:
+  <p class="meta">{{t("Set in the box's configuration; change it there.")}}</p>
+  % end
+  % end
   <button type="submit" class="primary">{{t('Save')}}</button>
 </form></section>
+% end
 
 <section class="card"><h2>Opening hours</h2>
 <form method="post" action="/settings/shop">
@@ -68,14 +74,6 @@
 </form>
 % end
 </section>
-
-<section class="card"><h2>{{t('Points')}}</h2>
-<form method="post" action="/settings/shop" class="row-form">
-  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="section" value="points">
-  <label>points per visit <input name="per_visit" value="{{points['per_visit']}}" inputmode="numeric" maxlength="6"></label>
-  <label>1 point per Rp <input name="per_rupiah" value="{{points['per_rupiah']}}" inputmode="numeric" maxlength="10"></label>
-  <button type="submit">{{t('Save')}}</button>
-</form></section>
 
 <section class="card"><h2>Ticket categories and SLA</h2>
 % for c in categories + [None]:

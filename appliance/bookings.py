@@ -172,7 +172,7 @@ def book(customer: Customer, service: Service, starts_at: dt.datetime, *, source
     booking.service = service
     booking.customer = customer
     audit("booking.add", user=by, target=customer.phone, detail=f"{_describe(booking, shop.tz)} via {source}",
-              now=now)
+          now=now)
     if source == "staff":
         _notify(booking, "book_done", f"booking:{booking.id}:confirmed", shop, now)
     return booking
@@ -183,7 +183,7 @@ def _notify(booking: Booking, template: str, key: str, shop: Shop, now: dt.datet
     language = customer.language or shop.default_language
     text = replies.reply(template, language, shop=shop.name, **when_values(booking, now, shop.tz, language))
     outbox.queue_outbound(customer.phone, text, category="transactional", customer=customer, key=key,
-                             template=template, now=now)
+                          template=template, now=now)
 
 
 def _change(booking: Booking, status: str, allowed: tuple[str, ...], now: dt.datetime) -> bool:
@@ -211,7 +211,7 @@ def cancel(booking: Booking, *, by: User | None = None, now: dt.datetime, shop: 
             return booking
         cancel_reminders(booking, now)
     audit("booking.cancel", user=by, target=booking.customer.phone,
-              detail=f"{_describe(booking, shop.tz)} by {'staff' if by else 'the customer'}", now=now)
+          detail=f"{_describe(booking, shop.tz)} by {'staff' if by else 'the customer'}", now=now)
     if by is not None:
         _notify(booking, "cancel_by_shop", f"booking:{booking.id}:cancelled", shop, now)
     return booking
@@ -236,7 +236,7 @@ def mark_no_show(booking: Booking, by: User | None, now: dt.datetime, *, shop: S
         raise BookingError("a booking can be marked as a no-show only after its start time", "state")
     _change(booking, "no_show", ("booked",), now)
     audit("booking.no_show", user=by, target=booking.customer.phone, detail=_describe(booking, shop.tz),
-              now=now)
+          now=now)
     return booking
 
 

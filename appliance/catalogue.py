@@ -303,7 +303,7 @@ def update_service(service: Service, *, by: User | None = None, now: dt.datetime
     for k, v in changed.items():
         setattr(service, k, v)
     audit("service.update", user=by, target=f"service:{service.id}", detail=_describe(changed),
-              now=now or utcnow())
+          now=now or utcnow())
     shopdata.invalidate()  # what customers' texts are read against changed
     return service
 
@@ -363,7 +363,7 @@ def update_product(product: Product, *, by: User | None = None, now: dt.datetime
     for k, v in changed.items():
         setattr(product, k, v)
     audit("product.update", user=by, target=f"product:{product.id}", detail=_describe(changed),
-              now=now or utcnow())
+          now=now or utcnow())
     shopdata.invalidate()  # what customers' texts are read against changed
     return product
 
@@ -389,7 +389,7 @@ def adjust_stock(product: Product, delta, *, reason: str, by: User | None, now: 
                 raise CatalogueError(f"only {current} of {product.name} in stock: cannot take {-delta}")
             raise CatalogueError(f"stock would be more than {MAX_STOCK:,}".replace(",", "."))
         audit("product.stock", user=by, target=f"product:{product.id}",
-                  detail=f"{delta:+d} -> {current}: {reason}", now=now)
+              detail=f"{delta:+d} -> {current}: {reason}", now=now)
     product.stock = current
     return current
 

@@ -125,7 +125,7 @@ def run(draw: Draw, *, by: User | None = None, now: dt.datetime | None = None) -
         draw.status, draw.drawn_at = "drawn", now
         draw.save()
     audit("draw.run", user=by, target=f"draw {draw.id}",
-              detail=f"{len(entries)} entries, winners {[w.customer_id for w in winners]}, seed {draw.seed}", now=now)
+          detail=f"{len(entries)} entries, winners {[w.customer_id for w in winners]}, seed {draw.seed}", now=now)
     return winners
 
 

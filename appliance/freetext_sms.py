@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import (bookings, bookings_sms, customers_sms, loyalty_sms, orders, orders_sms, shopkind, status_sms,
+from . import (bookings, bookings_sms, customers_sms, loyalty_sms, orders, orders_sms, shopdata, shopkind, status_sms,
                tickets_sms, waiting, waiting_sms)
 from .basics_sms import help_reply
 from .catalogue import rupiah
@@ -349,8 +349,7 @@ def _hours(c: Conversation, u) -> list[Reply]:
 
 @on_free_text("location")
 def _location(c: Conversation, u) -> list[Reply] | None:
-    from . import shopdata
-    address = (shopdata.get("shop_address") or "").strip()
+    address = shopdata.setting("shop_address")
     if not address:
         return None  # staff answer it
     return [c.reply("location", address=gsm_safe(address)[:120])]

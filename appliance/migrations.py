@@ -90,9 +90,10 @@ def _loose_preferences_into_settings(database: pw.Database, migrator: SchemaMigr
 
 def _understanding(database: pw.Database, migrator: SchemaMigrator) -> None:
     from playhouse.migrate import migrate as run
-    run(migrator.add_column(Message._meta.table_name, "understood", Message.understood),
-        migrator.add_column(Message._meta.table_name, "folder", Message.folder))
-    database.create_tables([TaughtPhrase, InfoAnswer])
+    have = {column.name for column in database.get_columns(Message._meta.table_name)}
+    run(*[migrator.add_column(Message._meta.table_name, name, field)
+          for name, field in (("understood", Message.understood), ("folder", Message.folder)) if name not in have])
+    database.create_tables([TaughtPhrase, InfoAnswer], safe=True)
 
 
 # Version 1 is the first released schema. Add a Step for every change after it.

@@ -49,6 +49,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "cancelled": (),
 }
 
+# The SMS that ask the customer to pay: the shop's payment instructions follow them.
+PLEASE_PAY = frozenset({"order_awaiting_payment"})
 MAX_ITEMS = 100
 MAX_QUANTITY = 10_000
 MAX_NOTE = 1000
@@ -242,8 +244,8 @@ def create_order(customer: Customer | str, items, *, by: User | None = None, not
                                     quantity=quantity, price=price)
                                for product, name, quantity, price in lines]).execute()
         audit("order.create", user=by, target=ref(order), now=now,
-                  detail=f"{customer.phone}: " + "; ".join(f"{q} x {n} @ {rupiah(p)}" for _, n, q, p in lines)
-                  + f"; total {rupiah(total)}")
+              detail=f"{customer.phone}: " + "; ".join(f"{q} x {n} @ {rupiah(p)}" for _, n, q, p in lines)
+              + f"; total {rupiah(total)}")
         if status == "awaiting_payment":
             return _transition(order, "awaiting_payment", by=by, now=now, note="", shop=shop)
         if notify:
@@ -291,7 +293,7 @@ def _transition(order: Order, new: str, *, by: User | None, now: dt.datetime, no
             loyalty.award_purchase(Customer.get_by_id(current.customer_id), current.total,
                                    f"order:{current.id}", now)
         audit("order.status", user=by, target=ref(current), now=now,
-                  detail=f"{STATUS_LABELS[old]} -> {STATUS_LABELS[new]}" + (f": {note}" if note else ""))
+              detail=f"{STATUS_LABELS[old]} -> {STATUS_LABELS[new]}" + (f": {note}" if note else ""))
         updated = Order.get_by_id(current.id)
         _notify(updated, new, shop=shop, now=now, template=template, note=note)
     for field in ("status", "payment_due", "paid_at", "shipped_at", "updated_at"):
@@ -311,9 +313,17 @@ def _notify(order: Order, status: str, *, shop: Shop, now: dt.datetime, template
         template, language, shop=shop.name, order=ref(order), total=rupiah(order.total),
         due=local_text(order.payment_due, shop), days=_days_text(unpaid_days()),
         reason=note or "-", detail=f" ({note})" if note else "")
+    if template in PLEASE_PAY:
+        text += pay_to(language)
     row, _ = outbox.queue_outbound(customer.phone, text, category="transactional", customer=customer,
-                                      key=f"order:{order.id}:{status}", template=template, now=now)
+                                   key=f"order:{order.id}:{status}", template=template, now=now)
     return row
+
+
+def pay_to(language: str) -> str:
+    """' Bayar ke: BCA 1234567890 a.n. Jaya Motor.' when the shop set where to pay."""
+    where = shopdata.setting("payment_instructions")
+    return " " + replies.reply("pay_to", language, where=where) if where else ""
 
 
 def set_status(order: Order, status: str, *, by: User | None, now: dt.datetime, note: str = "",
@@ -367,7 +377,7 @@ def record_claim(order: Order, amount, *, text: str = "", now: dt.datetime) -> t
             return same, False
         claim = PaymentClaim.create(order=current.id, amount=amount, text=(text or "")[:500], claimed_at=now)
         audit("order.claim", target=ref(current), now=now,
-                  detail=f"{rupiah(amount)} claimed (total {rupiah(current.total)})")
+              detail=f"{rupiah(amount)} claimed (total {rupiah(current.total)})")
     return claim, True
 
 
@@ -426,19 +436,20 @@ def reject_claim(claim: PaymentClaim, reason: str, by: User | None, now: dt.date
         _decide(current, "rejected", by, now)
         PaymentClaim.update(reason=reason).where(PaymentClaim.id == current.id).execute()
         audit("order.claim_rejected", user=by, target=ref(order), now=now,
-                  detail=f"{rupiah(current.amount)}: {reason}")
+              detail=f"{rupiah(current.amount)}: {reason}")
         latest = now + claim_grace()
         if order.status == "awaiting_payment" and order.payment_due and order.payment_due < latest:
             Order.update(payment_due=latest, updated_at=now).where(Order.id == order.id).execute()
             audit("order.due_extended", user=by, target=ref(order), now=now,
-                      detail=f"to {latest.isoformat()} after a rejected payment claim")
+                  detail=f"to {latest.isoformat()} after a rejected payment claim")
         customer = Customer.get_by_id(order.customer_id)
         if is_replyable(customer.phone):
-            text = replies.reply("pay_rejected", customer.language or shop.default_language, shop=shop.name,
-                                 order=ref(order), amount=rupiah(current.amount), reason=reason)
+            language = customer.language or shop.default_language
+            text = replies.reply("pay_rejected", language, shop=shop.name, order=ref(order),
+                                 amount=rupiah(current.amount), reason=reason) + pay_to(language)
             outbox.queue_outbound(customer.phone, text, category="transactional", customer=customer,
-                                     key=f"order:{order.id}:claim:{current.id}:rejected", template="pay_rejected",
-                                     now=now)
+                                  key=f"order:{order.id}:claim:{current.id}:rejected", template="pay_rejected",
+                                  now=now)
     claim.status, claim.decided_by, claim.decided_at, claim.reason = current.status, by, now, reason
     return claim
 

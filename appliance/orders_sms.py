@@ -21,6 +21,10 @@ from .orders import (CHOICES_SHOWN, MAX_QUANTITY, PREFIX, REFERENCE, UNPAID, Ord
 from .outbox import clean_text
 
 templates({
+    "pay_to": {
+        "id": "Bayar ke: {where}.",
+        "en": "Pay to: {where}.",
+    },
     "order_new": {
         "id": "{shop}: pesanan {order} sudah kami terima, total {total}. Kami cek dulu dan segera kabari lewat SMS.",
         "en": "{shop}: we received order {order}, total {total}. We will check it and text you soon.",

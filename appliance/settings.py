@@ -66,6 +66,17 @@ def _str(value: Any) -> str:
 _str.kind = "string"
 
 
+def _short_text(limit: int) -> Callable[[Any], str]:
+    """Text for an SMS: one line, at most `limit` characters."""
+    def parse(value: Any) -> str:
+        text = " ".join(_str(value).split())
+        if len(text) > limit:
+            raise ValueError(f"at most {limit} characters")
+        return text
+    parse.kind = "string"
+    return parse
+
+
 def _nonempty(value: Any) -> str:
     text = _str(value)
     if not text:
@@ -220,6 +231,10 @@ GROUPS = {
 SETTINGS: tuple[Setting, ...] = (
     # -- the shop
     Setting("shop_name", "Loket Demo", "The shop's name, used in replies.", _nonempty, "shop", owner=True),
+    Setting("shop_address", "", "The shop's address, the answer to a customer who asks where the shop is "
+            "(empty: staff answer that question).", _short_text(160), "shop", owner=True),
+    Setting("payment_instructions", "", "Where customers pay (bank account, e-wallet, QRIS), added to every "
+            "\"please pay\" SMS, e.g. \"BCA 1234567890 a.n. Jaya Motor\".", _short_text(100), "orders", owner=True),
     Setting("timezone", "Asia/Jakarta", "The shop's time zone; times are stored in UTC and shown in this zone.",
             _timezone, "shop", owner=True),
     Setting("default_region", "ID", "Country of phone numbers written without +, such as 0812…", _region, "shop"),

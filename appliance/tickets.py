@@ -181,7 +181,7 @@ def save_category(name: str, *, words: str = "", response_minutes: int = 60, res
         category.save()
         action = "ticket.category_changed"
     audit(action, user=by, target=name, now=now,
-              detail=f"response {response_minutes} min, resolution {resolution_minutes} min, "
+          detail=f"response {response_minutes} min, resolution {resolution_minutes} min, "
                      f"warn at {warn_percent}%, words: {fields['words']}")
     return category
 
@@ -249,7 +249,7 @@ def _tell_customer(ticket: Ticket, template: str, event: TicketEvent, shop: Shop
     language = customer.language or shop.default_language
     text = replies.reply(template, language, shop=shop.name, number=label(ticket), **values)
     outbox.queue_outbound(customer.phone, text, category="transactional", customer=customer,
-                             key=f"ticket:{ticket.id}:{event.kind}:{event.id}", template=template, now=now)
+                          key=f"ticket:{ticket.id}:{event.kind}:{event.id}", template=template, now=now)
 
 
 def _first_response(ticket: Ticket, now: dt.datetime) -> dict:
@@ -323,8 +323,8 @@ def assign(ticket: Ticket, technician: User, by: User | None = None, now: dt.dat
                                  name=customer.name or "-", phone=customer.phone,
                                  address=cut(" ".join(customer.address.split()), 100) or "-")
             outbox.queue_outbound(technician.phone, text, category="transactional",
-                                     key=f"ticket:{ticket.id}:assigned:{technician.id}:{times}",
-                                     template="ticket_tech_assigned", now=now)
+                                  key=f"ticket:{ticket.id}:assigned:{technician.id}:{times}",
+                                  template="ticket_tech_assigned", now=now)
         _tell_customer(ticket, "ticket_assigned", event, shop, now, technician=staff_name(technician))
     return ticket
 

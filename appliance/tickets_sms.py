@@ -314,5 +314,5 @@ def _alert(ticket: Ticket, stage: str, clock: str, people: list[User], shop: Sho
             text = replies.reply(template, person.language, shop=shop.name, number=label(ticket), due=due_text,
                                  summary=cut(ticket.summary, 40), technician=staff_name(ticket.assignee))
             outbox.queue_outbound(person.phone, text, category="transactional",
-                                     key=f"ticket:{ticket.id}:{stage}:{clock}:{person.id}", template=template,
-                                     now=now)
+                                  key=f"ticket:{ticket.id}:{stage}:{clock}:{person.id}", template=template,
+                                  now=now)

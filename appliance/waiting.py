@@ -59,13 +59,13 @@ def join(customer: Customer | None, *, service: Service | None = None, booking: 
     else:
         raise QueueError("the queue is busy; please try again")
     audit("queue.join", user=by, target=customer.phone if customer else f"queue:{ticket.id}",
-              detail=f"number {ticket.number} on {day} via {source}", now=now)
+          detail=f"number {ticket.number} on {day} via {source}", now=now)
     told = customer is not None and source == "sms"
     if customer is not None and source == "staff":
         language = customer.language or shop.default_language
         text = replies.reply("queue_joined", language, shop=shop.name, **status_values(ticket, now))
         outbox.queue_outbound(customer.phone, text, category="transactional", customer=customer,
-                                 key=f"queue:{ticket.id}:joined", template="queue_joined", now=now)
+                              key=f"queue:{ticket.id}:joined", template="queue_joined", now=now)
         told = True
     if told and position(ticket) <= shopdata.setting("queue_notify_ahead"):
         # The answer to joining already said the turn is near.
@@ -152,7 +152,7 @@ def _tell(ticket: QueueTicket, template: str, key: str, shop: Shop, now: dt.date
     language = customer.language or shop.default_language
     text = replies.reply(template, language, shop=shop.name, number=ticket.number, **values)
     outbox.queue_outbound(customer.phone, text, category="transactional", customer=customer, key=key,
-                             template=template, now=now)
+                          template=template, now=now)
 
 
 def notify_soon(now: dt.datetime, shop: Shop | None = None) -> list[QueueTicket]:
@@ -205,7 +205,7 @@ def _move(ticket: QueueTicket, status: str, allowed: tuple[str, ...], by: User |
         raise QueueError(f"number {fresh.number} is {fresh.status}; it cannot become {status}")
     QueueTicket.update(status=status, **fields).where(QueueTicket.id == ticket.id).execute()
     audit(f"queue.{status}", user=by, target=f"queue:{ticket.id}", detail=f"number {fresh.number} on {fresh.day}",
-              now=now)
+          now=now)
     return QueueTicket.get_by_id(ticket.id)
 
 

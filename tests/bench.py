@@ -235,7 +235,7 @@ def bench_utilisation(n: int = 12, cmgs_seconds: float = 1.0) -> None:
                         region_key=lambda x: x, status_dir=data / "status",
                         rules=policy.Rules(tz=zoneinfo.ZoneInfo("Asia/Jakarta")))
         outbox.queue_many(((None, f"+62812{k:07d}", f"Pengingat {k}") for k in range(n)),
-                             category="transactional", key_prefix="u:")
+                          category="transactional", key_prefix="u:")
         time.sleep(1)  # the modem is open and idle
         started = time.perf_counter()
         sent = worker.drain()

@@ -4,7 +4,6 @@ import socket
 
 import pytest
 
-from appliance import migrations
 from support import loket_cli
 
 from appliance import migrations

@@ -106,7 +106,7 @@ def test_the_lease_still_checks_consent_inside_the_update(shop):
     ]
     for customer, category, leased in cases:
         row, _ = outbox.queue_outbound(customer.phone if customer else "+6281200000009", "Hi",
-                                          category=category, customer=customer, now=T0)
+                                       category=category, customer=customer, now=T0)
         assert outbox.lease(row, "w:1", T0) is leased, (category, customer)
         row = Message.get_by_id(row.id)
         assert row.state == ("sending" if leased else "cancelled"), (category, customer)

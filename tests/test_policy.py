@@ -153,7 +153,7 @@ def test_an_untrusted_clock_holds_scheduled_and_promotional_sends(shop_worker):
     c = customer("+6281200000004")
     trusted["value"] = False
     outbox.queue_outbound(c.phone, "reminder tomorrow", category="reminder", customer=c,
-                             send_at=clock.now - dt.timedelta(minutes=1), now=clock.now)
+                          send_at=clock.now - dt.timedelta(minutes=1), now=clock.now)
     outbox.queue_outbound(c.phone, "scheduled alert", customer=c, send_at=clock.now, now=clock.now)
     outbox.queue_outbound(c.phone, "promo", category="marketing", customer=c, now=clock.now)
     outbox.queue_outbound(c.phone, "reply", customer=c, now=clock.now)
@@ -169,9 +169,9 @@ def test_a_clock_jump_skips_stale_reminders_instead_of_a_burst(shop_worker):
     clock.now = dt.datetime(1970, 1, 1, 0, 5, tzinfo=dt.timezone.utc)  # a Pi after a power cut
     for n in range(3):
         outbox.queue_outbound(c.phone, f"old reminder {n}", category="reminder", customer=c,
-                                 send_at=local(9, day=19 + n), now=clock.now)
+                              send_at=local(9, day=19 + n), now=clock.now)
     outbox.queue_outbound(c.phone, "due soon", category="reminder", customer=c,
-                             send_at=local(11, 50), now=clock.now)
+                          send_at=local(11, 50), now=clock.now)
     clock.now = local(12)  # NTP or the modem corrects the clock
     result = worker.sweep()
     assert result["skipped"] == 3

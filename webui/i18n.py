@@ -70,6 +70,10 @@ ID = {
 # pages: name -> (English, Indonesian). A test keeps it in step with the table.
 SETTING_LABELS = {
     "shop_name": ("Name in every SMS", "Nama di setiap SMS"),
+    "shop_address": ("Address, for customers who ask where the shop is",
+                     "Alamat, untuk pelanggan yang bertanya lokasi toko"),
+    "payment_instructions": ("Where to pay, in every SMS asking for payment",
+                             "Cara bayar, di setiap SMS yang meminta pembayaran"),
     "timezone": ("Time zone", "Zona waktu"),
     "default_language": ("Language of new customers", "Bahasa pelanggan baru"),
     "quiet_hours": ("Quiet hours (HH:MM-HH:MM, empty for none)", "Jam tenang (JJ:MM-JJ:MM, kosong bila tidak ada)"),

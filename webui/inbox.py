@@ -60,7 +60,7 @@ def reply(web: Web, phone: str):
     user = web.user
     customer = customer_for(phone)
     outbox.queue_outbound(phone, text, category="transactional", customer=customer, author=user,
-                             key=f"staff:{user.id}:{key}" if key else None)
+                          key=f"staff:{user.id}:{key}" if key else None)
     # Answered: the texts that waited for staff no longer do.
     Message.update(needs_staff=False).where((Message.phone == phone) & (Message.needs_staff == True)).execute()  # noqa: E712
     web.tasks.kick_outbox()

@@ -48,7 +48,7 @@ def modem_test(web: Web):
         bottle.response.status = 400
         return modem_page(web, str(exc))
     row, _ = outbox.queue_outbound(phone, f"{web.settings.shop_name}: test SMS dari Loket / test SMS from Loket.",
-                                      category="transactional", author=web.user, template="test")
+                                   category="transactional", author=web.user, template="test")
     web.tasks.kick_outbox()
     audit.audit("modem.test", user=web.user, target=phone)
     bottle.redirect(f"/settings/modem?test={row.id}")

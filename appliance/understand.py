@@ -496,6 +496,15 @@ def understand(text: str, lexicon: Lexicon | None = None, now_local: dt.datetime
     else:
         intent, score = _decide(scores, items, lexicon, day, time, amount, order, ticket, joined, tokens)
         how = "cues" if intent != "unclear" else "none"
+    if intent == "move" and now_local is not None:
+        # "jadwal besok diundur ke jumat": the new day is the one after "ke" / "to".
+        tail = re.split(r"\b(?:ke|to|jadi|menjadi|into)\b", joined)
+        if len(tail) > 1:
+            from .when import parse_when
+            moved = parse_when(tail[-1], now_local, lang or "id")
+            if moved.date or moved.time:
+                day, time, error = moved.date or (day if moved.time and not moved.date else None), \
+                    moved.time, moved.error
     if intent == "pay" and amount is None and order is None and score < 3:
         intent, how = "unclear", "none"
     return Understanding(intent, lang, tuple(items), day, time, error, amount, order, ticket, name, how, score,

@@ -30,6 +30,7 @@ def cmd_sim_text(args) -> int:
     network = SimNetwork(settings.sim_path)
     sender = _sim_number(args.number, settings)
     before = len(network.received(sender))
+    started = time.time()
     pending = network.text_shop(sender, args.message)
     deadline = time.monotonic() + args.wait
     shown = before
@@ -40,18 +41,41 @@ def cmd_sim_text(args) -> int:
             print(sms.get("text", ""), flush=True)
         if len(received) > shown:
             shown, quiet_since = len(received), None
-        if shown > before and not pending.exists():
-            # The shop answered: stop once it has nothing more on the way.
+        if not pending.exists() and (shown > before or _read_since(settings, sender, started)):
+            # The shop answered (or read the text and owes no answer, a
+            # "thanks"): stop once it has nothing more on the way.
             if _settled(settings, sender):
                 quiet_since = quiet_since or time.monotonic()
                 if time.monotonic() - quiet_since > 0.3:
                     break
         time.sleep(0.05)
     if shown == before:
-        print(f"loket: no reply within {args.wait:g} s (is `loket run` or `loket worker` running with "
-              f"--data-dir {settings.data_path}?)", file=sys.stderr)
+        if _read_since(settings, sender, started):
+            print("loket: the shop read the text and sent no reply", file=sys.stderr)
+        else:
+            print(f"loket: no reply within {args.wait:g} s (is `loket run` or `loket worker` running with "
+                  f"--data-dir {settings.data_path}?)", file=sys.stderr)
         return EXIT_FAIL
     return 0
+
+
+def _read_since(settings, phone: str, since: float) -> bool:
+    """The shop has read and handled a text of this phone's sent since `since` (a wall-clock time)."""
+    import datetime as dt
+
+    import peewee
+
+    from .. import db
+    from ..models import Message
+    if not settings.database_url and not (settings.data_path / "loket.db").exists():
+        return False
+    try:
+        db.connect(settings.db_url, synchronous=settings.sqlite_synchronous)
+        after = dt.datetime.fromtimestamp(since, dt.timezone.utc)
+        return Message.select().where((Message.phone == phone) & (Message.direction == "in")
+                                      & (Message.state == "handled") & (Message.updated_at >= after)).exists()
+    except (db.DatabaseError, peewee.DatabaseError):
+        return False
 
 
 def _settled(settings, phone: str) -> bool:

@@ -21,7 +21,7 @@ from typing import Callable
 
 from appliance import jobs, messaging, policy
 from appliance.clock import utcnow
-from appliance.modem.base import ModemError, ModemStatus
+from appliance.modem.base import ModemError, ModemStatus, SendHandedOver, UnknownOutcomeError
 from appliance.modem.owner import ModemThread
 from appliance.responder import Responder
 
@@ -59,6 +59,10 @@ class ModemPool:
 
 
 class Worker:
+    # How long a sending thread waits for its modem; a send still running then
+    # is recorded by the modem's own thread (see ModemThread.call).
+    send_patience = 120.0
+
     def __init__(self, *, tasks: task_module.Tasks, modems: list[ModemThread], responder: Responder,
                  region_key: Callable[[str], str], status_dir: Path, rules: policy.Rules,
                  rate_per_minute: int = 0, reassembly: dt.timedelta = dt.timedelta(minutes=10),
@@ -201,24 +205,42 @@ class Worker:
         while True:
             self.limiters[modem.name].wait()
             try:
-                result = modem.send(message.phone, message.text)
+                result = modem.send(message.phone, message.text, self.send_patience,
+                                    on_abandoned=lambda outcome, name=modem.name: self._record(message, name, outcome))
                 break
+            except SendHandedOver as exc:
+                # Still running on the modem's thread, which records it: the
+                # row stays leased, so nothing else can send it meanwhile.
+                log.warning("message %s: %s", message.id, exc)
+                return modem.name, 0
             except ModemError as exc:
-                now = self.clock()
                 tried.append(modem)
                 spare = [m for m in self.pool.modems if m not in tried and m.last_status.ok]
-                if exc.transient and spare:
+                # Only a failure the modem reported (nothing went out) may try another modem.
+                if exc.transient and spare and not isinstance(exc, UnknownOutcomeError):
                     log.warning("message %s: %s failed (%s); trying %s", message.id, modem.name, exc, spare[0].name)
                     modem = spare[0]
                     continue
-                if exc.transient:
-                    messaging.retry_later(message, self.owner, str(exc), now)
-                else:
-                    messaging.mark_failed(message, self.owner, str(exc), now)
-                log.warning("message %s not sent: %s", message.id, exc)
-                return modem.name, 0
-        messaging.mark_sent(message, self.owner, result.references, modem.name, self.clock())
-        return modem.name, result.parts
+                return modem.name, self._record(message, modem.name, exc)
+        return modem.name, self._record(message, modem.name, result)
+
+    def _record(self, message, modem: str, outcome) -> int:
+        """Write a send's outcome to its row; the parts sent (0 unless it went).
+        Called on the modem's thread when the sender had stopped waiting."""
+        now = self.clock()
+        if isinstance(outcome, UnknownOutcomeError):
+            messaging.mark_unknown(message, self.owner, str(outcome), now)
+        elif isinstance(outcome, ModemError):
+            if outcome.transient:
+                messaging.retry_later(message, self.owner, str(outcome), now)
+            else:
+                messaging.mark_failed(message, self.owner, str(outcome), now)
+        else:
+            messaging.mark_sent(message, self.owner, outcome.references, modem, now,
+                                encoding=getattr(outcome, "encoding", None))
+            return outcome.parts
+        log.warning("message %s not sent: %s", message.id, outcome)
+        return 0
 
     def sweep(self) -> dict:
         """Once a minute: late multipart messages, and anything due to send."""

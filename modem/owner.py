@@ -86,10 +86,10 @@ class ModemThread:
         with call.lock:
             if not call.finished:
                 if future.cancel():
-                    raise TransientModemError(f"modem {self.name} did not get to it within {timeout:.0f} s; "
+                    raise TransientModemError(f"modem {self.name} did not get to it within {timeout:g} s; "
                                               "it was not started") from None
                 call.abandoned = True
-                raise SendHandedOver(f"modem {self.name} is still at it after {timeout:.0f} s; "
+                raise SendHandedOver(f"modem {self.name} is still at it after {timeout:g} s; "
                                      "its outcome is recorded when it ends")
         return future.result()  # it finished just now
 

@@ -402,6 +402,8 @@ class ModemSimulator:
             self.verbose = True
             self.quiet = False
             self.cmee = 0
+            self.curc = 1  # Huawei's periodic reports: on after power-on
+            self.portsel = 0
             self.cmgf = 0
             self.cscs = "GSM"
             self.csmp = [17, 167, 0, 0]
@@ -613,7 +615,7 @@ class ModemSimulator:
         lines: list[str] = []
         if self.faults.calls and self._rng.random() < self.faults.calls:
             lines += CALL_CHATTER
-        if self.faults.noise:
+        if self.faults.noise and not (self.faults.noise == "huawei" and not self.curc):
             lines += self._rng.sample(NOISE[self.faults.noise], 2)
         return lines
 
@@ -1067,6 +1069,21 @@ class ModemSimulator:
         if op == "test":
             return [f"{name}: {test}"]
         raise PlainError(name)
+
+    @command("^CURC")
+    def _cmd_curc(self, op, args):
+        # Huawei only: turns its periodic ^RSSI/^BOOT/^MODE reports on or off.
+        # Gammu's Huawei support sends AT^CURC=0 while connecting and gives up on ERROR.
+        if self.identity.manufacturer.lower() != "huawei":
+            raise PlainError("^CURC")
+        return self._setting(op, args, "^CURC", "curc", 0, 1, "(0-1)")
+
+    @command("^PORTSEL")
+    def _cmd_portsel(self, op, args):
+        # Huawei only: which port gets the URCs (0 modem, 1 PCUI); Gammu sets 1 while connecting.
+        if self.identity.manufacturer.lower() != "huawei":
+            raise PlainError("^PORTSEL")
+        return self._setting(op, args, "^PORTSEL", "portsel", 0, 1, "(0-1)")
 
     @command("+CMEE")
     def _cmd_cmee(self, op, args):

@@ -40,6 +40,7 @@ class ModemThread:
         self._thread = threading.Thread(target=self._run, name=f"modem-{name}", daemon=True)
         self._opened = False
         self._open_error, self._open_pause, self._next_open = "", 0.0, 0.0
+        self._poll_error, self._poll_pause = "", 0.0  # the same for reading, once it was open
         self.last_status = ModemStatus(ok=False, error="not opened yet")
         self.last_contact: float | None = None
 
@@ -149,7 +150,7 @@ class ModemThread:
                 except Exception:  # nothing may end the modem's only thread (see _ensure_open)
                     log.exception("modem %s: unexpected error while polling", self.name)
                     next_status = max(next_status, time.monotonic() + self.status_seconds)
-                next_poll = time.monotonic() + self.poll_seconds
+                next_poll = time.monotonic() + max(self.poll_seconds, self._poll_pause)
                 continue
             if not call.future.set_running_or_notify_cancel():
                 continue  # its caller gave up before it started
@@ -165,6 +166,8 @@ class ModemThread:
                 outcome = TransientModemError(f"modem {self.name}: {exc}")
             else:
                 self.last_contact = time.time()
+                if self._poll_pause:  # it answers again: read its messages soon, not after the pause
+                    self._poll_pause, next_poll = 0.0, time.monotonic()
             call.finish(outcome, self.name)
         try:
             self.driver.shutdown()
@@ -175,8 +178,19 @@ class ModemThread:
         try:
             parts = self.driver.read_inbound()
         except ModemError as exc:
-            log.warning("modem %s: reading messages failed: %s", self.name, exc)
+            # A modem that was open and vanished fails every poll: say it once,
+            # and ask less often (a box left without its modem would otherwise
+            # write a line a second onto the SD card).
+            if str(exc) != self._poll_error:
+                log.warning("modem %s: reading messages failed: %s", self.name, exc)
+            else:
+                log.debug("modem %s: reading messages failed again: %s", self.name, exc)
+            self._poll_error = str(exc)
+            self._poll_pause = min(self.OPEN_RETRY_MAX, max(self.poll_seconds, self._poll_pause * 2))
             return
+        if self._poll_error:
+            log.warning("modem %s: reading messages again (it was: %s)", self.name, self._poll_error)
+            self._poll_error, self._poll_pause = "", 0.0
         self.last_contact = time.time()
         if not parts or self.on_inbound is None:
             return

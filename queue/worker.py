@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 # A received message not answered after this long was left by an interrupted
 # run (the live path answers within seconds); the sweep answers it.
 STRANDED_AFTER = dt.timedelta(minutes=2)
+SWEEP_INTERVAL = dt.timedelta(minutes=1)
 
 
 class ModemPool:
@@ -83,6 +84,7 @@ class Worker:
         self.threads = threads
         self.clock = clock
         self._inbound_lock = threading.Lock()
+        self._kick_at: dt.datetime | None = None  # when the scheduled retry nudge runs
         self.on_network_time: Callable[[dt.datetime], None] | None = None
         self.on_started: Callable[[], None] | None = None
         for modem in modems:
@@ -184,6 +186,24 @@ class Worker:
                 break
         return sent
 
+    def _schedule_retry(self) -> None:
+        """A row waits a few seconds' backoff: nudge the outbox then, rather
+        than leave it to the minute sweep."""
+        now = self.clock()
+        row = (messaging.Message.select(messaging.Message.next_attempt_at)
+               .where((messaging.Message.direction == "out") & (messaging.Message.state == "queued")
+                      & (messaging.Message.next_attempt_at > now))
+               .order_by(messaging.Message.next_attempt_at).first())
+        if row is None:
+            return
+        soonest = row.next_attempt_at
+        if soonest - now > SWEEP_INTERVAL:
+            return  # the sweep comes first anyway
+        if self._kick_at is not None and now < self._kick_at <= soonest:
+            return  # a nudge is already on its way
+        self._kick_at = soonest
+        self.tasks.kick_outbox_in((soonest - now).total_seconds() + 0.05)
+
     def _parts_today(self, now: dt.datetime, rules: policy.Rules) -> dict[str, int]:
         if not rules.daily_cap:
             return {}
@@ -229,10 +249,12 @@ class Worker:
         Called on the modem's thread when the sender had stopped waiting."""
         now = self.clock()
         if isinstance(outcome, UnknownOutcomeError):
-            messaging.mark_unknown(message, self.owner, str(outcome), now)
+            if messaging.mark_unknown(message, self.owner, str(outcome), now):
+                self._schedule_retry()
         elif isinstance(outcome, ModemError):
             if outcome.transient:
-                messaging.retry_later(message, self.owner, str(outcome), now)
+                if messaging.retry_later(message, self.owner, str(outcome), now):
+                    self._schedule_retry()
             else:
                 messaging.mark_failed(message, self.owner, str(outcome), now)
         else:

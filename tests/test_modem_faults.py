@@ -280,3 +280,51 @@ def test_every_fault_at_once_duplicates_nothing_and_loses_nothing(bench):
     tally = b.account()
     assert tally["delivered"] + sum(1 for m in Message.select() if m.state == "unknown"
                                     and b.delivered()[(m.phone, m.text)] == 0) == 24
+
+
+# -- what the worker records, and how often it says so ---------------------------------------------
+def test_every_message_is_recorded_with_the_coding_it_went_out_in(bench):
+    b = bench()
+    plain = messaging.queue_outbound("+6281200000001", "Pesanan siap diambil.")[0]
+    emoji = messaging.queue_outbound("+6281200000002", "Terima kasih 🙏 sampai jumpa!")[0]
+    b.send_all()
+    assert Message.get_by_id(plain.id).encoding == "gsm7"
+    assert Message.get_by_id(emoji.id).encoding == "ucs2"
+
+
+def test_after_a_refusal_the_retry_is_nudged_after_its_short_backoff_not_the_minute_sweep(bench):
+    b = bench()
+    row = b.queue(1)[0]
+    b.faults(cms_error={row.phone: 500})  # "unknown error": worth trying again soon
+    b.worker.drain()
+    row = Message.get_by_id(row.id)
+    assert row.state == "queued" and row.attempts == 1
+    wait = (row.next_attempt_at - row.updated_at).total_seconds()
+    assert 2 <= wait <= 8  # the first backoff: about 5 s
+    # A real Huey queue on SQLite: the nudge waits there with its time (the consumer holds it till then).
+    (nudge,) = [t for t in b.worker.tasks.huey.pending() if t.eta is not None]
+    assert nudge.name == "loket.send_outbox"
+    assert abs((nudge.eta - row.next_attempt_at.replace(tzinfo=None)).total_seconds()) < 1.5
+
+
+def test_a_modem_that_vanished_says_so_once_not_every_second(tmp_path, caplog):
+    handle = atsim.serve(str(tmp_path / "tty"), tmp_path / "net")
+    modem = ModemThread("m", ATDriver(str(tmp_path / "tty"), timeout=0.3), poll_seconds=0.05,
+                        status_seconds=3600).start()
+    try:
+        deadline = time.monotonic() + 5
+        while modem.last_contact is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with caplog.at_level("WARNING", logger="appliance.modem.owner"):
+            handle.vanish()
+            time.sleep(3)  # sixty polls' worth
+            failures = [r for r in caplog.records if "reading messages failed" in r.getMessage()]
+            assert 1 <= len(failures) <= 2  # "vanished", then "cannot open": each said once
+            handle.reappear()
+            deadline = time.monotonic() + 40
+            while "reading messages again" not in caplog.text and time.monotonic() < deadline:
+                time.sleep(0.1)
+        assert "reading messages again" in caplog.text
+    finally:
+        modem.stop()
+        handle.stop()

@@ -334,8 +334,13 @@ class ATDriver(Driver):
             try:
                 references.append(self._send_part(part, number))
             except ModemError as exc:
+                if references and not isinstance(exc, UnknownOutcomeError):
+                    # The customer has the first parts already: sending the whole
+                    # message again would repeat them. It is an unknown outcome.
+                    exc = UnknownOutcomeError(f"{exc} (after {len(references)} of {len(pdus)} parts went out)",
+                                              code=exc.code)
                 exc.references = tuple(references)  # parts that did go out before the failure
-                raise
+                raise exc from None
             finally:
                 self._last_send = time.monotonic()
         return SendResult(tuple(references), "gsm7" if gsm7.is_gsm7(text) else "ucs2")

@@ -44,9 +44,10 @@ def database(settings):
 class Bench:
     """One simulated modem on a pty, the real worker in front of it."""
 
-    def __init__(self, tmp_path, *, faults=None, timeout=0.5, send_timeout=1.5, patience=120.0):
+    def __init__(self, tmp_path, *, faults=None, timeout=0.5, send_timeout=1.5, patience=120.0,
+                 simulator=atsim.ModemSimulator):
         self.net = tmp_path / "net"
-        self.sim = atsim.ModemSimulator(self.net, seed=11)
+        self.sim = simulator(self.net, seed=11)
         if faults:
             self.sim.set_faults(**faults)  # from power-on: init meets them too
         self.handle = atsim.SimulatorHandle(self.sim, str(tmp_path / "tty"))
@@ -328,3 +329,22 @@ def test_a_modem_that_vanished_says_so_once_not_every_second(tmp_path, caplog):
     finally:
         modem.stop()
         handle.stop()
+
+
+class SecondPartRefused(atsim.ModemSimulator):
+    """The network refuses the second part of a long message (congestion), once."""
+
+    def _send(self, number, text, pdu_hex, decoded):
+        if decoded.concat and decoded.concat.seq == 2 and not getattr(self, "refused", False):
+            self.refused = True
+            raise atsim.CmsError(42)
+        return super()._send(number, text, pdu_hex, decoded)
+
+
+def test_a_long_message_cut_off_half_way_is_not_sent_whole_again_silently(bench):
+    b = bench(simulator=SecondPartRefused)
+    promo = b.queue(1, category="marketing", text=LONG + "{n}")[0]
+    b.send_all()
+    row = Message.get_by_id(promo.id)
+    assert row.state == "unknown" and "1 of 3 parts went out" in row.error
+    assert sum(1 for r in b.sim.sent if r["number"] == promo.phone and r.get("ref") is not None) == 1

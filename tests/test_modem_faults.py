@@ -45,14 +45,14 @@ class Bench:
     """One simulated modem on a pty, the real worker in front of it."""
 
     def __init__(self, tmp_path, *, faults=None, timeout=0.5, send_timeout=1.5, patience=120.0,
-                 simulator=atsim.ModemSimulator):
+                 simulator=atsim.ModemSimulator, poll_seconds=0.2):
         self.net = tmp_path / "net"
         self.sim = simulator(self.net, seed=11)
         if faults:
             self.sim.set_faults(**faults)  # from power-on: init meets them too
         self.handle = atsim.SimulatorHandle(self.sim, str(tmp_path / "tty"))
         self.driver = ATDriver(str(tmp_path / "tty"), timeout=timeout, send_timeout=send_timeout)
-        self.modem = ModemThread("m", self.driver, poll_seconds=0.2, status_seconds=3600).start()
+        self.modem = ModemThread("m", self.driver, poll_seconds=poll_seconds, status_seconds=3600).start()
         self.worker = Worker(tasks=Tasks(make_huey(f"sqlite:///{tmp_path / 'q.db'}")), modems=[self.modem],
                              responder=Responder(Shop()), region_key=lambda s: s,
                              status_dir=tmp_path / "status",
@@ -229,7 +229,7 @@ def test_a_send_outlasting_the_callers_patience_is_recorded_once_by_the_modem(be
 
 @pytest.mark.parametrize("pause", [0.0, 1.5], ids=["mid-batch", "between batches"])
 def test_a_modem_that_resets_into_text_mode_with_echo_is_set_up_again_before_sending(bench, pause):
-    b = bench()
+    b = bench(poll_seconds=3600)  # no poll in between: the send path must notice by itself
     b.queue(3)
     b.send_all()
     time.sleep(pause)

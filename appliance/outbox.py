@@ -232,6 +232,20 @@ def retry_later(message: Message, owner: str, reason: str, now: dt.datetime,
     return True
 
 
+def mark_unknown(message: Message, owner: str, reason: str, now: dt.datetime) -> bool:
+    """The modem took the message but never confirmed it: it may or may not
+    have gone out. The crash policy applies (RESEND_UNKNOWN): a reply goes
+    once more, flagged; a promotion never. Returns True when it was re-queued."""
+    with _db().atomic():
+        Message.update(state="unknown", error=f"{reason}"[:500], updated_at=now).where(
+            _held(message.id, owner)).execute()
+        return bool(Message.update(state="queued", lease_owner="", resent_after_crash=True, updated_at=now,
+                                   next_attempt_at=now + dt.timedelta(seconds=BACKOFF_BASE_SECONDS)).where(
+            (Message.id == message.id) & (Message.state == "unknown") & (Message.lease_owner == owner)
+            & Message.category.in_(sorted(RESEND_UNKNOWN))
+            & (Message.resent_after_crash == False)).execute())  # noqa: E712
+
+
 def recover_interrupted(now: dt.datetime, owner_prefix: str = "") -> dict[str, int]:
     """Rows left `sending` by a crash: `unknown`, then re-queued where the
     category allows (flagged, since the customer may get it twice).

@@ -316,7 +316,8 @@ SETTINGS: tuple[Setting, ...] = (
             "tickets", owner=True),
     # -- the modem
     Setting("modems", "sim",
-            "Modems, comma separated. sim: the simulated modem; gammu:PORT: libgammu on a serial port; "
+            "Modems, comma separated. sim: the simulated modem; at:PORT: Loket's own AT driver on a serial "
+            "port (e.g. at:/dev/serial/by-id/...); gammu:PORT: libgammu on a serial port; "
             "gammu-dummy:DIR: libgammu's dummy phone.", _modems, "modem"),
     Setting("modem_poll_seconds", 1.0, "How often the worker asks the modem for new messages, in seconds.",
             _float(0.05, 600), "modem"),

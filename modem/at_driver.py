@@ -24,10 +24,10 @@ import time
 import zlib
 from typing import Sequence
 
-from . import atparse, pdu
+from . import atparse, gsm7, pdu
 from .at_link import ATLink, CommandTimeout, Reply
 from .base import (Driver, InboundPart, ModemError, ModemStatus, PermanentModemError, SendResult,
-                   TransientModemError)
+                   TransientModemError, UnknownOutcomeError)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,13 @@ SEND_PERMANENT = frozenset({1, 8, 10, 21, 27, 28, 29, 30, 50, 96, 195, 196, 304,
 # the older mode 1 for modems without a buffer.
 CNMI_VARIANTS = ("2,1,0,2,0", "2,1,0,1,0", "1,1,0,2,0", "1,1,0,1,0", "2,1,0,0,0", "2,1")
 MEMORY_PREFERENCE = ("SM", "ME", "MT")
+# A send after this many seconds without one first confirms that the modem is
+# still in PDU mode with echo off (one AT+CMGF?): a modem that reset without
+# losing its port would otherwise take AT+CMGS=<length> as a text-mode number.
+CONFIRM_AFTER = 1.0
+# The reference recorded for a part the modem confirmed with OK but without
+# +CMGS: it went out, and no status report can match it.
+NO_REFERENCE = -1
 _SIM_TEXT = {"READY": "ready", "SIM PIN": "PIN required", "SIM PUK": "PUK required (SIM locked)",
              "SIM PIN2": "PIN2 required", "SIM PUK2": "PUK2 required", "PH-SIM PIN": "phone lock PIN required"}
 
@@ -77,6 +84,7 @@ class ATDriver(Driver):
         self._resync = False  # a command timed out: its late answer may still come
         self._concat_ref = random.randrange(256)
         self._logged_raw: set[int] = set()
+        self._last_send = 0.0  # monotonic time of the last send (state confirmed since)
 
     # -- session -----------------------------------------------------------------------
     def open(self) -> None:
@@ -109,7 +117,10 @@ class ATDriver(Driver):
         self._identity = None
         self._sync()
         self._tolerate("ATZ")
-        self._expect("ATE0V1", "turning echo off")
+        if not self._at("ATE0V1").ok:
+            # Some modems take one basic command per line: step by step.
+            self._expect("ATE0", "turning echo off")
+            self._tolerate("ATV1")
         self.link.echo_seen = False
         self._tolerate("AT+CMEE=1")
         self._unlock_sim()
@@ -139,6 +150,46 @@ class ATDriver(Driver):
             except CommandTimeout as exc:
                 last = exc
         raise TransientModemError(f"modem {self.port} does not answer AT: {last or 'no OK'}")
+
+    def _resynchronise(self) -> None:
+        """After a timeout: take in the late answer (a +CMGS that came too late
+        belongs to no one) and only then go on, so it is never read as the
+        answer to the next command. AT+CMGF? marks our own answer by its
+        +CMGF line; anything before it is stale. Until this succeeds nothing
+        else is sent to the modem."""
+        self.link.write(b"\x1b\r")  # leave a "> " prompt the PDU never reached, without sending
+        self.link.write(b"AT+CMGF?\r")
+        answered = False
+        while True:
+            try:
+                reply = self.link.collect("AT+CMGF?", self.timeout)
+            except CommandTimeout as exc:
+                if answered:
+                    break  # an answer without +CMGF, and nothing after it: it was ours
+                raise TransientModemError(f"modem {self.port} does not answer after a timeout: {exc}") from None
+            answered = True
+            if any(line.upper().startswith("+CMGF:") for line in reply.lines):
+                if any(re.match(r"\+CMGF:\s*1", line) for line in reply.lines):
+                    self._needs_init = True
+                # Answers to an earlier attempt's AT+CMGF? follow at once: take them in too.
+                self.link.drain(wait=0.2)
+                break
+            log.warning("modem %s: a late answer came after a timeout and was set aside: %s", self.port,
+                        " ".join([*reply.lines, reply.final])[:120])
+        self._resync = False
+        self._after_reply()
+        if self._needs_init:
+            log.warning("modem %s was reset while it did not answer; initialising it again", self.port)
+            self._init()
+
+    def _confirm_state(self) -> None:
+        """Before a batch of sends: still PDU mode, echo still off? Re-initialise if not."""
+        reply = self._at("AT+CMGF?")  # an echo of it tells the link the modem was reset
+        if reply.ok and any(re.match(r"\+CMGF:\s*1", line) for line in reply.lines):
+            log.warning("modem %s is in text mode (it was reset); initialising it again", self.port)
+            self._needs_init = True
+        if self._needs_init:
+            self._init()
 
     def _unlock_sim(self) -> None:
         state = self._sim_state()
@@ -242,8 +293,7 @@ class ATDriver(Driver):
         elif self._needs_init:
             self._init()
         elif self._resync:
-            self._sync()
-            self._resync = False
+            self._resynchronise()
 
     def _at(self, command: str, timeout: float | None = None) -> Reply:
         """One command, its reply (errors included); a timeout raises."""
@@ -277,14 +327,23 @@ class ATDriver(Driver):
     def send(self, number: str, text: str, *, status_report: bool = True) -> SendResult:
         pdus = self._encode(number, text, self.status_reports and status_report)
         self._ensure()
+        if time.monotonic() - self._last_send > CONFIRM_AFTER:
+            self._confirm_state()
         references: list[int] = []
         for part in pdus:
             try:
                 references.append(self._send_part(part, number))
             except ModemError as exc:
+                if references and not isinstance(exc, UnknownOutcomeError):
+                    # The customer has the first parts already: sending the whole
+                    # message again would repeat them. It is an unknown outcome.
+                    exc = UnknownOutcomeError(f"{exc} (after {len(references)} of {len(pdus)} parts went out)",
+                                              code=exc.code)
                 exc.references = tuple(references)  # parts that did go out before the failure
-                raise
-        return SendResult(tuple(references))
+                raise exc from None
+            finally:
+                self._last_send = time.monotonic()
+        return SendResult(tuple(references), "gsm7" if gsm7.is_gsm7(text) else "ucs2")
 
     def _encode(self, number: str, text: str, status_report: bool) -> list[str]:
         try:
@@ -297,22 +356,49 @@ class ATDriver(Driver):
         return pdus
 
     def _send_part(self, part: str, number: str) -> int:
-        length = pdu.tpdu_length(part)
+        reply = self._prompt(pdu.tpdu_length(part), number)
+        if reply.ok and self.link.echo_seen:
+            # It echoed AT+CMGS: it was reset, and may be in text mode, where the
+            # PDU would go out as text to the number <length>. Leave the prompt
+            # (ESC sends nothing), initialise, and ask again.
+            log.warning("modem %s echoes commands again: it was reset; initialising it before sending",
+                        self.port)
+            self.link.write(b"\x1b")
+            self._init()
+            reply = self._prompt(pdu.tpdu_length(part), number)
+        if not reply.ok:
+            raise _send_error(reply, number)
+        # From here the modem may have sent the part: a missing answer is an
+        # unknown outcome, never a reason to send it again.
         try:
-            reply = self.link.command(f"AT+CMGS={length}", self.timeout, prompt=True)
-            if reply.ok:
-                self.link.write(part.encode("ascii") + b"\x1a")
-                reply = self.link.collect("AT+CMGS", self.send_timeout)
-        except CommandTimeout as exc:
+            self.link.write(part.encode("ascii") + b"\x1a")
+            reply = self.link.collect("AT+CMGS", self.send_timeout)
+        except TransientModemError as exc:  # a timeout, or the device vanished
             self._resync = True
-            raise TransientModemError(f"sending to {number}: {exc}") from None
+            raise UnknownOutcomeError(f"sending to {number}: the modem took the message but did not "
+                                      f"confirm it ({exc}); it may have gone out") from None
         if not reply.ok:
             raise _send_error(reply, number)
         for line in reply.lines:
             match = re.match(r"\+CMGS:\s*(\d+)", line, re.IGNORECASE)
             if match:
                 return int(match.group(1)) % 256
-        raise TransientModemError(f"sending to {number}: the modem said OK without a +CMGS reference")
+        log.warning("modem %s confirmed a part to %s without its +CMGS reference", self.port, number)
+        return NO_REFERENCE  # OK means it went out; only its delivery report cannot be matched
+
+    def _prompt(self, length: int, number: str) -> Reply:
+        """AT+CMGS=<length> up to its "> " prompt; nothing can have been sent yet."""
+        self.link.echo_seen = False
+        try:
+            reply = self.link.command(f"AT+CMGS={length}", self.timeout, prompt=True)
+        except CommandTimeout as exc:
+            self._resync = True
+            raise TransientModemError(f"sending to {number}: {exc}") from None
+        if reply.final == "OK":
+            # AT+CMGS answers "> " or an error; a bare OK is a stale answer: out of step.
+            self._resync = True
+            raise TransientModemError(f"sending to {number}: the modem is out of step (OK instead of the prompt)")
+        return reply
 
     # -- reading -----------------------------------------------------------------------------
     def read_inbound(self) -> list[InboundPart]:

@@ -30,9 +30,11 @@ PROMPT = object()  # the "> " of AT+CMGS, as an event of the line reader
 
 # Lines that come unasked and carry nothing Loket needs (boot, SIM, time
 # zone, indicator and Huawei status chatter). Matched on the line's start.
+# Call codes (RING, +CLIP, NO CARRIER ...) are not here: atparse knows them
+# as URCs, so they reach on_urc and never end a command.
 _NOISE = ("^", "RDY", "SMS READY", "CALL READY", "PB DONE", "+PBREADY", "+QIND", "+CIEV", "+CGEV",
           "+STIN", "+CSQN", "+QUSIM", "+CTZV", "+CTZE", "+NITZ", "*PSUTTZ", "+PSUTTZ", "DST:",
-          "+CPIN:", "+CFUN:", "+CUSD:", "NO CARRIER", "+CLIP", "+CRING", "POWERED DOWN",
+          "+CPIN:", "+CFUN:", "+CUSD:", "POWERED DOWN",
           "NORMAL POWER DOWN", "UNDER-VOLTAGE", "OVER-VOLTAGE", "+SIMCARD", "+MIPCALL")
 # A line that had non-ASCII bytes is junk unless a real result hides at its end.
 _TOKEN_AT_END = re.compile(r"((?:\+|\^)[A-Z]+[:\s].*|OK|ERROR)$")

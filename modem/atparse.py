@@ -23,7 +23,11 @@ from dataclasses import dataclass, field, replace
 from . import gsm7
 
 FINAL_OK = ("OK",)
-FINAL_ERRORS = ("ERROR", "NO CARRIER", "COMMAND NOT SUPPORT", "TOO MANY PARAMETERS")
+# Loket never dials, so NO CARRIER / BUSY / NO ANSWER are never the answer to
+# one of its commands: they end a customer's call (a missed call) and come
+# unasked, even between a PDU and its +CMGS. They are URCs (CALL_RESULTS).
+FINAL_ERRORS = ("ERROR", "COMMAND NOT SUPPORT", "TOO MANY PARAMETERS")
+CALL_RESULTS = ("NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE", "NO DIAL TONE")
 
 
 class ATParseError(ValueError):
@@ -850,6 +854,8 @@ def parse_unsolicited(line: str) -> dict | None:
     upper = line.upper()
     if upper in ("RING", "+CRING"):
         return {"type": "ring"}
+    if upper in CALL_RESULTS:
+        return {"type": "call_ended", "result": upper}
     head, colon, payload = line.partition(":")
     if not colon:
         return None
@@ -878,6 +884,8 @@ def parse_unsolicited(line: str) -> dict | None:
         raise ATParseError(f"+CDS is not understood: {line!r}")
     if name == "+CRING":
         return {"type": "ring", "kind": payload.strip()}
+    if name == "+CLIP":  # the caller's number: "+62812...",145[,...]
+        return {"type": "clip", "number": values[0] if values else ""}
     match = _REG_LINE.match(line)
     if match:
         command = match.group(1).upper() + "REG"

@@ -140,6 +140,16 @@ IDENTITIES = {
 }
 
 
+# What a modem says unasked, in the middle of anything (the "calls" and "noise" faults).
+CALL_CHATTER = ("RING", '+CLIP: "+6281277778888",145,"",0,"",0', "+CRING: VOICE", "NO CARRIER")
+NOISE = {
+    # Huawei E173/E3372 in serial mode: signal, boot and mode reports, several a minute.
+    "huawei": ("^RSSI:17", "^BOOT:20952548,0,0,0,72", "^MODE:5,4", "^SRVST:2"),
+    # Quectel EC25: indications and registration changes.
+    "quectel": ('+QIND: "csq",20,99', "+QIND: SMS DONE", "+CREG: 1", '+CGREG: 1,"1A2B","00C0FFEE",7'),
+}
+
+
 @dataclasses.dataclass
 class Faults:
     """Faults on demand. The JSON form (faults.json) uses the same keys:
@@ -153,7 +163,18 @@ class Faults:
      "csq": 3,                          rssi reported by +CSQ (weak signal)
      "vanish": 2.5,                     the device disappears (true = until cleared,
                                         a number = for that many seconds)
-     "report_status": {"+62813...": 70}} TP-Status of the status report for these
+     "report_status": {"+62813...": 70}, TP-Status of the status report for these
+     "calls": true,                     a customer calls: RING, +CLIP, NO CARRIER inside
+                                        answers and between a PDU and its +CMGS
+     "noise": "huawei",                 that modem's network chatter the same way
+                                        (huawei: ^RSSI ^BOOT ^MODE; quectel: +QIND +CREG)
+     "lose_cmgs": 0.5,                  probability (true = 1) that a part goes out and
+                                        its +CMGS/OK never comes
+     "late_cmgs": 3.0,                  a part goes out and its +CMGS/OK comes this many
+                                        seconds later (the modem is busy till then)
+     "reset": "text",                   once: the modem restarts into text mode ("pdu":
+                                        PDU mode), echo on, settings forgotten
+     "combined_rejected": true}         a line with more than one command is an ERROR
     Numbers match on their digits, so "+62812" and "62812" are the same.
     """
 
@@ -166,6 +187,12 @@ class Faults:
     csq: int | None = None
     vanish: float | bool = False
     report_status: dict[str, int] = dataclasses.field(default_factory=dict)
+    calls: float | bool = False
+    noise: str = ""
+    lose_cmgs: float | bool = False
+    late_cmgs: float = 0.0
+    reset: str = ""
+    combined_rejected: bool = False
 
     @classmethod
     def from_dict(cls, data: dict) -> "Faults":
@@ -177,6 +204,15 @@ class Faults:
         faults.cms_error = {str(k): int(v) for k, v in faults.cms_error.items()}
         faults.report_status = {str(k): int(v) for k, v in faults.report_status.items()}
         faults.garbage = float(faults.garbage)
+        faults.calls = float(faults.calls)
+        faults.lose_cmgs = float(faults.lose_cmgs)
+        faults.late_cmgs = float(faults.late_cmgs or 0)
+        faults.noise = faults.noise or ""
+        if faults.noise not in ("", *NOISE):
+            raise ValueError(f"noise must be one of {', '.join(sorted(NOISE))}")
+        faults.reset = faults.reset or ""
+        if faults.reset not in ("", "text", "pdu"):
+            raise ValueError('reset must be "text" or "pdu"')
         if faults.no_network is True:
             faults.no_network = 2
         elif faults.no_network is False:
@@ -366,6 +402,8 @@ class ModemSimulator:
             self.verbose = True
             self.quiet = False
             self.cmee = 0
+            self.curc = 1  # Huawei's periodic reports: on after power-on
+            self.portsel = 0
             self.cmgf = 0
             self.cscs = "GSM"
             self.csmp = [17, 167, 0, 0]
@@ -451,10 +489,19 @@ class ModemSimulator:
                 vanish = self.faults.vanish
                 self._vanish_until = (float("inf") if vanish is True else
                                       time.monotonic() + float(vanish) if vanish else 0.0)
+            if self.faults.reset:
+                self._reset_into(self.faults.reset)
+                self.faults.reset = ""  # once, as a real restart
             self._check_registration()
             self._process(time.monotonic())
             self._wake()
             return self.faults
+
+    def _reset_into(self, mode: str) -> None:
+        """The modem restarts without its port going away: echo on, settings
+        lost, and some firmwares come up in text mode."""
+        self.power_cycle()
+        self.cmgf = 1 if mode == "text" else 0
 
     def vanish_requested(self, now: float | None = None) -> bool:
         return (time.monotonic() if now is None else now) < self._vanish_until
@@ -563,7 +610,27 @@ class ModemSimulator:
             self.wakeup()
 
     # -- results -----------------------------------------------------------------------
+    def _chatter(self) -> list[str]:
+        """Unsolicited lines the calls/noise faults slip in now (often none)."""
+        lines: list[str] = []
+        if self.faults.calls and self._rng.random() < self.faults.calls:
+            lines += CALL_CHATTER
+        if self.faults.noise and not (self.faults.noise == "huawei" and not self.curc):
+            lines += self._rng.sample(NOISE[self.faults.noise], 2)
+        return lines
+
+    def _with_chatter(self, blocks: list[list[str]]) -> list[list[str]]:
+        chatter = self._chatter() if any(blocks) else []
+        if not chatter:
+            return blocks
+        first = blocks[0]
+        if len(first) >= 4 and first[0].startswith("+CMGL:"):
+            # Between two listed messages (a header and its PDU stay together).
+            return [first[:2], chatter, first[2:], *blocks[1:]]
+        return [first, chatter, *blocks[1:]]
+
     def _finish(self, blocks: list[list[str]], result: str, delay: float) -> None:
+        blocks = self._with_chatter(blocks)
         if self.verbose:
             text = "".join("\r\n" + "\r\n".join(lines) + "\r\n" for lines in blocks if lines)
             if not self.quiet:
@@ -620,7 +687,10 @@ class ModemSimulator:
         blocks: list[list[str]] = []
         delay = self._delay(self.profile.command_delay)
         try:
-            for kind, name, op, args in self._commands(body):
+            commands = list(self._commands(body))
+            if self.faults.combined_rejected and len(commands) > 1:
+                raise PlainError(body)  # e.g. ATE0V1: this firmware takes one command per line
+            for kind, name, op, args in commands:
                 if kind == "basic":
                     lines = self._basic(name, op, args)
                 else:
@@ -839,6 +909,13 @@ class ModemSimulator:
         except (CmsError, CmeError, PlainError) as exc:
             self._fail(exc, delay)
             return
+        chatter = self._chatter()
+        if chatter:  # a call comes in while the network takes the part
+            self._emit("".join(f"\r\n{line}\r\n" for line in chatter).encode("latin-1"))
+        if self.faults.lose_cmgs and self._rng.random() < self.faults.lose_cmgs:
+            return  # sent, and the answer is lost: the host never hears of it
+        if self.faults.late_cmgs:
+            delay = max(delay, self.faults.late_cmgs)
         self._finish([[f"+CMGS: {mr}"]], "OK", delay)
 
     def _send(self, number: str, text: str, pdu_hex: str, decoded) -> int:
@@ -992,6 +1069,21 @@ class ModemSimulator:
         if op == "test":
             return [f"{name}: {test}"]
         raise PlainError(name)
+
+    @command("^CURC")
+    def _cmd_curc(self, op, args):
+        # Huawei only: turns its periodic ^RSSI/^BOOT/^MODE reports on or off.
+        # Gammu's Huawei support sends AT^CURC=0 while connecting and gives up on ERROR.
+        if self.identity.manufacturer.lower() != "huawei":
+            raise PlainError("^CURC")
+        return self._setting(op, args, "^CURC", "curc", 0, 1, "(0-1)")
+
+    @command("^PORTSEL")
+    def _cmd_portsel(self, op, args):
+        # Huawei only: which port gets the URCs (0 modem, 1 PCUI); Gammu sets 1 while connecting.
+        if self.identity.manufacturer.lower() != "huawei":
+            raise PlainError("^PORTSEL")
+        return self._setting(op, args, "^PORTSEL", "portsel", 0, 1, "(0-1)")
 
     @command("+CMEE")
     def _cmd_cmee(self, op, args):

@@ -34,6 +34,22 @@ class PermanentModemError(ModemError):
     transient = False
 
 
+class UnknownOutcomeError(ModemError):
+    """The modem took a part (its PDU was written) but never said whether it
+    went out: sending it again may deliver it twice. Never a silent retry;
+    the outbox's policy for an unknown outcome decides."""
+
+    transient = False
+
+
+class SendHandedOver(ModemError):
+    """The caller stopped waiting while its send was already running on the
+    modem's thread: that thread records the outcome itself, so the caller
+    must leave the row alone (re-queueing it could send it twice)."""
+
+    transient = False
+
+
 @dataclasses.dataclass(frozen=True)
 class InboundPart:
     """One stored SMS part as the modem holds it.
@@ -66,6 +82,7 @@ class SendResult:
     """The network's message reference for each part, in order."""
 
     references: tuple[int, ...]
+    encoding: str = "gsm7"  # how the text went out: "gsm7" or "ucs2"
 
     @property
     def parts(self) -> int:

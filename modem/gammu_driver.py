@@ -61,11 +61,13 @@ class GammuDriver(Driver):
         Path(folder).mkdir(parents=True, exist_ok=True)
         return cls(device=str(folder), connection="none", model="dummy", config_dir=config_dir)
 
-    def _call(self, doing: str, fn, *args, **kwargs):
+    def _call(self, doing: str, method: str, *args, **kwargs):
+        """self._sm.<method>(...) with gammu's errors translated; a modem that
+        is not open (it failed to open, or vanished) is a transient error."""
         if self._sm is None:
             raise TransientModemError(f"{doing}: modem {self.device} is not open")
         try:
-            return fn(*args, **kwargs)
+            return getattr(self._sm, method)(*args, **kwargs)
         except gammu.GSMError as exc:
             raise _translate(exc, doing) from None
 
@@ -99,10 +101,12 @@ class GammuDriver(Driver):
             part["Number"] = number
             # libgammu asks for a status report when a part's type says so.
             part["Type"] = "Status_Report" if status_report else "Submit"
-            refs.append(int(self._call(f"sending to {number}", self._sm.SendSMS, part)))
-        return SendResult(tuple(refs))
+            refs.append(int(self._call(f"sending to {number}", "SendSMS", part)))
+        return SendResult(tuple(refs), "ucs2" if unicode else "gsm7")
 
     def read_inbound(self) -> list[InboundPart]:
+        if self._sm is None:
+            raise TransientModemError(f"reading messages: modem {self.device} is not open")
         found: list[InboundPart] = []
         start = True
         location = 0
@@ -150,13 +154,14 @@ class GammuDriver(Driver):
             raw=text.encode("utf-16-be", "surrogatepass").hex() if coding == "ucs2" else "")
 
     def delete(self, location: str) -> None:
-        self._call(f"deleting message {location}", self._sm.DeleteSMS, Folder=0, Location=int(location))
+        self._call(f"deleting message {location}", "DeleteSMS", Folder=0, Location=int(location))
 
     def status(self) -> ModemStatus:
         status = ModemStatus(ok=True)
-        status.manufacturer = str(self._call("identify", self._sm.GetManufacturer))
-        status.model = " ".join(str(x) for x in self._call("identify", self._sm.GetModel) if x and x != "unknown")
-        status.imei = str(self._call("identify", self._sm.GetIMEI))
+        status.manufacturer = str(self._call("identify", "GetManufacturer"))
+        models = self._call("identify", "GetModel")
+        status.model = " ".join(dict.fromkeys(str(x) for x in models if x and x != "unknown"))
+        status.imei = str(self._call("identify", "GetIMEI"))
         try:
             signal = self._sm.GetSignalQuality()
             status.signal_percent = signal.get("SignalPercent")

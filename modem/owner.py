@@ -16,7 +16,7 @@ import threading
 import time
 from typing import Callable
 
-from .base import Driver, InboundPart, ModemError, ModemStatus, SendResult, TransientModemError
+from .base import Driver, InboundPart, ModemError, ModemStatus, SendHandedOver, SendResult, TransientModemError
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ class ModemThread:
         self._thread = threading.Thread(target=self._run, name=f"modem-{name}", daemon=True)
         self._opened = False
         self._open_error, self._open_pause, self._next_open = "", 0.0, 0.0
+        self._poll_error, self._poll_pause = "", 0.0  # the same for reading, once it was open
         self.last_status = ModemStatus(ok=False, error="not opened yet")
         self.last_contact: float | None = None
 
@@ -57,19 +58,41 @@ class ModemThread:
     def pending(self) -> int:
         return self._calls.qsize()
 
-    def send(self, number: str, text: str, timeout: float = 120.0) -> SendResult:
-        return self.call(lambda d: d.send(number, text), timeout)
+    def send(self, number: str, text: str, timeout: float = 120.0,
+             on_abandoned: Callable[[object], None] | None = None) -> SendResult:
+        """Send on this modem's thread. If the wait ends while the send is
+        already running, SendHandedOver is raised and `on_abandoned` gets the
+        outcome (a SendResult or the ModemError) on the modem's thread."""
+        return self.call(lambda d: d.send(number, text), timeout, on_abandoned=on_abandoned)
 
     def poll_now(self) -> None:
         self._calls.put(("poll", None))
 
-    def call(self, fn: Callable[[Driver], object], timeout: float = 60.0):
+    def call(self, fn: Callable[[Driver], object], timeout: float = 60.0, *,
+             on_abandoned: Callable[[object], None] | None = None):
+        """Run `fn(driver)` on the modem's thread and wait up to `timeout`.
+
+        A call still waiting in the queue when the time is up is cancelled: it
+        never runs. One already running cannot be stopped half-way (a PDU may
+        be with the modem): its outcome goes to `on_abandoned` when it ends,
+        and the caller gets SendHandedOver, so that nobody acts on it twice.
+        """
         future: concurrent.futures.Future = concurrent.futures.Future()
-        self._calls.put((fn, future))
+        call = _Call(fn, future, on_abandoned)
+        self._calls.put((fn, call))
         try:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
-            raise TransientModemError(f"modem {self.name} did not answer within {timeout:.0f} s") from None
+            pass
+        with call.lock:
+            if not call.finished:
+                if future.cancel():
+                    raise TransientModemError(f"modem {self.name} did not get to it within {timeout:g} s; "
+                                              "it was not started") from None
+                call.abandoned = True
+                raise SendHandedOver(f"modem {self.name} is still at it after {timeout:g} s; "
+                                     "its outcome is recorded when it ends")
+        return future.result()  # it finished just now
 
     # -- the owning thread ------------------------------------------------------
     OPEN_RETRY_MAX = 30.0  # seconds between attempts while a modem is missing
@@ -116,7 +139,7 @@ class ModemThread:
                 item = ("poll", None)
             if item is None:
                 break
-            fn, future = item
+            fn, call = item
             if fn == "poll":
                 try:
                     if self._ensure_open():
@@ -127,23 +150,25 @@ class ModemThread:
                 except Exception:  # nothing may end the modem's only thread (see _ensure_open)
                     log.exception("modem %s: unexpected error while polling", self.name)
                     next_status = max(next_status, time.monotonic() + self.status_seconds)
-                next_poll = time.monotonic() + self.poll_seconds
+                next_poll = time.monotonic() + max(self.poll_seconds, self._poll_pause)
                 continue
-            if not future.set_running_or_notify_cancel():
-                continue
+            if not call.future.set_running_or_notify_cancel():
+                continue  # its caller gave up before it started
             if not self._ensure_open():
-                future.set_exception(TransientModemError(f"modem {self.name} is not available"))
+                call.finish(TransientModemError(f"modem {self.name} is not available"))
                 continue
             try:
-                result = fn(self.driver)
+                outcome = fn(self.driver)
             except ModemError as exc:
-                future.set_exception(exc)
+                outcome = exc
             except Exception as exc:  # a driver bug must not kill the modem's only thread
                 log.exception("modem %s: unexpected error", self.name)
-                future.set_exception(TransientModemError(f"modem {self.name}: {exc}"))
+                outcome = TransientModemError(f"modem {self.name}: {exc}")
             else:
                 self.last_contact = time.time()
-                future.set_result(result)
+                if self._poll_pause:  # it answers again: read its messages soon, not after the pause
+                    self._poll_pause, next_poll = 0.0, time.monotonic()
+            call.finish(outcome, self.name)
         try:
             self.driver.shutdown()
         except ModemError:
@@ -153,8 +178,19 @@ class ModemThread:
         try:
             parts = self.driver.read_inbound()
         except ModemError as exc:
-            log.warning("modem %s: reading messages failed: %s", self.name, exc)
+            # A modem that was open and vanished fails every poll: say it once,
+            # and ask less often (a box left without its modem would otherwise
+            # write a line a second onto the SD card).
+            if str(exc) != self._poll_error:
+                log.warning("modem %s: reading messages failed: %s", self.name, exc)
+            else:
+                log.debug("modem %s: reading messages failed again: %s", self.name, exc)
+            self._poll_error = str(exc)
+            self._poll_pause = min(self.OPEN_RETRY_MAX, max(self.poll_seconds, self._poll_pause * 2))
             return
+        if self._poll_error:
+            log.warning("modem %s: reading messages again (it was: %s)", self.name, self._poll_error)
+            self._poll_error, self._poll_pause = "", 0.0
         self.last_contact = time.time()
         if not parts or self.on_inbound is None:
             return
@@ -185,3 +221,30 @@ class ModemThread:
                 self.on_status(self.name, self.last_status)
             except Exception:
                 log.exception("modem %s: recording status failed", self.name)
+
+
+class _Call:
+    """One call handed to the modem's thread, and who takes its outcome."""
+
+    def __init__(self, fn, future: concurrent.futures.Future, on_abandoned):
+        self.fn, self.future, self.on_abandoned = fn, future, on_abandoned
+        self.lock = threading.Lock()
+        self.finished = False
+        self.abandoned = False
+
+    def finish(self, outcome, modem: str = "") -> None:
+        with self.lock:
+            self.finished = True
+            abandoned = self.abandoned
+        if isinstance(outcome, BaseException):
+            self.future.set_exception(outcome)
+        else:
+            self.future.set_result(outcome)
+        if abandoned:
+            if self.on_abandoned is None:
+                log.warning("modem %s: a call ended after its caller gave up: %s", modem, outcome)
+                return
+            try:
+                self.on_abandoned(outcome)
+            except Exception:  # the modem's only thread goes on
+                log.exception("modem %s: recording a late outcome failed", modem)

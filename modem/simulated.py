@@ -41,7 +41,7 @@ class SimulatedModem(Driver):
         parts = _parts(text)
         refs = tuple(next(self._refs) % 256 for _ in range(parts))
         self.network.deliver(number, text, ref=refs[0], parts=parts)
-        return SendResult(refs)
+        return SendResult(refs, "ucs2" if any(ord(ch) > 0x7F for ch in text) else "gsm7")
 
     def read_inbound(self) -> list[InboundPart]:
         out = []

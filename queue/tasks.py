@@ -68,6 +68,13 @@ class Tasks:
         self.send_outbox = send_outbox
         self.sweep = sweep
 
+    def kick_outbox_in(self, seconds: float) -> None:
+        """Drain again after `seconds` (a retry's backoff), not at the next sweep."""
+        try:
+            self.send_outbox.schedule(delay=max(0.0, seconds))
+        except Exception:
+            log.exception("could not schedule the send task; the next sweep will send")
+
     def kick_outbox(self) -> None:
         """Ask the worker to send what is due. Never fails the caller: the
         rows are committed already and the sweep will find them."""

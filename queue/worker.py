@@ -19,11 +19,12 @@ import zlib
 from pathlib import Path
 from typing import Callable
 
-from appliance.modem.base import ModemError, ModemStatus
+from appliance.modem.base import ModemError, ModemStatus, SendHandedOver, UnknownOutcomeError
 from appliance.modem.owner import ModemThread
 
 from appliance import inbox, jobs, outbox, policy
 from appliance.clock import utcnow
+from appliance.models import Message
 from appliance.responder import Responder
 
 from . import tasks as task_module
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 # A received message not answered after this long was left by an interrupted
 # run (the live path answers within seconds); the sweep answers it.
 STRANDED_AFTER = dt.timedelta(minutes=2)
+SWEEP_INTERVAL = dt.timedelta(minutes=1)
 
 
 class ModemPool:
@@ -60,6 +62,10 @@ class ModemPool:
 
 
 class Worker:
+    # How long a sending thread waits for its modem; a send still running then
+    # is recorded by the modem's own thread (see ModemThread.call).
+    send_patience = 120.0
+
     def __init__(self, *, tasks: task_module.Tasks, modems: list[ModemThread], responder: Responder,
                  region_key: Callable[[str], str], status_dir: Path, rules: policy.Rules,
                  rate_per_minute: int = 0, reassembly: dt.timedelta = dt.timedelta(minutes=10),
@@ -80,6 +86,7 @@ class Worker:
         self.threads = threads
         self.clock = clock
         self._inbound_lock = threading.Lock()
+        self._kick_at: dt.datetime | None = None  # when the scheduled retry nudge runs
         self.on_network_time: Callable[[dt.datetime], None] | None = None
         self.on_started: Callable[[], None] | None = None
         for modem in modems:
@@ -183,6 +190,24 @@ class Worker:
                 break
         return sent
 
+    def _schedule_retry(self) -> None:
+        """A row waits a few seconds' backoff: nudge the outbox then, rather
+        than leave it to the minute sweep."""
+        now = self.clock()
+        row = (Message.select(Message.next_attempt_at)
+               .where((Message.direction == "out") & (Message.state == "queued")
+                      & (Message.next_attempt_at > now))
+               .order_by(Message.next_attempt_at).first())
+        if row is None:
+            return
+        soonest = row.next_attempt_at
+        if soonest - now > SWEEP_INTERVAL:
+            return  # the sweep comes first anyway
+        if self._kick_at is not None and now < self._kick_at <= soonest:
+            return  # a nudge is already on its way
+        self._kick_at = soonest
+        self.tasks.kick_outbox_in((soonest - now).total_seconds() + 0.05)
+
     def _parts_today(self, now: dt.datetime, rules: policy.Rules) -> dict[str, int]:
         if not rules.daily_cap:
             return {}
@@ -204,24 +229,44 @@ class Worker:
         while True:
             self.limiters[modem.name].wait()
             try:
-                result = modem.send(message.phone, message.text)
+                result = modem.send(message.phone, message.text, self.send_patience,
+                                    on_abandoned=lambda outcome, name=modem.name: self._record(message, name, outcome))
                 break
+            except SendHandedOver as exc:
+                # Still running on the modem's thread, which records it: the
+                # row stays leased, so nothing else can send it meanwhile.
+                log.warning("message %s: %s", message.id, exc)
+                return modem.name, 0
             except ModemError as exc:
-                now = self.clock()
                 tried.append(modem)
                 spare = [m for m in self.pool.modems if m not in tried and m.last_status.ok]
-                if exc.transient and spare:
+                # Only a failure the modem reported (nothing went out) may try another modem.
+                if exc.transient and spare and not isinstance(exc, UnknownOutcomeError):
                     log.warning("message %s: %s failed (%s); trying %s", message.id, modem.name, exc, spare[0].name)
                     modem = spare[0]
                     continue
-                if exc.transient:
-                    outbox.retry_later(message, self.owner, str(exc), now)
-                else:
-                    outbox.mark_failed(message, self.owner, str(exc), now)
-                log.warning("message %s not sent: %s", message.id, exc)
-                return modem.name, 0
-        outbox.mark_sent(message, self.owner, result.references, modem.name, self.clock())
-        return modem.name, result.parts
+                return modem.name, self._record(message, modem.name, exc)
+        return modem.name, self._record(message, modem.name, result)
+
+    def _record(self, message, modem: str, outcome) -> int:
+        """Write a send's outcome to its row; the parts sent (0 unless it went).
+        Called on the modem's thread when the sender had stopped waiting."""
+        now = self.clock()
+        if isinstance(outcome, UnknownOutcomeError):
+            if outbox.mark_unknown(message, self.owner, str(outcome), now):
+                self._schedule_retry()
+        elif isinstance(outcome, ModemError):
+            if outcome.transient:
+                if outbox.retry_later(message, self.owner, str(outcome), now):
+                    self._schedule_retry()
+            else:
+                outbox.mark_failed(message, self.owner, str(outcome), now)
+        else:
+            outbox.mark_sent(message, self.owner, outcome.references, modem, now,
+                                encoding=getattr(outcome, "encoding", None))
+            return outcome.parts
+        log.warning("message %s not sent: %s", message.id, outcome)
+        return 0
 
     def sweep(self) -> dict:
         """Once a minute: late multipart messages, and anything due to send."""

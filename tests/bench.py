@@ -247,6 +247,110 @@ def bench_utilisation(n: int = 12, cmgs_seconds: float = 1.0) -> None:
         utilisation >= 95)
 
 
+def bench_fault_soak(n: int = 2000, seconds: float = 600.0, seed: int = 14) -> None:
+    """A modem having every bad day at once: `n` messages (a third of them
+    promotions) go out over about `seconds` through the real worker, ModemThread
+    and AT driver to the AT simulator on a pty, while a random fault starts every
+    few seconds (missed calls and modem chatter inside answers, lost and late
+    +CMGS, resets into text mode, one command per line, junk bytes, a hang, the
+    device vanishing). The simulated network's own record is the truth:
+    delivered, duplicated (flagged or not), lost, flagged."""
+    import collections
+    import json
+    import logging
+    import random
+    import threading
+    import zoneinfo
+
+    from appliance import customers, outbox, policy
+    from appliance.models import Message
+    from appliance.modem import atsim
+    from appliance.modem.owner import ModemThread
+    from appliance.modem.simulated_at import SimulatedATModem
+    from appliance.queue.tasks import Tasks, make_huey
+    from appliance.queue.worker import Worker
+    from appliance.conversation import Shop
+    from appliance.responder import Responder
+    logging.getLogger("appliance").setLevel(logging.ERROR)  # the faults' warnings are expected by the hundred
+    rng = random.Random(seed)
+    faults = [dict(calls=0.5), dict(noise="huawei"), dict(noise="quectel", calls=0.2), dict(lose_cmgs=0.3),
+              dict(late_cmgs=3.0), dict(reset="text"), dict(reset="pdu", combined_rejected=True),
+              dict(garbage=0.3), dict(hung=True), dict(vanish=2.0)]
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        s, database = _shop(data)
+        driver = SimulatedATModem(s.sim_path, timeout=1.0, send_timeout=2.0)
+        modem = ModemThread("sim", driver, poll_seconds=0.5, status_seconds=3600).start()
+        rate = max(1, int(n * 60 / seconds))  # spread the messages over the soak
+        worker = Worker(tasks=Tasks(make_huey(s.huey_url)), modems=[modem], responder=Responder(Shop()),
+                        region_key=lambda x: x, status_dir=data / "status",
+                        rules=policy.Rules(tz=zoneinfo.ZoneInfo("Asia/Jakarta"), rate_per_minute=rate))
+        worker.send_patience = 4.0  # shorter than a hang: the modem's thread records those sends
+        for k in range(n):
+            phone, customer = f"+62812{k:07d}", None
+            if k % 3 == 0:
+                customer = customers.customer_for(phone)
+                customer.consent_marketing = True
+                customer.save()
+            outbox.queue_outbound(phone, f"Pesan {k}: terima kasih sudah berbelanja.",
+                                     category="marketing" if customer else "transactional", customer=customer)
+        time.sleep(1)  # the modem is open
+        stop = threading.Event()
+        counts = collections.Counter()
+
+        def havoc():
+            while not stop.wait(rng.uniform(2.0, 5.0)):
+                fault = rng.choice(faults)
+                counts[", ".join(sorted(fault))] += 1
+                atsim.write_faults(s.sim_path, **fault)
+                if stop.wait(rng.uniform(1.0, 3.0)):
+                    break
+                atsim.write_faults(s.sim_path)
+
+        chaos = threading.Thread(target=havoc, daemon=True)
+        chaos.start()
+        started = time.monotonic()
+        waiting = Message.state.in_(["queued", "sending"])
+        while time.monotonic() - started < seconds * 1.5 and Message.select().where(waiting).exists():
+            worker.drain()
+            time.sleep(0.2)
+        stop.set()
+        chaos.join()
+        atsim.write_faults(s.sim_path)
+        # What the faults left waiting goes now (the backoff is not what is measured).
+        finish = time.monotonic() + 120
+        while time.monotonic() < finish and Message.select().where(waiting).exists():
+            Message.update(next_attempt_at=None).where(Message.state == "queued").execute()
+            worker.drain()
+            time.sleep(0.2)
+        elapsed = time.monotonic() - started
+        time.sleep(1)  # the last deliveries are written
+        delivered = collections.Counter()
+        for path in (s.sim_path / "phones").glob("*.jsonl"):
+            for line in path.read_text().splitlines():
+                sms = json.loads(line)
+                delivered[(sms["to"], sms["text"])] += 1
+        tally = collections.Counter()
+        for m in Message.select().where(Message.direction == "out"):
+            times = delivered[(m.phone, m.text)]
+            flagged = m.state == "unknown" or m.resent_after_crash
+            tally["delivered"] += times >= 1
+            tally["flagged"] += flagged
+            tally["duplicated, flagged" if flagged else "duplicated"] += times > 1
+            tally["lost"] += times == 0 and m.state in ("sent", "delivered", "queued", "sending")
+            tally["failed, said so"] += m.state == "failed"
+        modem.stop()
+        database.close()
+    row(f"fault soak: {n:,} messages, {sum(counts.values())} faults in {elapsed:.0f} s", "")
+    row("fault soak: delivered", f"{tally['delivered']:,}", f"{n:,}", tally["delivered"] + tally["failed, said so"]
+        + tally["flagged"] >= n)
+    row("fault soak: duplicated (not flagged)", str(tally["duplicated"]), "0", tally["duplicated"] == 0)
+    row("fault soak: lost", str(tally["lost"]), "0", tally["lost"] == 0)
+    row("fault soak: flagged for staff (unknown outcome)", str(tally["flagged"]),
+        f"{tally['duplicated, flagged']} of them arrived twice")
+    row("fault soak: failed with a reason", str(tally["failed, said so"]))
+
+
 def bench_pages(customers: int = 100_000, messages: int = 1_000_000) -> None:
     """Page views on a big shop: p95 per page over real HTTP to `loket web`.
     The big data dir is made once and kept (generating takes a few minutes)."""
@@ -282,7 +386,12 @@ def bench_pages(customers: int = 100_000, messages: int = 1_000_000) -> None:
 
 
 def main() -> int:
-    print("measuring (about two minutes)...", file=sys.stderr)
+    if "--soak" in sys.argv or "--soak-short" in sys.argv:
+        # ./dev bench --soak: the 10-minute fault soak alone; --soak-short: one minute of it.
+        print("fault soak...", file=sys.stderr)
+        bench_fault_soak(*((200, 60.0) if "--soak-short" in sys.argv else ()))
+        return _table()
+    print("measuring (about three minutes)...", file=sys.stderr)
     bench_startup()
     bench_outbound()
     bench_inbound()
@@ -293,8 +402,13 @@ def main() -> int:
     if smsd.get("out_per_s") and MEASURED.get("out_per_s"):
         row("Loket outbound vs Gammu SMSD's (both zero-latency phones)",
             f"{MEASURED['out_per_s'] / smsd['out_per_s']:.0f} x")
+    bench_fault_soak(200, 60.0)  # the short soak; --soak for the 10-minute one
     if "--quick" not in sys.argv:
         bench_pages()
+    return _table()
+
+
+def _table() -> int:
     width = max(len(r[0]) for r in ROWS)
     print(f"{'what':<{width}}  {'measured':>12}  {'target':>12}  met")
     print("-" * (width + 35))

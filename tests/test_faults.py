@@ -151,3 +151,32 @@ def test_a_campaign_survives_refusals_a_hung_modem_and_a_vanished_device(box):
         assert message.state in ("sent", "delivered", "unknown"), f"{customer.phone}: {message.state} {message.error}"
         assert delivered[(message.phone, message.text)] <= 1
     assert sum(by_phone[c.phone].state in ("sent", "delivered") for c in others) >= len(others) - 2
+
+
+def test_missed_calls_modem_chatter_and_a_reset_change_nothing(box):
+    # The real `loket worker` and its default modem: a customer keeps calling
+    # (RING, +CLIP, NO CARRIER between every PDU and its +CMGS), the modem
+    # chatters like a Huawei, and between two batches it restarts into text
+    # mode with echo on, without its port going away.
+    settings, start_worker, kick = box
+    worker = start_worker()
+    time.sleep(2)  # the simulator is up
+    atsim.write_faults(settings.sim_path, calls=True, noise="huawei")
+
+    def finished():
+        kick()
+        return not Message.select().where(Message.state.in_(["queued", "sending"])).exists()
+
+    for batch in range(2):
+        for n in range(20):
+            outbox.queue_outbound(f"+62814{batch}{n:06d}", f"Pesanan {batch}-{n} siap diambil.")
+        assert wait_until(finished, 60)
+        atsim.write_faults(settings.sim_path, calls=True, noise="huawei", reset="text")
+        time.sleep(0.5)  # the simulator reads its faults file every 0.1 s
+    assert worker.poll() is None
+    delivered = delivered_texts(settings)
+    for m in Message.select():
+        assert m.state in ("sent", "delivered"), f"{m.phone}: {m.state} {m.error}"
+        assert delivered[(m.phone, m.text)] == 1, f"{m.text} arrived {delivered[(m.phone, m.text)]} times"
+    sent_log = [json.loads(line) for line in (settings.sim_path / "modem_sent.jsonl").read_text().splitlines()]
+    assert {r["number"] for r in sent_log} == {m.phone for m in Message.select()}  # nothing texted to "18"

@@ -80,4 +80,5 @@ def test_a_multipart_text_is_joined_before_it_is_read(worker_with_dummy_phone):
     message = Message.get((Message.direction == "in") & (Message.phone == "+6281234567891"))
     assert message.text == long_text
     assert message.parts == 2 and not message.incomplete
-    assert message.needs_staff  # a question, not a keyword: it waits for staff
+    # Read whole: a question about a booking, understood as one.
+    assert '"intent": "book"' in message.understood

@@ -108,3 +108,29 @@ def test_opening_a_missing_device_is_a_transient_error(tmp_path):
     driver = GammuDriver(device=str(tmp_path / "no-such-tty"), connection="at", config_dir=tmp_path)
     with pytest.raises(TransientModemError, match="opening"):
         driver.open()
+
+
+@pytest.mark.parametrize("identity", sorted(atsim.IDENTITIES))
+def test_every_simulated_modem_opens_with_gammu_and_records_its_coding(identity, tmp_path):
+    # Gammu talks to a Huawei in its own way (AT^CURC=0, AT^PORTSEL=1 while
+    # connecting) and gives up when the modem refuses: the simulator answers as an E173/E3372 does.
+    with atsim.serve(str(tmp_path / "tty"), tmp_path / "net", identity=identity) as handle:
+        driver = GammuDriver(device=str(tmp_path / "tty"), connection="at", config_dir=tmp_path / "cfg")
+        driver.open()
+        try:
+            status = driver.status()
+            assert status.ok and status.model == handle.simulator.identity.model
+            assert driver.send(CUSTOMER, "Terima kasih 🙏", status_report=False).encoding == "ucs2"
+            assert driver.send(CUSTOMER, "Terima kasih", status_report=False).encoding == "gsm7"
+        finally:
+            driver.close()
+
+
+def test_a_modem_that_never_opened_is_reported_not_crashed_on(tmp_path):
+    driver = GammuDriver(device=str(tmp_path / "missing"), connection="at", config_dir=tmp_path / "cfg")
+    with pytest.raises(TransientModemError):
+        driver.open()
+    for call in (driver.status, driver.read_inbound, lambda: driver.send(CUSTOMER, "halo"),
+                 lambda: driver.delete("1")):
+        with pytest.raises(TransientModemError, match="not open"):
+            call()

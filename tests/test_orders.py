@@ -297,6 +297,11 @@ def test_a_claim_on_a_paid_order_gets_a_clear_answer(responder, staff, parts):
     ("BAYAR O-1001 😀😀", "berapa jumlah"),
     ("BAYAR O-1001 " + "x" * 1000, "berapa jumlah"),
     ("BAYAR O-1001 " + "9" * 1000, "berapa jumlah"),
+    # Scientific and glued numbers are not amounts: "1e308" once became a claim of Rp 1.
+    ("BAYAR O-1001 1e308", "berapa jumlah"),
+    ("BAYAR O-1001 2.5E+5", "berapa jumlah"),
+    ("BAYAR O-1001 250000abc", "berapa jumlah"),
+    ("BAYAR O-1001 0x3D090", "berapa jumlah"),
     ("BAYAR O-0 250000", "pesanan O-0 tidak ditemukan"),
     ("BAYAR O-999999999 250000", "pesanan O-999999999 tidak ditemukan"),
     ("STATUS O-0", "pesanan O-0 tidak ditemukan"),

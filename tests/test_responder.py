@@ -9,6 +9,7 @@ from appliance import crm, messaging
 from appliance.models import Customer, Message
 from appliance.replies import DEFAULT_TEMPLATES, render
 from appliance.modem.base import InboundPart as Part
+from appliance.phone import sender_key
 from appliance.responder import Responder, Shop
 
 SERIAL = itertools.count(1)
@@ -82,6 +83,15 @@ def test_odd_texts_get_one_sane_reply(responder, text):
 
 def test_senders_that_are_not_phones_are_never_answered(responder):
     message = inbound("Sisa pulsa Anda Rp 5.000", phone="TELKOMSEL")
+    assert responder.handle(message, T0) == []
+    assert Message.get_by_id(message.id).needs_staff
+
+
+@pytest.mark.parametrize("sender", ["1500000", "+999123456789", "021-5550000", "+62800123456"])
+def test_numbers_that_are_not_mobile_phones_are_never_answered(responder, sender):
+    # A call centre's service number (1500000), a number in no country (+999…),
+    # a landline: answering costs credit and reaches no one (or a robot).
+    message = inbound("BANTUAN", phone=sender_key(sender))
     assert responder.handle(message, T0) == []
     assert Message.get_by_id(message.id).needs_staff
 

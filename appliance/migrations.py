@@ -21,6 +21,7 @@ class Step:
     version: int
     note: str
     apply: Callable[[pw.Database, SchemaMigrator], None]
+    creates: tuple[str, ...] = ()  # tables this step adds: a backup older than it lacks them
 
 
 # Version 1 is the first released schema. Add a Step for every change after it.
@@ -33,6 +34,18 @@ def current_version(database: pw.Database) -> int:
         return 0
     row = SchemaVersion.select(pw.fn.MAX(SchemaVersion.version)).scalar()
     return row or 0
+
+
+def expected_schema(version: int) -> dict[str, set[str]]:
+    """The tables a database at `version` must have, each with the columns it
+    must have (known at HEAD only; an older one is checked by its tables and
+    brought forward by the steps). What a restore checks before it replaces
+    the database: a file with only schema_version once passed, and then
+    nothing started."""
+    later = {table for step in STEPS if step.version > version for table in step.creates}
+    return {model._meta.table_name: ({field.column_name for field in model._meta.sorted_fields}
+                                     if version == HEAD else set())
+            for model in MODELS if model._meta.table_name not in later}
 
 
 def migrate(database: pw.Database) -> list[str]:

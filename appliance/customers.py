@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import io
 import re
+import time
 import unicodedata
 
 import peewee as pw
@@ -28,6 +29,8 @@ from .responder import Conversation, on_keyword, on_reply
 MAX_NAME = 100
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 50_000
+BATCH_ROWS = 200  # rows per transaction in an import: the worker waits at most one batch
+BATCH_PAUSE = 0.12  # seconds between batches: longer than SQLite's longest wait between two tries
 
 
 class CustomerError(ValueError):
@@ -313,22 +316,48 @@ def import_csv(data: bytes, *, region: str = "ID", dry_run: bool = False, by: Us
     results: list[RowResult] = []
     seen: set[str] = set()
     database = Customer._meta.database
-    with database.atomic() as transaction:
-        try:
-            for line, cells in enumerate(reader, start=2):
-                if len(results) >= MAX_IMPORT_ROWS:
-                    results.append(RowResult(line, "refused", reason=f"more than {MAX_IMPORT_ROWS} rows; split the file"))
-                    break
-                if not any(c.strip() for c in cells):
-                    continue
-                results.append(_import_row(line, cells, columns, region, seen, by, now))
-        except csv.Error as exc:
-            results.append(RowResult(reader.line_num, "refused", reason=f"the file is not valid CSV here: {exc}"))
-        if dry_run:
-            transaction.rollback()
+    for n, batch in enumerate(_batches(reader)):
+        # A few hundred rows per transaction: 50,000 in one held the write lock
+        # for minutes, and the worker could not store or answer a text meanwhile.
+        # (A dry run rolls each batch back: as rows never repeat a number, the
+        # verdicts are those of one big transaction.) Between batches a pause:
+        # SQLite's waiters poll, and one that polls every 100 ms would
+        # otherwise find the next batch holding the lock again, every time.
+        if n:
+            time.sleep(BATCH_PAUSE)
+        with database.atomic() as transaction:
+            for item in batch:
+                results.append(item if isinstance(item, RowResult)
+                               else _import_row(*item, columns, region, seen, by, now))
+            if dry_run:
+                transaction.rollback()
     if not dry_run:
         crm.audit("customer.import", user=by, detail=str(ImportReport(results, mapping, dry_run).summary), now=now)
     return ImportReport(results, mapping, dry_run)
+
+
+def _batches(reader, size: int | None = None):
+    """The file's rows in batches, read outside any transaction; a row past
+    the limit or unreadable CSV ends it with a refused RowResult."""
+    size = size or BATCH_ROWS
+    batch: list = []
+    rows = 0
+    try:
+        for line, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            if rows >= MAX_IMPORT_ROWS:
+                batch.append(RowResult(line, "refused", reason=f"more than {MAX_IMPORT_ROWS} rows; split the file"))
+                break
+            rows += 1
+            batch.append((line, cells))
+            if len(batch) >= size:
+                yield batch
+                batch = []
+    except csv.Error as exc:
+        batch.append(RowResult(reader.line_num, "refused", reason=f"the file is not valid CSV here: {exc}"))
+    if batch:
+        yield batch
 
 
 def _cell(cells: list[str], columns: dict[str, int], field: str) -> str:

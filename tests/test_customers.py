@@ -228,3 +228,10 @@ def test_previews_are_removed_after_confirming_and_expire(tmp_path):
         for _ in range(8):
             browser.upload("/customers/import", {"csrf": csrf}, "file", "pelanggan.csv", sheet)
         assert len(list((data / "imports").glob("*.csv"))) <= 5
+
+
+def test_a_refused_row_leaves_no_empty_customer_behind(shop):
+    sheet = ("nama;hp;alamat\nSari;081234567890;" + "Jl. Panjang " * 60 + "\nBudi;081298765432;Jl. Pendek 1\n").encode()
+    report = customers.import_csv(sheet)
+    assert [r.status for r in report.rows] == ["refused", "added"] and "address" in report.rows[0].reason
+    assert [c.phone for c in Customer.select()] == ["+6281298765432"]

@@ -69,6 +69,12 @@ def migrate(database: pw.Database) -> list[str]:
             step.apply(database, migrator)
             SchemaVersion.create(version=step.version, note=step.note)
         done.append(f"migrated to {step.version}: {step.note}")
+    # A file with only some tables (a bad copy, a restore from elsewhere) would
+    # start and then fail on the first page or text: say so now, with the way out.
+    missing = sorted(set(expected_schema(HEAD)) - set(database.get_tables()))
+    if missing:
+        raise RuntimeError(f"the database lacks {len(missing)} of its tables ({', '.join(missing[:5])}"
+                           f"{', ...' if len(missing) > 5 else ''}): restore a backup with `loket restore FILE`")
     return done
 
 

@@ -283,6 +283,15 @@ def test_loket_restore_refuses_a_database_that_is_only_a_version_number(live, ba
     assert bk.stage_restore(bad_files["version_only"], live) != [] and not bk.has_pending(live)
 
 
+def test_loket_does_not_start_on_a_database_that_lacks_tables(tmp_path, bad_files):
+    data = tmp_path / "broken"
+    data.mkdir()
+    shutil.copyfile(bad_files["version_only"], data / "loket.db")
+    started = loket_cli("run", "--port", "1", data_dir=data, timeout=60)
+    assert started.returncode != 0 and "the database lacks" in started.stderr and "loket restore" in started.stderr
+    assert "Traceback" not in started.stderr
+
+
 def test_checking_never_touches_the_file(bad_files):
     path = bad_files["corrupt"]
     before = path.read_bytes()

@@ -115,3 +115,27 @@ def test_the_write_probe_sees_a_folder_that_takes_no_writes(tmp_path):
     finally:
         _take_no_writes([tmp_path, database], False)
     assert writable([database], tmp_path) and not (tmp_path / ".write-probe").exists()
+
+
+def test_the_web_takes_writes_again_once_the_data_dir_does(tmp_path):
+    # A page served while the disk took no writes opened its connection read-only; it stayed so for good.
+    from appliance import auth, db, migrations, settings as settings_module
+    from support import Browserless, start_web
+    data = tmp_path / "data"
+    database = db.connect(settings_module.load(env={}, overrides={"data_dir": str(data)}).db_url)
+    migrations.migrate(database)
+    auth.create_user("owner", "kopi susu manis", "owner")
+    database.close()
+    if not _chattr_works(data):
+        pytest.skip("this file system has no immutable flag (chattr +i)")
+    with start_web(data) as url:
+        locked = [data] + sorted(p for p in data.iterdir() if p.name.startswith("loket.db"))
+        _take_no_writes(locked, True)
+        try:
+            for _ in range(8):  # every server thread reads (and opens its connection) now
+                assert Browserless(url).get("/login")[0] == 200
+            assert Browserless(url).login("owner", "kopi susu manis") >= 500, "a login writes its session"
+        finally:
+            _take_no_writes(locked, False)
+        tries = [Browserless(url).login("owner", "kopi susu manis") for _ in range(8)]
+        assert tries[-1] < 400 and tries[-3:] == [tries[-1]] * 3, tries

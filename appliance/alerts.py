@@ -1,4 +1,4 @@
-"""Floods that would make the shop send thousands of SMS: held here.
+"""Floods from one phone, and the SMS they would make the shop send: held here.
 
 One phone texting `KELUHAN …` 250 times once opened 239 tickets in 26 s,
 and the SLA watch then queued 2,040 alerts to staff in a day: transactional
@@ -28,6 +28,7 @@ STAFF_DAILY_CAP = 30
 DIGEST_EVERY = dt.timedelta(hours=1)
 SLA_TEMPLATES = "ticket_sla_"  # the prefix of every SLA alert's template (the digest's too)
 DIGEST = "ticket_sla_digest"
+HELD = "held for the digest"  # in the note of an SLA event whose SMS the cap held back
 
 replies.register({
     "ticket_added": {
@@ -72,6 +73,39 @@ def add_to_ticket(ticket: Ticket, text: str, now: dt.datetime, limit: int = 2000
     return event
 
 
+# -- the same for bookings and orders by SMS ---------------------------------------------------
+# One phone could also book every free slot for three months, or reserve the
+# whole stock in unpaid orders, one text at a time. Staff may add more in the UI.
+
+MAX_UPCOMING_BOOKINGS_BY_SMS = 5
+MAX_UNPAID_ORDERS_BY_SMS = 3
+
+replies.register({
+    "book_too_many": {
+        "id": "{shop}: Anda sudah punya {count} janji yang akan datang. Untuk menambah, hubungi kami atau BATAL"
+              " salah satunya.",
+        "en": "{shop}: you already have {count} upcoming bookings. To add another, call us or CANCEL one first.",
+    },
+    "order_too_many": {
+        "id": "{shop}: Anda masih punya {count} pesanan yang belum dibayar. Bayar dulu atau hubungi kami untuk"
+              " pesan lagi.",
+        "en": "{shop}: you still have {count} unpaid orders. Please pay them, or call us, before ordering more.",
+    },
+})
+
+
+def upcoming_bookings(customer, now: dt.datetime) -> int:
+    from .models import Booking
+    return (Booking.select().where((Booking.customer == customer) & (Booking.status == "booked")
+                                   & (Booking.starts_at > now)).count()) if customer is not None else 0
+
+
+def unpaid_orders(customer) -> int:
+    from .models import Order
+    return (Order.select().where((Order.customer == customer) & Order.status.in_(("new", "awaiting_payment")))
+            .count()) if customer is not None else 0
+
+
 # -- SLA alerts to staff -------------------------------------------------------------------
 
 def _sla_sent_today(phone: str, now: dt.datetime, tz: dt.tzinfo) -> int:
@@ -107,6 +141,7 @@ def send_digests(people, shop, now: dt.datetime) -> int:
         since = max(last.created_at, day_start(now, shop.tz)) if last else day_start(now, shop.tz)
         alerted = (Ticket.select(Ticket.number).join(TicketEvent)
                    .where(TicketEvent.kind.in_(("sla_warning", "sla_breach")) & (TicketEvent.at > since)
+                          & TicketEvent.note.contains(HELD)
                           & Ticket.status.in_(("new", "assigned", "pending")))
                    .distinct().order_by(Ticket.number))
         numbers = [label(n) for (n,) in alerted.tuples()]

@@ -31,7 +31,7 @@ import logging
 import re
 import unicodedata
 
-from . import crm, loyalty, messaging, replies, shopdata
+from . import alerts, crm, loyalty, messaging, replies, shopdata
 from .keywords import distance, fold
 from .models import Booking, Customer, OpeningHours, Service, User
 from .responder import Conversation, Shop, on_keyword, on_reply
@@ -559,6 +559,9 @@ def _book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.dat
     `replaces` (UBAH, a move), the old booking is cancelled in the same
     transaction: its slot is free for the new one, and a refused move leaves
     it as it was."""
+    if replaces is None and alerts.upcoming_bookings(c.customer, c.now) >= alerts.MAX_UPCOMING_BOOKINGS_BY_SMS:
+        c.forget()  # one phone cannot book every free slot by SMS
+        return [c.reply("book_too_many", count=alerts.upcoming_bookings(c.customer, c.now))]
     try:
         with Booking._meta.database.atomic():
             if replaces is not None:

@@ -25,7 +25,7 @@ import re
 
 import peewee as pw
 
-from . import crm, loyalty, messaging, replies, shopdata
+from . import alerts, crm, loyalty, messaging, replies, shopdata
 from .catalogue import (MAX_AMOUNT, CatalogueError, PriceError, amounts_in, parse_price, rupiah, text_field,
                         whole_number)
 from .jobs import periodic
@@ -813,6 +813,8 @@ def _order_by_sms(c: Conversation) -> list:
             return [c.reply("order_stock", item=product.name[:40], left=max(product.stock, 0))]
         lines.append((product, quantity))
     order = _same_order_lately(c.customer, lines, c.now)
+    if order is None and alerts.unpaid_orders(c.customer) >= alerts.MAX_UNPAID_ORDERS_BY_SMS:
+        return [c.reply("order_too_many", count=alerts.unpaid_orders(c.customer))]  # (one phone, all the stock)
     if order is None:
         try:
             order = create_order(c.customer, [(p, q, None) for p, q in lines], note="by SMS", now=c.now,

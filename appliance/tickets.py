@@ -829,7 +829,7 @@ def _alert(ticket: Ticket, stage: str, clock: str, people: list[User], shop: Sho
                 told += 1
             else:
                 held += 1
-        held = f", {held} held for the digest" if held else ""
+        held = f", {held} {alerts.HELD}" if held else ""
         _record(ticket, stage, None, now, note=f"{clock} due {due_text}; told {told} supervisor(s){held}",
                 **fields)
 

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 import re
 
-from . import shopdata
+from . import alerts, shopdata
 from .bookings import (PENDING_MINUTES, BookingError, book, cancel, free_slots, is_open_day, local_moment,
                        next_free_day, upcoming, when_values)
 from .catalogue import find_service
@@ -209,6 +209,9 @@ def book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.date
     `replaces` (UBAH, a move), the old booking is cancelled in the same
     transaction: its slot is free for the new one, and a refused move leaves
     it as it was."""
+    if replaces is None and alerts.upcoming_bookings(c.customer, c.now) >= alerts.MAX_UPCOMING_BOOKINGS_BY_SMS:
+        c.forget()  # one phone cannot book every free slot by SMS
+        return [c.reply("book_too_many", count=alerts.upcoming_bookings(c.customer, c.now))]
     try:
         with Booking._meta.database.atomic():
             if replaces is not None:

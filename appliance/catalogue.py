@@ -55,10 +55,12 @@ _SPACED_THOUSANDS = re.compile(r"^[0-9]{1,3}(?: [0-9]{3})+$")
 _GROUPED = re.compile(r"^[0-9]{1,3}(?:[.,][0-9]{3})+$")
 
 # Where an amount may sit inside a longer text ("BAYAR O-1001 Rp 250.000 via BCA").
+# A number glued to letters ("1e308", "2.5E+5", "0x10", "250000abc") is no
+# amount, nor is any piece of it: "1e308" once became a claim of Rp 1.
 AMOUNT_IN_TEXT = re.compile(
-    r"(?<![\w-])(?P<amount>-?\s*(?:(?:rp|idr)\s*\.?\s*)?-?\s*"
+    r"(?<![\w-])(?<!\w\+)(?P<amount>-?\s*(?:(?:rp|idr)\s*\.?\s*)?-?\s*"
     r"(?:[0-9]{1,3}(?: [0-9]{3})+(?![0-9])|[0-9](?:[0-9.,]*[0-9])?)"
-    r"(?:\s*(?:ribu|rebu|rbu|rb|juta|jta|jt|k)\b)?(?:\s*[,.]?-(?![0-9]))?)", re.IGNORECASE)
+    r"(?:\s*(?:ribu|rebu|rbu|rb|juta|jta|jt|k)\b)?(?:\s*[,.]?-(?![0-9]))?)(?![.,]?\w)", re.IGNORECASE)
 
 
 def rupiah(amount: int) -> str:

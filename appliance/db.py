@@ -35,12 +35,15 @@ def open_database(url: str, *, synchronous: str = "full") -> peewee.Database:
         return peewee.SqliteDatabase(
             str(path),
             pragmas={
+                # The wait first: switching to WAL needs the lock another
+                # process may hold while it creates a fresh database.
+                "busy_timeout": 10_000,
                 "journal_mode": "wal",
                 "foreign_keys": 1,
-                "busy_timeout": 10_000,
                 "synchronous": synchronous,
                 "cache_size": -8_000,  # 8 MB: a Pi has little memory to spare
             },
+            timeout=10,
             check_same_thread=False,
             # Transactions take the write lock up front: two processes that
             # both read then write would otherwise deadlock on the upgrade,

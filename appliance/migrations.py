@@ -24,6 +24,7 @@ class Step:
     version: int
     note: str
     apply: Callable[[pw.Database, SchemaMigrator], None]
+    creates: tuple[str, ...] = ()  # tables this step adds: a backup older than it lacks them
 
 
 # -- version 2: the shop's loose preferences join the settings table ---------------------
@@ -100,7 +101,7 @@ def _understanding(database: pw.Database, migrator: SchemaMigrator) -> None:
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
     Step(3, "free texts: how each was understood, the robots' folder, taught phrases, staff-made answers",
-         _understanding),
+         _understanding, creates=("taught_phrase", "info_answer")),
 )
 HEAD = 1 + len(STEPS)
 
@@ -110,6 +111,18 @@ def current_version(database: pw.Database) -> int:
         return 0
     row = SchemaVersion.select(pw.fn.MAX(SchemaVersion.version)).scalar()
     return row or 0
+
+
+def expected_schema(version: int) -> dict[str, set[str]]:
+    """The tables a database at `version` must have, each with the columns it
+    must have (known at HEAD only; an older one is checked by its tables and
+    brought forward by the steps). What a restore checks before it replaces
+    the database: a file with only schema_version once passed, and then
+    nothing started."""
+    later = {table for step in STEPS if step.version > version for table in step.creates}
+    return {model._meta.table_name: ({field.column_name for field in model._meta.sorted_fields}
+                                     if version == HEAD else set())
+            for model in MODELS if model._meta.table_name not in later}
 
 
 def migrate(database: pw.Database) -> list[str]:
@@ -125,6 +138,10 @@ def migrate(database: pw.Database) -> list[str]:
             database.create_tables(MODELS)
             SchemaVersion.create(version=HEAD, note="created")
         return [f"created schema version {HEAD}"]
+    # A file with only some tables (a bad copy, a restore from elsewhere) would
+    # fail in a step, or start and then fail on the first page or text: say so
+    # now, with the way out, before anything is changed.
+    _all_tables_of(database, version)
     migrator = SchemaMigrator.from_database(database)
     for step in STEPS:
         if step.version <= version:
@@ -133,7 +150,15 @@ def migrate(database: pw.Database) -> list[str]:
             step.apply(database, migrator)
             SchemaVersion.create(version=step.version, note=step.note)
         done.append(f"migrated to {step.version}: {step.note}")
+    _all_tables_of(database, HEAD)
     return done
+
+
+def _all_tables_of(database: pw.Database, version: int) -> None:
+    missing = sorted(set(expected_schema(version)) - set(database.get_tables()))
+    if missing:
+        raise RuntimeError(f"the database lacks {len(missing)} of its tables ({', '.join(missing[:5])}"
+                           f"{', ...' if len(missing) > 5 else ''}): restore a backup with `loket restore FILE`")
 
 
 def check(database: pw.Database) -> list[str]:

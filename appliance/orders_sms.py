@@ -12,6 +12,7 @@ import re
 
 import peewee as pw
 
+from . import alerts
 from .catalogue import PriceError, amounts_in, parse_price, rupiah
 from .conversation import FREE_TEXT_HANDLERS, Conversation, on_keyword, on_reply, on_status, templates
 from .inbox import hand_to_staff
@@ -369,6 +370,8 @@ def _order_strictly(c: Conversation) -> list:
 def place_order(c: Conversation, lines: list) -> list:
     """A `new` order of (product, quantity) lines for staff to check; a resend makes none twice."""
     order = _same_order_lately(c.customer, lines, c.now)
+    if order is None and alerts.unpaid_orders(c.customer) >= alerts.MAX_UNPAID_ORDERS_BY_SMS:
+        return [c.reply("order_too_many", count=alerts.unpaid_orders(c.customer))]  # (one phone, all the stock)
     if order is None:
         try:
             order = create_order(c.customer, [(p, q, None) for p, q in lines], note="by SMS", now=c.now,

@@ -7,6 +7,7 @@ such as 3636) are kept as they are and never answered automatically.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -46,9 +47,22 @@ def normalise(raw: str, region: str = "ID") -> str:
     raise PhoneError(f"{raw!r} is not a valid phone number")
 
 
+_MOBILE = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+@functools.lru_cache(maxsize=4096)
 def is_replyable(sender: str) -> bool:
-    """True when a sender is a real phone number we may answer."""
-    return bool(re.fullmatch(r"\+[1-9][0-9]{6,14}", sender or ""))
+    """True when a sender is a mobile number we may answer. Not an operator's
+    name or a short code, and not a valid-looking number that no phone reads:
+    a call centre's 1500000 (+621500000), a landline, a country that does not
+    exist (+999…). An answer to those costs credit and reaches no one, or a robot."""
+    if not re.fullmatch(r"\+[1-9][0-9]{6,14}", sender or ""):
+        return False
+    try:
+        number = phonenumbers.parse(sender, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in _MOBILE
 
 
 def sender_key(sender: str, region: str = "ID") -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import outbox, replies, tickets_sla
+from . import alerts, replies, tickets_sla
 from .clock import as_utc, short
 from .conversation import Conversation, Shop, on_keyword, on_reply, on_staff_command, on_status, templates
 from .jobs import periodic
@@ -156,7 +156,7 @@ def complain_text(c: Conversation, text: str) -> list:
     if not meaningful(text):
         c.remember("complain.detail", {})
         return [c.reply("ticket_ask")]
-    return [c.reply("ticket_opened", number=label(_open_from_sms(c, text)))]
+    return [_complaint_reply(c, text)]
 
 
 @on_reply("complain.detail")
@@ -166,7 +166,16 @@ def _complain_detail(c: Conversation):
         # An emoji is not the description (the inbox and staff take it); "STATSU T-1" is a keyword.
         return None
     c.forget()
-    return [c.reply("ticket_opened", number=label(_open_from_sms(c, text)))]
+    return [_complaint_reply(c, text)]
+
+
+def _complaint_reply(c: Conversation, text: str):
+    """A new ticket, or, while one of theirs is open and recent, the text
+    added to it: one phone's flood of complaints is one ticket (see alerts)."""
+    ticket = _open_from_sms(c, text)
+    if ticket.created_at != c.now and ticket.summary != cut(text, MAX_SUMMARY):
+        return c.reply("ticket_added", number=label(ticket))
+    return c.reply("ticket_opened", number=label(ticket))
 
 
 def _open_from_sms(c: Conversation, text: str) -> Ticket:
@@ -175,6 +184,10 @@ def _open_from_sms(c: Conversation, text: str) -> Ticket:
         & (Ticket.created_at >= c.now - DUPLICATE_WINDOW)).order_by(Ticket.id.desc()).first())
     if same is not None:
         return same  # the phone sent it twice
+    joined = alerts.ticket_to_join(c.customer, c.now)
+    if joined is not None:
+        alerts.add_to_ticket(joined, text, c.now)
+        return joined
     return open_ticket(c.customer, text, source="sms", now=c.now, shop=c.shop)
 
 
@@ -288,14 +301,13 @@ def watch_sla(shop: Shop, now: dt.datetime) -> int:
     for event in TicketEvent.select().where(TicketEvent.ticket.in_([t.id for t in tickets])
                                             & TicketEvent.kind.in_(["sla_warning", "sla_breach"])):
         sent.setdefault(event.ticket_id, set()).add((event.kind, event.note.split(" ")[0]))
-    people = None
+    people = supervisors()
     raised = 0
     for ticket in tickets:
         for stage, clock in tickets_sla.alerts_due(ticket, now, sent.get(ticket.id, set())):
-            if people is None:
-                people = supervisors()
             _alert(ticket, stage, clock, people, shop, now)
             raised += 1
+    alerts.send_digests(people, shop, now)  # for phones past their day's share of alerts
     return raised
 
 
@@ -306,13 +318,17 @@ def _alert(ticket: Ticket, stage: str, clock: str, people: list[User], shop: Sho
     with Ticket._meta.database.atomic():
         fields = {"breached_at": ticket.breached_at or now} if stage == "sla_breach" else \
             {"warned_at": ticket.warned_at or now}
-        record(ticket, stage, None, now, note=f"{clock} due {due_text}; told {len(people)} supervisor(s)",
-                **fields)
+        told = held = 0
         for person in people:
             if not is_replyable(person.phone):
                 continue
             text = replies.reply(template, person.language, shop=shop.name, number=label(ticket), due=due_text,
                                  summary=cut(ticket.summary, 40), technician=staff_name(ticket.assignee))
-            outbox.queue_outbound(person.phone, text, category="transactional",
-                                  key=f"ticket:{ticket.id}:{stage}:{clock}:{person.id}", template=template,
-                                  now=now)
+            if alerts.sla_alert(person.phone, text, key=f"ticket:{ticket.id}:{stage}:{clock}:{person.id}",
+                                template=template, now=now, tz=shop.tz):
+                told += 1
+            else:
+                held += 1
+        held = f", {held} {alerts.HELD}" if held else ""
+        record(ticket, stage, None, now, note=f"{clock} due {due_text}; told {told} supervisor(s){held}",
+               **fields)

@@ -859,10 +859,40 @@ class ModemSimulator:
                 os.replace(path, path.with_suffix(".bad"))  # unreadable: set aside, never lost
                 continue
             try:
-                self.inject(str(record.get("from", "")), str(record["text"]))
+                if "parts_left" in record:
+                    if not self._deliver_in_pieces(path, record):
+                        return
+                else:
+                    self.inject(str(record.get("from", "")), str(record["text"]))
             except StorageFullError:
-                return  # stays in to_shop/; delivered once the shop makes room
+                if not self._deliver_in_pieces(path, record):
+                    return  # stays in to_shop/; delivered once the shop makes room
             self.network.take(path)
+
+    def _deliver_in_pieces(self, path, record: dict) -> bool:
+        """A text with more parts than the receive memory has slots would never
+        fit at once (and once blocked every later text for good): as an SMSC
+        does, hand over what fits now and the rest as the shop makes room. The
+        parts left are written back into the pending file. True when none is left."""
+        memory = self.memories[self.cpms[2]]
+        parts = record.get("parts_left")
+        if parts is None:
+            stamp = dt.datetime.now(self.tz).replace(microsecond=0)
+            parts = pdu.encode_deliver(str(record.get("from", "")), str(record["text"]), smsc=self.smsc,
+                                       timestamp=stamp, concat_ref=self._next_concat)
+            if len(parts) <= memory.capacity:
+                return False  # it fits once the memory is empty: wait for that, as before
+            self._next_concat = (self._next_concat + 1) % 256
+        room = 0 if self.faults.storage_full else len(memory.free_indexes())
+        if room:
+            self._store_incoming(parts[:room])
+            parts = parts[room:]
+        if not parts:
+            return True
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps({**record, "parts_left": parts}), encoding="utf-8")
+        os.replace(tmp, path)
+        return False
 
     def _reload_faults_file(self) -> None:
         if self.network is None:

@@ -436,6 +436,8 @@ def relative_validity_octet(minutes: int) -> int:
     """The smallest relative TP-VP covering `minutes` (capped at 63 weeks)."""
     if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 0:
         raise PDUError(f"validity must be a non-negative number of minutes, not {minutes!r}")
+    if minutes >= _relative_validity(255).total_seconds() // 60:
+        return 255  # (before any timedelta: 10**23 minutes overflows one)
     for octet in range(256):
         if _relative_validity(octet) >= dt.timedelta(minutes=minutes):
             return octet

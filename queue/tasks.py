@@ -29,7 +29,9 @@ def make_huey(url: str) -> huey.Huey:
         path = Path(unquote(parsed.path))
         path.parent.mkdir(parents=True, exist_ok=True)
         # No fsync: a task is a nudge, and the rows it nudges are durable.
-        return huey.SqliteHuey(name="loket", filename=str(path), results=False, fsync=False)
+        from .storage import QueueStorage  # (reopens after the data dir was read-only or full)
+        return huey.SqliteHuey(name="loket", filename=str(path), results=False, fsync=False,
+                               storage_class=QueueStorage)
     if parsed.scheme == "redis":
         return huey.RedisHuey(name="loket", url=url, results=False)
     raise QueueConfigError(f"unsupported queue URL {url!r}")

@@ -27,6 +27,7 @@ from appliance.clock import utcnow
 from appliance.models import Message
 from appliance.responder import Responder
 
+from . import storage as storage_module
 from . import tasks as task_module
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,10 @@ class Worker:
         for modem in modems:
             modem.on_inbound = self.on_inbound
             modem.on_status = self.on_status
+        # Is the data dir taking writes? (see storage.py) Huey's queue reports to it too.
+        self.storage = storage_module.StorageHealth()
+        if isinstance(tasks.huey.storage, storage_module.QueueStorage):
+            tasks.huey.storage.health = self.storage
 
     @property
     def rules(self) -> policy.Rules:
@@ -103,10 +108,17 @@ class Worker:
 
     # -- inbound, on a modem thread ------------------------------------------
     def on_inbound(self, modem: str, parts) -> None:
-        now = self.clock()
-        inbox.store_parts(parts, modem, now)
-        outbox.apply_status_reports(parts, modem, now)
-        self.process_inbound(now)
+        self.storage.fresh_connection()
+        try:
+            now = self.clock()
+            inbox.store_parts(parts, modem, now)
+            outbox.apply_status_reports(parts, modem, now)
+            self.process_inbound(now)
+        except Exception as exc:
+            if storage_module.is_storage_error(exc):
+                self.storage.failed(exc, "storing texts")
+                self._hold_texts()
+            raise  # not stored: the parts stay on the modem
 
     def process_inbound(self, now: dt.datetime, recover: bool = False) -> int:
         # Several modems may deliver at once; assembling is done by one at a time.
@@ -147,15 +159,83 @@ class Worker:
         if status.network_time is not None and self.on_network_time is not None:
             self.on_network_time(status.network_time)
         # A small file the web process reads for the dashboard: no modem access there.
-        self.status_dir.mkdir(parents=True, exist_ok=True)
-        path = self.status_dir / f"{modem}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"modem": modem, "at": self.clock().isoformat(), **status.as_dict()}))
-        os.replace(tmp, path)
+        report = {"modem": modem, "at": self.clock().isoformat(), **status.as_dict()}
+        if not self.storage.ok:  # the modem is fine, the box is not: `loket modem status` and the dashboard say so
+            report.update(ok=False, error=f"the data dir takes no writes: {self.storage.error}")
+        try:
+            self.status_dir.mkdir(parents=True, exist_ok=True)
+            path = self.status_dir / f"{modem}.json"
+            tmp = path.with_suffix(f".{threading.get_ident()}.tmp")  # (written from more than one thread now)
+            tmp.write_text(json.dumps(report))
+            os.replace(tmp, path)
+        except OSError as exc:
+            if not storage_module.is_storage_error(exc):
+                raise
+            self.storage.failed(exc, "the modem's status file")  # (it goes stale, which also reads NOT OK)
+
+    # -- a data dir that takes no writes ---------------------------------------
+    STORAGE_PROBE_SECONDS = 2.0
+
+    def _hold_texts(self) -> None:
+        """Storage is down: leave the texts on the modems (no reading them
+        every second only to fail), and say so in the status files."""
+        for modem in self.pool.modems:
+            modem.on_inbound = None
+        for modem in self.pool.modems:
+            self.on_status(modem.name, modem.last_status)
+
+    def _storage_files(self) -> list[Path]:
+        files = []
+        crm = outbox._db()
+        crm = getattr(crm, "obj", crm)  # (the proxy's database)
+        for name in (getattr(crm, "database", None), getattr(self.tasks.huey.storage, "filename", None)):
+            if name and name != ":memory:":
+                files += [Path(name), Path(f"{name}-wal"), Path(f"{name}-shm")]
+        return files
+
+    def _watch_storage(self, stop: threading.Event) -> None:
+        """While storage is down, look every few seconds whether the files take
+        writes again; then take the waiting texts and answer them."""
+        while not stop.wait(self.STORAGE_PROBE_SECONDS):
+            if self.storage.ok or not storage_module.writable(self._storage_files(), self.status_dir.parent):
+                continue
+            if not self.storage.recovered():
+                continue
+            for modem in self.pool.modems:
+                modem.on_inbound = self.on_inbound
+                self.on_status(modem.name, modem.last_status)
+                modem.poll_now()
+            try:
+                self.storage.fresh_connection()
+                self.process_inbound(self.clock(), recover=True)
+            except Exception as exc:
+                if not storage_module.is_storage_error(exc):
+                    log.exception("answering after the storage came back failed")
+                    continue
+                self.storage.failed(exc, "answering")
+                self._hold_texts()
+                continue
+            self.tasks.kick_outbox()
+
+    def _guarded(self, where: str, work: Callable, nothing):
+        """A task's work; when storage is down it does nothing, quietly (the
+        storage is reported once, not a traceback a second)."""
+        self.storage.fresh_connection()
+        try:
+            return work()
+        except Exception as exc:
+            if not storage_module.is_storage_error(exc):
+                raise
+            if self.storage.failed(exc, where):
+                self._hold_texts()
+            return nothing
 
     # -- tasks ---------------------------------------------------------------
     def drain(self, limit: int = 10_000) -> int:
         """Send due rows, most urgent first, until none may go. Returns how many went."""
+        return self._guarded("sending", lambda: self._drain(limit), 0)
+
+    def _drain(self, limit: int) -> int:
         sent = 0
         while sent < limit:
             now = self.clock()
@@ -270,6 +350,9 @@ class Worker:
 
     def sweep(self) -> dict:
         """Once a minute: late multipart messages, and anything due to send."""
+        return self._guarded("the minute's sweep", self._sweep, {})
+
+    def _sweep(self) -> dict:
         now = self.clock()
         answered = self.process_inbound(now, recover=True)
         trusted = self.clock_trusted()
@@ -286,6 +369,8 @@ class Worker:
             log.warning("after an interrupted run: %s", recovered)
         task_module.set_runtime(self)
         self.pool.start()
+        stop_watching = threading.Event()
+        threading.Thread(target=self._watch_storage, args=(stop_watching,), name="storage", daemon=True).start()
         if getattr(self, "on_started", None):
             self.on_started()
         options = dict(workers=self.threads, worker_type="thread", periodic=True, initial_delay=0.05,
@@ -296,5 +381,6 @@ class Worker:
             self.tasks.kick_outbox()  # whatever was queued while no worker ran
             consumer.run()
         finally:
+            stop_watching.set()
             self.pool.stop()
             task_module.set_runtime(None)

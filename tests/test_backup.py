@@ -227,6 +227,25 @@ def bad_files(tmp_path, loket_db):
     files["truncated"] = tmp_path / "truncated.db"
     files["truncated"].write_bytes(loket_db.read_bytes()[:60])
     files["missing"] = tmp_path / "missing.db"
+    # Only the version table: once accepted, and then nothing started ("no such table: shop_setting").
+    files["version_only"] = tmp_path / "version-only.db"
+    conn = sqlite3.connect(files["version_only"])
+    conn.execute("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER, applied_at TEXT, note TEXT)")
+    conn.execute("INSERT INTO schema_version (version, applied_at, note) VALUES (1, '2026-01-01', 'created')")
+    conn.commit()
+    conn.close()
+    files["table_gone"] = tmp_path / "table-gone.db"
+    shutil.copyfile(loket_db, files["table_gone"])
+    conn = sqlite3.connect(files["table_gone"])
+    conn.execute("DROP TABLE shop_setting")
+    conn.commit()
+    conn.close()
+    files["column_gone"] = tmp_path / "column-gone.db"
+    shutil.copyfile(loket_db, files["column_gone"])
+    conn = sqlite3.connect(files["column_gone"])
+    conn.execute("ALTER TABLE customer DROP COLUMN email")
+    conn.commit()
+    conn.close()
     return files
 
 
@@ -238,6 +257,9 @@ def bad_files(tmp_path, loket_db):
     ("corrupt", "integrity"),
     ("truncated", "truncated"),
     ("missing", "does not exist"),
+    ("version_only", "not a complete Loket database: it lacks"),
+    ("table_gone", "it lacks 1 of the"),
+    ("column_gone", "the table customer lacks email"),
 ])
 def test_restore_refuses_and_replaces_nothing(live, bad_files, kind, reason):
     before = live.read_bytes()
@@ -250,6 +272,24 @@ def test_restore_refuses_and_replaces_nothing(live, bad_files, kind, reason):
     assert live.read_bytes() == before
     assert sorted(p.name for p in live.parent.iterdir()) == folder, "no staging file, nothing set aside"
     assert rows(live) == [("before",)]
+
+
+def test_loket_restore_refuses_a_database_that_is_only_a_version_number(live, bad_files):
+    before = live.read_bytes()
+    refused = loket_cli("restore", str(bad_files["version_only"]), data_dir=live.parent)
+    assert refused.returncode != 0 and "not a complete Loket database" in refused.stderr
+    assert "Traceback" not in refused.stderr and len(refused.stderr) < 1000
+    assert live.read_bytes() == before
+    assert bk.stage_restore(bad_files["version_only"], live) != [] and not bk.has_pending(live)
+
+
+def test_loket_does_not_start_on_a_database_that_lacks_tables(tmp_path, bad_files):
+    data = tmp_path / "broken"
+    data.mkdir()
+    shutil.copyfile(bad_files["version_only"], data / "loket.db")
+    started = loket_cli("run", "--port", "1", data_dir=data, timeout=60)
+    assert started.returncode != 0 and "the database lacks" in started.stderr and "loket restore" in started.stderr
+    assert "Traceback" not in started.stderr
 
 
 def test_checking_never_touches_the_file(bad_files):
@@ -331,6 +371,17 @@ def test_the_owner_uploads_a_backup_and_the_box_stages_the_restore(tmp_path):
         status, _, page = browser.upload("/settings/backup/restore", {"csrf": csrf}, "file", "notes.txt",
                                          b"not a database <b>x</b>")
         assert status == 400 and "Nothing was replaced" in page and "<b>x" not in page
+        assert not (data / bk.PENDING).exists()
+        only_version = tmp_path / "only-version.db"
+        conn = sqlite3.connect(only_version)
+        conn.execute("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER, applied_at TEXT,"
+                     " note TEXT)")
+        conn.execute("INSERT INTO schema_version (version, applied_at, note) VALUES (1, '2026-01-01', 'x')")
+        conn.commit()
+        conn.close()
+        status, _, page = browser.upload("/settings/backup/restore", {"csrf": csrf}, "file", "only-version.db",
+                                         only_version.read_bytes())
+        assert status == 400 and "Nothing was replaced" in page and "not a complete Loket database" in page
         assert not (data / bk.PENDING).exists()
         status, _, page = browser.upload("/settings/backup/restore", {"csrf": csrf}, "file", made.name,
                                          made.read_bytes())

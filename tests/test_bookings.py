@@ -77,6 +77,18 @@ def test_a_time_in_the_request_books_at_once(responder, baby):
     assert bookings_of(SARI)[0].starts_at == at(TOMORROW, 10)
 
 
+def test_one_phone_cannot_book_every_free_slot_by_sms(responder, baby):
+    from appliance import alerts
+    for hour in range(9, 16):  # one text a slot (an hour apart: the per-sender limit holds only replies)
+        text_in(SARI, f"PESAN pijat bayi besok jam {hour}", NOW + dt.timedelta(hours=hour - 9), responder)
+    assert len(bookings_of(SARI)) == alerts.MAX_UPCOMING_BOOKINGS_BY_SMS
+    _, [refused] = text_in(SARI, "PESAN pijat bayi lusa jam 10", NOW + dt.timedelta(hours=8), responder)
+    assert "sudah punya 5 janji" in refused.text and len(refused.text) <= 160 and refused.text.isascii()
+    assert len(bookings_of(SARI)) == alerts.MAX_UPCOMING_BOOKINGS_BY_SMS
+    _, [free] = text_in(BUDI, "PESAN pijat bayi besok jam 15", NOW + dt.timedelta(hours=1), responder)
+    assert "catat" in free.text, "the other customers still find free slots"
+
+
 def test_english_and_a_forgiving_service_name(responder, baby):
     _, [offer] = text_in(SARI, "book Baby Massage tomorrow", NOW, responder)
     assert "Reply with the number" in offer.text and "tomorrow 24/11" in offer.text
@@ -483,7 +495,7 @@ def test_every_reply_fits_one_sms_with_typical_values():
                    slots="1) 09:00 2) 10:30 3) 12:00", asked="Selasa 24/11 10:30", days=90, n=3,
                    example="pijat bayi", services="Pijat Bayi, Spa Ibu Hamil, Baby Gym, Lulur",
                    choices="1) Pijat Bayi 24/11 09:00 2) Spa Ibu Hamil 25/11 10:00", number=12, position=3, eta=45,
-                   goods="Baju bayi katun, Minyak telon")
+                   goods="Baju bayi katun, Minyak telon", count=5)
     for key in [k for k in DEFAULT_TEMPLATES if k.startswith(("book_", "cancel_", "queue_", "reminder_"))]:
         for language, template in DEFAULT_TEMPLATES[key].items():
             text = render(template, **typical)

@@ -66,6 +66,9 @@ def test_amounts_inside_a_longer_text():
     assert catalogue.amounts_in("250rb ya kak") == ["250rb"]
     assert catalogue.amounts_in("tgl 12/11 1,5jt") == ["12", "11", "1,5jt"]
     assert catalogue.amounts_in("banyak") == []
+    # A number glued to letters is no amount, nor is any piece of it.
+    assert catalogue.amounts_in("1e308 2.5E+5 0x3D090 250000abc") == []
+    assert catalogue.amounts_in("250rb, 300k.") == ["250rb", "300k"]
 
 
 # -- services ---------------------------------------------------------------------------------

@@ -143,3 +143,96 @@ def test_export_round_trips_and_is_safe_in_a_spreadsheet(shop):
     Customer.delete().execute()
     report = customers_csv.import_csv(exported.encode("utf-8"))
     assert report.summary["added"] == 4 and report.summary["refused"] == 0
+
+
+# -- a big import and the rest of the shop ---------------------------------------------------
+
+WRITER = r"""
+import os, sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], timeout=120, isolation_level=None)
+conn.execute("CREATE TABLE IF NOT EXISTS probe (at REAL)")
+print("ready", flush=True)
+while not os.path.exists(sys.argv[2]):  # as the worker does: a short write transaction, often
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO probe VALUES (?)", (time.time(),))
+    conn.execute("COMMIT")
+    time.sleep(0.02)
+"""
+
+
+def test_a_big_import_lets_the_worker_write_between_batches(tmp_path):
+    # 50,000 rows once held the write lock for 200 s: no text was stored or answered meanwhile.
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from appliance import db, migrations
+    path = tmp_path / "loket.db"
+    database = db.connect(f"sqlite:///{path}")
+    migrations.migrate(database)
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(stop)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        rows = 5 * customers.BATCH_ROWS
+        data = ("nama;hp;tags\n" + "\n".join(f"Pelanggan {i};0812{i:08d};vip" for i in range(rows))).encode()
+        for dry_run in (True, False):
+            began = time.time()
+            report = customers_csv.import_csv(data, dry_run=dry_run)
+            ended = time.time()
+            assert report.summary["added"] == rows
+            probe = sqlite3.connect(path, timeout=30)
+            during = [at for (at,) in probe.execute("SELECT at FROM probe WHERE at > ? AND at < ?",
+                                                    (began, ended - 0.2 * (ended - began)))]
+            probe.close()
+            # The other writer got through while the import ran, not only once it was over.
+            assert len(during) >= 3, f"{'preview' if dry_run else 'import'} held the lock for {ended - began:.1f} s"
+        assert Customer.select().count() == rows
+    finally:
+        stop.touch()
+        writer.wait(30)
+        database.close()
+
+
+def test_previews_are_removed_after_confirming_and_expire(tmp_path):
+    import os
+    import time
+
+    from appliance import auth, db, migrations, settings as settings_module
+    from support import Browserless, start_web
+    data = tmp_path / "data"
+    database = db.connect(settings_module.load(env={}, overrides={"data_dir": str(data)}).db_url)
+    migrations.migrate(database)
+    auth.create_user("owner", "kopi susu manis", "owner")
+    database.close()
+    sheet = "nama,hp\nSari,081234567890\n".encode()
+    with start_web(data) as url:
+        browser = Browserless(url)
+        browser.login("owner", "kopi susu manis")
+        csrf = browser.csrf("/customers/import")
+        status, _, page = browser.upload("/customers/import", {"csrf": csrf}, "file", "pelanggan.csv", sheet)
+        assert status == 200
+        [preview] = (data / "imports").glob("*.csv")
+        token = preview.stem
+        status, _, page = browser.post("/customers/import/confirm", {"csrf": csrf, "token": token})
+        assert status == 200 and not preview.exists(), "confirmed: the copy of the customers' data is gone"
+        status, _, _ = browser.post("/customers/import/confirm", {"csrf": csrf, "token": token})
+        assert status == 400, "a second click imports nothing"
+        # A preview nobody confirmed expires after an hour, and many are never kept.
+        browser.upload("/customers/import", {"csrf": csrf}, "file", "pelanggan.csv", sheet)
+        [old] = (data / "imports").glob("*.csv")
+        hour_ago = time.time() - 3700
+        os.utime(old, (hour_ago, hour_ago))
+        status, _, _ = browser.post("/customers/import/confirm", {"csrf": csrf, "token": old.stem})
+        assert status == 400 and not old.exists()
+        for _ in range(8):
+            browser.upload("/customers/import", {"csrf": csrf}, "file", "pelanggan.csv", sheet)
+        assert len(list((data / "imports").glob("*.csv"))) <= 5
+
+
+def test_a_refused_row_leaves_no_empty_customer_behind(shop):
+    sheet = ("nama;hp;alamat\nSari;081234567890;" + "Jl. Panjang " * 60 + "\nBudi;081298765432;Jl. Pendek 1\n").encode()
+    report = customers_csv.import_csv(sheet)
+    assert [r.status for r in report.rows] == ["refused", "added"] and "address" in report.rows[0].reason
+    assert [c.phone for c in Customer.select()] == ["+6281298765432"]

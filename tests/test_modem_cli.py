@@ -51,6 +51,20 @@ def test_pdu_encode_refuses_clearly():
     assert "Traceback" not in result.stderr
 
 
+def test_pdu_encode_answers_extreme_values_without_a_traceback():
+    number = "+6281234567890"
+    lines = [json.dumps({"number": number, "text": "x", "validity_minutes": 10**23}),  # the longest there is
+             json.dumps({"number": number, "text": "x", "validity_minutes": 1e23}),
+             json.dumps({"number": number, "text": "x", "class": 10**23}),
+             "[" * 100_000 + "]" * 100_000]  # JSON nested deeper than the parser goes
+    result = subprocess.run(LOKET + ["pdu", "encode"], input="\n".join(lines) + "\n", capture_output=True, text=True)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    [longest] = result.stdout.split()
+    assert json.loads(loket_cli("pdu", "decode", longest).stdout)["validity"] == 63 * 7 * 24 * 3600
+    assert "line 2: validity" in result.stderr and "line 3: message class" in result.stderr
+    assert "line 4" in result.stderr and len(result.stderr) < 2000
+
+
 def test_modem_sim_serves_a_pty_that_answers_at_commands(tmp_path):
     link = tmp_path / "ttyLOKET"
     process = subprocess.Popen(LOKET + ["modem", "sim", "--link", str(link), "--data-dir", str(tmp_path)],

@@ -300,6 +300,11 @@ def test_a_claim_on_a_paid_order_gets_a_clear_answer(responder, staff, parts):
     ("BAYAR O-1001 😀😀", "berapa jumlah"),
     ("BAYAR O-1001 " + "x" * 1000, "berapa jumlah"),
     ("BAYAR O-1001 " + "9" * 1000, "berapa jumlah"),
+    # Scientific and glued numbers are not amounts: "1e308" once became a claim of Rp 1.
+    ("BAYAR O-1001 1e308", "berapa jumlah"),
+    ("BAYAR O-1001 2.5E+5", "berapa jumlah"),
+    ("BAYAR O-1001 250000abc", "berapa jumlah"),
+    ("BAYAR O-1001 0x3D090", "berapa jumlah"),
     ("BAYAR O-0 250000", "pesanan O-0 tidak ditemukan"),
     ("BAYAR O-999999999 250000", "pesanan O-999999999 tidak ditemukan"),
     ("STATUS O-0", "pesanan O-0 tidak ditemukan"),
@@ -454,7 +459,7 @@ def test_every_order_reply_fits_one_gsm7_sms():
     typical = dict(shop="Toko Sepatu Kulit Bandung", order="O-10042", total="Rp 1.250.000", amount="Rp 1.250.000",
                    due="25/11 10:00", days="3", items="12", reason="transfer belum masuk ke rekening BCA",
                    detail=" (JNE 0123456789)", choices="O-1001, O-1002, O-1003", item="Kampas Rem Depan Vario X1",
-                   left="10", example="kampas rem depan vario", where="BCA 1234567890 a.n. Jaya Motor",
+                   left="10", example="kampas rem depan vario", where="BCA 1234567890 a.n. Jaya Motor", count="3",
                    state=orders_sms.STATE_WORDS["id"]["awaiting_payment"].format(due="25/11 10:00"))
     keys = [k for k in DEFAULT_TEMPLATES if k.startswith(("order_", "pay_"))]
     assert len(keys) >= 16
@@ -511,6 +516,17 @@ def test_the_parts_dealer_takes_an_order_by_sms(responder, staff, parts):
     # Staff check it and ask for payment: the usual path from here.
     orders.set_status(order, "awaiting_payment", by=staff, now=T0 + dt.timedelta(minutes=10), shop=SHOP)
     assert "BAYAR O-1001" in sms_to(BUDI)[-1]
+
+
+def test_one_phone_cannot_reserve_the_whole_stock_in_unpaid_orders(responder, parts):
+    from appliance import alerts
+    person(BUDI, "Pak Budi", "id")
+    for n in range(5):
+        text_in(BUDI, f"BELI oli {n + 1}" if n < 2 else "BELI KR-01 1", T0 + dt.timedelta(hours=n), responder)
+    assert Order.select().count() == alerts.MAX_UNPAID_ORDERS_BY_SMS
+    _, [refused] = text_in(BUDI, "BELI KR-01 2", T0 + dt.timedelta(hours=6), responder)
+    assert "3 pesanan yang belum dibayar" in refused.text and len(refused.text) <= 160
+    assert Order.select().count() == alerts.MAX_UNPAID_ORDERS_BY_SMS
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -40,3 +40,14 @@ def test_senders_that_are_not_numbers_are_kept_but_not_answered():
     assert not is_replyable("TELKOMSEL")
     assert not is_replyable("3636")
     assert is_replyable(sender_key("081234567890"))
+
+
+@pytest.mark.parametrize("sender", ["1500000", "+999123456789", "02155550000", "+62215555000", "+6281234567",
+                                    "+1", "", None])
+def test_only_mobile_numbers_are_replyable(sender):
+    assert not is_replyable(sender_key(sender) if sender else sender)
+
+
+@pytest.mark.parametrize("sender", ["+6281234567890", "+6285712345678", "+31612345678", "+14155550123"])
+def test_mobile_numbers_of_any_country_are_replyable(sender):
+    assert is_replyable(sender)

@@ -9,6 +9,7 @@ from appliance.modem.base import InboundPart as Part
 from appliance import inbox, orders, tickets
 from appliance.conversation import Shop
 from appliance.models import Customer, Message
+from appliance.phone import sender_key
 from appliance.replies import DEFAULT_TEMPLATES, render
 from appliance.responder import Responder
 
@@ -88,6 +89,15 @@ def test_senders_that_are_not_phones_are_never_answered(responder):
     assert responder.handle(message, T0) == []
     stored = Message.get_by_id(message.id)
     assert stored.folder == "robot" and not stored.needs_staff
+
+
+@pytest.mark.parametrize("sender", ["1500000", "+999123456789", "021-5550000", "+62800123456"])
+def test_numbers_that_are_not_mobile_phones_are_never_answered(responder, sender):
+    # A call centre's service number (1500000), a number in no country (+999…),
+    # a landline: answering costs credit and reaches no one (or a robot).
+    message = inbound("BANTUAN", phone=sender_key(sender))
+    assert responder.handle(message, T0) == []
+    assert Message.get_by_id(message.id).folder == "robot"  # kept apart, out of the customers' inbox
 
 
 def test_every_default_reply_fits_one_gsm7_sms():

@@ -7,7 +7,7 @@ import zoneinfo
 import pytest
 from support import text_in
 
-from appliance import tickets  # registers KELUHAN, STATUS T-…, the technicians' commands
+from appliance import alerts, tickets  # registers KELUHAN, STATUS T-…, the technicians' commands
 from appliance.conversation import Shop
 from appliance.customers import customer_for
 from appliance.models import AuditEntry, Message, Ticket, TicketCategory, TicketEvent, User
@@ -179,8 +179,26 @@ def test_the_same_complaint_sent_twice_is_one_ticket(responder, categories, rina
     _, [first] = text_in(RINA, "KELUHAN internet mati", T0, responder)
     _, [second] = text_in(RINA, "KELUHAN internet mati", minutes(1), responder)
     assert "T-0001" in first.text and "T-0001" in second.text and Ticket.select().count() == 1
+    # Another complaint at once is added to the open ticket (one phone cannot open hundreds);
+    # later, it is a ticket of its own.
     _, [third] = text_in(RINA, "KELUHAN tagihan dobel", minutes(2), responder)
-    assert "T-0002" in third.text
+    assert "tambahkan ke keluhan T-0001" in third.text and Ticket.select().count() == 1
+    assert [e.note for e in TicketEvent.select().where(TicketEvent.kind == "customer_sms")] == ["tagihan dobel"]
+    _, [fourth] = text_in(RINA, "KELUHAN tagihan dobel lagi", minutes(60), responder)
+    assert "T-0002" in fourth.text
+
+
+def test_one_phone_flooding_complaints_opens_at_most_a_few_tickets(responder, categories, rina):
+    # 250 different complaints in 26 s once opened 239 tickets.
+    for n in range(250):
+        text_in(RINA, f"KELUHAN gangguan nomor {n} internet putus", T0 + dt.timedelta(seconds=n / 10), responder)
+    assert Ticket.select().count() == 1
+    assert TicketEvent.select().where(TicketEvent.kind == "customer_sms").count() == 249
+    assert len(outbox(RINA)) <= responder.replies_per_hour, "the per-sender limit holds the replies"
+    # A slow flood (one every hour all day) stops at a few open tickets, the rest joins the newest.
+    for hour in range(1, 25):
+        text_in(RINA, f"KELUHAN masalah baru jam {hour}", T0 + dt.timedelta(hours=hour), responder)
+    assert Ticket.select().count() == alerts.MAX_OPEN_BY_SMS
 
 
 # -- what must never happen ------------------------------------------------------------------------
@@ -409,7 +427,7 @@ def test_every_ticket_sms_fits_one_gsm7_sms():
                    summary="internet mati sejak pagi, lampu LOS merah", reason="tunggu modem baru dari gudang",
                    resolution="ganti kabel drop core dan konektor", when="3 Dec 14:05", due="14:30",
                    name="Rina Marlina", phone="+6281234567890", address="Jl. Melati 12 RT 03, Sukamaju",
-                   command="SELESAI", open="T-0041, T-0042")
+                   command="SELESAI", open="T-0041, T-0042", count="239", numbers="T-0041, T-0042, T-0043")
     for key, by_language in DEFAULT_TEMPLATES.items():
         if not key.startswith("ticket_"):
             continue

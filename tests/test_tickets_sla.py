@@ -226,3 +226,29 @@ def test_resolving_straight_from_pending_counts_the_wait_out(desk):
     ticket = Ticket.get_by_id(ticket.id)
     assert ticket.resolution_due == minutes(240 + 48 * 60 + 30)
     assert ticket.resolved_at <= ticket.resolution_due
+
+
+def test_a_flood_of_tickets_cannot_make_the_shop_text_staff_all_day(desk):
+    # Once 239 tickets made the watch queue 2,040 transactional SMS to staff in a day.
+    from appliance import alerts as limits
+    for n in range(60):
+        tickets.open_ticket(customer_for(f"+62857000{n:05d}"), f"printer {n} rusak", now=T0)
+    for minute in range(0, 24 * 60, 5):
+        tickets_sms.watch_sla(SHOP, minutes(minute))
+    for phone in (OWNER, ADMIN):
+        mine = [m for m in alerts() if m.phone == phone]
+        singles = [m for m in mine if m.template != limits.DIGEST]
+        digests = [m for m in mine if m.template == limits.DIGEST]
+        assert len(singles) == limits.STAFF_DAILY_CAP
+        assert 1 <= len(digests) <= 24 and all(m.category == "transactional" for m in mine)
+        assert all(len(m.text) <= 160 and m.text.isascii() for m in digests)
+    digest = next(m for m in alerts() if m.template == limits.DIGEST and m.phone == OWNER)
+    assert "tickets near or past their SLA" in digest.text and "T-00" in digest.text  # the owner reads English
+    # Nothing is lost: every ticket's warning and breach is on the ticket, for the pages.
+    assert TicketEvent.select().where(TicketEvent.kind == "sla_breach").count() == 60 * 2
+    assert TicketEvent.select().where(TicketEvent.note.contains("held for the digest")).count() > 0
+    # The next day the phones hear of single tickets again.
+    tickets.open_ticket(desk["customer"], "server mati", now=minutes(24 * 60))
+    before = len(alerts())
+    tickets_sms.watch_sla(SHOP, minutes(24 * 60 + 30))
+    assert any(m.template == "ticket_sla_breach_response" for m in alerts()[before:])

@@ -167,6 +167,19 @@ def _guard(route: Route, web: Web):
     return guarded
 
 
+def _reopen_after_storage_error(exc) -> None:
+    """The data dir took no writes (read-only, full): this thread's database
+    connection may have been opened read-only meanwhile, and would stay so
+    for good; closed, the next request opens a fresh one."""
+    from appliance.queue.storage import is_storage_error
+    if is_storage_error(exc):
+        from appliance import db
+        try:
+            db.proxy.close()
+        except Exception:  # a broken connection may complain on closing; it is gone either way
+            pass
+
+
 def create_app(settings, tasks) -> bottle.Bottle:
     """The WSGI app. `tasks` is the job queue's handle for nudging the worker."""
     app = bottle.Bottle()
@@ -192,6 +205,7 @@ def create_app(settings, tasks) -> bottle.Bottle:
             bottle.response.set_header(name, value)
         if error.status_code >= 500:
             log.error("error on %s %s: %s", bottle.request.method, bottle.request.path, error.traceback or error.body)
+            _reopen_after_storage_error(error.exception)
             message = "Something went wrong on the box. It has been logged; please try again."
         else:
             message = error.body if isinstance(error.body, str) else "That did not work."

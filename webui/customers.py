@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 
 import bottle
 
@@ -84,10 +85,27 @@ def adjust_points(web: Web, customer_id: str):
 
 # -- CSV --------------------------------------------------------------------------------
 
+PREVIEW_TTL = 3600  # seconds a previewed file waits for its confirmation
+MAX_PREVIEWS = 5  # files kept at most: each is customer data on the SD card
+
+
 def _imports_dir(web: Web):
     folder = web.settings.data_path / "imports"
     folder.mkdir(parents=True, exist_ok=True)
+    _sweep_previews(folder)
     return folder
+
+
+def _sweep_previews(folder, now: float | None = None) -> None:
+    """Previews are customer data: gone once expired, and never more than a few."""
+    now = time.time() if now is None else now
+    files = sorted(folder.glob("*.csv"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for n, path in enumerate(files):
+        try:
+            if n >= MAX_PREVIEWS or now - path.stat().st_mtime > PREVIEW_TTL:
+                path.unlink()
+        except OSError:
+            continue  # another request took it
 
 
 def import_form(web: Web):
@@ -106,7 +124,9 @@ def import_preview(web: Web):
         bottle.response.status = 400
         return web.render("import", title="Import customers", report=None, token="", error=report.error)
     token = secrets.token_hex(16)
-    (_imports_dir(web) / f"{token}.csv").write_bytes(data)
+    folder = _imports_dir(web)
+    (folder / f"{token}.csv").write_bytes(data)
+    _sweep_previews(folder)
     return web.render("import", title="Import customers", report=report, token=token, error="")
 
 
@@ -114,11 +134,13 @@ def import_confirm(web: Web):
     token = web.form("token", limit=64)
     if not re.fullmatch(r"[0-9a-f]{32}", token):
         web.refuse(400, "The upload expired; choose the file again.")
-    path = _imports_dir(web) / f"{token}.csv"
-    if not path.exists():
+    path = _imports_dir(web) / f"{token}.csv"  # (an expired one is swept away here)
+    try:
+        data = path.read_bytes()
+        path.unlink()  # taken: a second click cannot import it twice
+    except FileNotFoundError:
         web.refuse(400, "The upload expired; choose the file again.")
-    report = customers_csv.import_csv(path.read_bytes(), region=web.settings.default_region, by=web.user)
-    path.unlink(missing_ok=True)
+    report = customers_csv.import_csv(data, region=web.settings.default_region, by=web.user)
     return web.render("import", title="Import customers", report=report, token="", error="", done=True)
 
 

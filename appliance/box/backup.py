@@ -303,10 +303,31 @@ def _check_open(path: Path, head: int) -> list[str]:
         elif version > head:
             problems.append(f"made by a newer Loket (schema version {version}; this Loket knows up to {head}):"
                             " update Loket first")
+        else:
+            problems += _missing_parts(conn, tables, version)
     except sqlite3.DatabaseError as exc:
         problems.append(f"unreadable: {exc}")
     finally:
         conn.close()
+    return problems
+
+
+def _missing_parts(conn: sqlite3.Connection, tables: set[str], version: int) -> list[str]:
+    """What a database at `version` must have and this file lacks: a whole
+    Loket database, not only its schema_version."""
+    from ..migrations import expected_schema
+    expected = expected_schema(version)
+    missing = sorted(set(expected) - tables)
+    problems = []
+    if missing:
+        names = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        problems.append(f"not a complete Loket database: it lacks {len(missing)} of the {len(expected)} tables"
+                        f" ({names})")
+    for table in sorted(set(expected) & tables):
+        have = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+        lacking = sorted(expected[table] - have)
+        if lacking:
+            problems.append(f"not a complete Loket database: the table {table} lacks {', '.join(lacking[:5])}")
     return problems
 
 

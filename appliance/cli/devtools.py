@@ -159,9 +159,9 @@ def cmd_pdu_encode(args) -> int:
             failed += 1
             print(f"loket: line {n}: missing {exc.args[0]!r}", file=sys.stderr)
             continue
-        except (ValueError, TypeError) as exc:  # PDUError is a ValueError
+        except (ValueError, TypeError, RecursionError) as exc:  # PDUError is a ValueError; JSON nested too deep
             failed += 1
-            print(f"loket: line {n}: {exc}", file=sys.stderr)
+            print(f"loket: line {n}: {str(exc)[:200]}", file=sys.stderr)
             continue
         for part in parts:
             print(part, flush=True)

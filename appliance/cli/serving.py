@@ -105,7 +105,8 @@ def cmd_worker(args) -> int:
     from ..box import sdnotify
     # Alive: the modem threads run and the database answers (a hung modem is
     # the watchdog's, not systemd's). Fed from the start, once the threads run.
-    alive = lambda: all(m._thread.is_alive() for m in worker.pool.modems) and _database_answers(settings)
+    alive = lambda: (all(m._thread.is_alive() for m in worker.pool.modems) and _database_answers(settings)
+                     and worker.storage.alive())  # a data dir that takes no writes for long: let systemd restart
     worker.on_started = lambda: (sdnotify.ready("worker running"), _keep_watchdog_fed(alive))
     try:
         worker.run()

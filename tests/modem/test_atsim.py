@@ -315,6 +315,29 @@ def test_storage_full_keeps_texts_at_the_network(tmp_path):
     assert net.pending() == [] and len(sim.messages()) == 1
 
 
+def test_a_text_longer_than_the_sim_arrives_part_by_part_and_blocks_nothing(tmp_path):
+    # 31+ parts never fit 30 slots: the simulator once retried it forever, and no later text came.
+    sim = atsim.ModemSimulator(tmp_path, sm_capacity=30)
+    net = SimNetwork(tmp_path)
+    long_text = " ".join(f"kata{n}" for n in range(1000))  # about 40 parts
+    net.text_shop("+6281234500201", long_text)
+    net.text_shop("+6281234500202", "POIN")
+    parts = []
+    clock = time.monotonic()
+    for step in range(1, 10):  # the shop reads and deletes what arrived, as the worker does
+        sim.tick(clock + step)
+        for message in sim.messages():
+            parts.append(pdu.decode(message.pdu))
+            at(sim, f"AT+CMGD={message.index}")
+        if not net.pending():
+            break
+    assert net.pending() == []
+    long_parts = [p for p in parts if p.number == "+6281234500201"]
+    assert len(long_parts) > 30 and {p.concat.ref for p in long_parts} == {long_parts[0].concat.ref}
+    assert "".join(p.text for p in sorted(long_parts, key=lambda p: p.concat.seq)) == long_text
+    assert [p.text for p in parts if p.number == "+6281234500202"] == ["POIN"]
+
+
 def test_polls_the_network_folder(sim, tmp_path):
     net = SimNetwork(tmp_path / "net")
     at(sim, "AT+CNMI=2,1,0,2,0")

@@ -143,6 +143,17 @@ def _check_time(service: Service, start: dt.datetime, now: dt.datetime, tz: dt.t
                            "closed")
 
 
+def available(service: Service, start: dt.datetime, now: dt.datetime, *, shop: Shop | None = None) -> bool:
+    """Whether `book` would take this start now (in the opening hours, ahead,
+    a place left), without booking: what a question "... masih kosong?" needs."""
+    try:
+        _check_time(service, start, now, shop_or_default(shop).tz)
+    except BookingError:
+        return False
+    end = start + dt.timedelta(minutes=service.duration_minutes)
+    return len(_taken(service, start, end)) < max(1, service.capacity)
+
+
 def book(customer: Customer, service: Service, starts_at: dt.datetime, *, source: str = "sms",
          by: User | None = None, now: dt.datetime, note: str = "", shop: Shop | None = None) -> Booking:
     """Book a slot, or raise BookingError saying why not. A naive `starts_at`

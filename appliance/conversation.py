@@ -123,12 +123,19 @@ NO = frozenset({"tidak", "tdk", "gak", "ga", "nggak", "enggak", "no", "nope", "j
                 "ga jadi", "tidak jadi", "tidak usah", "ga usah", "gak usah", "no thanks", "cancel", "salah"})
 
 
+_POLITE = frozenset({"kak", "ka", "kakak", "gan", "min", "mbak", "mba", "mas", "pak", "bu", "bang", "sis", "bro",
+                     "dong", "deh", "sih", "aja", "saja", "please", "pls", "thanks", "makasih"})
+
+
 def yes_or_no(text: str) -> bool | None:
-    """True for a yes, False for a no, None for anything else (a new request)."""
+    """True for a yes, False for a no, None for anything else (a new request).
+    "iya kak", "ya gan", "ok deh" are a yes; "ga jadi kak" a no."""
     from .keywords import fold
-    folded = " ".join(w for w in fold(text).split() if w not in ("kak", "ka", "gan", "min", "mbak", "mas", "pak",
-                                                                  "bu", "dong", "deh", "ya", "sih", "aja"))
-    folded = folded or fold(text)
+    words = fold(text).split()
+    kept = [w for w in words if w not in _POLITE] or words
+    if len(kept) > 1 and kept[-1] == "ya":
+        kept = kept[:-1]  # "boleh ya": the particle, not the answer
+    folded = " ".join(kept)
     if folded in YES:
         return True
     if folded in NO:

@@ -111,7 +111,7 @@ def _book(c: Conversation, u) -> list[Reply] | None:
     if u.time is not None:
         day = u.day or (today if u.time > now_local.time() else today + dt.timedelta(days=1))
         start = bookings.local_moment(day, u.time, c.shop.tz)
-        if start not in bookings.free_slots(service, day, c.now, shop=c.shop):
+        if not bookings.available(service, start, c.now, shop=c.shop):
             asked = f"{day_label(day, today, c.language)} {u.time:%H:%M}"
             return bookings_sms.offer_from(c, service, day, asked=asked, reason="full")
         return c.ask("book", {"service": service.id, "start": start.isoformat(), "day": day.isoformat()},

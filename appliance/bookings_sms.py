@@ -20,6 +20,7 @@ from .bookings import (PENDING_MINUTES, BookingError, book, cancel, free_slots, 
                        next_free_day, upcoming, when_values)
 from .catalogue import find_service
 from .conversation import Conversation, on_keyword, on_reply, templates
+from .inbox import hand_to_staff
 from .keywords import fold
 from .models import Booking, Service
 from .smstext import day_label, gsm_safe
@@ -29,6 +30,10 @@ from .when import parse_when
 log = logging.getLogger(__name__)
 
 templates({
+    "book_no_services": {
+        "id": "{shop}: pesanan layanan lewat SMS belum bisa kami terima; staf kami akan segera membalas.",
+        "en": "{shop}: we cannot take bookings by SMS yet; our staff will answer you shortly.",
+    },
     "book_how": {
         "id": "{shop}: ketik PESAN, layanan dan hari, contoh: PESAN {example} besok. Layanan: {services}",
         "en": "{shop}: text BOOK, the service and the day, e.g. BOOK {example} tomorrow. Services: {services}",
@@ -128,11 +133,11 @@ templates({
 })
 
 
-def _services_list(limit: int = 60) -> tuple[str, str]:
+def _services_list(limit: int = 60) -> tuple[str, str | None]:
     """A short list of service names for an SMS, and an example."""
     names = [s.name for s in Service.select().where(Service.active == True).order_by(Service.name)]  # noqa: E712
     if not names:
-        return "-", "pijat bayi"
+        return "", None
     shown, used = [], 0
     for name in names:
         if used + len(name) + 2 > limit:
@@ -165,6 +170,9 @@ def _parse_when(text: str, now_local: dt.datetime, language: str) -> _When:
 
 def how(c: Conversation, key: str = "book_how") -> list:
     services, example = _services_list()
+    if example is None:  # no services: never another shop's example; staff answer
+        hand_to_staff(c.message)
+        return [c.reply("book_no_services")]
     return [c.reply(key, services=gsm_safe(services), example=gsm_safe(example))]
 
 
@@ -252,6 +260,8 @@ def _book(c: Conversation):
     now_local = c.local(c.now)
     w = _parse_when(text, now_local, c.language)
     _, example = _services_list()
+    if example is None:
+        return how(c)
     if w.error == "past":
         return [c.reply("book_past", example=gsm_safe(example))]
     if w.error:

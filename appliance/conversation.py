@@ -27,7 +27,7 @@ from typing import Callable
 
 from . import replies
 from .keywords import KeywordTable, Match
-from .models import Customer, Message, Pending, User
+from .models import Customer, Message, Pending, Product, User
 
 Reply = tuple[str, str]
 
@@ -80,6 +80,8 @@ class Conversation:
         return self.message.text
 
     def reply(self, key: str, **values) -> Reply:
+        if "{example_goods}" in replies.template_for(key, self.language):
+            values.setdefault("example_goods", example_goods())
         return key, replies.reply(key, self.language, shop=self.shop.name, **values)
 
     def local(self, moment: dt.datetime) -> dt.datetime:
@@ -100,6 +102,15 @@ class Conversation:
         handler with `data`, anything else changes nothing."""
         self.remember("confirm", {"action": action, **data})
         return [self.reply(key, **values)]
+
+
+def example_goods() -> str:
+    """An example from this shop's own goods (its code, or its name), never another shop's."""
+    product = (Product.select().where(Product.active == True)  # noqa: E712
+               .order_by(Product.sku.is_null(), Product.id).first())
+    if product is None:
+        return "..."
+    return product.sku or " ".join(product.name.lower().split()[:3])
 
 
 Handler = Callable[[Conversation], list[Reply] | None]

@@ -70,14 +70,14 @@ templates({
               "e.g. O-1001.",
     },
     "order_how": {
-        "id": "{shop}: untuk memesan, SMS BELI kode/nama barang dan jumlahnya, contoh: BELI KR-01 2. "
+        "id": "{shop}: untuk memesan, SMS BELI kode/nama barang dan jumlahnya, contoh: BELI {example_goods} 2. "
               "Beberapa barang dipisah koma.",
-        "en": "{shop}: to order, text BUY and the product's code or name and how many, e.g. BUY KR-01 2. "
+        "en": "{shop}: to order, text BUY and the product's code or name and how many, e.g. BUY {example_goods} 2. "
               "Separate several items with commas.",
     },
     "order_unknown": {
-        "id": "{shop}: barang \"{item}\" tidak ada di katalog kami. Mohon cek kode barangnya, contoh: BELI KR-01 2.",
-        "en": "{shop}: we have no \"{item}\" in our catalogue. Please check the product code, e.g. BUY KR-01 2.",
+        "id": "{shop}: barang \"{item}\" tidak ada di katalog kami. Mohon cek kode barangnya, contoh: BELI {example_goods} 2.",
+        "en": "{shop}: we have no \"{item}\" in our catalogue. Please check the product code, e.g. BUY {example_goods} 2.",
     },
     "order_which": {
         "id": "{shop}: \"{item}\" yang mana? {choices}. Mohon kirim lagi dengan kodenya.",

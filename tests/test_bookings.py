@@ -254,8 +254,11 @@ def test_a_customer_without_a_name_can_book(responder, baby):
 
 
 def test_no_services_yet(responder):
-    _, [reply] = text_in(SARI, "PESAN pijat bayi besok", NOW, responder)
-    assert "PESAN" in reply.text
+    """A shop with no services yet never cites another shop's as an example:
+    the customer hears that staff will answer, and the text waits for them."""
+    message, [reply] = text_in(SARI, "PESAN pijat bayi besok", NOW, responder)
+    assert "staf" in reply.text and "pijat" not in reply.text.lower()
+    assert Message.get_by_id(message.id).needs_staff
 
 
 # -- BATAL --------------------------------------------------------------------------------

@@ -459,7 +459,7 @@ def test_every_order_reply_fits_one_gsm7_sms():
     typical = dict(shop="Toko Sepatu Kulit Bandung", order="O-10042", total="Rp 1.250.000", amount="Rp 1.250.000",
                    due="25/11 10:00", days="3", items="12", reason="transfer belum masuk ke rekening BCA",
                    detail=" (JNE 0123456789)", choices="O-1001, O-1002, O-1003", item="Kampas Rem Depan Vario X1",
-                   left="10", example="kampas rem depan vario", where="BCA 1234567890 a.n. Jaya Motor", count="3",
+                   left="10", example="kampas rem depan vario", example_goods="KR-01", where="BCA 1234567890 a.n. Jaya Motor", count="3",
                    state=orders_sms.STATE_WORDS["id"]["awaiting_payment"].format(due="25/11 10:00"))
     keys = [k for k in DEFAULT_TEMPLATES if k.startswith(("order_", "pay_"))]
     assert len(keys) >= 16

@@ -199,7 +199,9 @@ class Responder:
         customer's (what they mostly write), else the shop's."""
         if staff is not None:
             return staff.language
-        if customer is not None and read.language is not None:
+        # Only a text in another language than the customer's can change what
+        # they mostly write: the common case costs no query.
+        if customer is not None and read.language is not None and read.language != customer.language:
             said = [understand.from_json(row.understood).get("language") for row in Message.select(
                 Message.understood).where((Message.customer == customer.id) & (Message.direction == "in")
                                           & (Message.understood != "")).order_by(Message.id.desc())

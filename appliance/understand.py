@@ -362,7 +362,8 @@ def _fuzzy_in(phrase: str, tokens: list[str]) -> tuple[int, int] | None:
     limit = 0 if len(phrase) < 5 else 1 if len(phrase) < 9 else 2
     for i in range(len(tokens) - n + 1):
         window = " ".join(tokens[i:i + n])
-        if window == phrase or (limit and distance(window, phrase, limit) <= limit):
+        # A typo rarely hits the first letter: comparing only those keeps the reader fast.
+        if window == phrase or (limit and window[:1] == phrase[:1] and distance(window, phrase, limit) <= limit):
             return i, i + n
     return None
 
@@ -374,7 +375,7 @@ def _product_overlap(entry: Entry, tokens: list[str]) -> tuple[float, int, int] 
     if not name:
         return None
     positions = [i for i, t in enumerate(tokens) if t in name or (len(t) > 4 and any(
-        len(w) > 4 and distance(t, w, 1) <= 1 for w in name))]
+        len(w) > 4 and w[0] == t[0] and distance(t, w, 1) <= 1 for w in name))]
     led = entry.head in tokens or (entry.category and entry.category in tokens)
     if not positions or not led:
         return None

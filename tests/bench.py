@@ -196,20 +196,8 @@ import datetime as dt, json, sys, time, tracemalloc, zoneinfo
 sys.path.insert(0, {tests!r})
 tracemalloc.start()
 import texts
-from appliance import db, demo, migrations, understand
-from appliance import settings as settings_module
-from appliance.models import Product, Service
-from pathlib import Path
-lexicons = {{}}
-for kind in demo.KINDS:
-    data = Path({data!r}) / kind
-    settings = settings_module.load(env={{}}, overrides={{"data_dir": str(data)}})
-    database = db.connect(settings.db_url)
-    migrations.migrate(database)
-    demo.seed(data, kind)
-    entries = [understand.entry_for_service(s) for s in Service.select()]
-    entries += [understand.entry_for_product(p) for p in Product.select()]
-    lexicons[kind] = understand.Lexicon(entries)
+from appliance import understand
+lexicons = texts.demo_lexicons({data!r})
 now = dt.datetime(2026, 12, 2, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Jakarta"))
 rows = texts.all_texts()
 shared = [t for t in rows if t.source == "customer-texts.tsv"]

@@ -10,9 +10,7 @@ import zoneinfo
 import pytest
 import texts
 
-from appliance import db, demo, migrations, understand
-from appliance import settings as settings_module
-from appliance.models import Product, Service
+from appliance import understand
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 NOW = dt.datetime(2026, 12, 2, 10, 0, tzinfo=JAKARTA)  # a Wednesday morning
@@ -22,18 +20,7 @@ ALL = texts.all_texts()
 @pytest.fixture(scope="module")
 def lexicons(tmp_path_factory):
     """Each demo shop's catalogue, as the reader sees it."""
-    found = {}
-    for kind in demo.KINDS:
-        data = tmp_path_factory.mktemp(kind)
-        settings = settings_module.load(env={}, overrides={"data_dir": str(data)})
-        database = db.connect(settings.db_url)
-        migrations.migrate(database)
-        demo.seed(data, kind)
-        entries = [understand.entry_for_service(s) for s in Service.select()]
-        entries += [understand.entry_for_product(p) for p in Product.select()]
-        found[kind] = understand.Lexicon(entries)
-        database.close()
-    return found
+    return texts.demo_lexicons(tmp_path_factory.mktemp("shops"))
 
 
 def test_the_corpus_is_all_here():

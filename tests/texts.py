@@ -75,3 +75,22 @@ def expected_day(text: Text, now_local: dt.datetime) -> dt.date | None:
         return None
     word = f"tgl {word}" if word.isdigit() else word
     return parse_when(word, now_local, text.language).date
+
+
+def demo_lexicons(folder: Path) -> dict:
+    """Each demo shop's catalogue as the reader sees it (a database per shop under `folder`)."""
+    from appliance import db, demo, migrations, understand
+    from appliance import settings as settings_module
+    from appliance.models import Product, Service
+    found = {}
+    for kind in demo.KINDS:
+        data = Path(folder) / kind
+        settings = settings_module.load(env={}, overrides={"data_dir": str(data)})
+        database = db.connect(settings.db_url)
+        migrations.migrate(database)
+        demo.seed(data, kind)
+        entries = [understand.entry_for_service(s) for s in Service.select()]
+        entries += [understand.entry_for_product(p) for p in Product.select()]
+        found[kind] = understand.Lexicon(entries)
+        database.close()
+    return found

@@ -99,7 +99,8 @@ class Responder:
                       .where((Message.phone == message.phone) & (Message.created_at >= hour_ago)
                              & (Message.id != message.id))
                       .order_by(Message.created_at.desc(), Message.id.desc()).limit(60))
-        if any(m.direction == "out" and m.template == "throttled" for m in recent):
+        ours = (Message.phone == message.phone) & (Message.direction == "out") & (Message.created_at >= hour_ago)
+        if Message.select().where(ours & (Message.template == "throttled")).exists():
             return "automatic replies paused for an hour"  # told once already; staff answer now
         key = understand.phrase_key(message.text)
         # An answer ("ya", "2") may well come several times in a long conversation.
@@ -121,7 +122,7 @@ class Responder:
             instant, template = (instant + 1, before[-1][1]) if same else ((1, before[-1][1]) if quick else (0, None))
         if instant >= INSTANT_RUN:
             return f"answered our replies within {INSTANT_SECONDS} s, {INSTANT_RUN} times in a row"
-        answered = sum(1 for m in recent if m.direction == "out" and m.author_id is None)
+        answered = Message.select().where(ours & Message.author.is_null()).count()
         if answered >= self.replies_per_hour:
             return f"more than {self.replies_per_hour} automatic replies in an hour"
         return ""

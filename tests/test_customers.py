@@ -175,7 +175,7 @@ def test_a_big_import_lets_the_worker_write_between_batches(tmp_path):
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(stop)], stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout.readline().strip() == "ready"
-        rows = 5 * customers.BATCH_ROWS
+        rows = 5 * customers_csv.BATCH_ROWS
         data = ("nama;hp;tags\n" + "\n".join(f"Pelanggan {i};0812{i:08d};vip" for i in range(rows))).encode()
         for dry_run in (True, False):
             began = time.time()

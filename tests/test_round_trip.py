@@ -34,14 +34,15 @@ def test_a_customer_texts_help_and_the_conversation_shows_in_the_inbox(loket):
 
 
 def test_staff_reply_from_the_inbox_reaches_the_phone_once(loket):
-    loket.text("0812-3456-7890", "Apakah besok buka?")  # any format: one customer
+    # A question no robot can answer (any number format: one customer).
+    loket.text("0812-3456-7890", "Kemarin saya lupa dompet di ruang tunggu, ada yang nemu?")
     browser = loket.browser()
     browser.login(loket.user, loket.password)
     _, _, thread = browser.get("/inbox/%2B6281234567890")
     assert "menunggu" not in thread and "waiting for staff" in thread
     csrf = re.search(r'name="csrf" value="([^"]+)"', thread).group(1)
     key = re.search(r'name="key" value="([^"]+)"', thread).group(1)
-    form = {"csrf": csrf, "key": key, "text": "Buka jam 08.00-17.00, Bu."}
+    form = {"csrf": csrf, "key": key, "text": "Dompetnya ada di kasir, Bu."}
     assert browser.post("/inbox/%2B6281234567890/reply", form)[0] == 200
     # The same form posted twice (a double tap, a retried request) sends once.
     assert browser.post("/inbox/%2B6281234567890/reply", form)[0] == 200
@@ -51,13 +52,13 @@ def test_staff_reply_from_the_inbox_reaches_the_phone_once(loket):
     received = []
     while time.monotonic() < deadline:
         inbox = loket_cli("sim", "inbox", "+6281234567890", data_dir=loket.data_dir).stdout
-        received = [line for line in inbox.splitlines() if "Buka jam 08.00-17.00" in line]
+        received = [line for line in inbox.splitlines() if "Dompetnya ada di kasir" in line]
         if received:
             break
         time.sleep(0.2)
     time.sleep(1)  # long enough for a duplicate to show up, were there one
     inbox = loket_cli("sim", "inbox", "+6281234567890", data_dir=loket.data_dir).stdout
-    assert len([line for line in inbox.splitlines() if "Buka jam 08.00-17.00" in line]) == 1
+    assert len([line for line in inbox.splitlines() if "Dompetnya ada di kasir" in line]) == 1
 
     _, _, thread = browser.get("/inbox/%2B6281234567890")
     assert "waiting for staff" not in thread  # answered

@@ -152,9 +152,15 @@ class Responder:
         keyword = match.keyword if match.keyword in KEYWORD_HANDLERS else None
         if keyword and match.kind in ("exact", "typo"):
             wanted = KEYWORD_INTENTS.get(keyword, set())
-            if u.intent in wanted or u.intent in WEAK_INTENTS or not u.certain:
+            if keyword == "BOOK" and shopkind.book_means() != "book":
+                wanted = wanted | {"order"}  # PESAN where goods are sold may be an order
+            if u.intent in wanted or u.intent in WEAK_INTENTS:
                 return "keyword"
-            if match.kind == "exact" and any(u.score_of(intent) > 0 for intent in wanted):
+            if match.kind == "typo":
+                # "pesanan saya udah dikirim?" is not a misspelt PESAN: a typo
+                # counts only when the words say nothing else.
+                return "free"
+            if not u.certain or any(u.score_of(intent) > 0 for intent in wanted):
                 return "keyword"
             return "free"
         if u.intent != "unclear":

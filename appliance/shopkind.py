@@ -39,6 +39,8 @@ def enabled(handled: set[str]) -> set[str]:
     on = set(handled)
     if not services and shop_kind not in ("spa", "other"):
         on -= SERVICE_KEYWORDS
+        if goods:
+            on.add("BOOK")  # PESAN: in a goods shop, an order
     if not goods and shop_kind not in ("parts", "shop", "other"):
         on -= GOODS_KEYWORDS - ({"PAY"} if shop_kind == "isp" else set())  # an ISP's bills are paid by SMS
     if not services and shop_kind not in QUEUE_KINDS:

@@ -20,6 +20,27 @@
      · <span class="badge">{{t('part missing')}}</span>
     % end
     </p>
+    % if m.id in understood:
+    <p class="understood{{' unclear' if m.id in unclear else ''}}">{{understood[m.id]}}</p>
+    % if can_teach:
+    <details class="teach">
+      <summary>{{t('Teach')}}</summary>
+      <form method="post" action="/inbox/{{quote(phone)}}/teach">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="message" value="{{m.id}}">
+        <label for="teach-{{m.id}}">{{t('What did the customer mean?')}}</label>
+        <select id="teach-{{m.id}}" name="intent" required>
+          <option value="">–</option>
+          % for value, label in intents:
+          <option value="{{value}}">{{label}}</option>
+          % end
+        </select>
+        <button type="submit">{{t('Teach')}}</button>
+        <p class="meta">{{t('Loket learns it for the next customer who writes the same.')}}</p>
+      </form>
+    </details>
+    % end
+    % end
   </li>
 % end
 </ol>

@@ -140,6 +140,8 @@ def intent_label(intent: str, language: str | None) -> str:
 
 ID.update({
     "understood": "dipahami", "taught": "diajarkan", "Teach": "Ajari",
+    "Teach Loket what this means": "Ajari Loket maksudnya", "such as": "misalnya",
+    "left in this part": "tersisa di bagian ini", "because of": "karena",
     "What did the customer mean?": "Apa maksud pelanggan?",
     "Choose what the customer meant.": "Pilih maksud pelanggan.",
     "This text has no words to learn (only numbers, signs or greetings).":

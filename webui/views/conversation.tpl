@@ -24,7 +24,7 @@
     <p class="understood{{' unclear' if m.id in unclear else ''}}">{{understood[m.id]}}</p>
     % if can_teach:
     <details class="teach">
-      <summary>{{t('Teach')}}</summary>
+      <summary>{{t('Teach Loket what this means')}}</summary>
       <form method="post" action="/inbox/{{quote(phone)}}/teach">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <input type="hidden" name="message" value="{{m.id}}">
@@ -53,7 +53,7 @@
   <input type="hidden" name="key" value="{{form_key}}">
   <label for="reply-text">{{t('Reply')}}</label>
   <textarea id="reply-text" name="text" rows="3" maxlength="{{max_chars}}" required data-counter="reply-counter">{{draft}}</textarea>
-  <p id="reply-counter" class="counter meta" aria-live="polite"></p>
+  <p id="reply-counter" class="counter meta" data-words="{{t('characters')}}|{{t('left in this part')}}|{{t('because of')}}" aria-live="polite"></p>
   <button type="submit" class="primary">{{t('Send')}}</button>
 </form>
 % end

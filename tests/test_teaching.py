@@ -165,3 +165,43 @@ def test_operators_texts_stay_out_of_the_customers_inbox_in_their_own_folder(spa
     assert wait_until(lambda: "TELKOMSEL" in staff.get("/inbox?folder=robot")[2], 20)
     assert "TELKOMSEL" not in staff.get("/inbox")[2]
     assert "TELKOMSEL" in staff.get("/inbox?folder=robot&q=pulsa")[2]
+
+
+def test_the_inbox_and_its_search_stay_quick_with_many_messages(tmp_path):
+    """200,000 messages from 20,000 customers: the inbox, its pages, the
+    robots' folder and every kind of search read only what they show."""
+    from appliance import db, inbox, migrations
+    from appliance import settings as settings_module
+    database = db.connect(settings_module.load(env={}, overrides={"data_dir": str(tmp_path)}).db_url)
+    migrations.migrate(database)
+    phones = [f"+62819{n:08d}" for n in range(20_000)]
+    with database.atomic():
+        database.cursor().executemany(
+            "INSERT INTO customer (phone, name, address, email, consent_reminder, consent_marketing, notes, flag, "
+            "points, created_at) VALUES (?, ?, '', '', 1, 0, '', '', 0, '2026-01-01')",
+            [(phone, f"Pelanggan {n}") for n, phone in enumerate(phones)])
+        database.cursor().executemany(
+            "INSERT INTO message (direction, phone, text, state, created_at, updated_at, folder, category, priority, "
+            "needs_staff, template, incomplete, parts, encoding, modem, lease_owner, attempts, resent_after_crash, "
+            "error, understood) VALUES (?, ?, ?, 'handled', '2026-12-01', '2026-12-01', ?, 'transactional', 0, 0, "
+            "'', 0, 1, 'gsm7', '', '', 0, 0, '', '')",
+            [(("in", "out")[n % 2], phones[(n // 2 * 7919) % len(phones)] if n % 997 else "TELKOMSEL",
+              f"pesan nomor {n}", "" if n % 997 else "robot") for n in range(200_000)])
+    checks = {
+        "inbox": lambda: inbox.conversations(),
+        "page 20": lambda: inbox.conversations(offset=950),
+        "robots": lambda: inbox.conversations(folder="robot"),
+        "text": lambda: inbox.search("nomor 199998"),
+        "number": lambda: inbox.search("0819000123"),
+        "name": lambda: inbox.search("Pelanggan 4242"),
+    }
+    for name, check in checks.items():
+        started = time.perf_counter()
+        rows = check()
+        took = time.perf_counter() - started
+        assert rows, name
+        assert took < 0.3, f"{name}: {took * 1000:.0f} ms"  # about 20 ms here; a scan of the table takes seconds
+    newest = inbox.conversations(limit=1)[0]
+    assert newest["last_in"].direction == "in" and newest["last"].direction == "out"
+    assert inbox.conversations(folder="robot")[0]["phone"] == "TELKOMSEL"
+    database.close()

@@ -84,6 +84,9 @@ def test_the_conversation_says_what_a_text_was_understood_as(spa):
     assert re.search(r"dipahami: harga · Pijat bayi", html, re.IGNORECASE), html
     staff.post("/me/language", {"csrf": staff.csrf("/dashboard"), "language": "en", "back": "/dashboard"})
     assert re.search(r"understood: price · Pijat bayi", conversation(staff, "+6281230000003"), re.IGNORECASE)
+    # The page's live update carries it too.
+    status, _, body = staff.get("/inbox/%2B6281230000003/since?after=0")
+    assert status == 200 and re.search(r'"understood": "understood: price', body, re.IGNORECASE)
 
 
 def test_teaching_refuses_nonsense_plainly(spa):

@@ -155,7 +155,9 @@ def since(web: Web, phone: str):
     states = {m.id: m.state for m in Message.select(Message.id, Message.state).where(
         (Message.phone == phone) & (Message.direction == "out")).order_by(Message.id.desc()).limit(20)}
     return {"messages": [{"id": m.id, "direction": m.direction, "text": m.text, "state": m.state,
-                          "when": clock.short(m.created_at, web.settings.tz)} for m in rows],
+                          "when": clock.short(m.created_at, web.settings.tz),
+                          "understood": understood_line(m.understood, web.language) if m.direction == "in" else ""}
+                         for m in rows],
             "states": {str(k): v for k, v in states.items()}}
 
 

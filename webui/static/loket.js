@@ -56,6 +56,12 @@ function setupLiveThread() {
         info.textContent = m.when + (m.direction === "out" ? " · " + m.state : "");
         info.dataset.state = m.id;
         li.append(text, info);
+        if (m.understood) {  // how Loket read it; teaching needs the page reloaded
+          const read = document.createElement("p");
+          read.className = "understood";
+          read.textContent = m.understood;
+          li.append(read);
+        }
         thread.append(li);
         after = Math.max(after, m.id);
       }

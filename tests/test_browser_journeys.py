@@ -211,6 +211,7 @@ def test_teach_loket_a_text_and_make_an_answer_in_indonesian(browser, shop):
     expect(page.locator(".conversations")).to_contain_text("hari minggu pada masuk")  # the customer's words
     page.fill("input[name=q]", "0812 3450 0001")
     page.click(".inbox-tools button[type=submit]")
+    shot(page, "inbox-search")
     page.click("a[href='/inbox/%2B6281234500001']")
     expect(page.locator(".understood").first).to_contain_text("tidak dipahami")
     page.click("details.teach summary")
@@ -223,6 +224,12 @@ def test_teach_loket_a_text_and_make_an_answer_in_indonesian(browser, shop):
     shot(page, "inbox-robots")
     page.click("nav.main >> text=Pengaturan")
     page.click("text=Jawaban buatan staf")
+    page.fill("input[name=keyword]", "batal")  # a built-in keyword: refused, and nothing typed is lost
+    page.fill("textarea[name=reply_id]", "Transfer ke BCA 1234567 a.n. Spa Bunda ya kak")
+    page.fill("textarea[name=reply_en]", "Please pay to BCA 1234567, Spa Bunda")
+    page.click("#answer-form button[type=submit]")
+    expect(page.locator("#answer-form .error")).to_contain_text("sudah dipakai Loket")
+    shot(page, "answers-refused")
     page.fill("input[name=keyword]", "rekening")
     page.fill("input[name=phrases]", "nomor rekening, transfer ke mana")
     page.fill("textarea[name=reply_id]", "Transfer ke BCA 1234567 a.n. Spa Bunda ya kak")

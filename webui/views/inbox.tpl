@@ -25,7 +25,11 @@
   % said = row['last_in'] or last
   <li class="{{'waiting' if row['needs_staff'] else ''}}">
     <a href="/inbox/{{quote(row['phone'])}}">
-      <span class="who">{{row['customer'].display_name if row['customer'] else row['phone']}}</span>
+      <span class="who">{{row['customer'].display_name if row['customer'] else row['phone']}}
+      % if words and row['customer'] and row['customer'].name:
+      <span class="number">{{row['phone']}}</span>
+      % end
+      </span>
       <span class="when">{{when(last.created_at)}}</span>
       <span class="snippet">{{t('You') + ': ' if said.direction == 'out' else ''}}{{said.text[:120]}}</span>
       % if row['needs_staff']:

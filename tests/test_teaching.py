@@ -208,3 +208,13 @@ def test_the_inbox_and_its_search_stay_quick_with_many_messages(tmp_path):
     assert newest["last_in"].direction == "in" and newest["last"].direction == "out"
     assert inbox.conversations(folder="robot")[0]["phone"] == "TELKOMSEL"
     database.close()
+
+
+def test_every_word_of_these_pages_has_its_indonesian():
+    from appliance.webui import i18n
+    views = i18n.__file__.replace("i18n.py", "views/")
+    for name in ("answers.tpl", "inbox.tpl", "conversation.tpl"):
+        with open(views + name) as template:
+            used = re.findall(r"\bt\('([^']+)'", template.read())
+        missing = [text for text in used if text not in i18n.ID]
+        assert not missing, f"{name}: {missing}"

@@ -128,6 +128,12 @@ def test_a_staff_made_answer_answers_its_keyword_and_its_phrases_in_the_customer
     the_worker_rereads()
     assert "BCA 123" in say(spa, "+6281230000013", "nomor rekening?")
     assert "settings.answer" in staff.get("/settings/audit")[2]
+    # Deleting takes two steps (off, then delete), so no tap loses an answer by mistake.
+    assert 'value="delete"' not in staff.get("/settings/answers")[2]
+    csrf = staff.csrf("/settings/answers")
+    staff.post("/settings/answers/act", {"csrf": csrf, "id": answer_id, "action": "off"})
+    status, _, html = staff.post("/settings/answers/act", {"csrf": csrf, "id": answer_id, "action": "delete"})
+    assert status == 200 and "REKENING" not in html.split('id="answer-form"')[0]
 
 
 @pytest.mark.parametrize("fields, error", [
@@ -144,7 +150,8 @@ def test_a_staff_made_answer_is_checked_and_nothing_typed_is_lost(spa, fields, e
     staff.post("/me/language", {"csrf": staff.csrf("/dashboard"), "language": "en", "back": "/dashboard"})
     status, _, html = add_answer(staff, **fields)
     assert status == 400 and error in html, html
-    assert "Pay to BCA 123" in html  # what was typed is still in the form
+    typed = {"reply_id": "Transfer ke BCA 123", "reply_en": "Pay to BCA 123", **fields}
+    assert typed["reply_id"] in html and typed["reply_en"] in html  # what was typed is still in the form
 
 
 def test_the_inbox_shows_the_customers_words_and_finds_them_by_name_number_and_text(spa):

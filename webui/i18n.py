@@ -174,6 +174,8 @@ ID.update({
     "Each phrase has at most 60 characters; at most 20 phrases.":
         "Setiap frasa paling banyak 60 karakter; paling banyak 20 frasa.",
     "No such answer.": "Jawaban tidak ada.",
+    "An answer is switched off before it can be deleted.": "Matikan jawaban dulu sebelum menghapusnya.",
+    "No such text in this conversation.": "Teks itu tidak ada di percakapan ini.",
 })
 
 # Why the settings table refused a value, in Indonesian (its validators speak English).

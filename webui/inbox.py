@@ -127,7 +127,7 @@ def teach(web: Web, phone: str):
     message = Message.get_or_none((Message.id == int_or_zero(web.form("message", limit=20)))
                                   & (Message.phone == phone) & (Message.direction == "in"))
     if message is None:
-        web.refuse(404, "No such text in this conversation.")
+        web.refuse(404, web.t("No such text in this conversation."))
     intent = web.form("intent", limit=24)
     if intent not in TEACHABLE:
         bottle.response.status = 400

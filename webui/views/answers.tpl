@@ -1,7 +1,7 @@
 % rebase('layout.tpl')
 <p class="back"><a href="/settings">&larr; {{t('Settings')}}</a></p>
 <h1>{{t('Staff-made answers')}}</h1>
-<p class="meta">{{t('A customer who texts the keyword, or writes one of the phrases, gets the reply in their language.')}}</p>
+<p class="meta">{{t('A customer who texts the keyword, or writes one of the phrases, gets the reply in their language.')}} {{t('An answer is switched off before it can be deleted.')}}</p>
 % if not answers:
 <p class="empty">{{t('No answers yet.')}}</p>
 % end
@@ -23,10 +23,12 @@
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{a.id}}">
         <button type="submit" name="action" value="{{'off' if a.active else 'on'}}">{{t('Switch off' if a.active else 'Switch on')}}</button>
       </form>
+      % if not a.active:
       <form method="post" action="/settings/answers/act">
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{a.id}}">
         <button type="submit" name="action" value="delete" class="danger">{{t('Delete')}}</button>
       </form>
+      % end
     </div>
   </li>
 % end

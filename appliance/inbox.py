@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import itertools
 import logging
+import re
 from typing import Iterable
 
 import peewee as pw
@@ -144,15 +145,25 @@ def claim(message: Message, now: dt.datetime) -> bool:
 
 # -- reading, for the staff inbox ---------------------------------------------
 
-def conversations(limit: int = 50, offset: int = 0, waiting_only: bool = False) -> list[dict]:
-    """One row per phone, newest activity first; or only those waiting for staff.
+RECENT_TEXTS = 50_000  # a text search, and the robots' folder, read at most this many of the newest messages
+
+
+def conversations(limit: int = 50, offset: int = 0, waiting_only: bool = False, folder: str = "") -> list[dict]:
+    """One row per phone, newest activity first; or only those waiting for
+    staff. `folder` "" is the customers' inbox, "robot" the operators' and
+    short codes' texts.
 
     Walks the newest messages backwards until enough distinct phones are
     found: a shop with a million messages shows its inbox without grouping
     them all."""
     wanted = offset + limit
     phones: dict[str, int] = {}  # phone -> its newest message id, in order of recency
-    query = Message.select(Message.id, Message.phone)
+    query = Message.select(Message.id, Message.phone).where(Message.folder == folder)
+    if folder:
+        # Robots' texts are few and the folder has no index: look through the
+        # newest messages only, so a million rows are never walked for them.
+        newest = Message.select(pw.fn.MAX(Message.id)).scalar() or 0
+        query = query.where(Message.id > newest - RECENT_TEXTS)
     if waiting_only:
         query = query.where(Message.needs_staff == True)  # noqa: E712
     before = None
@@ -174,11 +185,57 @@ def conversations(limit: int = 50, offset: int = 0, waiting_only: bool = False) 
         ids = [newest[p] for p in list(phones)[offset:wanted]]
     else:
         ids = list(phones.values())[offset:wanted]
+    return _rows(ids)
+
+
+def _rows(ids: list[int]) -> list[dict]:
+    """The inbox rows for these newest-message ids: the newest message, the
+    customer's own last text (staff read what they wrote, not our reply),
+    and whether any text waits for staff."""
     by_id = {m.id: m for m in Message.select().where(Message.id.in_(ids))} if ids else {}
+    phones = list({m.phone for m in by_id.values()})
     waiting = {row.phone for row in Message.select(Message.phone).where(
-        Message.needs_staff == True, Message.phone.in_([m.phone for m in by_id.values()]))}  # noqa: E712
-    return [dict(last=by_id[i], phone=by_id[i].phone, customer=by_id[i].customer,
-                 needs_staff=by_id[i].phone in waiting) for i in ids if i in by_id]
+        Message.needs_staff == True, Message.phone.in_(phones))}  # noqa: E712
+    # One query over the page's phones, through the phone index. (Naming the
+    # direction in WHERE would let the planner walk half the table by its
+    # direction index instead.)
+    newest_in = (Message.select(pw.fn.MAX(pw.Case(None, [(Message.direction == "in", Message.id)])))
+                 .where(Message.phone.in_(phones)).group_by(Message.phone))
+    last_in = {m.phone: m for m in Message.select().where(Message.id.in_(newest_in))} if phones else {}
+    return [dict(last=by_id[i], last_in=last_in.get(by_id[i].phone), phone=by_id[i].phone,
+                 customer=by_id[i].customer, needs_staff=by_id[i].phone in waiting) for i in ids if i in by_id]
+
+
+def search(words: str, region: str = "ID", limit: int = 50, folder: str = "") -> list[dict]:
+    """Conversations whose customer's name or number, or one of the recent
+    inbound texts, contains `words`; newest activity first. A number may be
+    written any way (0812..., +62812..., 62 812-...)."""
+    words = " ".join((words or "").split())[:100]
+    if not words:
+        return []
+    phones: set[str] = set()
+    digits = re.sub(r"[\s().-]", "", words)
+    if re.fullmatch(r"\+?[0-9]{3,20}", digits):
+        national = re.sub(r"^(\+?62|0)", "", digits) if region == "ID" else digits.lstrip("+0")
+        phones |= {c.phone for c in Customer.select(Customer.phone).where(Customer.phone.contains(national))
+                   .limit(500)}
+        phones |= {m.phone for m in Message.select(Message.phone).distinct().where(
+            Message.phone == digits, Message.folder == folder)}
+    phones |= {c.phone for c in Customer.select(Customer.phone).where(Customer.name.contains(words)).limit(500)}
+    phones |= {m.phone for m in Message.select(Message.phone).distinct().where(
+        Message.phone.in_([words, words.upper()]), Message.folder == folder)}  # TELKOMSEL, 3636
+    newest = Message.select(pw.fn.MAX(Message.id)).scalar() or 0
+    # The newest messages by id only (the direction is checked here, and no
+    # DISTINCT, so the planner keeps to that range of the primary key).
+    phones |= {phone for phone, direction in Message.select(Message.phone, Message.direction).where(
+        Message.id > newest - RECENT_TEXTS, Message.folder == folder, Message.text.contains(words)).tuples()
+        if direction == "in"}
+    if not phones:
+        return []
+    latest = (Message.select(Message.phone, pw.fn.MAX(Message.id)).where(
+        Message.phone.in_(list(phones)), Message.folder == folder).group_by(Message.phone).tuples())
+    ids = sorted((i for _, i in latest), reverse=True)[:limit]
+    return _rows(ids)
 
 
 def thread(phone: str, limit: int = 200) -> list[Message]:

@@ -22,7 +22,7 @@ import bottle
 
 from appliance import auth, shopdata
 
-from . import (audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, modems, orders, outbox,
+from . import (answers, audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, modems, orders, outbox,
                reports, settings, setup, shop, tickets, updates, users, waiting)
 from .web import (ANY_ROLE, DESK, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, VIEWS, WRITERS,
                   Route, Web)
@@ -72,6 +72,7 @@ ROUTES = [
     Route("GET", "/inbox/<phone>", inbox.conversation, roles=ANY_ROLE),
     Route("GET", "/inbox/<phone>/since", inbox.since, roles=ANY_ROLE),
     Route("POST", "/inbox/<phone>/reply", inbox.reply, roles=WRITERS),
+    Route("POST", "/inbox/<phone>/teach", inbox.teach, roles=DESK),
     Route("GET", "/api/plan", inbox.plan, roles=ANY_ROLE),
     # the outbox: messages that did not go out
     Route("GET", "/outbox", outbox.outbox_page, roles=ANY_ROLE),
@@ -127,6 +128,10 @@ ROUTES = [
     Route("POST", "/settings/keywords", settings.keyword_save, roles=MANAGERS),
     Route("POST", "/settings/templates", settings.template_save, roles=MANAGERS),
     Route("GET", "/settings/templates/preview", settings.template_preview, roles=MANAGERS),
+    # staff-made answers: keywords and phrases with a reply in both languages
+    Route("GET", "/settings/answers", answers.answers_page, roles=MANAGERS),
+    Route("POST", "/settings/answers", answers.answer_save, roles=MANAGERS),
+    Route("POST", "/settings/answers/act", answers.answer_act, roles=MANAGERS),
     # users
     Route("GET", "/settings/users", users.users, roles=MANAGERS),
     Route("POST", "/settings/users", users.user_create, roles=MANAGERS),

@@ -116,6 +116,68 @@ ID.update({english: indonesian for english, indonesian in SETTING_LABELS.values(
 ID.update(GROUP_LABELS)
 ID["Set in the box's configuration; change it there."] = "Diatur di konfigurasi kotak; ubah di sana."
 
+# What a customer's text meant (appliance/understand.py INTENTS, and "info"
+# for a staff-made answer), as staff read it: intent -> (English, Indonesian).
+# A test keeps it in step with the reader's intents.
+INTENT_LABELS = {
+    "book": ("booking", "booking"), "price": ("price", "harga"), "hours": ("opening hours", "jam buka"),
+    "location": ("where the shop is", "lokasi toko"), "cancel": ("cancel", "batal"),
+    "move": ("move a booking", "pindah jadwal"), "queue": ("join the queue", "ambil antrian"),
+    "points": ("points", "poin"), "complain": ("complaint", "keluhan"),
+    "opt_out": ("stop promotions", "berhenti promo"), "opt_in": ("promotions again", "mau promo lagi"),
+    "order": ("order goods", "pesan barang"), "pay": ("has paid", "sudah bayar"),
+    "order_status": ("order status", "status pesanan"), "ticket_status": ("ticket status", "status tiket"),
+    "register": ("register", "daftar"), "thanks": ("thanks", "terima kasih"), "greeting": ("greeting", "salam"),
+    "help": ("asks for help", "minta bantuan"), "unclear": ("not understood", "tidak dipahami"),
+    "info": ("answer", "jawaban"),
+}
+
+
+def intent_label(intent: str, language: str | None) -> str:
+    english, indonesian = INTENT_LABELS.get(intent, (intent, intent))
+    return indonesian if language == "id" else english
+
+
+ID.update({
+    "understood": "dipahami", "taught": "diajarkan", "Teach": "Ajari",
+    "Teach Loket what this means": "Ajari Loket maksudnya", "such as": "misalnya",
+    "left in this part": "tersisa di bagian ini", "because of": "karena",
+    "What did the customer mean?": "Apa maksud pelanggan?",
+    "Choose what the customer meant.": "Pilih maksud pelanggan.",
+    "This text has no words to learn (only numbers, signs or greetings).":
+        "Teks ini tidak punya kata untuk dipelajari (hanya angka, tanda atau salam).",
+    "Learnt: the next text like this one is understood as": "Dipelajari: teks berikutnya yang seperti ini dipahami sebagai",
+    "Loket learns it for the next customer who writes the same.":
+        "Loket mempelajarinya untuk pelanggan berikutnya yang menulis hal sama.",
+    # the inbox's search and folders
+    "Operator & robot": "Operator & robot", "All": "Semua", "Waiting": "Menunggu",
+    "Name, number or text": "Nama, nomor atau teks", "Nothing found.": "Tidak ditemukan.",
+    "Texts from operators, banks and short codes. Loket never answers them.":
+        "SMS dari operator, bank dan nomor pendek. Loket tidak pernah membalasnya.",
+    # staff-made answers
+    "Answers": "Jawaban", "Staff-made answers": "Jawaban buatan staf",
+    "New answer": "Jawaban baru", "Edit answer": "Ubah jawaban", "Keyword": "Kata kunci",
+    "Customers may also write (comma separated)": "Pelanggan juga bisa menulis (pisahkan dengan koma)",
+    "Reply in Indonesian": "Balasan bahasa Indonesia", "Reply in English": "Balasan bahasa Inggris",
+    "On": "Aktif", "Off": "Mati", "Switch off": "Matikan", "Switch on": "Aktifkan", "Delete": "Hapus",
+    "Edit": "Ubah", "No answers yet.": "Belum ada jawaban.",
+    "A customer who texts the keyword, or writes one of the phrases, gets the reply in their language.":
+        "Pelanggan yang mengirim kata kunci, atau menulis salah satu frasa, mendapat balasan dalam bahasanya.",
+    "Answer saved.": "Jawaban tersimpan.", "Answer deleted.": "Jawaban dihapus.",
+    "Answer switched off.": "Jawaban dimatikan.", "Answer switched on.": "Jawaban diaktifkan.",
+    "The keyword is one word of letters and digits (at most 24).":
+        "Kata kunci adalah satu kata dari huruf dan angka (paling banyak 24).",
+    "This keyword is built in; choose another word.": "Kata kunci ini sudah dipakai Loket; pilih kata lain.",
+    "Another answer already has this keyword.": "Jawaban lain sudah memakai kata kunci ini.",
+    "Write the reply in Indonesian and in English.": "Tulis balasan dalam bahasa Indonesia dan Inggris.",
+    "A reply has at most 320 characters.": "Balasan paling banyak 320 karakter.",
+    "Each phrase has at most 60 characters; at most 20 phrases.":
+        "Setiap frasa paling banyak 60 karakter; paling banyak 20 frasa.",
+    "No such answer.": "Jawaban tidak ada.",
+    "An answer is switched off before it can be deleted.": "Matikan jawaban dulu sebelum menghapusnya.",
+    "No such text in this conversation.": "Teks itu tidak ada di percakapan ini.",
+})
+
 # Why the settings table refused a value, in Indonesian (its validators speak English).
 _REASONS = [
     (r"must be between (\S+) and (\S+)", r"harus antara \1 dan \2"),

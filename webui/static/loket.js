@@ -22,8 +22,10 @@ function setupCounters() {
     const update = debounce(async () => {
       try {
         const plan = await getJSON("/api/plan?text=" + encodeURIComponent(area.value));
-        let line = `${plan.chars} characters · ${plan.parts} SMS · ${plan.remaining} left in this part · `;
-        line += plan.encoding === "gsm7" ? "GSM-7" : `UCS-2 because of “${plan.offending}”`;
+        // The words come from the page, in the user's language (data-words="characters|left in this part|because of").
+        const [chars, left, because] = (out.dataset.words || "characters|left in this part|because of").split("|");
+        let line = `${plan.chars} ${chars} · ${plan.parts} SMS · ${plan.remaining} ${left} · `;
+        line += plan.encoding === "gsm7" ? "GSM-7" : `UCS-2 ${because} “${plan.offending}”`;
         out.textContent = line;
         out.classList.toggle("warn", plan.encoding !== "gsm7" || plan.parts > 1);
       } catch (e) { out.textContent = ""; }
@@ -54,6 +56,12 @@ function setupLiveThread() {
         info.textContent = m.when + (m.direction === "out" ? " · " + m.state : "");
         info.dataset.state = m.id;
         li.append(text, info);
+        if (m.understood) {  // how Loket read it; teaching needs the page reloaded
+          const read = document.createElement("p");
+          read.className = "understood";
+          read.textContent = m.understood;
+          li.append(read);
+        }
         thread.append(li);
         after = Math.max(after, m.id);
       }

@@ -14,7 +14,7 @@
     </select></label>
   <label for="campaign-text">{{t('Text')}} <span class="meta">({name} = the customer's name)</span></label>
   <textarea id="campaign-text" name="text" rows="4" maxlength="1000" required data-counter="campaign-counter">{{values['text']}}</textarea>
-  <p id="campaign-counter" class="counter meta" aria-live="polite"></p>
+  <p id="campaign-counter" class="counter meta" data-words="{{t('characters')}}|{{t('left in this part')}}|{{t('because of')}}" aria-live="polite"></p>
   <fieldset><legend>Who</legend>
     <label>{{t('Tags')}} <input name="tags" value="{{values['tags']}}" placeholder="vip, ibu hamil"></label>
     <label>Tags match <select name="tags_mode"><option value="any">any</option><option value="all" {{'selected' if values['tags_mode'] == 'all' else ''}}>all</option></select></label>

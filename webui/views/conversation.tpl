@@ -20,6 +20,27 @@
      · <span class="badge">{{t('part missing')}}</span>
     % end
     </p>
+    % if m.id in understood:
+    <p class="understood{{' unclear' if m.id in unclear else ''}}">{{understood[m.id]}}</p>
+    % if can_teach:
+    <details class="teach">
+      <summary>{{t('Teach Loket what this means')}}</summary>
+      <form method="post" action="/inbox/{{quote(phone)}}/teach">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="message" value="{{m.id}}">
+        <label for="teach-{{m.id}}">{{t('What did the customer mean?')}}</label>
+        <select id="teach-{{m.id}}" name="intent" required>
+          <option value="">–</option>
+          % for value, label in intents:
+          <option value="{{value}}">{{label}}</option>
+          % end
+        </select>
+        <button type="submit">{{t('Teach')}}</button>
+        <p class="meta">{{t('Loket learns it for the next customer who writes the same.')}}</p>
+      </form>
+    </details>
+    % end
+    % end
   </li>
 % end
 </ol>
@@ -32,7 +53,7 @@
   <input type="hidden" name="key" value="{{form_key}}">
   <label for="reply-text">{{t('Reply')}}</label>
   <textarea id="reply-text" name="text" rows="3" maxlength="{{max_chars}}" required data-counter="reply-counter">{{draft}}</textarea>
-  <p id="reply-counter" class="counter meta" aria-live="polite"></p>
+  <p id="reply-counter" class="counter meta" data-words="{{t('characters')}}|{{t('left in this part')}}|{{t('because of')}}" aria-live="polite"></p>
   <button type="submit" class="primary">{{t('Send')}}</button>
 </form>
 % end

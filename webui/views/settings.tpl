@@ -1,6 +1,6 @@
 % rebase('layout.tpl')
 <h1>{{t('Settings')}}</h1>
-<p><a href="/settings/shop">Shop, hours, services, goods, points, SLA</a> · <a href="/settings/modem">{{t('Modem')}}</a> · <a href="/settings/users">{{t('Users')}}</a> · <a href="/settings/audit">{{t('Audit log')}}</a> · <a href="/settings/backup">Backup</a> · <a href="/settings/update">{{t('Update')}}</a></p>
+<p><a href="/settings/shop">Shop, hours, services, goods, points, SLA</a> · <a href="/settings/answers">{{t('Staff-made answers')}}</a> · <a href="/settings/modem">{{t('Modem')}}</a> · <a href="/settings/users">{{t('Users')}}</a> · <a href="/settings/audit">{{t('Audit log')}}</a> · <a href="/settings/backup">Backup</a> · <a href="/settings/update">{{t('Update')}}</a></p>
 % if error:
 <p class="error" role="alert">{{error}}</p>
 % end

@@ -87,7 +87,7 @@ SETTING_LABELS = {
     "payment_instructions": ("Where to pay, in every SMS asking for payment",
                              "Cara bayar, di setiap SMS yang meminta pembayaran"),
     "timezone": ("Time zone", "Zona waktu"),
-    "default_language": ("Language of new customers", "Bahasa pelanggan baru"),
+    "default_language": ("Language of new customers and staff", "Bahasa pelanggan dan staf baru"),
     "quiet_hours": ("Quiet hours (HH:MM-HH:MM, empty for none)", "Jam tenang (JJ:MM-JJ:MM, kosong bila tidak ada)"),
     "daily_cap": ("SMS per SIM per day (0: no cap)", "SMS per SIM per hari (0: tanpa batas)"),
     "rate_per_minute": ("SMS per modem per minute (0: no limit)", "SMS per modem per menit (0: tanpa batas)"),

@@ -44,8 +44,10 @@ def generate_password() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
 
 
-def create_user(username: str, password: str, role: str, *, language: str = "id",
+def create_user(username: str, password: str, role: str, *, language: str | None = None,
                 by: User | None = None) -> User:
+    """A staff login. Its UI language is the shop's (`default_language`)
+    unless the person creating it chose another."""
     username = (username or "").strip()
     if not re.fullmatch(r"[A-Za-z0-9._-]{2,64}", username):
         raise AuthError("a user name has 2 to 64 letters, digits, dots, dashes or underscores")
@@ -54,6 +56,9 @@ def create_user(username: str, password: str, role: str, *, language: str = "id"
     check_password_strength(password)
     if User.select().where(User.username ** username).exists():
         raise AuthError(f"a user named {username} already exists")
+    if language not in ("id", "en"):
+        from . import shopdata  # here, not at the top: shopdata reaches the settings table
+        language = shopdata.setting("default_language")
     user = User.create(username=username, password_hash=hash_password(password), role=role, language=language)
     audit("user.create", user=by, target=username, detail=f"role {role}")
     return user

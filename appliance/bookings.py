@@ -41,10 +41,12 @@ DEFAULT_HOURS: dict[int, list[tuple[dt.time, dt.time]]] = {
 PENDING_MINUTES = 24 * 60
 
 ACTIVE = ("booked", "done", "no_show")  # statuses that occupy a slot
+NOT_STARTED = ("This booking has not started yet: it can be marked done from its start time "
+               "(a customer here early joins the queue with arrived).")
 
 class BookingError(ValueError):
     """A booking that cannot be made or changed. The message is for people;
-    `reason` is for code: past, closed, full, too_far, inactive, duplicate, state."""
+    `reason` is for code: past, closed, full, too_far, inactive, duplicate, state, early."""
 
     def __init__(self, message: str, reason: str):
         super().__init__(message)
@@ -228,9 +230,15 @@ def cancel(booking: Booking, *, by: User | None = None, now: dt.datetime, shop: 
     return booking
 
 
-def mark_done(booking: Booking, by: User | None, now: dt.datetime, *, shop: Shop | None = None) -> Booking:
-    """The customer came: a visit. Sets last_visit_at and calls on_visit once."""
+def mark_done(booking: Booking, by: User | None, now: dt.datetime, *, shop: Shop | None = None,
+              arrived: bool = False) -> Booking:
+    """The customer came: a visit. Sets last_visit_at and calls on_visit once.
+    Not before the start time (a slip of the finger would award points for a
+    visit that has not happened), unless the customer is here: `arrived`,
+    when served from today's queue ahead of the time booked."""
     shop = shop_or_default(shop)
+    if booking.starts_at > now and not arrived:
+        raise BookingError(NOT_STARTED, "early")
     with Booking._meta.database.atomic():
         if not _change(booking, "done", ("booked", "no_show"), now):
             return booking

@@ -44,7 +44,7 @@ def seed(data_dir: Path, kind: str = "spa", now: dt.datetime | None = None) -> t
     login_file = data_dir / LOGIN_FILE
     if not User.select().exists():
         password = auth.generate_password()
-        auth.create_user(DEMO_USER, password, "owner", language="en")
+        auth.create_user(DEMO_USER, password, "owner")  # in the shop's language, as every new user
         fd = os.open(login_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(f"{DEMO_USER}\n{password}\n")

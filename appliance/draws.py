@@ -148,6 +148,15 @@ def notify_winners(draw: Draw, *, shop: str, now: dt.datetime | None = None) -> 
     return sent
 
 
+def period_days(draw: Draw, tz: dt.tzinfo) -> tuple[dt.date, dt.date]:
+    """The first and the last day of the period as the shop writes them. The
+    end is stored exclusive (the midnight after the last day, so points
+    earned at 23:59 count): the last day is the one before that moment."""
+    first = draw.period_start.astimezone(tz).date()
+    last = (draw.period_end.astimezone(tz) - dt.timedelta(microseconds=1)).date()
+    return first, max(first, last)
+
+
 def public_view(draw: Draw) -> dict:
     """What the verify page shows: the commitment always; the seed, the
     entries and the winners once drawn. Names are shortened (privacy)."""

@@ -238,7 +238,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("timezone", "Asia/Jakarta", "The shop's time zone; times are stored in UTC and shown in this zone.",
             _timezone, "shop", owner=True),
     Setting("default_region", "ID", "Country of phone numbers written without +, such as 0812…", _region, "shop"),
-    Setting("default_language", "id", "Language of replies to a customer whose language is not yet known (id or en).",
+    Setting("default_language", "id", "Language of replies to a customer whose language is not yet known, and of "
+            "new staff logins (id or en).",
             _language, "shop", owner=True),
     # -- sending SMS
     Setting("quiet_hours", "21:00-08:00", "Shop-time window when reminders and promotions wait; empty for none.",
@@ -280,7 +281,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("queue_notify_ahead", 3,
             "A customer in the queue gets an SMS when this many people or fewer are ahead. 0: only when it is "
             "their turn.", _int(0, 50), "queue", owner=True),
-    Setting("queue_counters", 1, "How many customers are served at once; the waiting time is divided by it.",
+    Setting("queue_counters", 1, "How many customers are served at once, one per counter; the waiting time is "
+            "divided by it, and calling the next number finishes the longest-served one beyond it.",
             _int(1, 100), "queue", owner=True),
     # -- orders
     Setting("order_unpaid_days", 3.0, "Days a customer has to pay an order before it is cancelled.",

@@ -29,6 +29,9 @@ OPEN = ("new", "assigned", "pending")
 DONE = ("resolved", "closed")
 STATUSES = OPEN + DONE
 SUPERVISOR_ROLES = ("owner", "admin")
+# Whom the office hands tickets to: the people who go out and fix things.
+# (Anyone on staff may still take a ticket themselves by SMS: OK T-0001.)
+ASSIGNABLE_ROLES = ("technician",)
 MAX_SUMMARY = 200
 MAX_DETAIL = 10_000
 MAX_NOTE = 2_000
@@ -458,6 +461,26 @@ def open_tickets_of(technician: User) -> list[Ticket]:
     """What a technician still has to do, oldest first."""
     return list(Ticket.select().where((Ticket.assignee == technician) & Ticket.status.in_(OPEN))
                 .order_by(Ticket.number))
+
+
+def assignable(user_id: int | None = None):
+    """Whom the office can give a ticket to (the assign list); with an id,
+    that one person or None."""
+    query = User.select().where(User.role.in_(ASSIGNABLE_ROLES) & (User.active == True))  # noqa: E712
+    if user_id is not None:
+        return query.where(User.id == user_id).first()
+    return list(query.order_by(User.username))
+
+
+def may_see(user: User, ticket: Ticket) -> bool:
+    """A technician works on his own tickets only; the office sees them all."""
+    return user.role != "technician" or ticket.assignee_id == user.id
+
+
+def visible_to(user: User, query=None):
+    """The tickets of a query this user may open (every ticket by default)."""
+    query = Ticket.select() if query is None else query
+    return query.where(Ticket.assignee == user) if user.role == "technician" else query
 
 
 # -- for staff: the job card and the report -------------------------------------------------------

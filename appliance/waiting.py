@@ -32,6 +32,9 @@ class QueueError(ValueError):
     """A queue change that cannot be made; the message is for people."""
 
 
+NOT_TODAY = "This booking is not today: only a customer booked for today can join today's queue."
+
+
 def today(now: dt.datetime, shop: Shop | None = None) -> dt.date:
     return now.astimezone(shop_or_default(shop).tz).date()
 
@@ -45,6 +48,10 @@ def join(customer: Customer | None, *, service: Service | None = None, booking: 
     customer added by staff (source='staff') is told their number by SMS."""
     shop = shop_or_default(shop)
     day = today(now, shop)
+    if booking is not None and booking.starts_at.astimezone(shop.tz).date() != day:
+        # Today's queue is for today's customers: an early "arrived" click
+        # must not give tomorrow's customer a number today.
+        raise QueueError(NOT_TODAY)
     if booking is not None and service is None:
         service = booking.service
     for _ in range(20):
@@ -176,7 +183,13 @@ def notify_soon(now: dt.datetime, shop: Shop | None = None) -> list[QueueTicket]
 
 
 def call_next(by: User | None, now: dt.datetime, *, shop: Shop | None = None) -> QueueTicket | None:
-    """Call the lowest waiting number; None when nobody is waiting."""
+    """Call the lowest waiting number; None when nobody is waiting.
+
+    Each counter serves one customer: a counter calling the next has finished
+    with its last one, so once `queue_counters` numbers are being served the
+    one called longest ago is done (a visit, the booking done). The
+    waiting-room display then shows one number per counter. With nobody
+    waiting nothing changes: the customer at the counter stays on it."""
     shop = shop_or_default(shop)
     day = today(now, shop)
     for _ in range(20):
@@ -192,8 +205,18 @@ def call_next(by: User | None, now: dt.datetime, *, shop: Shop | None = None) ->
     ticket = QueueTicket.get_by_id(ticket.id)
     audit("queue.call", user=by, target=f"queue:{ticket.id}", detail=f"number {ticket.number} on {day}", now=now)
     _tell(ticket, "queue_called", f"queue:{ticket.id}:called", shop, now)
+    _finish_served(day, ticket, by, now, shop)
     notify_soon(now, shop)
     return ticket
+
+
+def _finish_served(day: dt.date, called: QueueTicket, by: User | None, now: dt.datetime, shop: Shop) -> None:
+    """Done with whoever is served beyond one per counter, longest first."""
+    served = list(QueueTicket.select().where((QueueTicket.day == day) & (QueueTicket.status == "called")
+                                             & (QueueTicket.id != called.id))
+                  .order_by(QueueTicket.called_at, QueueTicket.number))
+    for ticket in served[:max(0, len(served) + 1 - shopdata.setting("queue_counters"))]:
+        done(ticket, by, now, shop=shop)
 
 
 def _move(ticket: QueueTicket, status: str, allowed: tuple[str, ...], by: User | None, now: dt.datetime,
@@ -224,7 +247,7 @@ def done(ticket: QueueTicket, by: User | None, now: dt.datetime, *, shop: Shop |
     if before == "done":
         return ticket
     if ticket.booking_id and ticket.booking.status in ("booked", "no_show"):
-        bookings.mark_done(ticket.booking, by, now, shop=shop)
+        bookings.mark_done(ticket.booking, by, now, shop=shop, arrived=True)
     elif ticket.customer_id:
         Customer.update(last_visit_at=now).where(Customer.id == ticket.customer_id).execute()
     notify_soon(now, shop)

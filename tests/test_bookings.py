@@ -526,3 +526,15 @@ def test_the_owner_sets_the_times_offered_on_the_settings_page_and_the_next_sms_
     offer = loket.text("+6281234500001", "PESAN pijat bayi besok").stdout
     assert re.findall(r"\d\) \d\d:\d\d", offer) and len(re.findall(r"\d\) \d\d:\d\d", offer)) == 2, offer
     database.close()
+
+
+def test_a_booking_cannot_be_marked_done_before_it_starts_nor_earn_points_for_it(staff, baby):
+    from appliance.models import PointsEntry
+    booking = bookings.book(customer_for(SARI), baby, at(TOMORROW, 9), now=NOW, shop=SHOP)
+    with pytest.raises(BookingError, match="not started yet") as refused:
+        bookings.mark_done(booking, staff, NOW, shop=SHOP)
+    assert refused.value.reason == "early"
+    assert Booking.get_by_id(booking.id).status == "booked"
+    assert PointsEntry.select().count() == 0 and Customer.get(Customer.phone == SARI).last_visit_at is None
+    bookings.mark_done(booking, staff, at(TOMORROW, 9), shop=SHOP)  # from the start time on, it is a visit
+    assert Booking.get_by_id(booking.id).status == "done" and PointsEntry.select().count() == 1

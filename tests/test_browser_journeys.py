@@ -65,6 +65,10 @@ def log_in(page, loket):
     page.fill("input[name=password]", loket.password)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/dashboard"))
+    # The demo's owner starts in the shop's language, Indonesian; these journeys read English.
+    assert page.get_attribute("html", "lang") == "id"
+    page.click("header button:has-text('EN')")
+    page.wait_for_selector("nav.main >> text=Inbox")
 
 
 def phone_got(loket, phone, words, timeout=20):
@@ -167,6 +171,12 @@ def test_run_a_draw_and_verify_it(browser, shop):
         page.wait_for_selector(".flash")
     assert "matches the commitment" in page.text_content("main")
     assert "the winners follow from the seed and the entries" in page.text_content("main")
+    # On a phone the draw's facts keep their room: no date or hash squeezed into a sliver.
+    page.set_viewport_size({"width": 390, "height": 844})
+    squeezed = page.evaluate("""() => [...document.querySelectorAll('dl.facts dd')]
+        .filter(dd => dd.getBoundingClientRect().width < dd.parentElement.getBoundingClientRect().width / 2)
+        .map(dd => dd.textContent.trim().slice(0, 30))""")
+    assert squeezed == [] and page.evaluate("document.documentElement.scrollWidth") <= 390
     shot(page, "draw")
 
 

@@ -119,3 +119,14 @@ def test_bad_draws_are_refused(shop, kwargs, message):
     args.update(kwargs)
     with pytest.raises(loyalty.LoyaltyError, match=message):
         draws.create_draw(**args)
+
+
+def test_a_draw_to_the_end_of_december_ends_on_the_31st_in_the_shops_zone(shop):
+    # The end is stored as the midnight after the last day, and in UTC (17:00 on the 31st in Jakarta).
+    jakarta = zoneinfo.ZoneInfo("Asia/Jakarta")
+    draw = draws.create_draw("Undian Desember", period_start=dt.datetime(2026, 12, 1, tzinfo=jakarta),
+                             period_end=dt.datetime(2027, 1, 1, tzinfo=jakarta), prizes=["Voucher"])
+    assert draws.period_days(draw, jakarta) == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+    ends_midday = draws.create_draw("Kilat", period_start=T0, period_end=T0 + dt.timedelta(hours=5),
+                                    prizes=["Voucher"])  # one that ends during a day ends on that day
+    assert draws.period_days(ends_midday, jakarta) == (dt.date(2026, 11, 1), dt.date(2026, 11, 1))

@@ -6,7 +6,10 @@ route's parameters with real ids, then with nonsense.
 """
 
 import datetime as dt
+import html
+import json
 import re
+import zoneinfo
 
 import pytest
 from support import Browserless, start_web
@@ -14,7 +17,10 @@ from support import Browserless, start_web
 from appliance import auth, campaigns, db, demo, draws, migrations, orders
 from appliance.box import backup
 from appliance import settings as settings_module
-from appliance.models import Customer, Message, Ticket, User
+from appliance.models import (Booking, Customer, Message, PointsEntry, QueueTicket, Service, Ticket, TicketCategory,
+                              User)
+from appliance.webui.web import PER_PAGE
+from peewee import fn
 
 PASSWORD = "correct horse battery"
 NOW = dt.datetime.now(dt.timezone.utc)
@@ -128,7 +134,8 @@ def test_the_shop_page_shows_every_owner_setting_and_refuses_a_bad_one_in_the_us
     from appliance import shopdata
     from appliance.webui.i18n import SETTING_LABELS
     url, _, _ = site
-    owner, admin = browser_for(url, "owner"), browser_for(url, "admin")  # the demo's owner reads English, admin not
+    owner, admin = browser_for(url, "owner"), browser_for(url, "admin")
+    owner.post("/me/language", {"csrf": owner.csrf("/dashboard"), "language": "en"})  # the owner reads English
     _, _, english = owner.get("/settings/shop")
     _, _, indonesian = admin.get("/settings/shop")
     for name in shopdata.UI_SETTINGS:
@@ -156,3 +163,136 @@ def test_the_shop_page_shows_every_owner_setting_and_refuses_a_bad_one_in_the_us
                                                     "points_per_rupiah": "5000"})
     assert status == 200 and "Saved." in page
     assert 'name="points_per_visit" value="15"' in page and 'name="points_per_rupiah" value="5000"' in page
+
+
+# -- the shop floor, as staff meet it ------------------------------------------------------
+
+def page_text(html_text):
+    return html.unescape(re.sub(r"<[^>]+>", " ", html_text))
+
+
+def reading(browser, language):
+    browser.post("/me/language", {"csrf": browser.csrf("/dashboard"), "language": language})
+
+
+def test_a_user_added_without_choosing_reads_the_shops_language(site):
+    url, _, _ = site
+    owner = browser_for(url, "owner")
+    _, _, page = owner.get("/settings/users")
+    assert 'value="en" selected' not in page, "the form starts at the shop's language, Indonesian"
+    status, _, _ = owner.post("/settings/users", {"csrf": owner.csrf("/settings/users"), "username": "dewi",
+                                                 "role": "frontdesk"})
+    assert status == 200 and User.get(User.username == "dewi").language == "id"
+
+
+def test_bookings_today_link_and_no_arrival_or_visit_before_its_day(site):
+    url, _, _ = site
+    tz = zoneinfo.ZoneInfo("Asia/Jakarta")
+    today = dt.datetime.now(tz).date()
+    service = Service.create(name="Servis laptop", duration_minutes=60)
+    customer = Customer.select().first()
+    start = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(10), tzinfo=tz)
+    tomorrow = Booking.create(customer=customer, service=service, starts_at=start,
+                              ends_at=start + dt.timedelta(hours=1), source="staff", created_at=NOW, updated_at=NOW)
+    owner = browser_for(url, "owner")
+    reading(owner, "id")
+    _, _, page = owner.get(f"/bookings?day={today + dt.timedelta(days=3)}")
+    assert f'<a href="/bookings?day={today}">Hari ini</a>' in page, "Today is today, whatever day is shown"
+    _, _, page = owner.get(f"/bookings?day={today + dt.timedelta(days=1)}")
+    form = page[page.index(f'action="/bookings/{tomorrow.id}"'):]
+    form = form[:form.index("</form>")]
+    assert 'value="arrived"' not in form and 'value="done"' not in form, "no button that would be refused"
+
+    csrf = owner.csrf("/bookings")
+    status, _, page = owner.post(f"/bookings/{tomorrow.id}", {"csrf": csrf, "action": "arrived"})
+    assert status == 409
+    assert "Booking ini bukan untuk hari ini" in page_text(page)
+    assert QueueTicket.select().where(QueueTicket.booking == tomorrow).count() == 0
+    status, _, page = owner.post(f"/bookings/{tomorrow.id}", {"csrf": csrf, "action": "done"})
+    assert status == 409 and "Booking ini belum dimulai" in page_text(page)
+    assert Booking.get_by_id(tomorrow.id).status == "booked"
+    assert PointsEntry.select().where(PointsEntry.reference == f"booking:{tomorrow.id}").count() == 0
+
+    reading(owner, "en")
+    status, _, page = owner.post(f"/bookings/{tomorrow.id}", {"csrf": csrf, "action": "arrived"})
+    assert status == 409 and "only a customer booked for today can join today's queue" in page_text(page)
+    reading(owner, "id")
+
+
+def test_call_next_leaves_one_number_on_the_waiting_room_display(site):
+    url, _, _ = site
+    desk = browser_for(url, "frontdesk")
+    csrf = desk.csrf("/queue")
+    for _ in range(3):
+        assert desk.post("/queue", {"csrf": csrf, "action": "join"})[0] == 200
+    for _ in range(2):
+        assert desk.post("/queue", {"csrf": csrf, "action": "next"})[0] == 200
+    _, _, board = Browserless(url).get("/display/board")
+    board = json.loads(board)
+    assert len(board["now_serving"]) == 1, board  # one counter (queue_counters), one number
+    assert board["now_serving"][0] == max(board["now_serving"] + [0]) and len(board["waiting"]) >= 1
+
+
+def test_a_draw_to_december_31_ends_on_the_31st_and_fits_a_phone(site):
+    url, _, _ = site
+    owner = browser_for(url, "owner")
+    status, _, page = owner.post("/draws", {"csrf": owner.csrf("/draws"), "name": "Undian akhir tahun",
+                                           "start": "2026-12-01", "end": "2026-12-31", "prizes": "Voucher",
+                                           "min_points": "0", "weighting": "one"})
+    assert status == 200 and "2026-12-01 – 2026-12-31" in page and "2027-01-01" not in page
+    _, _, listing = owner.get("/draws")
+    assert "2026-12-01 – 2026-12-31" in listing and "2027-01-01" not in listing
+
+
+def test_a_technician_sees_only_his_own_tickets_and_no_link_he_cannot_use(site):
+    from appliance import tickets
+    url, _, _ = site
+    technician = User.get(User.username == "technician")
+    his = tickets.open_ticket(Customer.select().first(), "Laptop mati total", source="staff")
+    tickets.assign(his, technician)
+    browser = browser_for(url, "technician")
+    for page in ("/dashboard", "/tickets"):
+        _, _, html_page = browser.get(page)
+        numbers = {int(n) for n in re.findall(r'href="/tickets/(\d+)"', html_page)}
+        assert numbers == {his.number}, f"{page}: {numbers}"
+        assert "Ticket report" not in html_page
+        for link in set(re.findall(r'href="(/[^"]*)"', html_page)):
+            status, _, _ = browser.get(html.unescape(link))
+            assert status != 403, f"{page} links to {link}, which refuses a technician"
+    _, _, office = browser_for(url, "frontdesk").get("/tickets")
+    assert 'href="/tickets/report"' in office
+
+
+def test_the_assign_list_holds_technicians_only(site):
+    url, _, _ = site
+    owner = browser_for(url, "owner")
+    number = Ticket.select().first().number
+    _, _, page = owner.get(f"/tickets/{number}")
+    select = page[page.index('name="technician"'):]
+    select = select[:select.index("</select>")]
+    offered = {int(i) for i in re.findall(r'value="(\d+)"', select)}
+    technicians = {u.id for u in User.select().where((User.role == "technician") & (User.active == True))}  # noqa: E712
+    assert offered == technicians
+    status, _, _ = owner.post(f"/tickets/{number}", {"csrf": owner.csrf("/tickets"), "action": "assign",
+                                                     "technician": User.get(User.username == "owner").id})
+    assert status == 400 and Ticket.get(Ticket.number == number).assignee.role == "technician"
+
+
+def test_paging_tickets_keeps_every_filter(site):
+    url, _, _ = site
+    customer = Customer.select().first()
+    category = TicketCategory.create(name="Printer", words="")
+    start = (Ticket.select(fn.MAX(Ticket.number)).scalar() or 0) + 1
+    for n in range(start, start + PER_PAGE + 5):
+        Ticket.create(number=n, customer=customer, summary=f"Printer {n}", status="new", category=category,
+                      created_at=NOW, updated_at=NOW)
+    owner = browser_for(url, "owner")
+    _, _, first = owner.get(f"/tickets?status=new&category={category.id}")
+    [older] = re.findall(r'href="(/tickets\?[^"]*page=2)"', first)
+    older = html.unescape(older)
+    assert f"category={category.id}" in older and "status=new" in older
+    _, _, second = owner.get(older)
+    numbers = [int(n) for n in re.findall(r'href="/tickets/(\d+)"', second)]
+    assert len(numbers) == 5 and all(start <= n < start + PER_PAGE + 5 for n in numbers)
+    _, _, back = owner.get(html.unescape(re.findall(r'href="(/tickets\?[^"]*page=1)"', second)[0]))
+    assert f"category={category.id}" in html.unescape(re.findall(r'href="(/tickets\?[^"]*page=2)"', back)[0])

@@ -181,3 +181,16 @@ def test_the_migration_moves_the_shops_loose_preferences_into_the_settings(shop)
     assert shopdata.setting("booking_offer_slots") == 5 and shopdata.setting("order_unpaid_days") == 3
     assert sorted(row.name for row in ShopSetting.select()) == ["demo", "settings"], "bookkeeping stays"
     assert migrations.check(shop) == []
+
+
+def test_every_new_user_and_the_demos_owner_read_the_shops_language(shop, tmp_path):
+    from support import owner_sets
+
+    from appliance import auth, demo
+    from appliance.models import User
+    demo.seed(tmp_path, "spa")
+    assert User.get(User.username == "owner").language == "id"  # the shop speaks Indonesian
+    assert auth.create_user("dewi", "correct horse battery", "frontdesk").language == "id"
+    owner_sets(default_language="en")
+    assert auth.create_user("maria", "correct horse battery", "frontdesk").language == "en"
+    assert auth.create_user("budi", "correct horse battery", "technician", language="id").language == "id"

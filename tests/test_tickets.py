@@ -487,3 +487,18 @@ def test_complaints_arriving_together_from_several_workers_get_distinct_numbers(
         thread.join(60)
     assert errors == []
     assert sorted(t.number for t in Ticket.select()) == list(range(1, 21))
+
+
+def test_the_assign_list_holds_technicians_only_and_a_technician_sees_his_own_tickets(staff, categories, rina):
+    owner = User.create(username="boss", password_hash="-", role="owner", full_name="Pak Joko")
+    User.create(username="gone", password_hash="-", role="technician", active=False)
+    assert [u.username for u in tickets.assignable()] == ["anton", "budi"]
+    assert tickets.assignable(owner.id) is None and tickets.assignable(staff["budi"].id) == staff["budi"]
+    mine = tickets.open_ticket(rina, "internet mati", now=T0)
+    theirs = tickets.open_ticket(customer_for(DEDI), "internet lambat", now=T0)
+    tickets.assign(mine, staff["budi"], staff["admin"], T0, shop=SHOP)
+    tickets.assign(theirs, staff["anton"], staff["admin"], T0, shop=SHOP)
+    assert [t.number for t in tickets.visible_to(staff["budi"])] == [mine.number]
+    assert tickets.may_see(staff["budi"], tickets.find(mine.number))
+    assert not tickets.may_see(staff["budi"], tickets.find(theirs.number))
+    assert {t.number for t in tickets.visible_to(staff["admin"])} == {mine.number, theirs.number}

@@ -224,3 +224,56 @@ def test_the_board_shows_numbers_only(responder, staff):
     flat = repr(board)
     assert not any(phone[-6:] in flat for phone in PHONES)
     assert waiting.board(dt.date(2026, 11, 24)) == {"day": "2026-11-24", "serving": [], "waiting": [], "done": 0}
+
+
+# -- one number per counter ---------------------------------------------------------------
+
+def test_calling_the_next_number_finishes_the_one_being_served(staff):
+    sari = waiting.join(customer_for(PHONES[0]), now=NOW, shop=SHOP)
+    for _ in range(2):
+        waiting.join(None, now=NOW, shop=SHOP)
+    waiting.call_next(staff, NOW, shop=SHOP)
+    waiting.call_next(staff, NOW + dt.timedelta(minutes=20), shop=SHOP)
+    # One counter: the display shows the number at it, not the one before.
+    assert waiting.board(DAY) == {"day": "2026-11-23", "serving": [2], "waiting": [3], "done": 1}
+    assert QueueTicket.get_by_id(sari.id).status == "done"
+    assert Customer.get(Customer.phone == PHONES[0]).last_visit_at == NOW + dt.timedelta(minutes=20)
+    # Nobody left to call: the customer at the counter stays on the display.
+    waiting.call_next(staff, NOW + dt.timedelta(minutes=40), shop=SHOP)
+    waiting.call_next(staff, NOW + dt.timedelta(minutes=60), shop=SHOP)
+    assert waiting.board(DAY)["serving"] == [3]
+
+
+def test_with_two_counters_two_numbers_are_served_and_the_longest_served_finishes_first(staff):
+    owner_sets(queue_counters=2)
+    for _ in range(4):
+        waiting.join(None, now=NOW, shop=SHOP)
+    waiting.call_next(staff, NOW, shop=SHOP)
+    waiting.call_next(staff, NOW + dt.timedelta(minutes=5), shop=SHOP)
+    assert waiting.board(DAY)["serving"] == [1, 2]
+    waiting.call_next(staff, NOW + dt.timedelta(minutes=10), shop=SHOP)
+    assert waiting.board(DAY) == {"day": "2026-11-23", "serving": [2, 3], "waiting": [4], "done": 1}
+
+
+def test_calling_past_a_customer_here_early_for_a_booking_counts_the_visit(staff, baby):
+    sari = customer_for(PHONES[0])
+    booking = bookings.book(sari, baby, NOW.replace(hour=14), now=NOW, shop=SHOP)
+    waiting.join(sari, booking=booking, now=NOW, by=staff, source="staff", shop=SHOP)
+    waiting.join(None, now=NOW, shop=SHOP)
+    waiting.call_next(staff, NOW, shop=SHOP)
+    waiting.call_next(staff, NOW + dt.timedelta(minutes=30), shop=SHOP)  # served at 09:30, booked for 14:00
+    assert Booking.get_by_id(booking.id).status == "done"
+
+
+# -- only today's bookings join today's queue --------------------------------------------
+
+def test_tomorrows_booking_cannot_arrive_in_todays_queue(staff, baby):
+    sari = customer_for(PHONES[0])
+    tomorrow = bookings.book(sari, baby, NOW.replace(hour=10) + dt.timedelta(days=1), now=NOW, shop=SHOP)
+    with pytest.raises(waiting.QueueError, match="not today"):
+        waiting.join(sari, booking=tomorrow, now=NOW, by=staff, source="staff", shop=SHOP)
+    assert QueueTicket.select().count() == 0 and sent("queue:1:joined") == []
+    # Tomorrow morning she arrives, and then she gets a number.
+    ticket = waiting.join(sari, booking=tomorrow, now=NOW + dt.timedelta(days=1), by=staff, source="staff",
+                          shop=SHOP)
+    assert ticket.number == 1 and ticket.day == DAY + dt.timedelta(days=1)

@@ -15,11 +15,15 @@ from appliance.phone import PhoneError, normalise
 from .web import Web, int_or_zero, shop_of
 
 
+def _today(web: Web) -> dt.date:
+    return clock.utcnow().astimezone(web.settings.tz).date()
+
+
 def _day(web: Web) -> dt.date:
     try:
         return dt.date.fromisoformat(web.query("day", limit=10))
     except ValueError:
-        return clock.utcnow().astimezone(web.settings.tz).date()
+        return _today(web)
 
 
 def booking_days(web: Web, error: str = ""):
@@ -35,7 +39,7 @@ def booking_days(web: Web, error: str = ""):
         capacity = {s.name: len(bookings.free_slots(s, d, now, shop=shop)) for s in services}
         columns.append({"day": d, "rows": rows, "free": capacity, "open": bookings.is_open_day(d)})
     return web.render("bookings", title="Bookings", columns=columns, day=day, week=week, services=services,
-                      error=error, prev=day - dt.timedelta(days=7 if week else 1),
+                      error=error, today=_today(web), now=now, prev=day - dt.timedelta(days=7 if week else 1),
                       next=day + dt.timedelta(days=7 if week else 1))
 
 
@@ -78,7 +82,7 @@ def booking_act(web: Web, booking_id: str):
             web.refuse(400, "Unknown action.")
     except (bookings.BookingError, waiting.QueueError) as exc:
         bottle.response.status = 409
-        return booking_days(web, str(exc))
+        return booking_days(web, web.t(str(exc)))
     web.tasks.kick_outbox()
     web.redirect(f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}", "Saved.")
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import bottle
 
-from appliance import clock, outbox, policy
+from appliance import clock, outbox, policy, tickets as ticket_rules
 from appliance.models import Booking, Message, QueueTicket, Ticket
 
 from .modems import modem_health
@@ -23,7 +23,8 @@ def dashboard(web: Web):
     queue = list(QueueTicket.select().where((QueueTicket.day == today)
                                             & QueueTicket.status.in_(["waiting", "called"]))
                  .order_by(QueueTicket.number))
-    tickets = list(Ticket.select().where(Ticket.status.in_(["new", "assigned", "pending"]))
+    # Only tickets this user may open: a technician sees his own.
+    tickets = list(ticket_rules.visible_to(web.user).where(Ticket.status.in_(["new", "assigned", "pending"]))
                    .order_by(Ticket.resolution_due.asc(nulls="LAST")).limit(20))
     failed = outbox.attention_count()
     waiting = Message.select().where(Message.needs_staff == True).limit(1000).count()  # noqa: E712

@@ -14,9 +14,14 @@ from .campaigns import local_moment
 from .web import Web, by_id
 
 
+def _days(web: Web):
+    """'2026-12-01 – 2026-12-31' for a draw: its first and last day in the shop's zone."""
+    return lambda draw: " – ".join(str(day) for day in draws.period_days(draw, web.settings.tz))
+
+
 def draw_list(web: Web):
     return web.render("draws", title="Draws", rows=list(Draw.select().order_by(Draw.id.desc()).limit(100)),
-                      error="")
+                      error="", days=_days(web))
 
 
 def draw_create(web: Web):
@@ -30,11 +35,11 @@ def draw_create(web: Web):
     except (loyalty.LoyaltyError, campaigns.CampaignError) as exc:
         bottle.response.status = 400
         return web.render("draws", title="Draws", rows=list(Draw.select().order_by(Draw.id.desc()).limit(100)),
-                          error=str(exc))
+                          error=str(exc), days=_days(web))
     except ValueError:
         bottle.response.status = 400
         return web.render("draws", title="Draws", rows=list(Draw.select().order_by(Draw.id.desc()).limit(100)),
-                          error="The minimum points is a whole number.")
+                          error="The minimum points is a whole number.", days=_days(web))
     web.redirect(f"/draws/{draw.id}", "Draw saved.")
 
 
@@ -44,7 +49,7 @@ def _draw(draw_id: str) -> Draw:
 
 def draw_detail(web: Web, draw_id: str, error: str = ""):
     draw = _draw(draw_id)
-    return web.render("draw", title=draw.name, d=draw, view=draws.public_view(draw), error=error,
+    return web.render("draw", title=draw.name, d=draw, view=draws.public_view(draw), error=error, days=_days(web),
                       eligible=len(draws.eligible(draw)) if draw.status != "drawn" else None)
 
 

@@ -66,6 +66,18 @@ ID = {
 }
 
 
+# Shop-floor refusals (the domain's messages, word for word).
+ID.update({
+    "This booking is not today: only a customer booked for today can join today's queue.":
+        "Booking ini bukan untuk hari ini: hanya pelanggan yang booking hari ini yang bisa masuk antrian hari ini.",
+    "This booking has not started yet: it can be marked done from its start time "
+    "(a customer here early joins the queue with arrived).":
+        "Booking ini belum dimulai: baru bisa ditandai selesai sejak jam mulainya "
+        "(pelanggan yang datang lebih awal masuk antrian dengan tombol datang).",
+    "arrived": "datang", "done": "selesai", "no-show": "tidak datang",
+})
+
+
 # The owner's settings (owner=True in appliance/settings.py) on the Settings
 # pages: name -> (English, Indonesian). A test keeps it in step with the table.
 SETTING_LABELS = {
@@ -75,7 +87,7 @@ SETTING_LABELS = {
     "payment_instructions": ("Where to pay, in every SMS asking for payment",
                              "Cara bayar, di setiap SMS yang meminta pembayaran"),
     "timezone": ("Time zone", "Zona waktu"),
-    "default_language": ("Language of new customers", "Bahasa pelanggan baru"),
+    "default_language": ("Language of new customers and staff", "Bahasa pelanggan dan staf baru"),
     "quiet_hours": ("Quiet hours (HH:MM-HH:MM, empty for none)", "Jam tenang (JJ:MM-JJ:MM, kosong bila tidak ada)"),
     "daily_cap": ("SMS per SIM per day (0: no cap)", "SMS per SIM per hari (0: tanpa batas)"),
     "rate_per_minute": ("SMS per modem per minute (0: no limit)", "SMS per modem per menit (0: tanpa batas)"),

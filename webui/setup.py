@@ -83,8 +83,7 @@ def wizard_submit(web: Web):
     try:
         shopdata.save_ui_settings({"shop_name": fields["shop_name"], "timezone": fields["timezone"],
                                    "quiet_hours": fields["quiet_hours"]})
-        owner = auth.create_user(fields["username"], fields["password"], "owner",
-                                 language="id" if fields["timezone"].startswith("Asia/J") else "en")
+        owner = auth.create_user(fields["username"], fields["password"], "owner")  # the shop's language
     except (SettingsError, auth.AuthError) as exc:
         bottle.response.status = 400
         return wizard(web, str(exc).replace("setting ", "").replace(" from the settings page", ""), fields)

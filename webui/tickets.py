@@ -4,16 +4,17 @@ history, assignment, status changes, the printable job card and the report."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import bottle
 
 from appliance import clock, tickets
 from appliance.conversation import Shop
 from appliance.customers import customer_for
-from appliance.models import Ticket, TicketCategory, User
+from appliance.models import Ticket, TicketCategory
 from appliance.phone import PhoneError, normalise
 
-from .web import DESK, PER_PAGE, Web, found, int_or_zero
+from .web import DESK, OFFICE, PER_PAGE, Web, found, int_or_zero
 
 STATUSES = ("new", "assigned", "pending", "resolved", "closed")
 
@@ -21,19 +22,23 @@ STATUSES = ("new", "assigned", "pending", "resolved", "closed")
 def listing(web: Web):
     page = web.page_number()
     status, category, mine = web.query("status"), int_or_zero(web.query("category")), web.query("mine") == "1"
-    query = Ticket.select()
+    query = tickets.visible_to(web.user)
     if status in STATUSES:
         query = query.where(Ticket.status == status)
     elif status != "all":
         query = query.where(Ticket.status.in_(["new", "assigned", "pending"]))
     if category:
         query = query.where(Ticket.category == category)
-    if mine or web.user.role == "technician":
+    if mine:
         query = query.where(Ticket.assignee == web.user)
     rows = list(query.order_by(Ticket.resolution_due.asc(nulls="LAST"), Ticket.number.desc())
                 .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE))
+    # The paging links keep every filter: page 2 is page 2 of the same list.
+    filters = urlencode({k: v for k, v in (("status", status), ("category", category or ""),
+                                           ("mine", "1" if mine else "")) if v})
     return web.render("tickets", title="Tickets", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
-                      status=status, category=category, mine=mine, now=clock.utcnow(),
+                      status=status, category=category, mine=mine, now=clock.utcnow(), filters=filters,
+                      may_report=web.user.role in OFFICE,  # the report's route allows the office only
                       categories=list(TicketCategory.select().order_by(TicketCategory.name)), error="")
 
 
@@ -56,15 +61,14 @@ def _ticket(number: str) -> Ticket:
 
 
 def _may_see(web: Web, ticket: Ticket) -> None:
-    if web.user.role == "technician" and ticket.assignee_id != web.user.id:
+    if not tickets.may_see(web.user, ticket):
         web.refuse(403, "This ticket is assigned to someone else.")
 
 
 def detail(web: Web, number: str, error: str = ""):
     ticket = _ticket(number)
     _may_see(web, ticket)
-    technicians = list(User.select().where((User.role.in_(["technician", "admin", "owner"])) & (User.active == True))  # noqa: E712
-                       .order_by(User.username))
+    technicians = tickets.assignable()
     return web.render("ticket", title=tickets.label(ticket), k=ticket, error=error, technicians=technicians,
                       card=tickets.job_card(ticket, web.settings.tz), now=clock.utcnow())
 
@@ -77,7 +81,7 @@ def act(web: Web, number: str):
         if action == "assign":
             if web.user.role not in DESK:
                 web.refuse(403, "Your role may not assign tickets.")
-            technician = User.get_or_none(User.id == int_or_zero(web.form("technician")))
+            technician = tickets.assignable(int_or_zero(web.form("technician")))
             if technician is None:
                 web.refuse(400, "Choose a technician.")
             tickets.assign(ticket, technician, by, shop=shop)

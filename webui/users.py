@@ -12,14 +12,14 @@ from .web import Web, by_id
 
 def users(web: Web, error: str = "", shown_password: str = ""):
     return web.render("users", title="Users", rows=list(User.select().order_by(User.username)), error=error,
-                      shown_password=shown_password)
+                      shown_password=shown_password, shop_language=web.settings.default_language)
 
 
 def user_create(web: Web):
     password = auth.generate_password()
     try:
         user = auth.create_user(web.form("username", limit=64), password, web.form("role", limit=16),
-                                language=web.form("language", "id", limit=2) or "id", by=web.user)
+                                language=web.form("language", limit=2) or None, by=web.user)
         phone = web.form("phone", limit=40).strip()
         if phone:
             from appliance.phone import PhoneError, normalise

@@ -5,7 +5,10 @@
 % end
 <nav class="pages">
   <a href="/bookings?day={{prev}}{{'&view=week' if week else ''}}">&larr;</a>
-  <a href="/bookings?day={{day}}">{{t('Today') if not week else 'day'}}</a>
+  <a href="/bookings?day={{today}}">{{t('Today')}}</a>
+  % if week:
+  <a href="/bookings?day={{day}}">day</a>
+  % end
   <a href="/bookings?day={{day}}&view=week">week</a>
   <a href="/bookings?day={{next}}{{'&view=week' if week else ''}}">&rarr;</a>
 </nav>
@@ -21,12 +24,14 @@
       % if b.status in ('booked', 'no_show') and user.role in ('owner', 'admin', 'frontdesk'):
       <form method="post" action="/bookings/{{b.id}}" class="inline">
         <input type="hidden" name="csrf" value="{{csrf}}">
-        % if b.status == 'booked':
-        <button type="submit" name="action" value="arrived">arrived</button>
+        % if b.status == 'booked' and col['day'] == today:
+        <button type="submit" name="action" value="arrived">{{t('arrived')}}</button>
         % end
-        <button type="submit" name="action" value="done">done</button>
+        % if b.starts_at <= now:
+        <button type="submit" name="action" value="done">{{t('done')}}</button>
+        % end
         % if b.status == 'booked':
-        <button type="submit" name="action" value="no_show">no-show</button>
+        <button type="submit" name="action" value="no_show">{{t('no-show')}}</button>
         <button type="submit" name="action" value="cancel">{{t('Cancel')}}</button>
         % end
       </form>

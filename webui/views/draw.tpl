@@ -6,7 +6,7 @@
 % end
 <dl class="facts">
   <dt>Status</dt><dd>{{d.status}}</dd>
-  <dt>Period</dt><dd>{{local(d.period_start).date()}} – {{local(d.period_end).date()}}</dd>
+  <dt>Period</dt><dd>{{days(d)}}</dd>
   <dt>{{t('Entries')}}</dt><dd>{{'one per customer' if d.weighting == 'one' else 'weighted by points'}}, at least {{d.min_points}} points{{' · ' + str(eligible) + ' eligible now' if eligible is not None else ''}}</dd>
   <dt>{{t('Prizes')}}</dt><dd>{{', '.join(view['prizes'])}}</dd>
   <dt>Commitment (SHA-256 of the seed)</dt><dd><code class="hash">{{view['commitment'] or 'not published yet'}}</code></dd>

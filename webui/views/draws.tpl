@@ -6,7 +6,7 @@
 <ul class="conversations">
 % for d in rows:
   <li><a href="/draws/{{d.id}}"><span class="who">{{d.name}}</span><span class="when">{{d.status}}</span>
-    <span class="snippet">{{local(d.period_start).date()}} – {{local(d.period_end).date()}}</span></a></li>
+    <span class="snippet">{{days(d)}}</span></a></li>
 % end
 </ul>
 % if user.role in ('owner', 'admin'):

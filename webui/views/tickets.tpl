@@ -15,7 +15,9 @@
   <label class="check"><input type="checkbox" name="mine" value="1" {{'checked' if mine else ''}}> mine</label>
   <button type="submit">{{t('Open')}}</button>
 </form>
+% if may_report:
 <p><a href="/tickets/report">Ticket report</a></p>
+% end
 <table>
 <thead><tr><th>#</th><th>{{t('Customers')}}</th><th>Summary</th><th>{{t('Status')}}</th><th>Response</th><th>Resolution</th><th>Technician</th></tr></thead>
 <tbody>
@@ -38,10 +40,10 @@
 % end
 <nav class="pages">
   % if page > 1:
-  <a href="/tickets?status={{status}}&page={{page - 1}}">{{t('Newer')}}</a>
+  <a href="/tickets?{{filters + '&' if filters else ''}}page={{page - 1}}">{{t('Newer')}}</a>
   % end
   % if more:
-  <a href="/tickets?status={{status}}&page={{page + 1}}">{{t('Older')}}</a>
+  <a href="/tickets?{{filters + '&' if filters else ''}}page={{page + 1}}">{{t('Older')}}</a>
   % end
 </nav>
 % if user.role in ('owner', 'admin', 'frontdesk'):

@@ -45,6 +45,6 @@
   % end
   </select></label>
   <label>{{t('Phone')}} (technicians get and answer tickets by SMS) <input name="phone" maxlength="40" inputmode="tel"></label>
-  <label>{{t('Language')}} <select name="language"><option value="id">Bahasa Indonesia</option><option value="en">English</option></select></label>
+  <label>{{t('Language')}} <select name="language"><option value="id">Bahasa Indonesia</option><option value="en" {{'selected' if shop_language == 'en' else ''}}>English</option></select></label>
   <button type="submit" class="primary">{{t('Add')}}</button>
 </form></details>

@@ -10,7 +10,7 @@ customer's YA; the answers come in the customer's language.
 import datetime as dt
 
 import pytest
-from test_journeys import say, shop_of  # noqa: F401  (the fixture: a real `loket run --demo KIND`)
+from test_journeys import received, say, shop_of  # noqa: F401,F811  (shop_of: a real `loket run --demo KIND`)
 
 from appliance import clock, orders, shopdata
 from appliance.models import Booking, Customer, Order, PaymentClaim, Ticket
@@ -92,7 +92,6 @@ def test_a_rider_prices_orders_and_pays_in_his_own_words(shop_of):
     # Staff check it and ask for payment: the SMS says where to pay.
     orders.set_status(order, "awaiting_payment", by=None, now=clock.utcnow(), shop=parts.shop)
     parts.kick()
-    from test_journeys import received
     assert "BCA 1234567890" in received(parts, gan, "Bayar ke")
 
     asked = say(parts, gan, "udah tf 111rb ya gan")

@@ -30,7 +30,7 @@ def test_a_customer_texts_help_and_the_conversation_shows_in_the_inbox(loket):
     assert status == 200
     assert ">help<" in thread
     assert "you can text" in thread
-    assert "sent" in thread  # the reply's state moved queued -> sent
+    assert "sent" in thread or "delivered" in thread  # the reply's state moved on from queued
 
 
 def test_staff_reply_from_the_inbox_reaches_the_phone_once(loket):
@@ -39,7 +39,7 @@ def test_staff_reply_from_the_inbox_reaches_the_phone_once(loket):
     browser = loket.browser()
     browser.login(loket.user, loket.password)
     _, _, thread = browser.get("/inbox/%2B6281234567890")
-    assert "menunggu" not in thread and "waiting for staff" in thread
+    assert "menunggu staf" in thread  # the demo's owner reads the shop's language, Indonesian
     csrf = re.search(r'name="csrf" value="([^"]+)"', thread).group(1)
     key = re.search(r'name="key" value="([^"]+)"', thread).group(1)
     form = {"csrf": csrf, "key": key, "text": "Dompetnya ada di kasir, Bu."}
@@ -61,7 +61,7 @@ def test_staff_reply_from_the_inbox_reaches_the_phone_once(loket):
     assert len([line for line in inbox.splitlines() if "Dompetnya ada di kasir" in line]) == 1
 
     _, _, thread = browser.get("/inbox/%2B6281234567890")
-    assert "waiting for staff" not in thread  # answered
+    assert "menunggu staf" not in thread  # answered
 
 
 def test_stop_and_start_change_consent_with_a_confirmation(loket):

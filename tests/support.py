@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import http.client
 import time
 import http.cookiejar
 import os
@@ -40,16 +42,17 @@ def loket_cli(*args, data_dir=None, env=None, timeout=60, input=None) -> subproc
 class Browserless:
     """HTTP with cookies, as a browser without JavaScript would do it."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, source: str | None = None):
+        """`source`: another loopback address (127.0.0.2 ...) to come from, as a second device would."""
         self.base = base.rstrip("/")
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.handlers = [urllib.request.HTTPCookieProcessor(self.jar)] + ([_From(source)] if source else [])
+        self.opener = urllib.request.build_opener(*self.handlers)
 
     def request(self, method: str, path: str, data: dict | None = None, follow: bool = True):
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         req = urllib.request.Request(self.base + path, data=body, method=method)
-        opener = self.opener if follow else urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+        opener = self.opener if follow else urllib.request.build_opener(*self.handlers, _NoRedirect())
         try:
             with opener.open(req, timeout=30) as resp:
                 return resp.status, resp.headers, resp.read().decode("utf-8", "replace")
@@ -86,6 +89,15 @@ class Browserless:
         token = self.csrf("/login")
         status, _, _ = self.post("/login", {"csrf": token, "username": user, "password": password})
         return status
+
+
+class _From(urllib.request.HTTPHandler):
+    def __init__(self, source: str):
+        super().__init__()
+        self.source = source
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(http.client.HTTPConnection, source_address=(self.source, 0)), req)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -15,6 +15,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import hashlib
+import hmac
 import logging
 import secrets
 import tempfile
@@ -34,6 +36,7 @@ VIEWS = str(HERE / "views")
 STATIC = str(HERE / "static")
 SESSION_COOKIE = "loket_session"
 LOGIN_CSRF_COOKIE = "loket_login"
+DEVICE_COOKIE = "loket_device"  # this browser logged in as these users before (appliance/auth.py)
 PER_PAGE = 50
 
 ANY_ROLE = ROLES
@@ -86,8 +89,11 @@ class Web:
     def user(self):
         return self.session.user if self.session else None
 
-    def form(self, name: str, default: str = "", limit: int = 10_000) -> str:
-        return (bottle.request.forms.getunicode(name, default) or default)[:limit]
+    def form(self, name: str, default: str | None = "", limit: int = 10_000) -> str | None:
+        value = bottle.request.forms.getunicode(name)
+        if default is None:  # "was it sent?": an empty field is "", which clears a setting
+            return None if value is None else value[:limit]
+        return (value or default)[:limit]
 
     def query(self, name: str, default: str = "", limit: int = 500) -> str:
         return (bottle.request.query.getunicode(name, default) or default)[:limit]
@@ -106,7 +112,7 @@ class Web:
         request = bottle.request
         session = self.session
         values.setdefault("title", "Loket")
-        values.setdefault("flash", request.query.getunicode("done", "") or "")
+        values.setdefault("flash", self.t(self._flash()))
         values.update(
             user=session.user if session else None,
             csrf=session.csrf_token if session else "",
@@ -123,8 +129,23 @@ class Web:
         return bottle.template(name, template_lookup=[VIEWS], **values)
 
     def redirect(self, path: str, done: str = "") -> None:
-        """After a POST: to a page, with a one-line note of what was done."""
-        bottle.redirect(path + (("&" if "?" in path else "?") + urlencode({"done": done}) if done else ""))
+        """After a POST: to a page, with a one-line note of what was done,
+        signed for this session: a link cannot make the page show its own text."""
+        if done:
+            path += ("&" if "?" in path else "?") + urlencode({"done": done, "sig": self._flash_sig(done)})
+        bottle.redirect(path)
+
+    def _flash_sig(self, text: str) -> str:
+        key = self.session.csrf_token.encode() if self.session else b""
+        return hmac.new(key, b"flash:" + text.encode(), hashlib.sha256).hexdigest()[:24]
+
+    def _flash(self) -> str:
+        """The note of what was done, only when this box wrote it for this session."""
+        text = bottle.request.query.getunicode("done", "") or ""
+        sig = bottle.request.query.getunicode("sig", "") or ""
+        if text and self.session and hmac.compare_digest(sig.encode(), self._flash_sig(text).encode()):
+            return text
+        return ""
 
     def refuse(self, status: int, message: str):
         raise bottle.HTTPError(status, message)
@@ -176,8 +197,11 @@ def by_id(model, raw_id, what: str):
 
 
 def local_path(target: str) -> bool:
-    """Only paths on this box are followed after login: no open redirect."""
-    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+    """Only paths on this box are followed after login: no open redirect.
+    No whitespace or control characters either: a browser drops a tab or a
+    newline, and `/\t/evil.example` becomes `//evil.example`."""
+    return (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(c.isspace() or not c.isprintable() for c in target))
 
 
 def int_or_zero(raw) -> int:
@@ -207,14 +231,19 @@ def login_submit(web: Web):
         bottle.response.status = 400
         return login_form(web, "The form expired; please try again.")
     username, password = web.form("username", limit=64), web.form("password", limit=256)
+    device = bottle.request.get_cookie(DEVICE_COOKIE)
     try:
-        _, token = auth.login(username, password, session_hours=web.settings.session_hours,
-                              max_attempts=web.settings.login_attempts)
+        # The socket's address, never X-Forwarded-For: the box has no proxy, and a header can say anything.
+        user, token = auth.login(username, password, session_hours=web.settings.session_hours,
+                                 max_attempts=web.settings.login_attempts, device=device,
+                                 address=bottle.request.environ.get("REMOTE_ADDR", ""))
     except auth.AuthError as exc:
-        bottle.response.status = 403
+        bottle.response.status = 503 if isinstance(exc, auth.Busy) else 403
         return login_form(web, str(exc), username)
     bottle.response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
                                max_age=web.settings.session_hours * 3600)
+    bottle.response.set_cookie(DEVICE_COOKIE, auth.device_token(user, device), httponly=True, samesite="strict",
+                               path="/login", max_age=180 * 24 * 3600)
     bottle.response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     target = web.query("next")
     bottle.redirect(target if local_path(target) else "/")

@@ -41,8 +41,10 @@ def dashboard(web: Web):
     queue = list(QueueTicket.select().where((QueueTicket.day == today)
                                             & QueueTicket.status.in_(["waiting", "called"]))
                  .order_by(QueueTicket.number))
-    tickets = list(Ticket.select().where(Ticket.status.in_(["new", "assigned", "pending"]))
-                   .order_by(Ticket.resolution_due.asc(nulls="LAST")).limit(20))
+    open_tickets = Ticket.select().where(Ticket.status.in_(["new", "assigned", "pending"]))
+    if web.user.role == "technician":  # his own, as on the tickets page
+        open_tickets = open_tickets.where(Ticket.assignee == web.user)
+    tickets = list(open_tickets.order_by(Ticket.resolution_due.asc(nulls="LAST")).limit(20))
     failed = messaging.attention_count()
     waiting = Message.select().where(Message.needs_staff == True).limit(1000).count()  # noqa: E712
     return web.render("dashboard", title="Dashboard", bookings=bookings, queue=queue, tickets=tickets,

@@ -13,6 +13,7 @@ from appliance.crm import audit, customer_for
 from appliance.models import Message
 from appliance.phone import PhoneError, is_replyable, normalise
 
+from . import scope
 from .app import ANY_ROLE, PER_PAGE, WRITERS, Route, Web, int_or_zero
 
 MAX_REPLY_CHARS = 1000
@@ -21,7 +22,11 @@ MAX_REPLY_CHARS = 1000
 def inbox(web: Web):
     page = web.page_number()
     waiting_only = web.query("waiting") == "1"
-    rows = messaging.conversations(limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE, waiting_only=waiting_only)
+    if scope.limited(web.user):
+        rows = scope.conversations(web.user, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE,
+                                   waiting_only=waiting_only)
+    else:
+        rows = messaging.conversations(limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE, waiting_only=waiting_only)
     return web.render("inbox", title="Inbox", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
                       waiting_only=waiting_only)
 
@@ -33,7 +38,13 @@ def _is_number(phone: str, region: str) -> bool:
         return False
 
 
+def _may_see(web: Web, phone: str) -> None:
+    if not scope.may_see_phone(web.user, phone):
+        web.refuse(403, "This conversation belongs to a ticket assigned to someone else.")
+
+
 def conversation(web: Web, phone: str, error: str = "", draft: str = ""):
+    _may_see(web, phone)
     messages = messaging.thread(phone)
     if not messages and not _is_number(phone, web.settings.default_region):
         web.refuse(404, "No conversation with that number.")
@@ -45,6 +56,7 @@ def conversation(web: Web, phone: str, error: str = "", draft: str = ""):
 
 
 def reply(web: Web, phone: str):
+    _may_see(web, phone)
     text = web.form("text", limit=MAX_REPLY_CHARS * 4).strip()
     key = web.form("key", limit=64)
     if not is_replyable(phone):
@@ -69,6 +81,7 @@ def reply(web: Web, phone: str):
 
 def since(web: Web, phone: str):
     """New messages of a conversation, for the page's live update (JSON)."""
+    _may_see(web, phone)
     after = int_or_zero(web.query("after"))
     rows = (Message.select().where((Message.phone == phone) & (Message.id > after)).order_by(Message.id).limit(100))
     states = {m.id: m.state for m in Message.select(Message.id, Message.state).where(
@@ -89,7 +102,12 @@ def plan(web: Web):
 def outbox(web: Web):
     """Messages that did not go out, or may not have: staff decide."""
     page = web.page_number()
-    rows = messaging.needing_attention(limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
+    if scope.limited(web.user):
+        mine = scope.phones(web.user)
+        rows = [m for m in messaging.needing_attention(limit=1000) if m.phone in mine]
+        rows = rows[(page - 1) * PER_PAGE:page * PER_PAGE + 1]
+    else:
+        rows = messaging.needing_attention(limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     return web.render("outbox", title="Not sent", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE)
 
 
@@ -97,6 +115,7 @@ def resend(web: Web, message_id: str):
     original = Message.get_or_none((Message.id == int_or_zero(message_id)) & (Message.direction == "out"))
     if original is None:
         web.refuse(404, "No such message.")
+    _may_see(web, original.phone)
     if original.state not in ("failed", "unknown", "cancelled"):
         web.refuse(409, "This message is not waiting for a decision.")
     copy = messaging.resend(original, clock.utcnow(), by=web.user)

@@ -4,15 +4,17 @@ A session cookie carries a random token; the database keeps only its
 SHA-256, so a copied database opens no sessions. Each session has its own
 CSRF token.
 
-Lockout: failed logins are counted per user name (existing or not) and per
-address. Too many for a name, or from an address, and that name or address
-waits LOCKOUT without its password being checked; the answer is the same
-whether the name exists or not. So that a stranger cannot lock the owner out
-for good, a browser that has logged in as a user before carries a device
-cookie for that user (signed with the user's password hash, so a password
-reset voids it) and is not held by the name's or the address's lockout:
-the owner's own phone or PC always gets in. A device cookie used with
-wrong passwords is itself held after as many failures as a name.
+Lockout: failed logins are counted per user name (existing or not) from
+each address, per name from everywhere, and per address. Too many (the
+login_attempts setting for a name from one address, NAME_SPREAD times that
+for a name from all addresses, ADDRESS_ATTEMPTS from one address) and that
+name or address waits LOCKOUT without its password being checked; the answer
+is the same whether the name exists or not. So that a stranger cannot lock
+the owner out for good, a browser that has logged in as a user before
+carries a device cookie for that user (signed with the user's password hash,
+so a password reset voids it) and is not held at all: the owner's own phone
+or PC always gets in. A device cookie used with wrong passwords is itself
+held after as many failures as a name.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from .models import ROLES, Session, User
 
 LOCKOUT = dt.timedelta(minutes=15)
 ADDRESS_ATTEMPTS = 20  # failed logins from one address, whatever the names, before it waits
+NAME_SPREAD = 4  # a name guessed from several addresses waits everywhere after this many times login_attempts
 DEVICES_PER_BROWSER = 5  # a shared shop PC keeps the device cookies of its last five users
 _hasher = argon2.PasswordHasher()  # RFC 9106 low-memory profile: 64 MiB, t=3
 # Each hash takes 64 MiB and both cores: one at a time keeps the web process
@@ -136,13 +139,18 @@ class _Failures:
         with self._lock:
             self._times.pop(key, None)
 
+    def forget(self, matching) -> None:
+        with self._lock:
+            self._times = {k: v for k, v in self._times.items() if not matching(k)}
+
 
 _failures = _Failures()
 
 
 def unlock(username: str) -> None:
-    """After a password reset: the name may try again at once."""
-    _failures.clear("name:" + username.strip().lower())
+    """After a password reset: the name may try again at once, from anywhere."""
+    name = username.strip().lower()
+    _failures.forget(lambda key: key == "name:" + name or key.startswith(f"pair:{name}|"))
 
 
 def device_token(user: User, cookie: str | None = None) -> str:
@@ -182,11 +190,13 @@ def login(username: str, password: str, *, session_hours: int, max_attempts: int
     if user is not None and not user.active:
         user = None
     name_key, address_key = "name:" + username.lower(), "address:" + address
+    pair_key = f"pair:{username.lower()}|{address}"
     nonce = _known_device(user, device)
     device_key = "device:" + (nonce or "")
     if nonce and _failures.count(device_key, now) >= max_attempts:
         nonce = None
-    if not nonce and (_failures.count(name_key, now) >= max_attempts
+    if not nonce and (_failures.count(pair_key, now) >= max_attempts
+                      or _failures.count(name_key, now) >= max_attempts * NAME_SPREAD
                       or _failures.count(address_key, now) >= ADDRESS_ATTEMPTS):
         raise AuthError("too many failed logins: wait 15 minutes and try again")
     if not _login_slots.acquire(blocking=False):
@@ -199,12 +209,14 @@ def login(username: str, password: str, *, session_hours: int, max_attempts: int
         _failures.add(address_key, now)
         if nonce:
             _failures.add(device_key, now)
-        if _failures.add(name_key, now) == max_attempts and user is not None:
+        _failures.add(name_key, now)
+        if _failures.add(pair_key, now) == max_attempts and user is not None:
             audit("login.locked", user=user, target=user.username, now=now)
         raise failure
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     _failures.clear(name_key)
+    _failures.clear(pair_key)
     user.failed_logins = 0
     user.locked_until = None
     user.save()

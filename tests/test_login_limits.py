@@ -50,13 +50,28 @@ def test_a_stranger_cannot_lock_the_owner_out(box):
         assert attempt(stranger, "boss", WRONG)[0] == 403
     # The name is held for strangers, even with the right password ...
     assert attempt(stranger, "boss", PASSWORD) == (403, "too many failed logins: wait 15 minutes and try again")
-    # ... but the owner's own phone, which has logged in as her before, gets in.
+    # ... but the owner's own phone, which has logged in as her before, gets in,
     assert owners_phone.login("boss", PASSWORD) == 200
+    # and so does a browser she never used, elsewhere on the LAN.
+    assert Browserless(url, source="127.0.0.10").login("boss", PASSWORD) == 200
     # So does that phone when it shares the stranger's address (the same Wi-Fi behind one router).
     same_phone_via_the_router = Browserless(url, source="127.0.0.3")
     for cookie in owners_phone.jar:
         same_phone_via_the_router.jar.set_cookie(cookie)
     assert same_phone_via_the_router.login("boss", PASSWORD) == 200
+
+
+def test_a_name_guessed_from_many_addresses_waits_everywhere_but_on_its_own_devices(box):
+    url, _ = box
+    auth.create_user("courier", PASSWORD, "viewer")
+    own_pc = Browserless(url, source="127.0.0.11")
+    assert own_pc.login("courier", PASSWORD) == 200
+    for n in range(auth.NAME_SPREAD):
+        guesser = Browserless(url, source=f"127.0.2.{n + 1}")
+        for _ in range(5):
+            assert attempt(guesser, "courier", WRONG) == (403, "wrong user name or password")
+    assert attempt(Browserless(url, source="127.0.0.12"), "courier", PASSWORD)[1].startswith("too many failed")
+    assert own_pc.login("courier", PASSWORD) == 200
 
 
 def test_a_device_cookie_is_no_licence_to_guess(box):

@@ -30,10 +30,12 @@ THREADS = 4
 
 
 def upload_limits() -> dict[str, int]:
-    """The paths that take a file, and how much each takes."""
+    """The paths that take a file, and how much each takes: the file's own
+    limit (the page says so when a file is over it) and the form around it."""
     from . import backups, customers
-    return {"/customers/import": customers.UPLOAD_LIMIT, "/settings/backup/restore": backups.UPLOAD_LIMIT,
-            "/settings/update": UPDATE_LIMIT}
+    return {path: limit + FORM_LIMIT for path, limit in (
+        ("/customers/import", customers.UPLOAD_LIMIT), ("/settings/backup/restore", backups.UPLOAD_LIMIT),
+        ("/settings/update", UPDATE_LIMIT))}
 
 
 class _Discard:
@@ -94,7 +96,10 @@ def create_server(app, *, host: str, port: int, session_hours: int):
                 morsel = SimpleCookie(self.headers.get("COOKIE", "")).get(SESSION_COOKIE)
             except CookieError:
                 return None
-            session = auth.session_for(morsel.value if morsel else None, session_hours=session_hours)
+            try:
+                session = auth.session_for(morsel.value if morsel else None, session_hours=session_hours)
+            except Exception:  # noqa: BLE001 - the database busy or gone: no upload now, the server runs on
+                return None
             return session.user.role if session else None
 
     class Channel(HTTPChannel):

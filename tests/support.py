@@ -13,6 +13,7 @@ import re
 import secrets
 import subprocess
 import sys
+import tempfile
 import socket
 import urllib.error
 import urllib.parse
@@ -127,8 +128,11 @@ class RunningLoket:
 def start_web(data_dir, env=None):
     """A real `loket web` on a free port; yields its base URL."""
     port = free_port()
+    # Its log to a file, not a pipe no one reads: a busy web (waitress warns of its
+    # queue under a flood of logins) would block on a full pipe and stop answering.
+    log = tempfile.TemporaryFile("w+")
     process = subprocess.Popen(LOKET + ["web", "--data-dir", str(data_dir), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               stdout=subprocess.DEVNULL, stderr=log, text=True,
                                env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + 30
@@ -138,12 +142,14 @@ def start_web(data_dir, env=None):
                 break
             except OSError:
                 if process.poll() is not None:
-                    raise RuntimeError("loket web did not start: " + process.stderr.read())
+                    log.seek(0)
+                    raise RuntimeError("loket web did not start: " + log.read())
                 time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(10)
+        log.close()
 
 
 _serial = iter(range(1, 10**9))

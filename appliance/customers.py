@@ -120,9 +120,10 @@ def add_customer(phone: str, *, name: str = "", region: str = "ID", by: User | N
         raise CustomerError(str(exc)) from None
     if Customer.select().where(Customer.phone == e164).exists():
         raise CustomerError(f"{e164} is already a customer")
-    customer = Customer.create(phone=e164, created_at=now or utcnow())
-    audit("customer.add", user=by, target=e164, now=now)
-    return update_profile(customer, by=by, now=now, name=name, **fields)
+    with Customer._meta.database.atomic():  # a refused name or address leaves no empty customer behind
+        customer = Customer.create(phone=e164, created_at=now or utcnow())
+        audit("customer.add", user=by, target=e164, now=now)
+        return update_profile(customer, by=by, now=now, name=name, **fields)
 
 
 # -- tags ---------------------------------------------------------------------------------

@@ -258,8 +258,8 @@ EXPORT_COLUMNS = ("name", "phone", "address", "email", "language", "tags", "remi
                   "created_at", "last_visit_at")
 
 
-def _safe(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (every CSV Loket writes)."""
     if value and value[0] in "=+-@\t\r" and not re.fullmatch(r"\+\d+", value):
         return "'" + value
     return value
@@ -277,7 +277,7 @@ def export_csv(customers=None, *, delimiter: str = ",") -> str:
     for link in CustomerTag.select(CustomerTag.customer, Tag.name).join(Tag).tuples():
         tags.setdefault(link[0], []).append(link[1])
     for c in rows:
-        writer.writerow([_safe(v) for v in (
+        writer.writerow([spreadsheet_safe(v) for v in (
             c.name, c.phone, c.address, c.email, c.language or "", ", ".join(sorted(tags.get(c.id, []))),
             "yes" if c.consent_reminder else "no", "yes" if c.consent_marketing else "no", str(c.points),
             c.created_at.isoformat(timespec="seconds") if c.created_at else "",

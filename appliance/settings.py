@@ -347,8 +347,8 @@ SETTINGS: tuple[Setting, ...] = (
     # -- staff logins
     Setting("session_hours", 12, "A staff login expires after this many hours without use.", _int(1, 24 * 30),
             "staff"),
-    Setting("login_attempts", 5, "Failed logins before the account is locked for 15 minutes.", _int(1, 100),
-            "staff"),
+    Setting("login_attempts", 5, "Failed logins for a user name before it waits 15 minutes (not on a browser that "
+            "has logged in as that user before).", _int(1, 100), "staff"),
     # -- updates
     Setting("release_dir", "/opt/loket",
             "Where the appliance keeps its installed releases (releases/<version>) and the link venv to the "

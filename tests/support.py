@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import http.client
 import http.cookiejar
 import os
 import re
@@ -11,6 +13,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -40,16 +43,17 @@ def loket_cli(*args, data_dir=None, env=None, timeout=60, input=None) -> subproc
 class Browserless:
     """HTTP with cookies, as a browser without JavaScript would do it."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, source: str | None = None):
+        """`source`: another loopback address (127.0.0.2 ...) to come from, as a second device would."""
         self.base = base.rstrip("/")
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.handlers = [urllib.request.HTTPCookieProcessor(self.jar)] + ([_From(source)] if source else [])
+        self.opener = urllib.request.build_opener(*self.handlers)
 
     def request(self, method: str, path: str, data: dict | None = None, follow: bool = True):
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         req = urllib.request.Request(self.base + path, data=body, method=method)
-        opener = self.opener if follow else urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+        opener = self.opener if follow else urllib.request.build_opener(*self.handlers, _NoRedirect())
         try:
             with opener.open(req, timeout=30) as resp:
                 return resp.status, resp.headers, resp.read().decode("utf-8", "replace")
@@ -88,6 +92,15 @@ class Browserless:
         return status
 
 
+class _From(urllib.request.HTTPHandler):
+    def __init__(self, source: str):
+        super().__init__()
+        self.source = source
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(http.client.HTTPConnection, source_address=(self.source, 0)), req)
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -115,8 +128,11 @@ class RunningLoket:
 def start_web(data_dir, env=None):
     """A real `loket web` on a free port; yields its base URL."""
     port = free_port()
+    # Its log to a file, not a pipe no one reads: a busy web (waitress warns of its
+    # queue under a flood of logins) would block on a full pipe and stop answering.
+    log = tempfile.TemporaryFile("w+")
     process = subprocess.Popen(LOKET + ["web", "--data-dir", str(data_dir), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               stdout=subprocess.DEVNULL, stderr=log, text=True,
                                env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + 30
@@ -126,12 +142,14 @@ def start_web(data_dir, env=None):
                 break
             except OSError:
                 if process.poll() is not None:
-                    raise RuntimeError("loket web did not start: " + process.stderr.read())
+                    log.seek(0)
+                    raise RuntimeError("loket web did not start: " + log.read())
                 time.sleep(0.05)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(10)
+        log.close()
 
 
 def owner_sets(**changes) -> None:

@@ -80,3 +80,27 @@ def test_the_wizard_needs_its_form_token(fresh):
     code = (data_dir / "setup-code.txt").read_text().strip()
     status, _, _ = Browserless(url).post("/setup", fields("forged", code))
     assert status == 400 and not User.select().exists()
+
+
+def test_the_setup_code_cannot_be_guessed(fresh):
+    url, data_dir = fresh
+    code = (data_dir / "setup-code.txt").read_text().strip()
+    guesser = Browserless(url, source="127.0.0.2")
+    for n in range(10):
+        status, _, page = guesser.post("/setup", fields(wizard_form(guesser), f"2222-{n:04d}"))
+        assert status == 403 and "not the setup code" in page
+    # Now even the right code waits, from that address ...
+    status, _, page = guesser.post("/setup", fields(wizard_form(guesser), code))
+    assert status == 429 and "15" in page
+    assert not User.select().exists()
+    # ... while the technician at the box, on another address, finishes the setup.
+    technician = Browserless(url, source="127.0.0.3")
+    status, _, page = technician.post("/setup", fields(wizard_form(technician), code))
+    assert status == 200 and User.get(User.username == "bu.sari").role == "owner"
+
+
+def test_a_setup_code_in_any_script_gets_a_plain_answer(fresh):
+    url, _ = fresh
+    browser = Browserless(url)
+    status, _, page = browser.post("/setup", fields(wizard_form(browser), "٢٢٢٢-٢٢٢٢ 😀"))
+    assert status == 403 and "not the setup code" in page

@@ -4,14 +4,19 @@ One real `loket web` process (waitress) for the module; the tests write to
 its SQLite database directly, each with its own phone numbers and users.
 """
 
+import csv
+import io
 import re
+import socket
+import time
+import urllib.parse
 
 import pytest
 from support import Browserless, start_web
 
-from appliance import auth, customers, db, migrations, outbox
+from appliance import auth, campaigns, customers, db, migrations, outbox, shopdata
 from appliance import settings as settings_module
-from appliance.models import Message
+from appliance.models import Customer, Message, Ticket, User
 
 PASSWORD = "correct horse battery"
 
@@ -172,10 +177,214 @@ def test_odd_urls_get_a_plain_answer(site, path, status):
     assert "Traceback" not in html
 
 
-def test_after_login_only_local_paths_are_followed(site):
+# A browser drops a tab or a newline from a URL: `/<tab>/evil.example` is `//evil.example`.
+@pytest.mark.parametrize("target", ["//evil.example/x", "/%09/evil.example", "/%0a/evil.example", "/%0d%0a/evil.example",
+                                    "/%5Cevil.example", "/%20/evil.example", "https://evil.example/"])
+def test_after_login_only_local_paths_are_followed(site, target):
     _, url = site
     browser = Browserless(url)
     token = browser.csrf("/login")
-    _, headers, _ = browser.request("POST", "/login?next=//evil.example/x",
+    _, headers, _ = browser.request("POST", "/login?next=" + target,
                                     {"csrf": token, "username": "owner", "password": PASSWORD}, follow=False)
     assert "evil" not in headers["Location"] and headers["Location"].startswith(url)
+    # The other redirect that takes a path from the browser: after choosing a language.
+    csrf = browser.csrf("/dashboard")
+    _, headers, _ = browser.request("POST", "/me/language", {"csrf": csrf, "language": "en",
+                                                             "back": urllib.parse.unquote(target)}, follow=False)
+    assert "evil" not in headers["Location"] and headers["Location"].startswith(url)
+
+
+def test_after_login_a_local_path_is_followed(site):
+    _, url = site
+    browser = Browserless(url)
+    token = browser.csrf("/login")
+    _, headers, _ = browser.request("POST", "/login?next=/customers%3Fq%3Dsari",
+                                    {"csrf": token, "username": "owner", "password": PASSWORD}, follow=False)
+    assert headers["Location"] == url + "/customers?q=sari"
+
+
+def test_an_admin_cannot_make_an_owner(site):
+    _, url = site
+    auth.create_user("deputy", PASSWORD, "admin", language="en")
+    helper = auth.create_user("helper", PASSWORD, "frontdesk")
+    browser = Browserless(url)
+    assert browser.login("deputy", PASSWORD) == 200
+    csrf = browser.csrf("/settings/users")
+    status, _, html = browser.post("/settings/users", {"csrf": csrf, "username": "boss2", "role": "owner"})
+    assert status == 400 and "only an owner may make an owner" in html
+    assert auth.find_user("boss2") is None
+    status, _, _ = browser.post(f"/settings/users/{helper.id}", {"csrf": csrf, "action": "role", "role": "owner"})
+    assert status == 400 and User.get_by_id(helper.id).role == "frontdesk"
+    # The owner may.
+    owner = Browserless(url)
+    owner.login("owner", PASSWORD)
+    status, _, _ = owner.post("/settings/users", {"csrf": owner.csrf("/settings/users"), "username": "boss2",
+                                                  "role": "owner"})
+    assert status == 200 and auth.find_user("boss2").role == "owner"
+
+
+def test_a_refused_new_user_leaves_no_login_behind(site):
+    _, url = site
+    browser = Browserless(url)
+    browser.login("owner", PASSWORD)
+    status, _, _ = browser.post("/settings/users", {"csrf": browser.csrf("/settings/users"), "username": "halfmade",
+                                                    "role": "frontdesk", "phone": "12"})
+    assert status == 400 and auth.find_user("halfmade") is None
+
+
+def test_a_link_cannot_put_its_own_words_on_a_page(site):
+    _, url = site
+    browser = Browserless(url)
+    browser.login("owner", PASSWORD)
+    _, _, html = browser.get("/dashboard?done=Your+account+is+suspended.+Call+0812-EVIL")
+    assert "suspended" not in html and "EVIL" not in html
+    # The box's own note after a change still shows, for the session it was written for only.
+    csrf = browser.csrf("/settings/shop")
+    _, headers, _ = browser.request("POST", "/settings/shop", {"csrf": csrf, "section": "hours"}, follow=False)
+    note = headers["Location"][len(url):]
+    saved = re.compile(r'class="flash" role="status">(Saved|Tersimpan)\.<')
+    assert saved.search(browser.get(note)[2])
+    stranger = Browserless(url)
+    stranger.login("viewer", PASSWORD)
+    assert not saved.search(stranger.get(note.replace("/settings/shop", "/dashboard"))[2])
+
+
+def test_the_owner_can_clear_the_quiet_hours(site):
+    _, url = site
+    browser = Browserless(url)
+    browser.login("owner", PASSWORD)
+    csrf = browser.csrf("/settings/shop")
+    status, _, _ = browser.post("/settings/shop", {"csrf": csrf, "section": "sms", "quiet_hours": "",
+                                                   "daily_cap": "0", "rate_per_minute": "0",
+                                                   "replies_per_hour": "30"})
+    assert status == 200
+    shopdata.invalidate()
+    assert shopdata.ui_overrides()["quiet_hours"] == ""
+    assert 'name="quiet_hours" value=""' in browser.get("/settings/shop")[2]
+
+
+def test_report_downloads_hold_no_live_formulas(site):
+    _, url = site
+    campaigns.create('=HYPERLINK("http://evil.example","Klik")', "Halo {name}", {})
+    browser = Browserless(url)
+    browser.login("owner", PASSWORD)
+    for name in ("campaigns", "messages", "bookings", "retention"):
+        status, _, text = browser.get(f"/reports/{name}.csv")
+        assert status == 200
+        cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        assert not any(cell[:1] in ("=", "+", "@", "\t") or (cell[:1] == "-" and not cell[1:].isdigit())
+                       for cell in cells), name
+    assert "'=HYPERLINK" in browser.get("/reports/campaigns.csv")[2]
+
+
+def _raw(url: str, request: bytes, timeout: float = 10) -> tuple[bytes, float]:
+    """Bytes straight to waitress; its status line and how long it took."""
+    host, port = url.split("//")[1].split(":")
+    started = time.monotonic()
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(request)
+        answer = sock.recv(200)
+    return answer.split(b"\r\n")[0], time.monotonic() - started
+
+
+def _session(url: str, name: str) -> str:
+    browser = Browserless(url)
+    browser.login(name, PASSWORD)
+    return next(c.value for c in browser.jar if c.name == "loket_session")
+
+
+def _announce(path: bytes, size: int, session: str) -> bytes:
+    """A POST's headers announcing `size` bytes, with a session cookie, and no body yet."""
+    return (b"POST " + path + b" HTTP/1.1\r\nHost: loket\r\nContent-Length: " + str(size).encode()
+            + b"\r\nCookie: loket_session=" + session.encode()
+            + b"\r\nContent-Type: multipart/form-data; boundary=x\r\n\r\n")
+
+
+def test_a_huge_body_is_refused_before_it_is_read(site):
+    _, url = site
+    # 200 MB announced, nothing sent: answered at once, nothing spooled to the disk.
+    for path in (b"/login", b"/settings/backup/restore", b"/customers/import", b"/settings/update"):
+        status, took = _raw(url, b"POST " + path + b" HTTP/1.1\r\nHost: loket\r\nContent-Length: 209715200\r\n"
+                                 b"Content-Type: application/x-www-form-urlencoded\r\n\r\n")
+        assert status == b"HTTP/1.1 413 Request Entity Too Large" and took < 2, path
+    # A form is small: 2 MB is no form, even from the owner.
+    assert _raw(url, _announce(b"/customers", 2_000_000, _session(url, "owner")))[0].endswith(b" 413 Request Entity Too Large")
+
+
+def test_an_upload_bigger_than_a_form_is_taken_from_a_logged_in_owner(site):
+    _, url = site
+    browser = Browserless(url)
+    browser.login("owner", PASSWORD)
+    status, _, html = browser.upload("/settings/backup/restore", {"csrf": browser.csrf("/settings/backup")}, "file",
+                                     "loket.db", b"not a database" * 200_000)
+    assert status == 400 and "cannot be restored" in html
+    # The same file from a viewer (no backups for her) is read, thrown away, and refused.
+    viewer = Browserless(url)
+    viewer.login("viewer", PASSWORD)
+    status, _, _ = viewer.upload("/settings/backup/restore", {"csrf": viewer.csrf("/inbox")}, "file",
+                                 "loket.db", b"not a database" * 200_000)
+    assert status == 413
+
+
+def test_a_chunked_body_is_refused_at_once(site):
+    _, url = site
+    # A chunk-size line that never ends kept waitress 3.0.2's only I/O thread busy.
+    status, took = _raw(url, b"POST /login HTTP/1.1\r\nHost: loket\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             + b"f" * 200_000)
+    assert status == b"HTTP/1.1 400 Bad Request" and took < 2
+    started = time.monotonic()
+    assert Browserless(url).get("/login")[0] == 200 and time.monotonic() - started < 2
+
+
+def test_a_technician_sees_and_texts_only_the_customers_of_his_tickets(site):
+    _, url = site
+    mine, theirs = customers.customer_for("+6281211110001"), customers.customer_for("+6281211110002")
+    mine.name, theirs.name = "Bu Mina", "Pak Lain"
+    mine.save(), theirs.save()
+    tech, other = auth.create_user("tech.ari", PASSWORD, "technician"), auth.create_user("tech.budi", PASSWORD, "technician")
+    Ticket.create(number=9001, customer=mine, summary="printer macet", status="assigned", assignee=tech)
+    Ticket.create(number=9002, customer=theirs, summary="wifi putus", status="assigned", assignee=other)
+    for customer in (mine, theirs):
+        Message.create(direction="in", phone=customer.phone, customer=customer, state="handled", text="KELUHAN rusak")
+    failed = Message.create(direction="out", phone=theirs.phone, customer=theirs, state="failed", text="x")
+    browser = Browserless(url)
+    assert browser.login("tech.ari", PASSWORD) == 200
+    csrf = browser.csrf("/inbox/%2B6281211110001")
+    assert browser.get(f"/customers/{mine.id}")[0] == 200
+    assert browser.get(f"/customers/{theirs.id}")[0] == 403
+    listing = browser.get("/customers")[2]
+    assert "Bu Mina" in listing and "Pak Lain" not in listing
+    assert "Pak Lain" not in browser.get("/customers?q=Pak")[2]
+    inbox = browser.get("/inbox")[2]
+    assert "Bu Mina" in inbox and "Pak Lain" not in inbox
+    assert browser.get("/inbox/%2B6281211110001")[0] == 200
+    assert browser.get("/inbox/%2B6281211110002")[0] == 403
+    assert browser.get("/inbox/%2B6281211110002/since")[0] == 403
+    # He texts his own customer, and no one else: not another's, not a number that never wrote.
+    assert browser.post("/inbox/%2B6281211110001/reply", {"csrf": csrf, "text": "Saya datang jam 3"})[0] == 200
+    for phone in ("+6281211110002", "+6281299999999"):
+        assert browser.post(f"/inbox/{urllib.parse.quote(phone)}/reply", {"csrf": csrf, "text": "Halo"})[0] == 403
+        assert not Message.select().where((Message.phone == phone) & (Message.text == "Halo")).exists()
+    assert f"/outbox/{failed.id}/resend" not in browser.get("/outbox")[2]
+    assert browser.post(f"/outbox/{failed.id}/resend", {"csrf": csrf})[0] == 403
+    # Staff at the desk see everyone.
+    desk = Browserless(url)
+    desk.login("owner", PASSWORD)
+    assert desk.get(f"/customers/{theirs.id}")[0] == 200 and desk.get("/inbox/%2B6281211110002")[0] == 200
+    assert f"/outbox/{failed.id}/resend" in desk.get("/outbox")[2]
+
+
+def test_a_customer_refused_for_her_name_is_not_added(site):
+    _, url = site
+    browser = Browserless(url)
+    browser.login("owner", PASSWORD)
+    status, _, _ = browser.post("/customers", {"csrf": browser.csrf("/customers"), "phone": "081233330001",
+                                               "name": "123 Sari"})
+    assert status == 400
+    assert not Customer.select().where(Customer.phone == "+6281233330001").exists()
+
+
+def test_the_update_upload_takes_what_a_bundle_may_be():
+    from appliance.box import bundle
+    from appliance.webui import server
+    assert server.UPDATE_LIMIT == bundle.MAX_BUNDLE

@@ -63,6 +63,18 @@ ID = {
     "This box has no release key (the release_key setting), so it cannot check an update and installs none.":
         "Kotak ini tidak punya kunci rilis (pengaturan release_key), jadi tidak dapat memeriksa pembaruan dan "
         "tidak memasang apa pun.",
+    # notes after a change, and login answers
+    "Saved.": "Tersimpan.", "Booked.": "Dibooking.", "Campaign saved.": "Kampanye tersimpan.",
+    "Draw saved.": "Undian tersimpan.", "Commitment published.": "Komitmen diterbitkan.",
+    "Nobody is waiting.": "Tidak ada yang menunggu.",
+    "wrong user name or password": "nama pengguna atau kata sandi salah",
+    "too many failed logins: wait 15 minutes and try again":
+        "terlalu banyak gagal masuk: tunggu 15 menit lalu coba lagi",
+    "many people are logging in at this moment: try again in a few seconds":
+        "banyak orang sedang masuk saat ini: coba lagi beberapa detik lagi",
+    "only an owner may make an owner": "hanya pemilik yang boleh membuat pemilik",
+    "Too many wrong setup codes: wait 15 minutes and try again.":
+        "Terlalu banyak kode penyiapan yang salah: tunggu 15 menit lalu coba lagi.",
 }
 
 

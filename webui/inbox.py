@@ -13,6 +13,7 @@ from appliance.customers import customer_for
 from appliance.models import Message, TaughtPhrase
 from appliance.phone import PhoneError, is_replyable, normalise
 
+from . import scope
 from .i18n import intent_label, translate
 from .web import DESK, PER_PAGE, Web, int_or_zero
 
@@ -26,7 +27,11 @@ def inbox_page(web: Web):
     waiting_only = web.query("waiting") == "1"
     folder = "robot" if web.query("folder") == "robot" else ""
     words = " ".join(web.query("q", limit=100).split())
-    if words:
+    if scope.limited(web.user):  # a technician: the customers of his own tickets only
+        rows = scope.conversations(web.user, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE,
+                                   waiting_only=waiting_only)
+        more = len(rows) > PER_PAGE
+    elif words:
         rows = inbox.search(words, web.settings.default_region, limit=PER_PAGE, folder=folder)
         rows = [r for r in rows if r["needs_staff"]] if waiting_only else rows
         page, more = 1, False
@@ -46,7 +51,13 @@ def _is_number(phone: str, region: str) -> bool:
         return False
 
 
+def _may_see(web: Web, phone: str) -> None:
+    if not scope.may_see_phone(web.user, phone):
+        web.refuse(403, "This conversation belongs to a ticket assigned to someone else.")
+
+
 def conversation(web: Web, phone: str, error: str = "", draft: str = ""):
+    _may_see(web, phone)
     messages = inbox.thread(phone)
     if not messages and not _is_number(phone, web.settings.default_region):
         web.refuse(404, "No conversation with that number.")
@@ -65,6 +76,7 @@ def conversation(web: Web, phone: str, error: str = "", draft: str = ""):
 
 
 def reply(web: Web, phone: str):
+    _may_see(web, phone)
     text = web.form("text", limit=MAX_REPLY_CHARS * 4).strip()
     key = web.form("key", limit=64)
     if not is_replyable(phone):
@@ -150,6 +162,7 @@ def teach(web: Web, phone: str):
 
 def since(web: Web, phone: str):
     """New messages of a conversation, for the page's live update (JSON)."""
+    _may_see(web, phone)
     after = int_or_zero(web.query("after"))
     rows = (Message.select().where((Message.phone == phone) & (Message.id > after)).order_by(Message.id).limit(100))
     states = {m.id: m.state for m in Message.select(Message.id, Message.state).where(

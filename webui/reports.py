@@ -9,6 +9,7 @@ import io
 import bottle
 
 from appliance import clock, reports
+from appliance.customers_csv import spreadsheet_safe
 
 from . import charts
 from .web import Web
@@ -55,5 +56,6 @@ def download(web: Web, name: str):
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(rows)
+        # Names come from staff (a campaign's name): never a live formula in a spreadsheet.
+        writer.writerows({k: spreadsheet_safe(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows)
     return web.csv(f"{name}.csv", out.getvalue())

@@ -9,14 +9,17 @@ shop, sets its time zone and quiet hours, then shows the modem page
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import os
 import secrets
+import threading
 from pathlib import Path
 
 import bottle
 
 from appliance import audit, auth, shopdata
+from appliance.clock import utcnow
 from appliance.models import User
 from appliance.settings import SettingsError
 
@@ -25,6 +28,11 @@ from .web import SESSION_COOKIE, Web
 CODE_FILE = "setup-code.txt"
 SETUP_CSRF_COOKIE = "loket_setup"
 SHOP_TYPES = ("spa", "parts", "isp", "shop", "service", "other")
+# Wrong setup codes: 10 from one address, or 50 from all, in 15 minutes and
+# the wizard waits (8 digits of 8: at 50 per 15 minutes, years to guess).
+CODE_TRIES_PER_ADDRESS, CODE_TRIES, CODE_WAIT = 10, 50, dt.timedelta(minutes=15)
+_wrong_codes: list[tuple[dt.datetime, str]] = []
+_wrong_codes_lock = threading.Lock()
 ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "Asia/Singapore", "Asia/Kuala_Lumpur", "Asia/Manila",
          "Asia/Bangkok", "Europe/Amsterdam", "UTC")
 
@@ -71,7 +79,17 @@ def wizard_submit(web: Web):
     fields = {k: web.form(k, limit=300) for k in ("code", "username", "password", "password2", "shop_name",
                                                   "shop_type", "timezone", "quiet_hours")}
     expected = setup_code(web.settings.data_path) or ""
-    if not hmac.compare_digest(fields["code"].strip().replace(" ", ""), expected):
+    address, now = bottle.request.environ.get("REMOTE_ADDR", ""), utcnow()
+    with _wrong_codes_lock:
+        _wrong_codes[:] = [(at, who) for at, who in _wrong_codes if now - at < CODE_WAIT]
+        held = (len(_wrong_codes) >= CODE_TRIES
+                or sum(who == address for _, who in _wrong_codes) >= CODE_TRIES_PER_ADDRESS)
+    if held:
+        bottle.response.status = 429
+        return wizard(web, "Too many wrong setup codes: wait 15 minutes and try again.", fields)
+    if not hmac.compare_digest(fields["code"].strip().replace(" ", "").encode(), expected.encode()):
+        with _wrong_codes_lock:
+            _wrong_codes.append((now, address))
         bottle.response.status = 403
         return wizard(web, "That is not the setup code shown on the box's console.", fields)
     if fields["password"] != fields["password2"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bottle
 
 from appliance import audit, auth
-from appliance.models import ROLES, User
+from appliance.models import User
 
 from .web import Web, by_id
 
@@ -18,15 +18,19 @@ def users(web: Web, error: str = "", shown_password: str = ""):
 def user_create(web: Web):
     password = auth.generate_password()
     try:
-        user = auth.create_user(web.form("username", limit=64), password, web.form("role", limit=16),
-                                language=web.form("language", limit=2) or None, by=web.user)
         phone = web.form("phone", limit=40).strip()
-        if phone:
+        if phone:  # checked before the user is made: a refused form leaves no half-made login
             from appliance.phone import PhoneError, normalise
             try:
-                user.phone = normalise(phone, web.settings.default_region)
+                phone = normalise(phone, web.settings.default_region)
             except PhoneError as exc:
                 raise auth.AuthError(f"phone: {exc}") from None
+            if User.select().where(User.phone == phone).exists():
+                raise auth.AuthError("another user has this phone number")
+        user = auth.create_user(web.form("username", limit=64), password, web.form("role", limit=16),
+                                language=web.form("language", limit=2) or None, by=web.user)
+        if phone:
+            user.phone = phone
             user.save()
     except auth.AuthError as exc:
         bottle.response.status = 400
@@ -49,12 +53,15 @@ def user_update(web: Web, user_id: str):
         user.password_hash = auth.hash_password(password)
         user.failed_logins, user.locked_until = 0, None
         user.save()
+        auth.unlock(user.username)
         auth.logout_everywhere(user)
         audit.audit("user.reset_password", user=me, target=user.username)
         return users(web, shown_password=f"{user.username}: {password}")
     if action == "role":
         role = web.form("role", limit=16)
-        if role not in ROLES or (role == "owner" and me.role != "owner"):
+        try:
+            auth.may_give_role(me, role)
+        except auth.AuthError:
             web.refuse(400, "Choose a role you may give.")
         if user.id == me.id and role != me.role:
             web.refuse(400, "You cannot change your own role.")

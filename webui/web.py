@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
+import hmac
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -68,8 +70,11 @@ class Web:
     def user(self):
         return self.session.user if self.session else None
 
-    def form(self, name: str, default: str = "", limit: int = 10_000) -> str:
-        return (bottle.request.forms.getunicode(name, default) or default)[:limit]
+    def form(self, name: str, default: str | None = "", limit: int = 10_000) -> str | None:
+        value = bottle.request.forms.getunicode(name)
+        if default is None:  # "was it sent?": an empty field is "", which clears a setting
+            return None if value is None else value[:limit]
+        return (value or default)[:limit]
 
     def query(self, name: str, default: str = "", limit: int = 500) -> str:
         return (bottle.request.query.getunicode(name, default) or default)[:limit]
@@ -92,7 +97,7 @@ class Web:
         request = bottle.request
         session = self.session
         values.setdefault("title", "Loket")
-        values.setdefault("flash", request.query.getunicode("done", "") or "")
+        values.setdefault("flash", self.t(self._flash()))
         values.update(
             user=session.user if session else None,
             csrf=session.csrf_token if session else "",
@@ -110,8 +115,23 @@ class Web:
         return bottle.template(name, template_lookup=[VIEWS], **values)
 
     def redirect(self, path: str, done: str = "") -> None:
-        """After a POST: to a page, with a one-line note of what was done."""
-        bottle.redirect(path + (("&" if "?" in path else "?") + urlencode({"done": done}) if done else ""))
+        """After a POST: to a page, with a one-line note of what was done,
+        signed for this session: a link cannot make the page show its own text."""
+        if done:
+            path += ("&" if "?" in path else "?") + urlencode({"done": done, "sig": self._flash_sig(done)})
+        bottle.redirect(path)
+
+    def _flash_sig(self, text: str) -> str:
+        key = self.session.csrf_token.encode() if self.session else b""
+        return hmac.new(key, b"flash:" + text.encode(), hashlib.sha256).hexdigest()[:24]
+
+    def _flash(self) -> str:
+        """The note of what was done, only when this box wrote it for this session."""
+        text = bottle.request.query.getunicode("done", "") or ""
+        sig = bottle.request.query.getunicode("sig", "") or ""
+        if text and self.session and hmac.compare_digest(sig.encode(), self._flash_sig(text).encode()):
+            return text
+        return ""
 
     def refuse(self, status: int, message: str):
         raise bottle.HTTPError(status, message)
@@ -168,8 +188,11 @@ def by_id(model, raw_id, what: str):
 
 
 def local_path(target: str) -> bool:
-    """Only paths on this box are followed after login: no open redirect."""
-    return target.startswith("/") and not target.startswith("//") and "\\" not in target
+    """Only paths on this box are followed after login: no open redirect.
+    No whitespace or control characters either: a browser drops a tab or a
+    newline, and `/\t/evil.example` becomes `//evil.example`."""
+    return (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(c.isspace() or not c.isprintable() for c in target))
 
 
 def int_or_zero(raw) -> int:

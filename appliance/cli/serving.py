@@ -42,7 +42,7 @@ def cmd_web(args) -> int:
     open_database(settings)
     _check_port_free(settings.host, settings.port)
     app = build_web_app(settings)
-    import waitress
+    from ..webui.server import create_server
     log = logging.getLogger("loket.web")
     log.info("web UI on http://%s:%s/", settings.host, settings.port)
     from ..webui.setup import setup_code
@@ -53,7 +53,7 @@ def cmd_web(args) -> int:
               f"and enter the setup code {code}", flush=True)
     from ..box import sdnotify
     try:
-        server = waitress.create_server(app, host=settings.host, port=settings.port, threads=4, ident="Loket")
+        server = create_server(app, host=settings.host, port=settings.port, session_hours=settings.session_hours)
     except OSError as exc:
         raise CLIError(f"cannot serve on {settings.host}:{settings.port}: {exc.strerror}") from None
     _keep_watchdog_fed(lambda: _database_answers(settings))

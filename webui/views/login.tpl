@@ -2,7 +2,7 @@
 <section class="card narrow">
   <h1>{{t('Log in')}}</h1>
   % if error:
-  <p class="error" role="alert">{{error}}</p>
+  <p class="error" role="alert">{{t(error)}}</p>
   % end
   <form method="post" action="/login{{'?next=' + quote(next_url) if next_url else ''}}">
     <input type="hidden" name="csrf" value="{{login_csrf}}">

@@ -3,7 +3,7 @@
   <h1>Set up Loket · Pengaturan awal</h1>
   <p class="meta">The setup code is shown on the box's screen and in its log (<code>journalctl -u loket-web</code>). Kode ada di layar dan log perangkat.</p>
   % if error:
-  <p class="error" role="alert">{{error}}</p>
+  <p class="error" role="alert">{{t(error)}}</p>
   % end
   <form method="post" action="/setup">
     <input type="hidden" name="csrf" value="{{setup_csrf}}">

@@ -2,7 +2,7 @@
 <p class="back"><a href="/settings">&larr; {{t('Settings')}}</a></p>
 <h1>{{t('Users')}}</h1>
 % if error:
-<p class="error" role="alert">{{error}}</p>
+<p class="error" role="alert">{{t(error)}}</p>
 % end
 % if shown_password:
 <p class="flash warn" role="status">New password, shown once — write it down: <code>{{shown_password}}</code></p>

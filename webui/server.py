@@ -1,0 +1,111 @@
+"""The web UI's HTTP server: waitress, with limits on what reaches the app.
+
+waitress reads a request's whole body (spooled to a temporary file) before
+the app sees it, so limits must act while the headers are parsed:
+- a form is small (FORM_LIMIT); only the three upload forms take more, up to
+  their own limit, and only from a browser with a live session of a role
+  that may use them: no one without a login fills the SD card. Without a
+  session a big body is answered 413 and the connection closed at once; a
+  logged-in browser sending too much has its body read and thrown away
+  (never stored), then the 413;
+- chunked request bodies are refused. Browsers send forms and files with a
+  Content-Length; waitress 3.0.2 (the newest release, December 2026) spends
+  a whole core on a chunk-size line that never ends.
+"""
+
+from __future__ import annotations
+
+import waitress
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser, ParsingError
+from waitress.utilities import RequestEntityTooLarge
+
+from appliance import auth
+
+from .web import SESSION_COOKIE
+
+FORM_LIMIT = 1024 * 1024
+UPDATE_LIMIT = 512 * 1024 * 1024  # appliance/box/bundle.py's MAX_BUNDLE (that module loads only when used)
+THREADS = 4
+
+
+def upload_limits() -> dict[str, int]:
+    """The paths that take a file, and how much each takes: the file's own
+    limit (the page says so when a file is over it) and the form around it."""
+    from . import backups, customers
+    return {path: limit + FORM_LIMIT for path, limit in (
+        ("/customers/import", customers.UPLOAD_LIMIT), ("/settings/backup/restore", backups.UPLOAD_LIMIT),
+        ("/settings/update", UPDATE_LIMIT))}
+
+
+class _Discard:
+    """A body receiver that counts the bytes and keeps none."""
+
+    error = None
+
+    def __init__(self, length: int):
+        self.remaining = length
+        self.completed = length == 0
+
+    def received(self, data: bytes) -> int:
+        taken = min(len(data), self.remaining)
+        self.remaining -= taken
+        self.completed = self.remaining == 0
+        return taken
+
+    def getfile(self):
+        return None
+
+    def getbuf(self):
+        return self
+
+    def close(self) -> None:
+        pass
+
+    def __len__(self) -> int:
+        return 0
+
+
+def create_server(app, *, host: str, port: int, session_hours: int):
+    """A waitress server for `app` (from create_app) with the limits above."""
+    limits = upload_limits()
+    roles = {route.path: route.roles for route in app.config["loket.routes"]
+             if route.method == "POST" and route.path in limits}
+
+    class Parser(HTTPRequestParser):
+        def parse_header(self, header_plus):
+            super().parse_header(header_plus)
+            if self.chunked:
+                raise ParsingError("chunked request bodies are not accepted; send a Content-Length")
+            if self.content_length <= FORM_LIMIT:
+                return
+            limit = limits.get(self.path) if self.command == "POST" else None
+            too_large = RequestEntityTooLarge(f"a request to {self.path} may have at most {limit or FORM_LIMIT} bytes")
+            role = self._role() if limit else None
+            if role is None:  # no upload form, or no login: closed at once, nothing read
+                self.error, self.completed = too_large, True
+            elif role not in roles.get(self.path, ()) or self.content_length > limit:
+                # Staff sending too much: read to the end and thrown away, never stored, so the
+                # browser gets the answer instead of a reset connection.
+                self.error, self.body_rcv = too_large, _Discard(self.content_length)
+
+        def _role(self) -> str | None:
+            """The role of the request's live session (one indexed read), or None."""
+            from http.cookies import CookieError, SimpleCookie
+            try:
+                morsel = SimpleCookie(self.headers.get("COOKIE", "")).get(SESSION_COOKIE)
+            except CookieError:
+                return None
+            try:
+                session = auth.session_for(morsel.value if morsel else None, session_hours=session_hours)
+            except Exception:  # noqa: BLE001 - the database busy or gone: no upload now, the server runs on
+                return None
+            return session.user.role if session else None
+
+    class Channel(HTTPChannel):
+        parser_class = Parser
+
+    server = waitress.create_server(app, host=host, port=port, threads=THREADS, ident="Loket",
+                                    max_request_body_size=max(limits.values()) + 1)
+    server.channel_class = Channel
+    return server

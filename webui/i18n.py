@@ -105,6 +105,11 @@ SETTING_LABELS = {
     "ticket_resolution_minutes": ("Resolved within (minutes)", "Selesai dalam (menit)"),
     "ticket_warn_percent": ("Warn when this % of the time has gone", "Peringatkan saat % waktu ini terpakai"),
     "sim_pin": ("SIM PIN", "PIN SIM"),
+    "credit_check_hours": ("Ask the SIM's credit every (hours, 0: never)", "Cek pulsa SIM setiap (jam, 0: tidak)"),
+    "balance_code": ("Balance code (empty: the operator's)", "Kode cek pulsa (kosong: kode operator)"),
+    "credit_warn_below": ("Warn when credit is below (Rp)", "Peringatkan bila pulsa di bawah (Rp)"),
+    "credit_warn_days": ("Warn days before the SIM's active period ends", "Peringatkan sekian hari sebelum masa aktif SIM habis"),
+    "missed_call_action": ("A missed call: queue, callback or ignore", "Panggilan tak terjawab: queue (antri), callback (telepon balik) atau ignore (abaikan)"),
 }
 # The groups of the settings table, as the Settings pages title them.
 GROUP_LABELS = {
@@ -130,6 +135,8 @@ _REASONS = [
     (r"expected whole hours separated by commas, such as 24, 2", "tulis jam dipisah koma, misalnya 24, 2"),
     (r"hour (\S+): ", r"jam \1: "),
     (r"a SIM PIN has 4 to 8 digits, or empty for none", "PIN SIM terdiri dari 4 sampai 8 angka, atau kosong"),
+    (r"expected a USSD code such as \*888#, or empty", "tulis kode USSD seperti *888#, atau kosongkan"),
+    (r"expected one of (.*)", r"pilih salah satu: \1"),
 ]
 
 

@@ -80,7 +80,7 @@ class Balance:
 # operators' replies (Indonesian and English). An amount or a date elsewhere
 # in the text (a package's price, a promo's end) is never read as either.
 _CREDIT = re.compile(
-    r"(?:sisa\s+)?(?:pulsa|saldo|balance|credit)(?:\s+(?:utama|reguler|anda|kamu|mu|main|your))*"
+    r"(?:sisa\s+)?(?:pulsa|saldo|balance|credit)(?:\s+[A-Za-z]{2,10}){0,2}"
     r"\s*(?:adalah|sebesar|is|:|=)?\s*"
     r"(?:Rp\.?|IDR)\s*(?P<amount>\d{1,3}(?:[.,]\d{3})+(?:,\d{2})?|\d+(?:,\d{2})?)(?![\d])",
     re.IGNORECASE)
@@ -93,6 +93,10 @@ _UNTIL = re.compile(
     r"\s*[:.]?\s*(?P<date>\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{2}-\d{2}"
     r"|\d{1,2}[\s-]+[A-Za-z]{3,9}[\s-]+\d{2,4})",
     re.IGNORECASE)
+_DATE = (r"(?P<date>\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}-\d{2}-\d{2}"
+         r"|\d{1,2}[\s-]+[A-Za-z]{3,9}[\s-]+\d{2,4})")
+_UNTIL_AFTER_CREDIT = re.compile(  # "Pulsa Rp 3.250 s.d 20/02/2027"
+    r"(?:Rp\.?|IDR)\s*[\d.,]+\s*,?\s*(?:s\.?\s?d\.?|s/d|sd|sampai|hingga|until)\s*" + _DATE, re.IGNORECASE)
 _MONTHS = {"jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "february": 2, "peb": 2,
            "mar": 3, "maret": 3, "march": 3, "apr": 4, "april": 4, "mei": 5, "may": 5, "jun": 6, "juni": 6,
            "june": 6, "jul": 7, "juli": 7, "july": 7, "agu": 8, "agt": 8, "ags": 8, "agustus": 8, "aug": 8,
@@ -139,6 +143,7 @@ def parse(text: str | None) -> Balance:
     amounts |= {_rupiah(m.group("amount")) for m in _CREDIT_AFTER.finditer(flat)}
     amounts.discard(None)
     dates = {_date(m.group("date")) for m in _UNTIL.finditer(flat)}
+    dates |= {_date(m.group("date")) for m in _UNTIL_AFTER_CREDIT.finditer(flat)}
     dates.discard(None)
     return Balance(credit=amounts.pop() if len(amounts) == 1 else None,
                    active_until=dates.pop() if len(dates) == 1 else None)
@@ -148,6 +153,7 @@ def parse(text: str | None) -> Balance:
 # Kept as a loose row of the shop's bookkeeping (shopdata.get/put): the web
 # process reads it for the dashboard, the worker for the warnings and the hold.
 PREFIX = "sim_credit:"
+RETRY_UNREADABLE = dt.timedelta(minutes=30)
 
 
 def record(modem: str, balance: Balance, now: dt.datetime, *, source: str, text: str = "") -> dict:
@@ -211,9 +217,12 @@ def check_due(modem: str, now: dt.datetime) -> bool:
     hours = shopdata.setting("credit_check_hours")
     if not hours:
         return False
-    asked_at = _when((latest(modem) or {}).get("asked_at"))
+    entry = latest(modem) or {}
+    asked_at = _when(entry.get("asked_at"))
     if asked_at is None or now - asked_at >= dt.timedelta(hours=hours):
         return True
+    if not entry.get("readable") and now - asked_at >= RETRY_UNREADABLE:
+        return True  # the last question got no usable answer: ask again sooner
     # A campaign queued since the last question: its cost is known only after.
     return now - asked_at >= dt.timedelta(minutes=2) and Campaign.select().where(
         Campaign.queued_at > asked_at).exists()

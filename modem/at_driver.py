@@ -547,7 +547,7 @@ class ATDriver(Driver):
         self._last_caller = (number, now)
 
     # -- USSD: the SIM's balance ---------------------------------------------------------------------
-    def check_balance(self, code: str, wait: float = 30.0) -> str:
+    def check_balance(self, code: str, wait: float = 20.0) -> str:
         """Ask the network `code` (e.g. *888#) and return its reply text.
 
         The +CUSD answer comes as an unsolicited code, often seconds after the

@@ -101,6 +101,37 @@ def _settled(settings, phone: str) -> bool:
     return not busy and not loose
 
 
+def cmd_sim_call(args) -> int:
+    """A customer's missed call: the simulated modem rings until the shop rejects it."""
+    settings = load_settings(args)
+    from ..modem.network import SimNetwork
+    network = SimNetwork(settings.sim_path)
+    caller = _sim_number(args.number, settings)
+    before_sms, before_calls = len(network.received(caller)), len(network.calls())
+    pending = network.call_shop(caller)
+    deadline = time.monotonic() + args.wait
+    ended = None
+    while time.monotonic() < deadline:
+        if ended is None:
+            ended = next((c for c in network.calls()[before_calls:] if c.get("number") == caller), None)
+            if ended is not None:
+                print(f"loket: the call was {ended.get('ended')} after {ended.get('rings')} ring(s)", flush=True)
+        received = network.received(caller)
+        if ended is not None and len(received) > before_sms:
+            for sms in received[before_sms:]:
+                print(sms.get("text", ""), flush=True)
+            return 0
+        time.sleep(0.05)
+    if ended is None:
+        if pending.exists():
+            pending.unlink(missing_ok=True)  # nobody took the call: it was never placed
+        print(f"loket: nobody took the call within {args.wait:g} s (is `loket run` or `loket worker` running "
+              f"with --data-dir {settings.data_path} and the sim modem?)", file=sys.stderr)
+        return EXIT_FAIL
+    print("loket: no SMS came (the shop's missed_call_action may be ignore)", file=sys.stderr)
+    return 0
+
+
 def cmd_sim_inbox(args) -> int:
     settings = load_settings(args)
     from ..modem.network import SimNetwork

@@ -292,6 +292,22 @@ def warn_owner(now: dt.datetime, shop) -> int:
     return queued
 
 
+def view(modem: str, now: dt.datetime, tz: dt.tzinfo) -> dict | None:
+    """What the dashboard and the modem page show about a modem's SIM; None before the first reading."""
+    entry = latest(modem)
+    if not entry:
+        return None
+    credit = remaining(entry, now)
+    kinds = {w.kind for w in warnings(now, tz) if w.modem == modem}
+    checked = _when(entry.get("checked_at"))
+    return {"credit": rupiah(credit), "active_until": entry.get("active_until") or "",
+            "checked": checked.astimezone(tz).strftime("%d-%m-%Y %H:%M") if checked else "",
+            "readable": bool(entry.get("readable")), "reply": entry.get("reply", ""),
+            "warning": ("Low credit: top up the SIM." if "low" in kinds else
+                        "The SIM's active period ends soon: top it up." if "ending" in kinds else ""),
+            "held": marketing_short(now)}
+
+
 # -- holding promotions the credit cannot pay for ------------------------------------------------
 
 def marketing_short(now: dt.datetime) -> bool:

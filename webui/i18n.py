@@ -30,6 +30,12 @@ ID = {
     # dashboard
     "Modem": "Modem", "Signal": "Sinyal", "Operator": "Operator", "Last contact": "Kontak terakhir",
     "Storage": "Penyimpanan", "Sent today": "Terkirim hari ini", "daily cap": "batas harian",
+    "Credit": "Pulsa", "active until": "aktif s.d.", "checked": "dicek",
+    "Low credit: top up the SIM.": "Pulsa menipis: isi ulang SIM.",
+    "The SIM's active period ends soon: top it up.": "Masa aktif SIM segera habis: isi ulang.",
+    "Promotions wait until the credit is topped up.": "Promosi menunggu sampai pulsa diisi ulang.",
+    "The last answer was not understood:": "Jawaban terakhir tidak dipahami:",
+    "not known yet (the worker asks the operator by USSD)": "belum diketahui (worker menanyakan ke operator lewat USSD)",
     "Failed messages": "Pesan gagal", "Waiting for staff": "Menunggu staf",
     # customers
     "New customer": "Pelanggan baru", "Import customers": "Impor pelanggan", "Adjust points": "Ubah poin",
@@ -105,10 +111,10 @@ SETTING_LABELS = {
     "ticket_resolution_minutes": ("Resolved within (minutes)", "Selesai dalam (menit)"),
     "ticket_warn_percent": ("Warn when this % of the time has gone", "Peringatkan saat % waktu ini terpakai"),
     "sim_pin": ("SIM PIN", "PIN SIM"),
-    "credit_check_hours": ("Ask the SIM's credit every (hours, 0: never)", "Cek pulsa SIM setiap (jam, 0: tidak)"),
-    "balance_code": ("Balance code (empty: the operator's)", "Kode cek pulsa (kosong: kode operator)"),
+    "credit_check_hours": ("Ask the SIM credit every (hours, 0: never)", "Cek pulsa SIM setiap (jam, 0: tidak)"),
+    "balance_code": ("Balance code (empty: the operator code)", "Kode cek pulsa (kosong: kode operator)"),
     "credit_warn_below": ("Warn when credit is below (Rp)", "Peringatkan bila pulsa di bawah (Rp)"),
-    "credit_warn_days": ("Warn days before the SIM's active period ends", "Peringatkan sekian hari sebelum masa aktif SIM habis"),
+    "credit_warn_days": ("Warn this many days before the SIM active period ends", "Peringatkan sekian hari sebelum masa aktif SIM habis"),
     "missed_call_action": ("A missed call: queue, callback or ignore", "Panggilan tak terjawab: queue (antri), callback (telepon balik) atau ignore (abaikan)"),
 }
 # The groups of the settings table, as the Settings pages title them.

@@ -5,6 +5,7 @@ status (`loket modem`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import signal
 import sys
@@ -271,7 +272,31 @@ def cmd_modem_status(args) -> int:
         # An ok report is a conversation with the modem; a failed one is only the worker's word.
         what = "last contact" if row.get("ok") else "reported by the worker"
         print(f"  {what}: {age:.0f} s ago{' (stale: is the worker running?)' if stale else ''}")
+        credit = _credit(settings, row["modem"])
+        if credit:
+            print(f"  credit: {credit}")
     return 0 if healthy else EXIT_FAIL
+
+
+def _credit(settings, modem: str) -> str:
+    """The SIM's balance as the worker last read it (USSD or the operator's SMS); '' when unknown."""
+    import peewee
+
+    from .. import db, shopdata, simcredit
+    if not settings.database_url and not (settings.data_path / "loket.db").exists():
+        return ""
+    try:
+        db.connect(settings.db_url, synchronous=settings.sqlite_synchronous)
+        shopdata.use(settings)
+        entry = simcredit.latest(modem)
+        if not entry:
+            return "not known yet (asked by USSD every credit_check_hours)"
+        now = dt.datetime.now(dt.timezone.utc)
+        text = (f"Rp{simcredit.rupiah(simcredit.remaining(entry, now))} (read {entry.get('checked_at') or '?'}), "
+                f"active until {entry.get('active_until') or '?'}")
+        return text if entry.get("readable") else f"{text}; the last answer was not understood: {entry.get('reply')!r}"
+    except (db.DatabaseError, peewee.DatabaseError):
+        return ""
 
 
 def cmd_modem_detect(args) -> int:

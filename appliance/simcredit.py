@@ -46,8 +46,9 @@ BY_KEY = {o.key: o for o in OPERATORS}
 def operator_for(name: str = "", imsi: str = "") -> Operator | None:
     """The operator of a SIM, by the network's name or the SIM's IMSI; None when unknown."""
     network = (imsi or "")[:5]
+    code = re.sub(r"\D", "", name or "")  # libgammu may name it by its code: "510 10"
     for operator in OPERATORS:
-        if network in operator.networks:
+        if network in operator.networks or (len(code) == 5 and code in operator.networks):
             return operator
     text = re.sub(r"[^A-Z0-9. ]+", " ", (name or "").upper()).strip()
     for operator in OPERATORS:

@@ -426,6 +426,7 @@ class ModemSimulator:
             self.ctzu = 1
             self.clts = 0
             self.clip = 0  # caller ID with RING: off until AT+CLIP=1
+            self.crc = 0  # AT+CRC=1: +CRING: VOICE instead of RING
             # The RTC starts over; network time fixes it once registered.
             self._boot = time.monotonic()
             self._clock_synced = False
@@ -552,7 +553,7 @@ class ModemSimulator:
             self._end_call("missed")
             return
         call["rings"] += 1
-        self._urc("RING", sms=False)
+        self._urc("+CRING: VOICE" if self.crc else "RING", sms=False)
         if self.clip:
             self._urc(f'+CLIP: "{self._to_te(call["number"])}",{145 if call["number"].startswith("+") else 129},'
                       f'"",0,"",0', sms=False)
@@ -1250,6 +1251,10 @@ class ModemSimulator:
         if op == "read":
             return [f"+CLIP: {self.clip},1"]
         return self._setting(op, args, "+CLIP", "clip", 0, 1, "(0,1)")
+
+    @command("+CRC")
+    def _cmd_crc(self, op, args):
+        return self._setting(op, args, "+CRC", "crc", 0, 1, "(0,1)")
 
     @command("+CHUP")
     def _cmd_chup(self, op, args):

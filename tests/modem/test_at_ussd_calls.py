@@ -130,3 +130,20 @@ def test_a_call_from_the_simulated_network_folder_rings_the_modem(served, driver
     assert wait_until(lambda: SimNetwork(tmp_path / "net").calls())
     assert SimNetwork(tmp_path / "net").calls()[0] == {**SimNetwork(tmp_path / "net").calls()[0],
                                                        "number": "+6281299990003", "ended": "rejected"}
+
+
+# -- the same through libgammu (python-gammu) ------------------------------------------------
+
+def test_libgammu_asks_the_balance_and_rejects_a_call_too(served, tmp_path):
+    from appliance.modem.gammu_driver import GammuDriver
+    served.simulator.set_faults(ussd={"*888#": TELKOMSEL_REPLY}, ussd_delay=1.0)
+    drv = GammuDriver(device=str(tmp_path / "ttyGSM"), connection="at", config_dir=tmp_path / "gammu")
+    drv.open()
+    try:
+        assert drv.check_balance("*888#", wait=5) == TELKOMSEL_REPLY
+        served.simulator.place_call("+6281299990004")
+        assert wait_until(lambda: "+6281299990004" in drv.take_calls())
+        assert wait_until(lambda: served.simulator.calls)
+        assert served.simulator.calls[0]["ended"] == "rejected"
+    finally:
+        drv.close()

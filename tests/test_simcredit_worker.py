@@ -243,3 +243,16 @@ def test_a_call_from_a_landline_or_a_withheld_number_gets_no_sms(bench):
     assert wait_until(lambda: bench.sim.calls)
     bench.send_all()
     assert not Message.select().exists()
+
+
+# -- the whole box -----------------------------------------------------------------------------
+
+def test_loket_sim_call_rings_the_running_shop_which_rejects_it_and_answers_as_the_owner_chose(tmp_path):
+    from conftest import launch_loket
+    from support import loket_cli
+    with launch_loket(tmp_path / "var", env={"LOKET_MISSED_CALL_ACTION": "callback"}) as running:
+        done = loket_cli("sim", "call", "0812-9999-0005", "--wait", 20, data_dir=running.data_dir,
+                         env=running.env, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert "the call was rejected after 1 ring(s)" in done.stdout
+        assert "Staf kami akan menelepon Anda kembali" in done.stdout  # (the shop speaks Indonesian by default)

@@ -17,7 +17,7 @@ import logging
 
 from . import customers, outbox, replies, shopdata, waiting, waiting_sms
 from .conversation import Shop, templates
-from .models import Message
+from .models import Message, User
 from .phone import is_replyable, sender_key
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,8 @@ def handle(number: str, modem: str, now: dt.datetime, shop: Shop) -> list[Messag
     if not is_replyable(phone):
         log.info("missed call from %s: not a mobile number, nothing to do", number)
         return []
+    if User.select().where(User.phone == phone).exists():
+        return []  # staff calling the shop's SIM (testing it, or by mistake) are no customers
     customer = customers.customer_for(phone, now=now)
     with Message._meta.database.atomic():
         recent = _replied_recently(phone, now)

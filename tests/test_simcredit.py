@@ -97,3 +97,10 @@ def test_the_balance_code_comes_from_the_operator_or_its_sim(name, imsi, code):
 
 def test_the_owners_code_wins_over_the_operators():
     assert simcredit.balance_code("TELKOMSEL", "", "*100#") == "*100#"
+
+
+def test_a_credit_too_short_for_the_promotions_holds_promotions_only():
+    from appliance.policy import may_send
+    open_hours = dict(quiet=False, capped=False, clock_trusted=True, credit_short=True)
+    assert not may_send("marketing", **open_hours)
+    assert may_send("transactional", **open_hours) and may_send("reminder", **open_hours)

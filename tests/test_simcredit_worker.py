@@ -237,12 +237,18 @@ def test_a_call_while_a_campaign_goes_out_disturbs_no_sms(bench):
     assert "nomor antrian Anda" in bench.received(CUSTOMER)[0]
 
 
-def test_a_call_from_a_landline_or_a_withheld_number_gets_no_sms(bench):
+def test_a_call_from_a_landline_or_from_staff_gets_no_sms(bench):
     owner_sets(missed_call_action="callback")
+    staff = auth.create_user("kasir", "correct horse battery", "frontdesk")
+    User.update(phone="+6281377770009").where(User.id == staff.id).execute()
     bench.sim.place_call("+62215550123")  # a Jakarta landline
-    assert wait_until(lambda: bench.sim.calls)
+    assert wait_until(lambda: len(bench.sim.calls) == 1)
+    bench.sim.place_call("+6281377770009")
+    assert wait_until(lambda: len(bench.sim.calls) == 2)
+    time.sleep(0.3)
     bench.send_all()
     assert not Message.select().exists()
+    assert [c["ended"] for c in bench.sim.calls] == ["rejected", "rejected"]
 
 
 # -- the whole box -----------------------------------------------------------------------------

@@ -260,5 +260,5 @@ def test_loket_sim_call_rings_the_running_shop_which_rejects_it_and_answers_as_t
         done = loket_cli("sim", "call", "0812-9999-0005", "--wait", 20, data_dir=running.data_dir,
                          env=running.env, timeout=60)
         assert done.returncode == 0, done.stderr
-        assert "the call was rejected after 1 ring(s)" in done.stdout
+        assert "loket: the call was rejected after" in done.stdout  # (one ring, or two on a busy machine)
         assert "Staf kami akan menelepon Anda kembali" in done.stdout  # (the shop speaks Indonesian by default)

@@ -74,9 +74,15 @@ def day_start(now: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.combine(local.date(), dt.time(0), tzinfo=tz).astimezone(UTC)
 
 
-def may_send(category: str, *, quiet: bool, capped: bool, clock_trusted: bool) -> bool:
+def may_send(category: str, *, quiet: bool, capped: bool, clock_trusted: bool,
+             credit_short: bool = False) -> bool:
+    """`credit_short`: the SIMs' known credit cannot pay for the promotions
+    waiting (simcredit.marketing_short); they wait for a top-up. Reminders
+    and replies are never held for it."""
     if category not in HELD_CATEGORIES:
         return True
+    if credit_short and category == "marketing":
+        return False
     return clock_trusted and not quiet and not capped
 
 

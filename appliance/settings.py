@@ -166,6 +166,14 @@ def _pin(value: Any) -> str:
 _pin.kind = "string"
 
 
+def _ussd_code(value: Any) -> str:
+    text = _str(value).replace(" ", "")
+    if text and not re.fullmatch(r"[*#][0-9*#]{1,30}#", text):
+        raise ValueError("expected a USSD code such as *888#, or empty")
+    return text
+_ussd_code.kind = "string"
+
+
 def _hour_list(value: Any) -> tuple[int, ...]:
     """Whole hours, from a TOML list or text such as "24, 2"; empty for none."""
     if isinstance(value, (list, tuple)):
@@ -327,6 +335,22 @@ SETTINGS: tuple[Setting, ...] = (
             "How often the worker checks each modem's health (signal, registration) and repairs a hung one.",
             _float(1, 3600), "modem"),
     Setting("sim_pin", "", "SIM card PIN, if the SIM asks for one (4 to 8 digits).", _pin, "modem", owner=True),
+    Setting("credit_check_hours", 6.0,
+            "How often the worker asks the operator for the SIM's credit and active period by USSD, in hours "
+            "(also a few minutes after a campaign starts). 0: never.", _float(0, 24 * 30), "modem", owner=True),
+    Setting("balance_code", "",
+            "The USSD code that asks the SIM's balance, e.g. *888#. Empty: the operator's own (Telkomsel *888#, "
+            "Indosat Ooredoo *555#, XL/Axis *808#, Tri *111#, Smartfren *999#).", _ussd_code, "modem", owner=True),
+    Setting("credit_warn_below", 10_000,
+            "Below this much credit (rupiah) the owner gets one warning SMS a day and the dashboard shows it. "
+            "0: no warning.", _int(0, 10_000_000), "modem", owner=True),
+    Setting("credit_warn_days", 7,
+            "This many days before the SIM's active period ends the owner gets one warning SMS a day. 0: none.",
+            _int(0, 365), "modem", owner=True),
+    Setting("missed_call_action", "ignore",
+            "What a customer's missed call does (the call is rejected at once, never answered): queue joins "
+            "today's queue and texts the number; callback puts a \"call me back\" note in the inbox for staff; "
+            "ignore does nothing.", _one_of("queue", "callback", "ignore"), "modem", owner=True),
     # -- the box
     Setting("data_dir", "./var", "Folder for the database, the job queue, backups and the device secret.", _nonempty),
     Setting("host", "127.0.0.1", "Address the web UI listens on; 0.0.0.0 to serve the whole LAN.", _nonempty),

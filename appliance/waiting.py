@@ -67,7 +67,7 @@ def join(customer: Customer | None, *, service: Service | None = None, booking: 
         raise QueueError("the queue is busy; please try again")
     audit("queue.join", user=by, target=customer.phone if customer else f"queue:{ticket.id}",
           detail=f"number {ticket.number} on {day} via {source}", now=now)
-    told = customer is not None and source == "sms"
+    told = customer is not None and source in ("sms", "call")  # (a missed call is answered by SMS too)
     if customer is not None and source == "staff":
         language = customer.language or shop.default_language
         text = replies.reply("queue_joined", language, shop=shop.name, **status_values(ticket, now))

@@ -85,6 +85,10 @@ class ATDriver(Driver):
         self._concat_ref = random.randrange(256)
         self._logged_raw: set[int] = set()
         self._last_send = 0.0  # monotonic time of the last send (state confirmed since)
+        self._calls: list[str] = []  # callers seen ringing, not yet handed over (take_calls)
+        self._ringing = False  # a call rings now: hang it up before the next command
+        self._last_caller: tuple[str, float] = ("", 0.0)  # one call rings many times: counted once
+        self._ussd: dict | None = None  # the last +CUSD that came
 
     # -- session -----------------------------------------------------------------------
     def open(self) -> None:
@@ -129,8 +133,10 @@ class ATDriver(Driver):
             raise PermanentModemError(f"modem {self.port} refuses PDU mode (AT+CMGF=0: {reply.final})")
         self._set_indications()
         self._choose_memory()
-        for command in ("AT+CTZU=1", "AT+CLTS=1", "AT+COPS=3,0"):
-            self._tolerate(command)  # network time and long operator names, where offered
+        # Network time and long operator names where offered; the caller's number
+        # with every RING (+CLIP), so a missed call names its customer.
+        for command in ("AT+CTZU=1", "AT+CLTS=1", "AT+COPS=3,0", "AT+CLIP=1"):
+            self._tolerate(command)
         self._read_smsc()
         self._needs_init = False
         self._resync = False
@@ -294,6 +300,8 @@ class ATDriver(Driver):
             self._init()
         elif self._resync:
             self._resynchronise()
+        if self._ringing:
+            self._hang_up()
 
     def _at(self, command: str, timeout: float | None = None) -> Reply:
         """One command, its reply (errors included); a timeout raises."""
@@ -500,12 +508,93 @@ class ATDriver(Driver):
         finally:
             self._at(f'AT+CPMS="{self.memory}"')
 
+    # -- calls ------------------------------------------------------------------------------------
+    # Customers "miscall" the shop to ask for an SMS instead of paying for one.
+    # A call is never answered (that would cost the caller): it is rejected
+    # between two commands, so never in the middle of a send, and its number
+    # is handed to the owner thread (take_calls) for the shop's chosen action.
+    SAME_CALL_SECONDS = 30.0  # RING/+CLIP repeat every few seconds while one call rings
+
+    def take_calls(self) -> list[str]:
+        """Callers seen since the last call (each call once), after rejecting the ringing one."""
+        if self._ringing and self.link.is_open:
+            self._hang_up()
+        calls, self._calls = self._calls, []
+        return calls
+
+    def _hang_up(self) -> None:
+        self._ringing = False
+        try:
+            if not self._at("AT+CHUP").ok:  # 27.007's hang-up; older firmwares know only ATH
+                self._tolerate("ATH")
+        except TransientModemError as exc:
+            log.info("modem %s: rejecting a call failed: %s", self.port, exc)
+
+    def _on_call(self, urc: dict) -> None:
+        kind = urc.get("type")
+        if kind == "call_ended":
+            self._ringing = False
+            return
+        self._ringing = True
+        number = (urc.get("number") or "").strip() if kind == "clip" else ""
+        if not number:
+            return  # RING alone, or a withheld number: rejected, nobody to answer
+        last, at = self._last_caller
+        now = time.monotonic()
+        if number != last or now - at > self.SAME_CALL_SECONDS:
+            self._calls.append(number)
+            del self._calls[:-50]
+        self._last_caller = (number, now)
+
+    # -- USSD: the SIM's balance ---------------------------------------------------------------------
+    def check_balance(self, code: str, wait: float = 20.0) -> str:
+        """Ask the network `code` (e.g. *888#) and return its reply text.
+
+        The +CUSD answer comes as an unsolicited code, often seconds after the
+        OK (the network asks the operator's server): it is awaited up to
+        `wait` seconds. A menu that expects an answer is closed (AT+CUSD=2)."""
+        if not re.fullmatch(r"[*#][0-9*#]{1,30}#", code or ""):
+            raise PermanentModemError(f"not a USSD code: {code!r}")
+        self._ensure()
+        self._ussd = None
+        reply = self._at(f'AT+CUSD=1,"{code}",15', timeout=max(self.timeout, wait))
+        if not reply.ok:
+            raise _error(reply, f"asking {code} on {self.port}")
+        for line in reply.lines:  # some modems answer within the command
+            if line.upper().startswith("+CUSD:"):
+                self._urc_line(line)
+        deadline = time.monotonic() + wait
+        while self._ussd is None and time.monotonic() < deadline:
+            self.link.drain(wait=min(0.2, max(0.0, deadline - time.monotonic())))
+        ussd, self._ussd = self._ussd, None
+        if ussd is None:
+            self._tolerate("AT+CUSD=2")
+            raise TransientModemError(f"modem {self.port}: no answer to {code} within {wait:g} s")
+        if ussd.get("status") == 1:
+            self._tolerate("AT+CUSD=2")  # a menu waits for a choice: end the session
+        if ussd.get("status") not in (0, 1) or ussd.get("text") is None:
+            raise TransientModemError(f"modem {self.port}: the network ended {code} without an answer "
+                                      f"(+CUSD status {ussd.get('status')})")
+        return ussd["text"]
+
+    def _urc_line(self, line: str) -> None:
+        try:
+            urc = atparse.parse_unsolicited(line)
+        except atparse.ATParseError:
+            return
+        if urc:
+            self._on_urc(urc)
+
     # -- unsolicited codes --------------------------------------------------------------------
     def _on_urc(self, urc: dict) -> None:
         self.urcs.append(urc)
         del self.urcs[:-100]
         kind = urc.get("type")
-        if kind in ("cmti", "cdsi"):
+        if kind in ("ring", "clip", "call_ended"):
+            self._on_call(urc)
+        elif kind == "cusd":
+            self._ussd = urc
+        elif kind in ("cmti", "cdsi"):
             self.new_message_indicated = True
             if urc.get("memory") and urc["memory"].upper() != self.memory:
                 self._extra_memories.add(urc["memory"].upper())

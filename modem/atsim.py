@@ -174,7 +174,10 @@ class Faults:
                                         seconds later (the modem is busy till then)
      "reset": "text",                   once: the modem restarts into text mode ("pdu":
                                         PDU mode), echo on, settings forgotten
-     "combined_rejected": true}         a line with more than one command is an ERROR
+     "combined_rejected": true,         a line with more than one command is an ERROR
+     "ussd": {"*888#": "Sisa pulsa..."}, the network's answer to these USSD codes ("" =
+                                        none ever comes); others: the operator's default
+     "ussd_delay": 4.0}                 the +CUSD answer comes this many seconds after OK
     Numbers match on their digits, so "+62812" and "62812" are the same.
     """
 
@@ -193,6 +196,8 @@ class Faults:
     late_cmgs: float = 0.0
     reset: str = ""
     combined_rejected: bool = False
+    ussd: dict[str, str] = dataclasses.field(default_factory=dict)
+    ussd_delay: float = 0.0
 
     @classmethod
     def from_dict(cls, data: dict) -> "Faults":
@@ -207,6 +212,8 @@ class Faults:
         faults.calls = float(faults.calls)
         faults.lose_cmgs = float(faults.lose_cmgs)
         faults.late_cmgs = float(faults.late_cmgs or 0)
+        faults.ussd = {str(k): str(v) for k, v in (faults.ussd or {}).items()}
+        faults.ussd_delay = float(faults.ussd_delay or 0)
         faults.noise = faults.noise or ""
         if faults.noise not in ("", *NOISE):
             raise ValueError(f"noise must be one of {', '.join(sorted(NOISE))}")
@@ -380,6 +387,9 @@ class ModemSimulator:
         self.sent: list[dict] = []  # every PDU given to send, as logged
         self.wakeup: Callable[[], None] | None = None
         self.vanished = False  # set by the server while the device is unplugged
+        self.credit, self.active_days = 50_000, 60  # what the default balance reply says
+        self.calls: list[dict] = []  # every call placed: its number and how it ended
+        self._call: dict | None = None  # the call ringing now
 
         self._lock = threading.RLock()
         self._rng = random.Random(seed)
@@ -415,6 +425,8 @@ class ModemSimulator:
             self.cfun = 1
             self.ctzu = 1
             self.clts = 0
+            self.clip = 0  # caller ID with RING: off until AT+CLIP=1
+            self.crc = 0  # AT+CRC=1: +CRING: VOICE instead of RING
             # The RTC starts over; network time fixes it once registered.
             self._boot = time.monotonic()
             self._clock_synced = False
@@ -519,6 +531,59 @@ class ModemSimulator:
             if len(parts) > 1:
                 self._next_concat = (ref + 1) % 256
             return self._store_incoming(parts)
+
+    # -- calls -------------------------------------------------------------------------
+    RING_EVERY, RINGS = 3.0, 6  # a caller gives up after about 18 s of ringing
+
+    def place_call(self, number: str) -> None:
+        """A customer calls the shop's number: RING (and +CLIP with caller ID on)
+        every few seconds until the host hangs up (ATH / AT+CHUP), answers
+        (ATA, which a shop's modem must never do), or the caller gives up."""
+        with self._lock:
+            if self._call is not None:
+                self._end_call("busy")  # a second caller meets a line already ringing
+            self._call = {"number": number, "rings": 0, "at": _now_iso()}
+            self._ring(self._call)
+
+    def _ring(self, call: dict) -> None:
+        if self._call is not call:
+            return  # it ended
+        if call["rings"] >= self.RINGS:
+            self._urc("NO CARRIER", sms=False)
+            self._end_call("missed")
+            return
+        call["rings"] += 1
+        self._urc("+CRING: VOICE" if self.crc else "RING", sms=False)
+        if self.clip:
+            self._urc(f'+CLIP: "{self._to_te(call["number"])}",{145 if call["number"].startswith("+") else 129},'
+                      f'"",0,"",0', sms=False)
+        self._after(self.RING_EVERY, lambda: self._ring(call))
+        self._process(time.monotonic())
+        self._wake()
+
+    def _end_call(self, how: str) -> None:
+        call, self._call = self._call, None
+        if call is None:
+            return
+        record = {"number": call["number"], "rings": call["rings"], "ended": how, "at": call["at"]}
+        self.calls.append(record)
+        if self.network is not None:
+            with open(self.network.root / "calls.jsonl", "a", encoding="utf-8") as log_file:
+                log_file.write(json.dumps(record) + "\n")
+
+    def _ussd_answer(self, code: str) -> tuple[int, str] | None:
+        """The network's answer to a USSD code: (status, text), or None for silence."""
+        if code in self.faults.ussd:
+            text = self.faults.ussd[code]
+            return (0, text) if text else None
+        name = self.operator[0].upper()
+        codes = {"TELKOMSEL": "*888#", "INDOSAT": "*555#", "XL": "*808#", "AXIS": "*808#", "3": "*111#",
+                 "TRI": "*111#", "SMARTFREN": "*999#"}
+        if codes.get(name) != code:
+            return (4, "")  # the network does not know this code
+        until = (dt.datetime.now(self.tz) + dt.timedelta(days=self.active_days)).strftime("%d-%m-%Y")
+        credit = f"{self.credit:,}".replace(",", ".")
+        return (0, f"Sisa Pulsa Anda Rp{credit}. Aktif s.d. {until}. Cek kuota & promo: *363#")
 
     def inject_pdu(self, pdu_hex: str) -> int:
         """Store any PDU (SMSC field included) as if it came from the network."""
@@ -759,6 +824,12 @@ class ModemSimulator:
                     f"Revision: {self.identity.revision}"]
         elif name == "S":
             return [f"{13 if value == '3' else 10 if value == '4' else 0:03d}"] if op == "read" else []
+        elif name == "H":
+            self._end_call("rejected")  # hung up: the caller hears the line cut, pays nothing
+        elif name == "A":
+            if self._call is None:
+                raise PlainError("A")
+            self._end_call("answered")  # never by Loket: it would cost the caller
         elif name in ("&W", "&C", "&D", "&K", "X", "L", "M"):
             pass
         else:
@@ -855,6 +926,10 @@ class ModemSimulator:
             return  # no service: the SMSC keeps the texts for later
         for path in self.network.pending():
             record = self.network.read(path)
+            if record is not None and record.get("call"):
+                self.place_call(str(record.get("from", "")))  # a customer calls (`loket sim call`)
+                self.network.take(path)
+                continue
             if record is None or "text" not in record:
                 os.replace(path, path.with_suffix(".bad"))  # unreadable: set aside, never lost
                 continue
@@ -1170,6 +1245,44 @@ class ModemSimulator:
     @command("+CNMA", "+CMMS", "+CCWA")
     def _cmd_accepted(self, op, args):
         return []  # accepted and otherwise ignored: no calls, no acknowledgement mode
+
+    @command("+CLIP")
+    def _cmd_clip(self, op, args):
+        if op == "read":
+            return [f"+CLIP: {self.clip},1"]
+        return self._setting(op, args, "+CLIP", "clip", 0, 1, "(0,1)")
+
+    @command("+CRC")
+    def _cmd_crc(self, op, args):
+        return self._setting(op, args, "+CRC", "crc", 0, 1, "(0,1)")
+
+    @command("+CHUP")
+    def _cmd_chup(self, op, args):
+        self._end_call("rejected")
+        return []
+
+    @command("+CUSD")
+    def _cmd_cusd(self, op, args):
+        if op == "test":
+            return ["+CUSD: (0,1,2)"]
+        if op == "read":
+            return ["+CUSD: 1"]
+        if op != "set" or not args:
+            raise PlainError("+CUSD")
+        mode = _int(args[0], 0, 2)
+        if mode == 2 or len(args) < 2 or args[1] is None:
+            return []  # the session is closed (or only the result codes switched)
+        self._require_sim()
+        if self.registration() not in (1, 5):
+            raise CmeError(30)
+        code = self._from_te(args[1])
+        answer = self._ussd_answer(code)
+        if answer is not None:
+            status, text = answer
+            line = f'+CUSD: {status},"{self._to_te(text)}",15' if text else f"+CUSD: {status}"
+            # The answer comes unasked, after the OK: the network asks the operator first.
+            self._after(max(0.05, self.faults.ussd_delay), lambda: (self._urc(line, sms=False), self._wake()))
+        return []
 
     @command("+CSDH")
     def _cmd_csdh(self, op, args):

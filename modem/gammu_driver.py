@@ -10,6 +10,8 @@ thread only (see owner.py).
 from __future__ import annotations
 
 import datetime as dt
+import re
+import time
 from pathlib import Path
 
 import gammu
@@ -55,6 +57,10 @@ class GammuDriver(Driver):
                                     model=model)
         self.device = device
         self._sm: gammu.StateMachine | None = None
+        self._calls: list[str] = []  # callers seen ringing (take_calls)
+        self._ringing: list[int] = []  # call IDs to reject
+        self._last_caller: tuple[str, float] = ("", 0.0)
+        self._ussd: dict | None = None
 
     @classmethod
     def dummy(cls, folder: str | Path, config_dir: str | Path) -> "GammuDriver":
@@ -79,6 +85,12 @@ class GammuDriver(Driver):
         except gammu.GSMError as exc:
             raise _translate(exc, f"opening {self.device}") from None
         self._sm = sm
+        try:
+            # Missed calls and USSD answers come as libgammu's incoming events.
+            sm.SetIncomingCallback(self._incoming)
+            sm.SetIncomingCall(True)
+        except gammu.GSMError:
+            pass  # a phone without call notifications: its calls go unseen
 
     def close(self) -> None:
         if self._sm is not None:
@@ -152,6 +164,61 @@ class GammuDriver(Driver):
             part_count=udh.get("AllParts") if multipart else None,
             coding=coding,
             raw=text.encode("utf-16-be", "surrogatepass").hex() if coding == "ucs2" else "")
+
+    # -- missed calls and the balance (libgammu's incoming events) ---------------------
+    SAME_CALL_SECONDS = 30.0
+
+    def _incoming(self, sm, kind: str, data: dict) -> None:
+        if kind == "USSD":
+            self._ussd = data
+        elif kind == "Call" and data.get("Status") == "IncomingCall":
+            self._ringing.append(int(data.get("CallID") or 0))
+            number = (data.get("Number") or "").strip()
+            last, at = self._last_caller
+            now = time.monotonic()
+            if number and (number != last or now - at > self.SAME_CALL_SECONDS):
+                self._calls.append(number)
+            if number:
+                self._last_caller = (number, now)
+
+    def take_calls(self) -> list[str]:
+        """Callers seen since the last call, each call rejected (never answered)."""
+        if self._sm is None:
+            return []
+        try:
+            self._sm.ReadDevice()  # let libgammu deliver what the modem said unasked
+        except gammu.GSMError:
+            pass
+        while self._ringing:
+            call_id = self._ringing.pop(0)
+            try:
+                self._sm.CancelCall(call_id, True)
+            except gammu.GSMError:
+                pass  # it ended by itself
+        calls, self._calls = self._calls, []
+        return calls
+
+    def check_balance(self, code: str, wait: float = 20.0) -> str:
+        """The operator's answer to a USSD code such as *888# (see ATDriver.check_balance)."""
+        if not re.fullmatch(r"[*#][0-9*#]{1,30}#", code or ""):
+            raise PermanentModemError(f"not a USSD code: {code!r}")
+        self._ussd = None
+        self._call(f"asking {code}", "SetIncomingUSSD", True)
+        self._call(f"asking {code}", "DialService", code)
+        deadline = time.monotonic() + wait
+        while self._ussd is None and time.monotonic() < deadline:
+            try:
+                self._sm.ReadDevice()
+            except gammu.GSMError:
+                pass
+            time.sleep(0.1)
+        answer, self._ussd = self._ussd, None
+        if answer is None:
+            raise TransientModemError(f"modem {self.device}: no answer to {code} within {wait:g} s")
+        if answer.get("Status") not in ("NoActionNeeded", "ActionNeeded") or not answer.get("Text"):
+            raise TransientModemError(f"modem {self.device}: the network ended {code} without an answer "
+                                      f"({answer.get('Status')})")
+        return answer["Text"]
 
     def delete(self, location: str) -> None:
         self._call(f"deleting message {location}", "DeleteSMS", Folder=0, Location=int(location))

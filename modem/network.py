@@ -7,6 +7,8 @@ process. They meet in a folder:
                                       written atomically, taken by the modem
     <root>/phones/<number>.jsonl      every SMS that phone received, one JSON
                                       object per line, appended
+    <root>/to_shop/... {"call": true}  a customer calls the shop (`loket sim call`)
+    <root>/calls.jsonl                every call the modem saw end, and how
 
 A text stays in `to_shop/` until the modem side has taken it into its own
 storage, so a crash on either side loses nothing.
@@ -53,6 +55,23 @@ class SimNetwork:
         tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.to_shop / name)
         return self.to_shop / name
+
+    def call_shop(self, caller: str) -> Path:
+        """A customer calls the shop's number (and hangs up when it is rejected)."""
+        self.ensure()
+        name = f"{time.time_ns():020d}-{secrets.token_hex(4)}.json"
+        tmp = self.to_shop / (name + ".tmp")
+        tmp.write_text(json.dumps({"from": caller, "call": True, "at": _now()}), encoding="utf-8")
+        os.replace(tmp, self.to_shop / name)
+        return self.to_shop / name
+
+    def calls(self) -> list[dict]:
+        """Every call the modem saw end, and how (rejected, missed, answered)."""
+        try:
+            lines = (self.root / "calls.jsonl").read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        return [json.loads(line) for line in lines if line.strip().endswith("}")]
 
     def received(self, number: str) -> list[dict]:
         """Everything this phone has received, oldest first."""

@@ -25,7 +25,8 @@ class ModemThread:
     def __init__(self, name: str, driver: Driver, *, poll_seconds: float = 1.0,
                  on_inbound: Callable[[str, list[InboundPart]], None] | None = None,
                  on_status: Callable[[str, ModemStatus], None] | None = None,
-                 status_seconds: float = 60.0, watchdog=None):
+                 status_seconds: float = 60.0, watchdog=None,
+                 on_call: Callable[[str, str], None] | None = None):
         self.name = name
         self.driver = driver
         # The health check: a Watchdog escalates (ping, re-init, reopen, USB
@@ -35,6 +36,7 @@ class ModemThread:
         self.status_seconds = status_seconds
         self.on_inbound = on_inbound
         self.on_status = on_status
+        self.on_call = on_call  # (modem, caller's number): a missed call, already rejected
         self._calls: queue.Queue = queue.Queue()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"modem-{name}", daemon=True)
@@ -64,6 +66,13 @@ class ModemThread:
         already running, SendHandedOver is raised and `on_abandoned` gets the
         outcome (a SendResult or the ModemError) on the modem's thread."""
         return self.call(lambda d: d.send(number, text), timeout, on_abandoned=on_abandoned)
+
+    def submit(self, fn: Callable[[Driver], object], on_done: Callable[[object], None]) -> None:
+        """Run `fn(driver)` on the modem's thread when its turn comes, without
+        waiting: `on_done` gets the outcome (a result or the ModemError) there."""
+        call = _Call(fn, concurrent.futures.Future(), on_done)
+        call.abandoned = True  # nobody waits: the outcome goes to on_done
+        self._calls.put((fn, call))
 
     def poll_now(self) -> None:
         self._calls.put(("poll", None))
@@ -150,6 +159,7 @@ class ModemThread:
                 except Exception:  # nothing may end the modem's only thread (see _ensure_open)
                     log.exception("modem %s: unexpected error while polling", self.name)
                     next_status = max(next_status, time.monotonic() + self.status_seconds)
+                self._take_calls()
                 next_poll = time.monotonic() + max(self.poll_seconds, self._poll_pause)
                 continue
             if not call.future.set_running_or_notify_cancel():
@@ -169,6 +179,7 @@ class ModemThread:
                 if self._poll_pause:  # it answers again: read its messages soon, not after the pause
                     self._poll_pause, next_poll = 0.0, time.monotonic()
             call.finish(outcome, self.name)
+            self._take_calls()  # a call that rang during it is rejected now, between two commands
         try:
             self.driver.shutdown()
         except ModemError:
@@ -206,6 +217,27 @@ class ModemThread:
             except ModemError as exc:
                 # Stored already; a re-read later is harmless (unique key).
                 log.warning("modem %s: could not delete %s: %s", self.name, part.location, exc)
+
+    def _take_calls(self) -> None:
+        take = getattr(self.driver, "take_calls", None)
+        if take is None or not self._opened:
+            return
+        try:
+            callers = take()
+        except ModemError as exc:
+            log.info("modem %s: rejecting a call failed: %s", self.name, exc)
+            return
+        except Exception:  # nothing may end the modem's only thread
+            log.exception("modem %s: unexpected error while rejecting a call", self.name)
+            return
+        for number in callers:
+            log.info("modem %s: missed call from %s (rejected)", self.name, number)
+            if self.on_call is None:
+                continue
+            try:
+                self.on_call(self.name, number)
+            except Exception:
+                log.exception("modem %s: handling the missed call from %s failed", self.name, number)
 
     def _refresh_status(self) -> None:
         if self.watchdog is not None:

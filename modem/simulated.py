@@ -49,6 +49,9 @@ class SimulatedModem(Driver):
             record = self.network.read(path)
             if record is None:
                 continue
+            if record.get("call"):
+                self.network.take(path)  # no calls on this modem: only the AT simulator rings
+                continue
             try:
                 when = dt.datetime.fromisoformat(record["at"])
             except (KeyError, ValueError):

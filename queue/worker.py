@@ -22,9 +22,10 @@ from typing import Callable
 from appliance.modem.base import ModemError, ModemStatus, SendHandedOver, UnknownOutcomeError
 from appliance.modem.owner import ModemThread
 
-from appliance import inbox, jobs, outbox, policy
+from appliance import inbox, jobs, missed_calls, outbox, policy, shopdata, simcredit
 from appliance.clock import utcnow
 from appliance.models import Message
+from appliance.phone import is_replyable
 from appliance.responder import Responder
 
 from . import storage as storage_module
@@ -93,6 +94,8 @@ class Worker:
         for modem in modems:
             modem.on_inbound = self.on_inbound
             modem.on_status = self.on_status
+            modem.on_call = self.on_call
+        self._asking_credit: set[str] = set()  # modems with a balance question on their way
         # Is the data dir taking writes? (see storage.py) Huey's queue reports to it too.
         self.storage = storage_module.StorageHealth()
         if isinstance(tasks.huey.storage, storage_module.QueueStorage):
@@ -134,9 +137,58 @@ class Worker:
                 except Exception:
                     log.exception("handling message %s failed; it waits for staff", message.id)
                     inbox.hand_to_staff(message, handled=True)
+                if not is_replyable(message.phone):
+                    self._read_operator_sms(message, now)
         if replies:
             self.tasks.kick_outbox()
         return replies
+
+    def _read_operator_sms(self, message, now: dt.datetime) -> None:
+        """An operator's balance SMS (kept in the robots' folder) updates the SIM's credit."""
+        try:
+            simcredit.read_operator_sms(message, now)
+        except Exception:  # reading a robot's text must never stop the customers' answers
+            log.exception("reading message %s as a balance notice failed", message.id)
+
+    # -- missed calls, on a modem thread ----------------------------------------------
+    def on_call(self, modem: str, number: str) -> None:
+        """A customer's call, already rejected by the modem: the owner's missed_call_action."""
+        self.storage.fresh_connection()
+        queued = missed_calls.handle(number, modem, self.clock(), self.responder.shop)
+        if queued:
+            self.tasks.kick_outbox()
+
+    # -- the SIM's credit -------------------------------------------------------------
+    def check_credit(self, now: dt.datetime, *, force: bool = False) -> int:
+        """Ask each modem that can (USSD) for its balance when it is due; the
+        answer is recorded on the modem's thread when it comes. Returns how many were asked."""
+        asked = 0
+        for modem in self.pool.modems:
+            if not hasattr(modem.driver, "check_balance") or modem.name in self._asking_credit:
+                continue
+            if not force and not simcredit.check_due(modem.name, now):
+                continue
+            status = modem.last_status
+            code = simcredit.balance_code(status.operator, status.imsi, shopdata.setting("balance_code"))
+            if not code:
+                simcredit.asked(modem.name, now, f"no balance code is known for the operator "
+                                                 f"{status.operator or '?'}; set balance_code")
+                continue
+            self._asking_credit.add(modem.name)
+            modem.submit(lambda driver, code=code: driver.check_balance(code),
+                         lambda outcome, name=modem.name, code=code: self._credit_answer(name, code, outcome))
+            asked += 1
+        return asked
+
+    def _credit_answer(self, modem: str, code: str, outcome) -> None:
+        self._asking_credit.discard(modem)
+        self.storage.fresh_connection()
+        now = self.clock()
+        if isinstance(outcome, BaseException):
+            log.warning("modem %s: asking the balance (%s) failed: %s", modem, code, outcome)
+            simcredit.asked(modem, now, f"{code}: {outcome}")
+            return
+        simcredit.record(modem, simcredit.parse(outcome), now, source=code, text=outcome)
 
     def _stranded(self, now: dt.datetime) -> list:
         """Messages stored but never answered (the worker died between the
@@ -254,9 +306,12 @@ class Worker:
             if not batch:
                 break
             progressed = False
+            short = None  # the credit's verdict on promotions: asked once a batch, when one is in it
             for message in batch:
+                if message.category == "marketing" and short is None:
+                    short = simcredit.marketing_short(now)
                 if not policy.may_send(message.category, quiet=quiet, capped=self._capped(used, rules),
-                                       clock_trusted=trusted):
+                                       clock_trusted=trusted, credit_short=bool(short)):
                     break  # the rest of the batch is lower still; re-select with the cap applied
                 if not outbox.lease(message, self.owner, now):
                     continue
@@ -359,8 +414,11 @@ class Worker:
         skipped = outbox.skip_stale(now, self.rules.stale_grace) if trusted else 0
         # Reminders, SLA checks, unpaid orders, scheduled campaigns: only on a clock we trust.
         done = jobs.run_all(self.responder.shop, now) if trusted else {}
+        credit = self.check_credit(now)
+        warned = simcredit.warn_owner(now, self.responder.shop) if trusted else 0
         sent = self.drain()
-        return {"answered": answered, "skipped": skipped, "jobs": done, "sent": sent}
+        return {"answered": answered, "skipped": skipped, "jobs": done, "sent": sent,
+                "credit_asked": credit, "credit_warnings": warned}
 
     # -- life cycle -----------------------------------------------------------
     def run(self, consumer_options: dict | None = None) -> None:

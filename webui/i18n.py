@@ -30,6 +30,12 @@ ID = {
     # dashboard
     "Modem": "Modem", "Signal": "Sinyal", "Operator": "Operator", "Last contact": "Kontak terakhir",
     "Storage": "Penyimpanan", "Sent today": "Terkirim hari ini", "daily cap": "batas harian",
+    "Credit": "Pulsa", "active until": "aktif s.d.", "checked": "dicek",
+    "Low credit: top up the SIM.": "Pulsa menipis: isi ulang SIM.",
+    "The SIM's active period ends soon: top it up.": "Masa aktif SIM segera habis: isi ulang.",
+    "Promotions wait until the credit is topped up.": "Promosi menunggu sampai pulsa diisi ulang.",
+    "The last answer was not understood:": "Jawaban terakhir tidak dipahami:",
+    "not known yet (the worker asks the operator by USSD)": "belum diketahui (worker menanyakan ke operator lewat USSD)",
     "Failed messages": "Pesan gagal", "Waiting for staff": "Menunggu staf",
     # customers
     "New customer": "Pelanggan baru", "Import customers": "Impor pelanggan", "Adjust points": "Ubah poin",
@@ -129,6 +135,11 @@ SETTING_LABELS = {
     "ticket_resolution_minutes": ("Resolved within (minutes)", "Selesai dalam (menit)"),
     "ticket_warn_percent": ("Warn when this % of the time has gone", "Peringatkan saat % waktu ini terpakai"),
     "sim_pin": ("SIM PIN", "PIN SIM"),
+    "credit_check_hours": ("Ask the SIM credit every (hours, 0: never)", "Cek pulsa SIM setiap (jam, 0: tidak)"),
+    "balance_code": ("Balance code (empty: the operator code)", "Kode cek pulsa (kosong: kode operator)"),
+    "credit_warn_below": ("Warn when credit is below (Rp)", "Peringatkan bila pulsa di bawah (Rp)"),
+    "credit_warn_days": ("Warn this many days before the SIM active period ends", "Peringatkan sekian hari sebelum masa aktif SIM habis"),
+    "missed_call_action": ("A missed call: queue, callback or ignore", "Panggilan tak terjawab: queue (antri), callback (telepon balik) atau ignore (abaikan)"),
 }
 # The groups of the settings table, as the Settings pages title them.
 GROUP_LABELS = {
@@ -216,6 +227,8 @@ _REASONS = [
     (r"expected whole hours separated by commas, such as 24, 2", "tulis jam dipisah koma, misalnya 24, 2"),
     (r"hour (\S+): ", r"jam \1: "),
     (r"a SIM PIN has 4 to 8 digits, or empty for none", "PIN SIM terdiri dari 4 sampai 8 angka, atau kosong"),
+    (r"expected a USSD code such as \*888#, or empty", "tulis kode USSD seperti *888#, atau kosongkan"),
+    (r"expected one of (.*)", r"pilih salah satu: \1"),
 ]
 
 

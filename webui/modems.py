@@ -8,7 +8,7 @@ import json
 
 import bottle
 
-from appliance import audit, clock, outbox, policy, shopdata
+from appliance import audit, clock, outbox, policy, shopdata, simcredit
 from appliance.phone import PhoneError, normalise
 from appliance.settings import SettingsError
 
@@ -29,6 +29,7 @@ def modem_health(web: Web) -> list[dict]:
         status["age_minutes"] = int((now - at).total_seconds() // 60)
         status["stale"] = status["age_minutes"] > 5
         status["sent_today"] = outbox.parts_sent_since(path.stem, policy.day_start(now, web.settings.tz))
+        status["credit"] = simcredit.view(path.stem, now, web.settings.tz)  # the SIM's balance, by USSD or SMS
         out.append(status)
     return out
 

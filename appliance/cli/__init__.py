@@ -19,7 +19,7 @@ from ..settings import SettingsError
 from .admin import (cmd_backup, cmd_clock, cmd_db, cmd_firstboot, cmd_grow_root, cmd_restore, cmd_settings,
                     cmd_update, cmd_user_add)
 from .devtools import (cmd_demo, cmd_modem_detect, cmd_modem_sim, cmd_modem_status, cmd_pdu_decode, cmd_pdu_encode,
-                       cmd_sim_inbox, cmd_sim_text)
+                       cmd_sim_call, cmd_sim_inbox, cmd_sim_text)
 from .errors import EXIT_FAIL, EXIT_USAGE, CLIError
 from .serving import cmd_run, cmd_web, cmd_worker
 
@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     text.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
                       help="how long to wait for replies (default 10)")
     text.set_defaults(func=cmd_sim_text)
+    call = sim_verbs.add_parser("call", parents=[common],
+                                help="call the shop (a missed call: it is rejected) and print any SMS it sends")
+    call.add_argument("number", metavar="NUMBER")
+    call.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
+                      help="how long to wait for the call to end and an SMS (default 10)")
+    call.set_defaults(func=cmd_sim_call)
     inbox = sim_verbs.add_parser("inbox", parents=[common], help="everything a phone has received")
     inbox.add_argument("number", metavar="NUMBER")
     inbox.set_defaults(func=cmd_sim_inbox)

@@ -5,6 +5,7 @@ status (`loket modem`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import signal
 import sys
@@ -99,6 +100,37 @@ def _settled(settings, phone: str) -> bool:
     except (db.DatabaseError, peewee.DatabaseError):
         return True
     return not busy and not loose
+
+
+def cmd_sim_call(args) -> int:
+    """A customer's missed call: the simulated modem rings until the shop rejects it."""
+    settings = load_settings(args)
+    from ..modem.network import SimNetwork
+    network = SimNetwork(settings.sim_path)
+    caller = _sim_number(args.number, settings)
+    before_sms, before_calls = len(network.received(caller)), len(network.calls())
+    pending = network.call_shop(caller)
+    deadline = time.monotonic() + args.wait
+    ended = None
+    while time.monotonic() < deadline:
+        if ended is None:
+            ended = next((c for c in network.calls()[before_calls:] if c.get("number") == caller), None)
+            if ended is not None:
+                print(f"loket: the call was {ended.get('ended')} after {ended.get('rings')} ring(s)", flush=True)
+        received = network.received(caller)
+        if ended is not None and len(received) > before_sms:
+            for sms in received[before_sms:]:
+                print(sms.get("text", ""), flush=True)
+            return 0
+        time.sleep(0.05)
+    if ended is None:
+        if pending.exists():
+            pending.unlink(missing_ok=True)  # nobody took the call: it was never placed
+        print(f"loket: nobody took the call within {args.wait:g} s (is `loket run` or `loket worker` running "
+              f"with --data-dir {settings.data_path} and the sim modem?)", file=sys.stderr)
+        return EXIT_FAIL
+    print("loket: no SMS came (the shop's missed_call_action may be ignore)", file=sys.stderr)
+    return 0
 
 
 def cmd_sim_inbox(args) -> int:
@@ -240,7 +272,31 @@ def cmd_modem_status(args) -> int:
         # An ok report is a conversation with the modem; a failed one is only the worker's word.
         what = "last contact" if row.get("ok") else "reported by the worker"
         print(f"  {what}: {age:.0f} s ago{' (stale: is the worker running?)' if stale else ''}")
+        credit = _credit(settings, row["modem"])
+        if credit:
+            print(f"  credit: {credit}")
     return 0 if healthy else EXIT_FAIL
+
+
+def _credit(settings, modem: str) -> str:
+    """The SIM's balance as the worker last read it (USSD or the operator's SMS); '' when unknown."""
+    import peewee
+
+    from .. import db, shopdata, simcredit
+    if not settings.database_url and not (settings.data_path / "loket.db").exists():
+        return ""
+    try:
+        db.connect(settings.db_url, synchronous=settings.sqlite_synchronous)
+        shopdata.use(settings)
+        entry = simcredit.latest(modem)
+        if not entry:
+            return "not known yet (asked by USSD every credit_check_hours)"
+        now = dt.datetime.now(dt.timezone.utc)
+        text = (f"Rp{simcredit.rupiah(simcredit.remaining(entry, now))} (read {entry.get('checked_at') or '?'}), "
+                f"active until {entry.get('active_until') or '?'}")
+        return text if entry.get("readable") else f"{text}; the last answer was not understood: {entry.get('reply')!r}"
+    except (db.DatabaseError, peewee.DatabaseError):
+        return ""
 
 
 def cmd_modem_detect(args) -> int:

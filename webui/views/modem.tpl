@@ -15,6 +15,13 @@
   <dt>{{t('Signal')}}</dt><dd>{{m.get('signal_percent') if m.get('signal_percent') is not None else '?'}} % ({{m.get('signal_dbm') if m.get('signal_dbm') is not None else '?'}} dBm)</dd>
   <dt>SIM</dt><dd>{{m.get('sim', '?')}}</dd>
   <dt>{{t('Last contact')}}</dt><dd>{{m['age_minutes']}} min ago</dd>
+  % c = m.get('credit')
+  <dt>{{t('Credit')}}</dt>
+  % if c:
+  <dd class="{{'bad' if c['warning'] else ''}}">Rp{{c['credit']}} · {{t('active until')}} {{c['active_until'] or '?'}} · {{t('checked')}} {{c['checked'] or '?'}}{{(' — ' + t(c['warning'])) if c['warning'] else ''}}{{(' — ' + t('Promotions wait until the credit is topped up.')) if c['held'] else ''}}{{(' — ' + t('The last answer was not understood:') + ' ' + c['reply']) if not c['readable'] and c['reply'] else ''}}</dd>
+  % else:
+  <dd>{{t('not known yet (the worker asks the operator by USSD)')}}</dd>
+  % end
 </dl>
 % end
 <section class="card">

@@ -138,10 +138,14 @@ def cmd_run(args) -> int:
     if args.config:
         env["LOKET_CONFIG"] = str(Path(args.config).resolve())
     base = [sys.executable, "-m", "appliance.cli"]
-    children = {
-        "web": subprocess.Popen(base + ["web"], env=env),
-        "worker": subprocess.Popen(base + ["worker"], env=env),
-    }
+
+    def start(name: str) -> subprocess.Popen:
+        # Each child dies with this process, even when it is killed outright
+        # (kill -9 leaves no chance to stop them): no orphan keeps the port.
+        return subprocess.Popen(base + [name], env=env, preexec_fn=_die_with_parent(os.getpid()))
+
+    children = {"web": start("web"), "worker": start("worker")}
+    restarts: dict[str, list[float]] = {"web": [], "worker": []}
 
     stopping = False
 
@@ -165,12 +169,21 @@ def cmd_run(args) -> int:
     code = 0
     try:
         while not stopping:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    print(f"loket: the {name} process stopped (exit {child.returncode}); stopping",
+            for name, child in list(children.items()):
+                if child.poll() is None:
+                    continue
+                # One process stopping (a crash, a kill) is started again, as
+                # systemd does on the appliance; one that keeps stopping ends the run.
+                now = time.monotonic()
+                restarts[name] = [t for t in restarts[name] if now - t < RESTART_WINDOW] + [now]
+                if len(restarts[name]) > RESTARTS:
+                    print(f"loket: the {name} process keeps stopping (exit {child.returncode}); stopping",
                           file=sys.stderr, flush=True)
                     stopping, code = True, EXIT_FAIL
                     break
+                print(f"loket: the {name} process stopped (exit {child.returncode}); starting it again",
+                      file=sys.stderr, flush=True)
+                children[name] = start(name)
             time.sleep(0.2)
     finally:
         for child in children.values():
@@ -183,6 +196,23 @@ def cmd_run(args) -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
     return code
+
+
+RESTARTS = 3  # a child stopping more often than this in RESTART_WINDOW seconds ends `loket run`
+RESTART_WINDOW = 60.0
+
+
+def _die_with_parent(parent: int):
+    """For Popen's preexec_fn: the child gets SIGTERM when `parent` dies (Linux)."""
+    def arrange() -> None:
+        import ctypes
+        try:
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            return  # not Linux: `loket run` is for a laptop; the appliance runs under systemd
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(1)
+    return arrange
 
 
 def _url_host(host: str) -> str:

@@ -150,6 +150,10 @@ def test_run_a_campaign_and_watch_its_progress(browser, shop):
     page.wait_for_selector("dl.preview")
     assert "GSM-7" in page.text_content("dl.preview")
     page.click("button[value=send]")
+    # Sending spends credit: the page first says to whom and what it costs, and asks.
+    page.wait_for_selector(".ask")
+    assert "customers" in page.text_content(".ask") and "Rp" in page.text_content(".ask")
+    page.click(".ask button[value=send]")
     # The progress bar follows the worker (the page's own script polls; the CSP forbids eval here).
     expect(page.locator("[data-field=done_percent]")).to_have_text("100", timeout=30000)
     shot(page, "campaign")
@@ -166,9 +170,12 @@ def test_run_a_draw_and_verify_it(browser, shop):
     page.fill("input[name=end]", (dt.date.today() - dt.timedelta(days=1)).isoformat())
     page.fill("textarea[name=prizes]", "Voucher pijat bayi")
     page.click("form[action='/draws'] button[type=submit]")
+    asked = []  # running the draw and texting the winners each ask first
+    page.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     for step in ("Publish the commitment", "Run the draw", "Notify winners"):
         page.click(f"button:has-text('{step}')")
         page.wait_for_selector(".flash")
+    assert len(asked) == 2 and "cannot be undone" in asked[0]
     assert "matches the commitment" in page.text_content("main")
     assert "the winners follow from the seed and the entries" in page.text_content("main")
     # On a phone the draw's facts keep their room: no date or hash squeezed into a sliver.

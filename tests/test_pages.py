@@ -297,3 +297,29 @@ def test_paging_tickets_keeps_every_filter(site):
     assert len(numbers) == 5 and all(start <= n < start + PER_PAGE + 5 for n in numbers)
     _, _, back = owner.get(html.unescape(re.findall(r'href="(/tickets\?[^"]*page=1)"', second)[0]))
     assert f"category={category.id}" in html.unescape(re.findall(r'href="(/tickets\?[^"]*page=2)"', back)[0])
+
+
+def test_sending_a_campaign_asks_first_with_whom_and_what_it_costs(site):
+    """Send now spends credit and cannot be undone: the first press shows the
+    question with the count and the cost, and sends nothing; the YES sends."""
+    from appliance.models import Campaign
+    url, _, _ = site
+    browser = browser_for(url, "admin")  # reads Indonesian
+    csrf = browser.csrf("/campaigns/new")
+    form = {"csrf": csrf, "name": "Promo oli", "kind": "announcement", "text": "Halo {name}, ada kabar baru.",
+            "action": "send"}
+    before = Campaign.select().count()
+    status, _, page = browser.post("/campaigns", form)
+    assert status == 200 and "Kirim ke" in page and "pelanggan, ± Rp" in page
+    assert Campaign.select().count() == before, "nothing is sent before the YES"
+    status, _, page = browser.post("/campaigns", {**form, "confirmed": "yes"})
+    assert status == 200 and Campaign.select().count() == before + 1
+
+
+def test_actions_that_cannot_be_undone_ask_in_the_users_language(site):
+    url, _, _ = site
+    browser = browser_for(url, "owner")
+    _, _, users = browser.get("/settings/users")
+    assert users.count('data-confirm="') >= 2  # reset and switch off, for each other user
+    _, _, backups = browser.get("/settings/backup")
+    assert 'data-confirm="' in backups

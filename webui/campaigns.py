@@ -36,8 +36,8 @@ def campaign_list(web: Web):
                       progress={c.id: campaigns.progress(c) for c in rows[:PER_PAGE]})
 
 
-def campaign_new(web: Web, error: str = "", preview: dict | None = None):
-    return web.render("campaign_new", title="New campaign", error=error, preview=preview,
+def campaign_new(web: Web, error: str = "", preview: dict | None = None, ask_send: bool = False):
+    return web.render("campaign_new", title="New campaign", error=error, preview=preview, ask_send=ask_send,
                       services=list(Service.select().where(Service.active == True)),  # noqa: E712
                       values={k: web.form(k, limit=1000) for k in ("name", "kind", "text", "tags", "tags_mode",
                               "visited_within_days", "not_visited_for_days", "min_points", "service",
@@ -53,6 +53,9 @@ def campaign_create(web: Web):
         preview = campaigns.preview(text, segment, kind)
         if action == "preview":
             return campaign_new(web, preview=preview)
+        if action == "send" and web.form("confirmed") != "yes":
+            # Sending spends credit and cannot be undone: say to whom and what it costs, and ask.
+            return campaign_new(web, preview=preview, ask_send=True)
         campaign = campaigns.create(web.form("name", limit=300), text, segment, kind=kind, by=web.user)
         if action == "schedule":
             campaigns.schedule(campaign, local_moment(web, web.form("date", limit=20), web.form("time", limit=10)),

@@ -45,7 +45,23 @@ ID = {
     "refused": "ditolak", "Line": "Baris",
     # campaigns and draws
     "New campaign": "Kampanye baru", "Recipients": "Penerima", "Encoding": "Pengodean", "Cost": "Biaya",
-    "Send now": "Kirim sekarang", "Schedule": "Jadwalkan", "Progress": "Kemajuan",
+    "Send now": "Kirim sekarang",
+    "Send to {n} customers, about {cost}?": "Kirim ke {n} pelanggan, ± {cost}?",
+    "Yes, send now": "Ya, kirim sekarang", "Not yet": "Belum",
+    "Cancel this booking? The customer gets an SMS.": "Batalkan booking ini? Pelanggan akan menerima SMS.",
+    "Give {name} a new password? The old one stops working at once.":
+        "Beri {name} kata sandi baru? Kata sandi lama langsung tidak berlaku.",
+    "Switch {name} off? They are logged out at once.": "Nonaktifkan {name}? Ia langsung keluar dari Loket.",
+    "reset password": "atur ulang kata sandi", "switch off": "nonaktifkan", "switch on": "aktifkan",
+    "Run the draw now? It cannot be undone.": "Jalankan undian sekarang? Tidak bisa dibatalkan.",
+    "Text every winner now?": "Kirim SMS ke semua pemenang sekarang?",
+    "Mark {amount} as paid? The customer gets an SMS.": "Tandai {amount} sudah dibayar? Pelanggan akan menerima SMS.",
+    "Reject this payment? The customer gets an SMS with the reason.":
+        "Tolak pembayaran ini? Pelanggan menerima SMS berisi alasannya.",
+    "verify: paid": "cek: sudah bayar", "reject": "tolak",
+    "Replace the shop's data with this backup? Everything since the backup is set aside.":
+        "Ganti data toko dengan cadangan ini? Semua sejak cadangan itu disisihkan.",
+    "Check and restore": "Periksa dan pulihkan", "Schedule": "Jadwalkan", "Progress": "Kemajuan",
     "New draw": "Undian baru", "Publish the commitment": "Terbitkan komitmen", "Run the draw": "Lakukan undian",
     "Notify winners": "Kabari pemenang", "Verify": "Verifikasi", "Winners": "Pemenang", "Entries": "Peserta",
     "Prizes": "Hadiah", "Bookings": "Booking", "Queue": "Antrian", "Tickets": "Tiket", "Orders": "Pesanan",

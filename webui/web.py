@@ -109,6 +109,7 @@ class Web:
             until=lambda value: due_in(value, clock.utcnow()),
             sla=lambda ticket: tickets_sla.clocks(ticket, clock.utcnow()),  # the SLA rules' own view
             money=lambda value: f"Rp {value:,}".replace(",", "."),
+            number=lambda value: f"{value:,}".replace(",", "."),  # 1.240: the thousands as the shop writes them
             path=request.path,
             roles=ROLES,
         )

@@ -119,7 +119,19 @@ function setupDisplay() {
   setInterval(tick, 3000);
 }
 
+// Ask before acting: a button with data-confirm="…" (sends SMS, spends credit,
+// removes access or cannot be undone) asks its question first.
+function setupConfirmations() {
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  setupConfirmations();
   setupCounters();
   setupLiveThread();
   setupProgress();

@@ -31,6 +31,6 @@
   <form method="post" action="/settings/backup/restore" enctype="multipart/form-data">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <input type="file" name="file" required>
-    <button type="submit">Check and restore</button>
+    <button type="submit" data-confirm="{{t('Replace the shop\'s data with this backup? Everything since the backup is set aside.')}}">{{t('Check and restore')}}</button>
   </form>
 </section>

@@ -32,7 +32,7 @@
         % end
         % if b.status == 'booked':
         <button type="submit" name="action" value="no_show">{{t('no-show')}}</button>
-        <button type="submit" name="action" value="cancel">{{t('Cancel')}}</button>
+        <button type="submit" name="action" value="cancel" data-confirm="{{t('Cancel this booking? The customer gets an SMS.')}}">{{t('Cancel')}}</button>
         % end
       </form>
       % end

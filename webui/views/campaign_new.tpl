@@ -35,10 +35,19 @@
     <dt>{{t('Cost')}}</dt><dd>{{money(preview['cost'])}} ({{money(preview['price_per_part'])}} / SMS)</dd>
   </dl>
   % end
+  % if ask_send and preview:
+  <div class="ask" role="alertdialog" aria-labelledby="ask-send">
+    <p id="ask-send">{{t('Send to {n} customers, about {cost}?').format(n=number(preview['recipients']), cost=money(preview['cost']))}}</p>
+    <input type="hidden" name="confirmed" value="yes">
+    <button type="submit" name="action" value="send" class="primary">{{t('Yes, send now')}}</button>
+    <button type="submit" name="action" value="preview">{{t('Not yet')}}</button>
+  </div>
+  % else:
   <div class="buttons">
     <button type="submit" name="action" value="preview">{{t('Preview')}}</button>
     <button type="submit" name="action" value="send" class="primary">{{t('Send now')}}</button>
   </div>
+  % end
   <fieldset><legend>{{t('Schedule')}}</legend>
     <input type="date" name="date" value="{{values['date']}}" aria-label="date"> <input type="time" name="time" value="{{values['time'] or '09:00'}}" aria-label="time">
     <button type="submit" name="action" value="schedule">{{t('Schedule')}}</button>

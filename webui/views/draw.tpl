@@ -20,7 +20,7 @@
   % if ok:
   <form method="post" action="/draws/{{d.id}}/{{step}}" class="inline">
     <input type="hidden" name="csrf" value="{{csrf}}">
-    <button type="submit" class="primary">{{t(label)}}</button>
+    <button type="submit" class="primary" {{!('data-confirm="' + t('Run the draw now? It cannot be undone.') + '"') if step == 'run' else ''}}{{!('data-confirm="' + t('Text every winner now?') + '"') if step == 'notify' else ''}}>{{t(label)}}</button>
   </form>
   % end
   % end

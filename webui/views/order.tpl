@@ -28,12 +28,12 @@
     % if c.status == 'claimed' and user.role in ('owner', 'admin', 'frontdesk'):
     <form method="post" action="/orders/{{o.number}}" class="inline">
       <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="claim" value="{{c.id}}">
-      <button type="submit" name="action" value="verify">verify: paid</button>
+      <button type="submit" name="action" value="verify" data-confirm="{{t('Mark {amount} as paid? The customer gets an SMS.').format(amount=money(c.amount))}}">{{t('verify: paid')}}</button>
     </form>
     <form method="post" action="/orders/{{o.number}}" class="inline">
       <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="claim" value="{{c.id}}">
       <input name="note" placeholder="why (the customer is told)" maxlength="200" required>
-      <button type="submit" name="action" value="reject">reject</button>
+      <button type="submit" name="action" value="reject" data-confirm="{{t('Reject this payment? The customer gets an SMS with the reason.')}}">{{t('reject')}}</button>
     </form>
     % end
   </div>

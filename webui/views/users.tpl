@@ -28,8 +28,12 @@
   <td>
     <form method="post" action="/settings/users/{{u.id}}" class="inline">
       <input type="hidden" name="csrf" value="{{csrf}}">
-      <button type="submit" name="action" value="reset">reset password</button>
-      <button type="submit" name="action" value="{{'deactivate' if u.active else 'activate'}}">{{'switch off' if u.active else 'switch on'}}</button>
+      <button type="submit" name="action" value="reset" data-confirm="{{t('Give {name} a new password? The old one stops working at once.').format(name=u.username)}}">{{t('reset password')}}</button>
+      % if u.active:
+      <button type="submit" name="action" value="deactivate" data-confirm="{{t('Switch {name} off? They are logged out at once.').format(name=u.username)}}">{{t('switch off')}}</button>
+      % else:
+      <button type="submit" name="action" value="activate">{{t('switch on')}}</button>
+      % end
     </form>
   </td>
 </tr>

@@ -295,6 +295,8 @@ def _day(row, run, data, settings, log_path, port, seconds, night, rng, texts, d
         f"pages, a campaign to {campaign_total}, {reminders} reminders, {len(faults)} modem faults", "")
     row("day: memory web + worker, start / peak / end",
         f"{night_end[1] + night_end[2]:.0f} / {peak:.0f} / {end[1] + end[2]:.0f} MB", "≤ 100 MB peak", peak <= 100)
+    row("day: memory web, worker: start → end",
+        f"{night_end[1]:.0f} → {end[1]:.0f}, {night_end[2]:.0f} → {end[2]:.0f} MB", "")
     tenths = [next(v for t, v in memory if t >= night + day_seconds * k / 10) for k in range(10)] + [memory[-1][1]]
     row("day: memory web + worker over the day, MB at every tenth", " ".join(f"{v:.0f}" for v in tenths), "flat")
     long_enough = seconds >= 30 * 60
@@ -307,7 +309,10 @@ def _day(row, run, data, settings, log_path, port, seconds, night, rng, texts, d
         f"{db_day * 365 / 1000:.1f} GB/year", None)
     row(f"day: log growth per day (the day's + 24 h idle at {idle_log_per_s * 86400 / 1000:.0f} kB/day)",
         f"{log_day:.2f} MB" if log_day >= 0.1 else f"{log_day * 1000:.0f} kB", "≤ 10 MB", log_day <= 10)
-    row("day: modem read → reply committed, p99", f"{_percentile(committed, 0.99) * 1000:.0f} ms", "≤ 50 ms",
+    # Texts read in one poll are answered one after another: after a fault, a
+    # backlog read at once makes the last of them wait for the others.
+    row("day: modem read → reply committed, p50 / p99",
+        f"{_percentile(committed, 0.5) * 1000:.0f} / {_percentile(committed, 0.99) * 1000:.0f} ms", "p99 ≤ 50 ms",
         _percentile(committed, 0.99) <= 0.05)
     row("day: customer's text → reply on the phone, p50 / p99",
         f"{_percentile(end_to_end, 0.5):.1f} / {_percentile(end_to_end, 0.99):.1f} s", "")
@@ -316,6 +321,10 @@ def _day(row, run, data, settings, log_path, port, seconds, night, rng, texts, d
     row("day: campaign messages sent / reminders sent",
         f"{campaign_sent} of {campaign_total} / {reminders} of {DAY['reminders']}",
         "all", campaign_sent == campaign_total and reminders == DAY["reminders"] and campaign.get("status") == 200)
+    logged = log_path.read_text(errors="replace")
+    row("day: log lines warning / error / traceback",
+        f"{logged.count(' WARNING ')} / {logged.count(' ERROR ')} / {logged.count('Traceback')}", "— / 0 / 0",
+        logged.count(" ERROR ") == 0 and "Traceback" not in logged)
     row("day: staff pages p95 / errors", f"{_percentile(page_times, 0.95) * 1000:.0f} ms / {page_errors}",
         "≤ 100 ms / 0", _percentile(page_times, 0.95) <= 0.1 and page_errors == 0)
     return {"samples": samples, "faults": faults}

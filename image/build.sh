@@ -2,7 +2,7 @@
 # Build Loket's flashable SD-card image from Debian bookworm packages only.
 #
 #   image/build.sh [--arch arm64|amd64] [--out DIR] [--wheel FILE] [--cache DIR]
-#                  [--release-key FILE.pub]
+#                  [--release-key FILE.pub] [--mirror URL] [--dry-run]
 #
 # arm64: the Raspberry Pi image (Pi 3, 4/400, CM4, Zero 2 W: Debian's
 #        raspi-firmware + linux-image-arm64).
@@ -14,6 +14,12 @@
 # the box installs only update bundles signed by it. Without it, this build
 # machine's development key (made once in the cache dir) is used, and the
 # build says so: fine for tests, not for shops.
+#
+# Packages come from where this machine's apt gets Debian (its sources.list
+# or deb822 .sources: a local mirror or apt-cacher URI works as it is), through
+# its apt proxy settings and http_proxy; --mirror URL (or LOKET_MIRROR) says
+# otherwise, e.g. a snapshot.debian.org date. --dry-run prints the source, the
+# cache key and the mmdebstrap command, and builds nothing.
 #
 # Outputs in DIR (default ./build/image): loket-<version>-<arch>.img.zst,
 # .img.bmap, SHA256SUMS, and for amd64 also -vmlinuz and -initrd.img.
@@ -36,7 +42,8 @@ OUT=$REPO/build/image
 WHEEL=
 CACHE=${LOKET_IMAGE_CACHE:-/var/cache/loket-image}
 RELEASE_KEY=${LOKET_RELEASE_KEY:-}
-MIRROR=${LOKET_MIRROR:-http://deb.debian.org/debian}
+MIRROR=${LOKET_MIRROR:-}
+DRY_RUN=
 SUITE=bookworm
 PY=${PYTHON:-$REPO/.venv/bin/python}
 [ -x "$PY" ] || PY=python3
@@ -48,7 +55,9 @@ while [ $# -gt 0 ]; do
     --wheel) WHEEL=$2; shift 2 ;;
     --cache) CACHE=$2; shift 2 ;;
     --release-key) RELEASE_KEY=$2; shift 2 ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    --mirror) MIRROR=$2; shift 2 ;;
+    --dry-run) DRY_RUN=1; shift ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -60,7 +69,7 @@ esac
 
 T0=$(date +%s)
 step() { printf '\033[1m==> [%4ss] %s\033[0m\n' $(( $(date +%s) - T0 )) "$*" >&2; }
-need() { command -v "$1" >/dev/null || { echo "build.sh: $1 is missing: apt-get install $2" >&2; exit 1; }; }
+need() { [ -n "$DRY_RUN" ] || command -v "$1" >/dev/null || { echo "build.sh: $1 is missing: apt-get install $2" >&2; exit 1; }; }
 need mmdebstrap mmdebstrap; need mkfs.vfat dosfstools; need mcopy mtools; need mkfs.ext4 e2fsprogs
 need sfdisk fdisk; need bmaptool bmap-tools; need zstd zstd; need systemctl systemd
 
@@ -75,9 +84,38 @@ umask 022
 
 VERSION=$("$PY" -c 'import tomllib,sys; print(tomllib.load(open(sys.argv[1],"rb"))["project"]["version"])' "$REPO/pyproject.toml")
 NAME=loket-$VERSION-$ARCH
-mkdir -p "$OUT" "$CACHE"
-WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/loket-image.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+
+# -- 0. the package source: --mirror, else this machine's own apt configuration ------------
+# apt itself reads the sources (one-line and deb822 alike). The Debian archive is
+# the entry for a plain release (not -updates or -security) whose Release file says
+# Label: Debian; before the first `apt-get update` that is unknown, so then the
+# first such entry with a main component.
+host_debian_source() {
+  { apt-get indextargets --format '$(TARGET_OF)|$(LABEL)|$(RELEASE)|$(COMPONENT)|$(REPO_URI)|$(SOURCESENTRY)' 2>/dev/null |
+      awk -F'|' '$1 == "deb" && $2 == "Debian" && $3 !~ /-/ && $4 == "main" { print $5 "|" $6 }'
+    apt-get indextargets --no-release-info --format '$(TARGET_OF)|$(RELEASE)|$(COMPONENT)|$(REPO_URI)|$(SOURCESENTRY)' 2>/dev/null |
+      awk -F'|' '$1 == "deb" && $2 !~ /-/ && $3 == "main" { print $4 "|" $5 }'
+  } | head -1
+}
+SOURCE_FROM="--mirror"
+if [ -z "$MIRROR" ]; then
+  FOUND=$(host_debian_source || true)
+  MIRROR=${FOUND%%|*}
+  SOURCE_FROM="this machine's apt sources (${FOUND#*|})"
+  [ -n "$MIRROR" ] || { echo "build.sh: this machine's apt knows no Debian archive (no sources entry with a main" \
+                             "component); give one: --mirror http://deb.debian.org/debian" >&2; exit 2; }
+fi
+MIRROR=${MIRROR%/}
+# The host's apt proxy (Acquire::http::Proxy, per-host proxies, Proxy-Auto-Detect)
+# for apt inside mmdebstrap, which reads no host configuration. A proxy changes
+# no package, so it is not part of the cache key (the base hooks remove it again).
+APTOPTS=()
+while IFS= read -r option; do APTOPTS+=(--aptopt="$option"); done \
+  < <(apt-config dump 2>/dev/null | grep -E '^Acquire::[a-z]+::Proxy' || true)
+PROXY_ENV=()
+for variable in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
+  [ -n "${!variable:-}" ] && PROXY_ENV+=("$variable=${!variable}")
+done
 
 # -- 1. the Debian package list (the cache key of the base rootfs) -------------------
 PACKAGES=(
@@ -104,6 +142,7 @@ BASE=$CACHE/base-$SUITE-$ARCH-$KEY.tar
 # -- base hooks (part of the cache key) --
 # Run by mmdebstrap on the host, with the rootfs as $1.
 # (Only files no package owns: a conffile written here would stop dpkg with a question.)
+# The image names Debian's own archive, not the build machine's mirror or proxy.
 ESSENTIAL_HOOK='
   mkdir -p "$1/etc/initramfs-tools/conf.d" "$1/boot/firmware";
   printf "MODULES=list\nCOMPRESS=zstd\n" > "$1/etc/initramfs-tools/conf.d/loket.conf";
@@ -117,8 +156,27 @@ CUSTOMIZE_HOOK='
       chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware "$v";
     done;
   fi;
+  printf "deb http://deb.debian.org/debian %s main non-free-firmware\n" '"$SUITE"' > "$1/etc/apt/sources.list";
+  rm -f "$1/etc/apt/apt.conf.d/99mmdebstrap";
   rm -rf "$1/var/cache/apt/"*.bin "$1/var/lib/apt/lists/"* "$1/var/log/"*.log "$1/var/log/apt" "$1/var/cache/debconf/"*-old'
 # -- end base hooks --
+MMDEBSTRAP=(mmdebstrap --format=tar --mode=root --variant=minbase --arch="$ARCH"
+  --components=main,non-free-firmware
+  --include="$(IFS=,; echo "${PACKAGES[*]}")"
+  "${APTOPTS[@]}"
+  --essential-hook="$ESSENTIAL_HOOK"
+  --customize-hook="$CUSTOMIZE_HOOK"
+  "$SUITE" "$BASE.partial" "$MIRROR")
+
+if [ -n "$DRY_RUN" ]; then
+  printf 'source: %s\nfrom: %s\nproxy: %s\nbase: %s\nmmdebstrap:' "$MIRROR" "$SOURCE_FROM" \
+    "$( { printf '%s ' "${APTOPTS[@]#--aptopt=}" "${PROXY_ENV[@]}"; } | sed 's/ *$//')" "$BASE"
+  printf ' %q' "${MMDEBSTRAP[@]}"; echo
+  exit 0
+fi
+mkdir -p "$OUT" "$CACHE"
+WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/loket-image.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
 
 if [ -f "$BASE" ]; then
   step "base rootfs from the cache: $BASE"
@@ -130,13 +188,9 @@ else
       update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
     }
   fi
-  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin SOURCE_DATE_EPOCH="$BASE_EPOCH" TMPDIR=/var/tmp \
-    mmdebstrap --format=tar --mode=root --variant=minbase --arch="$ARCH" \
-    --components=main,non-free-firmware \
-    --include="$(IFS=,; echo "${PACKAGES[*]}")" \
-    --essential-hook="$ESSENTIAL_HOOK" \
-    --customize-hook="$CUSTOMIZE_HOOK" \
-    "$SUITE" "$BASE.partial" "$MIRROR" > "$CACHE/base-$ARCH.log" 2>&1 ||
+  step "package source: $MIRROR, from $SOURCE_FROM"
+  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin SOURCE_DATE_EPOCH="$BASE_EPOCH" TMPDIR=/var/tmp "${PROXY_ENV[@]}" \
+    "${MMDEBSTRAP[@]}" > "$CACHE/base-$ARCH.log" 2>&1 ||
     { rm -f "$BASE.partial"; tail -40 "$CACHE/base-$ARCH.log" >&2; echo "build.sh: mmdebstrap failed; the whole log: $CACHE/base-$ARCH.log" >&2; exit 1; }
   mv "$BASE.partial" "$BASE"
   # Older bases with other keys are dead weight.

@@ -454,6 +454,19 @@ def main() -> int:
     if "--inbound" in sys.argv:
         bench_inbound()
         return _table()
+    if "--soak-day" in sys.argv:
+        # ./dev bench --soak-day MINUTES: a shop's day compressed into MINUTES (tests/bench_soak.py).
+        from bench_soak import bench_soak_day
+        at = sys.argv.index("--soak-day")
+        try:
+            minutes = float(sys.argv[at + 1])
+        except (IndexError, ValueError):
+            print("usage: ./dev bench --soak-day MINUTES (e.g. 2 for a quick look, 60 before calling memory flat)",
+                  file=sys.stderr)
+            return 2
+        print(f"a shop's day in {minutes:g} minutes...", file=sys.stderr)
+        bench_soak_day(row, minutes)
+        return _table()
     if "--soak" in sys.argv or "--soak-short" in sys.argv:
         # ./dev bench --soak: the 10-minute fault soak alone; --soak-short: one minute of it.
         print("fault soak...", file=sys.stderr)

@@ -97,3 +97,69 @@ def test_arm64_image_builds_and_boots():
                             capture_output=True, text=True, timeout=900)
     sys.stdout.write(booted.stdout[-6000:])
     assert booted.returncode == 0, booted.stdout[-4000:] + booted.stderr[-4000:]
+
+
+def _dry_run(tmp_path: Path, *args, sources: dict[str, str], proxy: str = "", env: dict | None = None):
+    """build.sh --dry-run on a build machine whose apt has these sources (file name -> text) and proxy."""
+    etc = tmp_path / "etc"
+    (etc / "sources.list.d").mkdir(parents=True, exist_ok=True)
+    (etc / "apt.conf.d").mkdir(exist_ok=True)
+    (tmp_path / "lists" / "partial").mkdir(parents=True, exist_ok=True)
+    for name, text in sources.items():
+        (etc / "sources.list.d" / name).write_text(text)
+    (etc / "apt.conf.d" / "01proxy").write_text(proxy)
+    (tmp_path / "apt.conf").write_text(f'Dir::Etc "{etc}"; Dir::State::Lists "{tmp_path / "lists"}";\n')
+    environment = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    environment.pop("LOKET_MIRROR", None)
+    done = subprocess.run([str(IMAGE / "build.sh"), "--dry-run", "--arch", "amd64", *args],
+                          capture_output=True, text=True, timeout=60,
+                          env={**environment, "APT_CONFIG": str(tmp_path / "apt.conf"), **(env or {})})
+    fields = dict(line.split(": ", 1) for line in done.stdout.splitlines() if ": " in line)
+    return done, fields
+
+
+SHOP_MIRROR = """Types: deb
+URIs: http://mirror.shop.lan/debian
+Suites: bookworm bookworm-updates
+Components: main non-free-firmware
+
+Types: deb
+URIs: http://mirror.shop.lan/debian-security
+Suites: bookworm-security
+Components: main
+"""
+THIRD_PARTY = "deb https://download.docker.com/linux/debian bookworm stable\n"
+
+
+@pytest.mark.skipif(not shutil.which("apt-get"), reason="the build machine is a Debian system (apt reads its sources)")
+def test_packages_come_from_the_build_machines_own_apt_source_and_proxy(tmp_path):
+    """A technician behind a shop's local mirror and proxy builds without editing
+    the script: the image's packages come from the Debian archive apt on the
+    build machine uses (deb822 or one-line sources, other repositories ignored),
+    through its proxy; --mirror says otherwise. The mirror is part of the base's
+    cache key (another mirror may hold other versions), the proxy is not."""
+    done, got = _dry_run(tmp_path, sources={"a-docker.list": THIRD_PARTY, "shop.sources": SHOP_MIRROR},
+                         proxy='Acquire::http::Proxy "http://proxy.shop.lan:3128";\n')
+    assert done.returncode == 0, done.stderr
+    assert got["source"] == "http://mirror.shop.lan/debian"
+    assert "shop.sources" in got["from"]
+    assert got["mmdebstrap"].endswith(" http://mirror.shop.lan/debian")
+    assert "--aptopt=Acquire::http::Proxy\\ \\\"http://proxy.shop.lan:3128\\\"\\;" in got["mmdebstrap"]
+    assert "mirror.shop.lan" not in got["base"] and "proxy" not in got["base"]
+
+    without_proxy = _dry_run(tmp_path / "b", sources={"shop.sources": SHOP_MIRROR})[1]
+    assert without_proxy["base"] == got["base"] and "--aptopt" not in without_proxy["mmdebstrap"]
+
+    one_line = _dry_run(tmp_path / "c", sources={"debian.list": "deb http://mirror.shop.lan/debian/ bookworm main\n"},
+                        env={"http_proxy": "http://proxy.shop.lan:3128"})[1]
+    assert one_line["source"] == "http://mirror.shop.lan/debian" and one_line["base"] == got["base"]
+    assert "http_proxy=http://proxy.shop.lan:3128" in one_line["proxy"]
+
+    chosen = _dry_run(tmp_path / "d", "--mirror", "http://snapshot.debian.org/archive/debian/20250520T000000Z/",
+                      sources={"shop.sources": SHOP_MIRROR})[1]
+    assert chosen["source"] == "http://snapshot.debian.org/archive/debian/20250520T000000Z"
+    assert chosen["from"] == "--mirror" and chosen["base"] != got["base"]
+
+    nothing, _ = _dry_run(tmp_path / "e", sources={"a-docker.list": THIRD_PARTY})
+    assert nothing.returncode == 2 and "--mirror" in nothing.stderr and "Traceback" not in nothing.stderr
+    assert "MIRROR=${LOKET_MIRROR:-}\n" in (IMAGE / "build.sh").read_text(), "no package source written in the script"

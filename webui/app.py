@@ -24,7 +24,7 @@ from appliance import auth, shopdata
 
 from . import (answers, audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, modems, orders, outbox,
                reports, settings, setup, shop, tickets, updates, users, waiting)
-from .web import (ANY_ROLE, DESK, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, VIEWS, WRITERS,
+from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
                   Route, Web)
 
 log = logging.getLogger(__name__)
@@ -214,7 +214,7 @@ def create_app(settings, tasks) -> bottle.Bottle:
             message = "Something went wrong on the box. It has been logged; please try again."
         else:
             message = error.body if isinstance(error.body, str) else "That did not work."
-        return bottle.template("error", template_lookup=[VIEWS], status=error.status_code, message=message,
+        return bottle.template("error", template_lookup=LOOKUP, status=error.status_code, message=message,
                                shop=settings.shop_name)
 
     for code in (400, 401, 403, 404, 405, 409, 413, 500):

@@ -26,6 +26,9 @@ from .i18n import translate
 
 HERE = Path(__file__).resolve().parent
 VIEWS = str(HERE / "views")
+# One list for every render: bottle caches a compiled template under the id of its
+# lookup list, so a new list per call compiled every page anew and kept them all.
+LOOKUP = [VIEWS]
 STATIC = str(HERE / "static")
 SESSION_COOKIE = "loket_session"
 PER_PAGE = 50
@@ -113,7 +116,7 @@ class Web:
             path=request.path,
             roles=ROLES,
         )
-        return bottle.template(name, template_lookup=[VIEWS], **values)
+        return bottle.template(name, template_lookup=LOOKUP, **values)
 
     def redirect(self, path: str, done: str = "") -> None:
         """After a POST: to a page, with a one-line note of what was done,

@@ -28,6 +28,8 @@ MODULES = (
     "tickets_sms",  # KELUHAN, the technicians' commands, the SLA watch
     "reminders",  # the reminders job and its texts
     "campaigns",  # scheduled campaigns
+    "alerts",  # what a flood from one phone may make the shop send: held
+    "missed_calls",  # a missed call's queue number or call-back note, and their texts
 )
 
 _loaded = False

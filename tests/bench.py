@@ -1,5 +1,7 @@
 """`./dev bench`: measure Loket against the targets in DESIGN.md, print a table.
 
+The targets are DESIGN.md's, as raised: a NO is open work.
+
 Measures, never asserts: a slow machine gives a slow number, not a failure.
 Every measurement runs the real processes (`loket run`, `loket worker`) on a
 temporary data dir.
@@ -80,11 +82,11 @@ def bench_startup(runs: int = 3) -> None:
                 time.sleep(5)  # idle: modem polling, queue polling
                 memory = sum(rss_mb(pid) for pid in _children(process.pid))
             stop(process)
-    row("`loket run` to first HTTP answer, first start (creates the database)", f"{times[0]:.2f} s", "≤ 3 s",
-        times[0] <= 3)
+    row("`loket run` to first HTTP answer, first start (creates the database)", f"{times[0]:.2f} s", "≤ 1 s",
+        times[0] <= 1)
     warm = statistics.median(times[1:])
-    row("`loket run` to first HTTP answer, later starts (median)", f"{warm:.2f} s", "≤ 3 s", warm <= 3)
-    row("resident memory, web + worker, idle", f"{memory:.0f} MB", "≤ 100 MB", memory <= 100)
+    row("`loket run` to first HTTP answer, later starts (median)", f"{warm:.2f} s", "≤ 1 s", warm <= 1)
+    row("resident memory, web + worker, idle", f"{memory:.0f} MB", "≤ 64 MB", memory <= 64)
 
 
 # -- the pipeline through a real worker --------------------------------------------------------
@@ -140,10 +142,10 @@ def bench_outbound(n: int = 10_000) -> None:
         database.close()
     rate = sent / elapsed
     MEASURED["out_per_s"] = rate
-    row(f"{n:,}-recipient batch committed to the outbox", f"{enqueued:.2f} s", "≤ 2 s", enqueued <= 2)
-    row("outbound through queue -> driver -> status, zero-latency modem", f"{rate:.0f} msg/s", "≥ 500 msg/s",
-        rate >= 500)
-    row("worker CPU per outbound message", f"{cpu / sent * 1000:.2f} ms", "≤ 1 ms", cpu / sent <= 0.001)
+    row(f"{n:,}-recipient batch committed to the outbox", f"{enqueued:.2f} s", "≤ 1 s", enqueued <= 1)
+    row("outbound through queue -> driver -> status, zero-latency modem", f"{rate:.0f} msg/s", "≥ 1,000 msg/s",
+        rate >= 1000)
+    row("worker CPU per outbound message", f"{cpu / sent * 1000:.2f} ms", "≤ 0.5 ms", cpu / sent <= 0.0005)
     row(f"worker memory while draining a {n:,}-message backlog (peak)", f"{peak:.0f} MB", "≤ 100 MB",
         peak <= 100)
 

@@ -169,6 +169,8 @@ class Worker:
             if not force and not simcredit.check_due(modem.name, now):
                 continue
             status = modem.last_status
+            if status is None or not (status.operator or status.imsi or shopdata.setting("balance_code")):
+                continue  # the health check has not told the operator yet: ask at the next sweep
             code = simcredit.balance_code(status.operator, status.imsi, shopdata.setting("balance_code"))
             if not code:
                 simcredit.asked(modem.name, now, f"no balance code is known for the operator "

@@ -11,12 +11,14 @@ PostgreSQL is the scale-out path, chosen by URL.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import peewee
 
 proxy = peewee.DatabaseProxy()
+LOCKED_PATIENCE = 15.0  # seconds a start waits for another process holding the lock
 
 
 class DatabaseError(RuntimeError):
@@ -69,9 +71,21 @@ def bind(database: peewee.Database) -> peewee.Database:
 def connect(url: str, *, synchronous: str = "full") -> peewee.Database:
     """Open, bind and check that the database answers."""
     database = bind(open_database(url, synchronous=synchronous))
-    try:
-        database.connect(reuse_if_open=True)
-    except peewee.DatabaseError as exc:  # unreadable, locked, or not a database at all
-        raise DatabaseError(f"cannot open the database {url}: {exc}"
-                            " (check the file, or restore a backup)") from None
-    return database
+    deadline = time.monotonic() + LOCKED_PATIENCE
+    while True:
+        try:
+            database.connect(reuse_if_open=True)
+            return database
+        except peewee.OperationalError as exc:
+            # Switching a new file to WAL needs the lock for a moment, and SQLite
+            # may refuse at once, without its busy wait, while the other process
+            # (web and worker start together) is still creating the tables.
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise DatabaseError(f"cannot open the database {url}: {exc}"
+                                    " (check the file, or restore a backup)") from None
+            if not database.is_closed():
+                database.close()
+            time.sleep(0.1)
+        except peewee.DatabaseError as exc:  # unreadable, or not a database at all
+            raise DatabaseError(f"cannot open the database {url}: {exc}"
+                                " (check the file, or restore a backup)") from None

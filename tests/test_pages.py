@@ -133,7 +133,7 @@ def test_pages_with_ids_that_do_not_exist(site):
 
 def test_the_shop_page_shows_every_owner_setting_and_refuses_a_bad_one_in_the_users_language(site):
     from appliance import shopdata
-    from appliance.webui.i18n import SETTING_LABELS
+    from appliance.webui.i18n import SETTING_LABELS, translate
     url, _, _ = site
     owner, admin = browser_for(url, "owner"), browser_for(url, "admin")
     owner.post("/me/language", {"csrf": owner.csrf("/dashboard"), "language": "en"})  # the owner reads English
@@ -143,7 +143,8 @@ def test_the_shop_page_shows_every_owner_setting_and_refuses_a_bad_one_in_the_us
         if name == "sim_pin":
             continue  # on the modem's page, beside the modem it unlocks
         assert f'name="{name}"' in english, name
-        english_label, indonesian_label = SETTING_LABELS[name]
+        english_label = SETTING_LABELS[name]
+        indonesian_label = translate(english_label, "id")
         assert english_label in english and indonesian_label in indonesian, name
 
     csrf = owner.csrf("/settings/shop")

@@ -27,7 +27,7 @@ def owner_groups(web: Web, typed: dict | None = None) -> list[tuple[str, str, li
     live, typed = web.settings, typed or {}
     groups = []
     for group, title in settings_table.GROUPS.items():
-        fields = [{"name": s.name, "label": SETTING_LABELS[s.name][0], "kind": s.kind,
+        fields = [{"name": s.name, "label": SETTING_LABELS[s.name], "kind": s.kind,
                    "value": typed.get(s.name, settings_table.shown(getattr(live, s.name))),
                    "pinned": shopdata.pinned(web.box_settings, s.name)}
                   for s in settings_table.SETTINGS if s.group == group and s.owner and s.name not in ELSEWHERE]
@@ -60,7 +60,7 @@ def _save_group(web: Web, group: str) -> None:
     try:
         shopdata.save_ui_settings(changes)
     except SettingsError as exc:
-        label = SETTING_LABELS.get(exc.name, (exc.name,))[0]
+        label = SETTING_LABELS.get(exc.name, exc.name)
         raise _Refused(f"{web.t(label)}: {reason_in(exc.reason, web.language)}.", changes) from None
 
 

@@ -416,6 +416,16 @@ def values_of(c: Conversation, booking: Booking) -> dict:
     return values
 
 
+def narrowed(c: Conversation, found: list[Booking], service_ids=(), day=None) -> list[Booking]:
+    """The customer's bookings their words point at ("batal pijat bayi", "besok"):
+    by service, then by day; words that match none leave all (the customer picks)."""
+    if service_ids:
+        found = [b for b in found if b.service_id in service_ids] or found
+    if day is not None and len(found) > 1:
+        found = [b for b in found if b.starts_at.astimezone(c.shop.tz).date() == day] or found
+    return found
+
+
 def move_choice(c: Conversation, bookings: list[Booking]) -> list:
     return [c.reply("move_which", choices=_choice_line(bookings[:MAX_CANCEL_CHOICES], c),
                     example=gsm_safe(bookings[0].service.name.lower())[:20])]
@@ -457,10 +467,7 @@ def _cancel(c: Conversation):
         # "BATAL pijat bayi" / "BATAL besok": narrow down when the words tell.
         w = _parse_when(c.args[:200], c.local(c.now), c.language)
         service = find_service(w.rest) if fold(w.rest) else None
-        narrowed = [b for b in bookings
-                    if (service is None or b.service_id == service.id)
-                    and (w.date is None or b.starts_at.astimezone(c.shop.tz).date() == w.date)]
-        bookings = narrowed or bookings
+        bookings = narrowed(c, bookings, {service.id} if service else (), w.date)
     if len(bookings) == 1:
         return cancel_one(c, bookings[0])
     return cancel_choice(c, bookings)

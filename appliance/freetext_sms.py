@@ -133,11 +133,7 @@ def _book_yes(c: Conversation, data: dict) -> list[Reply]:
 
 def _their_bookings(c: Conversation, u) -> list[Booking]:
     found = bookings.upcoming(c.customer, c.now) if c.customer is not None else []
-    if u.services:
-        found = [b for b in found if b.service_id in {s.id for s in u.services}] or found
-    if u.day is not None and len(found) > 1:
-        found = [b for b in found if b.starts_at.astimezone(c.shop.tz).date() == u.day] or found
-    return found
+    return bookings_sms.narrowed(c, found, {s.id for s in u.services}, u.day)
 
 
 @on_free_text("cancel")

@@ -25,7 +25,7 @@ from .keywords import fold
 from .models import Booking, Service
 from .smstext import day_label, gsm_safe
 from .waiting_sms import leave_by_sms
-from .when import parse_when
+from .when import day_part_hours, parse_when
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +182,9 @@ def _slots_text(slots: list[dt.datetime], tz: dt.tzinfo) -> str:
 
 def _offer(c: Conversation, service: Service, day: dt.date, slots: list[dt.datetime], *,
            key: str = "book_offer", asked: str = "", replaces: Booking | None = None) -> list:
+    hours = day_part_hours(c.text)  # "jumat sore": the afternoon's times first, if it has any
+    if hours is not None:
+        slots = [s for s in slots if hours[0] <= s.astimezone(c.shop.tz).hour < hours[1]] or slots
     slots = slots[:shopdata.setting("booking_offer_slots")]
     c.remember("book.slot", {"service": service.id, "day": day.isoformat(), "offered_at": c.now.isoformat(),
                              "slots": [s.astimezone(dt.timezone.utc).isoformat() for s in slots],

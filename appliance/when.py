@@ -454,3 +454,21 @@ def parse_when(text: str, now: dt.datetime, language: str = "id") -> When:
     if impossible:
         error = "impossible"
     return When(date, time, _rest(text, low, spans), error)
+
+
+# The hours a day part means when no clock time comes with it ("jumat sore",
+# "Friday afternoon"): the free times offered are those first.
+PART_HOURS = {
+    "pagi": (5, 11), "morning": (5, 12), "siang": (11, 15), "sore": (15, 19), "afternoon": (12, 18),
+    "evening": (17, 22), "malam": (18, 24), "night": (18, 24),
+}
+_GREETING_PART = re.compile(r"\b(?:selamat|slmt|met|good)\s+(?:pagi|siang|sore|malam|morning|afternoon|evening|night)\b")
+_PART_WORD = re.compile(r"\b(" + "|".join(PART_HOURS) + r")\b")
+
+
+def day_part_hours(text: str) -> tuple[int, int] | None:
+    """The hours (from, to) of the day part a text names without a time, if
+    any. "Selamat sore" is a greeting, not a wish for the afternoon."""
+    low = _GREETING_PART.sub(" ", _fold(text))
+    found = _PART_WORD.search(low)
+    return PART_HOURS[found.group(1)] if found else None

@@ -71,6 +71,17 @@ def test_pesan_offers_slots_and_the_number_books_one(responder, baby):
     assert AuditEntry.select().where(AuditEntry.action == "booking.add").count() == 1
 
 
+@pytest.mark.parametrize("text, first", [
+    ("PESAN pijat bayi besok sore", "1) 15:00"),
+    ("besok sore bisa pijat bayi kak?", "1) 15:00"),
+    ("baby massage tomorrow afternoon", "1) 12:00"),
+    ("selamat sore kak, besok bisa pijat bayi?", "1) 09:00"),  # a greeting, not a wish for the afternoon
+])
+def test_a_day_part_without_a_time_offers_that_part_of_the_day_first(responder, baby, text, first):
+    _, [offer] = text_in(SARI, text, NOW, responder)
+    assert first in offer.text, offer.text
+
+
 def test_a_time_in_the_request_books_at_once(responder, baby):
     _, [done] = text_in(SARI, "pesan pijat bayi besok jam 10", NOW, responder)
     assert "10:00" in done.text and "catat" in done.text

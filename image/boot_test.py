@@ -7,12 +7,13 @@ What it does:
 - starts the AT modem simulator on the host (`loket modem sim --link`), and
   gives it to the VM as its second UART (/dev/ttyS1, the twin's modem);
 - boots the image's own kernel and initrd under qemu-system-x86_64 -accel tcg,
-  with a throwaway overlay (the image stays pristine), the console on a log
+  on a decompressed copy of the image (the image stays pristine), the console on a log
   file, the web port forwarded to the host;
 - opens a root shell on a third UART, for the test only, through the
   kernel command line (systemd.run=): the image has no login and no test
   hooks of its own;
-- gives the VM a disk 1 GiB bigger than the image, as a bigger SD card;
+- gives the VM a disk 1 GiB bigger than the image, as a bigger SD card
+  (a decompressed copy that keeps what the VM writes: power cuts need it);
 - checks: the units are active, the root grew to fill the disk, first boot
   ran and printed a setup code (on the console and in the journal), the web
   UI answers on the forwarded port, `loket modem status` works in the VM, the
@@ -22,6 +23,9 @@ What it does:
   is installed, switched in and healthy; a broken one (it migrates the schema,
   then its web UI cannot start) uploaded on the web UI's Update page by the
   owner the wizard made is rolled back by itself, schema and all;
+- then power cuts (image/powercut.py): QEMU killed mid-campaign, mid-burst
+  and mid-backup, booted again, checked (`--powercut N`, default
+  $LOKET_POWERCUT_ROUNDS or 1; 0 for none);
 - prints timings. Exit 0 when every check passed.
 
 --arch arm64 boots the Raspberry Pi image itself on QEMU's `virt` board
@@ -255,6 +259,8 @@ def main(argv=None) -> int:
     parser.add_argument("--build", action="store_true", help="build the image even when one exists")
     parser.add_argument("--wheel", help="build the image with this Loket wheel (passed to build.sh)")
     parser.add_argument("--timeout", type=float, default=420, help="seconds for the VM to come up")
+    parser.add_argument("--powercut", type=int, default=int(os.environ.get("LOKET_POWERCUT_ROUNDS", "1")),
+                        help="power cuts after the checks (amd64 only; 0 for none)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (console log, overlay)")
     parser.add_argument("--hold", action="store_true",
                         help="after the checks, keep the VM running (its shell: the work folder's shell.sock) "
@@ -287,7 +293,8 @@ def main(argv=None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="loket-boot-"))
     failures: list[str] = []
-    qemu = sim = None
+    sim = None
+    vm: dict = {}
     try:
         say(f"decompressing {image.name}")
         raw = work / "disk.img"
@@ -337,7 +344,7 @@ def main(argv=None) -> int:
         command = machine + [
             "-m", "1024", "-smp", "2", "-display", "none", "-no-reboot",
             "-kernel", str(kernel), "-initrd", str(initrd), "-append", append,
-            "-drive", f"file={raw},format=raw,if=virtio,snapshot=on",
+            "-drive", f"file={raw},format=raw,if=virtio",
             "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:80", "-device", "virtio-net-pci,netdev=n0",
             "-chardev", f"file,id=con,path={console}", "-serial", "chardev:con",
             "-chardev", f"serial,id=modem,path={pty}",
@@ -349,44 +356,54 @@ def main(argv=None) -> int:
                         "-device", "virtio-serial-pci", "-device", "virtconsole,chardev=sh"]
         else:
             command += ["-serial", "chardev:modem", "-serial", "chardev:sh"]
-        say("booting under QEMU (tcg)")
-        boot_started = time.monotonic()
-        qemu = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + args.timeout
+        def boot() -> Shell:
+            """Power the VM on; a ready shell once the boot has settled."""
+            say("booting under QEMU (tcg)")
+            boot_started = time.monotonic()
+            vm["qemu"] = qemu = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                                 text=True)
+            deadline = time.monotonic() + args.timeout
+            status = None
+            while time.monotonic() < deadline:
+                if qemu.poll() is not None:
+                    raise RuntimeError(f"QEMU exited: {qemu.stdout.read()}")
+                status = http_status(port)
+                if status is not None:
+                    break
+                time.sleep(2)
+            if status is None:
+                failures.append(f"the web UI did not answer on the forwarded port within {args.timeout:.0f} s")
+            else:
+                say(f"web UI answered HTTP {status} after {time.monotonic() - boot_started:.0f} s of boot")
+                mark("web UI answers")
+                if status >= 500:
+                    failures.append(f"the web UI answered HTTP {status}")
+            sh = Shell(shell_sock, timeout=max(30, deadline - time.monotonic()))
+            sh.wait_ready(timeout=max(30, deadline - time.monotonic()))
+            # A tty, but no pager and no colours: plain answers to parse.
+            sh.run("export SYSTEMD_PAGER=cat PAGER=cat SYSTEMD_COLORS=0 TERM=dumb SYSTEMD_URLIFY=0; PS1=; PS2=")
+            # Wait for the boot to settle (the shell may come up before the services).
+            # (is-system-running --wait would wait for the shell's own unit too)
+            sh.run("while systemctl list-jobs --no-legend | grep -v kernel-command-line | grep -q .; "
+                   "do sleep 1; done", timeout=max(30, deadline - time.monotonic()))
+            vm["sh"] = sh
+            return sh
 
-        status = None
-        while time.monotonic() < deadline:
-            if qemu.poll() is not None:
-                raise RuntimeError(f"QEMU exited: {qemu.stdout.read()}")
-            status = http_status(port)
-            if status is not None:
-                break
-            time.sleep(2)
-        if status is None:
-            failures.append(f"the web UI did not answer on the forwarded port within {args.timeout:.0f} s")
-        else:
-            say(f"web UI answered HTTP {status} after {time.monotonic() - boot_started:.0f} s of boot")
-            mark("web UI answers")
-            if status >= 500:
-                failures.append(f"the web UI answered HTTP {status}")
-
-        sh = Shell(shell_sock, timeout=max(30, deadline - time.monotonic()))
-        sh.wait_ready(timeout=max(30, deadline - time.monotonic()))
-        # A tty, but no pager and no colours: plain answers to parse.
-        sh.run("export SYSTEMD_PAGER=cat PAGER=cat SYSTEMD_COLORS=0 TERM=dumb SYSTEMD_URLIFY=0; PS1=; PS2=")
+        def power_off() -> None:
+            """The plug pulled: no shutdown, no sync; the guest's page cache is gone."""
+            vm["sh"].sock.close()
+            vm["qemu"].kill()
+            vm["qemu"].wait()
 
         def check(name: str, command: str, expect=lambda code, out: code == 0, timeout=120) -> str:
-            code, out = sh.run(command, timeout=timeout)
+            code, out = vm["sh"].run(command, timeout=timeout)
             ok = expect(code, out)
             say(f"{'ok  ' if ok else 'FAIL'} {name}")
             if not ok:
                 failures.append(f"{name}: exit {code}\n{out.strip()[-2000:]}")
             return out
 
-        # Wait for the boot to settle (the shell may come up before the services).
-        # (is-system-running --wait would wait for the shell's own unit too)
-        sh.run("while systemctl list-jobs --no-legend | grep -v kernel-command-line | grep -q .; "
-               "do sleep 1; done", timeout=max(30, deadline - time.monotonic()))
+        sh = boot()
         mark("boot settled")
         check("units active", "systemctl is-active loket-web loket-worker loket-clock avahi-daemon "
               "systemd-networkd loket-backup.timer loket-restore.path")
@@ -450,19 +467,27 @@ def main(argv=None) -> int:
         if not arm:
             check_updates(sh, check, say, port, work, bundles, stick, code_match.group(1) if code_match else "")
             mark("updates done")
+            if args.powercut > 0:
+                from appliance.modem.network import SimNetwork
+                from appliance.settings import load
+                import powercut
+                network = SimNetwork(load(env={}, overrides={"data_dir": str(sim_data)}).sim_path)
+                powercut.run_rounds(args.powercut, sh=sh, boot=boot, kill=power_off, network=network, check=check,
+                                    say=say, out=REPO / "test-output" / "powercut.json")
+                mark("power cuts done")
         if args.hold:
             sh.sock.close()
             say(f"holding the VM: shell at {shell_sock}, web at http://127.0.0.1:{port}/ (Ctrl-C ends)")
             try:
-                qemu.wait()
+                vm["qemu"].wait()
             except KeyboardInterrupt:
                 pass
     except Exception as exc:  # report, then clean up
         failures.append(f"{type(exc).__name__}: {exc}")
     finally:
-        if qemu is not None:
-            qemu.kill()
-            qemu.wait()
+        if vm.get("qemu") is not None:
+            vm["qemu"].kill()
+            vm["qemu"].wait()
         if sim is not None:
             sim.terminate()
             try:

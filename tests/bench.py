@@ -469,6 +469,10 @@ def main() -> int:
         print(f"a shop's day in {minutes:g} minutes...", file=sys.stderr)
         bench_soak_day(row, minutes)
         return _table()
+    if "--powercut" in sys.argv:
+        from bench_powercut import print_powercuts
+        print_powercuts(row)
+        return _table()
     if "--soak" in sys.argv or "--soak-short" in sys.argv:
         # ./dev bench --soak: the 10-minute fault soak alone; --soak-short: one minute of it.
         print("fault soak...", file=sys.stderr)
@@ -489,6 +493,8 @@ def main() -> int:
     bench_fault_soak(200, 60.0)  # the short soak; --soak for the 10-minute one
     if "--quick" not in sys.argv:
         bench_pages()
+    from bench_powercut import print_powercuts
+    print_powercuts(row)
     return _table()
 
 

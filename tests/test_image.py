@@ -60,7 +60,8 @@ def test_boot_test_is_opt_in():
         pytest.fail("LOKET_IMAGE_TEST=1 needs root (mmdebstrap --mode=root, file ownership in the image)")
     out = Path(os.environ.get("LOKET_IMAGE_DIR", REPO / "build" / "image"))
     done = subprocess.run([str(IMAGE / "boot-test.sh"), "--build", "--image-dir", str(out)],
-                          capture_output=True, text=True, timeout=900)
+                          capture_output=True, text=True,
+                          timeout=900 + 400 * int(os.environ.get("LOKET_POWERCUT_ROUNDS", "1")))
     sys.stdout.write(done.stdout[-6000:])
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     image = sorted(out.glob("loket-*-amd64.img.zst"))[-1]
@@ -94,7 +95,8 @@ def test_arm64_image_builds_and_boots():
     if not shutil.which("qemu-system-aarch64"):
         pytest.fail("the arm64 boot needs qemu-system-aarch64 (apt-get install qemu-system-arm)")
     booted = subprocess.run([str(IMAGE / "boot-test.sh"), "--arch", "arm64", "--image-dir", str(out)],
-                            capture_output=True, text=True, timeout=900)
+                            capture_output=True, text=True,
+                          timeout=900 + 400 * int(os.environ.get("LOKET_POWERCUT_ROUNDS", "1")))
     sys.stdout.write(booted.stdout[-6000:])
     assert booted.returncode == 0, booted.stdout[-4000:] + booted.stderr[-4000:]
 

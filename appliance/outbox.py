@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import peewee as pw
 
@@ -141,6 +141,14 @@ def parts_sent_since(modem: str, since: dt.datetime) -> int:
     return OutboundPart.select().where((OutboundPart.modem == modem) & (OutboundPart.sent_at >= since)).count()
 
 
+def spent_since(modem: str, since: dt.datetime) -> int:
+    """Rupiah this modem's SIM spent on sends since a moment: each part at the
+    price recorded when it went (Message.part_price)."""
+    return (OutboundPart.select(pw.fn.COALESCE(pw.fn.SUM(Message.part_price), 0))
+            .join(Message, on=(OutboundPart.message == Message.id))
+            .where((OutboundPart.modem == modem) & (OutboundPart.sent_at >= since)).scalar()) or 0
+
+
 def _consent_allows():
     """True for a row whose customer (if any) allows its category, now."""
     customer = Customer.alias()
@@ -152,19 +160,30 @@ def _consent_allows():
                | ((Message.category == "marketing") & (customer.consent_marketing == True))))))  # noqa: E712
 
 
-def lease(message: Message, owner: str, now: dt.datetime) -> bool:
+def lease(message: Message, owner: str, now: dt.datetime, sent: Sequence[Sent] = ()) -> bool:
     """Take one queued row for sending. False when someone else took it first,
     or when consent was withdrawn since it was queued (it is then cancelled).
 
     Consent is part of the same UPDATE: nothing can change between the check
     and the lease.
+
+    `sent`: the sends this worker finished since its last lease, written in
+    the same commit. One commit a message instead of two (each is an fsync
+    with synchronous=FULL), and no wider window for a crash: those sends are
+    over before this row is leased, and this row goes to a modem only after
+    the commit returns. A crash before it leaves them `sending`, which the
+    next start calls unknown, exactly as a crash between a send and its own
+    commit always did; a leased row is never sent before its lease is durable.
     """
-    if _LEASE.execute(id=message.id, owner=owner, now=now):
-        return True
-    queued = (Message.id == message.id) & (Message.state == "queued")
-    if message.category != "transactional" and message.customer_id:
-        Message.update(state="cancelled", error="the customer opted out before it was sent",
-                       updated_at=now).where(queued & ~_consent_allows()).execute()
+    with _db().atomic():
+        for one in sent:
+            _write_sent(one, owner)
+        if _LEASE.execute(id=message.id, owner=owner, now=now):
+            return True
+        queued = (Message.id == message.id) & (Message.state == "queued")
+        if message.category != "transactional" and message.customer_id:
+            Message.update(state="cancelled", error="the customer opted out before it was sent",
+                           updated_at=now).where(queued & ~_consent_allows()).execute()
     return False
 
 
@@ -180,8 +199,8 @@ def _held(message_id: int, owner: str):
     return ((Message.id == message_id) & (Message.state == "sending") & (Message.lease_owner == owner))
 
 
-def _sent_query(id, owner, now, modem, parts, encoding=None):
-    changes = dict(state="sent", sent_at=now, updated_at=now, modem=modem, parts=parts, error="")
+def _sent_query(id, owner, now, modem, parts, price, encoding=None):
+    changes = dict(state="sent", sent_at=now, updated_at=now, modem=modem, parts=parts, part_price=price, error="")
     if encoding is not None:
         changes["encoding"] = encoding
     return Message.update(**changes).where(_held(id, owner))
@@ -194,21 +213,45 @@ def _part_query(message, part_no, reference, modem, now):
 
 
 _SENT_SLOTS = dict(id=Message.id, owner=Message.lease_owner, now=Message.updated_at, modem=Message.modem,
-                   parts=Message.parts)
+                   parts=Message.parts, price=Message.part_price)
 _SENT = Hot(_sent_query, **_SENT_SLOTS)
 _SENT_ENCODING = Hot(_sent_query, **_SENT_SLOTS, encoding=Message.encoding)
 _PART = Hot(_part_query, message=OutboundPart.message, part_no=OutboundPart.part_no,
              reference=OutboundPart.reference, modem=OutboundPart.modem, now=OutboundPart.sent_at)
 
 
+class Sent(NamedTuple):
+    """A send the modem confirmed, to be written (see `lease` and `record_sent`)."""
+    message_id: int
+    references: Sequence[int]
+    modem: str
+    now: dt.datetime
+    encoding: str | None = None
+    price: int = 0  # what one part cost the shop (simcredit.part_price), for the reports
+
+
+def _write_sent(sent: Sent, owner: str) -> None:
+    values = dict(id=sent.message_id, owner=owner, now=sent.now, modem=sent.modem,
+                  parts=max(1, len(sent.references)), price=sent.price)
+    held = (_SENT_ENCODING.execute(**values, encoding=sent.encoding) if sent.encoding
+            else _SENT.execute(**values))
+    if held:
+        for n, ref in enumerate(sent.references, 1):
+            _PART.execute(message=sent.message_id, part_no=n, reference=ref, modem=sent.modem, now=sent.now)
+
+
+def record_sent(sent: Iterable[Sent], owner: str) -> None:
+    """Write confirmed sends (each only while this worker still holds its lease), in one commit."""
+    sent = list(sent)
+    if sent:
+        with _db().atomic():
+            for one in sent:
+                _write_sent(one, owner)
+
+
 def mark_sent(message: Message, owner: str, references: Sequence[int], modem: str,
-              now: dt.datetime, encoding: str | None = None) -> None:
-    values = dict(id=message.id, owner=owner, now=now, modem=modem, parts=max(1, len(references)))
-    with _db().atomic():
-        held = _SENT_ENCODING.execute(**values, encoding=encoding) if encoding else _SENT.execute(**values)
-        if held:
-            for n, ref in enumerate(references, 1):
-                _PART.execute(message=message.id, part_no=n, reference=ref, modem=modem, now=now)
+              now: dt.datetime, encoding: str | None = None, price: int = 0) -> None:
+    record_sent([Sent(message.id, references, modem, now, encoding, price)], owner)
 
 
 def mark_failed(message: Message, owner: str, reason: str, now: dt.datetime) -> None:

@@ -76,6 +76,18 @@ class Hot:
         """Each parameter as (the slot's conversion, its name), or (None, the constant)."""
         return sql, [(self.slots[x].db_value, x) if is_slot else (None, x) for is_slot, x in plan]
 
+    def execute_many(self, rows: list[dict]) -> int:
+        """Run it once per row of values, as one prepared statement (SQLite's
+        executemany); the rows it changed."""
+        database = Message._meta.database
+        if isinstance(database, pw.DatabaseProxy):
+            database = database.obj
+        sql, _ = self.render(database, **rows[0])
+        plan = self._last_compiled[1]
+        cursor = database.cursor()
+        cursor.executemany(sql, [[convert(row[x]) if convert else x for convert, x in plan] for row in rows])
+        return cursor.rowcount
+
     def execute(self, **values) -> int:
         """Run it on the bound database; the rows it changed."""
         database = Message._meta.database

@@ -86,7 +86,7 @@ def queue_many(recipients: Iterable[tuple[Customer | None, str, str]], *, catego
         nonlocal added
         if batch:
             with _db().atomic():
-                added += Message.insert_many(batch).on_conflict_ignore().as_rowcount().execute()
+                added += _insert_queued(batch)
             batch.clear()
 
     for customer, phone, text in recipients:
@@ -99,6 +99,29 @@ def queue_many(recipients: Iterable[tuple[Customer | None, str, str]], *, catego
             flush()
     flush()
     return added
+
+
+def _queued_query(**row):
+    return Message.insert(**row).on_conflict_ignore().as_rowcount()
+
+
+_QUEUED = Hot(_queued_query, direction=Message.direction, phone=Message.phone, text=Message.text,
+              category=Message.category, customer=Message.customer, state=Message.state,
+              priority=Message.priority, idempotency_key=Message.idempotency_key, send_at=Message.send_at,
+              created_at=Message.created_at, updated_at=Message.updated_at, template=Message.template,
+              campaign=Message.campaign)
+
+
+def _insert_queued(rows: list[dict]) -> int:
+    """Insert rows, skipping those whose key is there already; the rows added.
+
+    On SQLite one prepared INSERT runs per row: peewee writing a 500-row
+    INSERT's SQL was nine tenths of a 10,000-recipient campaign's fan-out.
+    Elsewhere (PostgreSQL, a round trip per statement) the multi-row INSERT stays."""
+    database = _db()
+    if isinstance(getattr(database, "obj", database), pw.SqliteDatabase):
+        return _QUEUED.execute_many(rows)
+    return Message.insert_many(rows).on_conflict_ignore().as_rowcount().execute()
 
 
 def due_outbound(now: dt.datetime, limit: int = 100, *, hold_low: bool = False,

@@ -28,9 +28,15 @@ VALUES = {
                       dict(id=4, owner="w:2", now=T0, modem="sim", parts=1, encoding="gsm7", price=100_000)],
     "part": [dict(message=1, part_no=1, reference=0, modem="sim", now=T0),
              dict(message=12, part_no=3, reference=255, modem="modem 'b'", now=dt.datetime(2030, 1, 2, tzinfo=WIB))],
+    "queued": [dict(direction="out", phone="+6281200000001", text="Halo 'Sari'; 🎉", category="marketing",
+                    customer=None, state="queued", priority=9, idempotency_key="c:1:+6281200000001", send_at=None,
+                    created_at=T0, updated_at=T0, template="", campaign=None),
+               dict(direction="out", phone="+6281200000002", text="", category="reminder", customer=2**31 + 1,
+                    state="queued", priority=5, idempotency_key=None, send_at=dt.datetime(2030, 1, 2, tzinfo=WIB),
+                    created_at=T0, updated_at=T0, template="reminder", campaign=3)],
 }
 HOT = {"lease": outbox._LEASE, "sent": outbox._SENT, "sent_encoding": outbox._SENT_ENCODING,
-       "part": outbox._PART}
+       "part": outbox._PART, "queued": outbox._QUEUED}
 
 
 @pytest.mark.parametrize("name", sorted(HOT))

@@ -15,7 +15,7 @@ import json
 
 import peewee as pw
 
-from . import replies, shopdata, sms
+from . import replies, shopdata, simcredit, sms
 from .audit import audit
 from .clock import utcnow
 from .jobs import periodic
@@ -103,7 +103,7 @@ def preview(text: str, segment: dict, kind: str = "promotion", now: dt.datetime 
     query = recipients(segment, kind, now)
     count = query.count()
     plan = sms.plan(personal(text, Customer(name="Wulandari")))  # a typical name
-    price = shopdata.setting("sms_price")
+    price = simcredit.shop_part_price()
     return {
         "recipients": count,
         "sample": [c.name or c.phone for c in query.order_by(Customer.id).limit(5)],

@@ -33,6 +33,7 @@ class Hot:
         self.build = build
         self.slots = slots
         self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._last, self._last_compiled = None, None  # (held strongly: the bound database lives as long)
 
     @staticmethod
     def _sentinel(field: pw.Field, k: int):
@@ -62,12 +63,30 @@ class Hot:
         """The SQL and parameters for these values, as peewee would make them."""
         if isinstance(database, pw.DatabaseProxy):
             database = database.obj
-        try:
-            sql, plan = self._compiled[database]
-        except KeyError:
-            sql, plan = self._compiled[database] = self.compile(database)
-        converted = {name: self.slots[name].db_value(value) for name, value in values.items()}
-        return sql, [converted[x] if is_slot else x for is_slot, x in plan]
+        if database is not self._last:  # a process has one database: the lookup is skipped after the first
+            try:
+                compiled = self._compiled[database]
+            except KeyError:
+                compiled = self._compiled[database] = self._prepare(*self.compile(database))
+            self._last, self._last_compiled = database, compiled
+        sql, plan = self._last_compiled
+        return sql, [convert(values[x]) if convert else x for convert, x in plan]
+
+    def _prepare(self, sql: str, plan: list[tuple[bool, object]]) -> tuple[str, list]:
+        """Each parameter as (the slot's conversion, its name), or (None, the constant)."""
+        return sql, [(self.slots[x].db_value, x) if is_slot else (None, x) for is_slot, x in plan]
+
+    def execute_many(self, rows: list[dict]) -> int:
+        """Run it once per row of values, as one prepared statement (SQLite's
+        executemany); the rows it changed."""
+        database = Message._meta.database
+        if isinstance(database, pw.DatabaseProxy):
+            database = database.obj
+        sql, _ = self.render(database, **rows[0])
+        plan = self._last_compiled[1]
+        cursor = database.cursor()
+        cursor.executemany(sql, [[convert(row[x]) if convert else x for convert, x in plan] for row in rows])
+        return cursor.rowcount
 
     def execute(self, **values) -> int:
         """Run it on the bound database; the rows it changed."""

@@ -97,11 +97,18 @@ def _understanding(database: pw.Database, migrator: SchemaMigrator) -> None:
     database.create_tables([TaughtPhrase, InfoAnswer], safe=True)
 
 
+def _part_price(database: pw.Database, migrator: SchemaMigrator) -> None:
+    from playhouse.migrate import migrate as run
+    if "part_price" not in {column.name for column in database.get_columns(Message._meta.table_name)}:
+        run(migrator.add_column(Message._meta.table_name, "part_price", Message.part_price))
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
     Step(3, "free texts: how each was understood, the robots' folder, taught phrases, staff-made answers",
          _understanding, creates=("taught_phrase", "info_answer")),
+    Step(4, "what each sent SMS part cost, on its row", _part_price),
 )
 HEAD = 1 + len(STEPS)
 

@@ -138,6 +138,8 @@ class Message(BaseModel):
     parts = pw.IntegerField(default=1)
     encoding = pw.CharField(default="gsm7", max_length=8)
     modem = pw.CharField(default="", max_length=64)
+    # What one part cost the shop when it went (rupiah; simcredit.part_price): reports sum the real spend.
+    part_price = pw.IntegerField(default=0)
     # The send lease: which worker holds it, and how many times it was tried.
     lease_owner = pw.CharField(default="", max_length=64)
     attempts = pw.IntegerField(default=0)

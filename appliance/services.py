@@ -30,6 +30,7 @@ MODULES = (
     "campaigns",  # scheduled campaigns
     "alerts",  # what a flood from one phone may make the shop send: held
     "missed_calls",  # a missed call's queue number or call-back note, and their texts
+    "simcredit",  # the owner's warnings about the SIM's credit and active period
 )
 
 _loaded = False

@@ -166,6 +166,14 @@ def _pin(value: Any) -> str:
 _pin.kind = "string"
 
 
+def _price(value: Any) -> int | str:
+    """Rupiah for one SMS part, or empty: the SIM operator's price (simcredit.part_price)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    return _int(0, 100_000)(value)
+_price.kind = "integer or empty"
+
+
 def _ussd_code(value: Any) -> str:
     text = _str(value).replace(" ", "")
     if text and not re.fullmatch(r"[*#][0-9*#]{1,30}#", text):
@@ -263,9 +271,11 @@ SETTINGS: tuple[Setting, ...] = (
             "People are never silenced below it; a robot (the same text again and again, or our replies "
             "answered instantly) is caught sooner. Over it, the phone is flagged for staff and told once that "
             "a person will answer.", _int(1, 1000), "sms", owner=True),
-    Setting("sms_price", 150,
-            "What one SMS part costs the shop, in rupiah: campaign previews show the cost with it.",
-            _int(0, 100_000), "sms", owner=True),
+    Setting("sms_price", "",
+            "What one SMS part costs the shop, in rupiah (0 with a free SMS package). Empty: the list price of "
+            "the SIM's operator (Rp 150 for Telkomsel, Indosat Ooredoo, XL/Axis, Tri and Smartfren). Campaign "
+            "previews, the credit left and each sent SMS's recorded cost use it.",
+            _price, "sms", owner=True),
     Setting("conversation_minutes", 30,
             "How long Loket waits for the answer to a question it asked by SMS (\"reply 1, 2 or 3\").",
             _int(1, 24 * 60), "sms"),

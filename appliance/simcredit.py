@@ -18,6 +18,8 @@ import datetime as dt
 import logging
 import re
 
+from .conversation import templates
+
 log = logging.getLogger(__name__)
 
 
@@ -28,6 +30,11 @@ class Operator:
     code: str  # the USSD balance code
     names: tuple[str, ...]  # how +COPS and the operator's SMS sender name it (upper case)
     networks: tuple[str, ...]  # MCC+MNC: the first five digits of the SIM's IMSI
+    # Rupiah for one SMS part to any Indonesian number, prepaid, without a
+    # package: the list price. Cheaper on-net rates are left out on purpose:
+    # a campaign reaches every operator, and an estimate that errs high
+    # never surprises the owner. A shop with an SMS package sets sms_price.
+    price: int = 150
 
 
 # The operators' own balance codes, as they publish them.
@@ -55,6 +62,50 @@ def operator_for(name: str = "", imsi: str = "") -> Operator | None:
         if text in operator.names or any(re.search(rf"\b{re.escape(n)}\b", text) for n in operator.names if len(n) > 2):
             return operator
     return None
+
+
+# An operator we cannot name: the common list price of a part.
+DEFAULT_PART_PRICE = 150
+
+
+def part_price(name: str = "", imsi: str = "", configured: int | str | None = "") -> int:
+    """What one SMS part costs on a SIM: the owner's price when set (sms_price),
+    else its operator's list price, else DEFAULT_PART_PRICE."""
+    if configured not in ("", None):
+        return int(configured)
+    operator = operator_for(name, imsi)
+    return operator.price if operator else DEFAULT_PART_PRICE
+
+
+def sims(status_dir=None) -> list[dict]:
+    """The operator and IMSI of each modem's SIM, as the worker last wrote them (status/*.json)."""
+    import json
+    from pathlib import Path
+
+    from . import shopdata
+    folder = Path(status_dir) if status_dir else Path(shopdata.setting("data_dir")).expanduser() / "status"
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            status = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(status, dict):
+            found.append({"modem": path.stem, "operator": str(status.get("operator") or ""),
+                          "imsi": str(status.get("imsi") or "")})
+    return found
+
+
+def shop_part_price(status_dir=None) -> int:
+    """The price of one part that every estimate and cost on screen uses:
+    the owner's sms_price when set, else the dearest of the shop's SIMs'
+    operators (a campaign may go out on any of them)."""
+    from . import shopdata
+    configured = shopdata.setting("sms_price")
+    if configured not in ("", None):
+        return int(configured)
+    prices = [part_price(sim["operator"], sim["imsi"]) for sim in sims(status_dir)]
+    return max(prices) if prices else DEFAULT_PART_PRICE
 
 
 def balance_code(name: str = "", imsi: str = "", configured: str = "") -> str:
@@ -205,9 +256,9 @@ def remaining(entry: dict | None, now: dt.datetime) -> int | None:
     """The credit now: the last reading less what was sent since at the shop's price per part."""
     if not entry or entry.get("credit") is None:
         return None
-    from . import outbox, shopdata
+    from . import outbox
     checked = _when(entry.get("checked_at"))
-    spent = outbox.parts_sent_since(entry["modem"], checked) * shopdata.setting("sms_price") if checked else 0
+    spent = outbox.spent_since(entry["modem"], checked) if checked else 0
     return max(0, int(entry["credit"]) - spent)
 
 
@@ -255,7 +306,9 @@ def warnings(now: dt.datetime, tz: dt.tzinfo) -> list[Warning]:
     return found
 
 
-WARNING_TEMPLATES = {
+# The owner's warnings are replies like any other: the owner reads and edits
+# them on the replies page (Settings), in both languages.
+templates({
     "credit_low": {
         "id": "{shop}: pulsa SIM modem {modem} tinggal Rp{credit}. Isi ulang agar SMS tetap terkirim.",
         "en": "{shop}: the SIM in modem {modem} has Rp{credit} of credit left. Top it up so SMS keep going out.",
@@ -264,7 +317,7 @@ WARNING_TEMPLATES = {
         "id": "{shop}: masa aktif SIM modem {modem} berakhir {until}. Isi ulang agar nomor tidak hangus.",
         "en": "{shop}: the SIM in modem {modem} stays active until {until}. Top it up so the number is not lost.",
     },
-}
+})
 
 
 def rupiah(amount: int | None) -> str:
@@ -284,7 +337,7 @@ def warn_owner(now: dt.datetime, shop) -> int:
     for owner in owners:
         for warning in found:
             key = f"credit_{warning.kind}"
-            text = replies.reply(key, owner.language, WARNING_TEMPLATES, shop=shop.name, modem=warning.modem,
+            text = replies.reply(key, owner.language, shop=shop.name, modem=warning.modem,
                                  credit=rupiah(warning.credit),
                                  until=warning.active_until.strftime("%d-%m-%Y") if warning.active_until else "?")
             _, created = outbox.queue_outbound(owner.phone, text, category="transactional", template=key,
@@ -319,7 +372,7 @@ def marketing_short(now: dt.datetime) -> bool:
     entries = all_latest()
     if not entries or any(entry.get("credit") is None for entry in entries):
         return False
-    price = shopdata.setting("sms_price")
+    price = shop_part_price()
     if not price:
         return False
     import peewee as pw

@@ -50,6 +50,8 @@ class ModemPool:
         self.modems = modems
 
     def pick(self, phone: str) -> ModemThread:
+        if len(self.modems) == 1:
+            return self.modems[0]
         healthy = [m for m in self.modems if m.last_status.ok] or self.modems
         preferred = self.modems[zlib.crc32(phone.encode()) % len(self.modems)]
         return preferred if preferred in healthy else min(healthy, key=lambda m: m.pending)
@@ -309,20 +311,27 @@ class Worker:
                 break
             progressed = False
             short = None  # the credit's verdict on promotions: asked once a batch, when one is in it
-            for message in batch:
-                if message.category == "marketing" and short is None:
-                    short = simcredit.marketing_short(now)
-                if not policy.may_send(message.category, quiet=quiet, capped=self._capped(used, rules),
-                                       clock_trusted=trusted, credit_short=bool(short)):
-                    break  # the rest of the batch is lower still; re-select with the cap applied
-                if not outbox.lease(message, self.owner, now):
-                    continue
-                progressed = True
-                modem, parts = self._send(message)
-                if parts:
-                    sent += 1
-                    used[modem] = used.get(modem, 0) + parts
-                now = self.clock()
+            prices = {}  # what a part costs on each modem's SIM: looked up once a batch
+            done: list[outbox.Sent] = []  # sends confirmed, written with the next lease (outbox.lease)
+            try:
+                for message in batch:
+                    if message.category == "marketing" and short is None:
+                        short = simcredit.marketing_short(now)
+                    if not policy.may_send(message.category, quiet=quiet, capped=self._capped(used, rules),
+                                           clock_trusted=trusted, credit_short=bool(short)):
+                        break  # the rest of the batch is lower still; re-select with the cap applied
+                    leased = outbox.lease(message, self.owner, now, done)
+                    done.clear()
+                    if not leased:
+                        continue
+                    progressed = True
+                    modem, parts = self._send(message, done, prices)
+                    if parts:
+                        sent += 1
+                        used[modem] = used.get(modem, 0) + parts
+                    now = self.clock()
+            finally:
+                outbox.record_sent(done, self.owner)  # the batch's last (the next batch's counts see it)
             if not progressed:
                 break
         return sent
@@ -356,11 +365,13 @@ class Worker:
         cap = rules.daily_cap
         return bool(cap) and all(used.get(m.name, 0) >= cap for m in self.pool.modems)
 
-    def _send(self, message) -> tuple[str, int]:
+    def _send(self, message, done: list | None = None, prices: dict | None = None) -> tuple[str, int]:
         """Hand one leased row to a modem; returns (modem, parts sent).
 
         A transient failure on one modem tries the next healthy one at once
-        (failover); only when none takes it does the row wait and retry."""
+        (failover); only when none takes it does the row wait and retry.
+        `done`: a confirmed send is added there for the caller to write
+        (with its next lease) instead of being written at once."""
         modem = self.pool.pick(message.phone)
         tried = []
         while True:
@@ -383,9 +394,20 @@ class Worker:
                     modem = spare[0]
                     continue
                 return modem.name, self._record(message, modem.name, exc)
-        return modem.name, self._record(message, modem.name, result)
+        return modem.name, self._record(message, modem.name, result, done, prices)
 
-    def _record(self, message, modem: str, outcome) -> int:
+    def part_price(self, modem: str, prices: dict | None = None) -> int:
+        """What one part costs on this modem's SIM now (its operator's price, or the owner's)."""
+        if prices is not None and modem in prices:
+            return prices[modem]
+        status = next((m.last_status for m in self.pool.modems if m.name == modem), None)
+        price = simcredit.part_price(getattr(status, "operator", ""), getattr(status, "imsi", ""),
+                                     shopdata.setting("sms_price"))
+        if prices is not None:
+            prices[modem] = price
+        return price
+
+    def _record(self, message, modem: str, outcome, done: list | None = None, prices: dict | None = None) -> int:
         """Write a send's outcome to its row; the parts sent (0 unless it went).
         Called on the modem's thread when the sender had stopped waiting."""
         now = self.clock()
@@ -399,8 +421,12 @@ class Worker:
             else:
                 outbox.mark_failed(message, self.owner, str(outcome), now)
         else:
-            outbox.mark_sent(message, self.owner, outcome.references, modem, now,
-                                encoding=getattr(outcome, "encoding", None))
+            sent = outbox.Sent(message.id, outcome.references, modem, now, getattr(outcome, "encoding", None),
+                               self.part_price(modem, prices))
+            if done is None:
+                outbox.record_sent([sent], self.owner)
+            else:
+                done.append(sent)
             return outcome.parts
         log.warning("message %s not sent: %s", message.id, outcome)
         return 0

@@ -456,6 +456,12 @@ def main() -> int:
     if "--inbound" in sys.argv:
         bench_inbound()
         return _table()
+    if "--outbound" in sys.argv:
+        # ./dev bench --outbound [N]: the send path alone (a 10,000-message backlog by default).
+        at = sys.argv.index("--outbound")
+        count = sys.argv[at + 1] if len(sys.argv) > at + 1 else ""
+        bench_outbound(int(count) if count.isdigit() else 10_000)
+        return _table()
     if "--soak-day" in sys.argv:
         # ./dev bench --soak-day MINUTES: a shop's day compressed into MINUTES (tests/bench_soak.py).
         from bench_soak import bench_soak_day

@@ -22,15 +22,21 @@ VALUES = {
     "lease": [dict(id=1, owner="w:1", now=T0),
               dict(id=2**31 + 5, owner="kasir'; DROP TABLE message; --", now=dt.datetime(2030, 1, 2, 9, 3, 4, 5, WIB)),
               dict(id=7, owner="tökö-😀:\x01", now=dt.datetime(1999, 12, 31, 23, 59, 59, 999_999, dt.timezone.utc))],
-    "sent": [dict(id=1, owner="w:1", now=T0, modem="sim", parts=1),
-             dict(id=99, owner="box:7", now=dt.datetime(2030, 1, 2, 9, 3, tzinfo=WIB), modem="", parts=255)],
-    "sent_encoding": [dict(id=3, owner="w:1", now=T0, modem="usb-1", parts=2, encoding="ucs2"),
-                      dict(id=4, owner="w:2", now=T0, modem="sim", parts=1, encoding="gsm7")],
+    "sent": [dict(id=1, owner="w:1", now=T0, modem="sim", parts=1, price=150),
+             dict(id=99, owner="box:7", now=dt.datetime(2030, 1, 2, 9, 3, tzinfo=WIB), modem="", parts=255, price=0)],
+    "sent_encoding": [dict(id=3, owner="w:1", now=T0, modem="usb-1", parts=2, encoding="ucs2", price=99),
+                      dict(id=4, owner="w:2", now=T0, modem="sim", parts=1, encoding="gsm7", price=100_000)],
     "part": [dict(message=1, part_no=1, reference=0, modem="sim", now=T0),
              dict(message=12, part_no=3, reference=255, modem="modem 'b'", now=dt.datetime(2030, 1, 2, tzinfo=WIB))],
+    "queued": [dict(direction="out", phone="+6281200000001", text="Halo 'Sari'; 🎉", category="marketing",
+                    customer=None, state="queued", priority=9, idempotency_key="c:1:+6281200000001", send_at=None,
+                    created_at=T0, updated_at=T0, template="", campaign=None),
+               dict(direction="out", phone="+6281200000002", text="", category="reminder", customer=2**31 + 1,
+                    state="queued", priority=5, idempotency_key=None, send_at=dt.datetime(2030, 1, 2, tzinfo=WIB),
+                    created_at=T0, updated_at=T0, template="reminder", campaign=3)],
 }
 HOT = {"lease": outbox._LEASE, "sent": outbox._SENT, "sent_encoding": outbox._SENT_ENCODING,
-       "part": outbox._PART}
+       "part": outbox._PART, "queued": outbox._QUEUED}
 
 
 @pytest.mark.parametrize("name", sorted(HOT))
@@ -61,7 +67,7 @@ def test_a_value_missing_from_the_parameters_is_refused(shop):
 
 def _snapshot(message_id):
     row = Message.get_by_id(message_id)
-    fields = ("state", "lease_owner", "attempts", "updated_at", "sent_at", "modem", "parts", "encoding", "error")
+    fields = ("state", "lease_owner", "attempts", "updated_at", "sent_at", "modem", "parts", "encoding", "part_price", "error")
     parts = [(p.part_no, p.reference, p.modem, p.status, p.sent_at, p.updated_at)
              for p in OutboundPart.select().where(OutboundPart.message == message_id).order_by(OutboundPart.part_no)]
     return {f: getattr(row, f) for f in fields}, parts
@@ -77,7 +83,7 @@ def test_the_rows_change_as_with_peewees_queries(shop):
     assert outbox._LEASE.execute(id=hot_row.id, owner="w:2", now=later) == 0  # taken already
     assert outbox._lease_query(peewee_row.id, "w:2", later).execute() == 0
 
-    sent = dict(owner="w:1", now=later, modem="usb-1", parts=2, encoding="ucs2")
+    sent = dict(owner="w:1", now=later, modem="usb-1", parts=2, encoding="ucs2", price=150)
     assert outbox._SENT_ENCODING.execute(id=hot_row.id, **sent) == 1
     assert outbox._sent_query(peewee_row.id, **sent).execute() == 1
     for n, ref in enumerate([200, 201], 1):

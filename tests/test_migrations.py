@@ -11,11 +11,13 @@ from appliance.models import MODELS, InfoAnswer, Message, SchemaVersion, TaughtP
 
 
 def _version_1(database):
-    """A database as the first release made it: before free texts were understood."""
+    """A database as the first release made it: before free texts were understood, before each
+    sent SMS kept its price."""
     database.create_tables([m for m in MODELS if m not in (TaughtPhrase, InfoAnswer)])
     migrator = SchemaMigrator.from_database(database)
     migrate(migrator.drop_column(Message._meta.table_name, "understood"),
-            migrator.drop_column(Message._meta.table_name, "folder"))
+            migrator.drop_column(Message._meta.table_name, "folder"),
+            migrator.drop_column(Message._meta.table_name, "part_price"))
     SchemaVersion.create(version=1, note="created")
     database.execute_sql("INSERT INTO message (direction, phone, text, category, state, priority, needs_staff, "
                          "template, incomplete, parts, encoding, modem, lease_owner, attempts, "
@@ -37,7 +39,7 @@ def test_a_first_release_database_moves_forward_and_keeps_its_rows(backend, tmp_
     assert done == [f"migrated to {step.version}: {step.note}" for step in migrations.STEPS]
     assert migrations.check(database) == []
     old = Message.get(Message.text == "halo")
-    assert old.understood == "" and old.folder == ""  # the old row, with the new columns' defaults
+    assert old.understood == "" and old.folder == "" and old.part_price == 0  # the new columns' defaults
     TaughtPhrase.create(phrase="ada slot kosong", intent="book")
     InfoAnswer.create(keyword="REKENING", reply_id="BCA 123", reply_en="BCA 123")
     assert migrations.migrate(database) == []  # at HEAD: nothing more to do

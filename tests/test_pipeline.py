@@ -169,7 +169,8 @@ def test_an_unreadable_part_is_kept_for_staff_and_the_next_message_goes_on(shop)
 
 def test_a_bulk_job_run_twice_adds_each_row_once(shop):
     people = [(None, f"+62812000{n:05d}", f"Promo {n}") for n in range(1200)]
-    assert outbox.queue_many(people, category="marketing", key_prefix="campaign:1:", now=T0) == 1200
+    assert outbox.queue_many(people[:700], category="marketing", key_prefix="campaign:1:", now=T0) == 700
+    assert outbox.queue_many(people, category="marketing", key_prefix="campaign:1:", now=T0) == 500  # the rest
     assert outbox.queue_many(people, category="marketing", key_prefix="campaign:1:", now=T0) == 0
     assert Message.select().where(Message.category == "marketing").count() == 1200
 

@@ -89,7 +89,7 @@ SETTING_LABELS = {
     'daily_cap': N_('SMS per SIM per day (0: no cap)'),
     'rate_per_minute': N_('SMS per modem per minute (0: no limit)'),
     'replies_per_hour': N_('Automatic replies per phone per hour'),
-    'sms_price': N_('Price of one SMS (Rp)'),
+    'sms_price': N_('Price of one SMS part (Rp; empty: the SIM operator price)'),
     'booking_offer_slots': N_('Times offered in one SMS (1 to 5)'),
     'booking_max_days': N_('Bookings at most this many days ahead'),
     'booking_search_days': N_('Look this many days ahead for a free time'),

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import bottle
 
-from appliance import audit, clock, inbox, outbox, shopdata, sms, understand
+from appliance import audit, clock, inbox, outbox, shopdata, simcredit, sms, understand
 from appliance.customers import customer_for
 from appliance.models import Message, TaughtPhrase
 from appliance.phone import PhoneError, is_replyable, normalise
@@ -178,6 +178,8 @@ def plan(web: Web):
     """Characters, parts and encoding of a text, from the codec itself (JSON)."""
     text = web.query("text", limit=5000)
     p = sms.plan(text)
+    price = simcredit.shop_part_price()  # the one price every cost on screen uses
     return {"encoding": p.encoding, "parts": p.parts, "chars": p.chars, "per_part": p.per_part,
-            "remaining": p.remaining_in_part, "offending": p.offending or ""}
+            "remaining": p.remaining_in_part, "offending": p.offending or "",
+            "price_per_part": price, "cost": p.parts * price}
 

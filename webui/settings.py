@@ -54,7 +54,8 @@ def template_preview(web: Web):
     """A reply with typical values filled in (JSON), for the live preview."""
     text = web.query("text", limit=2000)
     sample = replies.render(text, shop=web.settings.shop_name, name="Sari", points=120, commands="BANTUAN, POIN",
-                            choices="PESAN / POIN", number="T-0042", order="O-1001", prize="Voucher")
+                            choices="PESAN / POIN", number="T-0042", order="O-1001", prize="Voucher",
+                            modem="modem1", credit="8.500", until="15-01-2027")  # (the SIM's warnings)
     from appliance import sms
     plan = sms.plan(sample)
     return {"text": sample, "parts": plan.parts, "encoding": plan.encoding}

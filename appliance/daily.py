@@ -125,13 +125,12 @@ def _runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
     return runs
 
 
-def _changed_since_counted(kept: dict[dt.date, DailyCount], tz: dt.tzinfo) -> set[dt.date]:
+def _changed_since_counted(counted_at: dict[dt.date, dt.datetime], tz: dt.tzinfo) -> set[dt.date]:
     """Kept days with a booking or an order changed after the day was counted."""
-    if not kept:
+    if not counted_at:
         return set()
-    oldest = min(row.computed_at for row in kept.values())
-    first, last = min(kept), max(kept)
-    since, until = _bounds(first, last, tz)
+    oldest = min(counted_at.values())
+    since, until = _bounds(min(counted_at), max(counted_at), tz)
     stale = set()
     for model, moments in ((Booking, (Booking.starts_at,)), (Order, (Order.created_at, Order.paid_at))):
         inside = functools.reduce(operator.or_, [(m >= since) & (m < until) for m in moments])
@@ -141,7 +140,7 @@ def _changed_since_counted(kept: dict[dt.date, DailyCount], tz: dt.tzinfo) -> se
                 if moment is None:
                     continue
                 day = moment.astimezone(tz).date()
-                if day in kept and kept[day].computed_at < changed:
+                if day in counted_at and counted_at[day] < changed:
                     stale.add(day)
     return stale
 
@@ -159,11 +158,12 @@ def per_day(first: dt.date, last: dt.date, tz: dt.tzinfo, *, now: dt.datetime | 
     settled = min(last, settled_until(today))
     numbers: dict[dt.date, dict[str, int]] = {}
     if first <= settled:
-        kept = {row.day: row for row in DailyCount.select().where(
-            (DailyCount.zone == zone_key(tz)) & (DailyCount.day >= first) & (DailyCount.day <= settled))}
-        for day in _changed_since_counted(kept, tz):
+        columns = [getattr(DailyCount, f) for f in FIELDS]
+        kept = {row[0]: row for row in DailyCount.select(DailyCount.day, DailyCount.computed_at, *columns).where(
+            (DailyCount.zone == zone_key(tz)) & (DailyCount.day >= first) & (DailyCount.day <= settled)).tuples()}
+        for day in _changed_since_counted({day: row[1] for day, row in kept.items()}, tz):
             del kept[day]
-        numbers = {day: {f: getattr(row, f) for f in FIELDS} for day, row in kept.items()}
+        numbers = {day: dict(zip(FIELDS, row[2:])) for day, row in kept.items()}
         wanted = [first + dt.timedelta(days=n) for n in range((settled - first).days + 1)]
         for start, end in _runs([day for day in wanted if day not in numbers]):
             counted = count(start, end, tz)

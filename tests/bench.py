@@ -430,15 +430,20 @@ def _big_shop(customers: int, messages: int) -> Path:
     made = cache / "demo-seconds.txt"
     if not (cache / "loket.db").exists():
         print(f"  generating {customers:,} customers and {messages:,} messages (once)...", file=sys.stderr)
-        started = time.perf_counter()
+        import resource
+        started, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(LOKET + ["demo", "--customers", str(customers), "--messages", str(messages),
                                 "--data-dir", str(cache)], check=True, stdout=subprocess.DEVNULL,
                        env={**os.environ, "LOKET_SQLITE_SYNCHRONOUS": "normal"})
-        made.write_text(f"{time.perf_counter() - started:.0f}\n")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+        made.write_text(f"{time.perf_counter() - started:.0f} {used:.0f}\n")
     if made.exists():
-        seconds = float(made.read_text())
-        row(f"`loket demo`: {customers:,} customers and {messages:,} messages made (when the cache was made)",
-            f"{seconds:.0f} s", "≤ 180 s", seconds <= 180)
+        seconds, *cpu_seconds = (float(x) for x in made.read_text().split())
+        # Its CPU time too: on a machine shared with other work the wall time says little.
+        row(f"`loket demo`: {customers:,} customers and {messages:,} messages made (when the cache was made"
+            + (f"; {cpu_seconds[0]:.0f} s of CPU)" if cpu_seconds else ")"), f"{seconds:.0f} s", "≤ 180 s",
+            seconds <= 180)
     return cache
 
 

@@ -162,3 +162,22 @@ def test_the_reports_page_on_a_phone_in_indonesian(site):
         page.screenshot(path=str(shots / "reports-1280.png"), full_page=True)
         chromium.close()
     assert errors == []
+
+
+def test_the_demo_shop_comes_with_its_days_counted(tmp_path):
+    from support import loket_cli
+    done = loket_cli("demo", "--customers", "200", "--messages", "3000", data_dir=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr
+    settings = settings_module.load(env={}, overrides={"data_dir": str(tmp_path)})
+    database = db.connect(settings.db_url)
+    try:
+        from appliance.models import DailyCount, Message
+        kept = {row.day: row.received for row in DailyCount.select()}
+        assert len(kept) >= 360  # a year of days, counted once by `loket demo`
+        counted = {}
+        for m in Message.select().where(Message.direction == "in"):
+            day = m.created_at.astimezone(JAKARTA).date()
+            counted[day] = counted.get(day, 0) + 1
+        assert all(kept[day] == counted.get(day, 0) for day in kept)
+    finally:
+        database.close()

@@ -16,7 +16,7 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import MODELS, InfoAnswer, Message, SchemaVersion, ShopSetting, TaughtPhrase
+from .models import MODELS, DailyCount, InfoAnswer, Message, SchemaVersion, ShopSetting, TaughtPhrase
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,12 +103,19 @@ def _part_price(database: pw.Database, migrator: SchemaMigrator) -> None:
         run(migrator.add_column(Message._meta.table_name, "part_price", Message.part_price))
 
 
+def _daily_counts(database: pw.Database, migrator: SchemaMigrator) -> None:
+    # The past is counted after this step's transaction, in batches (wiring.open_database).
+    database.create_tables([DailyCount], safe=True)
+    database.execute_sql('CREATE INDEX IF NOT EXISTS "customer_created_at" ON "customer" ("created_at")')
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
     Step(3, "free texts: how each was understood, the robots' folder, taught phrases, staff-made answers",
          _understanding, creates=("taught_phrase", "info_answer")),
     Step(4, "what each sent SMS part cost, on its row", _part_price),
+    Step(5, "the reports' numbers kept per day", _daily_counts, creates=("daily_count",)),
 )
 HEAD = 1 + len(STEPS)
 

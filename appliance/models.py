@@ -65,7 +65,7 @@ class Customer(BaseModel):
     # Why staff should look at this customer (an auto-responder loop, ...); "" when fine.
     flag = pw.CharField(default="", max_length=200)
     points = pw.IntegerField(default=0)  # the sum of PointsEntry.delta, kept for speed
-    created_at = UTCDateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow, index=True)  # new customers per day, in the reports
     last_contact_at = UTCDateTimeField(null=True, index=True)
     last_visit_at = UTCDateTimeField(null=True, index=True)
 
@@ -478,8 +478,37 @@ class PaymentClaim(BaseModel):
     decided_at = UTCDateTimeField(null=True)
 
 
+# -- the reports' numbers, kept per day ----------------------------------------
+
+class DailyCount(BaseModel):
+    """One shop-local day's numbers for the reports, kept once the day has
+    settled, so a year's report reads 365 rows, not a million messages
+    (daily.py fills it)."""
+
+    zone = pw.CharField(max_length=64)  # the time zone whose day this is
+    day = pw.DateField()
+    received = pw.IntegerField(default=0)
+    sent = pw.IntegerField(default=0)  # out, sent or delivered
+    failed = pw.IntegerField(default=0)
+    transactional = pw.IntegerField(default=0)  # out, by category
+    reminder = pw.IntegerField(default=0)
+    marketing = pw.IntegerField(default=0)
+    new_customers = pw.IntegerField(default=0)
+    booked = pw.IntegerField(default=0)  # bookings for the day, not cancelled
+    done = pw.IntegerField(default=0)
+    no_show = pw.IntegerField(default=0)
+    cancelled = pw.IntegerField(default=0)
+    orders = pw.IntegerField(default=0)  # orders placed that day
+    paid_orders = pw.IntegerField(default=0)  # orders paid that day, and their rupiah
+    revenue = pw.BigIntegerField(default=0)
+    computed_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("zone", "day"), True),)
+
+
 MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, InboundPart, AuditEntry,
           Tag, CustomerTag, Service, Product, OpeningHours, KeywordAlias, ReplyTemplate, ShopSetting, Pending,
           Booking, QueueTicket, PointsEntry, Draw, DrawEntry, DrawWinner, TicketCategory, Ticket, TicketEvent,
-          Order, OrderItem, PaymentClaim, Campaign, TaughtPhrase, InfoAnswer)
+          Order, OrderItem, PaymentClaim, Campaign, TaughtPhrase, InfoAnswer, DailyCount)
 

@@ -1,7 +1,8 @@
 """The numbers the owner asked for, as plain rows the UI charts and exports.
 
-Every report takes a period [since, until) in UTC and counts by the shop's
-local day, so "today" means the shop's today.
+The daily numbers take the shop's local days [first, last]; the others a
+period [since, until) in UTC, counted by the shop's local day, so "today"
+means the shop's today.
 """
 
 from __future__ import annotations
@@ -11,51 +12,14 @@ from collections import Counter, defaultdict
 
 import peewee as pw
 
+from . import daily
 from .models import Booking, Campaign, Customer, Message, PointsEntry, Ticket
 
 
-def _days(since: dt.datetime, until: dt.datetime, tz: dt.tzinfo) -> list[dt.date]:
-    first, last = since.astimezone(tz).date(), (until - dt.timedelta(microseconds=1)).astimezone(tz).date()
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def _local_day(field, tz: dt.tzinfo, at: dt.datetime):
-    """SQL for the shop-local date of a UTC timestamp column, so the database
-    groups a million rows instead of Python. Uses the zone's offset at `at`
-    (Indonesia keeps no daylight saving time; elsewhere a report spanning a
-    change is off by an hour at its edges)."""
-    minutes = int(at.astimezone(tz).utcoffset().total_seconds() // 60)
-    database = Message._meta.database
-    database = getattr(database, "obj", database)  # the proxy's database
-    # coerce(False): the result is a date string, not the column's datetime.
-    if isinstance(database, pw.PostgresqlDatabase):
-        return pw.fn.to_char(field + pw.SQL(f"interval '{minutes} minutes'"), "YYYY-MM-DD").coerce(False)
-    return pw.fn.date(field, f"{minutes:+d} minutes").coerce(False)
-
-
-def messages_per_day(since: dt.datetime, until: dt.datetime, tz: dt.tzinfo) -> list[dict]:
-    day = _local_day(Message.created_at, tz, until)
-    kind = pw.Case(None, [((Message.direction == "in"), "received"),
-                          (Message.state.in_(["sent", "delivered"]), "sent"),
-                          ((Message.state == "failed"), "failed")], "other")
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for day_text, what, n in (Message.select(day, kind, pw.fn.COUNT(Message.id))
-                              .where((Message.created_at >= since) & (Message.created_at < until))
-                              .group_by(day, kind).tuples()):
-        counts[str(day_text)][what] += n
-    return [{"day": d.isoformat(), "received": counts[d.isoformat()]["received"],
-             "sent": counts[d.isoformat()]["sent"], "failed": counts[d.isoformat()]["failed"]}
-            for d in _days(since, until, tz)]
-
-
-def bookings_per_day(since: dt.datetime, until: dt.datetime, tz: dt.tzinfo) -> list[dict]:
-    counts: dict[dt.date, Counter] = defaultdict(Counter)
-    for starts, status in (Booking.select(Booking.starts_at, Booking.status)
-                           .where((Booking.starts_at >= since) & (Booking.starts_at < until)).tuples()):
-        counts[starts.astimezone(tz).date()][status] += 1
-    return [{"day": d.isoformat(), "booked": sum(counts[d].values()) - counts[d]["cancelled"],
-             "done": counts[d]["done"], "no_show": counts[d]["no_show"], "cancelled": counts[d]["cancelled"]}
-            for d in _days(since, until, tz)]
+def per_day(first: dt.date, last: dt.date, tz: dt.tzinfo) -> list[dict]:
+    """Every shop-local day in [first, last] with its numbers (daily.FIELDS),
+    from the counts kept per day: a year is 365 rows, not a million messages."""
+    return daily.per_day(first, last, tz)
 
 
 def retention(since: dt.datetime, until: dt.datetime, tz: dt.tzinfo) -> list[dict]:

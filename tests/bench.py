@@ -415,43 +415,86 @@ def bench_fault_soak(n: int = 2000, seconds: float = 600.0, seed: int = 14) -> N
     row("fault soak: failed with a reason", str(tally["failed, said so"]))
 
 
-def bench_pages(customers: int = 100_000, messages: int = 1_000_000) -> None:
-    """Page views on a big shop: p95 per page over real HTTP to `loket web`.
-    The big data dir is made once and kept (generating takes a few minutes)."""
-    from support import Browserless, start_web
-    cache = Path(os.environ.get("LOKET_BENCH_CACHE", "/var/tmp/loket-bench")) / f"shop-{customers}-{messages}-v2"
+PAGES = ["/dashboard", "/inbox", "/inbox?page=20", "/inbox/%2B6281900000042", "/customers", "/customers?q=sari",
+         "/customers/50000", "/outbox", "/tickets", "/campaigns", "/orders", "/bookings", "/queue", "/reports",
+         "/reports?days=7", "/reports?days=30", "/reports?days=90", "/reports?days=365", "/reports/messages.csv?days=365",
+         "/settings/audit"]
+PHONE_SEARCH = "/customers?q=0819000123"  # a customer looked up by the number she gives at the counter
+
+
+def _big_shop(customers: int, messages: int) -> Path:
+    """The big shop's data dir, made once with `loket demo` (timed) and kept.
+    The name changes with the schema: a newer Loket never migrates a shop
+    another branch's bench still reads."""
+    cache = Path(os.environ.get("LOKET_BENCH_CACHE", "/var/tmp/loket-bench")) / f"shop-{customers}-{messages}-v3"
+    made = cache / "demo-seconds.txt"
     if not (cache / "loket.db").exists():
         print(f"  generating {customers:,} customers and {messages:,} messages (once)...", file=sys.stderr)
+        import resource
+        started, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run(LOKET + ["demo", "--customers", str(customers), "--messages", str(messages),
                                 "--data-dir", str(cache)], check=True, stdout=subprocess.DEVNULL,
                        env={**os.environ, "LOKET_SQLITE_SYNCHRONOUS": "normal"})
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+        made.write_text(f"{time.perf_counter() - started:.0f} {used:.0f}\n")
+    if made.exists():
+        seconds, *cpu_seconds = (float(x) for x in made.read_text().split())
+        # Its CPU time too: on a machine shared with other work the wall time says little.
+        row(f"`loket demo`: {customers:,} customers and {messages:,} messages made (when the cache was made"
+            + (f"; {cpu_seconds[0]:.0f} s of CPU)" if cpu_seconds else ")"), f"{seconds:.0f} s", "≤ 180 s",
+            seconds <= 180)
+    return cache
+
+
+def _stream(browser, url: str, path: str) -> tuple[float, float, int]:
+    """A download read as it arrives: seconds to the first byte, to the last, and its lines."""
+    import urllib.request
+    started = time.perf_counter()
+    with browser.opener.open(urllib.request.Request(url + path), timeout=60) as response:
+        first = response.read(1)
+        first_byte = time.perf_counter() - started
+        lines = first.count(b"\n")
+        while chunk := response.read(65536):
+            lines += chunk.count(b"\n")
+    return first_byte, time.perf_counter() - started, lines
+
+
+def bench_pages(customers: int = 100_000, messages: int = 1_000_000, runs: int = 20) -> None:
+    """Page views on a big shop over real HTTP to `loket web`: p50 and p95 per
+    page, each against its target; the customer export streamed."""
+    from support import Browserless, start_web
+    cache = _big_shop(customers, messages)
     made = subprocess.run(LOKET + ["user", "add", f"bench{int(time.time())}", "--role", "owner", "--data-dir",
                                    str(cache)], capture_output=True, text=True, check=True)
     user, password = made.stdout.split()[2], made.stdout.split("password: ")[1].split()[0]
-    pages = ["/dashboard", "/inbox", "/inbox?page=20", "/inbox/%2B6281900000042", "/customers", "/customers?q=sari",
-             "/customers?q=0819000123", "/customers/50000", "/outbox", "/tickets", "/campaigns", "/orders",
-             "/bookings", "/queue", "/reports", "/settings/audit"]
-    timings = []
     with start_web(cache) as url:
         browser = Browserless(url)
         browser.login(user, password)
-        for page in pages:
+        for page, target in [(p, 100) for p in PAGES] + [(PHONE_SEARCH, 50)]:
             browser.get(page)  # warm
-            for _ in range(10):
+            timings = []
+            for _ in range(runs):
                 started = time.perf_counter()
-                browser.get(page)
-                timings.append(((time.perf_counter() - started) * 1000, page))
-    timings.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1][0]
-    slowest = timings[-1]
-    row(f"page views, {customers:,} customers and {messages:,} messages, p95", f"{p95:.0f} ms", "≤ 100 ms",
-        p95 <= 100)
-    row("slowest page view", f"{slowest[0]:.0f} ms ({slowest[1]})")
+                status, _, _ = browser.get(page)
+                timings.append((time.perf_counter() - started) * 1000)
+            timings.sort()
+            p50, p95 = statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
+            what = "customer search by phone" if page == PHONE_SEARCH else "page"
+            row(f"{what} {page}: p50 {p50:.0f} ms, p95" + ("" if status == 200 else f" (HTTP {status})"),
+                f"{p95:.0f} ms", f"≤ {target} ms", p95 <= target and status == 200)
+        first_byte, total, lines = _stream(browser, url, "/customers/export.csv")
+    row("customer CSV export: first byte", f"{first_byte:.2f} s", "≤ 1 s", first_byte <= 1)
+    row(f"customer CSV export: all {lines - 1:,} customers", f"{total:.2f} s", "≤ 5 s",
+        total <= 5 and lines - 1 >= customers)
 
 
 def main() -> int:
     if "--understanding" in sys.argv:
         bench_understanding()
+        return _table()
+    if "--pages" in sys.argv:  # ./dev bench --pages: the page views on the big shop alone
+        bench_pages()
         return _table()
     if "--inbound" in sys.argv:
         bench_inbound()

@@ -7,13 +7,14 @@ import pytest
 from playhouse.migrate import SchemaMigrator, migrate
 
 from appliance import db, migrations
-from appliance.models import MODELS, InfoAnswer, Message, SchemaVersion, TaughtPhrase
+from appliance.models import MODELS, DailyCount, InfoAnswer, Message, SchemaVersion, TaughtPhrase
 
 
 def _version_1(database):
     """A database as the first release made it: before free texts were understood, before each
-    sent SMS kept its price."""
-    database.create_tables([m for m in MODELS if m not in (TaughtPhrase, InfoAnswer)])
+    sent SMS kept its price, before the reports' daily numbers."""
+    database.create_tables([m for m in MODELS if m not in (TaughtPhrase, InfoAnswer, DailyCount)])
+    database.execute_sql('DROP INDEX "customer_created_at"')  # came with the reports' daily numbers
     migrator = SchemaMigrator.from_database(database)
     migrate(migrator.drop_column(Message._meta.table_name, "understood"),
             migrator.drop_column(Message._meta.table_name, "folder"),

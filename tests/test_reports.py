@@ -1,25 +1,154 @@
-"""The owner's numbers, counted by the shop's local day."""
+"""The owner's numbers, counted by the shop's local day, and kept per day so
+a year's report never groups a million messages."""
 
 import datetime as dt
+import random
 import zoneinfo
+from collections import Counter, defaultdict
 
-from appliance import customers, reports
-from appliance.models import Booking, Message, PointsEntry, Service, Ticket, TicketCategory
+from appliance import customers, daily, reports
+from appliance.models import (Booking, Customer, DailyCount, Message, Order, PointsEntry, Service, Ticket,
+                              TicketCategory)
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
+TODAY = dt.date(2026, 12, 2)
 
 
 def local(day, hour=12, month=11):
     return dt.datetime(2026, month, day, hour, tzinfo=JAKARTA).astimezone(dt.timezone.utc)
 
 
+NOW = dt.datetime(2026, 12, 2, 20, tzinfo=JAKARTA)
+
+
+def days(first, last, now=NOW):
+    return {row["day"]: row for row in daily.per_day(first, last, JAKARTA, now=now)}
+
+
 def test_messages_per_local_day(shop):
     Message.create(direction="in", phone="+62812", text="a", state="handled", created_at=local(20, 23))
     Message.create(direction="out", phone="+62812", text="b", state="sent", created_at=local(21, 0))
-    Message.create(direction="out", phone="+62812", text="c", state="failed", created_at=local(21, 6))
-    rows = reports.messages_per_day(local(20, 0), local(22, 0), JAKARTA)
-    assert rows == [{"day": "2026-11-20", "received": 1, "sent": 0, "failed": 0},
-                    {"day": "2026-11-21", "received": 0, "sent": 1, "failed": 1}]
+    Message.create(direction="out", phone="+62812", text="c", state="failed", created_at=local(21, 6),
+                   category="marketing")
+    rows = days(dt.date(2026, 11, 20), dt.date(2026, 11, 21))
+    assert [(r["received"], r["sent"], r["failed"], r["marketing"]) for r in rows.values()] == [(1, 0, 0, 0),
+                                                                                               (0, 1, 1, 1)]
+
+
+def test_a_settled_day_is_counted_once_and_kept_the_recent_days_live(shop):
+    Message.create(direction="in", phone="+62812", text="a", state="handled", created_at=local(10))
+    Message.create(direction="in", phone="+62812", text="b", state="handled", created_at=local(1, month=12))
+    assert days(dt.date(2026, 11, 10), TODAY)[dt.date(2026, 11, 10)]["received"] == 1
+    assert DailyCount.select().where(DailyCount.day == dt.date(2026, 11, 10)).exists()
+    assert not DailyCount.select().where(DailyCount.day > daily.settled_until(TODAY)).exists()
+    # The kept day is read, not counted again; yesterday is counted on every view.
+    Message.delete().execute()
+    Message.create(direction="in", phone="+62812", text="c", state="handled", created_at=local(1, 9, month=12))
+    rows = days(dt.date(2026, 11, 10), TODAY)
+    assert rows[dt.date(2026, 11, 10)]["received"] == 1
+    assert rows[dt.date(2026, 12, 1)]["received"] == 1
+
+
+def test_a_booking_changed_after_its_day_was_kept_is_counted_again(shop):
+    massage = Service.create(name="Pijat bayi", duration_minutes=60)
+    sari = customers.customer_for("+6281200000001")
+    booking = Booking.create(customer=sari, service=massage, starts_at=local(5), ends_at=local(5),
+                             updated_at=local(5))
+    assert days(dt.date(2026, 11, 5), dt.date(2026, 11, 5))[dt.date(2026, 11, 5)]["no_show"] == 0
+    later = NOW + dt.timedelta(hours=1)
+    booking.status, booking.updated_at = "no_show", later
+    booking.save()
+    assert days(dt.date(2026, 11, 5), dt.date(2026, 11, 5), later)[dt.date(2026, 11, 5)]["no_show"] == 1
+
+
+def test_the_kept_numbers_equal_a_direct_count_after_random_writes(shop):
+    """Property: day after day of random writes as a shop makes them (texts
+    in and out, new customers, bookings for any day, orders paid later, late
+    delivery reports, staff marking bookings late), with the reports viewed
+    on random days, every day's numbers equal a count of the rows."""
+    rng = random.Random(13)
+    massage = Service.create(name="Pijat bayi", duration_minutes=60)
+    first, last = dt.date(2026, 10, 1), TODAY
+    made = 0
+
+    def at(day, hour=None):
+        return dt.datetime.combine(day, dt.time(hour if hour is not None else rng.randrange(24), rng.randrange(60)),
+                                   tzinfo=JAKARTA).astimezone(dt.timezone.utc)
+
+    day = first
+    while day <= last:
+        now = at(day, 23)
+        for _ in range(rng.randrange(8)):
+            made += 1
+            customer = Customer.create(phone=f"+628120000{made:04d}", created_at=at(day))
+            direction = rng.choice(("in", "out"))
+            Message.create(direction=direction, phone=customer.phone, text="x", created_at=at(day),
+                           state="handled" if direction == "in" else "queued",
+                           category=rng.choice(("transactional", "reminder", "marketing")))
+            if rng.random() < 0.4:
+                starts = at(day + dt.timedelta(days=rng.randrange(-3, 10)))
+                Booking.create(customer=customer, service=massage, starts_at=starts, ends_at=starts,
+                               created_at=now, updated_at=now)
+            if rng.random() < 0.3:
+                Order.create(number=made, customer=customer, total=rng.randrange(1, 50) * 1000, created_at=at(day),
+                             updated_at=now)
+        # What happens to earlier rows today: delivery reports, visits marked, payments.
+        recent = Message.select().where((Message.state == "queued")
+                                        & (Message.created_at >= at(day - dt.timedelta(days=2), 0)))
+        for message in recent:
+            Message.update(state=rng.choice(("sent", "delivered", "failed"))).where(Message.id == message.id).execute()
+        for booking in Booking.select().where(Booking.status == "booked").order_by(Booking.id):
+            if booking.starts_at < now and rng.random() < 0.3:
+                Booking.update(status=rng.choice(("done", "no_show", "cancelled")), updated_at=now).where(
+                    Booking.id == booking.id).execute()
+        for order in Order.select().where(Order.paid_at.is_null()):
+            if rng.random() < 0.2:
+                Order.update(status="paid", paid_at=now, updated_at=now).where(Order.id == order.id).execute()
+        if rng.random() < 0.3:  # someone looks at a report today
+            since = first + dt.timedelta(days=rng.randrange((day - first).days + 1))
+            daily.per_day(since, day, JAKARTA, now=now)
+        if day == dt.date(2026, 11, 1):
+            daily.backfill(JAKARTA, now=now, pause=0)
+        day += dt.timedelta(days=1)
+
+    expected: dict = defaultdict(Counter)
+    for m in Message.select():
+        numbers = expected[m.created_at.astimezone(JAKARTA).date()]
+        if m.direction == "in":
+            numbers["received"] += 1
+        else:
+            numbers[m.category] += 1
+            numbers["sent"] += m.state in ("sent", "delivered")
+            numbers["failed"] += m.state == "failed"
+    for c in Customer.select():
+        expected[c.created_at.astimezone(JAKARTA).date()]["new_customers"] += 1
+    for b in Booking.select():
+        numbers = expected[b.starts_at.astimezone(JAKARTA).date()]
+        numbers["booked"] += b.status != "cancelled"
+        if b.status != "booked":
+            numbers[b.status] += 1
+    for o in Order.select():
+        expected[o.created_at.astimezone(JAKARTA).date()]["orders"] += 1
+        if o.paid_at:
+            expected[o.paid_at.astimezone(JAKARTA).date()]["paid_orders"] += 1
+            expected[o.paid_at.astimezone(JAKARTA).date()]["revenue"] += o.total
+    counted = days(first, last)
+    assert list(counted) == [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    assert DailyCount.select().count() > 30  # most of it came from the kept days
+    for day, row in counted.items():
+        assert {f: row[f] for f in daily.FIELDS} == {f: expected[day][f] for f in daily.FIELDS}, day
+
+
+def test_an_upgrade_counts_the_past_in_batches(shop):
+    for n in range(100):
+        Message.create(direction="in", phone="+62812", text="a", state="handled",
+                       created_at=local(2, month=12) - dt.timedelta(days=n))
+    counted = daily.backfill(JAKARTA, now=NOW, pause=0)
+    assert counted == 100 - daily.SETTLE_DAYS - 1
+    assert all(row.received == 1 for row in DailyCount.select())
+    assert daily.backfill(JAKARTA, now=NOW, pause=0) == 0  # nothing twice
+    assert max(end - start for start, end in daily._runs(sorted(r.day for r in DailyCount.select()))) \
+        < dt.timedelta(days=daily.BATCH_DAYS)
 
 
 def test_bookings_no_shows_and_retention(shop):
@@ -29,9 +158,9 @@ def test_bookings_no_shows_and_retention(shop):
                                    (budi, local(4), "done"), (budi, local(5), "no_show"),
                                    (budi, local(6), "cancelled")]:
         Booking.create(customer=customer, service=massage, starts_at=when, ends_at=when, status=status)
-    days = {r["day"]: r for r in reports.bookings_per_day(local(1, 0), local(7, 0), JAKARTA)}
-    assert days["2026-11-05"]["no_show"] == 1 and days["2026-11-06"]["cancelled"] == 1
-    assert days["2026-11-06"]["booked"] == 0
+    rows = days(dt.date(2026, 11, 1), dt.date(2026, 11, 6))
+    assert rows[dt.date(2026, 11, 5)]["no_show"] == 1 and rows[dt.date(2026, 11, 6)]["cancelled"] == 1
+    assert rows[dt.date(2026, 11, 6)]["booked"] == 0
     [november] = reports.retention(local(1, 0), local(30, 0), JAKARTA)
     assert november == {"month": "2026-11", "visitors": 2, "returning": 1, "returning_percent": 50}
 

@@ -50,15 +50,19 @@ def open_database(settings, *, migrate: bool = True):
     from .. import db, migrations
     try:
         database = db.connect(settings.db_url, synchronous=settings.sqlite_synchronous)
-        if migrate:
-            for line in migrations.migrate(database):
-                logging.getLogger("loket").info("database: %s", line)
+        done = migrations.migrate(database) if migrate else []
+        for line in done:
+            logging.getLogger("loket").info("database: %s", line)
     except db.DatabaseError as exc:
         raise CLIError(str(exc)) from None
     except RuntimeError as exc:
         raise CLIError(str(exc)) from None
     from .. import shopdata
     shopdata.use(settings)  # the shop's preferences: the owner's values over these settings
+    if any("migrated to 4:" in line for line in done):  # an upgraded shop's past, counted per day for the reports
+        from .. import daily
+        days = daily.backfill(shopdata.live(settings).tz)
+        logging.getLogger("loket").info("database: counted %d past days for the reports", days)
     return database
 
 

@@ -1,51 +1,54 @@
 % rebase('layout.tpl')
-<h1>{{t('Reports')}}</h1>
-<form method="get" action="/reports" class="search">
-  <label>Days <select name="days">
-  % for n in (7, 30, 90, 365):
-    <option value="{{n}}" {{'selected' if n == days else ''}}>{{n}}</option>
+<h1>{{t('Reports')}} <small class="meta">{{heading}}</small></h1>
+% if period.error:
+<p class="error" role="alert">{{period.error}}</p>
+% end
+<nav class="periods" aria-label="{{t('Period')}}">
+  % for n in periods:
+  <a href="/reports?days={{n}}" class="button{{' current' if period.preset == n else ''}}"{{!' aria-current="page"' if period.preset == n else ''}}>{{t('{n} days').format(n=n)}}</a>
   % end
-  </select></label>
-  <button type="submit">{{t('Open')}}</button>
+</nav>
+<form method="get" action="/reports" class="search period-form">
+  <label>{{t('From')}} <input type="date" name="from" value="{{period.first.isoformat()}}" required></label>
+  <label>{{t('To')}} <input type="date" name="to" value="{{period.last.isoformat()}}" required></label>
+  <button type="submit">{{t('Show')}}</button>
 </form>
-% for name, heading in [('messages', 'Messages per day'), ('bookings', 'Bookings and no-shows'), ('retention', 'Returning customers per month'), ('campaigns', 'Campaign results')]:
-<section class="card">
-  <h2>{{heading}} <a class="meta" href="/reports/{{name}}.csv?days={{days}}">{{t('Download CSV')}}</a></h2>
-  % if name in charts:
-  {{!charts[name]}}
-  % end
-  % rows, label, series = tables[name]
-  % if rows:
-  <details><summary>Table</summary>
+% for s in sections:
+<section class="card report" id="{{s['name']}}">
+  <h2>{{s['heading']}}</h2>
+  % if s['empty']:
+  <p class="empty">{{t('No data for this period.')}}</p>
+  % else:
+  {{!s['chart']}}
+  <details class="report-table"><summary>{{t('Table')}}</summary>
   <table><thead><tr>
-  % for column in rows[0]:
+  % for column in s['columns']:
     <th>{{column}}</th>
   % end
   </tr></thead><tbody>
-  % for row in rows:
+  % for row in s['rows']:
     <tr>
-    % for value in row.values():
+    % for value in row:
       <td>{{value}}</td>
     % end
     </tr>
   % end
   </tbody></table></details>
-  % else:
-  <p class="empty">No data for this period.</p>
   % end
+  <p><a class="button" href="/reports/{{s['name']}}.csv?{{period.query}}" download>{{t('Download CSV')}}</a></p>
 </section>
 % end
 <section class="card">
   <h2>{{t('Tickets')}}</h2>
   <dl class="facts">
-    <dt>{{t('Total')}}</dt><dd>{{tickets['total']}}</dd>
-    <dt>SLA response met</dt><dd>{{tickets['response_met_percent'] if tickets['response_met_percent'] is not None else '-'}} %</dd>
-    <dt>SLA resolution met</dt><dd>{{tickets['resolution_met_percent'] if tickets['resolution_met_percent'] is not None else '-'}} %</dd>
-    <dt>By category</dt><dd>{{', '.join(k + ': ' + str(v) for k, v in tickets['by_category'].items()) or '-'}}</dd>
+    <dt>{{t('Total')}}</dt><dd>{{number(tickets['total'])}}</dd>
+    <dt>{{t('Answered in time')}}</dt><dd>{{'%s %%' % tickets['response_met_percent'] if tickets['response_met_percent'] is not None else '-'}}</dd>
+    <dt>{{t('Solved in time')}}</dt><dd>{{'%s %%' % tickets['resolution_met_percent'] if tickets['resolution_met_percent'] is not None else '-'}}</dd>
+    <dt>{{t('By category')}}</dt><dd>{{', '.join(k + ': ' + number(v) for k, v in tickets['by_category'].items()) or '-'}}</dd>
   </dl>
 </section>
 <section class="card">
   <h2>{{t('Points')}}</h2>
-  <dl class="facts"><dt>Issued</dt><dd>{{points['issued']}}</dd><dt>Redeemed</dt><dd>{{points['redeemed']}}</dd>
-  <dt>Customers with points</dt><dd>{{points['customers_with_points']}}</dd></dl>
+  <dl class="facts"><dt>{{t('Given')}}</dt><dd>{{number(points['issued'])}}</dd><dt>{{t('Redeemed')}}</dt><dd>{{number(points['redeemed'])}}</dd>
+  <dt>{{t('Customers with points')}}</dt><dd>{{number(points['customers_with_points'])}}</dd></dl>
 </section>

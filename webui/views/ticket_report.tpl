@@ -1,13 +1,26 @@
 % rebase('layout.tpl')
+% labels = {'new': t('New'), 'assigned': t('Assigned'), 'pending': t('Pending'), 'resolved': t('Resolved'), 'closed': t('Closed')}
+% def sla(clock):
+%   c = r[clock + '_sla']
+%   return ('-' if c['percent'] is None else '%s %%' % number(round(c['percent']))) + ' · ' + t('{met} in time, {missed} late').format(met=number(c['met']), missed=number(c['missed']))
+% end
+% def minutes(value):
+%   return '-' if value is None else t('{n} min').format(n=number(round(value)))
+% end
 <p class="back"><a href="/tickets">&larr; {{t('Tickets')}}</a></p>
-<h1>Ticket report · {{days}} days</h1>
-<dl class="facts">
-  <dt>{{t('Total')}}</dt><dd>{{r['total']}}</dd>
-  <dt>Response SLA met</dt><dd>{{r['response_sla']['percent'] if r['response_sla']['percent'] is not None else '-'}} % ({{r['response_sla']['met']}} met, {{r['response_sla']['missed']}} missed)</dd>
-  <dt>Resolution SLA met</dt><dd>{{r['resolution_sla']['percent'] if r['resolution_sla']['percent'] is not None else '-'}} % ({{r['resolution_sla']['met']}} met, {{r['resolution_sla']['missed']}} missed)</dd>
-  <dt>Average response</dt><dd>{{r['average_response_minutes'] if r['average_response_minutes'] is not None else '-'}} min</dd>
-  <dt>Average resolution</dt><dd>{{r['average_resolution_minutes'] if r['average_resolution_minutes'] is not None else '-'}} min</dd>
-  <dt>By status</dt><dd>{{', '.join(k + ': ' + str(v) for k, v in r['by_status'].items())}}</dd>
-  <dt>By category</dt><dd>{{', '.join((k or '-') + ': ' + str(v) for k, v in r['by_category'].items()) or '-'}}</dd>
-  <dt>By technician</dt><dd>{{', '.join(k + ': ' + str(v) for k, v in r['by_technician'].items()) or '-'}}</dd>
+<h1>{{t('Ticket report')}} <small class="meta">{{t('{n} days').format(n=days)}}</small></h1>
+<nav class="periods" aria-label="{{t('Period')}}">
+  % for n in (7, 30, 90, 365):
+  <a href="/tickets/report?days={{n}}" class="button{{' current' if n == days else ''}}"{{!' aria-current="page"' if n == days else ''}}>{{t('{n} days').format(n=n)}}</a>
+  % end
+</nav>
+<dl class="facts card">
+  <dt>{{t('Total')}}</dt><dd>{{number(r['total'])}}</dd>
+  <dt>{{t('Answered in time')}}</dt><dd>{{sla('response')}}</dd>
+  <dt>{{t('Solved in time')}}</dt><dd>{{sla('resolution')}}</dd>
+  <dt>{{t('Average time to answer')}}</dt><dd>{{minutes(r['average_response_minutes'])}}</dd>
+  <dt>{{t('Average time to solve')}}</dt><dd>{{minutes(r['average_resolution_minutes'])}}</dd>
+  <dt>{{t('By status')}}</dt><dd>{{', '.join(labels.get(k, k) + ': ' + number(v) for k, v in r['by_status'].items())}}</dd>
+  <dt>{{t('By category')}}</dt><dd>{{', '.join((k or '-') + ': ' + number(v) for k, v in r['by_category'].items()) or '-'}}</dd>
+  <dt>{{t('By technician')}}</dt><dd>{{', '.join(k + ': ' + number(v) for k, v in r['by_technician'].items()) or '-'}}</dd>
 </dl>

@@ -40,13 +40,15 @@ templates({
         "id": "{shop}: pesan Anda kami tambahkan ke keluhan {number} yang sedang kami tangani. Cek: STATUS {number}",
         "en": "{shop}: your message is added to complaint {number}, which we are working on. Check: STATUS {number}",
     },
+}, purpose="tickets")
+templates({
     DIGEST: {
         "id": "{shop}: {count} tiket mendekati/melewati batas SLA, mis. {numbers}. SMS per tiket ditahan hari ini;"
               " lihat Loket.",
         "en": "{shop}: {count} tickets near or past their SLA, e.g. {numbers}. Alerts per ticket are held today;"
               " see Loket.",
     },
-})
+}, purpose="staff")
 
 
 # -- complaints by SMS -----------------------------------------------------------------------
@@ -89,12 +91,14 @@ templates({
               " salah satunya.",
         "en": "{shop}: you already have {count} upcoming bookings. To add another, call us or CANCEL one first.",
     },
+}, purpose="bookings")
+templates({
     "order_too_many": {
         "id": "{shop}: Anda masih punya {count} pesanan yang belum dibayar. Bayar dulu atau hubungi kami untuk"
               " pesan lagi.",
         "en": "{shop}: you still have {count} unpaid orders. Please pay them, or call us, before ordering more.",
     },
-})
+}, purpose="orders")
 
 
 def upcoming_bookings(customer, now: dt.datetime) -> int:

@@ -130,7 +130,7 @@ templates({
         "id": "{shop}: mohon maaf, jadwal {service} {day} jam {time} dibatalkan. Hubungi kami untuk jadwal baru.",
         "en": "{shop}: sorry, your {service} {day} at {time} is cancelled. Contact us for a new time.",
     },
-})
+}, purpose="bookings")
 
 
 def _services_list(limit: int = 60) -> tuple[str, str | None]:

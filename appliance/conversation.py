@@ -8,7 +8,7 @@ what it answers:
     @on_reply("book.slot")           the answer to a question we asked ("reply 1, 2 or 3")
     @on_status("T")                  STATUS T-0042: one service per reference prefix
     @on_staff_command("OK", "DONE")  a staff member's phone (a technician answering by SMS)
-    templates({...})                 default reply texts, per language
+    templates({...}, purpose="orders")  default reply texts, per language, and what they are for
 
 Registration happens when `services.load()` imports those modules; every
 process (web, worker, CLI) calls it once at start, so each sees every
@@ -187,6 +187,7 @@ def on_confirm(action: str):
     return _registrar(CONFIRM_ACTIONS, action)
 
 
-def templates(by_key: dict[str, dict[str, str]]) -> None:
-    """A service's default reply texts, per language (see replies.py)."""
-    replies.register(by_key)
+def templates(by_key: dict[str, dict[str, str]], purpose: str | None = None) -> None:
+    """A service's default reply texts, per language (see replies.py). `purpose`
+    groups them on the Settings page (one of replies.PURPOSES: "bookings", "orders" ...)."""
+    replies.register(by_key, purpose)

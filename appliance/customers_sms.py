@@ -18,7 +18,7 @@ templates({
         "id": "{shop}: maaf, nama itu tidak bisa kami simpan. Ketik DAFTAR dan nama Anda (huruf saja).",
         "en": "{shop}: sorry, we cannot save that name. Text REG and your name (letters only).",
     },
-})
+}, purpose="basics")
 
 
 @on_keyword("REG")

@@ -29,7 +29,7 @@ templates({
         "id": "{shop}: selamat Kak {name}! Anda memenangkan {prize} di undian {draw}. Cek di {shop}.",
         "en": "{shop}: congratulations {name}! You won {prize} in the {draw} draw.",
     },
-})
+}, purpose="points")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -85,7 +85,7 @@ templates({
         "id": "{shop}: barang apa yang mau dipesan? Contoh: {example} 2",
         "en": "{shop}: which goods would you like? For example: {example} 2",
     },
-})
+}, purpose="freetext")
 
 
 # -- what changes something: asked back ---------------------------------------------------

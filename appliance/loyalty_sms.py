@@ -9,7 +9,7 @@ templates({
         "id": "{shop}: poin Anda saat ini {points}. Terima kasih sudah setia berkunjung!",
         "en": "{shop}: you have {points} points. Thank you for coming back!",
     },
-})
+}, purpose="points")
 
 
 @on_keyword("POINTS")

@@ -36,7 +36,7 @@ templates({
         "id": "{shop}: terima kasih sudah menelepon. Staf kami akan menelepon Anda kembali secepatnya.",
         "en": "{shop}: thank you for calling. Our staff will call you back as soon as they can.",
     },
-})
+}, purpose="basics")
 
 
 def handle(number: str, modem: str, now: dt.datetime, shop: Shop) -> list[Message]:

@@ -130,7 +130,7 @@ templates({
               "Bila ada yang keliru, staf kami akan menghubungi Anda.",
         "en": "{shop}: order {order} is already paid, thank you. If something is wrong, our staff will contact you.",
     },
-})
+}, purpose="orders")
 
 # What STATUS O-1001 says about each status, in the customer's language.
 STATE_WORDS = {

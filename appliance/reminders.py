@@ -50,7 +50,7 @@ templates({
         "id": "{shop}: sudah {days} hari sejak {service} terakhir Anda. Yuk jadwalkan lagi: ketik PESAN {service}",
         "en": "{shop}: it has been {days} days since your last {service}. Book again: text BOOK {service}",
     },
-})
+}, purpose="reminders")
 
 
 def reminder_hours() -> list[int]:

@@ -44,6 +44,12 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
 }
 
 
+# What each reply is for, as the Settings page groups them: key -> purpose,
+# given where the reply is registered (conversation.templates(..., purpose=)).
+PURPOSES = ("basics", "bookings", "queue", "orders", "tickets", "staff", "points", "reminders", "freetext")
+PURPOSE_OF: dict[str, str] = {key: "basics" for key in DEFAULT_TEMPLATES}
+
+
 class _Lenient(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -57,12 +63,30 @@ def render(template: str, **values: object) -> str:
         return template  # a malformed template is sent as written
 
 
-def register(templates: dict[str, dict[str, str]]) -> None:
+def register(templates: dict[str, dict[str, str]], purpose: str | None = None) -> None:
     """Services add their default replies here, at import."""
     for key, by_language in templates.items():
         if key in DEFAULT_TEMPLATES and DEFAULT_TEMPLATES[key] != by_language:
             raise ValueError(f"reply template {key!r} is defined twice")
         DEFAULT_TEMPLATES[key] = by_language
+        PURPOSE_OF[key] = purpose or PURPOSE_OF.get(key) or "other"
+
+
+def placeholders(template: str) -> list[str] | None:
+    """The {names} a text uses, in order, once each; None when its braces do
+    not parse (a lone "{"), or a field is more than a plain name ({0}, {a.b}, {a:>5})."""
+    names: list[str] = []
+    try:
+        for _literal, field, spec, conversion in string.Formatter().parse(template):
+            if field is None:
+                continue
+            if not field.isidentifier() or spec or conversion:
+                return None
+            if field not in names:
+                names.append(field)
+    except ValueError:
+        return None
+    return names
 
 
 def template_for(key: str, language: str | None, overrides: dict | None = None) -> str:

@@ -317,7 +317,7 @@ templates({
         "id": "{shop}: masa aktif SIM modem {modem} berakhir {until}. Isi ulang agar nomor tidak hangus.",
         "en": "{shop}: the SIM in modem {modem} stays active until {until}. Top it up so the number is not lost.",
     },
-})
+}, purpose="staff")
 
 
 def rupiah(amount: int | None) -> str:

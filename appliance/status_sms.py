@@ -17,7 +17,7 @@ templates({
         "id": "{shop}: tidak ada tiket atau pesanan yang masih berjalan atas nomor Anda.",
         "en": "{shop}: you have no open tickets or orders with us.",
     },
-})
+}, purpose="basics")
 
 
 REFERENCE = re.compile(r"\b([A-Za-z])\s*-?\s*(\d{1,7})\b")

@@ -82,7 +82,8 @@ templates({
         "id": "{shop}: tiket {number} tidak ditemukan untuk nomor HP Anda. Mohon periksa lagi nomornya.",
         "en": "{shop}: ticket {number} was not found for your phone number. Please check the number.",
     },
-    # to the technician
+}, purpose="tickets")
+templates({  # to the technician
     "ticket_tech_assigned": {
         "id": "{shop}: tugas {number}: {summary}. {name} {phone}, {address}. Balas OK {number}",
         "en": "{shop}: job {number}: {summary}. {name} {phone}, {address}. Reply OK {number}",
@@ -140,7 +141,7 @@ templates({
         "id": "{shop}: SLA TERLEWAT {number} belum selesai sejak {due}. {summary}. Teknisi: {technician}",
         "en": "{shop}: SLA MISSED {number} is not resolved since {due}. {summary}. Technician: {technician}",
     },
-})
+}, purpose="staff")
 
 
 # -- the customer's SMS ------------------------------------------------------------------------

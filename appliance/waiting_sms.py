@@ -44,7 +44,7 @@ templates({
         "id": "{shop}: maaf, antrian hari ini sudah tutup. Ketik PESAN untuk membuat jadwal.",
         "en": "{shop}: sorry, today's queue is closed. Text BOOK to make an appointment.",
     },
-})
+}, purpose="queue")
 
 
 # -- QUEUE by SMS -------------------------------------------------------------------------

@@ -164,7 +164,7 @@ def test_the_shop_page_shows_every_owner_setting_and_refuses_a_bad_one_in_the_us
     status, _, page = owner.post("/settings/shop", {"csrf": csrf, "section": "points", "points_per_visit": "15",
                                                     "points_per_rupiah": "5000"})
     assert status == 200 and "Saved." in page
-    assert 'name="points_per_visit" value="15"' in page and 'name="points_per_rupiah" value="5000"' in page
+    assert 'name="points_per_visit" value="15"' in page and 'name="points_per_rupiah" value="5.000"' in page
 
 
 # -- the shop floor, as staff meet it ------------------------------------------------------

@@ -61,12 +61,11 @@ def test_loket_web_alone_shows_and_saves_every_reply_template(tmp_path):
         assert browser.login("owner", PASSWORD) == 200
         status, _, page = browser.get("/settings")
         assert status == 200
-        missing = [key for key in replies.DEFAULT_TEMPLATES if f'name="key" value="{key}"' not in page]
+        missing = [key for key in replies.DEFAULT_TEMPLATES if f'name="reply.{key}.id"' not in page]
         assert not missing, f"the Settings page lacks {missing}"
         token = browser.csrf("/settings")
         for key in ("reminder_booking", "reminder_comeback", "status_list", "status_none"):
-            status, _, _ = browser.post("/settings/templates",
-                                        {"csrf": token, "key": key, "language": "id", "text": f"{key} ok"})
+            status, _, _ = browser.post("/settings", {"csrf": token, f"reply.{key}.id": f"{key} ok"})
             assert status == 200, key
         _, _, page = browser.get("/settings")
         assert "status_none ok" in page

@@ -125,8 +125,7 @@ ROUTES = [
     Route("GET", "/reports/<name>.csv", reports.download, roles=REPORT_READERS),
     # settings: keywords and replies
     Route("GET", "/settings", settings.settings_page, roles=MANAGERS),
-    Route("POST", "/settings/keywords", settings.keyword_save, roles=MANAGERS),
-    Route("POST", "/settings/templates", settings.template_save, roles=MANAGERS),
+    Route("POST", "/settings", settings.settings_save, roles=MANAGERS),
     Route("GET", "/settings/templates/preview", settings.template_preview, roles=MANAGERS),
     # staff-made answers: keywords and phrases with a reply in both languages
     Route("GET", "/settings/answers", answers.answers_page, roles=MANAGERS),

@@ -20,6 +20,14 @@ from .setup import ZONES
 from .web import Web, int_or_zero
 
 ELSEWHERE = {"sim_pin"}  # on the modem's page, beside the modem it unlocks
+# Amounts of rupiah: shown as "85.000", read from "85.000", "Rp 85.000" or "85000".
+RUPIAH = {"sms_price", "points_per_rupiah", "credit_warn_below"}
+
+
+def thousands(value) -> str:
+    """A whole number as the shop writes it (85.000); anything else as it is."""
+    text = "" if value is None else str(value).strip()
+    return f"{int(text):,}".replace(",", ".") if text.isdigit() else text
 
 
 def owner_groups(web: Web, typed: dict | None = None) -> list[tuple[str, str, list[dict]]]:
@@ -27,8 +35,8 @@ def owner_groups(web: Web, typed: dict | None = None) -> list[tuple[str, str, li
     live, typed = web.settings, typed or {}
     groups = []
     for group, title in settings_table.GROUPS.items():
-        fields = [{"name": s.name, "label": SETTING_LABELS[s.name], "kind": s.kind,
-                   "value": typed.get(s.name, settings_table.shown(getattr(live, s.name))),
+        fields = [{"name": s.name, "label": SETTING_LABELS[s.name], "kind": s.kind, "rupiah": s.name in RUPIAH,
+                   "value": typed.get(s.name, _shown(s.name, getattr(live, s.name))),
                    "pinned": shopdata.pinned(web.box_settings, s.name)}
                   for s in settings_table.SETTINGS if s.group == group and s.owner and s.name not in ELSEWHERE]
         if fields:
@@ -36,11 +44,26 @@ def owner_groups(web: Web, typed: dict | None = None) -> list[tuple[str, str, li
     return groups
 
 
+def _shown(name: str, value) -> str:
+    text = settings_table.shown(value)
+    return thousands(text) if name in RUPIAH else text
+
+
 def shop_page(web: Web, error: str = "", typed: dict | None = None):
     hours = {h.weekday: h for h in OpeningHours.select()}
-    return web.render("shop", title="Shop", error=error, groups=owner_groups(web, typed),
+    typed = typed or {}
+
+    def kept(section: str, row, field: str, value) -> str:
+        """What the owner typed into this row's field when the save was refused, else the stored value."""
+        if typed.get("section") == section and typed.get("id", "") == str(row.id if row else ""):
+            return typed.get(field, "")
+        return "" if value is None else str(value)
+
+    opened = typed.get("section") or web.query("open", limit=20)
+    return web.render("shop", title="Shop settings", error=error, groups=owner_groups(web, typed),
                       zones=ZONES, hours=hours, services=catalogue.services(active=None),
-                      products=catalogue.products(active=None),
+                      products=catalogue.products(active=None), kept=kept, opened=opened, amount=thousands,
+                      zone=web.settings.timezone,
                       categories=list(TicketCategory.select().order_by(TicketCategory.name)))
 
 
@@ -57,8 +80,15 @@ def _save_group(web: Web, group: str) -> None:
     changes = {s.name: web.form(s.name, limit=100) for s in settings_table.SETTINGS
                if s.group == group and s.owner and s.name not in ELSEWHERE
                and not shopdata.pinned(web.box_settings, s.name) and s.name in bottle.request.forms}
+    stored = dict(changes)
+    for name in RUPIAH & set(changes):
+        try:
+            stored[name] = str(catalogue.parse_price(changes[name]))
+        except catalogue.PriceError:
+            how = web.t("write an amount such as 85.000")
+            raise _Refused(f"{web.t(SETTING_LABELS[name])}: {how}.", changes) from None
     try:
-        shopdata.save_ui_settings(changes)
+        shopdata.save_ui_settings(stored)
     except SettingsError as exc:
         label = SETTING_LABELS.get(exc.name, exc.name)
         raise _Refused(f"{web.t(label)}: {reason_in(exc.reason, web.language)}.", changes) from None
@@ -87,13 +117,13 @@ def shop_save(web: Web):
             if existing:
                 catalogue.update_product(existing, by=web.user, name=web.form("name", limit=200), price=price,
                                          category=web.form("category", limit=100), active=web.form("active") == "on")
-                delta = int(web.form("stock_delta", "0", limit=8) or 0)
+                delta = _whole(web, "stock_delta", "Stock")
                 if delta:
                     catalogue.adjust_stock(existing, delta, reason=web.form("reason", "stock count", limit=200),
                                            by=web.user, now=utcnow())
             else:
                 catalogue.add_product(web.form("name", limit=200), price=price, category=web.form("category", limit=100),
-                                      stock=int(web.form("stock", "0", limit=8) or 0), by=web.user)
+                                      stock=_whole(web, "stock", "Stock"), by=web.user)
         elif section == "category":
             existing = TicketCategory.get_or_none(TicketCategory.id == int_or_zero(web.form("id")))
             tickets.save_category(web.form("name", limit=64), words=web.form("words", limit=1000),
@@ -105,12 +135,24 @@ def shop_save(web: Web):
             web.refuse(400, "Unknown section.")
     except _Refused as exc:
         bottle.response.status = 400
-        return shop_page(web, str(exc), exc.typed)
+        return shop_page(web, str(exc), {**exc.typed, "section": section})
     except ValueError as exc:  # every service error is a ValueError with a message
         bottle.response.status = 400
-        return shop_page(web, str(exc))
+        typed = {name: web.form(name, limit=1000) for name in bottle.request.forms.keys() if name != "csrf"}
+        return shop_page(web, web.t(str(exc)), typed)
     audit.audit("settings.shop", user=web.user, detail=section)
-    web.redirect("/settings/shop", "Saved.")
+    web.redirect(f"/settings/shop?open={section}", "Saved.")
+
+
+def _whole(web: Web, name: str, what: str) -> int:
+    text = web.form(name, "0", limit=20).strip() or "0"
+    try:
+        number = int(text.replace(".", ""))
+        if abs(number) < 10_000_000:
+            return number
+    except ValueError:
+        pass
+    raise ValueError(web.t("{what}: write a whole number, such as 5.").format(what=web.t(what)))
 
 
 def _save_hours(web: Web) -> None:
@@ -122,9 +164,9 @@ def _save_hours(web: Web) -> None:
         try:
             start, end = dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)
         except ValueError:
-            raise ValueError("opening hours are times such as 09:00") from None
+            raise ValueError(web.t("Opening hours are times such as 09:00.")) from None
         if end <= start:
-            raise ValueError("a day closes after it opens")
+            raise ValueError(web.t("A day closes after it opens."))
         rows.append((weekday, start, end))
     with OpeningHours._meta.database.atomic():
         OpeningHours.delete().execute()

@@ -91,17 +91,60 @@ function setupProgress() {
   setTimeout(tick, 1000);
 }
 
-/* Reply templates: a live preview with typical values. */
-function setupTemplatePreviews() {
-  document.querySelectorAll("textarea[data-preview]").forEach((area) => {
-    const out = document.getElementById(area.dataset.preview);
+/* Keywords and replies: each reply's SMS (characters, parts, cost) as it is typed,
+   and the search narrowing the groups at once (the form's ?q= does it without JS). */
+function setupReplyPreviews() {
+  document.querySelectorAll("textarea[data-reply]").forEach((area) => {
+    const box = area.parentElement;
+    const show = (selector, text) => {
+      const el = box.querySelector(selector);
+      if (el) { el.textContent = text || ""; el.hidden = !text; }
+    };
     const update = debounce(async () => {
       try {
-        const p = await getJSON("/settings/templates/preview?text=" + encodeURIComponent(area.value));
-        out.textContent = `${p.text}  (${p.parts} SMS, ${p.encoding === "gsm7" ? "GSM-7" : "UCS-2"})`;
-      } catch (e) { out.textContent = ""; }
-    }, 250);
+        const url = "/settings/templates/preview?key=" + encodeURIComponent(area.dataset.reply) +
+          "&language=" + encodeURIComponent(area.dataset.lang) + "&text=" + encodeURIComponent(area.value || area.placeholder);
+        const p = await getJSON(url);
+        const line = box.querySelector("[data-line]");
+        line.textContent = p.line;
+        line.classList.toggle("warn", p.warn);
+        show("[data-note]", p.note);
+        show("[data-problem]", p.problem);
+        area.setAttribute("aria-invalid", p.problem ? "true" : "false");
+        box.querySelector("[data-sample]").textContent = p.text;
+      } catch (e) { /* the box may be restarting; the counts stay as they were */ }
+    }, 200);
     area.addEventListener("input", update);
+  });
+}
+
+function fold(text) {
+  return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+}
+
+function setupFilter() {
+  const input = document.querySelector("input[data-filter]");
+  const form = input && document.getElementById(input.dataset.filter);
+  if (!form) return;
+  const groups = [...form.querySelectorAll("details[data-group]")];
+  groups.forEach((g) => { g.dataset.wasOpen = g.open ? "1" : ""; });
+  const none = document.querySelector("[data-none]");
+  input.addEventListener("input", () => {
+    const q = fold(input.value);
+    let total = 0;
+    for (const group of groups) {
+      let shown = 0;
+      group.querySelectorAll("[data-search]").forEach((item) => {
+        const hit = !q || item.dataset.search.includes(q);
+        item.hidden = !hit;
+        shown += hit ? 1 : 0;
+      });
+      group.hidden = shown === 0;
+      group.open = q ? shown > 0 : group.dataset.wasOpen === "1";
+      total += shown;
+    }
+    if (none) none.hidden = total > 0;
   });
 }
 
@@ -135,6 +178,7 @@ document.addEventListener("DOMContentLoaded", () => {
   setupCounters();
   setupLiveThread();
   setupProgress();
-  setupTemplatePreviews();
+  setupReplyPreviews();
+  setupFilter();
   setupDisplay();
 });

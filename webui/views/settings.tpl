@@ -1,36 +1,63 @@
 % rebase('layout.tpl')
-<h1>{{t('Settings')}}</h1>
-<p><a href="/settings/shop">Shop, hours, services, goods, points, SLA</a> · <a href="/settings/answers">{{t('Staff-made answers')}}</a> · <a href="/settings/modem">{{t('Modem')}}</a> · <a href="/settings/users">{{t('Users')}}</a> · <a href="/settings/audit">{{t('Audit log')}}</a> · <a href="/settings/backup">Backup</a> · <a href="/settings/update">{{t('Update')}}</a></p>
+<h1>{{t('Keywords and replies')}}</h1>
+<nav class="settings-links"><a href="/settings/shop">{{t('Shop settings')}}</a> <a href="/settings/answers">{{t('Staff-made answers')}}</a> <a href="/settings/modem">{{t('Modem')}}</a> <a href="/settings/users">{{t('Users')}}</a> <a href="/settings/audit">{{t('Audit log')}}</a> <a href="/settings/backup">{{t('Backup')}}</a> <a href="/settings/update">{{t('Update')}}</a></nav>
+<p class="meta">{{t('What customers text, and what the box answers, grouped by what they are for. Open a group to change it; one Save at the bottom keeps every change.')}}</p>
+<form method="get" action="/settings" class="search replies-search" role="search">
+  <label for="replies-q">{{t('Search by name, keyword or text')}}</label>
+  <div class="search-row"><input type="search" id="replies-q" name="q" value="{{q}}" maxlength="100" data-filter="replies-form" autocomplete="off">
+  <button type="submit">{{t('Search')}}</button></div>
+  % if q:
+  <p class="meta">{{t('{n} found for “{q}”.').format(n=found, q=q)}} <a href="/settings">{{t('Show all')}}</a></p>
+  % end
+</form>
 % if error:
 <p class="error" role="alert">{{error}}</p>
 % end
-<section class="card">
-  <h2>Keywords customers text</h2>
-  <p class="meta">Comma-separated words per language. Case, punctuation and small typos are forgiven anyway.</p>
-  % for keyword, by_lang in sorted(keywords.items()):
-  % for lang in ('id', 'en'):
-  <form method="post" action="/settings/keywords" class="row-form">
-    <input type="hidden" name="csrf" value="{{csrf}}">
-    <input type="hidden" name="keyword" value="{{keyword}}"><input type="hidden" name="language" value="{{lang}}">
-    <label>{{keyword}} ({{lang}}) <input name="aliases" value="{{', '.join(by_lang.get(lang, ()))}}" maxlength="1000"></label>
-    <button type="submit">{{t('Save')}}</button>
-  </form>
+<p class="empty" data-none {{'' if not sections else 'hidden'}}>{{t('Nothing found. Try another word.')}}</p>
+<form method="post" action="/settings" id="replies-form" class="replies">
+  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="q" value="{{q}}">
+  % for s in sections:
+  <details class="card purpose" id="g-{{s['id']}}" data-group {{'open' if s['open'] else ''}}>
+    <summary><span class="title">{{s['title']}}</span> <span class="meta count">{{t('{n} replies').format(n=len(s['replies']))}}{{(' · ' + t('{n} keywords').format(n=len(s['keywords']))) if s['keywords'] else ''}}</span></summary>
+    % for k in s['keywords']:
+    <div class="item keyword" data-search="{{k['search']}}">
+      <h3>{{t('Keyword')}}: {{k['label']}}</h3>
+      <p class="meta">{{t('Words separated by commas. Capitals, dots and small typos are forgiven anyway.')}}</p>
+      <div class="pair">
+      % for f in k['fields']:
+        <div class="lang">
+          <label for="{{f['name']}}">{{t('Indonesian') if f['lang'] == 'id' else t('English')}}</label>
+          <input id="{{f['name']}}" name="{{f['name']}}" value="{{f['value']}}" maxlength="1000" autocapitalize="none" {{!'aria-invalid="true"' if f['error'] else ''}}>
+          % if f['error']:
+          <p class="error field-error">{{f['error']}}</p>
+          % end
+        </div>
+      % end
+      </div>
+    </div>
+    % end
+    % for r in s['replies']:
+    <div class="item reply" data-search="{{r['search']}}">
+      <h3>{{r['label']}}</h3>
+      % if r['when']:
+      <p class="meta when">{{t('Sent when:')}} {{r['when']}}</p>
+      % end
+      <div class="pair">
+      % for f in r['fields']:
+        <div class="lang">
+          <label for="{{f['name']}}">{{t('Indonesian') if f['lang'] == 'id' else t('English')}}{{(' · ' + t('changed')) if f['edited'] else ''}}</label>
+          <textarea id="{{f['name']}}" name="{{f['name']}}" rows="4" data-reply="{{r['key']}}" data-lang="{{f['lang']}}" placeholder="{{f['default']}}" {{!'aria-invalid="true"' if f['error'] else ''}}>{{f['value']}}</textarea>
+          <p class="sms-line {{'warn' if f['preview']['warn'] else ''}}" data-line>{{f['preview']['line']}}</p>
+          <p class="meta sms-note" data-note {{'' if f['preview']['note'] else 'hidden'}}>{{f['preview']['note']}}</p>
+          <p class="error field-error" data-problem {{'' if f['error'] else 'hidden'}}>{{f['error']}}</p>
+          <details class="sample"><summary>{{t('As the customer reads it')}}</summary><p class="bubble" data-sample>{{f['preview']['text']}}</p></details>
+        </div>
+      % end
+      </div>
+      <p class="meta placeholders">{{t('Placeholders:')}} {{' '.join('{' + p + '}' for p in r['placeholders']) or '–'}} · {{t('Empty: back to the original text.')}}</p>
+    </div>
+    % end
+  </details>
   % end
-  % end
-</section>
-<section class="card">
-  <h2>Replies</h2>
-  <p class="meta">Placeholders in braces, such as {shop} and {name}, are filled in when the reply is sent. Empty: back to the default.</p>
-  % for key, by_lang in templates.items():
-  % for lang in ('id', 'en'):
-  <form method="post" action="/settings/templates" class="template-form">
-    <input type="hidden" name="csrf" value="{{csrf}}">
-    <input type="hidden" name="key" value="{{key}}"><input type="hidden" name="language" value="{{lang}}">
-    <label for="tpl-{{key}}-{{lang}}">{{key}} ({{lang}})</label>
-    <textarea id="tpl-{{key}}-{{lang}}" name="text" rows="2" maxlength="640" data-preview="preview-{{key}}-{{lang}}">{{by_lang[lang]}}</textarea>
-    <p id="preview-{{key}}-{{lang}}" class="meta preview-line"></p>
-    <button type="submit">{{t('Save')}}</button>
-  </form>
-  % end
-  % end
-</section>
+  <div class="savebar"><button type="submit" class="primary">{{t('Save changes')}}</button></div>
+</form>

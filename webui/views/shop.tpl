@@ -1,11 +1,13 @@
 % rebase('layout.tpl')
 <p class="back"><a href="/settings">&larr; {{t('Settings')}}</a></p>
-<h1>Shop</h1>
+<h1>{{t('Shop settings')}}</h1>
+<p class="meta">{{t("Open a part to change it; each part has its own Save. Times are the shop's time ({zone}).").format(zone=zone)}}</p>
 % if error:
 <p class="error" role="alert">{{error}}</p>
 % end
+<div class="shop-settings">
 % for group, title, fields in groups:
-<section class="card" id="{{group}}"><h2>{{t(title)}}</h2>
+<details class="card" id="{{group}}" {{'open' if opened == group else ''}}><summary>{{t(title)}}</summary>
 <form method="post" action="/settings/shop">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="section" value="{{group}}">
   % for f in fields:
@@ -17,6 +19,8 @@
   </select></label>
   % elif f['name'] == 'default_language':
   <label>{{t(f['label'])}} <select name="default_language" {{'disabled' if f['pinned'] else ''}}><option value="id" {{'selected' if f['value'] == 'id' else ''}}>Bahasa Indonesia</option><option value="en" {{'selected' if f['value'] == 'en' else ''}}>English</option></select></label>
+  % elif f['rupiah']:
+  <label>{{t(f['label'])}} <span class="money"><span aria-hidden="true">Rp</span><input name="{{f['name']}}" value="{{f['value']}}" {{'disabled' if f['pinned'] else ''}} maxlength="30" inputmode="numeric"></span></label>
   % else:
   <label>{{t(f['label'])}} <input name="{{f['name']}}" value="{{f['value']}}" {{'disabled' if f['pinned'] else ''}} maxlength="100" {{!'inputmode="numeric"' if f['kind'] == 'integer' else ('inputmode="decimal"' if f['kind'] == 'number' else '')}}></label>
   % end
@@ -25,66 +29,69 @@
   % end
   % end
   <button type="submit" class="primary">{{t('Save')}}</button>
-</form></section>
+</form></details>
 % end
 
-<section class="card"><h2>Opening hours</h2>
+<details class="card" id="hours" {{'open' if opened == 'hours' else ''}}><summary>{{t('Opening hours')}}</summary>
 <form method="post" action="/settings/shop">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="section" value="hours">
-  % for n, day in enumerate(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']):
-  <div class="row-form"><label>{{day}} opens <input type="time" name="opens{{n}}" value="{{hours[n].opens.strftime('%H:%M') if n in hours else ''}}"></label>
-  <label>closes <input type="time" name="closes{{n}}" value="{{hours[n].closes.strftime('%H:%M') if n in hours else ''}}"></label></div>
+  % for n, day in enumerate([t('Monday'), t('Tuesday'), t('Wednesday'), t('Thursday'), t('Friday'), t('Saturday'), t('Sunday')]):
+  % row = hours.get(n)
+  <fieldset class="day"><legend>{{day}}</legend><div class="row-form">
+  <label>{{t('opens')}} <input type="time" name="opens{{n}}" value="{{kept('hours', None, 'opens%d' % n, row.opens.strftime('%H:%M') if row else '')}}"></label>
+  <label>{{t('closes')}} <input type="time" name="closes{{n}}" value="{{kept('hours', None, 'closes%d' % n, row.closes.strftime('%H:%M') if row else '')}}"></label></div></fieldset>
   % end
-  <p class="meta">Empty: closed that day. With no hours at all: Mon–Sat 09:00–17:00.</p>
-  <button type="submit">{{t('Save')}}</button>
-</form></section>
+  <p class="meta">{{t('Empty: closed that day. With no hours at all: Monday to Saturday, 09:00 to 17:00.')}}</p>
+  <button type="submit" class="primary">{{t('Save')}}</button>
+</form></details>
 
-<section class="card"><h2>Services</h2>
+<details class="card" id="service" {{'open' if opened == 'service' else ''}}><summary>{{t('Services')}}</summary>
 % for v in services + [None]:
 <form method="post" action="/settings/shop" class="row-form">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="section" value="service"><input type="hidden" name="id" value="{{v.id if v else ''}}">
-  <label>{{t('Name')}} <input name="name" value="{{v.name if v else ''}}" maxlength="100" {{'' if v else 'placeholder=new'}}></label>
-  <label>minutes <input name="duration" value="{{v.duration_minutes if v else 60}}" inputmode="numeric" maxlength="4"></label>
-  <label>price <input name="price" value="{{v.price if v else ''}}" maxlength="20"></label>
-  <label>per slot <input name="capacity" value="{{v.capacity if v else 1}}" inputmode="numeric" maxlength="3"></label>
-  <label>come back after (days) <input name="comeback" value="{{v.comeback_days if v and v.comeback_days else ''}}" inputmode="numeric" maxlength="4"></label>
-  <label>words customers use <input name="aliases" value="{{v.aliases if v else ''}}" maxlength="500"></label>
+  <label>{{t('Name')}} <input name="name" value="{{kept('service', v, 'name', v.name if v else '')}}" maxlength="100" placeholder="{{'' if v else t('New service')}}"></label>
+  <label>{{t('Minutes')}} <input name="duration" value="{{kept('service', v, 'duration', v.duration_minutes if v else 60)}}" inputmode="numeric" maxlength="4"></label>
+  <label>{{t('Price (Rp)')}} <input name="price" value="{{kept('service', v, 'price', amount(v.price) if v else '')}}" inputmode="numeric" maxlength="30"></label>
+  <label>{{t('Customers per time')}} <input name="capacity" value="{{kept('service', v, 'capacity', v.capacity if v else 1)}}" inputmode="numeric" maxlength="3"></label>
+  <label>{{t('Come back after (days)')}} <input name="comeback" value="{{kept('service', v, 'comeback', v.comeback_days if v and v.comeback_days else '')}}" inputmode="numeric" maxlength="4"></label>
+  <label>{{t('Words customers use')}} <input name="aliases" value="{{kept('service', v, 'aliases', v.aliases if v else '')}}" maxlength="500"></label>
   % if v:
-  <label class="check"><input type="checkbox" name="active" {{'checked' if v.active else ''}}> active</label>
+  <label class="check"><input type="checkbox" name="active" {{'checked' if v.active else ''}}> {{t('Active')}}</label>
   % end
   <button type="submit">{{t('Save') if v else t('Add')}}</button>
 </form>
 % end
-</section>
+</details>
 
-<section class="card"><h2>Goods</h2>
+<details class="card" id="product" {{'open' if opened == 'product' else ''}}><summary>{{t('Goods')}}</summary>
 % for p in products + [None]:
 <form method="post" action="/settings/shop" class="row-form">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="section" value="product"><input type="hidden" name="id" value="{{p.id if p else ''}}">
-  <label>{{t('Name')}} <input name="name" value="{{p.name if p else ''}}" maxlength="200"></label>
-  <label>category <input name="category" value="{{p.category if p else ''}}" maxlength="100"></label>
-  <label>price <input name="price" value="{{p.price if p else ''}}" maxlength="20"></label>
+  <label>{{t('Name')}} <input name="name" value="{{kept('product', p, 'name', p.name if p else '')}}" maxlength="200" placeholder="{{'' if p else t('New goods')}}"></label>
+  <label>{{t('Category')}} <input name="category" value="{{kept('product', p, 'category', p.category if p else '')}}" maxlength="100"></label>
+  <label>{{t('Price (Rp)')}} <input name="price" value="{{kept('product', p, 'price', amount(p.price) if p else '')}}" inputmode="numeric" maxlength="30"></label>
   % if p:
-  <label>stock {{p.stock}}, change by <input name="stock_delta" value="0" inputmode="numeric" maxlength="7"></label>
-  <label class="check"><input type="checkbox" name="active" {{'checked' if p.active else ''}}> active</label>
+  <label>{{t('In stock: {n}. Change by').format(n=amount(p.stock))}} <input name="stock_delta" value="{{kept('product', p, 'stock_delta', 0)}}" inputmode="numeric" maxlength="7"></label>
+  <label class="check"><input type="checkbox" name="active" {{'checked' if p.active else ''}}> {{t('Active')}}</label>
   % else:
-  <label>stock <input name="stock" value="0" inputmode="numeric" maxlength="7"></label>
+  <label>{{t('Stock')}} <input name="stock" value="{{kept('product', p, 'stock', 0)}}" inputmode="numeric" maxlength="7"></label>
   % end
   <button type="submit">{{t('Save') if p else t('Add')}}</button>
 </form>
 % end
-</section>
+</details>
 
-<section class="card"><h2>Ticket categories and SLA</h2>
+<details class="card" id="category" {{'open' if opened == 'category' else ''}}><summary>{{t('Ticket categories and SLA')}}</summary>
 % for c in categories + [None]:
 <form method="post" action="/settings/shop" class="row-form">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="section" value="category"><input type="hidden" name="id" value="{{c.id if c else ''}}">
-  <label>{{t('Name')}} <input name="name" value="{{c.name if c else ''}}" maxlength="64"></label>
-  <label>words <input name="words" value="{{c.words if c else ''}}" maxlength="1000"></label>
-  <label>response (min) <input name="response" value="{{c.response_minutes if c else 60}}" inputmode="numeric" maxlength="6"></label>
-  <label>resolution (min) <input name="resolution" value="{{c.resolution_minutes if c else 1440}}" inputmode="numeric" maxlength="6"></label>
-  <label>warn at % <input name="warn" value="{{c.warn_percent if c else 80}}" inputmode="numeric" maxlength="3"></label>
+  <label>{{t('Name')}} <input name="name" value="{{kept('category', c, 'name', c.name if c else '')}}" maxlength="64" placeholder="{{'' if c else t('New category')}}"></label>
+  <label>{{t('Words in the complaint')}} <input name="words" value="{{kept('category', c, 'words', c.words if c else '')}}" maxlength="1000"></label>
+  <label>{{t('First answer within (minutes)')}} <input name="response" value="{{kept('category', c, 'response', c.response_minutes if c else 60)}}" inputmode="numeric" maxlength="6"></label>
+  <label>{{t('Resolved within (minutes)')}} <input name="resolution" value="{{kept('category', c, 'resolution', c.resolution_minutes if c else 1440)}}" inputmode="numeric" maxlength="6"></label>
+  <label>{{t('Warn when this % of the time has gone')}} <input name="warn" value="{{kept('category', c, 'warn', c.warn_percent if c else 80)}}" inputmode="numeric" maxlength="3"></label>
   <button type="submit">{{t('Save') if c else t('Add')}}</button>
 </form>
 % end
-</section>
+</details>
+</div>

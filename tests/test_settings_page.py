@@ -19,7 +19,7 @@ from appliance import auth, db, migrations, replies
 from appliance import settings as settings_module
 from appliance.keywords import DEFAULT_KEYWORDS
 from appliance.models import KeywordAlias, ReplyTemplate, Service
-from appliance.webui.i18n import known, translate
+from appliance.webui.i18n import SETTING_LABELS, known, translate
 from appliance.webui.replylabels import KEYWORD_LABELS, PURPOSE_LABELS, REPLY_LABELS
 
 PASSWORD = "correct horse battery"
@@ -209,7 +209,7 @@ def test_shop_settings_read_indonesian_and_write_rupiah_as_the_shop_does(site):
     status, _, page = browser.get("/settings/shop")
     words = text_of(page)
     assert status == 200 and "Pengaturan toko" in words and "Jam buka" in words and "Senin" in words
-    assert translate("Price of one SMS (Rp)", "id") in words
+    assert translate(SETTING_LABELS["sms_price"], "id") in words
     assert 'name="points_per_rupiah" value="10.000"' in page and 'name="price" value="85.000"' in page
     token = browser.csrf("/settings/shop")
     status, _, page = browser.post("/settings/shop", {"csrf": token, "section": "points", "points_per_visit": "2",

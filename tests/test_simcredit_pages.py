@@ -56,10 +56,10 @@ def test_the_owner_reads_and_edits_the_credit_warnings_like_every_other_reply(tm
         browser = Browserless(url)
         assert browser.login("pemilik", PASSWORD) == 200
         _, _, page = browser.get("/settings")
-        assert "credit_low" in page and "pulsa SIM modem {modem} tinggal Rp{credit}" in html.unescape(page)
-        status, _, _ = browser.post("/settings/templates", {
-            "csrf": browser.csrf("/settings"), "key": "credit_low", "language": "id",
-            "text": "{shop}: pulsa tinggal Rp{credit} di modem {modem}. Tolong isi hari ini ya."})
+        assert "reply.credit_low.id" in page and "pulsa SIM modem {modem} tinggal Rp{credit}" in html.unescape(page)
+        status, _, _ = browser.post("/settings", {
+            "csrf": browser.csrf("/settings"),
+            "reply.credit_low.id": "{shop}: pulsa tinggal Rp{credit} di modem {modem}. Tolong isi hari ini ya."})
         assert status == 200
     shopdata.invalidate()
     now = utcnow()

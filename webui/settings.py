@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import bottle
 
-from appliance import audit, replies, shopdata, sms
+from appliance import audit, replies, shopdata, simcredit, sms
 from appliance.keywords import fold
 from appliance.models import InfoAnswer, ReplyTemplate
 
@@ -84,7 +84,7 @@ def preview(web: Web, key: str | None, language: str, text: str) -> dict:
               for name, value in SAMPLES.items()}
     sample = replies.render(text, **{**values, "shop": web.settings.shop_name})
     plan = sms.plan(sample)
-    price = int(web.settings.sms_price or 0)
+    price = simcredit.shop_part_price()  # the one price every cost on screen uses
     line = web.t("{chars} characters · {parts} SMS · {encoding} · {cost}").format(
         chars=plan.chars, parts=plan.parts, encoding="GSM-7" if plan.encoding == "gsm7" else "UCS-2",
         cost=f"Rp {plan.parts * price:,}".replace(",", "."))

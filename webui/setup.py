@@ -30,12 +30,12 @@ from .wizard import resume
 CODE_FILE = "setup-code.txt"
 SETUP_CSRF_COOKIE = "loket_setup"
 SHOP_TYPES = ("spa", "parts", "isp", "shop", "service", "other")
-KIND_LABELS = (("spa", N_("Spa, salon or clinic: services by appointment")),
-               ("parts", N_("Spare parts or goods shop: orders by SMS")),
-               ("isp", N_("Internet provider: complaints and bills")),
-               ("shop", N_("Online shop: orders and delivery")),
-               ("service", N_("Service desk: repairs and tickets")),
-               ("other", N_("Something else")))
+KIND_LABELS = (("spa", N_("Spa, salon or clinic")),
+               ("parts", N_("Spare parts or goods shop")),
+               ("isp", N_("Internet provider")),
+               ("shop", N_("Online shop")),
+               ("service", N_("Repairs or IT service")),
+               ("other", N_("Something else")))  # short: the whole label shows in a phone's select
 # Wrong setup codes: 10 from one address, or 50 from all, in 15 minutes and
 # the wizard waits (8 digits of 8: at 50 per 15 minutes, years to guess).
 CODE_TRIES_PER_ADDRESS, CODE_TRIES, CODE_WAIT = 10, 50, dt.timedelta(minutes=15)

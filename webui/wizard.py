@@ -60,7 +60,8 @@ def step_page(web: Web, step: str, error: str = "", typed: dict | None = None):
     if shopdata.get("setup_step") != step:
         shopdata.put("setup_step", step)
     at = steps.index(step)
-    values = dict(step=step, steps=steps, at=at, titles=STEP_TITLES, error=error, typed=typed or {},
+    titles = {**STEP_TITLES, "offers": N_("Services") if starter.offers(kind) == "services" else N_("Goods")}
+    values = dict(step=step, steps=steps, at=at, titles=titles, error=error, typed=typed or {},
                   next_url=f"/setup/{steps[at + 1]}" if at + 1 < len(steps) else "/dashboard")
     if step == "hours":
         values.update(week=_week(kind, typed), address=web.settings.shop_address)
@@ -76,7 +77,7 @@ def step_page(web: Web, step: str, error: str = "", typed: dict | None = None):
                 .order_by(Message.id.desc()).first())
         values.update(modems=modem_health(web), test=test, states=TEST_STATES,
                       phone=(web.user.phone or "") if web.user else "")
-    return web.render("wizard", title=STEP_TITLES[step], **values)
+    return web.render("wizard", title=titles[step], **values)
 
 
 def _week(kind: str, typed: dict | None) -> list[tuple]:

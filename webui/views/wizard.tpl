@@ -17,11 +17,12 @@
     <input name="shop_address" value="{{typed.get('address', address)}}" maxlength="160" placeholder="Jl. Ahmad Yani 5, Garut"></label>
   <p class="meta">{{t('Tick the days the shop is open. Bookings and reminders keep to these hours.')}}</p>
   <div class="week-hours">
+    <div class="day head" aria-hidden="true"><span></span><span>{{t('Opens')}}</span><span>{{t('Closes')}}</span></div>
   % for d, name, opens, closes, is_open in week:
     <div class="day">
       <label class="check"><input type="checkbox" name="open{{d}}" {{'checked' if is_open else ''}}> {{t(name)}}</label>
-      <label>{{t('Opens')}} <input type="time" name="opens{{d}}" value="{{opens}}"></label>
-      <label>{{t('Closes')}} <input type="time" name="closes{{d}}" value="{{closes}}"></label>
+      <input name="opens{{d}}" value="{{opens}}" aria-label="{{t(name)}}: {{t('Opens')}}" inputmode="decimal" maxlength="5" placeholder="08:00">
+      <input name="closes{{d}}" value="{{closes}}" aria-label="{{t(name)}}: {{t('Closes')}}" inputmode="decimal" maxlength="5" placeholder="17:00">
     </div>
   % end
   </div>

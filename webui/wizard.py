@@ -175,10 +175,11 @@ def _save_offers(web: Web, kind: str):
     clean, removed, problems = _checked_rows(web, what, rows)
     if not problems and not clean and not starter.has_offers(kind):
         problems.append((0, web.t("Keep at least one row, or choose Later.")))
-    if problems:
+    if problems:  # each row's own words in the row; the top says where to look
         for n, row in enumerate(rows, 1):
-            row["bad"] = any(at == n for at, _ in problems)
-        return " ".join(text for _, text in problems), {"rows": rows}
+            row["problems"] = [text for at, text in problems if at == n]
+        general = [text for at, text in problems if at == 0]
+        return " ".join(general or [web.t("Some rows need a fix: see the rows marked in red.")]), {"rows": rows}
     try:
         starter.save_rows(what, clean, removed, web.user)
     except catalogue.CatalogueError as exc:  # taken meanwhile by someone else: said as the catalogue says it
@@ -270,8 +271,8 @@ def _send_test(web: Web, kind: str):
 
 def checklist(web: Web, modems: list[dict]) -> list[dict] | None:
     """What the shop still lacks, for its owner; None once all is done or hidden."""
-    if web.user is None or web.user.role != "owner" or shopdata.get("checklist_hidden"):
-        return None
+    if web.user is None or web.user.role != "owner" or shopdata.get("checklist_hidden") or shopdata.get("demo"):
+        return None  # staff see no list they cannot act on; a demo shop is for looking around
     kind, live = shopkind.kind(), web.settings
     offers = starter.offers(kind)
     items = [

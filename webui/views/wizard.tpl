@@ -39,16 +39,19 @@
   <p class="meta">{{t('A few to start with: change the names and prices to your own, remove what you do not sell. More can be added later on the Shop page.') if what == 'goods' else t('A few to start with: change the names, prices and durations to your own, remove what you do not offer. Customers book them by SMS.')}}</p>
   % for i, r in enumerate(rows):
   % price = r.get('price')
-  <fieldset class="card offer {{'bad-row' if r.get('bad') else ''}}">
+  <fieldset class="card offer {{'bad-row' if r.get('problems') else ''}}">
     <legend>{{t('Row {n}').format(n=i + 1)}}</legend>
+    % for problem in r.get('problems', []):
+    <p class="error">{{problem}}</p>
+    % end
     <input type="hidden" name="id{{i}}" value="{{r.get('id') or ''}}">
     <label>{{t('Name')}} <input name="name{{i}}" value="{{r.get('name', '')}}" maxlength="200"></label>
-    <div class="pair">
+    <div class="pair {{what}}">
       <label>{{t('Price (Rp)')}} <input name="price{{i}}" value="{{number(price) if isinstance(price, int) else (price or '')}}" inputmode="decimal" maxlength="40" placeholder="85.000"></label>
       % if what == 'services':
       <label>{{t('Minutes')}} <input name="duration{{i}}" value="{{r.get('duration', '')}}" inputmode="numeric" maxlength="5"></label>
       % else:
-      <label>{{t('Code for SMS')}} <input name="code{{i}}" value="{{r.get('code', '')}}" maxlength="64" autocapitalize="characters" placeholder="KR-01"></label>
+      <label>{{t('SMS code')}} <input name="code{{i}}" value="{{r.get('code', '')}}" maxlength="64" autocapitalize="characters" placeholder="KR-01"></label>
       <label>{{t('In stock')}} <input name="stock{{i}}" value="{{r.get('stock', 0)}}" inputmode="numeric" maxlength="8"></label>
       % end
     </div>

@@ -76,7 +76,7 @@ def step_page(web: Web, step: str, error: str = "", typed: dict | None = None):
                 Message.select().where((Message.template == "test") & (Message.direction == "out"))
                 .order_by(Message.id.desc()).first())
         values.update(modems=modem_health(web), test=test, states=TEST_STATES,
-                      phone=(web.user.phone or "") if web.user else "")
+                      phone=web.user.phone or (test.phone if test else ""))  # again to the same phone
     return web.render("wizard", title=titles[step], **values)
 
 
@@ -107,7 +107,7 @@ def step_save(web: Web, step: str):
         error, typed = problem
         bottle.response.status = 400 if error else 200
         return step_page(web, step, error, typed)
-    if isinstance(problem, str):  # a page of its own: the list with a row added, the test's status
+    if isinstance(problem, str):  # the test SMS: its page shows how it goes
         bottle.redirect(problem)
     audit.audit("setup.step", user=web.user, detail=step)
     web.redirect(next_url, N_("Saved."))

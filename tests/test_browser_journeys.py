@@ -237,7 +237,7 @@ def test_the_first_run_wizard_then_indonesian(browser, tmp_path):
         page.fill("input[name=name3]", "Pijat anak")
         page.fill("input[name=price3]", "abc")
         page.click("button:has-text('Simpan dan lanjut')")
-        expect(page.locator("p.error")).to_contain_text("Baris 4: abc bukan harga Rupiah")
+        expect(page.locator("fieldset.bad-row p.error")).to_contain_text("Baris 4: abc bukan harga Rupiah")
         assert page.input_value("input[name=price0]") == "90.000"  # what was typed is still there
         page.set_viewport_size({"width": 390, "height": 844})
         phone_sized(page)

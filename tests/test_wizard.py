@@ -232,3 +232,14 @@ def test_only_the_owner_sees_the_checklist_and_the_steps(fresh):
     status, headers, _ = stranger.get("/setup/offers", follow=False)
     assert status in (302, 303) and "/login" in headers["Location"]
     assert stranger.post("/setup/offers", {"rows": "1", "name0": "x", "price0": "1"})[0] == 401
+
+
+def test_an_internet_provider_is_asked_where_customers_pay_but_keeps_no_goods(fresh):
+    url, data_dir = fresh
+    owner = create_owner(url, data_dir, "isp", name="NetKita")
+    page = owner.get("/setup/hours")[2]
+    steps = re.findall(r'<li><a href="/setup/(\w+)"', page)
+    assert steps == ["hours", "payment", "modem"]  # its customers pay bills by SMS; it sorts complaints
+    assert owner.get("/setup/offers")[0] == 404
+    page = owner.get("/dashboard")[2]
+    assert re.search(r'data-item="offers">\s*<a href="/settings/shop">', page)  # ticket categories, on the Shop page

@@ -98,10 +98,13 @@
 <section class="card">
   <h2>{{t('Send a test SMS')}}</h2>
   % if test:
-  <p class="flash {{'warn' if test.state in ('failed', 'unknown') else ''}}" data-test-state="{{test.state}}">{{t('Test SMS to {phone}: {state}').format(phone=test.phone, state=t(states.get(test.state, test.state)))}}{{(' — ' + test.error) if test.error else ''}}</p>
-  % if test.state in ('queued', 'sending'):
-  <p><a class="button" href="/setup/modem?test={{test.id}}">{{t('Check again')}}</a></p>
-  % end
+  % pending = test.state in ('queued', 'sending')
+  <div id="test-status" {{!'data-watch="1"' if pending else ''}} aria-live="polite">
+    <p class="flash {{'warn' if test.state in ('failed', 'unknown') else ''}}" data-test-state="{{test.state}}">{{t('Test SMS to {phone}: {state}').format(phone=test.phone, state=t(states.get(test.state, test.state)))}}{{(' — ' + test.error) if test.error else ''}}</p>
+    % if pending:
+    <p><a class="button" href="/setup/modem?test={{test.id}}">{{t('Check again')}}</a></p>
+    % end
+  </div>
   % end
   <form method="post" action="/setup/modem" class="row-form">
     <input type="hidden" name="csrf" value="{{csrf}}">

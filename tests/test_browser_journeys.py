@@ -8,7 +8,6 @@ Each journey ends with screenshots at phone width (390 px) and desktop width
 import datetime as dt
 import re
 import shutil
-import time
 
 import pytest
 
@@ -187,10 +186,21 @@ def test_run_a_draw_and_verify_it(browser, shop):
     shot(page, "draw")
 
 
+def phone_sized(page):
+    """Nothing wider than a 390 px phone, and every tap target in the page at least 44 px tall."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    small = page.evaluate("""() => [...document.querySelectorAll(
+        'main button, main a.button, .wizard-steps a, .ready a, main label.check')]
+        .filter(e => e.offsetParent && e.getBoundingClientRect().height < 44)
+        .map(e => e.textContent.trim().slice(0, 30))""")
+    assert small == []
+
+
 def test_the_first_run_wizard_then_indonesian(browser, tmp_path):
+    """A new spa is set up on a phone, in Indonesian, from the setup code to the dashboard."""
     with launch_loket(tmp_path / "new", QUIET, args=("--demo", "none")) as loket:
         code = (loket.data_dir / "setup-code.txt").read_text().strip()
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": 390, "height": 844})
         page.goto(loket.url + "login")
         page.click("text=set up this Loket")
         page.fill("input[name=code]", code)
@@ -198,16 +208,55 @@ def test_the_first_run_wizard_then_indonesian(browser, tmp_path):
         page.fill("input[name=password]", "kopi susu manis")
         page.fill("input[name=password2]", "kopi susu manis")
         page.fill("input[name=shop_name]", "Spa Bunda")
+        page.select_option("select[name=shop_type]", "spa")
+        phone_sized(page)
+        shot(page, "wizard-owner")
         page.click("button[type=submit]")
-        page.wait_for_selector("text=Send a test SMS")
+        page.wait_for_selector("h1:has-text('Alamat dan jam buka')")
+        # Away to the dashboard: its checklist says what is left, and each item leads back to its step.
+        page.goto(loket.url + "dashboard")
+        expect(page.locator(".checklist li.done[data-item=owner]")).to_have_count(1)
+        expect(page.locator(".checklist li.todo[data-item=hours]")).to_have_count(1)
+        page.set_viewport_size({"width": 390, "height": 844})
+        phone_sized(page)
+        shot(page, "wizard-checklist")
+        page.click(".checklist li[data-item=hours] a")
+        # Address and hours: Monday to Saturday 09:00-17:00 for a spa, Sunday closed.
+        page.wait_for_selector("h1:has-text('Alamat dan jam buka')")
+        assert page.input_value("input[name=opens0]") == "09:00" and not page.is_checked("input[name=open6]")
+        page.fill("input[name=shop_address]", "Jl. Pembangunan 12, Garut")
+        page.set_viewport_size({"width": 390, "height": 844})
+        phone_sized(page)
+        shot(page, "wizard-hours")
+        page.click("button:has-text('Simpan dan lanjut')")
+        # The spa's starter services, edited: a price written the Indonesian way, a row added and removed.
+        page.wait_for_selector("h1:has-text('Layanan')")
+        page.fill("input[name=price0]", "90.000")
+        page.click("button:has-text('Tambah baris')")
+        page.fill("input[name=name3]", "Pijat anak")
+        page.fill("input[name=price3]", "abc")
+        page.click("button:has-text('Simpan dan lanjut')")
+        expect(page.locator("fieldset.bad-row p.error")).to_contain_text("Baris 4: abc bukan harga Rupiah")
+        assert page.input_value("input[name=price0]") == "90.000"  # what was typed is still there
+        page.set_viewport_size({"width": 390, "height": 844})
+        phone_sized(page)
+        shot(page, "wizard-services")
+        page.fill("input[name=price3]", "75.000")
+        page.check("input[name=remove2]")
+        page.click("button:has-text('Simpan dan lanjut')")
+        # A spa takes no payment by SMS: on to the modem and a test SMS to the owner's phone.
+        page.wait_for_selector("h1:has-text('Modem dan SMS uji')")
+        page.fill("form[action='/setup/modem'] input[name=phone]", "081234567890")
+        page.click("form[action='/setup/modem'] button[type=submit]")
+        # The page follows the SMS by itself, from waiting to sent (or delivered).
+        page.wait_for_selector("[data-test-state=sent], [data-test-state=delivered]", timeout=30_000)
+        page.set_viewport_size({"width": 390, "height": 844})
+        phone_sized(page)
         shot(page, "wizard-modem")
-        page.fill("form[action='/settings/modem/test'] input[name=phone]", "081234567890")
-        page.click("form[action='/settings/modem/test'] button[type=submit]")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and "sent" not in (page.text_content(".flash") or ""):
-            page.reload()
-            time.sleep(0.5)
-        assert "sent" in page.text_content(".flash") or "delivered" in page.text_content(".flash")
+        page.click("text=Selesai: ke dasbor")
+        # Everything done: the checklist is gone from the dashboard.
+        page.wait_for_url(re.compile(r".*/dashboard"))
+        expect(page.locator(".checklist")).to_have_count(0)
         # An owner in an Indonesian time zone starts in Indonesian; the header button switches.
         page.wait_for_selector("nav.main >> text=Kotak masuk")
         shot(page, "indonesian")

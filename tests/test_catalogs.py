@@ -17,7 +17,7 @@ def test_every_string_the_code_shows_has_its_indonesian():
 def test_english_is_complete_too_and_no_string_is_written_twice():
     assert not catalogs.missing("en")
     for language in i18n.LANGUAGES:
-        assert not catalogs.duplicates(language), language
+        assert not catalogs.duplicates(language), f"{language}: python -m appliance.webui.catalogs dedupe"
 
 
 def test_the_extractor_finds_strings_in_templates_and_in_python():

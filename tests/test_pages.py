@@ -62,6 +62,8 @@ def fill(path, ids):
         ids = {**ids, "number": ids.get("order_number", ids["number"])}  # orders and tickets both have numbers
     if path.startswith("/settings/backup/"):
         ids = {**ids, "name": ids.get("backup_name", ids["name"])}
+    if path.startswith("/setup/"):
+        ids = {**ids, "step": "hours"}  # a step of the wizard, not of a draw
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), path)
 
 

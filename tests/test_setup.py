@@ -39,7 +39,7 @@ def test_the_wizard_makes_the_owner_then_disappears(fresh):
     assert "set up this Loket" in browser.get("/login")[2]
     csrf = wizard_form(browser)
     status, _, page = browser.post("/setup", fields(csrf, code))
-    assert status == 200 and "Send a test SMS" in page  # logged in, on the modem step
+    assert status == 200 and 'action="/setup/hours"' in page  # logged in, on the kind's first step
     owner = User.get(User.username == "bu.sari")
     assert owner.role == "owner"
     assert not (data_dir / "setup-code.txt").exists()
@@ -54,14 +54,14 @@ def test_the_wizard_makes_the_owner_then_disappears(fresh):
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"code": "0000-0000"}, "not the setup code"),
-    ({"code": ""}, "not the setup code"),
-    ({"password2": "something else"}, "differ"),
+    ({"code": "0000-0000"}, "bukan kode"),
+    ({"code": ""}, "bukan kode"),
+    ({"password2": "something else"}, "tidak sama"),
     ({"password": "short", "password2": "short"}, "10 characters"),
     ({"username": "x"}, "2 to 64"),
     ({"timezone": "Mars/Base"}, "time zone"),
     ({"quiet_hours": "late"}, "HH:MM"),
-    ({"shop_type": "casino"}, "kind of shop"),
+    ({"shop_type": "casino"}, "Pilih jenis toko"),
     ({"shop_name": ""}, "empty"),
 ])
 def test_bad_answers_create_nothing(fresh, changes, message):
@@ -88,7 +88,7 @@ def test_the_setup_code_cannot_be_guessed(fresh):
     guesser = Browserless(url, source="127.0.0.2")
     for n in range(10):
         status, _, page = guesser.post("/setup", fields(wizard_form(guesser), f"2222-{n:04d}"))
-        assert status == 403 and "not the setup code" in page
+        assert status == 403 and "bukan kode" in page
     # Now even the right code waits, from that address ...
     status, _, page = guesser.post("/setup", fields(wizard_form(guesser), code))
     assert status == 429 and "15" in page
@@ -103,4 +103,4 @@ def test_a_setup_code_in_any_script_gets_a_plain_answer(fresh):
     url, _ = fresh
     browser = Browserless(url)
     status, _, page = browser.post("/setup", fields(wizard_form(browser), "٢٢٢٢-٢٢٢٢ 😀"))
-    assert status == 403 and "not the setup code" in page
+    assert status == 403 and "bukan kode" in page

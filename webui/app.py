@@ -23,7 +23,7 @@ import bottle
 from appliance import auth, shopdata
 
 from . import (answers, audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, modems, orders, outbox,
-               reports, settings, setup, shop, tickets, updates, users, waiting)
+               reports, settings, setup, shop, tickets, updates, users, waiting, wizard)
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
                   Route, Web)
 
@@ -57,6 +57,9 @@ ROUTES = [
     # the first-run wizard (only while the shop has no owner, only with the setup code)
     Route("GET", "/setup", setup.wizard, public=True),
     Route("POST", "/setup", setup.wizard_submit, public=True),
+    # ... then, for the owner, the steps the shop's kind needs (skippable, and open again any time)
+    Route("GET", "/setup/<step>", wizard.step_page, roles=OWNER),
+    Route("POST", "/setup/<step>", wizard.step_save, roles=OWNER),
     # modems
     Route("GET", "/settings/modem", modems.modem_page, roles=MANAGERS),
     Route("POST", "/settings/modem/test", modems.modem_test, roles=MANAGERS),
@@ -67,6 +70,7 @@ ROUTES = [
     # the dashboard
     Route("GET", "/", dashboard.home, roles=ANY_ROLE),
     Route("GET", "/dashboard", dashboard.dashboard, roles=ANY_ROLE),
+    Route("POST", "/dashboard/checklist", wizard.hide_checklist, roles=OWNER),
     # the inbox
     Route("GET", "/inbox", inbox.inbox_page, roles=ANY_ROLE),
     Route("GET", "/inbox/<phone>", inbox.conversation, roles=ANY_ROLE),

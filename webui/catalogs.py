@@ -76,6 +76,28 @@ def duplicates(language: str) -> list[str]:
     return sorted({i for i in ids if ids.count(i) > 1})
 
 
+def dedupe(language: str) -> int:
+    """Drops the second copy of an entry (two branches appended the same
+    string; git's union merge keeps both). The translated copy wins."""
+    with open(catalog_path(language), encoding="utf-8") as po:
+        blocks = po.read().split("\n\n")
+    kept: dict[str, int] = {}
+    out: list[str | None] = []
+    for block in blocks:
+        found = re.search(r'^msgid "(.+)"$', block, re.M)
+        key = found.group(1) if found else None
+        if key is None or key not in kept:
+            if key is not None:
+                kept[key] = len(out)
+            out.append(block)
+            continue
+        if re.search(r'^msgstr ""$', out[kept[key]], re.M) and not re.search(r'^msgstr ""$', block, re.M):
+            out[kept[key]] = block  # the first copy was untranslated
+    with open(catalog_path(language), "w", encoding="utf-8") as po:
+        po.write("\n\n".join(b for b in out if b is not None))
+    return len(blocks) - len(out)
+
+
 def extract() -> dict[str, int]:
     """Append what the code uses and the catalogs lack: English copies itself,
     Indonesian stays empty (and the tests fail) until someone translates it."""
@@ -100,6 +122,10 @@ def main(argv: list[str]) -> int:
     if command == "extract":
         for language, count in extract().items():
             print(f"{language}: {count} new string(s) in {os.path.relpath(catalog_path(language))}")
+        command = "check"
+    if command == "dedupe":
+        for language in LANGUAGES:
+            print(f"{language}: {dedupe(language)} duplicate(s) dropped")
         command = "check"
     if command == "compile":
         for path in compile_all():

@@ -11,6 +11,7 @@ from appliance.models import Booking, Message, QueueTicket, Ticket
 
 from .modems import modem_health
 from .web import Web
+from .wizard import checklist
 
 
 def dashboard(web: Web):
@@ -28,9 +29,10 @@ def dashboard(web: Web):
                    .order_by(Ticket.resolution_due.asc(nulls="LAST")).limit(20))
     failed = outbox.attention_count()
     waiting = Message.select().where(Message.needs_staff == True).limit(1000).count()  # noqa: E712
+    modems = modem_health(web)
     return web.render("dashboard", title="Dashboard", bookings=bookings, queue=queue, tickets=tickets,
-                      failed=failed, waiting=waiting, modems=modem_health(web), now=now,
-                      daily_cap=web.settings.daily_cap)
+                      failed=failed, waiting=waiting, modems=modems, now=now,
+                      daily_cap=web.settings.daily_cap, checklist=checklist(web, modems))
 
 
 def home(web: Web):

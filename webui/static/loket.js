@@ -162,6 +162,25 @@ function setupDisplay() {
   setInterval(tick, 3000);
 }
 
+/* A status the worker settles (the wizard's test SMS): the page looks again
+   every 2 s, a minute at most, until the box no longer marks it data-watch. */
+function setupWatch() {
+  const box = document.querySelector("[data-watch]");
+  if (!box) return;
+  let tries = 0;
+  const tick = async () => {
+    try {
+      const response = await fetch(location.href, { credentials: "same-origin" });
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById(box.id);
+      if (!fresh) return;
+      box.innerHTML = fresh.innerHTML;  // the box's own page, escaped by its templates
+      if (!fresh.hasAttribute("data-watch")) return;
+    } catch (e) { /* keep trying */ }
+    if (++tries < 30) setTimeout(tick, 2000);
+  };
+  setTimeout(tick, 2000);
+}
+
 // Ask before acting: a button with data-confirm="…" (sends SMS, spends credit,
 // removes access or cannot be undone) asks its question first.
 function setupConfirmations() {
@@ -181,4 +200,5 @@ document.addEventListener("DOMContentLoaded", () => {
   setupReplyPreviews();
   setupFilter();
   setupDisplay();
+  setupWatch();
 });

@@ -1,5 +1,8 @@
 % rebase('layout.tpl')
 <h1>{{t('Dashboard')}}</h1>
+% if checklist:
+% include('checklist.tpl')
+% end
 <div class="tiles">
   <a class="tile {{'alert' if waiting else ''}}" href="/inbox?waiting=1"><span class="big">{{str(waiting) + ('+' if waiting >= 1000 else '')}}</span>{{t('Waiting for staff')}}</a>
   <a class="tile {{'alert' if failed else ''}}" href="/outbox"><span class="big">{{str(failed) + ('+' if failed >= 1000 else '')}}</span>{{t('Failed messages')}}</a>

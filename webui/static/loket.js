@@ -192,7 +192,55 @@ function setupConfirmations() {
   });
 }
 
+/* Lists on a phone become cards (loket.css): each cell is labelled with its
+   column's heading, so the card reads "Status  waiting". An empty cell is
+   left out of the card. */
+function setupCardLabels() {
+  document.querySelectorAll("table").forEach((table) => {
+    const heads = [...table.querySelectorAll(":scope > thead th")].map((th) => th.textContent.trim());
+    if (!heads.length) return;
+    table.querySelectorAll(":scope > tbody > tr").forEach((row) => {
+      [...row.children].forEach((cell, i) => {
+        if (!cell.hasAttribute("data-label")) cell.dataset.label = heads[i] || "";
+        if (!cell.textContent.trim() && !cell.querySelector("a, button, input, select, img")) cell.classList.add("blank");
+      });
+    });
+  });
+}
+
+/* A form that takes a moment says so: its button greys out and reads
+   "Saving…" or, where it sends SMS, "Sending…" (the words come from the
+   page's <body data-busy>), so nobody taps twice. The button is disabled
+   only after the browser has taken its name and value into the request. */
+function setupBusyForms() {
+  const words = document.body.dataset;
+  if (!words.busy) return;
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post" || form.closest("header")) return;
+    const button = event.submitter || form.querySelector("button[type=submit], button:not([type])");
+    if (!button) return;
+    const sending = button.value === "send" || /\/(reply|resend|notify|test)$/.test(form.action);
+    setTimeout(() => {
+      button.dataset.idle = button.textContent;
+      button.textContent = sending ? words.busySend : words.busy;
+      button.disabled = true;
+      button.classList.add("busy");
+    }, 0);
+  });
+  // Back to a page the browser kept: its buttons work again.
+  window.addEventListener("pageshow", () => {
+    document.querySelectorAll("button.busy").forEach((button) => {
+      button.textContent = button.dataset.idle;
+      button.disabled = false;
+      button.classList.remove("busy");
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  setupCardLabels();
+  setupBusyForms();
   setupConfirmations();
   setupCounters();
   setupLiveThread();

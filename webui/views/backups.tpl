@@ -30,7 +30,7 @@
   <p class="meta">The file is checked first (that it is a Loket database, intact, not from a newer Loket). Nothing is replaced until it passes; the current database is kept aside.</p>
   <form method="post" action="/settings/backup/restore" enctype="multipart/form-data">
     <input type="hidden" name="csrf" value="{{csrf}}">
-    <input type="file" name="file" required>
+    <input type="file" name="file" required aria-label="{{t('Check and restore')}}">
     <button type="submit" data-confirm="{{t('Replace the shop\'s data with this backup? Everything since the backup is set aside.')}}">{{t('Check and restore')}}</button>
   </form>
 </section>

@@ -1,7 +1,7 @@
 <!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{status}} · {{shop}}</title><link rel="stylesheet" href="/static/loket.css"></head>
+<title>{{status}} · {{shop}}</title><link rel="stylesheet" href="/static/loket.css"><link rel="icon" href="/static/favicon.svg" type="image/svg+xml"></head>
 <body><main><section class="card narrow">
 <h1>{{status}}</h1>
 <p>{{message}}</p>

@@ -9,7 +9,7 @@
   <p>A CSV file with a header row: a phone column (phone, telepon, hp, no hp…) and any of name, address, email, tags, notes, language, promo. Excel exports with <code>;</code>, numbers like 0812…, and UTF-8 or Windows encodings are fine. You will see every row's verdict before anything changes.</p>
   <form method="post" action="/customers/import" enctype="multipart/form-data">
     <input type="hidden" name="csrf" value="{{csrf}}">
-    <input type="file" name="file" accept=".csv,text/csv" required>
+    <input type="file" name="file" accept=".csv,text/csv" required aria-label="{{t('Check the file')}}">
     <button type="submit" class="primary">{{t('Check the file')}}</button>
   </form>
 </section>

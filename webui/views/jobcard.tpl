@@ -1,6 +1,6 @@
 <!doctype html>
 <html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{title}}</title><link rel="stylesheet" href="/static/loket.css"><link rel="stylesheet" href="/static/jobcard.css"></head>
+<title>{{title}}</title><link rel="stylesheet" href="/static/loket.css"><link rel="icon" href="/static/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/static/jobcard.css"></head>
 <body class="jobcard">
 <h1>{{shop}} — Job card / Kartu kerja {{card['number']}}</h1>
 <table>

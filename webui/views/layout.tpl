@@ -8,7 +8,7 @@
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <script src="/static/loket.js" defer></script>
 </head>
-<body>
+<body data-busy="{{t('Saving…')}}" data-busy-send="{{t('Sending…')}}">
 <header class="top">
   <a class="brand" href="/">Loket <span class="shop">{{shop}}</span></a>
   % if user:

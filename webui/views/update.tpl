@@ -38,7 +38,7 @@
   <p class="meta">{{t('An update is a file named loket-<version>-<machine>.bundle. It is checked first (signed by the Loket release key, nothing damaged, made for this box). It is installed beside the running version; the box takes a backup, switches, and goes back to this version by itself if the new one does not come up.')}} {{t('Or put it on the USB stick labelled LOKETBACKUP (or LOKET-BACKUP) in a folder loket-updates: the box installs it when the stick is plugged in.')}}</p>
   <form method="post" action="/settings/update" enctype="multipart/form-data">
     <input type="hidden" name="csrf" value="{{csrf}}">
-    <input type="file" name="file" accept=".bundle" required>
+    <input type="file" name="file" accept=".bundle" required aria-label="{{t('Install an update')}}">
     <button type="submit" class="primary">{{t('Check and install')}}</button>
   </form>
   % else:

@@ -428,7 +428,10 @@ def bench_pages(customers: int = 100_000, messages: int = 1_000_000) -> None:
     made = subprocess.run(LOKET + ["user", "add", f"bench{int(time.time())}", "--role", "owner", "--data-dir",
                                    str(cache)], capture_output=True, text=True, check=True)
     user, password = made.stdout.split()[2], made.stdout.split("password: ")[1].split()[0]
-    pages = ["/dashboard", "/inbox", "/inbox?page=20", "/inbox/%2B6281900000042", "/customers", "/customers?q=sari",
+    pages = ["/dashboard", "/inbox", "/inbox?page=20", "/inbox/%2B6281900000042",
+             # the inbox's filter and its search by a number written three ways, by a name, by a word
+             "/inbox?waiting=1", "/inbox?q=0819-0000-0042", "/inbox?q=62819%200000%200042",
+             "/inbox?q=%2B6281900000042", "/inbox?q=sari", "/inbox?q=besok", "/customers", "/customers?q=sari",
              "/customers?q=0819000123", "/customers/50000", "/outbox", "/tickets", "/campaigns", "/orders",
              "/bookings", "/queue", "/reports", "/settings/audit"]
     timings = []

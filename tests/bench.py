@@ -415,7 +415,10 @@ def bench_fault_soak(n: int = 2000, seconds: float = 600.0, seed: int = 14) -> N
     row("fault soak: failed with a reason", str(tally["failed, said so"]))
 
 
-PAGES = ["/dashboard", "/inbox", "/inbox?page=20", "/inbox/%2B6281900000042", "/customers", "/customers?q=sari",
+PAGES = ["/dashboard", "/inbox", "/inbox?page=20", "/inbox/%2B6281900000042",
+         # the inbox's filter and its search by a number written three ways, by a name, by a word
+         "/inbox?waiting=1", "/inbox?q=0819-0000-0042", "/inbox?q=62819%200000%200042",
+         "/inbox?q=%2B6281900000042", "/inbox?q=sari", "/inbox?q=besok", "/customers", "/customers?q=sari",
          "/customers/50000", "/outbox", "/tickets", "/campaigns", "/orders", "/bookings", "/queue", "/reports",
          "/reports?days=7", "/reports?days=30", "/reports?days=90", "/reports?days=365", "/reports/messages.csv?days=365",
          "/settings/audit"]

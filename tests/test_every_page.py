@@ -57,7 +57,7 @@ ALLOWED = {
 # (orders and campaigns at the parts dealer, tickets at the service desk, the rest at the spa);
 # the dashboard in every one. `none` is a new box: the first-run wizard.
 KINDS = ("spa", "parts", "service", "none")
-THINGS = {"spa": {"<phone>": "%2B6281234500001", "<customer_id>": "1", "<draw_id>": "1"},
+THINGS = {"spa": {"<phone>": "%2B6281234500001", "<customer_id>": "1", "<draw_id>": "1", "<step>": "hours"},
           "parts": {"<number>": "1001", "<campaign_id>": "1"},
           "service": {"<number>": "1"}}
 

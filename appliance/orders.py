@@ -21,6 +21,7 @@ import re
 
 import peewee as pw
 
+from .words import N_, say  # noqa: F401
 from . import loyalty, outbox, replies, shopdata
 from .audit import audit
 from .catalogue import MAX_AMOUNT, CatalogueError, PriceError, parse_price, rupiah, text_field, whole_number
@@ -127,7 +128,7 @@ def _customer(customer: Customer | str, shop: Shop) -> Customer:
             return customer_for(normalise(customer, shop.region))
         except PhoneError as exc:
             raise OrderError(f"customer: {exc}") from None
-    raise OrderError("an order needs a customer")
+    raise OrderError(N_("an order needs a customer"))
 
 
 def product_named(what, position: int) -> Product:
@@ -148,7 +149,7 @@ def product_named(what, position: int) -> Product:
 def _lines(items) -> list[tuple[Product | None, str, int, int]]:
     """Validated (product, name, quantity, price) per item."""
     if not isinstance(items, (list, tuple)) or not items:
-        raise OrderError("an order needs at least one item")
+        raise OrderError(N_("an order needs at least one item"))
     if len(items) > MAX_ITEMS:
         raise OrderError(f"an order has at most {MAX_ITEMS} items")
     lines = []
@@ -208,7 +209,7 @@ def _insert_order(customer: Customer, total: int, note: str, now: dt.datetime) -
                                     created_at=now, updated_at=now)
         except pw.IntegrityError:
             continue  # another order took this number meanwhile
-    raise OrderError("could not give the order a number; please try again")
+    raise OrderError(N_("could not give the order a number; please try again"))
 
 
 def create_order(customer: Customer | str, items, *, by: User | None = None, note: str = "",
@@ -225,7 +226,7 @@ def create_order(customer: Customer | str, items, *, by: User | None = None, not
     """
     shop = shop_or_default(shop)
     if status not in UNPAID:
-        raise OrderError("a new order is either new or awaiting payment")
+        raise OrderError(N_("a new order is either new or awaiting payment"))
     customer = _customer(customer, shop)
     try:
         note = text_field(note, "note", maximum=MAX_NOTE, required=False)
@@ -390,7 +391,7 @@ def pending_claims() -> list[PaymentClaim]:
 def _undecided(claim: PaymentClaim) -> PaymentClaim:
     current = PaymentClaim.get_or_none(PaymentClaim.id == claim.id)
     if current is None:
-        raise OrderError("this payment claim no longer exists")
+        raise OrderError(N_("this payment claim no longer exists"))
     if current.status != "claimed":
         raise OrderError(f"this payment claim was already {current.status}")
     return current
@@ -399,7 +400,7 @@ def _undecided(claim: PaymentClaim) -> PaymentClaim:
 def _decide(claim: PaymentClaim, status: str, by: User | None, now: dt.datetime) -> None:
     if not (PaymentClaim.update(status=status, decided_by=by, decided_at=now)
             .where((PaymentClaim.id == claim.id) & (PaymentClaim.status == "claimed")).execute()):
-        raise OrderError("this payment claim was decided by someone else just now")
+        raise OrderError(N_("this payment claim was decided by someone else just now"))
     claim.status, claim.decided_by, claim.decided_at = status, by, now
 
 

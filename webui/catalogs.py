@@ -18,7 +18,8 @@ from .i18n import LANGUAGES, LOCALE_DIR, N_, catalog_path, compile_all  # noqa: 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOTS = [HERE, os.path.join(HERE, "..", "appliance")]
-KEYWORDS = {"t": None, "N_": None}
+# web.refuse(status, "...") shows its second argument; a flash is marked with N_().
+KEYWORDS = {"t": None, "N_": None, "say": None, "refuse": (2,)}
 _TEMPLATE_CALL = re.compile(r"""\bt\(\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*[,)]""")
 
 

@@ -142,8 +142,8 @@ def _check_time(service: Service, start: dt.datetime, now: dt.datetime, tz: dt.t
     end = local + dt.timedelta(minutes=service.duration_minutes)
     if not any(local_moment(local.date(), o, tz) <= local and end <= local_moment(local.date(), c, tz) for o, c in hours):
         spans = ", ".join(f"{o:%H:%M}-{c:%H:%M}" for o, c in hours)
-        raise BookingError(say(N_("{service} ({minutes} min) must fit in the opening hours: {spans}"), service=service.name,
-                               minutes=service.duration_minutes, spans=spans), "closed")
+        raise BookingError(say(N_("{service} ({minutes} min) must fit in the opening hours: {spans}"),
+                               service=service.name, minutes=service.duration_minutes, spans=spans), "closed")
 
 
 def available(service: Service, start: dt.datetime, now: dt.datetime, *, shop: Shop | None = None) -> bool:

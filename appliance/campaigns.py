@@ -56,9 +56,9 @@ def clean_segment(segment: dict | None) -> dict:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise CampaignError(f"{key.replace('_', ' ')} must be a whole number") from None
+            raise CampaignError(say(N_("{what} must be a whole number"), what=key.replace("_", " "))) from None
         if number < 0 or number > 100_000_000:
-            raise CampaignError(f"{key.replace('_', ' ')} is out of range")
+            raise CampaignError(say(N_("{what} is out of range"), what=key.replace("_", " ")))
         clean[key] = number
     if segment.get("language"):
         if segment["language"] not in ("id", "en"):
@@ -123,7 +123,7 @@ def _check(text: str, kind: str) -> None:
     if not (text or "").strip():
         raise CampaignError(N_("write the message first"))
     if len(text) > MAX_TEXT:
-        raise CampaignError(f"a campaign message has at most {MAX_TEXT} characters")
+        raise CampaignError(say(N_("a campaign message has at most {n} characters"), n=MAX_TEXT))
 
 
 def create(name: str, text: str, segment: dict, *, kind: str = "promotion", by: User | None = None,
@@ -155,7 +155,7 @@ def start(campaign: Campaign, *, by: User | None = None, now: dt.datetime | None
     each row's key is the campaign and the phone."""
     now = now or utcnow()
     if campaign.status not in ("draft", "scheduled", "sending"):
-        raise CampaignError(f"this campaign is {campaign.status}")
+        raise CampaignError(say(N_("this campaign is {status}"), status=campaign.status))
     segment = json.loads(campaign.segment)
     people = recipients(segment, campaign.kind, now).order_by(Customer.id)
     rows = ((c, c.phone, personal(campaign.text, c)) for c in people.iterator())

@@ -186,7 +186,8 @@ def timeline(customer: Customer, limit: int = 200) -> list[dict]:
     for p in PointsEntry.select().where(PointsEntry.customer == customer).order_by(PointsEntry.id.desc()).limit(limit):
         events.append(dict(at=p.at, kind="points", text=f"{p.delta:+d} points: {p.reason}", detail=p.source, row=p))
     for t in Ticket.select().where(Ticket.customer == customer).order_by(Ticket.id.desc()).limit(limit):
-        events.append(dict(at=t.created_at, kind="ticket", text=f"T-{t.number:04d} {t.summary}", detail=t.status, row=t))
+        events.append(dict(at=t.created_at, kind="ticket", text=f"T-{t.number:04d} {t.summary}",
+                           detail=t.status, row=t))
     for o in Order.select().where(Order.customer == customer).order_by(Order.id.desc()).limit(limit):
         events.append(dict(at=o.created_at, kind="order", text=f"O-{o.number} total {o.total}", detail=o.status, row=o))
     events.sort(key=lambda e: e["at"], reverse=True)

@@ -122,6 +122,16 @@ def test_the_checker_finds_english_written_without_the_catalogs():
     assert unmarked_words(page, ["Ibu Sari"]) == ["New", "booking", "Cancel", "it", "awaiting_payment"]
 
 
+def test_a_template_line_written_without_t_is_caught(monkeypatch):
+    """The whole path as a page takes it: a template, t() from the catalogs with marks, the checker."""
+    import bottle
+
+    from appliance.webui import i18n
+    monkeypatch.setattr(i18n, "MARK", True)
+    page = bottle.SimpleTemplate("<h1>{{t('Bookings')}}</h1>\n<h2>New booking</h2>\n<p>{{t('No bookings today.')}}</p>")
+    assert unmarked_words(page.render(t=lambda text: i18n.translate(text, "id")), []) == ["New", "booking"]
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("words")

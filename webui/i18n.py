@@ -87,6 +87,11 @@ def marked(text: str) -> str:
     return OPEN + text + CLOSE if MARK and text else text
 
 
+def known(text: str, language: str = "id") -> bool:
+    """Whether the catalog has `text` with a translation (the tests' question)."""
+    return text in translations(language)._catalog  # type: ignore[attr-defined]
+
+
 # The owner's settings (owner=True in appliance/settings.py) on the Settings
 # pages: name -> English label. A test keeps it in step with the table.
 SETTING_LABELS = {

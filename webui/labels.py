@@ -11,7 +11,7 @@ LABELS = {
     "booked": N_("booked"), "cancelled": N_("cancelled"), "done": N_("done"), "no_show": N_("no-show"), "no show": N_("no-show"),
     "waiting": N_("waiting"), "called": N_("called"), "skipped": N_("skipped"), "left": N_("left"),
     # orders and payment claims
-    "new": N_("new"), "awaiting_payment": N_("awaiting payment"), "paid": N_("paid"), "shipped": N_("shipped"),
+    "new": N_("new"), "awaiting_payment": N_("awaiting payment"), "awaiting payment": N_("awaiting payment"), "paid": N_("paid"), "shipped": N_("shipped"),
     "claimed": N_("to check"), "verified": N_("paid, checked"), "rejected": N_("rejected"),
     # tickets and their history
     "assigned": N_("assigned"), "pending": N_("pending"), "resolved": N_("resolved"), "closed": N_("closed"),

@@ -192,22 +192,22 @@ def test_the_first_run_wizard_then_indonesian(browser, tmp_path):
         code = (loket.data_dir / "setup-code.txt").read_text().strip()
         page = browser.new_page()
         page.goto(loket.url + "login")
-        page.click("text=set up this Loket")
+        page.click("text=siapkan Loket ini")  # a new box speaks the shop's language, Indonesian, from the start
         page.fill("input[name=code]", code)
         page.fill("input[name=username]", "bu.sari")
         page.fill("input[name=password]", "kopi susu manis")
         page.fill("input[name=password2]", "kopi susu manis")
         page.fill("input[name=shop_name]", "Spa Bunda")
         page.click("button[type=submit]")
-        page.wait_for_selector("text=Send a test SMS")
+        page.wait_for_selector("text=Kirim SMS uji")
         shot(page, "wizard-modem")
         page.fill("form[action='/settings/modem/test'] input[name=phone]", "081234567890")
         page.click("form[action='/settings/modem/test'] button[type=submit]")
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and "sent" not in (page.text_content(".flash") or ""):
+        while time.monotonic() < deadline and "terkirim" not in (page.text_content(".flash") or ""):
             page.reload()
             time.sleep(0.5)
-        assert "sent" in page.text_content(".flash") or "delivered" in page.text_content(".flash")
+        assert "terkirim" in page.text_content(".flash") or "sampai" in page.text_content(".flash")
         # An owner in an Indonesian time zone starts in Indonesian; the header button switches.
         page.wait_for_selector("nav.main >> text=Kotak masuk")
         shot(page, "indonesian")

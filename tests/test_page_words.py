@@ -19,9 +19,10 @@ import sqlite3
 import pytest
 from support import Browserless, start_web
 
-from appliance import auth, campaigns, db, demo, draws, migrations, orders
+from appliance import auth, campaigns, db, demo, draws, migrations, orders, tickets, waiting
 from appliance import settings as settings_module
 from appliance.box import backup
+from appliance.conversation import Shop
 from appliance.models import Customer, Message, Ticket, User
 from appliance.phone import display
 from appliance.webui.i18n import CLOSE, OPEN
@@ -132,13 +133,15 @@ def test_a_template_line_written_without_t_is_caught(monkeypatch):
     assert unmarked_words(page.render(t=lambda text: i18n.translate(text, "id")), []) == ["New", "booking"]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("words")
+@pytest.fixture(scope="module", params=["service", "spa", "shop"])
+def site(request, tmp_path_factory):
+    """A demo shop with a row in every state a page words differently: a failed SMS, a campaign
+    for some customers, an order with a payment to check, a ticket with history, a called number."""
+    data_dir = tmp_path_factory.mktemp(request.param)
     settings = settings_module.load(env={}, overrides={"data_dir": str(data_dir)})
     database = db.connect(settings.db_url)
     migrations.migrate(database)
-    demo.seed(data_dir, "service")
+    demo.seed(data_dir, request.param)
     for role in ("admin", "frontdesk", "technician", "viewer"):
         auth.create_user(role, PASSWORD, role, language="id")
     owner = User.get(User.username == "owner")
@@ -147,14 +150,21 @@ def site(tmp_path_factory):
     customer = Customer.select().first()
     Message.create(direction="out", phone=customer.phone, customer=customer, text="x", state="failed",
                    error="+CMS ERROR 38")
-    campaign = campaigns.create("Promo", "Halo {name}", {}, now=NOW)
+    campaign = campaigns.create("Promo", "Halo {name}", {"tags": ["vip"], "min_points": 5}, now=NOW)
     order = orders.create_order(customer, [("Jasa servis printer", 1, 150_000)], now=NOW)
+    orders.set_status(order, "awaiting_payment", by=owner, now=NOW, shop=Shop.from_settings(settings))
+    orders.record_claim(order, 150_000, text="sudah transfer", now=NOW)
     draw = draws.create_draw("Undian", period_start=NOW - dt.timedelta(days=30), period_end=NOW,
                              prizes=["Voucher"])
+    ticket = tickets.open_ticket(customer, "Printer macet", source="staff", by=owner, now=NOW) \
+        if not Ticket.select().exists() else Ticket.select().first()
+    tickets.note(ticket, "dicek besok", owner, now=NOW)
+    waiting.join(customer, now=NOW, by=owner, source="staff", shop=Shop.from_settings(settings))
+    waiting.call_next(owner, NOW, shop=Shop.from_settings(settings))
     from appliance.webui.app import create_app
     table = create_app(settings, tasks=None).config["loket.routes"]
     ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
-           "draw_id": draw.id, "number": Ticket.select().first().number, "order_number": order.number,
+           "draw_id": draw.id, "number": ticket.number, "order_number": order.number,
            "user_id": owner.id, "name": "messages", "backup_name": backup.backup(data_dir / "loket.db",
                                                                                data_dir / "backups").name}
     with start_web(data_dir, env={"LOKET_I18N_MARK": "1"}) as url:

@@ -36,10 +36,10 @@ def test_the_wizard_makes_the_owner_then_disappears(fresh):
     url, data_dir = fresh
     code = (data_dir / "setup-code.txt").read_text().strip()
     browser = Browserless(url)
-    assert "set up this Loket" in browser.get("/login")[2]
+    assert "siapkan Loket ini" in browser.get("/login")[2]  # the shop's language before anyone logs in
     csrf = wizard_form(browser)
     status, _, page = browser.post("/setup", fields(csrf, code))
-    assert status == 200 and "Send a test SMS" in page  # logged in, on the modem step
+    assert status == 200 and "Kirim SMS uji" in page  # logged in, on the modem step, in the shop's language
     owner = User.get(User.username == "bu.sari")
     assert owner.role == "owner"
     assert not (data_dir / "setup-code.txt").exists()
@@ -57,8 +57,8 @@ def test_the_wizard_makes_the_owner_then_disappears(fresh):
     ({"code": "0000-0000"}, "not the setup code"),
     ({"code": ""}, "not the setup code"),
     ({"password2": "something else"}, "differ"),
-    ({"password": "short", "password2": "short"}, "10 characters"),
-    ({"username": "x"}, "2 to 64"),
+    ({"password": "short", "password2": "short"}, "10 karakter"),  # the shop's language, Indonesian
+    ({"username": "x"}, "2 sampai 64"),
     ({"timezone": "Mars/Base"}, "time zone"),
     ({"quiet_hours": "late"}, "HH:MM"),
     ({"shop_type": "casino"}, "kind of shop"),

@@ -10,14 +10,16 @@ import bottle
 from appliance import campaigns, draws, loyalty
 from appliance.models import Draw
 
+from . import formats
 from .campaigns import local_moment
 from .i18n import N_
 from .web import Web, by_id
 
 
 def _days(web: Web):
-    """'2026-12-01 – 2026-12-31' for a draw: its first and last day in the shop's zone."""
-    return lambda draw: " – ".join(str(day) for day in draws.period_days(draw, web.settings.tz))
+    """'Sel, 1 Des 2026 – Kam, 31 Des 2026' for a draw: its first and last day in the shop's zone."""
+    return lambda draw: " – ".join(formats.day(day, web.language, year=True)
+                                   for day in draws.period_days(draw, web.settings.tz))
 
 
 def draw_list(web: Web):

@@ -113,12 +113,13 @@ class Web:
             shop=self.settings.shop_name,
             t=self.t,
             language=self.language,
-            **formatters(self.language, self.settings.tz),
             quote=lambda value: quote(str(value), safe=""),
             sla=lambda ticket: tickets_sla.clocks(ticket, clock.utcnow()),  # the SLA rules' own view
             path=request.path,
             roles=ROLES,
         )
+        for helper, function in formatters(self.language, self.settings.tz).items():
+            values.setdefault(helper, function)  # a page's own value of that name wins
         return bottle.template(name, template_lookup=LOOKUP, **values)
 
     def redirect(self, path: str, done: str = "") -> None:
@@ -154,13 +155,13 @@ def formatters(language: str, tz) -> dict:
     return dict(
         when=lambda value: formats.when(value, language, tz),  # 14.05 today, Kam, 3 Des 14.05 before
         local=lambda value: clock.local(value, tz),
-        day=lambda value, year=False: formats.day(value, language, tz, year),  # Kam, 3 Des
+        date=lambda value, year=False: formats.day(value, language, tz, year),  # Kam, 3 Des
         clock=lambda value: formats.time_of_day(value, language, tz),  # 14.05
         ago=lambda minutes: formats.ago(minutes, language),  # 5 menit yang lalu
         until=lambda value: formats.until(value, language),  # an SLA timer: 2 j 5 mnt
         money=lambda value: formats.money(value, language),  # Rp 85.000
         number=lambda value: formats.number(value, language),  # 1.240
-        phone=formats.phone,  # 0812-3456-7890
+        phone_number=formats.phone,  # 0812-3456-7890
         who=lambda customer: (customer.name or formats.phone(customer.phone)) if customer else "",
         label=lambda value: label(value, language),  # a status or kind as words
         action=lambda value: action_label(value, language),  # an audit-log action

@@ -15,7 +15,7 @@
 <div class="{{'week' if week else ''}}">
 % for col in columns:
 <section class="card">
-  <h2>{{day(col['day'])}}{{'' if col['open'] else ' — ' + t('closed')}}</h2>
+  <h2>{{date(col['day'])}}{{'' if col['open'] else ' — ' + t('closed')}}</h2>
   <p class="meta">{{t('free times')}}: {{', '.join(name + ' ' + str(n) for name, n in col['free'].items()) or '-'}}</p>
   <ul class="plain">
   % for b in col['rows']:

@@ -1,7 +1,12 @@
 % rebase('layout.tpl')
+% names = {'tags': t('Tags'), 'tags_mode': t('Tags match'), 'visited_within_days': t('Visited within (days)'), 'not_visited_for_days': t('Not visited for (days)'), 'min_points': t('Minimum points'), 'service': t('Used service'), 'language': t('Language')}
+% def rule(key, value):
+%   shown = ', '.join(value) if isinstance(value, list) else t({'any': 'any', 'all': 'all'}.get(value, value)) if isinstance(value, str) else number(value)
+%   return names.get(key, key) + ': ' + shown
+% end
 <p class="back"><a href="/campaigns">&larr; {{t('Campaigns')}}</a></p>
 <h1>{{c.name}}</h1>
-<p class="meta">{{label(c.kind)}} · {{label(c.status)}}{{' · ' + when(c.send_at) if c.send_at else ''}} · {{segment or t('everyone')}}</p>
+<p class="meta">{{label(c.kind)}} · {{label(c.status)}}{{' · ' + when(c.send_at) if c.send_at else ''}} · {{'; '.join(rule(k, v) for k, v in segment.items()) or t('everyone')}}</p>
 <blockquote class="msg out">{{c.text}}</blockquote>
 <section class="card" id="progress" data-progress="/campaigns/{{c.id}}/progress">
   <h2>{{t('Progress')}}</h2>

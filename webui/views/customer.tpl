@@ -11,7 +11,7 @@
   <h2>{{t('Profile')}}</h2>
   <form method="post" action="/customers/{{c.id}}">
     <input type="hidden" name="csrf" value="{{csrf}}">
-    <label>{{t('Phone')}} <input value="{{phone(c.phone)}}" disabled></label>
+    <label>{{t('Phone')}} <input value="{{phone_number(c.phone)}}" disabled></label>
     <label>{{t('Name')}} <input name="name" value="{{c.name}}" maxlength="100"></label>
     <label>{{t('Address')}} <input name="address" value="{{c.address}}" maxlength="500"></label>
     <label>{{t('Email')}} <input name="email" type="email" value="{{c.email}}" maxlength="254"></label>
@@ -58,7 +58,7 @@
     % r, kind = e['row'], e['kind']
     <li class="{{kind}}"><span class="when">{{when(e['at'])}}</span> <span class="kind">{{label(r.direction if kind.startswith('sms') else kind)}}</span>
     % if kind == 'booking':
-      {{r.service.name}} · {{day(r.starts_at)}} {{clock(r.starts_at)}}
+      {{r.service.name}} · {{date(r.starts_at)}} {{clock(r.starts_at)}}
     % elif kind == 'queue':
       {{t('number {n}').format(n=r.number)}}
     % elif kind == 'points':

@@ -11,7 +11,7 @@
 % for c in rows:
   <li class="{{'waiting' if c.flag else ''}}"><a href="/customers/{{c.id}}">
     <span class="who">{{who(c)}}</span><span class="when">{{t('{n} points').format(n=number(c.points))}}</span>
-    <span class="snippet">{{phone(c.phone) if c.name else ''}}{{(' · ' if c.name else '') + c.flag if c.flag else ''}}</span></a></li>
+    <span class="snippet">{{phone_number(c.phone) if c.name else ''}}{{(' · ' if c.name else '') + c.flag if c.flag else ''}}</span></a></li>
 % end
 </ul>
 % if not rows:

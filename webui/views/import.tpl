@@ -33,7 +33,7 @@
     <thead><tr><th>{{t('Line')}}</th><th>{{t('Status')}}</th><th>{{t('Phone')}}</th><th>{{t('Name')}}</th><th>{{t('Reason')}}</th></tr></thead>
     <tbody>
     % for r in report.rows:
-      <tr class="{{r.status}}"><td>{{r.line}}</td><td>{{t(r.status)}}</td><td>{{phone(r.phone)}}</td><td>{{r.name}}</td><td>{{t(r.reason)}}</td></tr>
+      <tr class="{{r.status}}"><td>{{r.line}}</td><td>{{t(r.status)}}</td><td>{{phone_number(r.phone)}}</td><td>{{r.name}}</td><td>{{t(r.reason)}}</td></tr>
     % end
     </tbody>
   </table>

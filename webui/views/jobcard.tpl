@@ -4,7 +4,7 @@
 <body class="jobcard">
 <h1>{{shop}} — Job card / Kartu kerja {{card['number']}}</h1>
 <table>
-<tr><th>Customer / Pelanggan</th><td>{{card['customer']['name']}} · {{card['customer']['phone']}}</td></tr>
+<tr><th>Customer / Pelanggan</th><td>{{card['customer']['name']}} · {{phone_number(card['customer']['phone'])}}</td></tr>
 <tr><th>Address / Alamat</th><td>{{card['customer']['address']}}</td></tr>
 <tr><th>Category / Kategori</th><td>{{card['category']}}</td></tr>
 <tr><th>Problem / Masalah</th><td>{{card['summary']}}<br>{{card['detail']}}</td></tr>

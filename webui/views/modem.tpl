@@ -18,7 +18,7 @@
   % c = m.get('credit')
   <dt>{{t('Credit')}}</dt>
   % if c:
-  <dd class="{{'bad' if c['warning'] else ''}}">{{c['credit']}} · {{t('active until')}} {{day(c['active_until'], True) or '?'}} · {{t('checked')}} {{c['checked'] or '?'}}{{(' — ' + t(c['warning'])) if c['warning'] else ''}}{{(' — ' + t('Promotions wait until the credit is topped up.')) if c['held'] else ''}}{{(' — ' + t('The last answer was not understood:') + ' ' + c['reply']) if not c['readable'] and c['reply'] else ''}}</dd>
+  <dd class="{{'bad' if c['warning'] else ''}}">{{money(int(c['credit'].replace('.', ''))) if c['credit'].replace('.', '').isdigit() else c['credit']}} · {{t('active until')}} {{date(c['active_until'], True) or '?'}} · {{t('checked')}} {{c['checked'] or '?'}}{{(' — ' + t(c['warning'])) if c['warning'] else ''}}{{(' — ' + t('Promotions wait until the credit is topped up.')) if c['held'] else ''}}{{(' — ' + t('The last answer was not understood:') + ' ' + c['reply']) if not c['readable'] and c['reply'] else ''}}</dd>
   % else:
   <dd>{{t('not known yet (the worker asks the operator by USSD)')}}</dd>
   % end
@@ -27,7 +27,7 @@
 <section class="card">
   <h2>{{t('Send a test SMS')}}</h2>
   % if test:
-  <p class="flash">{{t('Test SMS to {phone}').format(phone=phone(test.phone))}}: <strong>{{label(test.state)}}</strong> {{test.error}}</p>
+  <p class="flash">{{t('Test SMS to {phone}').format(phone=phone_number(test.phone))}}: <strong>{{label(test.state)}}</strong> {{test.error}}</p>
   % end
   <form method="post" action="/settings/modem/test" class="row-form">
     <input type="hidden" name="csrf" value="{{csrf}}">

@@ -8,7 +8,7 @@
 % for m in rows:
   <li class="waiting">
     <div class="row">
-      <a href="/inbox/{{quote(m.phone)}}" class="who">{{who(m.customer) if m.customer else phone(m.phone)}}</a>
+      <a href="/inbox/{{quote(m.phone)}}" class="who">{{who(m.customer) if m.customer else phone_number(m.phone)}}</a>
       <span class="when">{{when(m.updated_at)}} · {{label(m.category)}} · {{label(m.state)}}</span>
       <p class="snippet">{{m.text[:160]}}</p>
       <p class="info">{{m.error}}</p>

@@ -24,7 +24,7 @@
       <button type="submit">{{t('Save')}}</button>
     </form>
   </td>
-  <td>{{phone(u.phone)}}</td>
+  <td>{{phone_number(u.phone)}}</td>
   <td>
     <form method="post" action="/settings/users/{{u.id}}" class="inline">
       <input type="hidden" name="csrf" value="{{csrf}}">

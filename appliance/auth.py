@@ -30,6 +30,7 @@ import threading
 import argon2
 import peewee as pw
 
+from .words import N_, say  # noqa: F401
 from .audit import audit
 from .clock import utcnow
 from .models import ROLES, Session, User
@@ -77,16 +78,16 @@ def find_user(username: str) -> User | None:
 def may_give_role(by: User | None, role: str) -> None:
     """Only an owner makes an owner (the console, with no `by`, may too)."""
     if role not in ROLES:
-        raise AuthError(f"role must be one of {', '.join(ROLES)}")
+        raise AuthError(say(N_("role must be one of {roles}"), roles=", ".join(ROLES)))
     if role == "owner" and by is not None and by.role != "owner":
-        raise AuthError("only an owner may make an owner")
+        raise AuthError(N_("only an owner may make an owner"))
 
 
 def check_password_strength(password: str) -> None:
     if len(password) < 10:
-        raise AuthError("a password needs at least 10 characters")
+        raise AuthError(N_("a password needs at least 10 characters"))
     if len(password) > 256:
-        raise AuthError("a password may have at most 256 characters")
+        raise AuthError(N_("a password may have at most 256 characters"))
 
 
 def generate_password() -> str:
@@ -101,11 +102,11 @@ def create_user(username: str, password: str, role: str, *, language: str | None
     unless the person creating it chose another."""
     username = (username or "").strip()
     if not re.fullmatch(r"[A-Za-z0-9._-]{2,64}", username):
-        raise AuthError("a user name has 2 to 64 letters, digits, dots, dashes or underscores")
+        raise AuthError(N_("a user name has 2 to 64 letters, digits, dots, dashes or underscores"))
     may_give_role(by, role)
     check_password_strength(password)
     if find_user(username) is not None:
-        raise AuthError(f"a user named {username} already exists")
+        raise AuthError(say(N_("a user named {name} already exists"), name=username))
     if language not in ("id", "en"):
         from . import shopdata  # here, not at the top: shopdata reaches the settings table
         language = shopdata.setting("default_language")
@@ -204,9 +205,9 @@ def login(username: str, password: str, *, session_hours: int, max_attempts: int
     if not nonce and (_failures.count(pair_key, now) >= max_attempts
                       or _failures.count(name_key, now) >= max_attempts * NAME_SPREAD
                       or _failures.count(address_key, now) >= ADDRESS_ATTEMPTS):
-        raise AuthError("too many failed logins: wait 15 minutes and try again")
+        raise AuthError(N_("too many failed logins: wait 15 minutes and try again"))
     if not _login_slots.acquire(blocking=False):
-        raise Busy("many people are logging in at this moment: try again in a few seconds")
+        raise Busy(N_("many people are logging in at this moment: try again in a few seconds"))
     try:
         good = _verify(user.password_hash, password or "") if user else _verify(_dummy_hash(), "timing")
     finally:

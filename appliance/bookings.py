@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .words import N_, say  # noqa: F401
 from . import loyalty, outbox, replies, shopdata
 from .audit import audit
 from .conversation import Shop, shop_or_default
@@ -41,8 +42,8 @@ DEFAULT_HOURS: dict[int, list[tuple[dt.time, dt.time]]] = {
 PENDING_MINUTES = 24 * 60
 
 ACTIVE = ("booked", "done", "no_show")  # statuses that occupy a slot
-NOT_STARTED = ("This booking has not started yet: it can be marked done from its start time "
-               "(a customer here early joins the queue with arrived).")
+NOT_STARTED = N_("This booking has not started yet: it can be marked done from its start time "
+                 "(a customer here early joins the queue with arrived).")
 
 class BookingError(ValueError):
     """A booking that cannot be made or changed. The message is for people;
@@ -128,21 +129,21 @@ def _describe(booking: Booking, tz: dt.tzinfo) -> str:
 
 def _check_time(service: Service, start: dt.datetime, now: dt.datetime, tz: dt.tzinfo) -> None:
     if not service.active:
-        raise BookingError(f"{service.name} is not offered at the moment", "inactive")
+        raise BookingError(say(N_("{service} is not offered at the moment"), service=service.name), "inactive")
     if start <= now:
-        raise BookingError("that time has already passed", "past")
+        raise BookingError(N_("that time has already passed"), "past")
     local = start.astimezone(tz)
     max_days = shopdata.setting("booking_max_days")
     if local.date() > now.astimezone(tz).date() + dt.timedelta(days=max_days):
-        raise BookingError(f"bookings can be made at most {max_days} days ahead", "too_far")
+        raise BookingError(say(N_("bookings can be made at most {days} days ahead"), days=max_days), "too_far")
     hours = opening_hours(local.date())
     if not hours:
-        raise BookingError(f"the shop is closed on {local:%A %d %B}", "closed")
+        raise BookingError(say(N_("the shop is closed on {day:%A %d %B}"), day=local.date()), "closed")
     end = local + dt.timedelta(minutes=service.duration_minutes)
     if not any(local_moment(local.date(), o, tz) <= local and end <= local_moment(local.date(), c, tz) for o, c in hours):
         spans = ", ".join(f"{o:%H:%M}-{c:%H:%M}" for o, c in hours)
-        raise BookingError(f"{service.name} ({service.duration_minutes} min) must fit in the opening hours: {spans}",
-                           "closed")
+        raise BookingError(say(N_("{service} ({minutes} min) must fit in the opening hours: {spans}"),
+                               service=service.name, minutes=service.duration_minutes, spans=spans), "closed")
 
 
 def available(service: Service, start: dt.datetime, now: dt.datetime, *, shop: Shop | None = None) -> bool:
@@ -177,9 +178,10 @@ def book(customer: Customer, service: Service, starts_at: dt.datetime, *, source
         Service.update(capacity=Service.capacity).where(Service.id == service.id).execute()
         taken = _taken(service, starts_at, ends_at)
         if any(b.customer_id == customer.id and b.status == "booked" for b in taken):
-            raise BookingError("this customer already has a booking of this service at that time", "duplicate")
+            raise BookingError(N_("this customer already has a booking of this service at that time"), "duplicate")
         if len(taken) >= max(1, service.capacity):
-            raise BookingError(f"{service.name} is fully booked at {starts_at.astimezone(shop.tz):%H:%M}", "full")
+            raise BookingError(say(N_("{service} is fully booked at {time}"), service=service.name,
+                                     time=f"{starts_at.astimezone(shop.tz):%H:%M}"), "full")
         booking = Booking.create(customer=customer, service=service, starts_at=starts_at, ends_at=ends_at,
                                  source=source, note=(note or "")[:1000], created_at=now, updated_at=now)
     booking.service = service
@@ -211,8 +213,8 @@ def _change(booking: Booking, status: str, allowed: tuple[str, ...], now: dt.dat
     if fresh.status == status:
         booking.status = status
         return False
-    raise BookingError(f"this booking is {fresh.status.replace('_', ' ')}; it cannot become "
-                       f"{status.replace('_', ' ')}", "state")
+    raise BookingError(say(N_("this booking is {now}; it cannot become {then}"), now=fresh.status.replace("_", " "),
+                           then=status.replace("_", " ")), "state")
 
 
 def cancel(booking: Booking, *, by: User | None = None, now: dt.datetime, shop: Shop | None = None) -> Booking:
@@ -252,7 +254,7 @@ def mark_done(booking: Booking, by: User | None, now: dt.datetime, *, shop: Shop
 def mark_no_show(booking: Booking, by: User | None, now: dt.datetime, *, shop: Shop | None = None) -> Booking:
     shop = shop_or_default(shop)
     if booking.starts_at > now:
-        raise BookingError("a booking can be marked as a no-show only after its start time", "state")
+        raise BookingError(N_("a booking can be marked as a no-show only after its start time"), "state")
     _change(booking, "no_show", ("booked",), now)
     audit("booking.no_show", user=by, target=booking.customer.phone, detail=_describe(booking, shop.tz),
           now=now)

@@ -15,6 +15,7 @@ import json
 
 import peewee as pw
 
+from .words import N_, say  # noqa: F401
 from . import replies, shopdata, simcredit, sms
 from .audit import audit
 from .clock import utcnow
@@ -47,7 +48,7 @@ def clean_segment(segment: dict | None) -> dict:
         clean["tags"] = tags
         clean["tags_mode"] = segment.get("tags_mode") or "any"
         if clean["tags_mode"] not in ("any", "all"):
-            raise CampaignError("tags match any or all")
+            raise CampaignError(N_("tags match any or all"))
     for key in ("visited_within_days", "not_visited_for_days", "min_points", "service"):
         value = segment.get(key)
         if value in (None, ""):
@@ -55,13 +56,13 @@ def clean_segment(segment: dict | None) -> dict:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise CampaignError(f"{key.replace('_', ' ')} must be a whole number") from None
+            raise CampaignError(say(N_("{what} must be a whole number"), what=key.replace("_", " "))) from None
         if number < 0 or number > 100_000_000:
-            raise CampaignError(f"{key.replace('_', ' ')} is out of range")
+            raise CampaignError(say(N_("{what} is out of range"), what=key.replace("_", " ")))
         clean[key] = number
     if segment.get("language"):
         if segment["language"] not in ("id", "en"):
-            raise CampaignError("language is id or en")
+            raise CampaignError(N_("language is id or en"))
         clean["language"] = segment["language"]
     return clean
 
@@ -118,11 +119,11 @@ def preview(text: str, segment: dict, kind: str = "promotion", now: dt.datetime 
 
 def _check(text: str, kind: str) -> None:
     if kind not in KINDS:
-        raise CampaignError("a campaign is a promotion or an announcement")
+        raise CampaignError(N_("a campaign is a promotion or an announcement"))
     if not (text or "").strip():
-        raise CampaignError("write the message first")
+        raise CampaignError(N_("write the message first"))
     if len(text) > MAX_TEXT:
-        raise CampaignError(f"a campaign message has at most {MAX_TEXT} characters")
+        raise CampaignError(say(N_("a campaign message has at most {n} characters"), n=MAX_TEXT))
 
 
 def create(name: str, text: str, segment: dict, *, kind: str = "promotion", by: User | None = None,
@@ -130,7 +131,7 @@ def create(name: str, text: str, segment: dict, *, kind: str = "promotion", by: 
     _check(text, kind)
     name = (name or "").strip()
     if not name or len(name) > 200:
-        raise CampaignError("a campaign needs a name (at most 200 characters)")
+        raise CampaignError(N_("a campaign needs a name (at most 200 characters)"))
     campaign = Campaign.create(name=name, kind=kind, text=text.strip(), segment=json.dumps(clean_segment(segment)),
                                created_by=by, created_at=now or utcnow())
     audit("campaign.create", user=by, target=f"campaign {campaign.id}", detail=name, now=now)
@@ -141,9 +142,9 @@ def schedule(campaign: Campaign, send_at: dt.datetime, *, by: User | None = None
              now: dt.datetime | None = None) -> None:
     now = now or utcnow()
     if campaign.status not in ("draft", "scheduled"):
-        raise CampaignError("only a draft can be scheduled")
+        raise CampaignError(N_("only a draft can be scheduled"))
     if send_at <= now:
-        raise CampaignError("choose a time in the future, or send now")
+        raise CampaignError(N_("choose a time in the future, or send now"))
     campaign.status, campaign.send_at = "scheduled", send_at
     campaign.save()
     audit("campaign.schedule", user=by, target=f"campaign {campaign.id}", detail=send_at.isoformat(), now=now)
@@ -154,7 +155,7 @@ def start(campaign: Campaign, *, by: User | None = None, now: dt.datetime | None
     each row's key is the campaign and the phone."""
     now = now or utcnow()
     if campaign.status not in ("draft", "scheduled", "sending"):
-        raise CampaignError(f"this campaign is {campaign.status}")
+        raise CampaignError(say(N_("this campaign is {status}"), status=campaign.status))
     segment = json.loads(campaign.segment)
     people = recipients(segment, campaign.kind, now).order_by(Customer.id)
     rows = ((c, c.phone, personal(campaign.text, c)) for c in people.iterator())

@@ -9,6 +9,7 @@ import unicodedata
 
 import peewee as pw
 
+from .words import N_, say  # noqa: F401
 from .audit import audit
 from .clock import utcnow
 from .models import Booking, Customer, CustomerTag, Message, Order, PointsEntry, QueueTicket, Tag, Ticket, User
@@ -56,18 +57,18 @@ def clean_name(raw: str) -> str:
     """A person's name as they would write it, or CustomerError."""
     name = " ".join(unicodedata.normalize("NFC", raw or "").split())
     if not name:
-        raise CustomerError("a name is needed")
+        raise CustomerError(N_("a name is needed"))
     if len(name) > MAX_NAME:
-        raise CustomerError(f"a name has at most {MAX_NAME} characters")
+        raise CustomerError(say(N_("a name has at most {n} characters"), n=MAX_NAME))
     if not re.fullmatch(r"[^\W\d_][\w .,'’()\-]*", name) or not any(ch.isalpha() for ch in name):
-        raise CustomerError("a name starts with a letter and has letters, spaces, dots, dashes or apostrophes")
+        raise CustomerError(N_("a name starts with a letter and has letters, spaces, dots, dashes or apostrophes"))
     return name
 
 
 def clean_email(raw: str) -> str:
     email = (raw or "").strip()
     if email and (len(email) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email)):
-        raise CustomerError(f"{email!r} is not an e-mail address")
+        raise CustomerError(say(N_("{email} is not an e-mail address"), email=repr(email)))
     return email
 
 
@@ -98,7 +99,7 @@ def update_profile(customer: Customer, *, by: User | None = None, now: dt.dateti
 def _limit(value: str, size: int, what: str) -> str:
     value = (value or "").strip()
     if len(value) > size:
-        raise CustomerError(f"{what} may have at most {size} characters")
+        raise CustomerError(say(N_("{what} may have at most {n} characters"), what=what, n=size))
     return value
 
 
@@ -107,7 +108,7 @@ def clean_language(value: str) -> str | None:
     if value in ("", "none"):
         return None
     if value not in ("id", "en"):
-        raise CustomerError("language is id or en")
+        raise CustomerError(N_("language is id or en"))
     return value
 
 
@@ -117,9 +118,9 @@ def add_customer(phone: str, *, name: str = "", region: str = "ID", by: User | N
     try:
         e164 = normalise(phone, region)
     except PhoneError as exc:
-        raise CustomerError(str(exc)) from None
+        raise CustomerError(exc.args[0]) from None  # its words and pattern, for the page to translate
     if Customer.select().where(Customer.phone == e164).exists():
-        raise CustomerError(f"{e164} is already a customer")
+        raise CustomerError(say(N_("{phone} is already a customer"), phone=e164))
     with Customer._meta.database.atomic():  # a refused name or address leaves no empty customer behind
         customer = Customer.create(phone=e164, created_at=now or utcnow())
         audit("customer.add", user=by, target=e164, now=now)
@@ -131,7 +132,7 @@ def add_customer(phone: str, *, name: str = "", region: str = "ID", by: User | N
 def clean_tag(raw: str) -> str:
     tag = " ".join((raw or "").strip().lower().split())
     if not tag or len(tag) > 64:
-        raise CustomerError("a tag has 1 to 64 characters")
+        raise CustomerError(N_("a tag has 1 to 64 characters"))
     return tag
 
 
@@ -178,22 +179,24 @@ def search(query: str, *, region: str = "ID", limit: int = 50, offset: int = 0) 
 
 
 def timeline(customer: Customer, limit: int = 200) -> list[dict]:
-    """Everything that happened with this customer, newest first."""
+    """Everything that happened with this customer, newest first (`row`: the
+    message, booking ... itself, for a page that words it in its own language)."""
     events: list[dict] = []
     for m in Message.select().where(Message.customer == customer).order_by(Message.id.desc()).limit(limit):
         events.append(dict(at=m.created_at, kind=f"sms-{m.direction}", text=m.text,
-                           detail=m.state if m.direction == "out" else ""))
+                           detail=m.state if m.direction == "out" else "", row=m))
     for b in Booking.select().where(Booking.customer == customer).order_by(Booking.id.desc()).limit(limit):
         events.append(dict(at=b.created_at, kind="booking", text=f"{b.service.name} {b.starts_at:%Y-%m-%d %H:%M} UTC",
-                           detail=b.status))
+                           detail=b.status, row=b))
     for q in QueueTicket.select().where(QueueTicket.customer == customer).order_by(QueueTicket.id.desc()).limit(limit):
-        events.append(dict(at=q.created_at, kind="queue", text=f"queue number {q.number}", detail=q.status))
+        events.append(dict(at=q.created_at, kind="queue", text=f"queue number {q.number}", detail=q.status, row=q))
     for p in PointsEntry.select().where(PointsEntry.customer == customer).order_by(PointsEntry.id.desc()).limit(limit):
-        events.append(dict(at=p.at, kind="points", text=f"{p.delta:+d} points: {p.reason}", detail=p.source))
+        events.append(dict(at=p.at, kind="points", text=f"{p.delta:+d} points: {p.reason}", detail=p.source, row=p))
     for t in Ticket.select().where(Ticket.customer == customer).order_by(Ticket.id.desc()).limit(limit):
-        events.append(dict(at=t.created_at, kind="ticket", text=f"T-{t.number:04d} {t.summary}", detail=t.status))
+        events.append(dict(at=t.created_at, kind="ticket", text=f"T-{t.number:04d} {t.summary}",
+                           detail=t.status, row=t))
     for o in Order.select().where(Order.customer == customer).order_by(Order.id.desc()).limit(limit):
-        events.append(dict(at=o.created_at, kind="order", text=f"O-{o.number} total {o.total}", detail=o.status))
+        events.append(dict(at=o.created_at, kind="order", text=f"O-{o.number} total {o.total}", detail=o.status, row=o))
     events.sort(key=lambda e: e["at"], reverse=True)
     return events[:limit]
 

@@ -15,6 +15,7 @@ import io
 import re
 import time
 
+from .words import N_, say  # noqa: F401
 from .audit import audit
 from .clock import utcnow
 from .customers import (CustomerError, clean_email, clean_language, clean_name, clean_tag, set_consent,
@@ -84,7 +85,7 @@ def _fold(header: str) -> str:
 def _phone_cell(raw: str, region: str) -> str:
     value = (raw or "").strip().lstrip("'")  # Excel users type '0812 to keep the zero
     if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", value):
-        raise PhoneError("a spreadsheet turned this number into scientific notation; format the column as text")
+        raise PhoneError(N_("a spreadsheet turned this number into scientific notation; format the column as text"))
     if re.fullmatch(r"\d+\.0", value):
         value = value[:-2]  # 6281234567890.0 from a number-formatted column
     if re.fullmatch(r"8\d{8,12}", value):

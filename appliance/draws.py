@@ -17,6 +17,7 @@ import secrets
 
 import peewee as pw
 
+from .words import N_, say  # noqa: F401
 from . import outbox, replies
 from .audit import audit
 from .clock import utcnow
@@ -44,15 +45,15 @@ def create_draw(name: str, *, period_start: dt.datetime, period_end: dt.datetime
     name = (name or "").strip()
     prizes = [p.strip() for p in prizes if (p or "").strip()]
     if not name or len(name) > 200:
-        raise LoyaltyError("a draw needs a name (at most 200 characters)")
+        raise LoyaltyError(N_("a draw needs a name (at most 200 characters)"))
     if not prizes:
-        raise LoyaltyError("a draw needs at least one prize")
+        raise LoyaltyError(N_("a draw needs at least one prize"))
     if period_end <= period_start:
-        raise LoyaltyError("the period must end after it starts")
+        raise LoyaltyError(N_("the period must end after it starts"))
     if weighting not in ("one", "points"):
-        raise LoyaltyError("entries are one per customer, or weighted by points")
+        raise LoyaltyError(N_("entries are one per customer, or weighted by points"))
     if min_points < 0:
-        raise LoyaltyError("the minimum points cannot be negative")
+        raise LoyaltyError(N_("the minimum points cannot be negative"))
     draw = Draw.create(name=name, period_start=period_start, period_end=period_end, prizes=json.dumps(prizes),
                        min_points=min_points, weighting=weighting, created_at=now or utcnow())
     audit("draw.create", user=by, target=f"draw {draw.id}", detail=name, now=now)
@@ -63,7 +64,7 @@ def commit(draw: Draw, *, by: User | None = None, now: dt.datetime | None = None
     """Choose the secret seed and publish its SHA-256. Nothing about the draw
     can change after this."""
     if draw.status != "draft":
-        raise LoyaltyError("this draw's commitment is published already")
+        raise LoyaltyError(N_("this draw's commitment is published already"))
     seed = secrets.token_hex(32)
     draw.seed, draw.commitment = seed, hashlib.sha256(seed.encode()).hexdigest()
     draw.status, draw.committed_at = "committed", now or utcnow()
@@ -112,9 +113,9 @@ def run(draw: Draw, *, by: User | None = None, now: dt.datetime | None = None) -
     """Freeze the entries, draw, record the winners, reveal the seed."""
     now = now or utcnow()
     if draw.status != "committed":
-        raise LoyaltyError("publish the commitment first" if draw.status == "draft" else "this draw is done")
+        raise LoyaltyError(N_("publish the commitment first") if draw.status == "draft" else "this draw is done")
     if now < draw.period_end:
-        raise LoyaltyError("the draw's period has not ended yet")
+        raise LoyaltyError(N_("the draw's period has not ended yet"))
     prizes = json.loads(draw.prizes)
     with Draw._meta.database.atomic():
         entries = eligible(draw)
@@ -133,7 +134,7 @@ def notify_winners(draw: Draw, *, shop: str, now: dt.datetime | None = None) -> 
     """One SMS per winner (safe to run again: idempotency keys)."""
     now = now or utcnow()
     if draw.status != "drawn":
-        raise LoyaltyError("run the draw first")
+        raise LoyaltyError(N_("run the draw first"))
     sent = 0
     for winner in DrawWinner.select().where(DrawWinner.draw == draw).order_by(DrawWinner.rank):
         customer = winner.customer

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .words import N_, say  # noqa: F401
 from . import shopdata
 from .audit import audit
 from .clock import utcnow
@@ -37,7 +38,7 @@ def _change(customer: Customer, delta: int, *, reason: str, source: str, referen
             return None  # this event has earned its points already
         fresh = Customer.get_by_id(customer.id)
         if fresh.points + delta < 0:
-            raise LoyaltyError(f"the balance is {fresh.points}; it cannot go below zero")
+            raise LoyaltyError(say(N_("the balance is {points}; it cannot go below zero"), points=fresh.points))
         entry = PointsEntry.create(customer=customer, delta=delta, reason=reason[:200], source=source,
                                    reference=reference, by=by, at=now)
         Customer.update(points=Customer.points + delta).where(Customer.id == customer.id).execute()
@@ -66,15 +67,15 @@ def award_purchase(customer: Customer, amount: int, reference: str,
 def adjust(customer: Customer, delta: int, *, reason: str, by: User, now: dt.datetime | None = None) -> PointsEntry:
     """A staff correction: always with a reason, always in the audit trail."""
     if not (reason or "").strip():
-        raise LoyaltyError("a points adjustment needs a reason")
+        raise LoyaltyError(N_("a points adjustment needs a reason"))
     if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0 or abs(delta) > 1_000_000:
-        raise LoyaltyError("an adjustment is a whole number of points, not zero, at most a million")
+        raise LoyaltyError(N_("an adjustment is a whole number of points, not zero, at most a million"))
     return _change(customer, delta, reason=reason.strip(), source="adjust", by=by, now=now)
 
 
 def redeem(customer: Customer, points: int, *, reason: str, by: User, now: dt.datetime | None = None) -> PointsEntry:
     if not isinstance(points, int) or points <= 0:
-        raise LoyaltyError("redeem a positive number of points")
+        raise LoyaltyError(N_("redeem a positive number of points"))
     return _change(customer, -points, reason=reason or "redeemed", source="redeem", by=by, now=now)
 
 

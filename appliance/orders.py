@@ -21,6 +21,7 @@ import re
 
 import peewee as pw
 
+from .words import N_, say  # noqa: F401
 from . import loyalty, outbox, replies, shopdata
 from .audit import audit
 from .catalogue import MAX_AMOUNT, CatalogueError, PriceError, parse_price, rupiah, text_field, whole_number
@@ -126,54 +127,56 @@ def _customer(customer: Customer | str, shop: Shop) -> Customer:
         try:
             return customer_for(normalise(customer, shop.region))
         except PhoneError as exc:
-            raise OrderError(f"customer: {exc}") from None
-    raise OrderError("an order needs a customer")
+            raise OrderError(say(N_("customer: {reason}"), reason=exc.args[0])) from None
+    raise OrderError(N_("an order needs a customer"))
 
 
 def product_named(what, position: int) -> Product:
     if isinstance(what, Product):
         product = Product.get_or_none(Product.id == what.id)
         if product is None:
-            raise OrderError(f"item {position}: the product no longer exists")
+            raise OrderError(say(N_("item {n}: the product no longer exists"), n=position))
         return product
     name = " ".join(what.split())
     found = list(Product.select().where(
         (pw.fn.LOWER(Product.name) == name.lower()) | (Product.sku == name.upper())).limit(3))
     active = [p for p in found if p.active] or found
     if len(active) > 1:
-        raise OrderError(f"item {position}: several products are called {name!r}; choose one by its SKU")
+        raise OrderError(say(N_("item {n}: several products are called {name}; choose one by its SKU"), n=position,
+                               name=repr(name)))
     return active[0] if active else None
 
 
 def _lines(items) -> list[tuple[Product | None, str, int, int]]:
     """Validated (product, name, quantity, price) per item."""
     if not isinstance(items, (list, tuple)) or not items:
-        raise OrderError("an order needs at least one item")
+        raise OrderError(N_("an order needs at least one item"))
     if len(items) > MAX_ITEMS:
-        raise OrderError(f"an order has at most {MAX_ITEMS} items")
+        raise OrderError(say(N_("an order has at most {n} items"), n=MAX_ITEMS))
     lines = []
     for position, item in enumerate(items, 1):
         if not isinstance(item, (list, tuple)) or len(item) not in (2, 3):
-            raise OrderError(f"item {position}: give the product, the quantity and optionally the price")
+            raise OrderError(say(N_("item {n}: give the product, the quantity and optionally the price"), n=position))
         what, quantity, price = (*item, None) if len(item) == 2 else item
         if not isinstance(what, (Product, str)) or (isinstance(what, str) and not what.strip()):
-            raise OrderError(f"item {position}: which product?")
+            raise OrderError(say(N_("item {n}: which product?"), n=position))
         try:
             quantity = whole_number(quantity, "quantity", minimum=1, maximum=MAX_QUANTITY)
             name = text_field(what.name if isinstance(what, Product) else what, "name", maximum=200)
         except CatalogueError as exc:
-            raise OrderError(f"item {position}: {exc}") from None
+            raise OrderError(say(N_("item {n}: {reason}"), n=position, reason=exc.args[0])) from None
         try:
             price = None if price is None or price == "" else parse_price(price)
         except PriceError as exc:
-            raise OrderError(f"item {position}: price: {exc}") from None
+            raise OrderError(say(N_("item {n}: price: {reason}"), n=position, reason=exc.args[0])) from None
         product = product_named(what, position)
         if product is None and price is None:
-            raise OrderError(f"item {position}: there is no product called {name!r}; "
-                             "give a price for an item that is not in the catalogue")
+            raise OrderError(say(N_("item {n}: there is no product called {name}; "
+                                    "give a price for an item that is not in the catalogue"),
+                                 n=position, name=repr(name)))
         if product is not None:
             if not product.active:
-                raise OrderError(f"item {position}: {product.name} is no longer sold")
+                raise OrderError(say(N_("item {n}: {product} is no longer sold"), n=position, product=product.name))
             name = product.name
             price = product.price if price is None else price
         lines.append((product, name, quantity, price))
@@ -185,7 +188,8 @@ def _take_stock(product: Product, quantity: int) -> None:
              .where((Product.id == product.id) & (Product.stock >= quantity)).execute())
     if not taken:
         left = Product.get_by_id(product.id).stock
-        raise OrderError(f"only {left} of {product.name} in stock; {quantity} ordered")
+        raise OrderError(say(N_("only {left} of {product} in stock; {quantity} ordered"), left=left,
+                             product=product.name, quantity=quantity))
 
 
 def _return_stock(order: Order) -> None:
@@ -208,7 +212,7 @@ def _insert_order(customer: Customer, total: int, note: str, now: dt.datetime) -
                                     created_at=now, updated_at=now)
         except pw.IntegrityError:
             continue  # another order took this number meanwhile
-    raise OrderError("could not give the order a number; please try again")
+    raise OrderError(N_("could not give the order a number; please try again"))
 
 
 def create_order(customer: Customer | str, items, *, by: User | None = None, note: str = "",
@@ -225,7 +229,7 @@ def create_order(customer: Customer | str, items, *, by: User | None = None, not
     """
     shop = shop_or_default(shop)
     if status not in UNPAID:
-        raise OrderError("a new order is either new or awaiting payment")
+        raise OrderError(N_("a new order is either new or awaiting payment"))
     customer = _customer(customer, shop)
     try:
         note = text_field(note, "note", maximum=MAX_NOTE, required=False)
@@ -269,10 +273,10 @@ def _transition(order: Order, new: str, *, by: User | None, now: dt.datetime, no
     with _db().atomic():
         current = Order.get_or_none(Order.id == order.id)
         if current is None:
-            raise OrderError(f"{ref(order)} no longer exists")
+            raise OrderError(say(N_("{ref} no longer exists"), ref=ref(order)))
         old = current.status
         if expected is not None and old != expected:
-            raise OrderError(f"{ref(order)} is {STATUS_LABELS.get(old, old)} now")
+            raise OrderError(say(N_("{ref} is {status} now"), ref=ref(order), status=STATUS_LABELS.get(old, old)))
         if old == new:
             return current  # a retried form post: nothing to do
         if new not in TRANSITIONS.get(old, ()):
@@ -285,7 +289,7 @@ def _transition(order: Order, new: str, *, by: User | None, now: dt.datetime, no
         elif new == "shipped":
             changes[Order.shipped_at] = now
         if not Order.update(changes).where((Order.id == current.id) & (Order.status == old)).execute():
-            raise OrderError(f"{ref(order)} was changed by someone else just now; please look again")
+            raise OrderError(say(N_("{ref} was changed by someone else just now; please look again"), ref=ref(order)))
         if new == "cancelled":
             _return_stock(current)
         elif new == "paid":
@@ -370,7 +374,8 @@ def record_claim(order: Order, amount, *, text: str = "", now: dt.datetime) -> t
     with _db().atomic():
         current = Order.get_by_id(order.id)
         if current.status not in UNPAID:
-            raise OrderError(f"{ref(current)} is {STATUS_LABELS[current.status]}: there is nothing to pay")
+            raise OrderError(say(N_("{ref} is {status}: there is nothing to pay"), ref=ref(current),
+                                   status=STATUS_LABELS[current.status]))
         same = PaymentClaim.get_or_none((PaymentClaim.order == current.id) & (PaymentClaim.amount == amount)
                                         & (PaymentClaim.status == "claimed"))
         if same is not None:
@@ -390,16 +395,16 @@ def pending_claims() -> list[PaymentClaim]:
 def _undecided(claim: PaymentClaim) -> PaymentClaim:
     current = PaymentClaim.get_or_none(PaymentClaim.id == claim.id)
     if current is None:
-        raise OrderError("this payment claim no longer exists")
+        raise OrderError(N_("this payment claim no longer exists"))
     if current.status != "claimed":
-        raise OrderError(f"this payment claim was already {current.status}")
+        raise OrderError(say(N_("this payment claim was already {status}"), status=current.status))
     return current
 
 
 def _decide(claim: PaymentClaim, status: str, by: User | None, now: dt.datetime) -> None:
     if not (PaymentClaim.update(status=status, decided_by=by, decided_at=now)
             .where((PaymentClaim.id == claim.id) & (PaymentClaim.status == "claimed")).execute()):
-        raise OrderError("this payment claim was decided by someone else just now")
+        raise OrderError(N_("this payment claim was decided by someone else just now"))
     claim.status, claim.decided_by, claim.decided_at = status, by, now
 
 
@@ -409,7 +414,8 @@ def verify_claim(claim: PaymentClaim, by: User | None, now: dt.datetime, *, shop
         current = _undecided(claim)
         order = Order.get_by_id(current.order_id)
         if order.status not in UNPAID:
-            raise OrderError(f"{ref(order)} is {STATUS_LABELS[order.status]}: it cannot be paid now")
+            raise OrderError(say(N_("{ref} is {status}: it cannot be paid now"), ref=ref(order),
+                                   status=STATUS_LABELS[order.status]))
         _decide(current, "verified", by, now)
         audit("order.claim_verified", user=by, target=ref(order), now=now, detail=rupiah(current.amount))
         order = _transition(order, "paid", by=by, now=now, shop=shop_or_default(shop),
@@ -429,7 +435,8 @@ def reject_claim(claim: PaymentClaim, reason: str, by: User | None, now: dt.date
     try:
         reason = text_field(reason, "reason", maximum=MAX_REASON)
     except CatalogueError as exc:
-        raise OrderError(f"rejecting needs a reason (the customer is told): {exc}") from None
+        raise OrderError(say(N_("rejecting needs a reason (the customer is told): {reason}"),
+                             reason=exc.args[0])) from None
     with _db().atomic():
         current = _undecided(claim)
         order = Order.get_by_id(current.order_id)

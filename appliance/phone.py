@@ -12,6 +12,8 @@ import re
 
 import phonenumbers
 
+from .words import N_, say  # noqa: F401
+
 
 class PhoneError(ValueError):
     """Not a phone number Loket can send to; the message says why."""
@@ -23,14 +25,14 @@ _SEPARATORS = re.compile(r"[\s\-\.\(\)/]")
 def normalise(raw: str, region: str = "ID") -> str:
     """E.164 form of a number, or PhoneError with a reason a person understands."""
     if raw is None:
-        raise PhoneError("no phone number given")
+        raise PhoneError(N_("no phone number given"))
     text = _SEPARATORS.sub("", str(raw).strip())
     if not text:
-        raise PhoneError("no phone number given")
+        raise PhoneError(N_("no phone number given"))
     if not re.fullmatch(r"\+?[0-9]+", text):
-        raise PhoneError("a phone number has only digits, with an optional + in front")
+        raise PhoneError(N_("a phone number has only digits, with an optional + in front"))
     if len(text) > 20:
-        raise PhoneError("too long to be a phone number")
+        raise PhoneError(N_("too long to be a phone number"))
     if text.startswith("00"):
         text = "+" + text[2:]
     candidates = [text]
@@ -44,7 +46,7 @@ def normalise(raw: str, region: str = "ID") -> str:
             continue
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    raise PhoneError(f"{raw!r} is not a valid phone number")
+    raise PhoneError(say(N_("{raw} is not a valid phone number"), raw=repr(raw)))
 
 
 _MOBILE = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
@@ -71,3 +73,22 @@ def sender_key(sender: str, region: str = "ID") -> str:
         return normalise(sender, region)
     except PhoneError:
         return (sender or "").strip()[:32] or "unknown"
+
+
+@functools.lru_cache(maxsize=4096)
+def display(number: str | None, region: str = "ID") -> str:
+    """A stored number as people write it: 0812-3456-7890 at home,
+    +44 7700 900123 from abroad; a sender that is no number (TELKOMSEL, 3636) as it came."""
+    if not number:
+        return ""
+    if not re.fullmatch(r"\+[1-9][0-9]{6,14}", number):
+        return number
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_valid_number(parsed):
+        return number
+    home = phonenumbers.region_code_for_number(parsed) == region
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL if home
+                                      else phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -16,6 +16,7 @@ import re
 
 import peewee as pw
 
+from .words import N_, say  # noqa: F401
 from . import outbox, replies, shopdata, tickets_sla
 from .audit import audit
 from .clock import UTC, as_utc, utcnow
@@ -160,14 +161,14 @@ def save_category(name: str, *, words: str = "", response_minutes: int = 60, res
     now = now or utcnow()
     name = " ".join((name or "").split())
     if not name:
-        raise TicketError("a category needs a name")
+        raise TicketError(N_("a category needs a name"))
     if len(name) > 64:
-        raise TicketError("a category name has at most 64 characters")
+        raise TicketError(N_("a category name has at most 64 characters"))
     response_minutes = _whole(response_minutes, "the response time", 1, MAX_SLA_MINUTES)
     resolution_minutes = _whole(resolution_minutes, "the resolution time", 1, MAX_SLA_MINUTES)
     warn_percent = _whole(warn_percent, "the warning threshold", 1, 99)
     if resolution_minutes < response_minutes:
-        raise TicketError("the resolution time cannot be shorter than the response time")
+        raise TicketError(N_("the resolution time cannot be shorter than the response time"))
     clash = TicketCategory.select().where(pw.fn.LOWER(TicketCategory.name) == name.lower())
     if category is not None:
         clash = clash.where(TicketCategory.id != category.id)
@@ -268,10 +269,10 @@ def open_ticket(customer: Customer, text: str, *, by: User | None = None, source
     the responder."""
     now = now or utcnow()
     if source not in ("sms", "staff"):
-        raise TicketError("a ticket comes from an SMS or from staff")
+        raise TicketError(N_("a ticket comes from an SMS or from staff"))
     text = clean_text(text)
     if not meaningful(text):
-        raise TicketError("please describe the problem")
+        raise TicketError(N_("please describe the problem"))
     detail = outbox.clean_text(detail or "").strip()
     if len(text) > MAX_SUMMARY and not detail:
         detail = text  # the whole complaint is kept; the summary is its start
@@ -292,7 +293,7 @@ def open_ticket(customer: Customer, text: str, *, by: User | None = None, source
         except pw.IntegrityError:
             continue  # another complaint took this number at the same moment: take the next one
     else:
-        raise TicketError("could not give the ticket a number; please try again")
+        raise TicketError(N_("could not give the ticket a number; please try again"))
     event = record(ticket, "opened", by, now,
                     note=f"via {source}; category {category.name if category else '-'}; {summary}")
     if source == "staff":
@@ -309,9 +310,9 @@ def assign(ticket: Ticket, technician: User, by: User | None = None, now: dt.dat
     shop = shop_or_default(shop)
     ticket = _fresh(ticket)
     if technician is None or not technician.active:
-        raise TicketError("choose an active staff member")
+        raise TicketError(N_("choose an active staff member"))
     if ticket.status in DONE:
-        raise TicketError(f"{label(ticket)} is {ticket.status}; reopen it first")
+        raise TicketError(say(N_("{ticket} is {status}; reopen it first"), ticket=label(ticket), status=ticket.status))
     if ticket.assignee_id == technician.id and ticket.status == "assigned":
         return ticket  # a second click of the same form
     with Ticket._meta.database.atomic():
@@ -339,7 +340,7 @@ def accept(ticket: Ticket, by: User | None, now: dt.datetime | None = None, *,
     ticket = _fresh(ticket)
     _must_be_open(ticket)
     if ticket.assignee_id is None:
-        raise TicketError(f"{label(ticket)} has no technician yet")
+        raise TicketError(say(N_("{ticket} has no technician yet"), ticket=label(ticket)))
     if TicketEvent.select().where((TicketEvent.ticket == ticket) & (TicketEvent.kind == "accepted")
                                   & (TicketEvent.at >= _last_assigned_at(ticket))).exists():
         return ticket  # accepted already since it was (re)assigned
@@ -363,7 +364,7 @@ def on_the_way(ticket: Ticket, by: User | None, now: dt.datetime | None = None, 
     ticket = _fresh(ticket)
     _must_be_open(ticket)
     if ticket.assignee_id is None:
-        raise TicketError(f"{label(ticket)} has no technician yet")
+        raise TicketError(say(N_("{ticket} has no technician yet"), ticket=label(ticket)))
     last = ticket.events.order_by(TicketEvent.id.desc()).first()
     if last is not None and last.kind == "on_the_way":
         return ticket  # said twice
@@ -383,7 +384,7 @@ def set_pending(ticket: Ticket, reason: str, by: User | None, now: dt.datetime |
     _must_be_open(ticket)
     reason = cut(clean_text(reason), MAX_REASON)
     if not meaningful(reason):
-        raise TicketError("say why the ticket waits")
+        raise TicketError(N_("say why the ticket waits"))
     if ticket.status == "pending" and ticket.pending_reason == reason:
         return ticket
     with Ticket._meta.database.atomic():
@@ -427,7 +428,7 @@ def reopen(ticket: Ticket, by: User | None, now: dt.datetime | None = None, note
     now = now or utcnow()
     ticket = _fresh(ticket)
     if ticket.status not in DONE:
-        raise TicketError(f"{label(ticket)} is still open")
+        raise TicketError(say(N_("{ticket} is still open"), ticket=label(ticket)))
     record(ticket, "reopened", by, now, note=cut(clean_text(note), MAX_NOTE),
             status="assigned" if ticket.assignee_id else "new", resolved_at=None, closed_at=None)
     return ticket
@@ -439,14 +440,14 @@ def note(ticket: Ticket, text: str, by: User | None, now: dt.datetime | None = N
     ticket = _fresh(ticket)
     text = outbox.clean_text(text or "").strip()
     if not meaningful(text):
-        raise TicketError("a note needs some text")
+        raise TicketError(N_("a note needs some text"))
     Ticket.update(updated_at=now).where(Ticket.id == ticket.id).execute()
     return record(ticket, "note", by, now, note=text[:MAX_NOTE])
 
 
 def _must_be_open(ticket: Ticket) -> None:
     if ticket.status in DONE:
-        raise TicketError(f"{label(ticket)} is already {ticket.status}")
+        raise TicketError(say(N_("{ticket} is already {status}"), ticket=label(ticket), status=ticket.status))
 
 
 def open_tickets_for(customer: Customer | None) -> list[Ticket]:
@@ -522,7 +523,7 @@ def report(since: dt.datetime, until: dt.datetime, *, now: dt.datetime | None = 
     response and resolution times in minutes."""
     now = now or utcnow()
     if until <= since:
-        raise TicketError("the report's end must be after its start")
+        raise TicketError(N_("the report's end must be after its start"))
     rows = list(Ticket.select().where((Ticket.created_at >= since) & (Ticket.created_at < until))
                 .order_by(Ticket.id))
     categories = {c.id: c.name for c in TicketCategory.select()}

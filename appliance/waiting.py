@@ -19,6 +19,7 @@ import math
 
 import peewee as pw
 
+from .words import N_, say  # noqa: F401
 from . import bookings, outbox, replies, shopdata
 from .audit import audit
 from .conversation import Shop, shop_or_default
@@ -32,7 +33,7 @@ class QueueError(ValueError):
     """A queue change that cannot be made; the message is for people."""
 
 
-NOT_TODAY = "This booking is not today: only a customer booked for today can join today's queue."
+NOT_TODAY = N_("This booking is not today: only a customer booked for today can join today's queue.")
 
 
 def today(now: dt.datetime, shop: Shop | None = None) -> dt.date:
@@ -64,7 +65,7 @@ def join(customer: Customer | None, *, service: Service | None = None, booking: 
         except pw.IntegrityError:
             continue  # someone took that number a moment ago
     else:
-        raise QueueError("the queue is busy; please try again")
+        raise QueueError(N_("the queue is busy; please try again"))
     audit("queue.join", user=by, target=customer.phone if customer else f"queue:{ticket.id}",
           detail=f"number {ticket.number} on {day} via {source}", now=now)
     told = customer is not None and source in ("sms", "call")  # (a missed call is answered by SMS too)
@@ -225,7 +226,7 @@ def _move(ticket: QueueTicket, status: str, allowed: tuple[str, ...], by: User |
     if fresh.status == status:
         return fresh
     if fresh.status not in allowed:
-        raise QueueError(f"number {fresh.number} is {fresh.status}; it cannot become {status}")
+        raise QueueError(say(N_("number {n} is {now}; it cannot become {then}"), n=fresh.number, now=fresh.status, then=status))
     QueueTicket.update(status=status, **fields).where(QueueTicket.id == ticket.id).execute()
     audit(f"queue.{status}", user=by, target=f"queue:{ticket.id}", detail=f"number {fresh.number} on {fresh.day}",
           now=now)

@@ -370,7 +370,7 @@ def test_the_owner_uploads_a_backup_and_the_box_stages_the_restore(tmp_path):
         csrf = browser.csrf("/settings/backup")
         status, _, page = browser.upload("/settings/backup/restore", {"csrf": csrf}, "file", "notes.txt",
                                          b"not a database <b>x</b>")
-        assert status == 400 and "Nothing was replaced" in page and "<b>x" not in page
+        assert status == 400 and "Tidak ada yang diganti" in page and "<b>x" not in page
         assert not (data / bk.PENDING).exists()
         only_version = tmp_path / "only-version.db"
         conn = sqlite3.connect(only_version)
@@ -381,10 +381,10 @@ def test_the_owner_uploads_a_backup_and_the_box_stages_the_restore(tmp_path):
         conn.close()
         status, _, page = browser.upload("/settings/backup/restore", {"csrf": csrf}, "file", "only-version.db",
                                          only_version.read_bytes())
-        assert status == 400 and "Nothing was replaced" in page and "not a complete Loket database" in page
+        assert status == 400 and "Tidak ada yang diganti" in page and "not a complete Loket database" in page
         assert not (data / bk.PENDING).exists()
         status, _, page = browser.upload("/settings/backup/restore", {"csrf": csrf}, "file", made.name,
                                          made.read_bytes())
-        assert status == 200 and "Checked and staged" in page
+        assert status == 200 and "Sudah dicek dan disiapkan" in page
         assert (data / bk.PENDING).read_bytes() == made.read_bytes()
         assert not list(data.glob("*.upload")), "the spooled upload is gone"

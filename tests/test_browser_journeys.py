@@ -202,7 +202,7 @@ def test_the_first_run_wizard_then_indonesian(browser, tmp_path):
         code = (loket.data_dir / "setup-code.txt").read_text().strip()
         page = browser.new_page(viewport={"width": 390, "height": 844})
         page.goto(loket.url + "login")
-        page.click("text=set up this Loket")
+        page.click("text=siapkan Loket ini")  # a new box speaks the shop's language, Indonesian, from the start
         page.fill("input[name=code]", code)
         page.fill("input[name=username]", "bu.sari")
         page.fill("input[name=password]", "kopi susu manis")

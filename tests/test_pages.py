@@ -243,9 +243,9 @@ def test_a_draw_to_december_31_ends_on_the_31st_and_fits_a_phone(site):
     status, _, page = owner.post("/draws", {"csrf": owner.csrf("/draws"), "name": "Undian akhir tahun",
                                            "start": "2026-12-01", "end": "2026-12-31", "prizes": "Voucher",
                                            "min_points": "0", "weighting": "one"})
-    assert status == 200 and "2026-12-01 – 2026-12-31" in page and "2027-01-01" not in page
+    assert status == 200 and "Sel, 1 Des 2026 – Kam, 31 Des 2026" in page and "Jan 2027" not in page
     _, _, listing = owner.get("/draws")
-    assert "2026-12-01 – 2026-12-31" in listing and "2027-01-01" not in listing
+    assert "Sel, 1 Des 2026 – Kam, 31 Des 2026" in listing and "Jan 2027" not in listing
 
 
 def test_a_technician_sees_only_his_own_tickets_and_no_link_he_cannot_use(site):

@@ -36,7 +36,7 @@ def test_the_wizard_makes_the_owner_then_disappears(fresh):
     url, data_dir = fresh
     code = (data_dir / "setup-code.txt").read_text().strip()
     browser = Browserless(url)
-    assert "set up this Loket" in browser.get("/login")[2]
+    assert "siapkan Loket ini" in browser.get("/login")[2]  # the shop's language before anyone logs in
     csrf = wizard_form(browser)
     status, _, page = browser.post("/setup", fields(csrf, code))
     assert status == 200 and 'action="/setup/hours"' in page  # logged in, on the kind's first step
@@ -57,8 +57,8 @@ def test_the_wizard_makes_the_owner_then_disappears(fresh):
     ({"code": "0000-0000"}, "bukan kode"),
     ({"code": ""}, "bukan kode"),
     ({"password2": "something else"}, "tidak sama"),
-    ({"password": "short", "password2": "short"}, "10 characters"),
-    ({"username": "x"}, "2 to 64"),
+    ({"password": "short", "password2": "short"}, "10 karakter"),  # the shop's language, Indonesian
+    ({"username": "x"}, "2 sampai 64"),
     ({"timezone": "Mars/Base"}, "time zone"),
     ({"quiet_hours": "late"}, "HH:MM"),
     ({"shop_type": "casino"}, "Pilih jenis toko"),

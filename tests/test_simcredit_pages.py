@@ -31,10 +31,11 @@ def test_the_credit_and_its_warning_show_on_the_dashboard_and_the_modem_page(tmp
         assert indonesian.login("pemilik", PASSWORD) == 200 and english.login("boss", PASSWORD) == 200
         for path in ("/", "/settings/modem"):
             _, _, page = english.get(path)
-            assert "Rp4.000" in page and "2027-01-15" in page, path
+            assert "Rp 4,000" in page and "Fri, 15 Jan 2027" in page, path
             assert "Low credit: top up the SIM." in page, path
             _, _, halaman = indonesian.get(path)
             assert "Pulsa" in halaman and "Pulsa menipis: isi ulang SIM." in halaman, path
+            assert "Rp 4.000" in halaman and "Jum, 15 Jan 2027" in halaman, path
     database.close()
 
 

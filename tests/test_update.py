@@ -404,7 +404,7 @@ def test_the_owner_uploads_an_update_and_the_box_stages_it(kit, web):
 
     bad = rewrite(kit["bundles"][GOOD], data / "bad.bundle", flip_a_byte_in_a_wheel).read_bytes()
     status, _, page = browser.upload("/settings/update", {"csrf": csrf}, "file", "loket.bundle", bad)
-    assert status == 400 and "Nothing was installed" in page and "damaged" in page
+    assert status == 400 and "Tidak ada yang dipasang" in page and "damaged" in page
     status, _, page = browser.upload("/settings/update", {"csrf": csrf}, "file", "x.bundle", b"<script>x</script>")
     assert status == 400 and "<script>x" not in page
     assert update.pending(data) == []
@@ -414,7 +414,7 @@ def test_the_owner_uploads_an_update_and_the_box_stages_it(kit, web):
     assert status in (400, 403) and update.pending(data) == []
     status, _, page = browser.upload("/settings/update", {"csrf": csrf}, "file", "loket.bundle",
                                      kit["bundles"][GOOD].read_bytes())
-    assert status == 200 and f"Checked: Loket {GOOD}" in page and "Menunggu dipasang" in page
+    assert status == 200 and f"Sudah dicek: Loket {GOOD}" in page and "Menunggu dipasang" in page
     assert [p.name for p in update.pending(data)] == [f"loket-{GOOD}-{platform.machine()}.bundle"]
 
 

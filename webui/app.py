@@ -24,6 +24,7 @@ from appliance import auth, shopdata
 
 from . import (answers, audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, modems, orders, outbox,
                reports, settings, setup, shop, tickets, updates, users, waiting, wizard)
+from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
                   Route, Web)
 
@@ -164,12 +165,12 @@ def _guard(route: Route, web: Web):
         if session is None:
             if request.method == "GET":
                 bottle.redirect("/login?next=" + quote(request.fullpath, safe="/"))
-            raise bottle.HTTPError(401, "Please log in.")
+            raise bottle.HTTPError(401, N_("Please log in."))
+        request.environ["loket.session"] = session  # the refusals below speak the user's language
         if session.user.role not in route.roles:
-            raise bottle.HTTPError(403, "Your role may not do this.")
+            raise bottle.HTTPError(403, N_("Your role may not do this."))
         if request.method == "POST" and not auth.csrf_ok(session, request.forms.getunicode("csrf")):
-            raise bottle.HTTPError(403, "The form expired; reload the page and try again.")
-        request.environ["loket.session"] = session
+            raise bottle.HTTPError(403, N_("The form expired; reload the page and try again."))
         return handler(*args, **kwargs)
 
     return guarded
@@ -214,11 +215,11 @@ def create_app(settings, tasks) -> bottle.Bottle:
         if error.status_code >= 500:
             log.error("error on %s %s: %s", bottle.request.method, bottle.request.path, error.traceback or error.body)
             _reopen_after_storage_error(error.exception)
-            message = "Something went wrong on the box. It has been logged; please try again."
+            message = N_("Something went wrong on the box. It has been logged; please try again.")
         else:
-            message = error.body if isinstance(error.body, str) else "That did not work."
-        return bottle.template("error", template_lookup=LOOKUP, status=error.status_code, message=message,
-                               shop=settings.shop_name)
+            message = error.body if isinstance(error.body, str) else N_("That did not work.")
+        return bottle.template("error", template_lookup=LOOKUP, status=error.status_code, message=web.t(message),
+                               shop=settings.shop_name, t=web.t, language=web.language)
 
     for code in (400, 401, 403, 404, 405, 409, 413, 500):
         app.error(code)(error_page)

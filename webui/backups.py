@@ -9,6 +9,7 @@ import bottle
 from appliance import audit
 from appliance.box import backup
 
+from .i18n import N_
 from .web import Web, spooled_upload
 
 UPLOAD_LIMIT = 512 * 1024 * 1024
@@ -34,10 +35,11 @@ def make(web: Web):
         made = backup.backup(db_path, folder)
     except backup.BackupError as exc:
         bottle.response.status = 500
-        return page(web, str(exc))
+        return page(web, web.t(str(exc)))
     copied = backup.copy_to_usb(made)
     audit.audit("backup", user=web.user, detail=made.name + (" + USB" if copied else ""))
-    web.redirect("/settings/backup", f"Backup made: {made.name}" + (" (also on the USB stick)" if copied else ""))
+    web.redirect("/settings/backup", web.t("Backup made: {name}").format(name=made.name)
+                 + (" " + web.t("(also on the USB stick)") if copied else ""))
 
 
 def download(web: Web, name: str):
@@ -53,11 +55,11 @@ def restore(web: Web):
     with spooled_upload(web) as (file, name):
         if file is None:
             bottle.response.status = 400
-            return page(web, "Choose a backup file.")
+            return page(web, web.t("Choose a backup file."))
         problems = backup.stage_restore(file, db_path)
     if problems:
         bottle.response.status = 400
-        return page(web, "Nothing was replaced: this file cannot be restored.", problems)
+        return page(web, web.t("Nothing was replaced: this file cannot be restored."), [web.t(p) for p in problems])
     audit.audit("backup.restore_staged", user=web.user, detail=name)
-    web.redirect("/settings/backup", "Checked and staged. The box restarts its services to restore it "
-                                     "(with `loket run`, restart it).")
+    web.redirect("/settings/backup", N_("Checked and staged. The box restarts its services to restore it "
+                                        "(with `loket run`, restart it)."))

@@ -12,6 +12,7 @@ from appliance.customers import customer_for
 from appliance.models import Booking, Service
 from appliance.phone import PhoneError, normalise
 
+from .i18n import N_
 from .web import Web, int_or_zero, shop_of
 
 
@@ -48,19 +49,19 @@ def booking_create(web: Web):
         phone = normalise(web.form("phone", limit=40), web.settings.default_region)
         service = Service.get_or_none(Service.id == int_or_zero(web.form("service")))
         if service is None:
-            raise bookings.BookingError("choose a service")
+            raise bookings.BookingError(N_("choose a service"), "service")
         local = dt.datetime.combine(dt.date.fromisoformat(web.form("date", limit=10)),
                                     dt.time.fromisoformat(web.form("time", limit=5)), tzinfo=web.settings.tz)
         booking = bookings.book(customer_for(phone), service, local, source="staff", by=web.user,
                                 now=clock.utcnow(), shop=shop_of(web))
     except (PhoneError, bookings.BookingError) as exc:
         bottle.response.status = 400
-        return booking_days(web, str(exc))
+        return booking_days(web, web.problem(exc))
     except ValueError:
         bottle.response.status = 400
-        return booking_days(web, "Choose a date and a time.")
+        return booking_days(web, web.t("Choose a date and a time."))
     web.tasks.kick_outbox()
-    web.redirect(f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}", "Booked.")
+    web.redirect(f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}", N_("Booked."))
 
 
 def booking_act(web: Web, booking_id: str):
@@ -82,7 +83,7 @@ def booking_act(web: Web, booking_id: str):
             web.refuse(400, "Unknown action.")
     except (bookings.BookingError, waiting.QueueError) as exc:
         bottle.response.status = 409
-        return booking_days(web, web.t(str(exc)))
+        return booking_days(web, web.problem(exc))
     web.tasks.kick_outbox()
-    web.redirect(f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}", "Saved.")
+    web.redirect(f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}", N_("Saved."))
 

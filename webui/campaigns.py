@@ -11,6 +11,7 @@ import bottle
 from appliance import campaigns
 from appliance.models import Campaign, Service
 
+from .i18n import N_
 from .web import PER_PAGE, Web, by_id
 
 
@@ -25,7 +26,7 @@ def local_moment(web: Web, date_text: str, time_text: str) -> dt.datetime:
         day = dt.date.fromisoformat(date_text)
         at = dt.time.fromisoformat(time_text or "09:00")
     except ValueError:
-        raise campaigns.CampaignError("choose a date and a time") from None
+        raise campaigns.CampaignError(N_("choose a date and a time")) from None
     return dt.datetime.combine(day, at, tzinfo=web.settings.tz).astimezone(dt.timezone.utc)
 
 
@@ -65,8 +66,8 @@ def campaign_create(web: Web):
             web.tasks.kick_outbox()
     except campaigns.CampaignError as exc:
         bottle.response.status = 400
-        return campaign_new(web, error=str(exc))
-    web.redirect(f"/campaigns/{campaign.id}", "Campaign saved.")
+        return campaign_new(web, error=web.problem(exc))
+    web.redirect(f"/campaigns/{campaign.id}", N_("Campaign saved."))
 
 
 def _campaign(campaign_id: str) -> Campaign:
@@ -90,5 +91,5 @@ def campaign_cancel(web: Web, campaign_id: str):
     if campaign.status in ("done", "cancelled"):
         web.refuse(409, "This campaign is finished.")
     stopped = campaigns.cancel(campaign, by=web.user)
-    web.redirect(f"/campaigns/{campaign.id}", f"Cancelled: {stopped} messages not sent.")
+    web.redirect(f"/campaigns/{campaign.id}", web.t("Cancelled: {n} messages not sent.").format(n=stopped))
 

@@ -18,7 +18,8 @@ from .i18n import LANGUAGES, LOCALE_DIR, N_, catalog_path, compile_all  # noqa: 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOTS = [HERE, os.path.join(HERE, "..", "appliance")]
-KEYWORDS = {"t": None, "N_": None}
+# web.refuse(status, "...") shows its second argument; a flash is marked with N_().
+KEYWORDS = {"t": None, "N_": None, "say": None, "refuse": (2,)}
 _TEMPLATE_CALL = re.compile(r"""\bt\(\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*[,)]""")
 
 
@@ -117,6 +118,37 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+CLDR_MODULE = os.path.join(HERE, "cldr.py")
+
+
+def cldr_table() -> dict:
+    """The few pieces of Babel's CLDR data the pages use (webui/formats.py):
+    day and month abbreviations, number symbols, the clock's separator, and
+    "5 minutes ago" per unit and plural form."""
+    from babel import Locale
+    table = {}
+    for language in LANGUAGES:
+        locale = Locale.parse(language)
+        symbols = locale.number_symbols["latn"]
+        fields = locale._data["date_fields"]
+        table[language] = {
+            "days": [locale.days["format"]["abbreviated"][day] for day in range(7)],  # Monday first
+            "months": [locale.months["format"]["abbreviated"][month] for month in range(1, 13)],
+            "decimal": symbols["decimal"], "group": symbols["group"],
+            "time": locale.datetime_skeletons["Hm"].pattern,
+            "ago": {unit: dict(sorted(fields[unit]["past"].items())) for unit in ("minute", "hour", "day")},
+        }
+    return table
+
+
+def cldr_source() -> str:
+    import pprint
+    return ('"""Written by `./dev i18n` (webui/catalogs.py cldr_table) from Babel\'s CLDR data: the few\n'
+            "pieces the pages' formats use (webui/formats.py). The web process reads this table instead of\n"
+            'loading Babel\'s locale data, which costs it 5 MB to write a date."""\n\n'
+            f"TABLE = {pprint.pformat(cldr_table(), width=116, sort_dicts=True)}\n")
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "check"
     if command == "extract":
@@ -130,6 +162,9 @@ def main(argv: list[str]) -> int:
     if command == "compile":
         for path in compile_all():
             print(f"compiled {os.path.relpath(path)}")
+        with open(CLDR_MODULE, "w", encoding="utf-8") as module:
+            module.write(cldr_source())
+        print(f"wrote {os.path.relpath(CLDR_MODULE)}")
         return 0
     gaps = missing("id")
     for text, where in sorted(gaps.items(), key=lambda item: item[1]):

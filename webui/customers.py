@@ -54,7 +54,7 @@ def create(web: Web):
     except customers.CustomerError as exc:
         bottle.response.status = 400
         return web.render("customers", title="Customers", rows=[], q="", page=1, more=False,
-                          total=customers.count(), error=str(exc))
+                          total=customers.count(), error=web.problem(exc))
     web.redirect(f"/customers/{customer.id}", "Customer saved.")
 
 
@@ -74,7 +74,7 @@ def update(web: Web, customer_id: str):
                 customer.save()
     except customers.CustomerError as exc:
         bottle.response.status = 400
-        return detail(web, customer_id, str(exc))
+        return detail(web, customer_id, web.problem(exc))
     web.redirect(f"/customers/{customer.id}", "Customer saved.")
 
 
@@ -84,13 +84,13 @@ def adjust_points(web: Web, customer_id: str):
         delta = int(web.form("delta", limit=12).strip().replace("+", ""))
     except ValueError:
         bottle.response.status = 400
-        return detail(web, customer_id, "Points are a whole number, such as 10 or -5.")
+        return detail(web, customer_id, web.t("Points are a whole number, such as 10 or -5."))
     try:
         loyalty.adjust(customer, delta, reason=web.form("reason", limit=200), by=web.user)
     except loyalty.LoyaltyError as exc:
         bottle.response.status = 400
-        return detail(web, customer_id, str(exc))
-    web.redirect(f"/customers/{customer.id}", f"Points {delta:+d}.")
+        return detail(web, customer_id, web.problem(exc))
+    web.redirect(f"/customers/{customer.id}", web.t("Points {delta}.").format(delta=f"{delta:+d}"))
 
 
 # -- CSV --------------------------------------------------------------------------------
@@ -127,12 +127,12 @@ def import_preview(web: Web):
     upload = bottle.request.files.get("file")
     if upload is None:
         bottle.response.status = 400
-        return web.render("import", title="Import customers", report=None, token="", error="Choose a CSV file.")
+        return web.render("import", title="Import customers", report=None, token="", error=web.t("Choose a CSV file."))
     data = upload.file.read(UPLOAD_LIMIT + 1)
     report = customers_csv.import_csv(data, region=web.settings.default_region, dry_run=True)
     if report.error:
         bottle.response.status = 400
-        return web.render("import", title="Import customers", report=None, token="", error=report.error)
+        return web.render("import", title="Import customers", report=None, token="", error=web.t(report.error))
     token = secrets.token_hex(16)
     folder = _imports_dir(web)
     (folder / f"{token}.csv").write_bytes(data)

@@ -10,13 +10,16 @@ import bottle
 from appliance import campaigns, draws, loyalty
 from appliance.models import Draw
 
+from . import formats
 from .campaigns import local_moment
+from .i18n import N_
 from .web import Web, by_id
 
 
 def _days(web: Web):
-    """'2026-12-01 – 2026-12-31' for a draw: its first and last day in the shop's zone."""
-    return lambda draw: " – ".join(str(day) for day in draws.period_days(draw, web.settings.tz))
+    """'Sel, 1 Des 2026 – Kam, 31 Des 2026' for a draw: its first and last day in the shop's zone."""
+    return lambda draw: " – ".join(formats.day(day, web.language, year=True)
+                                   for day in draws.period_days(draw, web.settings.tz))
 
 
 def draw_list(web: Web):
@@ -35,12 +38,12 @@ def draw_create(web: Web):
     except (loyalty.LoyaltyError, campaigns.CampaignError) as exc:
         bottle.response.status = 400
         return web.render("draws", title="Draws", rows=list(Draw.select().order_by(Draw.id.desc()).limit(100)),
-                          error=str(exc), days=_days(web))
+                          error=web.problem(exc), days=_days(web))
     except ValueError:
         bottle.response.status = 400
         return web.render("draws", title="Draws", rows=list(Draw.select().order_by(Draw.id.desc()).limit(100)),
-                          error="The minimum points is a whole number.", days=_days(web))
-    web.redirect(f"/draws/{draw.id}", "Draw saved.")
+                          error=web.t("The minimum points is a whole number."), days=_days(web))
+    web.redirect(f"/draws/{draw.id}", N_("Draw saved."))
 
 
 def _draw(draw_id: str) -> Draw:
@@ -58,18 +61,18 @@ def draw_step(web: Web, draw_id: str, step: str):
     try:
         if step == "commit":
             draws.commit(draw, by=web.user)
-            done = "Commitment published."
+            done = web.t("Commitment published.")
         elif step == "run":
             winners = draws.run(draw, by=web.user)
-            done = f"Drawn: {len(winners)} winners."
+            done = web.t("Drawn: {n} winners.").format(n=len(winners))
         elif step == "notify":
             sent = draws.notify_winners(draw, shop=web.settings.shop_name)
             web.tasks.kick_outbox()
-            done = f"{sent} winners notified."
+            done = web.t("{n} winners notified.").format(n=sent)
         else:
             web.refuse(404, "No such step.")
     except loyalty.LoyaltyError as exc:
         bottle.response.status = 409
-        return draw_detail(web, draw_id, str(exc))
+        return draw_detail(web, draw_id, web.problem(exc))
     web.redirect(f"/draws/{draw.id}", done)
 

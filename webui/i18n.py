@@ -66,10 +66,25 @@ def compile_all() -> list[str]:
     return written
 
 
+# LOKET_I18N_MARK=1 (tests only): every string found in the catalog comes
+# back between two invisible marks, so a test can see what a page shows that
+# no catalog holds (tests/test_page_words.py).
+MARK = os.environ.get("LOKET_I18N_MARK") == "1"
+OPEN, CLOSE = "\u2060", "\u2063"
+
+
 def translate(text: str, language: str | None) -> str:
     if not text:
         return text
-    return translations(language if language in LANGUAGES else "en").gettext(text)
+    catalog = translations(language if language in LANGUAGES else "en")
+    if MARK and text in getattr(catalog, "_catalog", {}):
+        return OPEN + catalog.gettext(text) + CLOSE
+    return catalog.gettext(text)
+
+
+def marked(text: str) -> str:
+    """A Babel-made date or time, marked like a translation under LOKET_I18N_MARK."""
+    return OPEN + text + CLOSE if MARK and text else text
 
 
 def known(text: str, language: str = "id") -> bool:

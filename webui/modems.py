@@ -12,6 +12,7 @@ from appliance import audit, clock, outbox, policy, shopdata, simcredit
 from appliance.phone import PhoneError, normalise
 from appliance.settings import SettingsError
 
+from .i18n import N_
 from .web import Web, int_or_zero
 
 
@@ -47,7 +48,7 @@ def modem_test(web: Web):
         phone = normalise(web.form("phone", limit=40), web.settings.default_region)
     except PhoneError as exc:
         bottle.response.status = 400
-        return modem_page(web, str(exc))
+        return modem_page(web, web.problem(exc))
     row, _ = outbox.queue_outbound(phone, f"{web.settings.shop_name}: test SMS dari Loket / test SMS from Loket.",
                                    category="transactional", author=web.user, template="test")
     web.tasks.kick_outbox()
@@ -63,5 +64,5 @@ def modem_pin(web: Web):
         return modem_page(web, exc.reason[:1].upper() + exc.reason[1:] + ".")
     pin = web.settings.sim_pin
     audit.audit("modem.pin", user=web.user, detail="set" if pin else "cleared")
-    web.redirect("/settings/modem", "Saved. The worker uses it the next time it opens the modem.")
+    web.redirect("/settings/modem", N_("Saved. The worker uses it the next time it opens the modem."))
 

@@ -10,6 +10,7 @@ from appliance.customers import customer_for
 from appliance.models import Order, PaymentClaim
 from appliance.phone import PhoneError, normalise
 
+from .i18n import N_
 from .web import PER_PAGE, Web, found, int_or_zero, shop_of
 
 
@@ -34,16 +35,16 @@ def order_create(web: Web):
                 items.append((catalogue.Product.get_by_id(int_or_zero(product)), int(quantity or 1), None))
             except (ValueError, catalogue.Product.DoesNotExist):
                 bottle.response.status = 400
-                return order_list(web, "Quantities are whole numbers.")
+                return order_list(web, web.t("Quantities are whole numbers."))
     try:
         phone = normalise(web.form("phone", limit=40), web.settings.default_region)
         order = orders.create_order(customer_for(phone), items, by=web.user, note=web.form("note", limit=500),
                                     now=clock.utcnow(), shop=shop_of(web))
     except (PhoneError, orders.OrderError, catalogue.CatalogueError) as exc:
         bottle.response.status = 400
-        return order_list(web, str(exc))
+        return order_list(web, web.problem(exc))
     web.tasks.kick_outbox()
-    web.redirect(f"/orders/{order.number}", f"{orders.ref(order)} created.")
+    web.redirect(f"/orders/{order.number}", web.t("{ref} created.").format(ref=orders.ref(order)))
 
 
 def _order(number: str) -> Order:
@@ -79,7 +80,7 @@ def order_act(web: Web, number: str):
             web.refuse(400, "Unknown action.")
     except orders.OrderError as exc:
         bottle.response.status = 409
-        return order_detail(web, number, str(exc))
+        return order_detail(web, number, web.problem(exc))
     web.tasks.kick_outbox()
-    web.redirect(f"/orders/{order.number}", "Saved.")
+    web.redirect(f"/orders/{order.number}", N_("Saved."))
 

@@ -14,6 +14,7 @@ from appliance.customers import customer_for
 from appliance.models import Ticket, TicketCategory
 from appliance.phone import PhoneError, normalise
 
+from .i18n import N_
 from .web import DESK, OFFICE, PER_PAGE, Web, found, int_or_zero
 
 STATUSES = ("new", "assigned", "pending", "resolved", "closed")
@@ -46,14 +47,14 @@ def create(web: Web):
     try:
         phone = normalise(web.form("phone", limit=40), web.settings.default_region)
     except PhoneError as exc:
-        web.refuse(400, f"Phone: {exc}")
+        web.refuse(400, web.t("Phone: {reason}").format(reason=web.problem(exc)))
     try:
         ticket = tickets.open_ticket(customer_for(phone), web.form("text", limit=5000), by=web.user,
                                      source="staff", shop=Shop.from_settings(web.settings))
     except tickets.TicketError as exc:
-        web.refuse(400, str(exc))
+        web.refuse(400, web.problem(exc))
     web.tasks.kick_outbox()
-    web.redirect(f"/tickets/{ticket.number}", f"{tickets.label(ticket)} opened.")
+    web.redirect(f"/tickets/{ticket.number}", web.t("{ticket} opened.").format(ticket=tickets.label(ticket)))
 
 
 def _ticket(number: str) -> Ticket:
@@ -103,9 +104,9 @@ def act(web: Web, number: str):
             web.refuse(400, "Unknown action.")
     except tickets.TicketError as exc:
         bottle.response.status = 400
-        return detail(web, number, str(exc))
+        return detail(web, number, web.problem(exc))
     web.tasks.kick_outbox()
-    web.redirect(f"/tickets/{ticket.number}", "Saved.")
+    web.redirect(f"/tickets/{ticket.number}", N_("Saved."))
 
 
 def job_card(web: Web, number: str):

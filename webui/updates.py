@@ -36,8 +36,8 @@ def upload(web: Web):
             manifest = update.stage(file, web.settings.data_path, Path(web.settings.release_key))
         except update.UpdateError as exc:
             bottle.response.status = 400
-            return page(web, f"Nothing was installed: {exc}.")
+            return page(web, web.t("Nothing was installed: {reason}.").format(reason=web.t(str(exc))))
     audit.audit("update.staged", user=web.user, detail=f"{manifest.version} from {name}")
-    web.redirect("/settings/update", f"Checked: Loket {manifest.version}, signature good. The box installs it now, "
-                                     "checks that it comes up and goes back by itself if not; this page shows "
-                                     "the outcome in a few minutes.")
+    web.redirect("/settings/update", web.t("Checked: Loket {version}, signature good. The box installs it now, "
+                                           "checks that it comes up and goes back by itself if not; this page shows "
+                                           "the outcome in a few minutes.").format(version=manifest.version))

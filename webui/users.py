@@ -7,6 +7,7 @@ import bottle
 from appliance import audit, auth
 from appliance.models import User
 
+from .i18n import N_
 from .web import Web, by_id
 
 
@@ -24,9 +25,10 @@ def user_create(web: Web):
             try:
                 phone = normalise(phone, web.settings.default_region)
             except PhoneError as exc:
-                raise auth.AuthError(f"phone: {exc}") from None
+                bottle.response.status = 400
+                return users(web, web.t("Phone: {reason}").format(reason=web.problem(exc)))
             if User.select().where(User.phone == phone).exists():
-                raise auth.AuthError("another user has this phone number")
+                raise auth.AuthError(N_("another user has this phone number"))
         user = auth.create_user(web.form("username", limit=64), password, web.form("role", limit=16),
                                 language=web.form("language", limit=2) or None, by=web.user)
         if phone:
@@ -34,7 +36,7 @@ def user_create(web: Web):
             user.save()
     except auth.AuthError as exc:
         bottle.response.status = 400
-        return users(web, str(exc))
+        return users(web, web.problem(exc))
     return users(web, shown_password=f"{user.username}: {password}")
 
 
@@ -78,5 +80,5 @@ def user_update(web: Web, user_id: str):
         audit.audit(f"user.{action}", user=me, target=user.username)
     else:
         web.refuse(400, "Unknown action.")
-    web.redirect("/settings/users", "Saved.")
+    web.redirect("/settings/users", N_("Saved."))
 

@@ -10,6 +10,7 @@ from appliance.customers import customer_for
 from appliance.models import QueueTicket, Service
 from appliance.phone import PhoneError, normalise
 
+from .i18n import N_
 from .web import Web, int_or_zero, shop_of
 
 
@@ -27,28 +28,28 @@ def queue_act(web: Web):
     try:
         if action == "next":
             ticket = waiting.call_next(web.user, now, shop=shop)
-            done = f"Number {ticket.number} called." if ticket else "Nobody is waiting."
+            done = web.t("Number {n} called.").format(n=ticket.number) if ticket else web.t("Nobody is waiting.")
         elif action == "join":
             raw = web.form("phone", limit=40).strip()
             customer = customer_for(normalise(raw, web.settings.default_region)) if raw else None
             service = Service.get_or_none(Service.id == int_or_zero(web.form("service")))
             ticket = waiting.join(customer, service=service, now=now, by=web.user, source="staff", shop=shop)
-            done = f"Number {ticket.number}."
+            done = web.t("Number {n}.").format(n=ticket.number)
         else:
             ticket = QueueTicket.get_or_none(QueueTicket.id == int_or_zero(web.form("ticket")))
             if ticket is None:
                 web.refuse(404, "No such number.")
             {"skip": waiting.skip, "done": waiting.done}.get(action, _unknown)(ticket, web.user, now, shop=shop)
-            done = "Saved."
+            done = web.t("Saved.")
     except (PhoneError, waiting.QueueError) as exc:
         bottle.response.status = 400
-        return queue_board(web, str(exc))
+        return queue_board(web, web.problem(exc))
     web.tasks.kick_outbox()
     web.redirect("/queue", done)
 
 
 def _unknown(*args, **kwargs):
-    raise bottle.HTTPError(400, "Unknown action.")
+    raise bottle.HTTPError(400, N_("Unknown action."))
 
 
 def display(web: Web):

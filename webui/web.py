@@ -22,7 +22,9 @@ from appliance import clock, tickets_sla
 from appliance.conversation import Shop
 from appliance.models import ROLES
 
-from .i18n import translate
+from . import formats
+from .i18n import N_, translate
+from .labels import action_label, label
 
 HERE = Path(__file__).resolve().parent
 VIEWS = str(HERE / "views")
@@ -95,6 +97,10 @@ class Web:
     def t(self, text: str) -> str:
         return translate(text, self.language)
 
+    def problem(self, exc: BaseException) -> str:
+        """Why the domain refused, in the reader's language."""
+        return formats.problem(exc, self.language)
+
     # -- answers ----------------------------------------------------------------
     def render(self, name: str, **values) -> str:
         request = bottle.request
@@ -105,17 +111,15 @@ class Web:
             user=session.user if session else None,
             csrf=session.csrf_token if session else "",
             shop=self.settings.shop_name,
-            when=lambda value: clock.short(value, self.settings.tz),
-            local=lambda value: clock.local(value, self.settings.tz),
-            quote=lambda value: quote(str(value), safe=""),
             t=self.t,
-            until=lambda value: due_in(value, clock.utcnow()),
+            language=self.language,
+            quote=lambda value: quote(str(value), safe=""),
             sla=lambda ticket: tickets_sla.clocks(ticket, clock.utcnow()),  # the SLA rules' own view
-            money=lambda value: f"Rp {value:,}".replace(",", "."),
-            number=lambda value: f"{value:,}".replace(",", "."),  # 1.240: the thousands as the shop writes them
             path=request.path,
             roles=ROLES,
         )
+        for helper, function in formatters(self.language, self.settings.tz).items():
+            values.setdefault(helper, function)  # a page's own value of that name wins
         return bottle.template(name, template_lookup=LOOKUP, **values)
 
     def redirect(self, path: str, done: str = "") -> None:
@@ -146,17 +150,23 @@ class Web:
         return text
 
 
-def due_in(moment, now) -> str:
-    """'2 h 5 min' ahead, or '-40 min' when overdue: an SLA timer."""
-    if moment is None:
-        return ""
-    minutes = int((moment - now).total_seconds() // 60)
-    sign, minutes = ("-" if minutes < 0 else ""), abs(minutes)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    if days:
-        return f"{sign}{days} d {hours} h"
-    return f"{sign}{hours} h {minutes} min" if hours else f"{sign}{minutes} min"
+def formatters(language: str, tz) -> dict:
+    """The templates' formats (webui/formats.py), in the reader's language and the shop's zone."""
+    return dict(
+        when=lambda value: formats.when(value, language, tz),  # 14.05 today, Kam, 3 Des 14.05 before
+        local=lambda value: clock.local(value, tz),
+        date=lambda value, year=False: formats.day(value, language, tz, year),  # Kam, 3 Des
+        clock=lambda value: formats.time_of_day(value, language, tz),  # 14.05
+        ago=lambda minutes: formats.ago(minutes, language),  # 5 menit yang lalu
+        until=lambda value: formats.until(value, language),  # an SLA timer: 2 j 5 mnt
+        money=lambda value: formats.money(value, language),  # Rp 85.000
+        number=lambda value: formats.number(value, language),  # 1.240
+        phone_number=formats.phone,  # 0812-3456-7890
+        who=lambda customer: (customer.name or formats.phone(customer.phone)) if customer else "",
+        label=lambda value: label(value, language),  # a status or kind as words
+        action=lambda value: action_label(value, language),  # an audit-log action
+        points_reason=lambda entry: formats.points_reason(entry, language),
+    )
 
 
 @contextlib.contextmanager
@@ -179,10 +189,14 @@ def shop_of(web: Web) -> Shop:
     return Shop.from_settings(web.settings)
 
 
+NOT_FOUND = {"campaign": N_("No such campaign."), "customer": N_("No such customer."), "draw": N_("No such draw."),
+             "order": N_("No such order."), "ticket": N_("No such ticket."), "user": N_("No such user.")}
+
+
 def found(row, what: str):
     """The row, or a plain 404 naming what was not there."""
     if row is None:
-        raise bottle.HTTPError(404, f"No such {what}.")
+        raise bottle.HTTPError(404, NOT_FOUND.get(what, what))
     return row
 
 

@@ -3,7 +3,7 @@
 <h1>{{t('Audit log')}}</h1>
 <table><thead><tr><th>{{t('When')}}</th><th>{{t('Who')}}</th><th>{{t('What')}}</th><th></th><th></th></tr></thead><tbody>
 % for a in rows:
-<tr><td>{{when(a.at)}}</td><td>{{a.user.username if a.user_id else 'Loket'}}</td><td>{{a.action}}</td><td>{{a.target}}</td><td>{{a.detail}}</td></tr>
+<tr><td>{{when(a.at)}}</td><td>{{a.user.username if a.user_id else 'Loket'}}</td><td>{{action(a.action)}}</td><td>{{a.target}}</td><td>{{a.detail}}</td></tr>
 % end
 </tbody></table>
 <nav class="pages">

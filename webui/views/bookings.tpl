@@ -7,20 +7,20 @@
   <a href="/bookings?day={{prev}}{{'&view=week' if week else ''}}">&larr;</a>
   <a href="/bookings?day={{today}}">{{t('Today')}}</a>
   % if week:
-  <a href="/bookings?day={{day}}">day</a>
+  <a href="/bookings?day={{day}}">{{t('day')}}</a>
   % end
-  <a href="/bookings?day={{day}}&view=week">week</a>
+  <a href="/bookings?day={{day}}&view=week">{{t('week')}}</a>
   <a href="/bookings?day={{next}}{{'&view=week' if week else ''}}">&rarr;</a>
 </nav>
 <div class="{{'week' if week else ''}}">
 % for col in columns:
 <section class="card">
-  <h2>{{col['day'].strftime('%a %d %b')}}{{'' if col['open'] else ' — closed'}}</h2>
-  <p class="meta">free slots: {{', '.join(name + ' ' + str(n) for name, n in col['free'].items()) or '-'}}</p>
+  <h2>{{date(col['day'])}}{{'' if col['open'] else ' — ' + t('closed')}}</h2>
+  <p class="meta">{{t('free times')}}: {{', '.join(name + ' ' + str(n) for name, n in col['free'].items()) or '-'}}</p>
   <ul class="plain">
   % for b in col['rows']:
-    <li class="{{b.status}}">{{local(b.starts_at).strftime('%H:%M')}}–{{local(b.ends_at).strftime('%H:%M')}} · {{b.service.name}} ·
-      <a href="/customers/{{b.customer_id}}">{{b.customer.display_name}}</a> · {{b.status}}
+    <li class="{{b.status}}">{{clock(b.starts_at)}}–{{clock(b.ends_at)}} · {{b.service.name}} ·
+      <a href="/customers/{{b.customer_id}}">{{who(b.customer)}}</a> · {{label(b.status)}}
       % if b.status in ('booked', 'no_show') and user.role in ('owner', 'admin', 'frontdesk'):
       <form method="post" action="/bookings/{{b.id}}" class="inline">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -43,17 +43,17 @@
 % end
 </div>
 % if user.role in ('owner', 'admin', 'frontdesk'):
-<details class="card"><summary>New booking</summary>
+<details class="card"><summary>{{t('New booking')}}</summary>
 <form method="post" action="/bookings">
   <input type="hidden" name="csrf" value="{{csrf}}">
   <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel"></label>
-  <label>Service <select name="service">
+  <label>{{t('Service')}} <select name="service">
   % for s in services:
-    <option value="{{s.id}}">{{s.name}} ({{s.duration_minutes}} min)</option>
+    <option value="{{s.id}}">{{s.name}} ({{t('{minutes} min').format(minutes=s.duration_minutes)}})</option>
   % end
   </select></label>
-  <label>Date <input type="date" name="date" value="{{day}}" required></label>
-  <label>Time <input type="time" name="time" value="09:00" required></label>
+  <label>{{t('Date')}} <input type="date" name="date" value="{{day}}" required></label>
+  <label>{{t('Time')}} <input type="time" name="time" value="09:00" required></label>
   <button type="submit" class="primary">{{t('Add')}}</button>
 </form></details>
 % end

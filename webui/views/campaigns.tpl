@@ -4,13 +4,13 @@
 <p><a class="button" href="/campaigns/new">{{t('New campaign')}}</a></p>
 % end
 % if not rows:
-<p class="empty">No campaigns yet.</p>
+<p class="empty">{{t('No campaigns yet.')}}</p>
 % end
 <ul class="conversations">
 % for c in rows:
   <li><a href="/campaigns/{{c.id}}">
-    <span class="who">{{c.name}}</span><span class="when">{{c.status}}</span>
-    <span class="snippet">{{c.kind}} · {{progress[c.id]['total']}} {{t('Recipients').lower()}} · {{progress[c.id]['done_percent']}} %</span></a></li>
+    <span class="who">{{c.name}}</span><span class="when">{{label(c.status)}}</span>
+    <span class="snippet">{{label(c.kind)}} · {{t('{n} recipients').format(n=number(progress[c.id]['total']))}} · {{progress[c.id]['done_percent']}} %</span></a></li>
 % end
 </ul>
 <nav class="pages">

@@ -1,6 +1,6 @@
 % rebase('layout.tpl')
 <p class="back"><a href="/customers">&larr; {{t('Customers')}}</a> · <a href="/inbox/{{quote(c.phone)}}">{{t('Inbox')}}</a></p>
-<h1>{{c.name or c.phone}}</h1>
+<h1>{{who(c)}}</h1>
 % if error:
 <p class="error" role="alert">{{error}}</p>
 % end
@@ -11,7 +11,7 @@
   <h2>{{t('Profile')}}</h2>
   <form method="post" action="/customers/{{c.id}}">
     <input type="hidden" name="csrf" value="{{csrf}}">
-    <label>{{t('Phone')}} <input value="{{c.phone}}" disabled></label>
+    <label>{{t('Phone')}} <input value="{{phone_number(c.phone)}}" disabled></label>
     <label>{{t('Name')}} <input name="name" value="{{c.name}}" maxlength="100"></label>
     <label>{{t('Address')}} <input name="address" value="{{c.address}}" maxlength="500"></label>
     <label>{{t('Email')}} <input name="email" type="email" value="{{c.email}}" maxlength="254"></label>
@@ -27,7 +27,7 @@
       <label class="check"><input type="checkbox" name="reminder" {{'checked' if c.consent_reminder else ''}}> {{t('Reminders')}}</label>
       <label class="check"><input type="checkbox" name="marketing" {{'checked' if c.consent_marketing else ''}}> {{t('Promotions')}}</label>
       % if c.flag:
-      <label class="check"><input type="checkbox" name="clear_flag"> clear the flag</label>
+      <label class="check"><input type="checkbox" name="clear_flag"> {{t('clear the flag')}}</label>
       % end
     </fieldset>
     % if user.role in ('owner', 'admin', 'frontdesk'):
@@ -36,10 +36,10 @@
   </form>
 </section>
 <section class="card">
-  <h2>{{t('Points')}}: {{c.points}}</h2>
+  <h2>{{t('Points')}}: {{number(c.points)}}</h2>
   <ul class="plain">
   % for p in points:
-    <li>{{when(p.at)}} · {{'%+d' % p.delta}} · {{p.reason}}{{' · ' + p.by.username if p.by_id else ''}}</li>
+    <li>{{when(p.at)}} · {{('+' if p.delta > 0 else '') + number(p.delta)}} · {{points_reason(p)}}{{' · ' + p.by.username if p.by_id else ''}}</li>
   % end
   </ul>
   % if user.role in ('owner', 'admin'):
@@ -55,7 +55,20 @@
   <h2>{{t('Timeline')}}</h2>
   <ol class="timeline">
   % for e in timeline:
-    <li class="{{e['kind']}}"><span class="when">{{when(e['at'])}}</span> <span class="kind">{{e['kind']}}</span> {{e['text']}} <span class="meta">{{e['detail']}}</span></li>
+    % r, kind = e['row'], e['kind']
+    <li class="{{kind}}"><span class="when">{{when(e['at'])}}</span> <span class="kind">{{label(r.direction if kind.startswith('sms') else kind)}}</span>
+    % if kind == 'booking':
+      {{r.service.name}} · {{date(r.starts_at)}} {{clock(r.starts_at)}}
+    % elif kind == 'queue':
+      {{t('number {n}').format(n=r.number)}}
+    % elif kind == 'points':
+      {{('+' if r.delta > 0 else '') + number(r.delta)}} · {{points_reason(r)}}
+    % elif kind == 'order':
+      O-{{r.number}} · {{money(r.total)}}
+    % else:
+      {{e['text']}}
+    % end
+      <span class="meta">{{label(e['detail'])}}</span></li>
   % end
   </ol>
 </section>

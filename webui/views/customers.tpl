@@ -1,5 +1,5 @@
 % rebase('layout.tpl')
-<h1>{{t('Customers')}} <small class="meta">{{total}}</small></h1>
+<h1>{{t('Customers')}} <small class="meta">{{number(total)}}</small></h1>
 % if get('error'):
 <p class="error" role="alert">{{error}}</p>
 % end
@@ -10,12 +10,12 @@
 <ul class="conversations">
 % for c in rows:
   <li class="{{'waiting' if c.flag else ''}}"><a href="/customers/{{c.id}}">
-    <span class="who">{{c.name or c.phone}}</span><span class="when">{{c.points}} {{t('Points').lower()}}</span>
-    <span class="snippet">{{c.phone}}{{' · ' + c.flag if c.flag else ''}}</span></a></li>
+    <span class="who">{{who(c)}}</span><span class="when">{{t('{n} points').format(n=number(c.points))}}</span>
+    <span class="snippet">{{phone_number(c.phone) if c.name else ''}}{{(' · ' if c.name else '') + c.flag if c.flag else ''}}</span></a></li>
 % end
 </ul>
 % if not rows:
-<p class="empty">No customers match.</p>
+<p class="empty">{{t('No customers match.')}}</p>
 % end
 <nav class="pages">
   % if page > 1:

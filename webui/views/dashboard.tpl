@@ -13,18 +13,18 @@
 <section class="card">
   <h2>{{t('Modem')}}</h2>
   % if not modems:
-  <p class="empty">No modem has reported yet. Is the worker running?</p>
+  <p class="empty">{{t('No modem has reported yet. Is the worker running?')}}</p>
   % end
   % for m in modems:
   <dl class="facts {{'bad' if m['stale'] or not m.get('ok') else ''}}">
-    <dt>{{m['modem']}}</dt><dd>{{m.get('model', '')}} · {{m.get('operator') or '?'}} · {{m.get('registration', '')}}</dd>
+    <dt>{{m['modem']}}</dt><dd>{{m.get('model', '')}} · {{m.get('operator') or '?'}} · {{label(m.get('registration', ''))}}</dd>
     <dt>{{t('Signal')}}</dt><dd>{{m.get('signal_percent') if m.get('signal_percent') is not None else '?'}} % ({{m.get('signal_dbm') if m.get('signal_dbm') is not None else '?'}} dBm)</dd>
-    <dt>{{t('Last contact')}}</dt><dd>{{m['age_minutes']}} min ago{{' — ' + m['error'] if m.get('error') else ''}}</dd>
+    <dt>{{t('Last contact')}}</dt><dd>{{ago(m['age_minutes'])}}{{' — ' + m['error'] if m.get('error') else ''}}</dd>
     <dt>{{t('Storage')}}</dt><dd>{{m.get('storage_used') if m.get('storage_used') is not None else '?'}} / {{m.get('storage_total') or '?'}}</dd>
     % c = m.get('credit')
     <dt>{{t('Credit')}}</dt>
     % if c:
-    <dd class="{{'bad' if c['warning'] else ''}}">Rp{{c['credit']}} · {{t('active until')}} {{c['active_until'] or '?'}} · {{t('checked')}} {{c['checked'] or '?'}}{{(' — ' + t(c['warning'])) if c['warning'] else ''}}{{(' — ' + t('Promotions wait until the credit is topped up.')) if c['held'] else ''}}{{(' — ' + t('The last answer was not understood:') + ' ' + c['reply']) if not c['readable'] and c['reply'] else ''}}</dd>
+    <dd class="{{'bad' if c['warning'] else ''}}">{{money(int(c['credit'].replace('.', ''))) if c['credit'].replace('.', '').isdigit() else c['credit']}} · {{t('active until')}} {{date(c['active_until'], True) or '?'}} · {{t('checked')}} {{c['checked'] or '?'}}{{(' — ' + t(c['warning'])) if c['warning'] else ''}}{{(' — ' + t('Promotions wait until the credit is topped up.')) if c['held'] else ''}}{{(' — ' + t('The last answer was not understood:') + ' ' + c['reply']) if not c['readable'] and c['reply'] else ''}}</dd>
     % else:
     <dd>{{t('not known yet (the worker asks the operator by USSD)')}}</dd>
     % end
@@ -36,11 +36,11 @@
 <section class="card">
   <h2>{{t('Bookings')}} · {{t('Today')}}</h2>
   % if not bookings:
-  <p class="empty">No bookings today.</p>
+  <p class="empty">{{t('No bookings today.')}}</p>
   % end
   <ul class="plain">
   % for b in bookings:
-    <li>{{local(b.starts_at).strftime('%H:%M')}} · {{b.service.name}} · <a href="/customers/{{b.customer_id}}">{{b.customer.display_name}}</a> · {{b.status}}</li>
+    <li>{{clock(b.starts_at)}} · {{b.service.name}} · <a href="/customers/{{b.customer_id}}">{{who(b.customer)}}</a> · {{label(b.status)}}</li>
   % end
   </ul>
 </section>
@@ -48,14 +48,14 @@
 <section class="card">
   <h2>{{t('Tickets')}}</h2>
   % if not tickets:
-  <p class="empty">No open tickets.</p>
+  <p class="empty">{{t('No open tickets.')}}</p>
   % end
   <ul class="plain">
   % for k in tickets:
-    <li><a href="/tickets/{{k.number}}">T-{{'%04d' % k.number}}</a> · {{k.summary[:80]}} · {{k.status}}
+    <li><a href="/tickets/{{k.number}}">T-{{'%04d' % k.number}}</a> · {{k.summary[:80]}} · {{label(k.status)}}
       % resolution = sla(k)['resolution']
       % if resolution.state == 'paused':
-      · <span class="timer">paused</span>
+      · <span class="timer">{{t('paused')}}</span>
       % elif resolution.due:
       · <span class="timer {{'bad' if resolution.overdue else ''}}">{{until(resolution.due)}}</span>
       % end

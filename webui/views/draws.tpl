@@ -5,7 +5,7 @@
 % end
 <ul class="conversations">
 % for d in rows:
-  <li><a href="/draws/{{d.id}}"><span class="who">{{d.name}}</span><span class="when">{{d.status}}</span>
+  <li><a href="/draws/{{d.id}}"><span class="who">{{d.name}}</span><span class="when">{{label(d.status)}}</span>
     <span class="snippet">{{days(d)}}</span></a></li>
 % end
 </ul>
@@ -15,11 +15,11 @@
   <form method="post" action="/draws">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <label>{{t('Name')}} <input name="name" required maxlength="200"></label>
-    <label>From <input type="date" name="start" required></label>
-    <label>To <input type="date" name="end" required></label>
-    <label>Minimum points earned in the period <input name="min_points" value="0" inputmode="numeric"></label>
-    <label>Entries <select name="weighting"><option value="one">one per customer</option><option value="points">weighted by points</option></select></label>
-    <label>{{t('Prizes')}} (one per line, first prize first) <textarea name="prizes" rows="3" required></textarea></label>
+    <label>{{t('From')}} <input type="date" name="start" required></label>
+    <label>{{t('To')}} <input type="date" name="end" required></label>
+    <label>{{t('Minimum points earned in the period')}} <input name="min_points" value="0" inputmode="numeric"></label>
+    <label>{{t('Entries')}} <select name="weighting"><option value="one">{{t('one per customer')}}</option><option value="points">{{t('weighted by points')}}</option></select></label>
+    <label>{{t('Prizes')}} ({{t('one per line, first prize first')}}) <textarea name="prizes" rows="3" required></textarea></label>
     <button type="submit" class="primary">{{t('Save')}}</button>
   </form>
 </details>

@@ -6,7 +6,7 @@
 % end
 % if report is None:
 <section class="card">
-  <p>A CSV file with a header row: a phone column (phone, telepon, hp, no hp…) and any of name, address, email, tags, notes, language, promo. Excel exports with <code>;</code>, numbers like 0812…, and UTF-8 or Windows encodings are fine. You will see every row's verdict before anything changes.</p>
+  <p>{{t('A CSV file with a header row: a phone column (phone, telepon, hp, no hp…) and any of name, address, email, tags, notes, language, promo.')}} {{t('Excel exports with ; as separator, numbers like 0812…, and UTF-8 or Windows encodings are fine.')}} {{t("You will see every row's verdict before anything changes.")}}</p>
   <form method="post" action="/customers/import" enctype="multipart/form-data">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <input type="file" name="file" accept=".csv,text/csv" required aria-label="{{t('Check the file')}}">
@@ -15,13 +15,13 @@
 </section>
 % else:
 <section class="card">
-  <h2>{{'Imported' if get('done') else t('Preview')}}</h2>
+  <h2>{{t('Imported') if get('done') else t('Preview')}}</h2>
   <p>
   % for status, n in report.summary.items():
     <span class="badge {{status}}">{{t(status)}}: {{n}}</span>
   % end
   </p>
-  <p class="meta">Columns: {{', '.join(f + ' ← ' + col for f, col in report.columns.items())}}</p>
+  <p class="meta">{{t('Columns')}}: {{', '.join(f + ' ← ' + col for f, col in report.columns.items())}}</p>
   % if token:
   <form method="post" action="/customers/import/confirm">
     <input type="hidden" name="csrf" value="{{csrf}}">
@@ -33,7 +33,7 @@
     <thead><tr><th>{{t('Line')}}</th><th>{{t('Status')}}</th><th>{{t('Phone')}}</th><th>{{t('Name')}}</th><th>{{t('Reason')}}</th></tr></thead>
     <tbody>
     % for r in report.rows:
-      <tr class="{{r.status}}"><td>{{r.line}}</td><td>{{t(r.status)}}</td><td>{{r.phone}}</td><td>{{r.name}}</td><td>{{r.reason}}</td></tr>
+      <tr class="{{r.status}}"><td>{{r.line}}</td><td>{{t(r.status)}}</td><td>{{phone_number(r.phone)}}</td><td>{{r.name}}</td><td>{{t(r.reason)}}</td></tr>
     % end
     </tbody>
   </table>

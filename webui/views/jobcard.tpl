@@ -4,9 +4,9 @@
 <body class="jobcard">
 <h1>{{shop}} — Job card / Kartu kerja {{card['number']}}</h1>
 <table>
-<tr><th>Customer / Pelanggan</th><td>{{card['customer']['name']}} · {{card['customer']['phone']}}</td></tr>
+<tr><th>Customer / Pelanggan</th><td>{{card['customer']['name']}} · {{phone_number(card['customer']['phone'])}}</td></tr>
 <tr><th>Address / Alamat</th><td>{{card['customer']['address']}}</td></tr>
-<tr><th>Category</th><td>{{card['category']}}</td></tr>
+<tr><th>Category / Kategori</th><td>{{card['category']}}</td></tr>
 <tr><th>Problem / Masalah</th><td>{{card['summary']}}<br>{{card['detail']}}</td></tr>
 <tr><th>Technician / Teknisi</th><td>{{card['technician']['name'] if card['technician'] else ''}}</td></tr>
 <tr><th>Opened / Dibuka</th><td>{{card['created_at'].strftime('%d-%m-%Y %H:%M') if card['created_at'] else ''}}</td></tr>

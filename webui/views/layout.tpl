@@ -1,5 +1,5 @@
 <!doctype html>
-<html lang="{{user.language if user else 'en'}}">
+<html lang="{{language}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -22,7 +22,7 @@
   <form method="post" action="/me/language" class="inline">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <input type="hidden" name="back" value="{{path}}">
-    <button type="submit" name="language" value="{{'en' if user.language == 'id' else 'id'}}" class="ghost" title="Language">{{'EN' if user.language == 'id' else 'ID'}}</button>
+    <button type="submit" name="language" value="{{'en' if user.language == 'id' else 'id'}}" class="ghost" title="{{t('Language')}}">{{'EN' if user.language == 'id' else 'ID'}}</button>
   </form>
   <form method="post" action="/logout" class="inline">
     <input type="hidden" name="csrf" value="{{csrf}}">

@@ -12,5 +12,5 @@
   </form>
 </section>
 % if get('setup'):
-<p class="meta narrow">No owner yet: <a href="/setup">set up this Loket</a>.</p>
+<p class="meta narrow">{{t('No owner yet:')}} <a href="/setup">{{t('set up this Loket')}}</a>.</p>
 % end

@@ -5,29 +5,29 @@
 <p class="error" role="alert">{{error}}</p>
 % end
 % if not modems:
-<p class="flash warn">No modem has reported yet. Plug the USB modem in; the worker finds it within a minute. On a new box, <code>loket modem detect</code> lists what answers.</p>
+<p class="flash warn">{{t('No modem has reported yet. Plug the USB modem in; the worker finds it within a minute.')}} {{t('On a new box, this command lists what answers:')}} <code>loket modem detect</code></p>
 % end
 % for m in modems:
 <dl class="facts card {{'bad' if m['stale'] or not m.get('ok') else ''}}">
-  <dt>{{m['modem']}}</dt><dd>{{'working' if m.get('ok') and not m['stale'] else 'NOT WORKING'}} {{m.get('error', '')}}</dd>
-  <dt>Model</dt><dd>{{m.get('manufacturer', '')}} {{m.get('model', '')}} · IMEI {{m.get('imei', '')}}</dd>
-  <dt>{{t('Operator')}}</dt><dd>{{m.get('operator') or '?'}} · {{m.get('registration', '')}}</dd>
+  <dt>{{m['modem']}}</dt><dd>{{t('working') if m.get('ok') and not m['stale'] else t('NOT WORKING')}} {{m.get('error', '')}}</dd>
+  <dt>{{t('Model')}}</dt><dd>{{m.get('manufacturer', '')}} {{m.get('model', '')}} · IMEI {{m.get('imei', '')}}</dd>
+  <dt>{{t('Operator')}}</dt><dd>{{m.get('operator') or '?'}} · {{label(m.get('registration', ''))}}</dd>
   <dt>{{t('Signal')}}</dt><dd>{{m.get('signal_percent') if m.get('signal_percent') is not None else '?'}} % ({{m.get('signal_dbm') if m.get('signal_dbm') is not None else '?'}} dBm)</dd>
   <dt>SIM</dt><dd>{{m.get('sim', '?')}}</dd>
-  <dt>{{t('Last contact')}}</dt><dd>{{m['age_minutes']}} min ago</dd>
+  <dt>{{t('Last contact')}}</dt><dd>{{ago(m['age_minutes'])}}</dd>
   % c = m.get('credit')
   <dt>{{t('Credit')}}</dt>
   % if c:
-  <dd class="{{'bad' if c['warning'] else ''}}">Rp{{c['credit']}} · {{t('active until')}} {{c['active_until'] or '?'}} · {{t('checked')}} {{c['checked'] or '?'}}{{(' — ' + t(c['warning'])) if c['warning'] else ''}}{{(' — ' + t('Promotions wait until the credit is topped up.')) if c['held'] else ''}}{{(' — ' + t('The last answer was not understood:') + ' ' + c['reply']) if not c['readable'] and c['reply'] else ''}}</dd>
+  <dd class="{{'bad' if c['warning'] else ''}}">{{money(int(c['credit'].replace('.', ''))) if c['credit'].replace('.', '').isdigit() else c['credit']}} · {{t('active until')}} {{date(c['active_until'], True) or '?'}} · {{t('checked')}} {{c['checked'] or '?'}}{{(' — ' + t(c['warning'])) if c['warning'] else ''}}{{(' — ' + t('Promotions wait until the credit is topped up.')) if c['held'] else ''}}{{(' — ' + t('The last answer was not understood:') + ' ' + c['reply']) if not c['readable'] and c['reply'] else ''}}</dd>
   % else:
   <dd>{{t('not known yet (the worker asks the operator by USSD)')}}</dd>
   % end
 </dl>
 % end
 <section class="card">
-  <h2>Send a test SMS</h2>
+  <h2>{{t('Send a test SMS')}}</h2>
   % if test:
-  <p class="flash">Test SMS to {{test.phone}}: <strong>{{test.state}}</strong> {{test.error}}</p>
+  <p class="flash">{{t('Test SMS to {phone}').format(phone=phone_number(test.phone))}}: <strong>{{label(test.state)}}</strong> {{test.error}}</p>
   % end
   <form method="post" action="/settings/modem/test" class="row-form">
     <input type="hidden" name="csrf" value="{{csrf}}">
@@ -38,7 +38,7 @@
 % if user.role == 'owner':
 <section class="card">
   <h2>SIM PIN</h2>
-  <p class="meta">{{'A PIN is saved.' if pin_set else 'No PIN saved: most prepaid SIMs have none.'}} Careful: three wrong PINs lock the SIM.</p>
+  <p class="meta">{{t('A PIN is saved.') if pin_set else t('No PIN saved: most prepaid SIMs have none.')}} {{t('Careful: three wrong PINs lock the SIM.')}}</p>
   <form method="post" action="/settings/modem/pin" class="row-form">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <label>PIN <input name="pin" type="password" inputmode="numeric" maxlength="8" autocomplete="off"></label>

@@ -1,30 +1,30 @@
 % rebase('layout.tpl')
 <p class="back"><a href="/orders">&larr; {{t('Orders')}}</a></p>
-<h1>{{ref}} · {{o.status}}</h1>
+<h1>{{ref}} · {{label(o.status)}}</h1>
 % if error:
 <p class="error" role="alert">{{error}}</p>
 % end
 <dl class="facts">
-  <dt>{{t('Customers')}}</dt><dd><a href="/customers/{{o.customer_id}}">{{o.customer.display_name}}</a> · {{o.customer.phone}} · {{o.customer.address}}</dd>
+  <dt>{{t('Customers')}}</dt><dd><a href="/customers/{{o.customer_id}}">{{who(o.customer)}}</a>{{(' · ' + phone_number(o.customer.phone)) if o.customer.name else ''}}{{(' · ' + o.customer.address) if o.customer.address else ''}}</dd>
   <dt>{{t('Total')}}</dt><dd>{{money(o.total)}}</dd>
-  <dt>Created</dt><dd>{{when(o.created_at)}}</dd>
+  <dt>{{t('Created')}}</dt><dd>{{when(o.created_at)}}</dd>
   % if o.payment_due and o.status == 'awaiting_payment':
-  <dt>Pay by</dt><dd>{{when(o.payment_due)}} ({{until(o.payment_due)}})</dd>
+  <dt>{{t('Pay by')}}</dt><dd>{{when(o.payment_due)}} ({{until(o.payment_due)}})</dd>
   % end
   % if o.note:
   <dt>{{t('Notes')}}</dt><dd>{{o.note}}</dd>
   % end
 </dl>
-<table><thead><tr><th>Item</th><th>qty</th><th>price</th></tr></thead><tbody>
+<table><thead><tr><th>{{t('Item')}}</th><th>{{t('qty')}}</th><th>{{t('price')}}</th></tr></thead><tbody>
 % for i in o.items:
 <tr><td>{{i.name}}</td><td>{{i.quantity}}</td><td>{{money(i.price)}}</td></tr>
 % end
 </tbody></table>
 % if claims:
-<section class="card"><h2>Payment claims</h2>
+<section class="card"><h2>{{t('Payment claims')}}</h2>
 % for c in claims:
   <div class="row-form">
-    <span>{{when(c.claimed_at)}} · {{money(c.amount)}} · {{c.status}}{{' — ' + c.reason if c.reason else ''}} · “{{c.text[:120]}}”</span>
+    <span>{{when(c.claimed_at)}} · {{money(c.amount)}} · {{label(c.status)}}{{' — ' + c.reason if c.reason else ''}} · “{{c.text[:120]}}”</span>
     % if c.status == 'claimed' and user.role in ('owner', 'admin', 'frontdesk'):
     <form method="post" action="/orders/{{o.number}}" class="inline">
       <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="claim" value="{{c.id}}">
@@ -32,7 +32,7 @@
     </form>
     <form method="post" action="/orders/{{o.number}}" class="inline">
       <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="claim" value="{{c.id}}">
-      <input name="note" placeholder="why (the customer is told)" maxlength="200" required>
+      <input name="note" placeholder="{{t('why (the customer is told)')}}" maxlength="200" required>
       <button type="submit" name="action" value="reject" data-confirm="{{t('Reject this payment? The customer gets an SMS with the reason.')}}">{{t('reject')}}</button>
     </form>
     % end
@@ -45,10 +45,10 @@
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="status">
   <label>{{t('Status')}} <select name="status">
   % for s in next_states:
-    <option value="{{s}}">{{s}}</option>
+    <option value="{{s}}">{{label(s)}}</option>
   % end
   </select></label>
-  <label>Note (courier, receipt, reason; sent to the customer) <input name="note" maxlength="500"></label>
+  <label>{{t('Note (courier, receipt, reason; sent to the customer)')}} <input name="note" maxlength="500"></label>
   <button type="submit">{{t('Save')}}</button>
 </form>
 % end

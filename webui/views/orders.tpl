@@ -4,22 +4,22 @@
 <p class="error" role="alert">{{error}}</p>
 % end
 % if claims:
-<section class="card"><h2>Payment claims to check</h2><ul class="plain">
+<section class="card"><h2>{{t('Payment claims to check')}}</h2><ul class="plain">
 % for c in claims:
   <li><a href="/orders/{{c.order.number}}">O-{{c.order.number}}</a> · {{money(c.amount)}} · {{when(c.claimed_at)}} · {{c.text[:80]}}</li>
 % end
 </ul></section>
 % end
 <form method="get" action="/orders" class="search">
-  <label>{{t('Status')}} <select name="status"><option value="">all</option>
+  <label>{{t('Status')}} <select name="status"><option value="">{{t('all')}}</option>
   % for s in statuses:
-    <option value="{{s}}" {{'selected' if s == status else ''}}>{{s}}</option>
+    <option value="{{s}}" {{'selected' if s == status else ''}}>{{label(s)}}</option>
   % end
   </select></label><button type="submit">{{t('Open')}}</button>
 </form>
-<table><thead><tr><th>#</th><th>{{t('Customers')}}</th><th>{{t('Total')}}</th><th>{{t('Status')}}</th><th>Pay by</th></tr></thead><tbody>
+<table><thead><tr><th>#</th><th>{{t('Customers')}}</th><th>{{t('Total')}}</th><th>{{t('Status')}}</th><th>{{t('Pay by')}}</th></tr></thead><tbody>
 % for o in rows:
-<tr><td><a href="/orders/{{o.number}}">O-{{o.number}}</a></td><td>{{o.customer.display_name}}</td><td>{{money(o.total)}}</td><td>{{o.status}}</td><td>{{when(o.payment_due) if o.status == 'awaiting_payment' else ''}}</td></tr>
+<tr><td><a href="/orders/{{o.number}}">O-{{o.number}}</a></td><td>{{who(o.customer)}}</td><td>{{money(o.total)}}</td><td>{{label(o.status)}}</td><td>{{when(o.payment_due) if o.status == 'awaiting_payment' else ''}}</td></tr>
 % end
 </tbody></table>
 <nav class="pages">
@@ -31,18 +31,18 @@
   % end
 </nav>
 % if user.role in ('owner', 'admin', 'frontdesk'):
-<details class="card"><summary>New order</summary>
+<details class="card"><summary>{{t('New order')}}</summary>
 <form method="post" action="/orders">
   <input type="hidden" name="csrf" value="{{csrf}}">
   <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel"></label>
   % for n in range(1, 6):
   <div class="row-form">
-    <label>Item {{n}} <select name="product{{n}}"><option value="">-</option>
+    <label>{{t('Item {n}').format(n=n)}} <select name="product{{n}}"><option value="">-</option>
     % for p in products:
-      <option value="{{p.id}}">{{p.name}} · {{money(p.price)}} · stock {{p.stock}}</option>
+      <option value="{{p.id}}">{{p.name}} · {{money(p.price)}} · {{t('stock')}} {{number(p.stock)}}</option>
     % end
     </select></label>
-    <label>qty <input name="quantity{{n}}" value="1" inputmode="numeric" maxlength="5"></label>
+    <label>{{t('qty')}} <input name="quantity{{n}}" value="1" inputmode="numeric" maxlength="5"></label>
   </div>
   % end
   <label>{{t('Notes')}} <input name="note" maxlength="500"></label>

@@ -1,15 +1,15 @@
 % rebase('layout.tpl')
 <h1>{{t('Not sent')}}</h1>
-<p class="meta">Messages the modem could not send, and messages that may not have arrived because the box stopped while sending them. Sending again makes a new message; the customer's consent is checked again.</p>
+<p class="meta">{{t('Messages the modem could not send, and messages that may not have arrived because the box stopped while sending them.')}} {{t("Sending again makes a new message; the customer's consent is checked again.")}}</p>
 % if not rows:
-<p class="empty">Nothing is waiting: every message went out.</p>
+<p class="empty">{{t('Nothing is waiting: every message went out.')}}</p>
 % end
 <ul class="conversations">
 % for m in rows:
   <li class="waiting">
     <div class="row">
-      <a href="/inbox/{{quote(m.phone)}}" class="who">{{m.customer.display_name if m.customer else m.phone}}</a>
-      <span class="when">{{when(m.updated_at)}} · {{m.category}} · {{m.state}}</span>
+      <a href="/inbox/{{quote(m.phone)}}" class="who">{{who(m.customer) if m.customer else phone_number(m.phone)}}</a>
+      <span class="when">{{when(m.updated_at)}} · {{label(m.category)}} · {{label(m.state)}}</span>
       <p class="snippet">{{m.text[:160]}}</p>
       <p class="info">{{m.error}}</p>
       % if user.role != 'viewer':

@@ -3,29 +3,29 @@
 % if error:
 <p class="error" role="alert">{{error}}</p>
 % end
-<p class="meta">Serving: {{', '.join(str(n) for n in board['serving']) or '-'}} · waiting: {{len(board['waiting'])}} · done: {{board['done']}} · <a href="/display">waiting-room display</a></p>
+<p class="meta">{{t('Serving')}}: {{', '.join(str(n) for n in board['serving']) or '-'}} · {{t('waiting')}}: {{len(board['waiting'])}} · {{t('done')}}: {{board['done']}} · <a href="/display">{{t('waiting-room display')}}</a></p>
 % if user.role in ('owner', 'admin', 'frontdesk'):
 <form method="post" action="/queue" class="buttons">
   <input type="hidden" name="csrf" value="{{csrf}}">
-  <button type="submit" name="action" value="next" class="primary big-button">Call next</button>
+  <button type="submit" name="action" value="next" class="primary big-button">{{t('Call next')}}</button>
 </form>
 % end
 <table>
-<thead><tr><th>#</th><th>{{t('Customers')}}</th><th>Service</th><th>{{t('Status')}}</th><th>ETA</th><th></th></tr></thead>
+<thead><tr><th>#</th><th>{{t('Customers')}}</th><th>{{t('Service')}}</th><th>{{t('Status')}}</th><th>{{t('Wait')}}</th><th></th></tr></thead>
 <tbody>
 % for k in rows:
 <tr class="{{k.status}}">
   <td class="num">{{k.number}}</td>
-  <td>{{k.customer.display_name if k.customer_id else 'walk-in'}}</td>
+  <td>{{who(k.customer) if k.customer_id else t('walk-in')}}</td>
   <td>{{k.service.name if k.service_id else '-'}}</td>
-  <td>{{k.status}}</td>
-  <td>{{(str(eta[k.id]) + ' min') if k.id in eta else ''}}</td>
+  <td>{{label(k.status)}}</td>
+  <td>{{t('{minutes} min').format(minutes=eta[k.id]) if k.id in eta else ''}}</td>
   <td>
   % if k.status in ('waiting', 'called') and user.role in ('owner', 'admin', 'frontdesk'):
     <form method="post" action="/queue" class="inline">
       <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="ticket" value="{{k.id}}">
-      <button type="submit" name="action" value="skip">skip</button>
-      <button type="submit" name="action" value="done">done</button>
+      <button type="submit" name="action" value="skip">{{t('skip')}}</button>
+      <button type="submit" name="action" value="done">{{t('done')}}</button>
     </form>
   % end
   </td>
@@ -33,11 +33,11 @@
 % end
 </tbody></table>
 % if user.role in ('owner', 'admin', 'frontdesk'):
-<details class="card"><summary>Add to the queue</summary>
+<details class="card"><summary>{{t('Add to the queue')}}</summary>
 <form method="post" action="/queue">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="join">
-  <label>{{t('Phone')}} (optional) <input name="phone" maxlength="40" inputmode="tel"></label>
-  <label>Service <select name="service"><option value="">-</option>
+  <label>{{t('Phone')}} ({{t('optional')}}) <input name="phone" maxlength="40" inputmode="tel"></label>
+  <label>{{t('Service')}} <select name="service"><option value="">-</option>
   % for s in services:
     <option value="{{s.id}}">{{s.name}}</option>
   % end

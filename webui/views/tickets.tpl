@@ -2,41 +2,41 @@
 <h1>{{t('Tickets')}}</h1>
 <form method="get" action="/tickets" class="search">
   <label>{{t('Status')}} <select name="status">
-    <option value="">open</option>
+    <option value="">{{t('open')}}</option>
     % for s in ('new', 'assigned', 'pending', 'resolved', 'closed', 'all'):
-    <option value="{{s}}" {{'selected' if s == status else ''}}>{{s}}</option>
+    <option value="{{s}}" {{'selected' if s == status else ''}}>{{label(s)}}</option>
     % end
   </select></label>
-  <label>Category <select name="category"><option value="">-</option>
+  <label>{{t('Category')}} <select name="category"><option value="">-</option>
     % for c in categories:
     <option value="{{c.id}}" {{'selected' if c.id == category else ''}}>{{c.name}}</option>
     % end
   </select></label>
-  <label class="check"><input type="checkbox" name="mine" value="1" {{'checked' if mine else ''}}> mine</label>
+  <label class="check"><input type="checkbox" name="mine" value="1" {{'checked' if mine else ''}}> {{t('mine')}}</label>
   <button type="submit">{{t('Open')}}</button>
 </form>
 % if may_report:
-<p><a href="/tickets/report">Ticket report</a></p>
+<p><a href="/tickets/report">{{t('Ticket report')}}</a></p>
 % end
 <table>
-<thead><tr><th>#</th><th>{{t('Customers')}}</th><th>Summary</th><th>{{t('Status')}}</th><th>Response</th><th>Resolution</th><th>Technician</th></tr></thead>
+<thead><tr><th>#</th><th>{{t('Customers')}}</th><th>{{t('Summary')}}</th><th>{{t('Status')}}</th><th>{{t('Response')}}</th><th>{{t('Resolution')}}</th><th>{{t('Technician')}}</th></tr></thead>
 <tbody>
 % for k in rows:
 <tr>
   <td><a href="/tickets/{{k.number}}">T-{{'%04d' % k.number}}</a></td>
-  <td>{{k.customer.display_name}}</td>
+  <td>{{who(k.customer)}}</td>
   <td>{{k.summary[:80]}}</td>
-  <td>{{k.status}}</td>
+  <td>{{label(k.status)}}</td>
   % clocks = sla(k)
   % for c in (clocks['response'], clocks['resolution']):
-  <td class="{{'bad' if c.state == 'late' else ''}}">{{'ok' if c.done_at else ('paused' if c.state == 'paused' else until(c.due))}}</td>
+  <td class="{{'bad' if c.state == 'late' else ''}}">{{t('ok') if c.done_at else (t('paused') if c.state == 'paused' else until(c.due))}}</td>
   % end
   <td>{{k.assignee.username if k.assignee_id else '-'}}</td>
 </tr>
 % end
 </tbody></table>
 % if not rows:
-<p class="empty">No tickets match.</p>
+<p class="empty">{{t('No tickets match.')}}</p>
 % end
 <nav class="pages">
   % if page > 1:
@@ -47,11 +47,11 @@
   % end
 </nav>
 % if user.role in ('owner', 'admin', 'frontdesk'):
-<details class="card"><summary>New ticket</summary>
+<details class="card"><summary>{{t('New ticket')}}</summary>
 <form method="post" action="/tickets">
   <input type="hidden" name="csrf" value="{{csrf}}">
   <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel"></label>
-  <label>Problem <textarea name="text" rows="3" required maxlength="5000"></textarea></label>
+  <label>{{t('Problem')}} <textarea name="text" rows="3" required maxlength="5000"></textarea></label>
   <button type="submit" class="primary">{{t('Add')}}</button>
 </form></details>
 % end

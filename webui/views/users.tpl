@@ -5,26 +5,26 @@
 <p class="error" role="alert">{{t(error)}}</p>
 % end
 % if shown_password:
-<p class="flash warn" role="status">New password, shown once — write it down: <code>{{shown_password}}</code></p>
+<p class="flash warn" role="status">{{t('New password, shown once — write it down:')}} <code>{{shown_password}}</code></p>
 % end
 <table>
 <thead><tr><th>{{t('User name')}}</th><th>{{t('Role')}}</th><th>{{t('Phone')}}</th><th></th></tr></thead>
 <tbody>
 % for u in rows:
 <tr class="{{'' if u.active else 'off'}}">
-  <td>{{u.username}}{{'' if u.active else ' (off)'}}</td>
+  <td>{{u.username}}{{'' if u.active else ' (' + t('off') + ')'}}</td>
   <td>
     <form method="post" action="/settings/users/{{u.id}}" class="inline">
       <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="role">
       <select name="role" aria-label="{{t('Role')}}">
       % for r in roles:
-        <option value="{{r}}" {{'selected' if r == u.role else ''}}>{{r}}</option>
+        <option value="{{r}}" {{'selected' if r == u.role else ''}}>{{label(r)}}</option>
       % end
       </select>
       <button type="submit">{{t('Save')}}</button>
     </form>
   </td>
-  <td>{{u.phone or ''}}</td>
+  <td>{{phone_number(u.phone)}}</td>
   <td>
     <form method="post" action="/settings/users/{{u.id}}" class="inline">
       <input type="hidden" name="csrf" value="{{csrf}}">
@@ -45,10 +45,10 @@
   <label>{{t('User name')}} <input name="username" required maxlength="64" autocapitalize="none"></label>
   <label>{{t('Role')}} <select name="role">
   % for r in roles:
-    <option value="{{r}}">{{r}}</option>
+    <option value="{{r}}">{{label(r)}}</option>
   % end
   </select></label>
-  <label>{{t('Phone')}} (technicians get and answer tickets by SMS) <input name="phone" maxlength="40" inputmode="tel"></label>
-  <label>{{t('Language')}} <select name="language"><option value="id">Bahasa Indonesia</option><option value="en" {{'selected' if shop_language == 'en' else ''}}>English</option></select></label>
+  <label>{{t('Phone')}} ({{t('technicians get and answer tickets by SMS')}}) <input name="phone" maxlength="40" inputmode="tel"></label>
+  <label>{{t('Language')}} <select name="language"><option value="id" {{'selected' if shop_language == 'id' else ''}}>Bahasa Indonesia</option><option value="en" {{'selected' if shop_language == 'en' else ''}}>English</option></select></label>
   <button type="submit" class="primary">{{t('Add')}}</button>
 </form></details>

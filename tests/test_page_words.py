@@ -1,0 +1,222 @@
+"""No page shows a word that is not in the catalogs: every page, flash and
+refusal, as every role, in Indonesian, over real HTTP.
+
+How: the web runs with LOKET_I18N_MARK=1, so every string it takes from a
+catalog (and every date Babel writes) arrives between two invisible marks.
+A page's visible text minus the marked parts, minus the shop's own data (every
+text in its database: names, services, messages) and minus numbers, must hold
+no word. What is left is English someone wrote without t(), or a stored value
+shown raw (`awaiting_payment`).
+"""
+
+import contextlib
+import datetime as dt
+import html.parser
+import json
+import re
+import sqlite3
+
+import pytest
+from support import Browserless, start_web
+
+from appliance import auth, campaigns, db, demo, draws, migrations, orders, tickets, waiting
+from appliance import settings as settings_module
+from appliance.box import backup
+from appliance.conversation import Shop
+from appliance.models import Customer, Message, Ticket, User
+from appliance.phone import display
+from appliance.webui.i18n import CLOSE, OPEN
+
+PASSWORD = "correct horse battery"
+NOW = dt.datetime.now(dt.timezone.utc)
+
+# Words that are the same in every language: names of things and units.
+SAME_IN_EVERY_LANGUAGE = {"Loket", "SMS", "SIM", "PIN", "IMEI", "USSD", "GSM", "UCS", "dBm", "MB", "CSV", "EN", "ID",
+                          "Rp", "HMAC", "SHA", "UTF", "Excel", "USB", "LOKETBACKUP", "LOKET-BACKUP", "Bahasa",
+                          "Indonesia", "English", "loket", "modem", "detect", "Telkomsel"}
+
+# Pages other helpers are rewriting in this round; the lead removes this list when merging their branches.
+NOT_YET = (
+    "/inbox",             # inbox.tpl, conversation.tpl: the inbox helper
+    "/settings",          # settings.tpl (keywords & replies) and /settings/shop: the settings helper
+    "/settings/answers",  # answers.tpl: the settings helper
+    "/settings/shop",
+    "/setup",             # the wizard: the wizard helper
+    "/reports",           # reports.tpl, ticket_report.tpl: the reports helper
+    "/tickets/report",
+)
+# Printed for the customer's signature in both languages at once, on purpose.
+BILINGUAL = ("/tickets/<number>/card", "/display")
+
+
+class VisibleText(html.parser.HTMLParser):
+    """The text a person sees or hears: text outside <script>/<style>, and the
+    attributes a browser shows (placeholder, title, aria-label, a confirm question)."""
+
+    SHOWN = ("placeholder", "title", "aria-label", "data-confirm", "alt", "data-words")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.hidden += 1
+        self.parts.extend(value for name, value in attrs if name in self.SHOWN and value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden and data.strip():
+            self.parts.append(data)
+
+
+def unmarked_words(page: str, data: list[str]) -> list[str]:
+    """The words of `page` that came from no catalog and are not the shop's own data."""
+    parser = VisibleText()
+    parser.feed(page)
+    words = []
+    for text in parser.parts:
+        previous = None
+        while previous != text:  # innermost first: a translated pattern may hold translated words
+            previous, text = text, re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", " ", text)
+        text = re.sub(r"\S+\.(?:db|bundle)\b", " ", text)  # a file name (a backup) is no word
+        for value in data:
+            if value in text:  # whole words only: a status "one" is no reason to pass "Indonesia"
+                text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", text)
+        words += [w for w in re.findall(r"[A-Za-z][A-Za-z'_-]*[A-Za-z]", text) if w not in SAME_IN_EVERY_LANGUAGE]
+    return words
+
+
+def texts_in(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [text for item in items for text in texts_in(item)]
+
+
+def shop_data(db_path, shop_name: str) -> list[str]:
+    """Every text the shop keeps (and its phone numbers as shown), longest first."""
+    con = sqlite3.connect(db_path)
+    values = {shop_name}
+    for (table,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        for column in con.execute(f'PRAGMA table_info("{table}")').fetchall():
+            if column[2].upper().startswith(("VARCHAR", "TEXT")):
+                for (value,) in con.execute(f'SELECT DISTINCT "{column[1]}" FROM "{table}"'):
+                    if isinstance(value, str) and value[:1] in "[{":  # a JSON list or object: its texts
+                        with contextlib.suppress(ValueError):
+                            values.update(texts_in(json.loads(value)))
+                    if isinstance(value, str) and len(value.strip()) > 1:
+                        values.update({value, value[:80], value[:160]})  # lists show a message's start
+                        if value.startswith("+"):
+                            values.add(display(value))
+    con.close()
+    return sorted(values, key=len, reverse=True)
+
+
+def test_the_checker_finds_english_written_without_the_catalogs():
+    page = (f"<h1>{OPEN}Pemesanan{CLOSE}</h1><h2>New booking</h2><p>{OPEN}Kirim ke {OPEN}Budi{CLOSE}{CLOSE} · 12</p>"
+            f"<button data-confirm=\"Cancel it?\">{OPEN}Batal{CLOSE}</button><td>awaiting_payment</td>"
+            "<script>var English = 1;</script><p>Ibu Sari</p>")
+    assert unmarked_words(page, ["Ibu Sari"]) == ["New", "booking", "Cancel", "it", "awaiting_payment"]
+
+
+def test_a_template_line_written_without_t_is_caught(monkeypatch):
+    """The whole path as a page takes it: a template, t() from the catalogs with marks, the checker."""
+    import bottle
+
+    from appliance.webui import i18n
+    monkeypatch.setattr(i18n, "MARK", True)
+    page = bottle.SimpleTemplate("<h1>{{t('Bookings')}}</h1>\n<h2>New booking</h2>\n<p>{{t('No bookings today.')}}</p>")
+    assert unmarked_words(page.render(t=lambda text: i18n.translate(text, "id")), []) == ["New", "booking"]
+
+
+@pytest.fixture(scope="module", params=["service", "spa", "shop"])
+def site(request, tmp_path_factory):
+    """A demo shop with a row in every state a page words differently: a failed SMS, a campaign
+    for some customers, an order with a payment to check, a ticket with history, a called number."""
+    data_dir = tmp_path_factory.mktemp(request.param)
+    settings = settings_module.load(env={}, overrides={"data_dir": str(data_dir)})
+    database = db.connect(settings.db_url)
+    migrations.migrate(database)
+    demo.seed(data_dir, request.param)
+    for role in ("admin", "frontdesk", "technician", "viewer"):
+        auth.create_user(role, PASSWORD, role, language="id")
+    owner = User.get(User.username == "owner")
+    owner.password_hash, owner.language = auth.hash_password(PASSWORD), "id"
+    owner.save()
+    customer = Customer.select().first()
+    Message.create(direction="out", phone=customer.phone, customer=customer, text="x", state="failed",
+                   error="+CMS ERROR 38")
+    campaign = campaigns.create("Promo", "Halo {name}", {"tags": ["vip"], "min_points": 5}, now=NOW)
+    order = orders.create_order(customer, [("Jasa servis printer", 1, 150_000)], now=NOW)
+    orders.set_status(order, "awaiting_payment", by=owner, now=NOW, shop=Shop.from_settings(settings))
+    orders.record_claim(order, 150_000, text="sudah transfer", now=NOW)
+    draw = draws.create_draw("Undian", period_start=NOW - dt.timedelta(days=30), period_end=NOW,
+                             prizes=["Voucher"])
+    ticket = tickets.open_ticket(customer, "Printer macet", source="staff", by=owner, now=NOW) \
+        if not Ticket.select().exists() else Ticket.select().first()
+    tickets.note(ticket, "dicek besok", owner, now=NOW)
+    waiting.join(customer, now=NOW, by=owner, source="staff", shop=Shop.from_settings(settings))
+    waiting.call_next(owner, NOW, shop=Shop.from_settings(settings))
+    from appliance.webui.app import create_app
+    table = create_app(settings, tasks=None).config["loket.routes"]
+    ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
+           "draw_id": draw.id, "number": ticket.number, "order_number": order.number,
+           "user_id": owner.id, "name": "messages", "backup_name": backup.backup(data_dir / "loket.db",
+                                                                               data_dir / "backups").name}
+    with start_web(data_dir, env={"LOKET_I18N_MARK": "1"}) as url:
+        yield url, table, ids, shop_data(data_dir / "loket.db", settings.shop_name)
+    database.close()
+
+
+def _path(route_path, ids):
+    if route_path.startswith("/orders/"):
+        ids = {**ids, "number": ids["order_number"]}
+    if route_path.startswith("/settings/backup/"):
+        ids = {**ids, "name": ids["backup_name"]}
+    return re.sub(r"<(\w+)>", lambda m: str(ids[m.group(1)]), route_path)
+
+
+def _pages(table):
+    for route in table:
+        if (route.method == "GET" and not route.path.startswith("/static") and not route.path.endswith(".csv")
+                and route.path not in NOT_YET + BILINGUAL and "/progress" not in route.path
+                and not route.path.startswith(("/inbox", "/settings/backup/<", "/display/"))):
+            yield route
+
+
+@pytest.mark.parametrize("role", ["owner", "admin", "frontdesk", "technician", "viewer"])
+def test_every_page_speaks_only_catalog_words_in_indonesian(site, role):
+    url, table, ids, data = site
+    browser = Browserless(url)
+    assert browser.login(role, PASSWORD) == 200
+    found = []
+    for route in _pages(table):
+        if role not in route.roles and not route.public:
+            continue
+        path = _path(route.path, ids)
+        status, headers, page = browser.get(path)
+        if status == 200 and headers.get_content_type() == "text/html":
+            found += [f"{path}: {word}" for word in unmarked_words(page, data)]
+    assert not found, "words outside the catalogs:\n" + "\n".join(sorted(set(found)))
+
+
+def test_flashes_and_refusals_speak_indonesian_too(site):
+    url, _, ids, data = site
+    browser = Browserless(url)
+    assert browser.login("owner", PASSWORD) == 200
+    csrf = browser.csrf("/dashboard")
+    answers = {
+        "a bad phone number": browser.post("/customers", {"csrf": csrf, "phone": "12", "name": "x"}),
+        "a booking without a time": browser.post("/bookings", {"csrf": csrf, "phone": "0812345678901"}),
+        "calling the next number": browser.post("/queue", {"csrf": csrf, "action": "next"}),
+        "a page that is not there": browser.get("/customers/999999"),
+        "an order that is not there": browser.get("/orders/999999"),
+        "an expired form": browser.post("/queue", {"csrf": "old", "action": "next"}),
+        "a draw with nonsense points": browser.post("/draws", {"csrf": csrf, "name": "x", "min_points": "x"}),
+    }
+    found = [f"{what}: {word}" for what, (_, _, page) in answers.items() for word in unmarked_words(page, data)]
+    assert not found, "words outside the catalogs:\n" + "\n".join(found)

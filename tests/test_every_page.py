@@ -155,6 +155,7 @@ def shops(tmp_path_factory):
 def log_in(context, url, username, password):
     page = context.new_page()
     page.goto(url + "login")
+    assert page.locator("input[name=username]").count(), f"no login form at {page.url}: {page.content()[:1500]}"
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")

@@ -37,13 +37,10 @@ SAME_IN_EVERY_LANGUAGE = {"Loket", "SMS", "SIM", "PIN", "IMEI", "USSD", "GSM", "
 
 # Pages other helpers are rewriting in this round; the lead removes this list when merging their branches.
 NOT_YET = (
-    "/inbox",             # inbox.tpl, conversation.tpl: the inbox helper
-    "/settings",          # settings.tpl (keywords & replies) and /settings/shop: the settings helper
-    "/settings/answers",  # answers.tpl: the settings helper
-    "/settings/shop",
-    "/setup",             # the wizard: the wizard helper
-    "/reports",           # reports.tpl, ticket_report.tpl: the reports helper
-    "/tickets/report",
+    "/inbox",             # inbox.tpl, conversation.tpl: not yet through the catalogs (issue 13, item 4)
+    "/settings/answers",  # answers.tpl
+    "/settings",          # the replies' own texts and their filled-in samples are SMS, in two languages on
+                          # purpose; the test cannot yet tell them from the page's words
 )
 # Printed for the customer's signature in both languages at once, on purpose.
 BILINGUAL = ("/tickets/<number>/card", "/display")
@@ -113,7 +110,22 @@ def shop_data(db_path, shop_name: str) -> list[str]:
                         if value.startswith("+"):
                             values.add(display(value))
     con.close()
+    values.update(product_data())
     return sorted(values, key=len, reverse=True)
+
+
+def product_data() -> set[str]:
+    """Texts that are data on the pages that edit them, not words of the UI: the SMS
+    replies and keywords customers see (they have their own two languages), the
+    examples the replies page fills in, the time zones' names, an example address."""
+    from appliance.keywords import DEFAULT_KEYWORDS
+    from appliance.replies import DEFAULT_TEMPLATES
+    from appliance.webui.settings import SAMPLES
+    from appliance.webui.setup import ZONES
+    values = set(texts_in(DEFAULT_TEMPLATES)) | set(texts_in(SAMPLES)) | set(ZONES) | {"Jl. Ahmad Yani 5, Garut"}
+    values |= {word for languages in DEFAULT_KEYWORDS.values() for words in languages.values() for word in words}
+    values |= {zone.replace("_", " ") for zone in ZONES} | {part for zone in ZONES for part in zone.split("/")}
+    return {value for value in values if isinstance(value, str) and len(value.strip()) > 1}
 
 
 def test_the_checker_finds_english_written_without_the_catalogs():
@@ -164,7 +176,7 @@ def site(request, tmp_path_factory):
     from appliance.webui.app import create_app
     table = create_app(settings, tasks=None).config["loket.routes"]
     ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
-           "draw_id": draw.id, "number": ticket.number, "order_number": order.number,
+           "draw_id": draw.id, "step": "hours", "number": ticket.number, "order_number": order.number,
            "user_id": owner.id, "name": "messages", "backup_name": backup.backup(data_dir / "loket.db",
                                                                                data_dir / "backups").name}
     with start_web(data_dir, env={"LOKET_I18N_MARK": "1"}) as url:

@@ -14,8 +14,24 @@ import datetime as dt
 import math
 from html import escape
 
-from babel.dates import format_date
-from babel.numbers import format_compact_decimal, format_decimal
+from .i18n import marked
+
+
+# Babel is imported when a chart is drawn, not with the web process: its locale
+# data costs every page's process some megabytes (webui/cldr.py serves the rest).
+def format_date(day, pattern, locale):
+    from babel.dates import format_date as babel_date
+    return marked(babel_date(day, pattern, locale=locale))
+
+
+def format_compact_decimal(value, locale, fraction_digits):
+    from babel.numbers import format_compact_decimal as compact
+    return marked(compact(value, locale=locale, fraction_digits=fraction_digits))
+
+
+def format_decimal(value, locale):
+    from babel.numbers import format_decimal as decimal
+    return decimal(value, locale=locale)
 
 COLOURS = ("#0b6e4f", "#e07a1f", "#b3261e", "#5d6b64")
 MOST_BARS = 31  # bar groups at most: about 10 px each on a phone

@@ -106,3 +106,22 @@ def launch_loket(data_dir, env=None, args=()):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+# -- a real browser: Debian's chromium driven by Playwright (never a downloaded one) --------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    import shutil
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not shutil.which("chromium"):
+        pytest.fail("Debian's chromium is not installed (./dev test installs it)")
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=shutil.which("chromium") or CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()

@@ -7,7 +7,6 @@ Each journey ends with screenshots at phone width (390 px) and desktop width
 
 import datetime as dt
 import re
-import shutil
 
 import pytest
 
@@ -18,21 +17,8 @@ from support import REPO, wait_until
 
 playwright = pytest.importorskip("playwright.sync_api")
 expect = playwright.expect
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 SHOTS = REPO / "test-output" / "browser"
 QUIET = {"LOKET_QUIET_HOURS": ""}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which("chromium"):
-        pytest.fail("Debian's chromium is not installed (./dev test installs it)")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

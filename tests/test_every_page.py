@@ -28,9 +28,6 @@ from conftest import launch_loket
 from support import REPO
 
 playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 SHOTS = REPO / "test-output" / "pages"
 README_SHOTS = REPO / "docs" / "screenshots"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -130,16 +127,6 @@ def check_page(page, errors: list) -> list:
 
 
 # -- the shops and their people ------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which("chromium"):
-        pytest.fail("Debian's chromium is not installed (./dev test installs it)")
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture(scope="module")
 def shops(tmp_path_factory):
     """One running demo shop per kind, started side by side."""

@@ -326,3 +326,23 @@ def test_actions_that_cannot_be_undone_ask_in_the_users_language(site):
     assert users.count('data-confirm="') >= 2  # reset and switch off, for each other user
     _, _, backups = browser.get("/settings/backup")
     assert 'data-confirm="' in backups
+
+
+def test_a_payment_is_confirmed_from_the_orders_list_in_two_taps(site):
+    """The dashboard's Orders tile, then "sudah bayar" beside the claim: no detour through the order."""
+    from appliance.models import Order, PaymentClaim
+    url, _, _ = site
+    customer = Customer.select().first()
+    order = orders.create_order(customer, [("Tinta printer", 1, 85_000)], now=NOW)
+    claim, _ = orders.record_claim(order, "85.000", text="BAYAR sudah transfer", now=NOW)
+    desk = browser_for(url, "frontdesk")
+    _, _, dashboard = desk.get("/dashboard")
+    assert 'href="/orders"' in dashboard
+    _, _, listed = desk.get("/orders")
+    assert f'name="claim" value="{claim.id}"' in listed and 'value="verify"' in listed
+    status, _, _ = desk.post(f"/orders/{order.number}", {"csrf": desk.csrf("/orders"), "claim": str(claim.id),
+                                                         "action": "verify"})
+    assert status == 200
+    assert PaymentClaim.get_by_id(claim.id).status == "verified" and Order.get_by_id(order.id).status == "paid"
+    _, _, viewer_list = browser_for(url, "viewer").get("/orders")
+    assert 'value="verify"' not in viewer_list  # who may only read sees the claim, not the button

@@ -6,7 +6,14 @@
 % if claims:
 <section class="card"><h2>{{t('Payment claims to check')}}</h2><ul class="plain">
 % for c in claims:
-  <li><a href="/orders/{{c.order.number}}">O-{{c.order.number}}</a> · {{money(c.amount)}} · {{when(c.claimed_at)}} · {{c.text[:80]}}</li>
+  <li><a href="/orders/{{c.order.number}}">O-{{c.order.number}}</a> · {{money(c.amount)}} · {{when(c.claimed_at)}} · {{c.text[:80]}}
+  % if user.role in ('owner', 'admin', 'frontdesk'):
+    <form method="post" action="/orders/{{c.order.number}}" class="inline">
+      <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="claim" value="{{c.id}}">
+      <button type="submit" name="action" value="verify" data-confirm="{{t('Mark {amount} as paid? The customer gets an SMS.').format(amount=money(c.amount))}}">{{t('verify: paid')}}</button>
+    </form>
+  % end
+  </li>
 % end
 </ul></section>
 % end

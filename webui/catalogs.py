@@ -81,7 +81,10 @@ def dedupe(language: str) -> int:
     """Drops the second copy of an entry (two branches appended the same
     string; git's union merge keeps both). The translated copy wins."""
     with open(catalog_path(language), encoding="utf-8") as po:
-        blocks = po.read().split("\n\n")
+        text = po.read()
+    # A union merge can join two entries without the blank line between them.
+    text = re.sub(r'(\n(?:msgstr|")[^\n]*)\n(?=#|msgid )', r"\1\n\n", text)
+    blocks = text.split("\n\n")
     kept: dict[str, int] = {}
     out: list[str | None] = []
     for block in blocks:

@@ -139,7 +139,7 @@ class Message(BaseModel):
     encoding = pw.CharField(default="gsm7", max_length=8)
     modem = pw.CharField(default="", max_length=64)
     # What one part cost the shop when it went (rupiah; simcredit.part_price): reports sum the real spend.
-    part_price = pw.IntegerField(default=0)
+    part_price = pw.IntegerField(default=0, constraints=[pw.SQL("DEFAULT 0")])  # (a raw INSERT gets 0 too)
     # The send lease: which worker holds it, and how many times it was tried.
     lease_owner = pw.CharField(default="", max_length=64)
     attempts = pw.IntegerField(default=0)

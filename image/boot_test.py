@@ -236,7 +236,7 @@ def check_updates(sh, check, say, port: int, work: Path, bundles: dict, stick: P
     token = re.search(r'name="csrf" value="([^"]+)"', web.get("/settings/update")[2])
     answer = web.upload("/settings/update", {"csrf": token.group(1) if token else ""}, "file",
                         bundles["broken"].name, bundles["broken"].read_bytes())
-    ok = answer[0] == 200 and f"Checked: Loket {broken}" in answer[2]
+    ok = answer[0] == 200 and any(f"{checked}: Loket {broken}" in answer[2] for checked in ("Checked", "Sudah dicek"))
     say(f"{'ok  ' if ok else 'FAIL'} the Update page checked and staged the upload")
     if not ok:
         raise RuntimeError(f"the upload was not staged: HTTP {answer[0]} {answer[2][-800:]}")

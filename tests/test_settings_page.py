@@ -31,8 +31,8 @@ def site(tmp_path_factory):
     settings = settings_module.load(env={}, overrides={"data_dir": str(data_dir)})
     database = db.connect(settings.db_url)
     migrations.migrate(database)
-    auth.create_user("owner", PASSWORD, "owner")
-    auth.create_user("desk", PASSWORD, "frontdesk")
+    auth.create_user("owner", PASSWORD, "owner", language="id")  # the shop's language, whatever ran before
+    auth.create_user("desk", PASSWORD, "frontdesk", language="id")
     Service.create(name="Pijat bayi", duration_minutes=60, price=85_000, capacity=1)
     with start_web(data_dir) as url:
         yield url, database
@@ -128,7 +128,7 @@ def test_one_save_writes_every_change_and_leaves_the_rest_alone(site):
                            ("queue_called", "en"): form["reply.queue_called.en"]}, "nothing else written"
     assert {a.alias for a in KeywordAlias.select().where((KeywordAlias.keyword == "POINTS")
                                                          & (KeywordAlias.language == "id"))} == {"poin", "cekpoin"}
-    assert "settings.template" in browser.get("/settings/audit")[2]
+    assert translate("reply changed", "id") in browser.get("/settings/audit")[2]  # the audit log speaks sentences
     # Saving the page again unchanged changes nothing; emptying a reply brings its default back.
     status, _, page = browser.post("/settings", {"csrf": token, "reply.queue_called.en": ""})
     assert "Saved." in page or "Tersimpan." in page

@@ -18,7 +18,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from . import auth, loyalty, shopdata
+from . import auth, loyalty, shopdata, starter
 from .audit import audit
 from .clock import utcnow
 from .models import (Booking, Customer, Message, OpeningHours, Order, OrderItem, Product, Service, Ticket,
@@ -124,13 +124,15 @@ def _seed_parts(now: dt.datetime) -> None:
     OrderItem.create(order=order, product=products[1], name=products[1].name, quantity=1, price=55_000)
 
 
+def _categories(kind: str) -> None:
+    """The ticket categories a new shop of this kind is offered in the wizard."""
+    for name, words, response_hours, resolution_hours in starter.CATEGORIES[kind]:
+        TicketCategory.create(name=name, words=words, response_minutes=response_hours * 60,
+                              resolution_minutes=resolution_hours * 60)
+
+
 def _seed_isp(now: dt.datetime) -> None:
-    for name, words, response, resolution in [
-            ("internet mati", "mati, putus, down, offline, tidak bisa, gak bisa, los", 60, 8 * 60),
-            ("internet lambat", "lambat, lemot, pelan, slow, buffering", 4 * 60, 24 * 60),
-            ("pemasangan", "pasang, pemasangan, baru, daftar, install", 24 * 60, 3 * 24 * 60),
-            ("tagihan", "tagihan, bayar, invoice, biaya", 8 * 60, 3 * 24 * 60)]:
-        TicketCategory.create(name=name, words=words, response_minutes=response, resolution_minutes=resolution)
+    _categories("isp")
     _staff("andi", "Andi (teknisi)", "+6281234599001")
     _staff("joko", "Joko (teknisi)", "+6281234599002")
     supervisor = User.get(User.username == DEMO_USER)
@@ -152,11 +154,7 @@ def _seed_shop(now: dt.datetime) -> None:
 
 
 def _seed_service(now: dt.datetime) -> None:
-    for name, words, response, resolution in [
-            ("hardware", "rusak, mati, printer, laptop, komputer, layar, hardware", 2 * 60, 2 * 24 * 60),
-            ("software", "error, install, windows, aplikasi, virus, software", 4 * 60, 24 * 60),
-            ("jaringan", "jaringan, wifi, internet, lan, network", 60, 8 * 60)]:
-        TicketCategory.create(name=name, words=words, response_minutes=response, resolution_minutes=resolution)
+    _categories("service")
     engineer = _staff("eko", "Eko (engineer)", "+6281234599011")
     _staff("helpdesk", "Helpdesk", "+6281234599012", role="frontdesk")
     supervisor = User.get(User.username == DEMO_USER)

@@ -14,9 +14,9 @@ import datetime as dt
 
 import peewee as pw
 
-from . import catalogue, shopdata
+from . import catalogue, shopdata, tickets
 from .clock import utcnow
-from .models import OpeningHours, Product, Service, TicketCategory, User
+from .models import OpeningHours, Product, Service, Ticket, TicketCategory, User
 
 # Open days (0 = Monday) and hours a shop of each kind usually keeps.
 HOURS = {
@@ -37,13 +37,25 @@ GOODS = {
               ("Busi", "BUSI-1", 28_000, 20), ("Rantai set", "RS-01", 210_000, 5)],
     "shop": [("Sepatu pantofel hitam", "SP-01", 450_000, 5), ("Sandal kulit", "SD-01", 180_000, 10)],
 }
+# (name, the words customers use for it, hours to answer, hours to fix) for kinds that sort complaints:
+# an internet provider's and an IT service desk's usual ticket categories, with their usual SLA.
+CATEGORIES = {
+    "isp": [("internet mati", "mati, putus, down, offline, tidak bisa, gak bisa, los", 1, 8),
+            ("internet lambat", "lambat, lemot, pelan, slow, buffering", 4, 24),
+            ("pemasangan", "pasang, pemasangan, baru, daftar, install", 24, 72),
+            ("tagihan", "tagihan, bayar, invoice, biaya", 8, 72)],
+    "service": [("hardware", "rusak, mati, printer, laptop, komputer, layar, hardware", 2, 48),
+                ("software", "error, install, windows, aplikasi, virus, software", 4, 24),
+                ("jaringan", "jaringan, wifi, internet, lan, network", 1, 8)],
+}
 # Kinds whose customers pay by SMS: goods are paid before they are sent, an ISP's bills monthly.
 PAYMENT_KINDS = frozenset({"parts", "shop", "isp"})
 
 
 def offers(kind: str) -> str | None:
-    """What the wizard's list step edits for this kind: 'services', 'goods' or None (tickets)."""
-    return "services" if kind in SERVICES else "goods" if kind in GOODS else None
+    """What the wizard's list step edits for this kind: 'services', 'goods', 'categories' (of tickets) or None."""
+    return ("services" if kind in SERVICES else "goods" if kind in GOODS
+            else "categories" if kind in CATEGORIES else None)
 
 
 def takes_payments(kind: str) -> bool:
@@ -80,6 +92,12 @@ def starter_rows(kind: str) -> list[dict]:
         if have:
             return [dict(id=p.id, name=p.name, price=p.price, code=p.sku or "", stock=p.stock) for p in have]
         return [dict(id=None, name=n, price=p, code=c, stock=s) for n, c, p, s in GOODS[kind]]
+    if offers(kind) == "categories":
+        have = list(TicketCategory.select().order_by(TicketCategory.name))
+        if have:
+            return [dict(id=c.id, name=c.name, words=c.words, response=c.response_minutes / 60,
+                         resolution=c.resolution_minutes / 60) for c in have]
+        return [dict(id=None, name=n, words=w, response=a, resolution=f) for n, w, a, f in CATEGORIES[kind]]
     return []
 
 
@@ -87,6 +105,8 @@ def save_rows(what: str, rows: list[dict], removed: list[int], by: User | None) 
     """Checked rows into the catalogue in one transaction. A row with the id or
     the name of one the shop has changes that one: saving twice adds nothing.
     A removed row is switched off, not deleted (orders and bookings keep it)."""
+    if what == "categories":
+        return _save_categories(rows, removed, by)
     model = Service if what == "services" else Product
     with model._meta.database.atomic():
         for row in rows:
@@ -115,6 +135,23 @@ def save_rows(what: str, rows: list[dict], removed: list[int], by: User | None) 
                     catalogue.update_service(existing, by=by, active=False)
                 else:
                     catalogue.update_product(existing, by=by, active=False)
+
+
+def _save_categories(rows: list[dict], removed: list[int], by: User | None) -> None:
+    """Ticket categories as the owner edited them (hours in, minutes kept); a
+    removed one goes only while no ticket has it (the wizard checks first)."""
+    with TicketCategory._meta.database.atomic():
+        for row_id in removed:
+            if not Ticket.select().where(Ticket.category == row_id).exists():
+                TicketCategory.delete().where(TicketCategory.id == row_id).execute()
+        for row in rows:
+            existing = TicketCategory.get_or_none(TicketCategory.id == row["id"]) if row.get("id") else None
+            if existing is None:
+                existing = TicketCategory.select().where(
+                    pw.fn.LOWER(TicketCategory.name) == row["name"].lower()).first()
+            tickets.save_category(row["name"], words=row["words"], response_minutes=row["response_minutes"],
+                                  resolution_minutes=row["resolution_minutes"],
+                                  warn_percent=existing.warn_percent if existing else 80, category=existing, by=by)
 
 
 def has_offers(kind: str) -> bool:

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from appliance import auth, db, migrations, settings as settings_module, shopdata
-from appliance.models import OpeningHours, Product, Service
+from appliance.models import OpeningHours, Product, Service, Ticket, TicketCategory
 from appliance.modem.network import SimNetwork
 from appliance.settings import load
 from conftest import launch_loket
@@ -234,12 +234,42 @@ def test_only_the_owner_sees_the_checklist_and_the_steps(fresh):
     assert stranger.post("/setup/offers", {"rows": "1", "name0": "x", "price0": "1"})[0] == 401
 
 
-def test_an_internet_provider_is_asked_where_customers_pay_but_keeps_no_goods(fresh):
-    url, data_dir = fresh
-    owner = create_owner(url, data_dir, "isp", name="NetKita")
+def test_an_internet_provider_starts_with_ticket_categories_it_edits(new_box):
+    loket, network = new_box
+    owner = create_owner(loket.url, loket.data_dir, "isp", name="NetKita")
     page = owner.get("/setup/hours")[2]
     steps = re.findall(r'<li><a href="/setup/(\w+)"', page)
-    assert steps == ["hours", "payment", "modem"]  # its customers pay bills by SMS; it sorts complaints
-    assert owner.get("/setup/offers")[0] == 404
-    page = owner.get("/dashboard")[2]
-    assert re.search(r'data-item="offers">\s*<a href="/settings/shop">', page)  # ticket categories, on the Shop page
+    assert steps == ["hours", "offers", "payment", "modem"]  # complaints sorted, bills paid by SMS, no goods
+    page = owner.post("/setup/hours", form_of(page, "/setup/hours"))[2]
+    categories = form_of(page, "/setup/offers")
+    assert (categories["name0"], categories["response0"], categories["resolution0"]) == ("internet mati", "1", "8")
+    # Edited: an outage fixed sooner, a word the town uses for it, the bills left to the office's own list.
+    categories.update(resolution0="4,5", words0=categories["words0"] + ", byarpet", remove3="on", do="save")
+    status, _, page = owner.post("/setup/offers", categories)
+    assert status == 200 and 'action="/setup/payment"' in page
+    outage = TicketCategory.get(TicketCategory.name == "internet mati")
+    assert (outage.response_minutes, outage.resolution_minutes) == (60, 270) and "byarpet" in outage.words
+    assert TicketCategory.select().count() == 3 and checklist(owner)["offers"]
+    # Saved again from the list (the step's link): the same three, nothing added twice.
+    page = owner.get("/setup/offers")[2]
+    again = form_of(page, "/setup/offers")
+    row = next(k[4:] for k, v in again.items() if k.startswith("name") and v == "internet mati")
+    assert again[f"resolution{row}"] == "4,5"
+    assert owner.post("/setup/offers", {**again, "do": "save"})[0] == 200
+    assert TicketCategory.select().count() == 3
+    # A customer complains in her own words: the ticket lands in the owner's category, with its SLA.
+    loket.text("+6281234500021", "KELUHAN internet byarpet dari pagi")
+    assert wait_until(lambda: Ticket.select().where(Ticket.category == outage).exists(), 30)
+
+
+def test_bad_category_hours_are_answered_in_their_rows(fresh):
+    url, data_dir = fresh
+    owner = create_owner(url, data_dir, "service", name="Servis Komputer Prima")
+    categories = {**form_of(owner.get("/setup/offers")[2], "/setup/offers"), "response0": "besok",
+                  "response1": "4", "resolution1": "1", "name2": "", "do": "save"}
+    status, _, page = owner.post("/setup/offers", categories)
+    assert status == 400
+    assert "Baris 1: tulis jamnya sebagai angka" in page and "Baris 2: waktu selesai tidak boleh lebih pendek" in page
+    assert "Baris 3: tulis namanya." in page
+    assert 'name="response0" value="besok"' in page  # what was typed is still there
+    assert not TicketCategory.select().exists()

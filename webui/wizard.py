@@ -17,8 +17,9 @@ import re
 import bottle
 from peewee import fn
 
-from appliance import audit, catalogue, outbox, shopdata, shopkind, starter
-from appliance.models import Message, OpeningHours, Product, User
+from appliance import audit, catalogue, outbox, shopdata, shopkind, starter, tickets
+from appliance.models import Message, OpeningHours, Product, Ticket, User
+from appliance.tickets_sla import MAX_SLA_MINUTES
 from appliance.phone import PhoneError, normalise
 from appliance.settings import SettingsError
 
@@ -33,6 +34,7 @@ STEP_TITLES = {
     "modem": N_("Modem and a test SMS"),
 }
 DAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
+OFFER_TITLES = {"services": N_("Services"), "goods": N_("Goods"), "categories": N_("Ticket categories")}
 MAX_ROWS = 50  # rows saved at once; more go in on the Shop page
 READ_ROWS = 300  # rows read from a form that sent more, to show them again
 TEST_STATES = {"queued": N_("waiting to be sent"), "sending": N_("being sent"), "sent": N_("sent"),
@@ -60,7 +62,7 @@ def step_page(web: Web, step: str, error: str = "", typed: dict | None = None):
     if shopdata.get("setup_step") != step:
         shopdata.put("setup_step", step)
     at = steps.index(step)
-    titles = {**STEP_TITLES, "offers": N_("Services") if starter.offers(kind) == "services" else N_("Goods")}
+    titles = {**STEP_TITLES, "offers": OFFER_TITLES.get(starter.offers(kind), N_("Goods"))}
     values = dict(step=step, steps=steps, at=at, titles=titles, error=error, typed=typed or {},
                   next_url=f"/setup/{steps[at + 1]}" if at + 1 < len(steps) else "/dashboard")
     if step == "hours":
@@ -155,6 +157,9 @@ def _offer_rows(web: Web, what: str) -> list[dict]:
                "price": web.form(f"price{i}", limit=60), "remove": web.form(f"remove{i}") == "on"}
         if what == "services":
             row["duration"] = web.form(f"duration{i}", limit=20)
+        elif what == "categories":
+            row.update(words=web.form(f"words{i}", limit=1000), response=web.form(f"response{i}", limit=20),
+                       resolution=web.form(f"resolution{i}", limit=20))
         else:
             row.update(code=web.form(f"code{i}", limit=80), stock=web.form(f"stock{i}", limit=20))
         rows.append(row)
@@ -167,11 +172,13 @@ def _save_offers(web: Web, kind: str):
     if web.form("do", limit=10) == "add":
         if len(rows) >= MAX_ROWS:
             return web.t("At most {n} rows at once: save these first.").format(n=MAX_ROWS), {"rows": rows}
-        blank = {"id": None, "name": "", "price": "", "duration": "60", "code": "", "stock": "0"}
+        blank = {"id": None, "name": "", "price": "", "duration": "60", "code": "", "stock": "0", "words": "",
+                 "response": "", "resolution": ""}
         return "", {"rows": rows + [blank]}  # shown at once, nothing saved
     if len(rows) > MAX_ROWS:
         return web.t("At most {n} rows at once: save these first.").format(n=MAX_ROWS), {"rows": rows}
-    clean, removed, problems = _checked_rows(web, what, rows)
+    checked = _checked_categories if what == "categories" else _checked_rows
+    clean, removed, problems = checked(web, what, rows)
     if not problems and not clean and not starter.has_offers(kind):
         problems.append((0, web.t("Keep at least one row, or choose Later.")))
     if problems:  # each row's own words in the row; the top says where to look
@@ -181,9 +188,48 @@ def _save_offers(web: Web, kind: str):
         return " ".join(general or [web.t("Some rows need a fix: see the rows marked in red.")]), {"rows": rows}
     try:
         starter.save_rows(what, clean, removed, web.user)
-    except catalogue.CatalogueError as exc:  # taken meanwhile by someone else: said as the catalogue says it
-        return str(exc), {"rows": rows}
+    except (catalogue.CatalogueError, tickets.TicketError) as exc:  # taken meanwhile by someone else
+        return web.problem(exc), {"rows": rows}
     return None
+
+
+def _checked_categories(web: Web, what: str, rows: list[dict]):
+    """Ticket categories as typed: a name, the customers' words, hours to answer and to fix."""
+    clean, removed, problems, names = [], [], [], set()
+    for n, row in enumerate(rows, 1):
+        say = lambda text, **kw: problems.append(  # noqa: E731
+            (n, web.t("Row {n}:").format(n=n) + " " + web.t(text).format(**kw)))
+        if row["remove"]:
+            if row["id"] and Ticket.select().where(Ticket.category == row["id"]).exists():
+                say(N_("{name} already has tickets: change it instead of removing it."), name=row["name"])
+            elif row["id"]:
+                removed.append(row["id"])
+            continue
+        name = " ".join(row["name"].split())
+        if not row["id"] and not name and not row["response"].strip():
+            continue  # a blank row left over
+        if not name or len(name) > 64:
+            say(N_("write a name.") if not name else N_("the name is too long."))
+        elif name.casefold() in names:
+            say(N_("{name} is in the list twice."), name=name)
+        names.add(name.casefold())
+        response, resolution = _minutes(row["response"]), _minutes(row["resolution"])
+        if response is None or resolution is None:
+            say(N_("write the hours as a number, such as 4 or 1,5 (at most {max})."), max=MAX_SLA_MINUTES // 60)
+        elif resolution < response:
+            say(N_("the time to fix cannot be shorter than the time to answer."))
+        clean.append(dict(id=row["id"], name=name, words=row["words"], response_minutes=response,
+                          resolution_minutes=resolution))
+    return clean, removed, problems
+
+
+def _minutes(hours: str) -> int | None:
+    """'4', '1,5' or '0.5' hours as minutes; None when it is not a time an SLA can have."""
+    try:
+        minutes = round(float((hours or "").strip().replace(",", ".")) * 60)
+    except ValueError:
+        return None
+    return minutes if 1 <= minutes <= MAX_SLA_MINUTES else None
 
 
 def _checked_rows(web: Web, what: str, rows: list[dict]):
@@ -278,8 +324,8 @@ def checklist(web: Web, modems: list[dict]) -> list[dict] | None:
         ("owner", N_("Owner made"), True, "/settings/users"),
         ("shop", N_("Shop name and address"), bool(live.shop_name and live.shop_address), "/setup/hours"),
         ("hours", N_("Opening hours"), OpeningHours.select().exists(), "/setup/hours"),
-        ("offers", N_("Services") if offers == "services" else N_("Goods") if offers == "goods"
-         else N_("Ticket categories"), starter.has_offers(kind), "/setup/offers" if offers else "/settings/shop"),
+        ("offers", OFFER_TITLES.get(offers, N_("Ticket categories")), starter.has_offers(kind),
+         "/setup/offers" if offers else "/settings/shop"),
     ]
     if starter.takes_payments(kind):
         items.append(("payment", N_("Where customers pay"), bool(live.payment_instructions), "/setup/payment"))

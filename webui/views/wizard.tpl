@@ -36,7 +36,11 @@
 <form method="post" action="/setup/offers" class="wizard">
   <input type="hidden" name="csrf" value="{{csrf}}">
   <input type="hidden" name="rows" value="{{len(rows)}}">
+  % if what == 'categories':
+  <p class="meta">{{t('How complaints are sorted, a few to start with: a customer\'s text with one of the words goes into that category, and its hours say how soon staff answer and fix it. Change them to your own; more on the Shop page.')}}</p>
+  % else:
   <p class="meta">{{t('A few to start with: change the names and prices to your own, remove what you do not sell. More can be added later on the Shop page.') if what == 'goods' else t('A few to start with: change the names, prices and durations to your own, remove what you do not offer. Customers book them by SMS.')}}</p>
+  % end
   % for i, r in enumerate(rows):
   % price = r.get('price')
   <fieldset class="card offer {{'bad-row' if r.get('problems') else ''}}">
@@ -46,6 +50,15 @@
     % end
     <input type="hidden" name="id{{i}}" value="{{r.get('id') or ''}}">
     <label>{{t('Name')}} <input name="name{{i}}" value="{{r.get('name', '')}}" maxlength="200"></label>
+    % if what == 'categories':
+    <label>{{t('Words customers use')}} <input name="words{{i}}" value="{{r.get('words', '')}}" maxlength="1000" placeholder="mati, putus, lambat"></label>
+    <div class="pair">
+      % for field, label in (('response', t('Answer within (hours)')), ('resolution', t('Fix within (hours)'))):
+      % hours = r.get(field)
+      <label>{{label}} <input name="{{field}}{{i}}" value="{{('%g' % hours).replace('.', ',' if language == 'id' else '.') if isinstance(hours, (int, float)) else (hours or '')}}" inputmode="decimal" maxlength="6" placeholder="4"></label>
+      % end
+    </div>
+    % else:
     <div class="pair {{what}}">
       <label>{{t('Price (Rp)')}} <input name="price{{i}}" value="{{number(price) if isinstance(price, int) else (price or '')}}" inputmode="decimal" maxlength="40" placeholder="85.000"></label>
       % if what == 'services':
@@ -55,6 +68,7 @@
       <label>{{t('In stock')}} <input name="stock{{i}}" value="{{r.get('stock', 0)}}" inputmode="numeric" maxlength="8"></label>
       % end
     </div>
+    % end
     <label class="check"><input type="checkbox" name="remove{{i}}" {{'checked' if r.get('remove') else ''}}> {{t('Remove this row')}}</label>
   </fieldset>
   % end

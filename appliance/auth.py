@@ -234,6 +234,38 @@ def login(username: str, password: str, *, session_hours: int, max_attempts: int
     return user, token
 
 
+def change_password(user: User, current: str, new: str, *, keep_session: str | None = None,
+                    max_attempts: int = 5, now: dt.datetime | None = None) -> None:
+    """A person changes their own password: the current one first (a session
+    left open on a shared phone must not be enough), counted like failed
+    logins; then every other session of theirs ends."""
+    now = now or utcnow()
+    key = f"change:{user.id}"
+    if _failures.count(key, now) >= max_attempts:
+        raise AuthError(N_("too many wrong passwords: wait 15 minutes and try again"))
+    if not _login_slots.acquire(blocking=False):
+        raise Busy(N_("many people are logging in at this moment: try again in a few seconds"))
+    try:
+        good = _verify(user.password_hash, current or "")
+    finally:
+        _login_slots.release()
+    if not good:
+        if _failures.add(key, now) == max_attempts:
+            audit("user.password_locked", user=user, target=user.username, now=now)
+        raise AuthError(N_("the current password is not right"))
+    check_password_strength(new)
+    if new == current:
+        raise AuthError(N_("the new password is the same as the current one"))
+    _failures.clear(key)
+    user.password_hash = hash_password(new)
+    user.save()
+    others = Session.delete().where(Session.user == user)
+    if keep_session:
+        others = others.where(Session.token_hash != _digest(keep_session))
+    others.execute()
+    audit("user.password_changed", user=user, target=user.username, now=now)
+
+
 @functools.cache
 def _dummy_hash() -> str:
     """For an unknown name: the same work as a known one, so the time of the

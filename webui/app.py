@@ -22,8 +22,8 @@ import bottle
 
 from appliance import auth, shopdata
 
-from . import (answers, audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, modems, orders, outbox,
-               reports, settings, setup, shop, tickets, updates, users, waiting, wizard)
+from . import (answers, audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, me, modems, orders,
+               outbox, reports, settings, setup, shop, tickets, updates, users, waiting, wizard)
 from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
                   Route, Web)
@@ -55,6 +55,9 @@ ROUTES = [
     Route("GET", "/static/<path:path>", static, public=True),
     Route("POST", "/logout", login.logout, roles=ANY_ROLE),
     Route("POST", "/me/language", login.language, roles=ANY_ROLE),
+    Route("GET", "/me", me.me_page, roles=ANY_ROLE),
+    Route("POST", "/me/password", me.change_password, roles=ANY_ROLE),
+    Route("POST", "/me/phone", me.change_phone, roles=ANY_ROLE),
     # the first-run wizard (only while the shop has no owner, only with the setup code)
     Route("GET", "/setup", setup.wizard, public=True),
     Route("POST", "/setup", setup.wizard_submit, public=True),

@@ -54,6 +54,8 @@ def label(value, language: str | None) -> str:
 ACTIONS = {
     "login": N_("logged in"), "login.locked": N_("login locked after wrong passwords"),
     "user.create": N_("user added"), "user.role": N_("role changed"), "user.reset_password": N_("password reset"),
+    "user.password_changed": N_("own password changed"), "user.password_locked": N_("password change locked"),
+    "user.phone": N_("phone changed"),
     "user.activate": N_("user switched on"), "user.deactivate": N_("user switched off"),
     "customer.add": N_("customer added"), "customer.update": N_("customer changed"),
     "customer.tags": N_("tags changed"), "customer.import": N_("customers imported"),

@@ -6,6 +6,7 @@ import bottle
 
 from appliance import audit, auth
 from appliance.models import User
+from appliance.phone import PhoneError, normalise
 
 from .i18n import N_
 from .web import Web, by_id
@@ -16,19 +17,28 @@ def users(web: Web, error: str = "", shown_password: str = ""):
                       shown_password=shown_password, shop_language=web.settings.default_language)
 
 
+def staff_phone(web: Web, typed: str, user: User | None = None) -> str | None:
+    """A staff member's phone as typed (empty: none), normalised; AuthError
+    says why not. Checked before anything is saved."""
+    typed = (typed or "").strip()
+    if not typed:
+        return None
+    try:
+        phone = normalise(typed, web.settings.default_region)
+    except PhoneError as exc:
+        raise auth.AuthError(web.t("Phone: {reason}").format(reason=web.problem(exc))) from None
+    others = User.select().where(User.phone == phone)
+    if user is not None:
+        others = others.where(User.id != user.id)
+    if others.exists():
+        raise auth.AuthError(N_("another user has this phone number"))
+    return phone
+
+
 def user_create(web: Web):
     password = auth.generate_password()
     try:
-        phone = web.form("phone", limit=40).strip()
-        if phone:  # checked before the user is made: a refused form leaves no half-made login
-            from appliance.phone import PhoneError, normalise
-            try:
-                phone = normalise(phone, web.settings.default_region)
-            except PhoneError as exc:
-                bottle.response.status = 400
-                return users(web, web.t("Phone: {reason}").format(reason=web.problem(exc)))
-            if User.select().where(User.phone == phone).exists():
-                raise auth.AuthError(N_("another user has this phone number"))
+        phone = staff_phone(web, web.form("phone", limit=40))  # before the user is made: no half-made login
         user = auth.create_user(web.form("username", limit=64), password, web.form("role", limit=16),
                                 language=web.form("language", limit=2) or None, by=web.user)
         if phone:
@@ -59,7 +69,15 @@ def user_update(web: Web, user_id: str):
         auth.logout_everywhere(user)
         audit.audit("user.reset_password", user=me, target=user.username)
         return users(web, shown_password=f"{user.username}: {password}")
-    if action == "role":
+    if action == "phone":
+        try:
+            user.phone = staff_phone(web, web.form("phone", limit=40), user)
+        except auth.AuthError as exc:
+            bottle.response.status = 400
+            return users(web, web.problem(exc))
+        user.save()
+        audit.audit("user.phone", user=me, target=user.username)
+    elif action == "role":
         role = web.form("role", limit=16)
         try:
             auth.may_give_role(me, role)

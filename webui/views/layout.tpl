@@ -19,6 +19,7 @@
     % end
     % end
   </nav>
+  <a class="ghost button me" href="/me" title="{{t('My login')}}">{{user.username}}</a>
   <form method="post" action="/me/language" class="inline">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <input type="hidden" name="back" value="{{path}}">

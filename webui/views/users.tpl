@@ -24,7 +24,13 @@
       <button type="submit">{{t('Save')}}</button>
     </form>
   </td>
-  <td>{{phone_number(u.phone)}}</td>
+  <td>
+    <form method="post" action="/settings/users/{{u.id}}" class="inline">
+      <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="phone">
+      <input name="phone" value="{{phone_number(u.phone) if u.phone else ''}}" maxlength="40" inputmode="tel" size="14" aria-label="{{t('Phone')}}">
+      <button type="submit">{{t('Save')}}</button>
+    </form>
+  </td>
   <td>
     <form method="post" action="/settings/users/{{u.id}}" class="inline">
       <input type="hidden" name="csrf" value="{{csrf}}">

@@ -165,15 +165,15 @@ def search(query: str, *, region: str = "ID", limit: int = 50, offset: int = 0) 
         condition = Customer.name.contains(query) if not a_number else None
         if len(digits) >= 3:
             try:
-                exact = Customer.phone == normalise(query, region)
-                condition = exact if condition is None else condition | exact
+                # A whole number as the customer says it at the counter: it and the
+                # numbers it begins, a range of the phone index (no scan).
+                number = normalise(query, region)
+                found = (Customer.phone >= number) & (Customer.phone < number + ":")  # ':' sorts after '9'
             except PhoneError:
-                pass
-            # "0812345" -> "812345": the national form without its leading zero; read
-            # from the phone index alone, then the matching rows.
-            fragment = Customer.id.in_(Customer.select(Customer.id).where(
-                Customer.phone.contains(digits.lstrip("0") or digits)))
-            condition = fragment if condition is None else condition | fragment
+                # "345-67" -> a fragment anywhere: read from the phone index alone, then the rows.
+                found = Customer.id.in_(Customer.select(Customer.id).where(
+                    Customer.phone.contains(digits.lstrip("0") or digits)))
+            condition = found if condition is None else condition | found
         rows = rows.where(condition)
     return list(rows.limit(limit).offset(offset))
 

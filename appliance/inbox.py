@@ -22,6 +22,7 @@ from .clock import utcnow
 from .customers import customer_for
 from .models import Customer, InboundPart, Message
 from .outbox import clean_text
+from .phone import PhoneError, normalise
 
 log = logging.getLogger(__name__)
 
@@ -215,21 +216,28 @@ def search(words: str, region: str = "ID", limit: int = 50, folder: str = "") ->
         return []
     phones: set[str] = set()
     digits = re.sub(r"[\s().-]", "", words)
+    number = None
     if re.fullmatch(r"\+?[0-9]{3,20}", digits):
-        national = re.sub(r"^(\+?62|0)", "", digits) if region == "ID" else digits.lstrip("+0")
-        phones |= {c.phone for c in Customer.select(Customer.phone).where(Customer.phone.contains(national))
-                   .limit(500)}
+        try:
+            number = normalise(digits, region)  # a whole number: a range of the phone index, no scan
+            matching = (Customer.phone >= number) & (Customer.phone < number + ":")  # ':' sorts after '9'
+        except PhoneError:
+            national = re.sub(r"^(\+?62|0)", "", digits) if region == "ID" else digits.lstrip("+0")
+            matching = Customer.phone.contains(national)
+        phones |= {c.phone for c in Customer.select(Customer.phone).where(matching).limit(500)}
         phones |= {m.phone for m in Message.select(Message.phone).distinct().where(
-            Message.phone == digits, Message.folder == folder)}
-    phones |= {c.phone for c in Customer.select(Customer.phone).where(Customer.name.contains(words)).limit(500)}
+            Message.phone.in_({digits, number or digits}), Message.folder == folder)}
     phones |= {m.phone for m in Message.select(Message.phone).distinct().where(
         Message.phone.in_([words, words.upper()]), Message.folder == folder)}  # TELKOMSEL, 3636
-    newest = Message.select(pw.fn.MAX(Message.id)).scalar() or 0
-    # The newest messages by id only (the direction is checked here, and no
-    # DISTINCT, so the planner keeps to that range of the primary key).
-    phones |= {phone for phone, direction in Message.select(Message.phone, Message.direction).where(
-        Message.id > newest - RECENT_TEXTS, Message.folder == folder, Message.text.contains(words)).tuples()
-        if direction == "in"}
+    if number is None:  # a whole phone number is looked for among the numbers only, not in names or texts
+        phones |= {c.phone for c in Customer.select(Customer.phone).where(Customer.name.contains(words))
+                   .limit(500)}
+        # The newest messages by id only (the direction is checked here, and no
+        # DISTINCT, so the planner keeps to that range of the primary key).
+        newest = Message.select(pw.fn.MAX(Message.id)).scalar() or 0
+        phones |= {phone for phone, direction in Message.select(Message.phone, Message.direction).where(
+            Message.id > newest - RECENT_TEXTS, Message.folder == folder, Message.text.contains(words)).tuples()
+            if direction == "in"}
     if not phones:
         return []
     latest = (Message.select(Message.phone, pw.fn.MAX(Message.id)).where(

@@ -192,7 +192,7 @@ def login(username: str, password: str, *, session_hours: int, max_attempts: int
     name exists: the page does not tell which user names exist."""
     now = now or utcnow()
     username = (username or "").strip()
-    failure = AuthError("wrong user name or password")
+    failure = AuthError(N_("wrong user name or password"))
     user = find_user(username)
     if user is not None and not user.active:
         user = None

@@ -21,6 +21,7 @@ from .audit import audit
 from .clock import utcnow
 from .keywords import distance, fold
 from .models import Product, Service, User
+from .words import N_, say
 
 # Prices, totals and claims are IntegerField columns: a 32-bit INTEGER on
 # PostgreSQL. Two billion rupiah is far above any order a small shop takes.
@@ -33,7 +34,10 @@ MAX_ALIASES_CHARS = 1000
 
 
 class CatalogueError(ValueError):
-    """A value staff can fix; the message says what is wrong, for people."""
+    """A value staff can fix; the message says what is wrong, for people, in
+    English marked for the catalogs (appliance/words.py): the page translates it.
+    A field's name (`what`) is marked where it is written, so it is said in the
+    reader's words too."""
 
 
 class PriceError(CatalogueError):
@@ -46,7 +50,6 @@ UNITS = {
     "rb": 1_000, "rbu": 1_000, "ribu": 1_000, "rebu": 1_000, "k": 1_000,
     "jt": 1_000_000, "jta": 1_000_000, "juta": 1_000_000,
 }
-_HOW = "write it like 250000, 250.000, Rp 250.000, 250rb or 1,5jt"
 _CURRENCY_BEFORE = re.compile(r"^(?:rp|idr)\s*\.?\s*")
 _CURRENCY_AFTER = re.compile(r"\s*(?:rupiah|rp|idr)\.?$")
 _DASH_AFTER = re.compile(r"\s*[,.]?\s*-+$")  # "250.000,-": nothing after the comma
@@ -77,18 +80,18 @@ def parse_price(text: str | int, *, allow_zero: bool = True, maximum: int = MAX_
     guessed: rupiah have no cents, so it is surely a slip.
     """
     if isinstance(text, bool):
-        raise PriceError(f"not an amount: {_HOW}")
+        raise PriceError(N_("not an amount: write it like 250000, 250.000, Rp 250.000, 250rb or 1,5jt"))
     if isinstance(text, int):
         return _in_range(text, allow_zero, maximum)
     if not isinstance(text, str):
-        raise PriceError(f"not an amount: {_HOW}")
+        raise PriceError(N_("not an amount: write it like 250000, 250.000, Rp 250.000, 250rb or 1,5jt"))
     original = " ".join(text.split())
     # NFKC turns full-width digits into ASCII ones; casefold makes "RP", "Rb" and "JT" plain.
     t = unicodedata.normalize("NFKC", original).casefold().strip()
     if not t:
-        raise PriceError("no amount given")
+        raise PriceError(N_("no amount given"))
     if len(t) > 40:
-        raise PriceError("too long to be an amount")
+        raise PriceError(N_("too long to be an amount"))
     negative = t.startswith(("-", "minus"))
     t = re.sub(r"^(?:-|minus)\s*", "", t)
     t = _CURRENCY_BEFORE.sub("", t)
@@ -98,22 +101,23 @@ def parse_price(text: str | int, *, allow_zero: bool = True, maximum: int = MAX_
     t = _CURRENCY_AFTER.sub("", t)
     shape = _SHAPE.match(t)
     if not shape:
-        raise PriceError(f"{_quote(original)} is not an amount: {_HOW}")
+        raise _not_an_amount(original)
     number, unit = shape.group("number").strip(), shape.group("unit")
     if unit is not None and unit not in UNITS:
-        raise PriceError(f"{_quote(unit)} is not a unit of money: use rb or ribu, jt or juta")
+        raise PriceError(say(N_("{unit} is not a unit of money: use rb or ribu, jt or juta"), unit=_quote(unit)))
     value = _number(number, original) * UNITS.get(unit, 1)
     if value != value.to_integral_value():
-        small = unit is None and len(re.split(r"[.,]", number)[0]) <= 2
-        hint = f": did you mean {number}jt?" if small else ""
-        raise PriceError(f"{_quote(original)} is not a whole number of rupiah{hint}")
+        if unit is None and len(re.split(r"[.,]", number)[0]) <= 2:  # "1,5": surely 1,5jt
+            raise PriceError(say(N_("{text} is not a whole number of rupiah: did you mean {number}jt?"),
+                                 text=_quote(original), number=number))
+        raise PriceError(say(N_("{text} is not a whole number of rupiah"), text=_quote(original)))
     if negative and value:
-        raise PriceError("an amount cannot be negative")
+        raise PriceError(N_("an amount cannot be negative"))
     return _in_range(int(value), allow_zero, maximum)
 
 
 def _number(number: str, original: str) -> Decimal:
-    bad = PriceError(f"{_quote(original)} is not an amount: {_HOW}")
+    bad = _not_an_amount(original)
     if " " in number:
         if not _SPACED_THOUSANDS.match(number):  # "250 000" is fine, "25 0000" is not
             raise bad
@@ -141,12 +145,17 @@ def _number(number: str, original: str) -> Decimal:
 
 def _in_range(value: int, allow_zero: bool, maximum: int) -> int:
     if value < 0:
-        raise PriceError("an amount cannot be negative")
+        raise PriceError(N_("an amount cannot be negative"))
     if value == 0 and not allow_zero:
-        raise PriceError("the amount must be more than Rp 0")
+        raise PriceError(N_("the amount must be more than Rp 0"))
     if value > maximum:
-        raise PriceError(f"{rupiah(value)} is too large: at most {rupiah(maximum)}")
+        raise PriceError(say(N_("{amount} is too large: at most {max}"), amount=rupiah(value), max=rupiah(maximum)))
     return value
+
+
+def _not_an_amount(original: str) -> PriceError:
+    return PriceError(say(N_("{text} is not an amount: write it like 250000, 250.000, Rp 250.000, 250rb or 1,5jt"),
+                          text=_quote(original)))
 
 
 def amounts_in(text: str) -> list[str]:
@@ -161,93 +170,98 @@ def _quote(text: str, limit: int = 30) -> str:
 # -- checking fields ------------------------------------------------------------------
 
 def whole_number(value, what: str, *, minimum: int, maximum: int) -> int:
-    """An integer from a form field or code, within bounds, or CatalogueError."""
+    """An integer from a form field or code, within bounds, or CatalogueError.
+    `what` names the field for people: mark it with N_ where it is written."""
     if isinstance(value, bool):
-        raise CatalogueError(f"{what} must be a whole number")
+        raise CatalogueError(say(N_("{what} must be a whole number"), what=what))
     if isinstance(value, str):
         text = value.strip()
         if not re.fullmatch(r"[+-]?[0-9]{1,12}", text):
-            raise CatalogueError(f"{what} must be a whole number, not {_quote(value)}")
+            raise CatalogueError(say(N_("{what} must be a whole number, not {text}"), what=what, text=_quote(value)))
         value = int(text)
     elif isinstance(value, float) and value.is_integer():
         value = int(value)
     elif not isinstance(value, int):
-        raise CatalogueError(f"{what} must be a whole number")
+        raise CatalogueError(say(N_("{what} must be a whole number"), what=what))
     if value < minimum:
-        raise CatalogueError(f"{what} must be at least {minimum}")
+        raise CatalogueError(say(N_("{what} must be at least {n}"), what=what, n=_grouped(minimum)))
     if value > maximum:
-        raise CatalogueError(f"{what} must be at most {maximum:,}".replace(",", "."))
+        raise CatalogueError(say(N_("{what} must be at most {n}"), what=what, n=_grouped(maximum)))
     return value
+
+
+def _grouped(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
 
 
 def text_field(value, what: str, *, maximum: int, required: bool = True) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise CatalogueError(f"{what} must be text")
+        raise CatalogueError(say(N_("{what} must be text"), what=what))
     # Control characters out (a pasted tab or NUL), then single spaces.
     value = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in value)
     value = " ".join(value.split())
     if required and not value:
-        raise CatalogueError(f"{what} is required")
+        raise CatalogueError(say(N_("{what} is required"), what=what))
     if len(value) > maximum:
-        raise CatalogueError(f"{what} is too long: at most {maximum} characters")
+        raise CatalogueError(say(N_("{what} is too long: at most {n} characters"), what=what, n=maximum))
     return value
 
 
 def _price(value) -> int:
     if value is None or value == "":
-        raise CatalogueError("price is required")
+        raise CatalogueError(N_("price is required"))
     try:
         return parse_price(value)
     except PriceError as exc:
-        raise CatalogueError(f"price: {exc}") from None
+        raise CatalogueError(say(N_("price: {reason}"), reason=exc.args[0])) from None
 
 
 def _aliases(value) -> str:
-    text = text_field(value, "aliases", maximum=MAX_ALIASES_CHARS, required=False)
+    text = text_field(value, N_("aliases"), maximum=MAX_ALIASES_CHARS, required=False)
     words = dict.fromkeys(w.strip().lower() for w in text.split(",") if w.strip())
     for word in words:
         if len(word) > 50:
-            raise CatalogueError(f"the alias {_quote(word)} is too long: at most 50 characters")
+            raise CatalogueError(say(N_("the alias {alias} is too long: at most 50 characters"), alias=_quote(word)))
     return ", ".join(words)
 
 
 def _comeback(value) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    return whole_number(value, "come-back days", minimum=1, maximum=MAX_COMEBACK_DAYS)
+    return whole_number(value, N_("come-back days"), minimum=1, maximum=MAX_COMEBACK_DAYS)
 
 
 def _sku(value) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    sku = text_field(value, "SKU", maximum=64).upper()
+    sku = text_field(value, N_("SKU"), maximum=64).upper()
     if not re.fullmatch(r"[A-Z0-9][A-Z0-9._/-]*", sku):
-        raise CatalogueError("an SKU has only letters, digits, '-', '_', '.' and '/'")
+        raise CatalogueError(N_("an SKU has only letters, digits, '-', '_', '.' and '/'"))
     return sku
 
 
 def _active(value) -> bool:
     if isinstance(value, bool):
         return value
-    raise CatalogueError("active must be yes or no")
+    raise CatalogueError(N_("active must be yes or no"))
 
 
 SERVICE_FIELDS = {
-    "name": lambda v: text_field(v, "name", maximum=100),
-    "duration_minutes": lambda v: whole_number(v, "duration (minutes)", minimum=5, maximum=MAX_DURATION_MINUTES),
+    "name": lambda v: text_field(v, N_("name"), maximum=100),
+    "duration_minutes": lambda v: whole_number(v, N_("duration (minutes)"), minimum=5, maximum=MAX_DURATION_MINUTES),
     "price": _price,
-    "capacity": lambda v: whole_number(v, "capacity", minimum=1, maximum=MAX_CAPACITY),
+    "capacity": lambda v: whole_number(v, N_("capacity"), minimum=1, maximum=MAX_CAPACITY),
     "comeback_days": _comeback,
     "aliases": _aliases,
     "active": _active,
 }
 
 PRODUCT_FIELDS = {
-    "name": lambda v: text_field(v, "name", maximum=200),
+    "name": lambda v: text_field(v, N_("name"), maximum=200),
     "price": _price,
-    "category": lambda v: text_field(v, "category", maximum=100, required=False),
+    "category": lambda v: text_field(v, N_("category"), maximum=100, required=False),
     "sku": _sku,
     "active": _active,
 }
@@ -256,7 +270,7 @@ PRODUCT_FIELDS = {
 def _checked(rules: dict, fields: dict) -> dict:
     unknown = sorted(set(fields) - set(rules))
     if unknown:
-        raise CatalogueError(f"unknown field: {', '.join(unknown)}")
+        raise CatalogueError(say(N_("unknown field: {fields}"), fields=", ".join(unknown)))
     return {name: rules[name](value) for name, value in fields.items()}
 
 
@@ -273,17 +287,21 @@ def _name_taken(name: str, exclude_id: int | None = None) -> bool:
     return query.exists()
 
 
+def _service_taken(name: str) -> CatalogueError:
+    return CatalogueError(say(N_("a service named {name} already exists"), name=repr(name)))
+
+
 def add_service(name: str, *, duration_minutes, price, capacity=1, comeback_days=None, aliases: str = "",
                 by: User | None = None, now: dt.datetime | None = None) -> Service:
     values = _checked(SERVICE_FIELDS, dict(name=name, duration_minutes=duration_minutes, price=price,
                                            capacity=capacity, comeback_days=comeback_days, aliases=aliases))
     if _name_taken(values["name"]):
-        raise CatalogueError(f"a service named {values['name']!r} already exists")
+        raise _service_taken(values["name"])
     try:
         with Service._meta.database.atomic():
             service = Service.create(**values)
     except pw.IntegrityError:  # added by someone else meanwhile
-        raise CatalogueError(f"a service named {values['name']!r} already exists") from None
+        raise _service_taken(values["name"]) from None
     audit("service.add", user=by, target=f"service:{service.id}", detail=_describe(values), now=now or utcnow())
     shopdata.invalidate()  # what customers' texts are read against changed
     return service
@@ -293,7 +311,7 @@ def update_service(service: Service, *, by: User | None = None, now: dt.datetime
                    **fields) -> Service:
     values = _checked(SERVICE_FIELDS, fields)
     if "name" in values and _name_taken(values["name"], service.id):
-        raise CatalogueError(f"a service named {values['name']!r} already exists")
+        raise _service_taken(values["name"])
     changed = {k: v for k, v in values.items() if getattr(service, k) != v}
     if not changed:
         return service
@@ -301,7 +319,7 @@ def update_service(service: Service, *, by: User | None = None, now: dt.datetime
         with Service._meta.database.atomic():
             Service.update(**changed).where(Service.id == service.id).execute()
     except pw.IntegrityError:
-        raise CatalogueError(f"a service named {values['name']!r} already exists") from None
+        raise _service_taken(values["name"]) from None
     for k, v in changed.items():
         setattr(service, k, v)
     audit("service.update", user=by, target=f"service:{service.id}", detail=_describe(changed),
@@ -329,17 +347,21 @@ def _sku_taken(sku: str | None, exclude_id: int | None = None) -> bool:
     return query.exists()
 
 
+def _sku_used(sku: str | None) -> CatalogueError:
+    return CatalogueError(say(N_("the SKU {sku} is already used by another product"), sku=sku))
+
+
 def add_product(name: str, *, price, stock=0, category: str = "", sku: str | None = None,
                 by: User | None = None, now: dt.datetime | None = None) -> Product:
     values = _checked(PRODUCT_FIELDS, dict(name=name, price=price, category=category, sku=sku))
-    values["stock"] = whole_number(stock, "stock", minimum=0, maximum=MAX_STOCK)
+    values["stock"] = whole_number(stock, N_("stock"), minimum=0, maximum=MAX_STOCK)
     if _sku_taken(values["sku"]):
-        raise CatalogueError(f"the SKU {values['sku']} is already used by another product")
+        raise _sku_used(values["sku"])
     try:
         with Product._meta.database.atomic():
             product = Product.create(**values)
     except pw.IntegrityError:
-        raise CatalogueError(f"the SKU {values['sku']} is already used by another product") from None
+        raise _sku_used(values["sku"]) from None
     audit("product.add", user=by, target=f"product:{product.id}", detail=_describe(values), now=now or utcnow())
     shopdata.invalidate()  # what customers' texts are read against changed
     return product
@@ -350,10 +372,10 @@ def update_product(product: Product, *, by: User | None = None, now: dt.datetime
     """Change name, price, category, SKU or active. Stock changes go through
     adjust_stock, which needs a reason."""
     if "stock" in fields:
-        raise CatalogueError("stock is changed with a stock adjustment and a reason, not by editing the product")
+        raise CatalogueError(N_("stock is changed with a stock adjustment and a reason, not by editing the product"))
     values = _checked(PRODUCT_FIELDS, fields)
     if "sku" in values and _sku_taken(values["sku"], product.id):
-        raise CatalogueError(f"the SKU {values['sku']} is already used by another product")
+        raise _sku_used(values["sku"])
     changed = {k: v for k, v in values.items() if getattr(product, k) != v}
     if not changed:
         return product
@@ -361,7 +383,7 @@ def update_product(product: Product, *, by: User | None = None, now: dt.datetime
         with Product._meta.database.atomic():
             Product.update(**changed).where(Product.id == product.id).execute()
     except pw.IntegrityError:
-        raise CatalogueError(f"the SKU {values['sku']} is already used by another product") from None
+        raise _sku_used(values["sku"]) from None
     for k, v in changed.items():
         setattr(product, k, v)
     audit("product.update", user=by, target=f"product:{product.id}", detail=_describe(changed),
@@ -376,10 +398,10 @@ def adjust_stock(product: Product, delta, *, reason: str, by: User | None, now: 
     One conditional UPDATE: two staff taking the last item at once cannot
     both succeed, and stock never goes below zero.
     """
-    delta = whole_number(delta, "stock change", minimum=-MAX_STOCK, maximum=MAX_STOCK)
+    delta = whole_number(delta, N_("stock change"), minimum=-MAX_STOCK, maximum=MAX_STOCK)
     if delta == 0:
-        raise CatalogueError("the stock change must not be 0")
-    reason = text_field(reason, "reason", maximum=200)
+        raise CatalogueError(N_("the stock change must not be 0"))
+    reason = text_field(reason, N_("reason"), maximum=200)
     with Product._meta.database.atomic():
         changed = (Product.update(stock=Product.stock + delta)
                    .where((Product.id == product.id) & (Product.stock + delta >= 0)
@@ -388,8 +410,9 @@ def adjust_stock(product: Product, delta, *, reason: str, by: User | None, now: 
         current = Product.get_by_id(product.id).stock
         if not changed:
             if current + delta < 0:
-                raise CatalogueError(f"only {current} of {product.name} in stock: cannot take {-delta}")
-            raise CatalogueError(f"stock would be more than {MAX_STOCK:,}".replace(",", "."))
+                raise CatalogueError(say(N_("only {n} of {product} in stock: cannot take {taken}"), n=current,
+                                         product=product.name, taken=-delta))
+            raise CatalogueError(say(N_("stock would be more than {n}"), n=_grouped(MAX_STOCK)))
         audit("product.stock", user=by, target=f"product:{product.id}",
               detail=f"{delta:+d} -> {current}: {reason}", now=now)
     product.stock = current

@@ -113,7 +113,7 @@ def run(draw: Draw, *, by: User | None = None, now: dt.datetime | None = None) -
     """Freeze the entries, draw, record the winners, reveal the seed."""
     now = now or utcnow()
     if draw.status != "committed":
-        raise LoyaltyError(N_("publish the commitment first") if draw.status == "draft" else "this draw is done")
+        raise LoyaltyError(N_("publish the commitment first") if draw.status == "draft" else N_("this draw is done"))
     if now < draw.period_end:
         raise LoyaltyError(N_("the draw's period has not ended yet"))
     prizes = json.loads(draw.prizes)

@@ -161,8 +161,8 @@ def _lines(items) -> list[tuple[Product | None, str, int, int]]:
         if not isinstance(what, (Product, str)) or (isinstance(what, str) and not what.strip()):
             raise OrderError(say(N_("item {n}: which product?"), n=position))
         try:
-            quantity = whole_number(quantity, "quantity", minimum=1, maximum=MAX_QUANTITY)
-            name = text_field(what.name if isinstance(what, Product) else what, "name", maximum=200)
+            quantity = whole_number(quantity, N_("quantity"), minimum=1, maximum=MAX_QUANTITY)
+            name = text_field(what.name if isinstance(what, Product) else what, N_("name"), maximum=200)
         except CatalogueError as exc:
             raise OrderError(say(N_("item {n}: {reason}"), n=position, reason=exc.args[0])) from None
         try:
@@ -232,13 +232,14 @@ def create_order(customer: Customer | str, items, *, by: User | None = None, not
         raise OrderError(N_("a new order is either new or awaiting payment"))
     customer = _customer(customer, shop)
     try:
-        note = text_field(note, "note", maximum=MAX_NOTE, required=False)
+        note = text_field(note, N_("note"), maximum=MAX_NOTE, required=False)
     except CatalogueError as exc:
-        raise OrderError(str(exc)) from None
+        raise OrderError(exc.args[0]) from None
     lines = _lines(items)
     total = sum(quantity * price for _, _, quantity, price in lines)
     if total > MAX_AMOUNT:
-        raise OrderError(f"the total {rupiah(total)} is too large: at most {rupiah(MAX_AMOUNT)}")
+        raise OrderError(say(N_("the total {amount} is too large: at most {max}"), amount=rupiah(total),
+                             max=rupiah(MAX_AMOUNT)))
     with _db().atomic():
         for product, _, quantity, _ in lines:
             if product is not None:
@@ -336,13 +337,16 @@ def set_status(order: Order, status: str, *, by: User | None, now: dt.datetime, 
     note (a courier and receipt number) is in the SMS; cancelling needs a
     reason, which the customer is told."""
     if status not in STATUSES:
-        raise OrderError(f"unknown order status {status!r}; one of: {', '.join(STATUSES)}")
+        raise OrderError(say(N_("unknown order status {status}; one of: {statuses}"), status=repr(status),
+                             statuses=", ".join(STATUSES)))
     try:
-        note = text_field(note, "note", maximum=MAX_REASON if status == "cancelled" else 200,
-                     required=status == "cancelled")
+        note = text_field(note, N_("note"), maximum=MAX_REASON if status == "cancelled" else 200,
+                          required=status == "cancelled")
     except CatalogueError as exc:
-        raise OrderError(("cancelling needs a reason (the customer is told): " if status == "cancelled" else "")
-                         + str(exc)) from None
+        if status != "cancelled":
+            raise OrderError(exc.args[0]) from None
+        raise OrderError(say(N_("cancelling needs a reason (the customer is told): {reason}"),
+                             reason=exc.args[0])) from None
     return _transition(order, status, by=by, now=now, note=note, shop=shop_or_default(shop))
 
 
@@ -370,7 +374,7 @@ def record_claim(order: Order, amount, *, text: str = "", now: dt.datetime) -> t
     try:
         amount = parse_price(amount, allow_zero=False)
     except PriceError as exc:
-        raise OrderError(f"amount: {exc}") from None
+        raise OrderError(say(N_("amount: {reason}"), reason=exc.args[0])) from None
     with _db().atomic():
         current = Order.get_by_id(order.id)
         if current.status not in UNPAID:
@@ -433,7 +437,7 @@ def reject_claim(claim: PaymentClaim, reason: str, by: User | None, now: dt.date
     """
     shop = shop_or_default(shop)
     try:
-        reason = text_field(reason, "reason", maximum=MAX_REASON)
+        reason = text_field(reason, N_("reason"), maximum=MAX_REASON)
     except CatalogueError as exc:
         raise OrderError(say(N_("rejecting needs a reason (the customer is told): {reason}"),
                              reason=exc.args[0])) from None

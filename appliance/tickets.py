@@ -164,16 +164,16 @@ def save_category(name: str, *, words: str = "", response_minutes: int = 60, res
         raise TicketError(N_("a category needs a name"))
     if len(name) > 64:
         raise TicketError(N_("a category name has at most 64 characters"))
-    response_minutes = _whole(response_minutes, "the response time", 1, MAX_SLA_MINUTES)
-    resolution_minutes = _whole(resolution_minutes, "the resolution time", 1, MAX_SLA_MINUTES)
-    warn_percent = _whole(warn_percent, "the warning threshold", 1, 99)
+    response_minutes = _whole(response_minutes, N_("the response time"), 1, MAX_SLA_MINUTES)
+    resolution_minutes = _whole(resolution_minutes, N_("the resolution time"), 1, MAX_SLA_MINUTES)
+    warn_percent = _whole(warn_percent, N_("the warning threshold"), 1, 99)
     if resolution_minutes < response_minutes:
         raise TicketError(N_("the resolution time cannot be shorter than the response time"))
     clash = TicketCategory.select().where(pw.fn.LOWER(TicketCategory.name) == name.lower())
     if category is not None:
         clash = clash.where(TicketCategory.id != category.id)
     if clash.exists():
-        raise TicketError(f"there is already a category called {name!r}")
+        raise TicketError(say(N_("there is already a category called {name}"), name=repr(name)))
     fields = dict(name=name, words=", ".join(split_words(words)), response_minutes=response_minutes,
                   resolution_minutes=resolution_minutes, warn_percent=warn_percent)
     if category is None:
@@ -194,9 +194,9 @@ def _whole(value, what: str, low: int, high: int) -> int:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise TicketError(f"{what} must be a whole number") from None
+        raise TicketError(say(N_("{what} must be a whole number"), what=what)) from None
     if not low <= number <= high:
-        raise TicketError(f"{what} must be between {low} and {high}")
+        raise TicketError(say(N_("{what} must be between {low} and {high}"), what=what, low=low, high=high))
     return number
 
 

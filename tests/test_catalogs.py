@@ -25,6 +25,7 @@ def test_the_extractor_finds_strings_in_templates_and_in_python():
         "Call next", "It's {n}"]
     used = catalogs.used()
     assert used["Dashboard"] and used["booking"] == "i18n.py"  # a label table marked with N_()
+    assert used["Unknown section."] == "shop.py", "web.refuse(400, '...'): its second argument"
 
 
 def test_a_wheel_carries_compiled_catalogs(tmp_path):

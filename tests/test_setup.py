@@ -59,10 +59,10 @@ def test_the_wizard_makes_the_owner_then_disappears(fresh):
     ({"password2": "something else"}, "tidak sama"),
     ({"password": "short", "password2": "short"}, "10 karakter"),  # the shop's language, Indonesian
     ({"username": "x"}, "2 sampai 64"),
-    ({"timezone": "Mars/Base"}, "time zone"),
-    ({"quiet_hours": "late"}, "HH:MM"),
+    ({"timezone": "Mars/Base"}, "tidak dikenal (coba Asia/Jakarta)"),  # the settings' reasons in Indonesian too
+    ({"quiet_hours": "late"}, "JJ:MM"),
     ({"shop_type": "casino"}, "Pilih jenis toko"),
-    ({"shop_name": ""}, "empty"),
+    ({"shop_name": ""}, "tidak boleh kosong"),
 ])
 def test_bad_answers_create_nothing(fresh, changes, message):
     url, data_dir = fresh

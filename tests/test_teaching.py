@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from appliance import shopdata, understand
-from appliance.webui.i18n import INTENT_LABELS, intent_label
+from appliance.webui.i18n import INTENT_LABELS, intent_label, translate
 from conftest import launch_loket
 
 QUIET = {"LOKET_QUIET_HOURS": ""}
@@ -127,7 +127,7 @@ def test_a_staff_made_answer_answers_its_keyword_and_its_phrases_in_the_customer
     staff.post("/settings/answers/act", {"csrf": staff.csrf("/settings/answers"), "id": answer_id, "action": "on"})
     the_worker_rereads()
     assert "BCA 123" in say(spa, "+6281230000013", "nomor rekening?")
-    assert "answer changed" in staff.get("/settings/audit")[2]
+    assert translate("answer changed", "id") in staff.get("/settings/audit")[2]  # the staff read Indonesian
     # Deleting takes two steps (off, then delete), so no tap loses an answer by mistake.
     assert 'value="delete"' not in staff.get("/settings/answers")[2]
     csrf = staff.csrf("/settings/answers")

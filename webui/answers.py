@@ -12,6 +12,7 @@ from appliance import audit, clock, shopdata, sms, understand
 from appliance.keywords import DEFAULT_KEYWORDS
 from appliance.models import InfoAnswer
 
+from .i18n import N_
 from .web import Web, int_or_zero
 
 MAX_REPLY = 320  # two SMS in GSM-7; an answer is a short fact, not a leaflet
@@ -62,17 +63,17 @@ def answer_save(web: Web):
         web.refuse(404, web.t("No such answer."))
     error = ""
     if not re.fullmatch(r"[A-Z0-9]{1,24}", keyword):
-        error = "The keyword is one word of letters and digits (at most 24)."
+        error = N_("The keyword is one word of letters and digits (at most 24).")
     elif keyword in built_in_words():
-        error = "This keyword is built in; choose another word."
+        error = N_("This keyword is built in; choose another word.")
     elif InfoAnswer.select().where((InfoAnswer.keyword == keyword) & (InfoAnswer.id != answer_id)).exists():
-        error = "Another answer already has this keyword."
+        error = N_("Another answer already has this keyword.")
     elif not draft["reply_id"] or not draft["reply_en"]:
-        error = "Write the reply in Indonesian and in English."
+        error = N_("Write the reply in Indonesian and in English.")
     elif max(len(draft["reply_id"]), len(draft["reply_en"])) > MAX_REPLY:
-        error = "A reply has at most 320 characters."
+        error = N_("A reply has at most 320 characters.")
     elif len(phrases) > MAX_PHRASES or any(len(p) > MAX_PHRASE or not understand.words(p) for p in phrases):
-        error = "Each phrase has at most 60 characters; at most 20 phrases."
+        error = N_("Each phrase has at most 60 characters; at most 20 phrases.")
     if error:
         bottle.response.status = 400
         return answers_page(web, web.t(error), draft=draft)
@@ -84,7 +85,7 @@ def answer_save(web: Web):
         InfoAnswer.update(**values).where(InfoAnswer.id == existing.id).execute()
     shopdata.invalidate()
     audit.audit("settings.answer", user=web.user, target=keyword, detail=values["phrases"][:200])
-    web.redirect("/settings/answers", web.t("Answer saved."))
+    web.redirect("/settings/answers", N_("Answer saved."))
 
 
 def answer_act(web: Web):
@@ -95,13 +96,13 @@ def answer_act(web: Web):
     action = web.form("action", limit=10)
     if action == "delete":
         answer.delete_instance()
-        done = "Answer deleted."
+        done = N_("Answer deleted.")
     elif action in ("off", "on"):
         InfoAnswer.update(active=action == "on", updated_at=clock.utcnow()).where(
             InfoAnswer.id == answer.id).execute()
-        done = "Answer switched on." if action == "on" else "Answer switched off."
+        done = N_("Answer switched on.") if action == "on" else N_("Answer switched off.")
     else:
         web.refuse(400, "Unknown action.")
     shopdata.invalidate()
     audit.audit("settings.answer." + action, user=web.user, target=answer.keyword)
-    web.redirect("/settings/answers", web.t(done))
+    web.redirect("/settings/answers", done)  # the page translates a flash

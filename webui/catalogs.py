@@ -35,9 +35,10 @@ def python_strings(path: str) -> list[str]:
     from babel.messages.extract import extract_python
     with open(path, "rb") as source:
         found = []
-        for _line, _func, message, _comments in extract_python(source, KEYWORDS, [], {}):
-            if isinstance(message, tuple):
-                message = message[0]
+        for _line, func, message, _comments in extract_python(source, KEYWORDS, [], {}):
+            if isinstance(message, tuple):  # several arguments: the one KEYWORDS names (refuse's second)
+                at = (KEYWORDS.get(func) or (1,))[0] - 1
+                message = message[at] if at < len(message) else None
             if isinstance(message, str) and message:
                 found.append(message)
         return found

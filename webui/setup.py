@@ -23,7 +23,7 @@ from appliance.clock import utcnow
 from appliance.models import User
 from appliance.settings import SettingsError
 
-from .i18n import N_
+from .i18n import SETTING_LABELS, N_, reason_in
 from .web import SESSION_COOKIE, Web
 from .wizard import resume
 
@@ -113,9 +113,13 @@ def wizard_submit(web: Web):
         shopdata.save_ui_settings({"shop_name": fields["shop_name"], "timezone": fields["timezone"],
                                    "quiet_hours": fields["quiet_hours"]})
         owner = auth.create_user(fields["username"], fields["password"], "owner")  # the shop's language
-    except (SettingsError, auth.AuthError) as exc:
+    except SettingsError as exc:  # the field's label and the reason, in the reader's words
         bottle.response.status = 400
-        return wizard(web, str(exc).replace("setting ", "").replace(" from the settings page", ""), fields)
+        label = web.t(SETTING_LABELS.get(exc.name, exc.name))
+        return wizard(web, f"{label}: {reason_in(exc.reason, web.language)}.", fields)
+    except auth.AuthError as exc:
+        bottle.response.status = 400
+        return wizard(web, web.problem(exc), fields)
     shopdata.put("shop_type", fields["shop_type"])
     (web.settings.data_path / CODE_FILE).unlink(missing_ok=True)
     audit.audit("setup.done", user=owner, detail=f"{fields['shop_type']} shop {fields['shop_name']!r}")

@@ -139,7 +139,7 @@ def shop_save(web: Web):
     except ValueError as exc:  # every service error is a ValueError with a message
         bottle.response.status = 400
         typed = {name: web.form(name, limit=1000) for name in bottle.request.forms.keys() if name != "csrf"}
-        return shop_page(web, web.t(str(exc)), typed)
+        return shop_page(web, web.problem(exc), typed)
     audit.audit("settings.shop", user=web.user, detail=section)
     web.redirect(f"/settings/shop?open={section}", "Saved.")
 

@@ -27,11 +27,11 @@ def upload(web: Web):
     from appliance.box import bundle, update
     if (bottle.request.content_length or 0) > bundle.MAX_BUNDLE:
         bottle.response.status = 413
-        return page(web, "That file is far too big to be a Loket update.")
+        return page(web, web.t("That file is far too big to be a Loket update."))
     with spooled_upload(web) as (file, name):
         if file is None:
             bottle.response.status = 400
-            return page(web, "Choose the update file (loket-….bundle).")
+            return page(web, web.t("Choose the update file (loket-….bundle)."))
         try:
             manifest = update.stage(file, web.settings.data_path, Path(web.settings.release_key))
         except update.UpdateError as exc:

@@ -244,7 +244,7 @@ def _checked_rows(web: Web, what: str, rows: list[dict]):
         if not row["id"] and not row["name"].strip() and not row["price"].strip():
             continue  # a blank row left over
         try:
-            name = catalogue.text_field(row["name"], "name", maximum=100 if what == "services" else 200)
+            name = catalogue.text_field(row["name"], N_("name"), maximum=100 if what == "services" else 200)
         except catalogue.CatalogueError:
             name = ""
             say(N_("write a name.") if not row["name"].strip() else N_("the name is too long."))
@@ -263,7 +263,7 @@ def _checked_rows(web: Web, what: str, rows: list[dict]):
         entry = {"id": row["id"], "name": name, "price": price}
         if what == "services":
             try:
-                entry["duration"] = catalogue.whole_number(row["duration"], "duration", minimum=5,
+                entry["duration"] = catalogue.whole_number(row["duration"], N_("duration"), minimum=5,
                                                            maximum=catalogue.MAX_DURATION_MINUTES)
             except catalogue.CatalogueError:
                 say(N_("the duration is minutes, from 5 to {max}."), max=catalogue.MAX_DURATION_MINUTES)
@@ -282,7 +282,7 @@ def _checked_rows(web: Web, what: str, rows: list[dict]):
                     say(N_("the code {code} is already used by {other}."), code=code, other=owner.name)
             entry["code"] = code
             try:
-                entry["stock"] = catalogue.whole_number(row["stock"] or "0", "stock", minimum=0,
+                entry["stock"] = catalogue.whole_number(row["stock"] or "0", N_("stock"), minimum=0,
                                                         maximum=catalogue.MAX_STOCK)
             except catalogue.CatalogueError:
                 say(N_("the stock is a whole number, 0 or more."))

@@ -42,9 +42,9 @@
     <input type="hidden" name="csrf" value="{{csrf}}">
     <input type="hidden" name="id" value="{{draft.get('id') or ''}}">
     <label for="answer-keyword">{{t('Keyword')}}</label>
-    <input id="answer-keyword" name="keyword" value="{{draft.get('keyword', '')}}" maxlength="24" required placeholder="{{t('such as')}} REKENING" autocapitalize="characters">
+    <input id="answer-keyword" name="keyword" value="{{draft.get('keyword', '')}}" maxlength="24" required placeholder="{{t('such as ACCOUNT')}}" autocapitalize="characters">
     <label for="answer-phrases">{{t('Customers may also write (comma separated)')}}</label>
-    <input id="answer-phrases" name="phrases" value="{{draft.get('phrases', '')}}" maxlength="1300" placeholder="{{t('such as')}} nomor rekening, transfer ke mana">
+    <input id="answer-phrases" name="phrases" value="{{draft.get('phrases', '')}}" maxlength="1300" placeholder="{{t('such as account number, where to transfer')}}">
     <label for="answer-id">{{t('Reply in Indonesian')}}</label>
     <textarea id="answer-id" name="reply_id" rows="3" maxlength="{{max_reply}}" required data-counter="answer-id-counter">{{draft.get('reply_id', '')}}</textarea>
     <p id="answer-id-counter" class="counter meta" data-words="{{t('characters')}}|{{t('left in this part')}}|{{t('because of')}}" aria-live="polite"></p>

@@ -46,15 +46,15 @@
       % for f in r['fields']:
         <div class="lang">
           <label for="{{f['name']}}">{{t('Indonesian') if f['lang'] == 'id' else t('English')}}{{(' · ' + t('changed')) if f['edited'] else ''}}</label>
-          <textarea id="{{f['name']}}" name="{{f['name']}}" rows="4" data-reply="{{r['key']}}" data-lang="{{f['lang']}}" placeholder="{{f['default']}}" {{!'aria-invalid="true"' if f['error'] else ''}}>{{f['value']}}</textarea>
+          <textarea id="{{f['name']}}" name="{{f['name']}}" rows="4" data-sms lang="{{f['lang']}}" data-reply="{{r['key']}}" data-lang="{{f['lang']}}" placeholder="{{f['default']}}" {{!'aria-invalid="true"' if f['error'] else ''}}>{{f['value']}}</textarea>
           <p class="sms-line {{'warn' if f['preview']['warn'] else ''}}" data-line>{{f['preview']['line']}}</p>
           <p class="meta sms-note" data-note {{'' if f['preview']['note'] else 'hidden'}}>{{f['preview']['note']}}</p>
           <p class="error field-error" data-problem {{'' if f['error'] else 'hidden'}}>{{f['error']}}</p>
-          <details class="sample"><summary>{{t('As the customer reads it')}}</summary><p class="bubble" data-sample>{{f['preview']['text']}}</p></details>
+          <details class="sample"><summary>{{t('As the customer reads it')}}</summary><p class="bubble" data-sample data-sms lang="{{f['lang']}}">{{f['preview']['text']}}</p></details>
         </div>
       % end
       </div>
-      <p class="meta placeholders">{{t('Placeholders:')}} {{' '.join('{' + p + '}' for p in r['placeholders']) or '–'}} · {{t('Empty: back to the original text.')}}</p>
+      <p class="meta placeholders">{{t('Placeholders:')}} <code data-sms>{{' '.join('{' + p + '}' for p in r['placeholders']) or '–'}}</code> · {{t('Empty: back to the original text.')}}</p>
     </div>
     % end
   </details>

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from support import Browserless, start_web
 
-from appliance import auth, clock, db, demo, migrations, orders, tickets
+from appliance import auth, clock, db, demo, inbox, migrations, orders, tickets
 from appliance import settings as settings_module
 from appliance.models import Booking, Customer, Message, QuickReply, Service, Ticket, User
 from appliance.webui import formats
@@ -222,3 +222,32 @@ def test_the_conversation_on_a_phone_in_chromium(site, browser):
     shots.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shots / "conversation-390-id.png"), full_page=True)
     context.close()
+
+
+def test_mine_and_today_stay_quick_with_many_messages(tmp_path):
+    """200,000 messages over a month from 20,000 customers, a staff member's
+    4,000 replies among them: "mine" and "today" read what they show."""
+    import time
+    database = db.connect(settings_module.load(env={}, overrides={"data_dir": str(tmp_path)}).db_url)
+    migrations.migrate(database)
+    staff = User.create(username="sari", password_hash="x", role="frontdesk")
+    phones = [f"+62819{n:08d}" for n in range(20_000)]
+    with database.atomic():
+        database.cursor().executemany(
+            "INSERT INTO message (direction, phone, text, state, created_at, updated_at, folder, category, priority, "
+            "needs_staff, template, incomplete, parts, encoding, modem, lease_owner, attempts, resent_after_crash, "
+            "error, understood, author_id) VALUES (?, ?, 'pesan', 'handled', ?, ?, '', 'transactional', 0, 0, '', 0, "
+            "1, 'gsm7', '', '', 0, 0, '', '', ?)",
+            [(("in", "out")[n % 2], phones[(n // 2 * 7919) % len(phones)], at, at, staff.id if n % 50 == 1 else None)
+             for n in range(200_000) for at in [f"2026-11-{1 + n * 30 // 200_000:02d} 10:00:00"]])
+    checks = {"mine": lambda: inbox.among(inbox.answered_by(staff)),
+              "today": lambda: inbox.among(inbox.texted_since(dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc))),
+              "today, waiting, page 2": lambda: inbox.among(
+                  inbox.texted_since(dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)), offset=50, waiting_only=True)}
+    for name, check in checks.items():
+        started = time.perf_counter()
+        check()
+        took = time.perf_counter() - started
+        assert took < 0.3, f"{name}: {took * 1000:.0f} ms"  # under 100 ms here
+    assert len(inbox.among(inbox.answered_by(staff))) == 50
+    database.close()

@@ -22,40 +22,48 @@ from .web import DESK, PER_PAGE, Web, int_or_zero
 MAX_REPLY_CHARS = 1000
 
 
-# The inbox's filters: who is waiting, whom I answered, who texted today.
-FILTERS = ("waiting", "mine", "today")
+# The inbox's filters: everyone, who waits for staff, whom I answered, who texted today.
+FILTERS = {"": N_("All"), "waiting": N_("Waiting"), "mine": N_("Mine"), "today": N_("Today")}
 
 
 def inbox_page(web: Web):
     """The customers' conversations (or the operators' and short codes'
-    texts: folder=robot), filtered and searched; paging keeps both."""
+    texts: folder=robot), filtered and searched; paging keeps both, and
+    each filter keeps the words searched."""
     page = web.page_number()
     folder = "robot" if web.query("folder") == "robot" else ""
     show = web.query("show", limit=10)
-    if show not in FILTERS or folder:
-        show = "waiting" if web.query("waiting") == "1" and not folder else ""  # the dashboard's old link
+    if not show or show not in FILTERS or folder:
+        show = "waiting" if web.query("waiting") == "1" and not folder else ""  # the dashboard's tile
     words = " ".join(web.query("q", limit=100).split())
-    within = None  # None: every conversation; else only these phones
-    if scope.limited(web.user):  # a technician: the customers of his own tickets only
-        within = scope.phones(web.user)
-    for narrow, wanted in ((words, lambda: inbox.search_phones(words, web.settings.default_region, folder)),
-                           (show == "mine", lambda: inbox.answered_by(web.user)),
-                           (show == "today", lambda: inbox.texted_since(_start_of_today(web), folder))):
-        if narrow:
-            within = wanted() if within is None else within & wanted()
-    offset, waiting_only = (page - 1) * PER_PAGE, show == "waiting"
-    if within is None:
-        rows = inbox.conversations(limit=PER_PAGE + 1, offset=offset, waiting_only=waiting_only, folder=folder)
-    else:
-        rows = inbox.among(within, limit=PER_PAGE + 1, offset=offset, waiting_only=waiting_only, folder=folder)
-    keep = urlencode({k: v for k, v in (("folder", folder), ("q", words), ("show", show)) if v})
+    rows = _rows(web, words, show, folder, offset=(page - 1) * PER_PAGE)
+    tabs = [(_link(q=words, show=value), name, not folder and value == show) for value, name in FILTERS.items()]
+    tabs.append((_link(folder="robot", q=words), N_("Operator & robot"), bool(folder)))
     return web.render("inbox", title=N_("Operator & robot") if folder else N_("Inbox"), rows=rows[:PER_PAGE],
-                      page=page, more=len(rows) > PER_PAGE, show=show, folder=folder, words=words,
-                      keep=keep, filters=[("", N_("All"))] + list(zip(FILTERS, FILTER_LABELS)),
-                      searched=urlencode({"q": words}) if words else "")
+                      page=page, more=len(rows) > PER_PAGE, show=show, folder=folder, words=words, tabs=tabs,
+                      page_link=lambda number: _link(folder=folder, q=words, show=show, page=number))
 
 
-FILTER_LABELS = (N_("Waiting"), N_("Mine"), N_("Today"))
+def _rows(web: Web, words: str, show: str, folder: str, offset: int) -> list[dict]:
+    """One page of conversations and one more (is there a next page?)."""
+    narrowed = []  # sets of phones; the page shows the conversations in all of them
+    if scope.limited(web.user):  # a technician: the customers of his own tickets only
+        narrowed.append(scope.phones(web.user))
+    if words:
+        narrowed.append(inbox.search_phones(words, web.settings.default_region, folder))
+    if show == "mine":
+        narrowed.append(inbox.answered_by(web.user))
+    if show == "today":
+        narrowed.append(inbox.texted_since(_start_of_today(web), folder))
+    if not narrowed:
+        return inbox.conversations(limit=PER_PAGE + 1, offset=offset, waiting_only=show == "waiting", folder=folder)
+    return inbox.among(set.intersection(*narrowed), limit=PER_PAGE + 1, offset=offset,
+                       waiting_only=show == "waiting", folder=folder)
+
+
+def _link(**params) -> str:
+    given = {name: value for name, value in params.items() if value}
+    return "/inbox" + ("?" + urlencode(given) if given else "")
 
 
 def _start_of_today(web: Web) -> dt.datetime:

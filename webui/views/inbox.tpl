@@ -12,11 +12,9 @@
     <button type="submit">{{t('Search')}}</button>
   </form>
   <nav class="filters" aria-label="{{t('Show')}}">
-    % for value, name in filters:
-    % href = '/inbox' + ('?' if searched or value else '') + '&'.join(x for x in (('show=' + value) if value else '', searched) if x)
-    <a href="{{href}}" class="{{'on' if value == show and not folder else ''}}"{{!' aria-current="page"' if value == show and not folder else ''}}>{{t(name)}}</a>
+    % for href, name, on in tabs:
+    <a href="{{href}}" class="{{'on' if on else ''}}"{{!' aria-current="page"' if on else ''}}>{{t(name)}}</a>
     % end
-    <a href="/inbox?folder=robot{{'&' + searched if searched else ''}}" class="{{'on' if folder else ''}}"{{!' aria-current="page"' if folder else ''}}>{{t('Operator & robot')}}</a>
   </nav>
 </div>
 % if folder:
@@ -51,9 +49,9 @@
 </ul>
 <nav class="pages" aria-label="{{t('Pages')}}">
   % if page > 1:
-  <a href="/inbox?{{keep + '&' if keep else ''}}page={{page - 1}}">{{t('Newer')}}</a>
+  <a href="{{page_link(page - 1)}}">{{t('Newer')}}</a>
   % end
   % if more:
-  <a href="/inbox?{{keep + '&' if keep else ''}}page={{page + 1}}">{{t('Older')}}</a>
+  <a href="{{page_link(page + 1)}}">{{t('Older')}}</a>
   % end
 </nav>

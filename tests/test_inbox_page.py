@@ -147,6 +147,8 @@ def test_quick_replies_are_saved_from_a_conversation_and_fill_the_reply_box(site
     assert tap == f"{link(BUDI)}?quick={saved.id}#reply-text"
     _, _, page = desk.get(tap.split("#")[0])
     assert ">Baik kak, kami cek dulu ya 🙏</textarea>" in page
+    counter = re.sub(r"\s+", " ", page.split('id="reply-counter"', 1)[1].split("</p>", 1)[0])
+    assert "28 karakter · 1 SMS · 41 tersisa di bagian ini · UCS-2" in counter  # counted without JS, too
     # Saved twice: kept once. Empty or too long: said why, in Indonesian, and what was typed stays.
     desk.post(link(BUDI) + "/quick", {"csrf": csrf, "text": "Baik kak, kami cek dulu ya 🙏"})
     assert QuickReply.select().where(QuickReply.text.startswith("Baik kak")).count() == 1

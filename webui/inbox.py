@@ -93,10 +93,11 @@ def conversation(web: Web, phone: str, error: str = "", draft: str = ""):
     if customer is not None and not scope.may_see_customer(web.user, customer):
         customer = None  # (a technician sees a customer only through his open tickets)
     chosen = quickreplies.find(int_or_zero(web.query("quick", limit=20)))  # a quick reply tapped without JS
+    draft = draft or (chosen.text if chosen else "")
     language = web.language
     return web.render("conversation", title=customer.name if customer and customer.name else formats.phone(phone),
                       phone=phone, messages=messages, customer=customer, error=error,
-                      draft=draft or (chosen.text if chosen else ""),
+                      draft=draft, plan=sms.plan(draft) if draft else None,  # the count, before any JS
                       understood={m.id: understood_line(m.understood, language) for m in messages
                                   if m.direction == "in" and m.understood},
                       unclear={m.id for m in messages if m.direction == "in"

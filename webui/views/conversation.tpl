@@ -65,7 +65,11 @@
   % end
   <label for="reply-text">{{t('Reply')}}</label>
   <textarea id="reply-text" name="text" rows="3" maxlength="{{max_chars}}" required data-counter="reply-counter">{{draft}}</textarea>
-  <p id="reply-counter" class="counter meta" data-words="{{t('characters')}}|{{t('left in this part')}}|{{t('because of')}}" aria-live="polite"></p>
+  <p id="reply-counter" class="counter meta" data-words="{{t('characters')}}|{{t('left in this part')}}|{{t('because of')}}" aria-live="polite">
+  % if plan:
+  {{number(plan.chars)}} {{t('characters')}} · {{plan.parts}} SMS · {{plan.remaining_in_part}} {{t('left in this part')}} · {{'GSM-7' if plan.encoding == 'gsm7' else 'UCS-2'}}
+  % end
+  </p>
   <div class="reply-buttons">
     <button type="submit" class="primary">{{t('Send')}}</button>
     % if may_keep:

@@ -207,13 +207,13 @@ def _rows(ids: list[int]) -> list[dict]:
                  customer=by_id[i].customer, needs_staff=by_id[i].phone in waiting) for i in ids if i in by_id]
 
 
-def search(words: str, region: str = "ID", limit: int = 50, folder: str = "") -> list[dict]:
-    """Conversations whose customer's name or number, or one of the recent
-    inbound texts, contains `words`; newest activity first. A number may be
-    written any way (0812..., +62812..., 62 812-...)."""
+def search_phones(words: str, region: str = "ID", folder: str = "") -> set[str]:
+    """The phones whose customer's name or number, or one of the recent
+    inbound texts, contains `words`. A number may be written any way
+    (0812..., +62812..., 62 812-...)."""
     words = " ".join((words or "").split())[:100]
     if not words:
-        return []
+        return set()
     phones: set[str] = set()
     digits = re.sub(r"[\s().-]", "", words)
     number = None
@@ -238,11 +238,48 @@ def search(words: str, region: str = "ID", limit: int = 50, folder: str = "") ->
         phones |= {phone for phone, direction in Message.select(Message.phone, Message.direction).where(
             Message.id > newest - RECENT_TEXTS, Message.folder == folder, Message.text.contains(words)).tuples()
             if direction == "in"}
+    return phones
+
+
+def search(words: str, region: str = "ID", limit: int = 50, folder: str = "") -> list[dict]:
+    """Conversations found by `search_phones`, newest activity first."""
+    return among(search_phones(words, region, folder), limit=limit, folder=folder)
+
+
+def answered_by(user) -> set[str]:
+    """"Mine": the conversations whose last staff reply is this user's. Staff
+    replies are few beside the robot's, and the author column is indexed."""
+    own = dict(Message.select(Message.phone, pw.fn.MAX(Message.id)).where(Message.author == user)
+               .group_by(Message.phone).tuples())
+    if not own:
+        return set()
+    last_staff = dict(Message.select(Message.phone, pw.fn.MAX(Message.id)).where(
+        Message.phone.in_(list(own)) & Message.author.is_null(False)).group_by(Message.phone).tuples())
+    return {phone for phone, newest in own.items() if last_staff.get(phone) == newest}
+
+
+def texted_since(moment: dt.datetime, folder: str = "") -> set[str]:
+    """The phones that texted the shop since `moment` (the start of the
+    shop's day, for "today"): a range of the created_at index."""
+    return {phone for phone, direction in Message.select(Message.phone, Message.direction).where(
+        Message.created_at >= moment, Message.folder == folder).tuples() if direction == "in"}
+
+
+def among(phones: Iterable[str], *, limit: int = 50, offset: int = 0, waiting_only: bool = False,
+          folder: str = "") -> list[dict]:
+    """The conversations of these phones, newest activity first; or those of
+    them waiting for staff."""
+    phones = list(phones)
     if not phones:
         return []
+    if waiting_only:
+        phones = [row[0] for row in Message.select(Message.phone).distinct().where(
+            Message.phone.in_(phones) & (Message.needs_staff == True)).tuples()]  # noqa: E712
+        if not phones:
+            return []
     latest = (Message.select(Message.phone, pw.fn.MAX(Message.id)).where(
-        Message.phone.in_(list(phones)), Message.folder == folder).group_by(Message.phone).tuples())
-    ids = sorted((i for _, i in latest), reverse=True)[:limit]
+        Message.phone.in_(phones), Message.folder == folder).group_by(Message.phone).tuples())
+    ids = sorted((i for _, i in latest), reverse=True)[offset:offset + limit]
     return _rows(ids)
 
 

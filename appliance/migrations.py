@@ -16,7 +16,7 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import MODELS, DailyCount, InfoAnswer, Message, SchemaVersion, ShopSetting, TaughtPhrase
+from .models import MODELS, DailyCount, InfoAnswer, Message, QuickReply, SchemaVersion, ShopSetting, TaughtPhrase
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,6 +109,10 @@ def _daily_counts(database: pw.Database, migrator: SchemaMigrator) -> None:
     database.execute_sql('CREATE INDEX IF NOT EXISTS "customer_created_at" ON "customer" ("created_at")')
 
 
+def _quick_replies(database: pw.Database, migrator: SchemaMigrator) -> None:
+    database.create_tables([QuickReply], safe=True)
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
@@ -116,6 +120,7 @@ STEPS: tuple[Step, ...] = (
          _understanding, creates=("taught_phrase", "info_answer")),
     Step(4, "what each sent SMS part cost, on its row", _part_price),
     Step(5, "the reports' numbers kept per day", _daily_counts, creates=("daily_count",)),
+    Step(6, "quick replies staff save in the inbox", _quick_replies, creates=("quick_reply",)),
 )
 HEAD = 1 + len(STEPS)
 

@@ -322,6 +322,15 @@ class InfoAnswer(BaseModel):
     updated_at = UTCDateTimeField(default=utcnow)
 
 
+class QuickReply(BaseModel):
+    """A reply staff saved to send again with one tap: the shop's own words,
+    in whatever language the shop writes them."""
+
+    text = pw.TextField()
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+
+
 # -- bookings and the waiting queue (the spa) ---------------------------------
 
 class Booking(BaseModel):
@@ -510,5 +519,5 @@ class DailyCount(BaseModel):
 MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, InboundPart, AuditEntry,
           Tag, CustomerTag, Service, Product, OpeningHours, KeywordAlias, ReplyTemplate, ShopSetting, Pending,
           Booking, QueueTicket, PointsEntry, Draw, DrawEntry, DrawWinner, TicketCategory, Ticket, TicketEvent,
-          Order, OrderItem, PaymentClaim, Campaign, TaughtPhrase, InfoAnswer, DailyCount)
+          Order, OrderItem, PaymentClaim, Campaign, TaughtPhrase, InfoAnswer, DailyCount, QuickReply)
 

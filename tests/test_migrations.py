@@ -7,13 +7,13 @@ import pytest
 from playhouse.migrate import SchemaMigrator, migrate
 
 from appliance import db, migrations
-from appliance.models import MODELS, DailyCount, InfoAnswer, Message, SchemaVersion, TaughtPhrase
+from appliance.models import MODELS, DailyCount, InfoAnswer, Message, QuickReply, SchemaVersion, TaughtPhrase
 
 
 def _version_1(database):
     """A database as the first release made it: before free texts were understood, before each
-    sent SMS kept its price, before the reports' daily numbers."""
-    database.create_tables([m for m in MODELS if m not in (TaughtPhrase, InfoAnswer, DailyCount)])
+    sent SMS kept its price, before the reports' daily numbers, before the inbox's quick replies."""
+    database.create_tables([m for m in MODELS if m not in (TaughtPhrase, InfoAnswer, DailyCount, QuickReply)])
     database.execute_sql('DROP INDEX "customer_created_at"')  # came with the reports' daily numbers
     migrator = SchemaMigrator.from_database(database)
     migrate(migrator.drop_column(Message._meta.table_name, "understood"),
@@ -43,5 +43,6 @@ def test_a_first_release_database_moves_forward_and_keeps_its_rows(backend, tmp_
     assert old.understood == "" and old.folder == "" and old.part_price == 0  # the new columns' defaults
     TaughtPhrase.create(phrase="ada slot kosong", intent="book")
     InfoAnswer.create(keyword="REKENING", reply_id="BCA 123", reply_en="BCA 123")
+    QuickReply.create(text="Sudah kami terima, kak. Terima kasih!")
     assert migrations.migrate(database) == []  # at HEAD: nothing more to do
     database.close()

@@ -35,10 +35,6 @@ SAME_IN_EVERY_LANGUAGE = {"Loket", "SMS", "SIM", "PIN", "IMEI", "USSD", "GSM", "
                           "Rp", "HMAC", "SHA", "UTF", "Excel", "USB", "LOKETBACKUP", "LOKET-BACKUP", "Bahasa",
                           "Indonesia", "English", "loket", "modem", "detect", "Telkomsel"}
 
-# Pages other helpers are rewriting in this round; the lead removes this list when merging their branches.
-NOT_YET = (
-    "/inbox",             # inbox.tpl, conversation.tpl: not yet through the catalogs (issue 13, item 4)
-)
 # Printed for the customer's signature in both languages at once, on purpose.
 BILINGUAL = ("/tickets/<number>/card", "/display")
 
@@ -211,8 +207,8 @@ def _path(route_path, ids):
 def _pages(table):
     for route in table:
         if (route.method == "GET" and not route.path.startswith("/static") and not route.path.endswith(".csv")
-                and route.path not in NOT_YET + BILINGUAL and "/progress" not in route.path
-                and not route.path.startswith(("/inbox", "/settings/backup/<", "/display/"))):
+                and route.path not in BILINGUAL and "/progress" not in route.path
+                and not route.path.startswith(("/settings/backup/<", "/display/"))):
             yield route
 
 

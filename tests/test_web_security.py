@@ -137,10 +137,10 @@ def test_security_headers(site):
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("text, status, message", [
-    ("", 400, "Write a message"),
-    ("   ", 400, "Write a message"),
-    ("x" * 1001, 400, "at most 1000"),
+@pytest.mark.parametrize("text, status, message", [  # the owner reads Indonesian, the shop's language
+    ("", 400, "Tulis pesan dulu"),
+    ("   ", 400, "Tulis pesan dulu"),
+    ("x" * 1001, 400, "paling banyak 1000 karakter (yang ini 1001)"),
     ("Baik, sampai besok 🙏", 200, ""),
     ("x" * 1000, 200, ""),
 ])
@@ -161,7 +161,7 @@ def test_replying_to_a_short_code_is_refused(site):
     browser.login("owner", PASSWORD)
     csrf = browser.csrf("/inbox/TELKOMSEL")
     status, _, html = browser.post("/inbox/TELKOMSEL/reply", {"csrf": csrf, "text": "hi"})
-    assert status == 400 and "cannot be answered" in html
+    assert status == 400 and "tidak bisa dibalas" in html
 
 
 @pytest.mark.parametrize("path, status", [

@@ -81,6 +81,7 @@ ROUTES = [
     Route("GET", "/inbox/<phone>/since", inbox.since, roles=ANY_ROLE),
     Route("POST", "/inbox/<phone>/reply", inbox.reply, roles=WRITERS),
     Route("POST", "/inbox/<phone>/teach", inbox.teach, roles=DESK),
+    Route("POST", "/inbox/<phone>/quick", inbox.keep_quick_reply, roles=DESK),
     Route("GET", "/api/plan", inbox.plan, roles=ANY_ROLE),
     # the outbox: messages that did not go out
     Route("GET", "/outbox", outbox.outbox_page, roles=ANY_ROLE),

@@ -13,7 +13,7 @@ from appliance.models import Booking, Service
 from appliance.phone import PhoneError, normalise
 
 from .i18n import N_
-from .web import Web, int_or_zero, shop_of
+from .web import Web, int_or_zero, prefilled_phone, shop_of
 
 
 def _today(web: Web) -> dt.date:
@@ -39,7 +39,8 @@ def booking_days(web: Web, error: str = ""):
         rows = bookings.day_bookings(d, shop=shop)
         capacity = {s.name: len(bookings.free_slots(s, d, now, shop=shop)) for s in services}
         columns.append({"day": d, "rows": rows, "free": capacity, "open": bookings.is_open_day(d)})
-    return web.render("bookings", title="Bookings", columns=columns, day=day, week=week, services=services,
+    return web.render("bookings", title="Bookings",
+                      prefill=prefilled_phone(web), columns=columns, day=day, week=week, services=services,
                       error=error, today=_today(web), now=now, prev=day - dt.timedelta(days=7 if week else 1),
                       next=day + dt.timedelta(days=7 if week else 1))
 

@@ -11,7 +11,7 @@ from appliance.models import Order, PaymentClaim
 from appliance.phone import PhoneError, normalise
 
 from .i18n import N_
-from .web import PER_PAGE, Web, found, int_or_zero, shop_of
+from .web import PER_PAGE, Web, found, int_or_zero, prefilled_phone, shop_of
 
 
 def order_list(web: Web, error: str = ""):
@@ -21,7 +21,8 @@ def order_list(web: Web, error: str = ""):
     if status in orders.STATUSES:
         query = query.where(Order.status == status)
     rows = list(query.order_by(Order.number.desc()).limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE))
-    return web.render("orders", title="Orders", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
+    return web.render("orders", title="Orders",
+                      prefill=prefilled_phone(web), rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
                       status=status, claims=orders.pending_claims(), error=error,
                       products=catalogue.products(), statuses=orders.STATUSES)
 

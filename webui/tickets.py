@@ -15,7 +15,7 @@ from appliance.models import Ticket, TicketCategory
 from appliance.phone import PhoneError, normalise
 
 from .i18n import N_
-from .web import DESK, OFFICE, PER_PAGE, Web, found, int_or_zero
+from .web import DESK, OFFICE, PER_PAGE, Web, found, int_or_zero, prefilled_phone
 
 STATUSES = ("new", "assigned", "pending", "resolved", "closed")
 
@@ -37,7 +37,8 @@ def listing(web: Web):
     # The paging links keep every filter: page 2 is page 2 of the same list.
     filters = urlencode({k: v for k, v in (("status", status), ("category", category or ""),
                                            ("mine", "1" if mine else "")) if v})
-    return web.render("tickets", title="Tickets", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
+    return web.render("tickets", title="Tickets",
+                      prefill=prefilled_phone(web), rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
                       status=status, category=category, mine=mine, now=clock.utcnow(), filters=filters,
                       may_report=web.user.role in OFFICE,  # the report's route allows the office only
                       categories=list(TicketCategory.select().order_by(TicketCategory.name)), error="")

@@ -11,14 +11,15 @@ from appliance.models import QueueTicket, Service
 from appliance.phone import PhoneError, normalise
 
 from .i18n import N_
-from .web import Web, int_or_zero, shop_of
+from .web import Web, int_or_zero, prefilled_phone, shop_of
 
 
 def queue_board(web: Web, error: str = ""):
     day = clock.utcnow().astimezone(web.settings.tz).date()
     now = clock.utcnow()
     rows = waiting.tickets(day)
-    return web.render("queue", title="Queue", rows=rows, board=waiting.board(day), error=error,
+    return web.render("queue", title="Queue",
+                      prefill=prefilled_phone(web), rows=rows, board=waiting.board(day), error=error,
                       eta={t.id: waiting.eta_minutes(t, now) for t in rows if t.status == "waiting"},
                       services=list(Service.select().where(Service.active == True)))  # noqa: E712
 

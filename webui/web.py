@@ -184,6 +184,14 @@ def spooled_upload(web: "Web", name: str = "file"):
         yield Path(tmp.name), (upload.raw_filename or "")[:100]
 
 
+def prefilled_phone(web: Web) -> str:
+    """The number a new booking, queue number, ticket or order form starts
+    with: ?phone= from a conversation's actions, or what was just posted
+    (the form shown again with its error)."""
+    raw = web.form("phone", limit=40) if bottle.request.method == "POST" else web.query("phone", limit=40)
+    return " ".join((raw or "").split())
+
+
 def shop_of(web: Web) -> Shop:
     """The shop's rules (hours, capacity, caps) as the services take them."""
     return Shop.from_settings(web.settings)

@@ -35,6 +35,21 @@ function setupCounters() {
   });
 }
 
+/* Quick replies: a tap fills the reply box (without JS the link reloads
+   the page with the box filled), and the counter counts it. */
+function setupQuickReplies() {
+  const area = document.getElementById("reply-text");
+  if (!area) return;
+  document.querySelectorAll("a[data-fill]").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      area.value = link.dataset.fill;
+      area.dispatchEvent(new Event("input"));
+      area.focus();
+    });
+  });
+}
+
 /* The conversation page: new messages appear without a reload. */
 function setupLiveThread() {
   const thread = document.querySelector("ol.thread[data-since]");
@@ -220,7 +235,8 @@ function setupBusyForms() {
     if (event.defaultPrevented || (form.method || "").toLowerCase() !== "post" || form.closest("header")) return;
     const button = event.submitter || form.querySelector("button[type=submit], button:not([type])");
     if (!button) return;
-    const sending = button.value === "send" || /\/(reply|resend|notify|test)$/.test(form.action);
+    const target = button.getAttribute("formaction") || form.action;  // "save as a quick reply" sends nothing
+    const sending = button.value === "send" || /\/(reply|resend|notify|test)$/.test(target);
     setTimeout(() => {
       button.dataset.idle = button.textContent;
       button.textContent = sending ? words.busySend : words.busy;
@@ -244,6 +260,7 @@ document.addEventListener("DOMContentLoaded", () => {
   setupConfirmations();
   setupCounters();
   setupLiveThread();
+  setupQuickReplies();
   setupProgress();
   setupReplyPreviews();
   setupFilter();

@@ -43,10 +43,10 @@
 % end
 </div>
 % if user.role in ('owner', 'admin', 'frontdesk'):
-<details class="card"><summary>{{t('New booking')}}</summary>
+<details class="card" id="new"{{!' open' if prefill else ''}}><summary>{{t('New booking')}}</summary>
 <form method="post" action="/bookings">
   <input type="hidden" name="csrf" value="{{csrf}}">
-  <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel"></label>
+  <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel" value="{{prefill}}"></label>
   <label>{{t('Service')}} <select name="service">
   % for s in services:
     <option value="{{s.id}}">{{s.name}} ({{t('{minutes} min').format(minutes=s.duration_minutes)}})</option>

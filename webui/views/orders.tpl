@@ -38,10 +38,10 @@
   % end
 </nav>
 % if user.role in ('owner', 'admin', 'frontdesk'):
-<details class="card"><summary>{{t('New order')}}</summary>
+<details class="card" id="new"{{!' open' if prefill else ''}}><summary>{{t('New order')}}</summary>
 <form method="post" action="/orders">
   <input type="hidden" name="csrf" value="{{csrf}}">
-  <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel"></label>
+  <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel" value="{{prefill}}"></label>
   % for n in range(1, 6):
   <div class="row-form">
     <label>{{t('Item {n}').format(n=n)}} <select name="product{{n}}"><option value="">-</option>

@@ -33,10 +33,10 @@
 % end
 </tbody></table>
 % if user.role in ('owner', 'admin', 'frontdesk'):
-<details class="card"><summary>{{t('Add to the queue')}}</summary>
+<details class="card" id="new"{{!' open' if prefill else ''}}><summary>{{t('Add to the queue')}}</summary>
 <form method="post" action="/queue">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="join">
-  <label>{{t('Phone')}} ({{t('optional')}}) <input name="phone" maxlength="40" inputmode="tel"></label>
+  <label>{{t('Phone')}} ({{t('optional')}}) <input name="phone" maxlength="40" inputmode="tel" value="{{prefill}}"></label>
   <label>{{t('Service')}} <select name="service"><option value="">-</option>
   % for s in services:
     <option value="{{s.id}}">{{s.name}}</option>

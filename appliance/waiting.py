@@ -132,8 +132,14 @@ def eta_minutes(ticket: QueueTicket, now: dt.datetime) -> int:
     return math.ceil(work / shopdata.setting("queue_counters"))
 
 
+# The least wait an SMS promises: the first in line still waits for the counter to
+# call her, and "about 0 minutes" reads as a mistake.
+LEAST_ETA_MINUTES = 5
+
+
 def status_values(ticket: QueueTicket, now: dt.datetime) -> dict:
-    return dict(number=ticket.number, position=position(ticket), eta=eta_minutes(ticket, now))
+    return dict(number=ticket.number, position=position(ticket),
+                eta=max(LEAST_ETA_MINUTES, eta_minutes(ticket, now)))
 
 
 def board(day: dt.date) -> dict:

@@ -46,7 +46,8 @@ def sent(key):
 
 def test_antri_gives_a_number_and_asking_again_gives_the_same(responder):
     _, [first] = text_in(PHONES[0], "ANTRI", NOW, responder)
-    assert "nomor antrian Anda 1" in first.text and "urutan ke-1" in first.text and "0 menit" in first.text
+    # The first in line is never told "about 0 minutes": the counter still has to call her.
+    assert "nomor antrian Anda 1" in first.text and "urutan ke-1" in first.text and "kira-kira 5 menit" in first.text
     _, [again] = text_in(PHONES[0], "antri", NOW + dt.timedelta(minutes=5), responder)
     assert "nomor antrian Anda 1" in again.text
     assert QueueTicket.select().count() == 1

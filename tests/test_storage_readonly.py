@@ -19,7 +19,7 @@ import pytest
 
 from appliance.modem.network import SimNetwork
 from appliance.queue.storage import StorageHealth, is_storage_error, writable
-from support import loket_cli
+from support import LOKET, loket_cli
 
 ASKS_FIRST = "+6281234500101"
 WAITS = "+6281234500102"
@@ -85,6 +85,37 @@ def test_the_worker_waits_out_a_read_only_data_dir_and_then_answers(loket):
         time.sleep(0.5)
     assert loket_cli("modem", "status", data_dir=data).returncode == 0, "and the status is ok again"
     assert any("takes writes again" in line for line in loket.output)
+
+
+def test_a_worker_started_while_the_data_dir_takes_no_writes_waits_for_it(tmp_path):
+    """What follows a worker lost to the disk (SQLite's shared memory is a
+    mapped file: writing it on a read-only disk can end the process with
+    SIGBUS): the worker started again by systemd or `loket run` waits for
+    the disk instead of failing every few seconds, and says so."""
+    if not _chattr_works(tmp_path):
+        pytest.skip("this file system has no immutable flag (chattr +i)")
+    data = tmp_path / "var"
+    made = loket_cli("user", "add", "pemilik", "--role", "owner", "--generate", data_dir=data)
+    assert made.returncode == 0, made.stderr  # a box that has run: its database is there
+    (data / "status").mkdir(exist_ok=True)
+    _take_no_writes([data], True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "LOKET_MODEMS": "sim"}
+    worker = subprocess.Popen(LOKET + ["worker", "--data-dir", str(data)], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        time.sleep(4)
+        assert worker.poll() is None, worker.stdout.read()
+        status = loket_cli("modem", "status", data_dir=data)
+        assert status.returncode != 0 and "NOT OK" in status.stdout and "takes no writes" in status.stdout
+    finally:
+        _take_no_writes([data], False)
+    deadline = time.monotonic() + 30
+    while loket_cli("modem", "status", data_dir=data).returncode != 0 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    worker.terminate()
+    output = worker.communicate(timeout=40)[0]
+    assert output.count("waiting for it") == 1, output  # said once, not every few seconds
+    assert "takes writes again: the worker starts" in output, output
 
 
 def test_storage_health_says_it_once_and_lets_the_watchdog_restart_after_a_while():

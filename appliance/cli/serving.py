@@ -97,8 +97,8 @@ def _keep_watchdog_fed(healthy) -> None:
 
 def cmd_worker(args) -> int:
     settings = load_settings(args)
-    prepare_data_dir(settings)
     _logging(args.verbose)
+    _wait_for_writes(settings)
     open_database(settings)
     worker = build_worker(settings)
     logging.getLogger("loket.worker").info("worker %s with modems: %s", worker.owner, settings.modems)
@@ -113,6 +113,46 @@ def cmd_worker(args) -> int:
     finally:
         sdnotify.stopping()
     return 0
+
+
+def _wait_for_writes(settings, pause: float = 5.0) -> None:
+    """A box whose data dir stops taking writes (an SD card remounted
+    read-only) may lose its worker outright: SQLite's shared memory is a
+    mapped file, and writing it then is a SIGBUS. The worker started again
+    waits for the disk, saying so in the modems' status files (the dashboard
+    and `loket modem status` read NOT OK and why), and goes on when it takes
+    writes; texts wait on the modem meanwhile. A folder that never held a
+    shop is a setup mistake, said at once."""
+    log = logging.getLogger("loket.worker")
+    waited = False
+    while True:
+        try:
+            prepare_data_dir(settings)
+        except CLIError as exc:
+            if not settings.data_path.is_dir() or not any(settings.data_path.iterdir()):
+                raise
+            if not waited:
+                log.error("%s: waiting for it; texts wait on the modem", exc)
+                waited = True
+            _say_in_status_files(settings, f"the data dir takes no writes: {exc}")
+            time.sleep(pause)
+            continue
+        if waited:
+            log.warning("the data dir takes writes again: the worker starts")
+        return
+
+
+def _say_in_status_files(settings, error: str) -> None:
+    import datetime as dt
+    import json
+    from ..modem.drivers import modem_names, slug
+    folder = settings.data_path / "status"
+    for name in modem_names(settings.modems):
+        report = {"modem": slug(name), "at": dt.datetime.now(dt.timezone.utc).isoformat(), "ok": False, "error": error}
+        try:
+            (folder / f"{slug(name)}.json").write_text(json.dumps(report))
+        except OSError:
+            pass  # that folder is on the same disk: its old report goes stale, which reads NOT OK too
 
 
 def cmd_run(args) -> int:

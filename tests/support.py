@@ -191,6 +191,22 @@ def wait_until(predicate, timeout: float = 20, every: float = 0.1) -> bool:
     return False
 
 
+def wait_while_moving(remaining, stall: float = 120, every: float = 0.5) -> bool:
+    """Poll `remaining()` (a count of work not done) until it reaches 0; give
+    up only when it has not gone down for `stall` seconds. A slow machine
+    takes longer and passes; a stuck one fails."""
+    left, moved = remaining(), time.monotonic()
+    while left:
+        if time.monotonic() - moved > stall:
+            return False
+        time.sleep(every)
+        now_left = remaining()
+        if now_left < left:
+            moved = time.monotonic()
+        left = now_left
+    return True
+
+
 def rss_mb(pid: int) -> float:
     """A process's resident memory in MB (0 once it is gone)."""
     try:

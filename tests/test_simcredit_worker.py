@@ -257,8 +257,9 @@ def test_loket_sim_call_rings_the_running_shop_which_rejects_it_and_answers_as_t
     from conftest import launch_loket
     from support import loket_cli
     with launch_loket(tmp_path / "var", env={"LOKET_MISSED_CALL_ACTION": "callback"}) as running:
-        done = loket_cli("sim", "call", "0812-9999-0005", "--wait", 20, data_dir=running.data_dir,
-                         env=running.env, timeout=60)
+        # (--wait ends as soon as the SMS comes: a long one costs only a slow machine its time)
+        done = loket_cli("sim", "call", "0812-9999-0005", "--wait", 90, data_dir=running.data_dir,
+                         env=running.env, timeout=150)
         assert done.returncode == 0, done.stderr
         assert "loket: the call was rejected after" in done.stdout  # (one ring, or two on a busy machine)
         assert "Staf kami akan menelepon Anda kembali" in done.stdout  # (the shop speaks Indonesian by default)

@@ -11,6 +11,7 @@ Every change is a TicketEvent (who, when, note) and an audit entry.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
@@ -23,7 +24,7 @@ from .clock import UTC, as_utc, utcnow
 from .conversation import Shop, shop_or_default
 from .keywords import _tolerance, distance, fold
 from .models import Customer, Ticket, TicketCategory, TicketEvent, User
-from .phone import is_replyable
+from .phone import PhoneError, is_replyable, normalise
 from .tickets_sla import MAX_SLA_MINUTES
 
 OPEN = ("new", "assigned", "pending")
@@ -91,6 +92,19 @@ def find(number_or_text: str | int | None) -> Ticket | None:
     if number is None or not 1 <= number <= MAX_NUMBER:
         return None
     return Ticket.get_or_none(Ticket.number == number)
+
+
+def matching(words: str, region: str = "ID"):
+    """The condition for tickets staff look for by 'T-0042' or 42, the customer's
+    phone (written any way) or name, or words of the complaint."""
+    words = " ".join((words or "").split())[:100]
+    people = Customer.name.contains(words)
+    with contextlib.suppress(PhoneError):
+        people |= Customer.phone == normalise(words, region)
+    found = (Ticket.summary.contains(words) | Ticket.detail.contains(words)
+             | Ticket.customer.in_(Customer.select(Customer.id).where(people)))
+    number = parse_number(words)
+    return found | (Ticket.number == number) if number is not None and 0 < number <= MAX_NUMBER else found
 
 
 def _next_number() -> int:
@@ -443,6 +457,33 @@ def note(ticket: Ticket, text: str, by: User | None, now: dt.datetime | None = N
         raise TicketError(N_("a note needs some text"))
     Ticket.update(updated_at=now).where(Ticket.id == ticket.id).execute()
     return record(ticket, "note", by, now, note=text[:MAX_NOTE])
+
+
+def edit(ticket: Ticket, summary: str, category: TicketCategory | None, by: User | None,
+         now: dt.datetime | None = None) -> Ticket:
+    """Staff correct a ticket's summary and category. A new category brings
+    its own SLA to the clocks still running (a pause already counted stays):
+    each due time moves by the difference of the two categories' minutes."""
+    now = now or utcnow()
+    ticket = _fresh(ticket)
+    summary = " ".join(outbox.clean_text(summary or "").split())
+    if not meaningful(summary):
+        raise TicketError(N_("a ticket needs a summary"))
+    if len(summary) > MAX_SUMMARY:
+        raise TicketError(say(N_("a summary has at most {max} characters"), max=MAX_SUMMARY))
+    changes, said = {}, []
+    if summary != ticket.summary:
+        changes["summary"], said = summary, [f"summary: {summary}"]
+    if (category.id if category else None) != ticket.category_id:
+        old, new = tickets_sla.sla_for(ticket.category), tickets_sla.sla_for(category)
+        changes["category"], said = category, said + [f"category: {category.name if category else '-'}"]
+        for clock, done in (("response", ticket.first_response_at), ("resolution", ticket.resolved_at)):
+            due = getattr(ticket, f"{clock}_due")
+            if done is None and due is not None:
+                changes[f"{clock}_due"] = due + dt.timedelta(minutes=new[f"{clock}_minutes"] - old[f"{clock}_minutes"])
+    if changes:
+        record(ticket, "changed", by, now, note="; ".join(said), **changes)
+    return ticket
 
 
 def _must_be_open(ticket: Ticket) -> None:

@@ -10,6 +10,7 @@ import html
 import json
 import re
 import zoneinfo
+from urllib.parse import quote, urlencode
 
 import pytest
 from support import Browserless, start_web
@@ -300,6 +301,35 @@ def test_paging_tickets_keeps_every_filter(site):
     assert len(numbers) == 5 and all(start <= n < start + PER_PAGE + 5 for n in numbers)
     _, _, back = owner.get(html.unescape(re.findall(r'href="(/tickets\?[^"]*page=1)"', second)[0]))
     assert f"category={category.id}" in html.unescape(re.findall(r'href="(/tickets\?[^"]*page=2)"', back)[0])
+
+
+def test_the_desk_finds_a_ticket_and_corrects_its_summary_and_category(site):
+    url, _, _ = site
+    customer = Customer.create(phone="+6281299990042", name="Lestari Wijaya")
+    start = (Ticket.select(fn.MAX(Ticket.number)).scalar() or 0) + 1
+    ticket = Ticket.create(number=start, customer=customer, summary="Printer macet kertas", status="new",
+                           created_at=NOW, updated_at=NOW, resolution_due=NOW + dt.timedelta(hours=24))
+    desk = browser_for(url, "frontdesk")
+    for words in (f"T-{start:04d}", "macet KERTAS", customer.name.split()[0], customer.phone):
+        _, _, found = desk.get("/tickets?" + urlencode({"q": words, "status": "all"}))
+        assert f'href="/tickets/{start}"' in found, words
+    _, _, none = desk.get("/tickets?q=" + quote("tidak ada yang begini"))
+    assert f'href="/tickets/{start}"' not in none and "Tidak ada tiket" in none
+
+    quick = TicketCategory.create(name="Cepat", words="", response_minutes=30, resolution_minutes=120)
+    csrf = desk.csrf(f"/tickets/{start}")
+    status, _, page = desk.post(f"/tickets/{start}", {"csrf": csrf, "action": "edit", "summary": " ",
+                                                      "category": ""})
+    assert status == 400 and "tiket perlu ringkasan" in page
+    status, _, page = desk.post(f"/tickets/{start}", {"csrf": csrf, "action": "edit", "category": quick.id,
+                                                      "summary": "Printer lantai 2 macet kertas"})
+    assert status == 200 and "Printer lantai 2 macet kertas" in page
+    changed = Ticket.get_by_id(ticket.id)
+    assert changed.category_id == quick.id and changed.resolution_due == ticket.resolution_due - dt.timedelta(
+        minutes=24 * 60 - 120)  # the shop's own 24 h became the category's 2 h
+    technician = browser_for(url, "technician")
+    assert technician.post(f"/tickets/{start}", {"csrf": technician.csrf("/tickets"), "action": "edit",
+                                                 "summary": "x", "category": ""})[0] == 403
 
 
 def test_sending_a_campaign_asks_first_with_whom_and_what_it_costs(site):

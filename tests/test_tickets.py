@@ -502,3 +502,42 @@ def test_the_assign_list_holds_technicians_only_and_a_technician_sees_his_own_ti
     assert tickets.may_see(staff["budi"], tickets.find(mine.number))
     assert not tickets.may_see(staff["budi"], tickets.find(theirs.number))
     assert {t.number for t in tickets.visible_to(staff["admin"])} == {mine.number, theirs.number}
+
+
+# -- staff correct a ticket, and find it again ---------------------------------------------------
+
+def test_a_new_category_brings_its_sla_to_the_clocks_still_running(staff, categories, rina):
+    ticket = tickets.open_ticket(rina, "internet lemot dari pagi", now=T0)  # guessed: slow, 2 h / 24 h
+    assert ticket.category.name == "Lambat"
+    tickets.assign(ticket, staff["budi"], staff["admin"], minutes(5), shop=SHOP)
+    tickets.accept(ticket, staff["budi"], minutes(10), shop=SHOP)  # the response is done: its time stays
+    ticket = tickets.edit(ticket, "Internet mati total sejak pagi", categories["outage"], staff["admin"], minutes(20))
+    assert (ticket.summary, ticket.category.name) == ("Internet mati total sejak pagi", "Gangguan")
+    assert ticket.response_due == minutes(120)  # answered already: not moved
+    assert ticket.resolution_due == minutes(240)  # 24 h became 4 h
+    [event] = TicketEvent.select().where((TicketEvent.ticket == ticket) & (TicketEvent.kind == "changed"))
+    assert "Gangguan" in event.note and event.user_id == staff["admin"].id
+    assert AuditEntry.select().where(AuditEntry.action == "ticket.changed").count() == 1
+    # The same values again change nothing and write nothing.
+    tickets.edit(ticket, "Internet mati total sejak pagi", categories["outage"], staff["admin"], minutes(21))
+    assert AuditEntry.select().where(AuditEntry.action == "ticket.changed").count() == 1
+
+
+@pytest.mark.parametrize("summary, reason", [("", "needs a summary"), ("   ", "needs a summary"),
+                                             ("x" * 201, "at most 200")])
+def test_a_summary_that_says_nothing_or_too_much_is_refused(staff, categories, rina, summary, reason):
+    ticket = tickets.open_ticket(rina, "internet putus", now=T0)
+    with pytest.raises(tickets.TicketError, match=reason):
+        tickets.edit(ticket, summary, None, staff["admin"], minutes(1))
+    assert Ticket.get_by_id(ticket.id).summary == "internet putus"
+
+
+def test_staff_find_a_ticket_by_number_phone_name_or_words(categories, rina):
+    first = tickets.open_ticket(rina, "internet putus di rumah no 42", now=T0)
+    other = tickets.open_ticket(customer_for(DEDI), "tagihan dobel", now=minutes(1))
+    found = lambda words: {t.number for t in Ticket.select().where(tickets.matching(words))}  # noqa: E731
+    assert found("T-0002") == found("t2") == {other.number}
+    assert found("42") == {first.number}  # no ticket 42: the words still find it
+    assert found("0812-3456-7890") == found("+62 812 3456 7890") == {first.number}
+    assert found("marlina") == {first.number} and found("DOBEL") == {other.number}
+    assert found("tidak ada") == set() and found("%") == set() and found("_") == set()

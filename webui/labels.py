@@ -15,7 +15,7 @@ LABELS = {
     "claimed": N_("to check"), "verified": N_("paid, checked"), "rejected": N_("rejected"),
     # tickets and their history
     "assigned": N_("assigned"), "pending": N_("pending"), "resolved": N_("resolved"), "closed": N_("closed"),
-    "opened": N_("opened"), "on_the_way": N_("on the way"), "note": N_("note"), "accepted": N_("accepted"),
+    "opened": N_("opened"), "on_the_way": N_("on the way"), "note": N_("note"), "changed": N_("changed"), "accepted": N_("accepted"),
     "reopened": N_("reopened"), "sla_warning": N_("time nearly up"), "sla_breach": N_("time is up"),
     "all": N_("all"), "open": N_("open"),
     # campaigns and draws
@@ -71,6 +71,7 @@ ACTIONS = {
     "ticket.accepted": N_("ticket accepted"), "ticket.on_the_way": N_("technician on the way"),
     "ticket.pending": N_("ticket pending"), "ticket.resolved": N_("ticket resolved"),
     "ticket.closed": N_("ticket closed"), "ticket.reopened": N_("ticket reopened"), "ticket.note": N_("ticket note"),
+    "ticket.changed": N_("ticket changed"),
     "ticket.customer_sms": N_("SMS to the customer about a ticket"),
     "campaign.create": N_("campaign made"), "campaign.start": N_("campaign started"),
     "campaign.schedule": N_("campaign scheduled"), "campaign.cancel": N_("campaign cancelled"),

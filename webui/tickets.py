@@ -32,14 +32,17 @@ def listing(web: Web):
         query = query.where(Ticket.category == category)
     if mine:
         query = query.where(Ticket.assignee == web.user)
+    words = web.query("q", limit=100).strip()
+    if words:
+        query = query.where(tickets.matching(words, web.settings.default_region))
     rows = list(query.order_by(Ticket.resolution_due.asc(nulls="LAST"), Ticket.number.desc())
                 .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE))
     # The paging links keep every filter: page 2 is page 2 of the same list.
     filters = urlencode({k: v for k, v in (("status", status), ("category", category or ""),
-                                           ("mine", "1" if mine else "")) if v})
+                                           ("mine", "1" if mine else ""), ("q", words)) if v})
     return web.render("tickets", title="Tickets",
                       prefill=prefilled_phone(web), rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
-                      status=status, category=category, mine=mine, now=clock.utcnow(), filters=filters,
+                      status=status, category=category, mine=mine, q=words, now=clock.utcnow(), filters=filters,
                       may_report=web.user.role in OFFICE,  # the report's route allows the office only
                       categories=list(TicketCategory.select().order_by(TicketCategory.name)), error="")
 
@@ -72,6 +75,7 @@ def detail(web: Web, number: str, error: str = ""):
     _may_see(web, ticket)
     technicians = tickets.assignable()
     return web.render("ticket", title=tickets.label(ticket), k=ticket, error=error, technicians=technicians,
+                      categories=list(TicketCategory.select().order_by(TicketCategory.name)),
                       card=tickets.job_card(ticket, web.settings.tz), now=clock.utcnow())
 
 
@@ -101,6 +105,14 @@ def act(web: Web, number: str):
             tickets.reopen(ticket, by, note=web.form("note", limit=2000))
         elif action == "note":
             tickets.note(ticket, web.form("note", limit=5000), by)
+        elif action == "edit":
+            if web.user.role not in DESK:
+                web.refuse(403, N_("Your role may not change a ticket's summary or category."))
+            category_id = int_or_zero(web.form("category"))
+            category = TicketCategory.get_or_none(TicketCategory.id == category_id) if category_id else None
+            if category_id and category is None:
+                web.refuse(400, N_("Choose a category from the list."))
+            tickets.edit(ticket, web.form("summary", limit=1000), category, by)
         else:
             web.refuse(400, "Unknown action.")
     except tickets.TicketError as exc:

@@ -50,6 +50,22 @@
     <label>{{t('Resolved: what was done')}} <input name="resolution" maxlength="5000" required></label><button type="submit">{{t('Resolve')}}</button>
   </form>
   % end
+  % if user.role in ('owner', 'admin', 'frontdesk'):
+  <details>
+    <summary>{{t('Change the summary or category')}}</summary>
+    <form method="post" action="/tickets/{{k.number}}">
+      <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="edit">
+      <label>{{t('Summary')}} <input name="summary" value="{{k.summary}}" maxlength="200" required></label>
+      <label>{{t('Category')}} <select name="category"><option value="">-</option>
+      % for c in categories:
+        <option value="{{c.id}}" {{'selected' if c.id == k.category_id else ''}}>{{c.name}}</option>
+      % end
+      </select></label>
+      <p class="meta">{{t('A new category brings its own response and resolution times to the clocks still running.')}}</p>
+      <div class="buttons"><button type="submit">{{t('Save')}}</button></div>
+    </form>
+  </details>
+  % end
   <form method="post" action="/tickets/{{k.number}}" class="row-form">
     <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="note">
     <label>{{t('Note')}} <input name="note" maxlength="5000" required></label><button type="submit">{{t('Add')}}</button>

@@ -1,6 +1,7 @@
 % rebase('layout.tpl')
 <h1>{{t('Tickets')}}</h1>
 <form method="get" action="/tickets" class="search">
+  <label>{{t('Search')}} <input type="search" name="q" value="{{q}}" maxlength="100" placeholder="{{t('T-0042, a phone, a name or words')}}"></label>
   <label>{{t('Status')}} <select name="status">
     <option value="">{{t('open')}}</option>
     % for s in ('new', 'assigned', 'pending', 'resolved', 'closed', 'all'):

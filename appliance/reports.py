@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 import peewee as pw
 
 from . import daily
-from .models import Booking, Campaign, Customer, Message, PointsEntry, Ticket
+from .models import Booking, Campaign, Customer, Message, Order, OrderItem, PointsEntry, Product, Ticket
 
 
 def per_day(first: dt.date, last: dt.date, tz: dt.tzinfo) -> list[dict]:
@@ -78,3 +78,75 @@ def campaign_results(limit: int = 20) -> list[dict]:
                     "recipients": total, "sent": counts.get("sent", 0) + delivered, "delivered": delivered,
                     "failed": counts.get("failed", 0), "cancelled": counts.get("cancelled", 0)})
     return out
+
+
+# -- sales ---------------------------------------------------------------------------------
+
+def products_sold(first: dt.date, last: dt.date, tz: dt.tzinfo) -> list[dict]:
+    """What sold in the shop-local days [first, last]: the items of the orders
+    paid in the period and not cancelled since (as the revenue counts them),
+    per product, the best-selling first. A line with no product (a deleted
+    product, a typed item) is kept under its own name."""
+    since, until = daily.bounds(first, last, tz)
+    amount = pw.fn.SUM(OrderItem.quantity * OrderItem.price)
+    rows = (OrderItem.select(OrderItem.product, OrderItem.name, Product.name, Product.category,
+                             pw.fn.SUM(OrderItem.quantity), amount)
+            .join(Order).switch(OrderItem).join(Product, pw.JOIN.LEFT_OUTER)
+            .where((Order.paid_at >= since) & (Order.paid_at < until) & (Order.status != "cancelled"))
+            .group_by(OrderItem.product, OrderItem.name, Product.name, Product.category).tuples())
+    sold: dict = {}
+    for product, line_name, name, category, quantity, rupiah in rows:
+        key = product if product is not None else f"line:{line_name}"
+        entry = sold.setdefault(key, {"product": name or line_name, "category": category or "",
+                                      "quantity": 0, "revenue": 0})
+        entry["quantity"] += int(quantity or 0)
+        entry["revenue"] += int(rupiah or 0)
+    return sorted(sold.values(), key=lambda r: (-r["revenue"], -r["quantity"], r["product"]))
+
+
+def categories_sold(products: list[dict]) -> list[dict]:
+    """products_sold summed per category, the biggest first ("" is no category)."""
+    out: dict[str, dict] = {}
+    for row in products:
+        entry = out.setdefault(row["category"], {"category": row["category"], "products": 0, "quantity": 0,
+                                                 "revenue": 0})
+        entry["products"] += 1
+        entry["quantity"] += row["quantity"]
+        entry["revenue"] += row["revenue"]
+    return sorted(out.values(), key=lambda r: (-r["revenue"], r["category"]))
+
+
+# -- customers -----------------------------------------------------------------------------
+
+def customers_before(day: dt.date, tz: dt.tzinfo) -> int:
+    """Customers the shop had before the shop-local `day` (a range of the created_at index)."""
+    since, _ = daily.bounds(day, day, tz)
+    return Customer.select().where(Customer.created_at < since).count()
+
+
+def returning(spans: list[tuple[dt.date, dt.date]], tz: dt.tzinfo) -> list[dict]:
+    """Per span of shop-local days: customers who came (a booking done) or
+    ordered (an order not cancelled) in it, and those who did so more than
+    once in it, the returning ones. Each span is a range of the orders' and
+    the bookings' time indexes, counted per customer by the database."""
+    out = []
+    for first, last in spans:
+        since, until = daily.bounds(first, last, tz)
+        orders = Order.select(Order.customer.alias("who")).where(
+            (Order.created_at >= since) & (Order.created_at < until) & (Order.status != "cancelled"))
+        visits = Booking.select(Booking.customer.alias("who")).where(
+            (Booking.starts_at >= since) & (Booking.starts_at < until) & (Booking.status == "done"))
+        both = (orders + visits).alias("both")  # UNION ALL: two orders are two
+        times = pw.fn.COUNT(pw.SQL("*"))
+        per_customer = pw.Select([both], [both.c.who, times.alias("times")]).group_by(both.c.who).alias("each")
+        active, again = _counted(per_customer)
+        out.append({"first": first, "last": last, "active": active, "returning": again})
+    return out
+
+
+def _counted(per_customer) -> tuple[int, int]:
+    """(customers, of them more than once) from a per-customer count: one row back."""
+    query = pw.Select([per_customer], [pw.fn.COUNT(pw.SQL("*")),
+                                       pw.fn.SUM(pw.Case(None, [(per_customer.c.times > 1, 1)], 0))])
+    active, again = next(iter(query.bind(Order._meta.database).tuples().execute()))
+    return int(active or 0), int(again or 0)

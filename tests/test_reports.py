@@ -241,6 +241,11 @@ def test_returning_customers_ordered_or_came_more_than_once_in_the_span(shop):
     Order.create(number=2, customer=budi, total=1, created_at=local(3))
     Order.create(number=3, customer=budi, total=1, created_at=local(20), status="cancelled")  # not counted
     Booking.create(customer=dewi, service=massage, starts_at=local(4), ends_at=local(4), status="no_show")
+    Order.create(number=4, customer=sari, total=1, created_at=local(20))
     spans = [(dt.date(2026, 11, 1), dt.date(2026, 11, 15)), (dt.date(2026, 11, 16), dt.date(2026, 11, 30))]
-    assert [(r["active"], r["returning"]) for r in reports.returning(spans, JAKARTA)] == [(2, 1), (0, 0)]
+    rows, whole = reports.returning(spans, JAKARTA)
+    assert [(r["active"], r["returning"]) for r in rows] == [(2, 1), (1, 1)]  # Sari's second and third time
+    assert whole == {"active": 2, "returning": 1}
+    rows, whole = reports.returning(spans[1:], JAKARTA)  # her first time in this period
+    assert [(r["active"], r["returning"]) for r in rows] == [(1, 0)] and whole == {"active": 1, "returning": 0}
     assert reports.customers_before(dt.date(2026, 11, 1), JAKARTA) == 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from appliance import clock, reports
+from appliance import clock, reports, simcredit
 from appliance.models import PaymentClaim
 
 from . import charts, formats
@@ -106,14 +106,19 @@ def _sms_months(web: Web) -> tuple[Period, list[dict]]:
     return period, months
 
 
+def _sms_columns(web: Web) -> list[str]:
+    spend, parts = web.t("{kind} (Rp)"), web.t("{kind} (SMS parts)")
+    return ([web.t("Month")] + [spend.format(kind=web.t(legend)) for _, legend in KINDS] + [web.t("Total (Rp)")]
+            + [parts.format(kind=web.t(legend)) for _, legend in KINDS] + [web.t("SMS parts sent")])
+
+
 def sms(web: Web):
     language = web.language
     period, months = _sms_months(web)
     money, number = (lambda v: formats.money(v, language)), (lambda v: formats.number(v, language))
     series = [(f"spend_{kind}", web.t(legend)) for kind, legend in KINDS]
     heading = web.t("SMS spend per month")
-    columns = ([web.t("Month")] + [web.t(legend) + " (Rp)" for _, legend in KINDS] + [web.t("Total (Rp)")]
-               + [web.t(legend) + " " + web.t("(parts)") for _, legend in KINDS] + [web.t("Parts sent")])
+    columns = _sms_columns(web)
 
     def line(month: dict) -> list:
         return ([money(month[f"spend_{k}"]) for k, _ in KINDS] + [money(month["spend"])]
@@ -132,14 +137,14 @@ def sms(web: Web):
     this, last = months[-1], (months[-2] if len(months) > 1 else None)
     facts = [(web.t("This month so far"), money(this["spend"])),
              (web.t("Last month"), money(last["spend"]) if last else "-"),
-             (web.t("The last 12 months"), money(everything["spend"]))]
+             (web.t("The last 12 months"), money(everything["spend"])),
+             (web.t("Price of one SMS part now"), money(simcredit.shop_part_price()))]
     return page(web, "sms", period, [section], facts=facts, fixed=web.t("The last 12 months"))
 
 
 def _sms_csv(web: Web, period: Period):
     period, months = _sms_months(web)
-    header = ([web.t("Month")] + [web.t(legend) + " (Rp)" for _, legend in KINDS] + [web.t("Total (Rp)")]
-              + [web.t(legend) + " " + web.t("(parts)") for _, legend in KINDS] + [web.t("Parts sent")])
+    header = _sms_columns(web)
     rows = [[m["start"].strftime("%Y-%m")] + [m[f"spend_{k}"] for k, _ in KINDS] + [m["spend"]]
             + [m[f"parts_{k}"] for k, _ in KINDS] + [m["parts"]] for m in months]
     return header, rows, period
@@ -159,9 +164,9 @@ def _growth(web: Web, period: Period) -> tuple[str, list[dict], int]:
     return unit, rows, before
 
 
-def _returning(web: Web, period: Period) -> tuple[str, list[dict]]:
+def _returning(web: Web, period: Period) -> tuple[str, list[dict], dict]:
     unit, spans = _spans(period)
-    return unit, reports.returning(spans, web.settings.tz)
+    return (unit, *reports.returning(spans, web.settings.tz))
 
 
 def customers(web: Web):
@@ -179,9 +184,9 @@ def customers(web: Web):
     for shown, point in zip(growth["rows"], points):
         shown.append(number(ends[point["start"]]))
     growth["total"].append(number(rows[-1]["all_customers"] if rows else before))
-    growth["help"] = web.t("New: customers first written down then (by SMS or by staff). All customers: at the "
-                           "end of each.")
-    unit, spans = _returning(web, period)
+    growth["help"] = web.t("New: customers first recorded then (by SMS or by staff). All customers: how many "
+                           "there were at the end of each row.")
+    unit, spans, whole = _returning(web, period)
     heading = web.t("Returning customers")
     series = [("active", web.t("Ordered or came")), ("returning", web.t("More than once"))]
     chart_points = [{"start": s["first"], **s} for s in spans]
@@ -189,11 +194,15 @@ def customers(web: Web):
     sections.append(_table(
         web, "returning", heading, [web.t(UNIT_HEADING[unit])] + [legend for _, legend in series],
         [[when(s, unit, language), number(s["active"]), number(s["returning"])] for s in spans] if has else [],
-        help=web.t("Returning: customers with more than one order (not cancelled) or visit (a booking done) in the "
-                   "same day, week or month of the table."),
+        help=web.t("Returning: customers with more than one order (not cancelled) or visit (a booking done) in "
+                   "this period; each row counts them from their second time on."),
         chart=charts.bars(chart_points, series, unit=unit, language=language, title=heading) if has else ""))
     sections.append(_retention_section(web, period))
-    return page(web, "customers", period, sections)
+    share = f" ({round(100 * whole['returning'] / whole['active'])} %)" if whole["active"] else ""
+    facts = [(web.t("New customers"), number(sum(r["new_customers"] for r in rows))),
+             (web.t("Ordered or came"), number(whole["active"])),
+             (web.t("Returning customers"), number(whole["returning"]) + share)]
+    return page(web, "customers", period, sections, facts=facts)
 
 
 def _retention_section(web: Web, period: Period) -> dict:
@@ -223,7 +232,7 @@ def _growth_csv(web: Web, period: Period):
 
 
 def _returning_csv(web: Web, period: Period):
-    _, spans = _returning(web, period)
+    _, spans, _ = _returning(web, period)
     return ([web.t("From"), web.t("To"), web.t("Ordered or came"), web.t("More than once")],
             [[s["first"].isoformat(), s["last"].isoformat(), s["active"], s["returning"]] for s in spans], period)
 

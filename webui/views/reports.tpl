@@ -23,6 +23,7 @@
 % end
 % if facts:
 <section class="card">
+  <h2>{{fixed or t('In this period')}}</h2>
   <dl class="facts">
   % for label, value in facts:
     <dt>{{label}}</dt><dd>{{value}}</dd>

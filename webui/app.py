@@ -134,7 +134,7 @@ ROUTES = [
     Route("GET", "/reports/sales", report_tabs.sales, roles=REPORT_READERS),
     Route("GET", "/reports/sms", report_tabs.sms, roles=REPORT_READERS),
     Route("GET", "/reports/customers", report_tabs.customers, roles=REPORT_READERS),
-    Route("GET", "/reports/<name>.csv", reports.download, roles=REPORT_READERS),
+    Route("GET", "/reports/<name>.csv", report_tabs.download, roles=REPORT_READERS),
     # settings: keywords and replies
     Route("GET", "/settings", settings.settings_page, roles=MANAGERS),
     Route("POST", "/settings", settings.settings_save, roles=MANAGERS),

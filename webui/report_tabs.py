@@ -5,14 +5,17 @@ per day or from a range of an index, never from a scan of the messages."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 from appliance import clock, reports, simcredit
+from appliance.customers_csv import spreadsheet_safe
 from appliance.models import PaymentClaim
 
 from . import charts, formats
 from .i18n import N_
-from .reports import UNIT_HEADING, Period, daily_sections, page, period_of, utc, when
+from .reports import DAILY, UNIT_HEADING, Period, daily_sections, page, period_of, utc, when
 from .web import Web
 
 SMS_MONTHS = 12  # the SMS spend: this month and the eleven before it, whatever period is picked
@@ -247,3 +250,31 @@ def _retention_csv(web: Web, period: Period):
 # name -> (web, period) -> (header, rows, the period the rows cover)
 CSV = {"products": _products_csv, "categories": _categories_csv, "sms": _sms_csv, "customers": _growth_csv,
        "returning": _returning_csv, "retention": _retention_csv}
+
+
+def download(web: Web, name: str):
+    """A report's CSV: the period's days, months or rows, in the reader's language."""
+    period = period_of(web)
+    tz = web.settings.tz
+    since, until = utc(period, tz)
+    if name in CSV:
+        header, rows, period = CSV[name](web, period)
+    elif name in DAILY:
+        report = DAILY[name]
+        columns = report.series + report.more
+        header = [web.t("Day")] + [web.t(legend) for _, legend in columns]
+        rows = [[row["day"].isoformat()] + [row[f] for f, _ in columns]
+                for row in reports.per_day(period.first, period.last, tz)]
+    elif name == "campaigns":
+        header = [web.t("Campaign"), web.t("Kind"), web.t("Status"), web.t("Recipients"), web.t("Sent"),
+                  web.t("Delivered"), web.t("Failed"), web.t("Cancelled")]
+        rows = [[r[k] for k in ("campaign", "kind", "status", "recipients", "sent", "delivered", "failed",
+                                "cancelled")] for r in reports.campaign_results()]
+    else:
+        web.refuse(404, "No such report.")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    # Names come from staff (a campaign's, a product's): never a live formula in a spreadsheet.
+    writer.writerows([spreadsheet_safe(v) if isinstance(v, str) else v for v in row] for row in rows)
+    return web.csv(f"{name}-{period.first}-{period.last}.csv", out.getvalue())

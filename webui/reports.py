@@ -3,13 +3,10 @@ for a period picked with plain links and a from-to form (no JavaScript)."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
 
 from appliance import clock, reports
-from appliance.customers_csv import spreadsheet_safe
 
 from . import charts, formats
 from .i18n import N_
@@ -153,31 +150,3 @@ def page(web: Web, tab: str, period: Period, sections: list[dict], **values):
     return web.render("reports", title="Reports", tab=tab, tabs=TABS, period=period, periods=PERIODS,
                       sections=sections, heading=charts.span(period.first, period.last, web.language),
                       **{"tickets": None, "points": None, "facts": [], "fixed": "", **values})
-
-
-def download(web: Web, name: str):
-    from . import report_tabs  # the sales, SMS and customers tabs, and their CSVs
-    period = period_of(web)
-    tz = web.settings.tz
-    since, until = utc(period, tz)
-    if name in report_tabs.CSV:
-        header, rows, period = report_tabs.CSV[name](web, period)
-    elif name in DAILY:
-        report = DAILY[name]
-        columns = report.series + report.more
-        header = [web.t("Day")] + [web.t(legend) for _, legend in columns]
-        rows = [[row["day"].isoformat()] + [row[f] for f, _ in columns]
-                for row in reports.per_day(period.first, period.last, tz)]
-    elif name == "campaigns":
-        header = [web.t("Campaign"), web.t("Kind"), web.t("Status"), web.t("Recipients"), web.t("Sent"),
-                  web.t("Delivered"), web.t("Failed"), web.t("Cancelled")]
-        rows = [[r[k] for k in ("campaign", "kind", "status", "recipients", "sent", "delivered", "failed",
-                                "cancelled")] for r in reports.campaign_results()]
-    else:
-        web.refuse(404, "No such report.")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    # Names come from staff (a campaign's, a product's): never a live formula in a spreadsheet.
-    writer.writerows([spreadsheet_safe(v) if isinstance(v, str) else v for v in row] for row in rows)
-    return web.csv(f"{name}-{period.first}-{period.last}.csv", out.getvalue())

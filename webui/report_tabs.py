@@ -178,15 +178,13 @@ def customers(web: Web):
     number = (lambda v: formats.number(v, language))
     unit, rows, before = _growth(web, period)
     sections = daily_sections(web, period, rows, "customers")
-    points = charts.buckets(rows, ["new_customers"], unit)
-    growth = sections[0]
+    [growth] = sections
     growth["columns"].append(web.t("All customers"))
-    ends = {}
-    for row in rows:
-        ends[charts.buckets([row], [], unit)[0]["start"]] = row["all_customers"]
-    for shown, point in zip(growth["rows"], points):
-        shown.append(number(ends[point["start"]]))
-    growth["total"].append(number(rows[-1]["all_customers"] if rows else before))
+    running = before
+    for shown, point in zip(growth["rows"], charts.buckets(rows, ["new_customers"], unit)):
+        running += point["new_customers"]
+        shown.append(number(running))  # at the end of the row's day, week or month
+    growth["total"].append(number(running))
     growth["help"] = web.t("New: customers first recorded then (by SMS or by staff). All customers: how many "
                            "there were at the end of each row.")
     unit, spans, whole = _returning(web, period)

@@ -74,7 +74,7 @@ def sales(web: Web):
              (web.t("Average paid order"), money(total["revenue"] // total["paid_orders"])
               if total["paid_orders"] else "-"),
              (web.t("Payment claims waiting for staff"),
-              number(PaymentClaim.select().where(PaymentClaim.status == "claimed").count()))]
+              number(PaymentClaim.select().where(PaymentClaim.status == "claimed").count()), "/orders")]
     return page(web, "sales", period, sections, facts=facts)
 
 

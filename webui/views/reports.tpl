@@ -25,8 +25,12 @@
 <section class="card">
   <h2>{{fixed or t('In this period')}}</h2>
   <dl class="facts">
-  % for label, value in facts:
-    <dt>{{label}}</dt><dd>{{value}}</dd>
+  % for label, value, *link in facts:
+    <dt>{{label}}</dt><dd>{{value}}
+    % if link and value != number(0):
+      <a class="button" href="{{link[0]}}">{{t('Check them')}}</a>
+    % end
+    </dd>
   % end
   </dl>
 </section>

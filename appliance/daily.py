@@ -25,12 +25,19 @@ from collections import defaultdict
 import peewee as pw
 
 from .clock import utcnow
-from .models import Booking, Customer, DailyCount, Message, Order
+from .models import Booking, Customer, DailyCount, Message, Order, PaymentClaim
 
 SETTLE_DAYS = 3
 BATCH_DAYS = 31  # days counted and written per transaction by the backfill
+# What the SMS went for, as the owner reads her spend: a campaign's texts,
+# reminders, and the rest (replies to customers, order and booking notices).
+SPEND_KINDS = ("reply", "reminder", "campaign")
 FIELDS = ("received", "sent", "failed", "transactional", "reminder", "marketing", "new_customers", "booked", "done",
-          "no_show", "cancelled", "orders", "paid_orders", "revenue")
+          "no_show", "cancelled", "orders", "paid_orders", "revenue",
+          # the money: claims by the day they came and the day staff decided them; orders of the day still
+          # unpaid or cancelled for not being paid in time; SMS parts sent and what they cost, per kind
+          "claims", "claims_verified", "claims_rejected", "unpaid", "auto_cancelled",
+          *(f"parts_{kind}" for kind in SPEND_KINDS), *(f"spend_{kind}" for kind in SPEND_KINDS))
 
 
 def zone_key(tz: dt.tzinfo) -> str:
@@ -51,7 +58,7 @@ def local_day_sql(field, tz: dt.tzinfo, at: dt.datetime):
     return pw.fn.date(field, f"{minutes:+d} minutes").coerce(False)
 
 
-def _bounds(first: dt.date, last: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
+def bounds(first: dt.date, last: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(first, dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.timezone.utc)
     return start, end
@@ -59,7 +66,7 @@ def _bounds(first: dt.date, last: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, 
 
 def count(first: dt.date, last: dt.date, tz: dt.tzinfo) -> dict[dt.date, dict[str, int]]:
     """Every day in [first, last] counted from the raw rows: a few grouped queries."""
-    since, until = _bounds(first, last, tz)
+    since, until = bounds(first, last, tz)
     days: dict[dt.date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIELDS, 0))
 
     def grouped(model, field, *columns, where=None, also=()):
@@ -70,8 +77,10 @@ def count(first: dt.date, last: dt.date, tz: dt.tzinfo) -> dict[dt.date, dict[st
         for row in query:
             yield (dt.date.fromisoformat(str(row[0])[:10]), *row[1:])
 
-    for day, direction, state, category, n in grouped(Message, Message.created_at, Message.direction,
-                                                      Message.state, Message.category):
+    from_campaign = Message.campaign.is_null(False)
+    for day, direction, state, category, campaign, n, parts, spend in grouped(
+            Message, Message.created_at, Message.direction, Message.state, Message.category, from_campaign,
+            also=(pw.fn.SUM(Message.parts), pw.fn.SUM(Message.parts * Message.part_price))):
         numbers = days[day]
         if direction == "in":
             numbers["received"] += n
@@ -80,6 +89,10 @@ def count(first: dt.date, last: dt.date, tz: dt.tzinfo) -> dict[dt.date, dict[st
             numbers[category] += n
         if state in ("sent", "delivered"):
             numbers["sent"] += n
+            kind = "campaign" if campaign or category == "marketing" else (
+                "reminder" if category == "reminder" else "reply")
+            numbers[f"parts_{kind}"] += int(parts or 0)
+            numbers[f"spend_{kind}"] += int(spend or 0)
         elif state == "failed":
             numbers["failed"] += n
     for day, n in grouped(Customer, Customer.created_at):
@@ -95,6 +108,21 @@ def count(first: dt.date, last: dt.date, tz: dt.tzinfo) -> dict[dt.date, dict[st
                                  also=(pw.fn.SUM(Order.total),)):
         days[day]["paid_orders"] += n
         days[day]["revenue"] += int(total or 0)
+    # Cancelled for not being paid in time: by the unpaid job, which cancels an
+    # unpaid order once its payment time has passed (staff cancelling earlier
+    # leave it before its time; a refund after paying has paid_at).
+    by_the_job = (Order.status == "cancelled") & Order.paid_at.is_null() & (Order.updated_at >= Order.payment_due)
+    for day, status, auto, n in grouped(Order, Order.created_at, Order.status, by_the_job,
+                                        where=Order.status.in_(("new", "awaiting_payment", "cancelled"))):
+        if status in ("new", "awaiting_payment"):
+            days[day]["unpaid"] += n
+        elif auto:
+            days[day]["auto_cancelled"] += n
+    for day, n in grouped(PaymentClaim, PaymentClaim.claimed_at):
+        days[day]["claims"] += n
+    for day, status, n in grouped(PaymentClaim, PaymentClaim.decided_at, PaymentClaim.status,
+                                  where=PaymentClaim.status.in_(("verified", "rejected"))):
+        days[day][f"claims_{status}"] += n
     out = {}
     day = first
     while day <= last:
@@ -130,7 +158,7 @@ def _changed_since_counted(counted_at: dict[dt.date, dt.datetime], tz: dt.tzinfo
     if not counted_at:
         return set()
     oldest = min(counted_at.values())
-    since, until = _bounds(min(counted_at), max(counted_at), tz)
+    since, until = bounds(min(counted_at), max(counted_at), tz)
     stale = set()
     for model, moments in ((Booking, (Booking.starts_at,)), (Order, (Order.created_at, Order.paid_at))):
         inside = functools.reduce(operator.or_, [(m >= since) & (m < until) for m in moments])

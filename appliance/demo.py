@@ -18,7 +18,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from . import auth, loyalty, shopdata, starter
+from . import auth, demo_sales, loyalty, shopdata, starter
 from .audit import audit
 from .clock import utcnow
 from .models import (Booking, Customer, Message, OpeningHours, Order, OrderItem, Product, Service, Ticket,
@@ -122,6 +122,9 @@ def _seed_parts(now: dt.datetime) -> None:
                          created_at=now - dt.timedelta(days=1), payment_due=now + dt.timedelta(days=2))
     OrderItem.create(order=order, product=products[0], name=products[0].name, quantity=1, price=65_000)
     OrderItem.create(order=order, product=products[1], name=products[1].name, quantity=1, price=55_000)
+    demo_sales.history(now, products, kind="parts", phones="+62812345010",
+                       reminder="Jaya Motor: Pak/Bu {name}, sudah 3 bulan sejak ganti oli. Mampir ya!",
+                       promotion="Promo oli: diskon 10% oli mesin minggu ini di Jaya Motor")
 
 
 def _categories(kind: str) -> None:
@@ -151,6 +154,8 @@ def _seed_shop(now: dt.datetime) -> None:
     order = Order.create(number=1001, customer=rina, status="paid", total=450_000,
                          created_at=now - dt.timedelta(days=4), paid_at=now - dt.timedelta(days=3))
     OrderItem.create(order=order, product=products[0], name=products[0].name, quantity=1, price=450_000)
+    demo_sales.history(now, products, kind="shop", phones="+62812345020", per_day=2, shipped=True,
+                       promotion="Sepatu Garut: koleksi boots baru, gratis ongkir minggu ini")
 
 
 def _seed_service(now: dt.datetime) -> None:

@@ -461,7 +461,7 @@ class Order(BaseModel):
     note = pw.TextField(default="")
     created_at = UTCDateTimeField(default=utcnow, index=True)
     payment_due = UTCDateTimeField(null=True, index=True)
-    paid_at = UTCDateTimeField(null=True)
+    paid_at = UTCDateTimeField(null=True, index=True)  # the sales report: what sold in a period
     shipped_at = UTCDateTimeField(null=True)
     updated_at = UTCDateTimeField(default=utcnow)
 
@@ -482,9 +482,9 @@ class PaymentClaim(BaseModel):
     text = pw.TextField(default="")
     status = pw.CharField(default="claimed", max_length=10)  # claimed, verified, rejected
     reason = pw.CharField(default="", max_length=200)  # why staff rejected it
-    claimed_at = UTCDateTimeField(default=utcnow)
+    claimed_at = UTCDateTimeField(default=utcnow, index=True)  # claims and decisions per day, in the reports
     decided_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
-    decided_at = UTCDateTimeField(null=True)
+    decided_at = UTCDateTimeField(null=True, index=True)
 
 
 # -- the reports' numbers, kept per day ----------------------------------------
@@ -510,6 +510,18 @@ class DailyCount(BaseModel):
     orders = pw.IntegerField(default=0)  # orders placed that day
     paid_orders = pw.IntegerField(default=0)  # orders paid that day, and their rupiah
     revenue = pw.BigIntegerField(default=0)
+    claims = pw.IntegerField(default=0)  # payment claims that came that day
+    claims_verified = pw.IntegerField(default=0)  # claims staff verified that day
+    claims_rejected = pw.IntegerField(default=0)
+    unpaid = pw.IntegerField(default=0)  # orders placed that day, not paid yet
+    auto_cancelled = pw.IntegerField(default=0)  # orders placed that day, cancelled as not paid in time
+    # SMS parts sent that day and what they cost (rupiah, each message's part_price), per kind
+    parts_reply = pw.IntegerField(default=0)
+    parts_reminder = pw.IntegerField(default=0)
+    parts_campaign = pw.IntegerField(default=0)
+    spend_reply = pw.BigIntegerField(default=0)
+    spend_reminder = pw.BigIntegerField(default=0)
+    spend_campaign = pw.BigIntegerField(default=0)
     computed_at = UTCDateTimeField(default=utcnow)
 
     class Meta:

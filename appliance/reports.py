@@ -7,13 +7,14 @@ means the shop's today.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter, defaultdict
 
 import peewee as pw
 
 from . import daily
-from .models import Booking, Campaign, Customer, Message, PointsEntry, Ticket
+from .models import Booking, Campaign, Customer, Message, Order, OrderItem, PointsEntry, Product, Ticket
 
 
 def per_day(first: dt.date, last: dt.date, tz: dt.tzinfo) -> list[dict]:
@@ -78,3 +79,75 @@ def campaign_results(limit: int = 20) -> list[dict]:
                     "recipients": total, "sent": counts.get("sent", 0) + delivered, "delivered": delivered,
                     "failed": counts.get("failed", 0), "cancelled": counts.get("cancelled", 0)})
     return out
+
+
+# -- sales ---------------------------------------------------------------------------------
+
+def products_sold(first: dt.date, last: dt.date, tz: dt.tzinfo) -> list[dict]:
+    """What sold in the shop-local days [first, last]: the items of the orders
+    paid in the period and not cancelled since (as the revenue counts them),
+    per product, the best-selling first. A line with no product (a deleted
+    product, a typed item) is kept under its own name."""
+    since, until = daily.bounds(first, last, tz)
+    amount = pw.fn.SUM(OrderItem.quantity * OrderItem.price)
+    rows = (OrderItem.select(OrderItem.product, OrderItem.name, Product.name, Product.category,
+                             pw.fn.SUM(OrderItem.quantity), amount)
+            .join(Order).switch(OrderItem).join(Product, pw.JOIN.LEFT_OUTER)
+            .where((Order.paid_at >= since) & (Order.paid_at < until) & (Order.status != "cancelled"))
+            .group_by(OrderItem.product, OrderItem.name, Product.name, Product.category).tuples())
+    sold: dict = {}
+    for product, line_name, name, category, quantity, rupiah in rows:
+        key = product if product is not None else f"line:{line_name}"
+        entry = sold.setdefault(key, {"product": name or line_name, "category": category or "",
+                                      "quantity": 0, "revenue": 0})
+        entry["quantity"] += int(quantity or 0)
+        entry["revenue"] += int(rupiah or 0)
+    return sorted(sold.values(), key=lambda r: (-r["revenue"], -r["quantity"], r["product"]))
+
+
+def categories_sold(products: list[dict]) -> list[dict]:
+    """products_sold summed per category, the biggest first ("" is no category)."""
+    out: dict[str, dict] = {}
+    for row in products:
+        entry = out.setdefault(row["category"], {"category": row["category"], "products": 0, "quantity": 0,
+                                                 "revenue": 0})
+        entry["products"] += 1
+        entry["quantity"] += row["quantity"]
+        entry["revenue"] += row["revenue"]
+    return sorted(out.values(), key=lambda r: (-r["revenue"], r["category"]))
+
+
+# -- customers -----------------------------------------------------------------------------
+
+def customers_before(day: dt.date, tz: dt.tzinfo) -> int:
+    """Customers the shop had before the shop-local `day` (a range of the created_at index)."""
+    since, _ = daily.bounds(day, day, tz)
+    return Customer.select().where(Customer.created_at < since).count()
+
+
+def returning(spans: list[tuple[dt.date, dt.date]], tz: dt.tzinfo) -> tuple[list[dict], dict]:
+    """Customers who ordered (an order not cancelled) or came (a booking done)
+    in the period the spans of shop-local days cover, and the returning ones:
+    those who did so more than once in the period. Per span: who did so in
+    it, and who of them were returning by then (their second time in the
+    period or later). Two ranges of the orders' and bookings' time indexes;
+    a year of a busy shop is some ten thousand short rows."""
+    if not spans:
+        return [], {"active": 0, "returning": 0}
+    since, until = daily.bounds(spans[0][0], spans[-1][1], tz)
+    orders = Order.select(Order.customer, Order.created_at).where(
+        (Order.created_at >= since) & (Order.created_at < until) & (Order.status != "cancelled")).tuples()
+    visits = Booking.select(Booking.customer, Booking.starts_at).where(
+        (Booking.starts_at >= since) & (Booking.starts_at < until) & (Booking.status == "done")).tuples()
+    times: Counter = Counter()
+    per_span = [{"first": first, "last": last, "active": set(), "returning": set()} for first, last in spans]
+    ends = [last for _, last in spans]
+    for who, moment in sorted([*orders, *visits], key=lambda row: row[1]):
+        times[who] += 1
+        day = moment.astimezone(tz).date()
+        span = per_span[min(bisect.bisect_left(ends, day), len(ends) - 1)]
+        span["active"].add(who)
+        if times[who] > 1:
+            span["returning"].add(who)
+    rows = [{**span, "active": len(span["active"]), "returning": len(span["returning"])} for span in per_span]
+    return rows, {"active": len(times), "returning": sum(1 for n in times.values() if n > 1)}

@@ -421,6 +421,8 @@ PAGES = ["/dashboard", "/inbox", "/inbox?page=20", "/inbox/%2B6281900000042",
          "/inbox?q=%2B6281900000042", "/inbox?q=sari", "/inbox?q=besok", "/customers", "/customers?q=sari",
          "/customers/50000", "/outbox", "/tickets", "/campaigns", "/orders", "/bookings", "/queue", "/reports",
          "/reports?days=7", "/reports?days=30", "/reports?days=90", "/reports?days=365", "/reports/messages.csv?days=365",
+         "/reports/sales?days=30", "/reports/sales?days=365", "/reports/products.csv?days=365", "/reports/sms",
+         "/reports/sms.csv", "/reports/customers?days=30", "/reports/customers?days=365",
          "/settings/audit"]
 PHONE_SEARCH = "/customers?q=0819000123"  # a customer looked up by the number she gives at the counter
 
@@ -429,7 +431,7 @@ def _big_shop(customers: int, messages: int) -> Path:
     """The big shop's data dir, made once with `loket demo` (timed) and kept.
     The name changes with the schema: a newer Loket never migrates a shop
     another branch's bench still reads."""
-    cache = Path(os.environ.get("LOKET_BENCH_CACHE", "/var/tmp/loket-bench")) / f"shop-{customers}-{messages}-v3"
+    cache = Path(os.environ.get("LOKET_BENCH_CACHE", "/var/tmp/loket-bench")) / f"shop-{customers}-{messages}-v4"
     made = cache / "demo-seconds.txt"
     if not (cache / "loket.db").exists():
         print(f"  generating {customers:,} customers and {messages:,} messages (once)...", file=sys.stderr)

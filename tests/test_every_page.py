@@ -61,7 +61,7 @@ THINGS = {"spa": {"<phone>": "%2B6281234500001", "<customer_id>": "1", "<draw_id
 def home_of(path: str) -> tuple[str, ...]:
     if path == "/dashboard":
         return ("spa", "parts", "service")
-    if path.startswith(("/orders", "/campaigns")):
+    if path.startswith(("/orders", "/campaigns", "/reports/sales")):
         return ("parts",)
     return ("service",) if path.startswith("/tickets") else ("spa",)
 

@@ -46,3 +46,32 @@ def test_a_first_release_database_moves_forward_and_keeps_its_rows(backend, tmp_
     QuickReply.create(text="Sudah kami terima, kak. Terima kasih!")
     assert migrations.migrate(database) == []  # at HEAD: nothing more to do
     database.close()
+
+
+def test_a_box_whose_kept_days_lack_the_money_numbers_counts_them_again(tmp_path):
+    """The step that added sales, payments and SMS spend to the kept days: a box
+    at the step before it gets the columns and the indexes, and its kept days
+    are dropped, to be counted again with the new numbers on start (wiring)."""
+    import datetime as dt
+    database = db.connect(f"sqlite:///{tmp_path / 'money.db'}")
+    migrations.migrate(database)
+    [step] = [s for s in migrations.STEPS if s.recount]
+    money = ("claims", "claims_verified", "claims_rejected", "unpaid", "auto_cancelled", "parts_reply",
+             "parts_reminder", "parts_campaign", "spend_reply", "spend_reminder", "spend_campaign")
+    migrator = SchemaMigrator.from_database(database)
+    migrate(*[migrator.drop_column(DailyCount._meta.table_name, name) for name in money])
+    for index in ("order_paid_at", "payment_claim_claimed_at", "payment_claim_decided_at"):
+        database.execute_sql(f'DROP INDEX IF EXISTS "{index}"')
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=step.version - 1, note="the step before")
+    database.execute_sql("INSERT INTO daily_count (zone, day, received, sent, failed, transactional, reminder, "
+                         "marketing, new_customers, booked, done, no_show, cancelled, orders, paid_orders, revenue, "
+                         "computed_at) VALUES ('Asia/Jakarta', '2026-11-01', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, "
+                         "0, '2026-11-05 00:00:00')")
+    assert f"migrated to {step.version}: {step.note}" in migrations.migrate(database)
+    assert migrations.check(database) == []
+    assert DailyCount.select().count() == 0  # counted again, with every number, by the backfill
+    indexes = {row[1] for row in database.execute_sql("SELECT * FROM sqlite_master WHERE type = 'index'").fetchall()}
+    assert {"order_paid_at", "payment_claim_claimed_at", "payment_claim_decided_at"} <= indexes
+    DailyCount.create(zone="Asia/Jakarta", day=dt.date(2026, 11, 1), spend_campaign=300)
+    database.close()

@@ -84,7 +84,8 @@ def test_the_kept_numbers_equal_a_direct_count_after_random_writes(shop):
             direction = rng.choice(("in", "out"))
             Message.create(direction=direction, phone=customer.phone, text="x", created_at=at(day),
                            state="handled" if direction == "in" else "queued",
-                           category=rng.choice(("transactional", "reminder", "marketing")))
+                           category=rng.choice(("transactional", "reminder", "marketing")),
+                           parts=rng.choice((1, 1, 2)), part_price=rng.choice((0, 150, 200)))
             if rng.random() < 0.4:
                 starts = at(day + dt.timedelta(days=rng.randrange(-3, 10)))
                 Booking.create(customer=customer, service=massage, starts_at=starts, ends_at=starts,
@@ -120,6 +121,10 @@ def test_the_kept_numbers_equal_a_direct_count_after_random_writes(shop):
             numbers[m.category] += 1
             numbers["sent"] += m.state in ("sent", "delivered")
             numbers["failed"] += m.state == "failed"
+            if m.state in ("sent", "delivered"):
+                kind = {"transactional": "reply", "marketing": "campaign"}.get(m.category, m.category)
+                numbers[f"parts_{kind}"] += m.parts
+                numbers[f"spend_{kind}"] += m.parts * m.part_price
     for c in Customer.select():
         expected[c.created_at.astimezone(JAKARTA).date()]["new_customers"] += 1
     for b in Booking.select():
@@ -129,6 +134,7 @@ def test_the_kept_numbers_equal_a_direct_count_after_random_writes(shop):
             numbers[b.status] += 1
     for o in Order.select():
         expected[o.created_at.astimezone(JAKARTA).date()]["orders"] += 1
+        expected[o.created_at.astimezone(JAKARTA).date()]["unpaid"] += o.status == "new"
         if o.paid_at:
             expected[o.paid_at.astimezone(JAKARTA).date()]["paid_orders"] += 1
             expected[o.paid_at.astimezone(JAKARTA).date()]["revenue"] += o.total
@@ -182,3 +188,64 @@ def test_ticket_sla_and_points(shop):
     PointsEntry.create(customer=customer, delta=-10, reason="y", source="redeem", at=base)
     assert reports.points(local(1), local(30))["issued"] == 30
     assert reports.points(local(1), local(30))["redeemed"] == 10
+
+
+def test_sales_payments_and_sms_spend_per_day_through_the_real_order_flow(shop):
+    from appliance import orders
+    from appliance.models import Campaign, Product
+    shoe = Product.create(name="Sepatu kulit", category="Sepatu", price=250_000, stock=10)
+    belt = Product.create(name="Ikat pinggang", category="", price=80_000, stock=10)
+    placed = local(10, 9)
+    paid = orders.create_order("+6281200000001", [(shoe, 2, None), (belt, 1, None)], now=placed)
+    claim, _ = orders.record_claim(paid, 580_000, now=local(11, 9))
+    orders.verify_claim(claim, None, local(12, 9))
+    rejected = orders.create_order("+6281200000002", [(shoe, 1, None)], now=placed)
+    claim, _ = orders.record_claim(rejected, 1000, now=local(11, 10))
+    orders.reject_claim(claim, "belum masuk", None, local(11, 11))
+    orders.create_order("+6281200000003", [("Ongkir", 1, 20_000)], now=placed)  # never paid: cancelled by the job
+    orders.cancel_unpaid(orders.shop_or_default(None), local(25))
+    still = orders.create_order("+6281200000004", [(belt, 1, None)], now=local(10, 10), status="new")
+    promo = Campaign.create(name="Promo", text="x")
+    Message.delete().execute()  # the orders' own notices are not counted below
+    for category, campaign, parts, price in (("transactional", None, 1, 150), ("reminder", None, 2, 150),
+                                             ("marketing", promo, 3, 200), ("transactional", promo, 1, 200)):
+        Message.create(direction="out", phone="+62812", text="x", state="delivered", category=category,
+                       campaign=campaign, parts=parts, part_price=price, created_at=local(10, 8))
+    Message.create(direction="out", phone="+62812", text="x", state="failed", parts=5, part_price=150,
+                   created_at=local(10, 8))
+    rows = days(dt.date(2026, 11, 10), dt.date(2026, 11, 12))
+    day = rows[dt.date(2026, 11, 10)]
+    assert (day["orders"], day["unpaid"], day["auto_cancelled"]) == (4, 1, 2)  # the rejected one was not paid either
+    assert (day["parts_reply"], day["parts_reminder"], day["parts_campaign"]) == (1, 2, 4)
+    assert (day["spend_reply"], day["spend_reminder"], day["spend_campaign"]) == (150, 300, 800)
+    assert rows[dt.date(2026, 11, 11)]["claims"] == 2 and rows[dt.date(2026, 11, 11)]["claims_rejected"] == 1
+    assert rows[dt.date(2026, 11, 12)]["claims_verified"] == 1 and rows[dt.date(2026, 11, 12)]["revenue"] == 580_000
+    assert DailyCount.select().where(DailyCount.day == dt.date(2026, 11, 10)).exists()  # kept, and read the same
+    assert days(dt.date(2026, 11, 10), dt.date(2026, 11, 10))[dt.date(2026, 11, 10)] == day
+    orders.cancel_order(still, by=None, reason="stok habis", now=NOW + dt.timedelta(hours=1))  # staff cancel: counted again, not the job's
+    again = days(dt.date(2026, 11, 10), dt.date(2026, 11, 10))[dt.date(2026, 11, 10)]
+    assert (again["unpaid"], again["auto_cancelled"]) == (0, 2)
+
+    sold = reports.products_sold(dt.date(2026, 11, 1), dt.date(2026, 11, 30), JAKARTA)
+    assert [(r["product"], r["category"], r["quantity"], r["revenue"]) for r in sold] == [
+        ("Sepatu kulit", "Sepatu", 2, 500_000), ("Ikat pinggang", "", 1, 80_000)]
+    assert [(r["category"], r["revenue"]) for r in reports.categories_sold(sold)] == [("Sepatu", 500_000),
+                                                                                    ("", 80_000)]
+
+
+def test_returning_customers_ordered_or_came_more_than_once_in_the_span(shop):
+    massage = Service.create(name="Pijat bayi", duration_minutes=60)
+    sari, budi, dewi = (customers.customer_for(f"+628120000000{n}") for n in (1, 2, 3))
+    Order.create(number=1, customer=sari, total=1, created_at=local(3))
+    Booking.create(customer=sari, service=massage, starts_at=local(5), ends_at=local(5), status="done")
+    Order.create(number=2, customer=budi, total=1, created_at=local(3))
+    Order.create(number=3, customer=budi, total=1, created_at=local(20), status="cancelled")  # not counted
+    Booking.create(customer=dewi, service=massage, starts_at=local(4), ends_at=local(4), status="no_show")
+    Order.create(number=4, customer=sari, total=1, created_at=local(20))
+    spans = [(dt.date(2026, 11, 1), dt.date(2026, 11, 15)), (dt.date(2026, 11, 16), dt.date(2026, 11, 30))]
+    rows, whole = reports.returning(spans, JAKARTA)
+    assert [(r["active"], r["returning"]) for r in rows] == [(2, 1), (1, 1)]  # Sari's second and third time
+    assert whole == {"active": 2, "returning": 1}
+    rows, whole = reports.returning(spans[1:], JAKARTA)  # her first time in this period
+    assert [(r["active"], r["returning"]) for r in rows] == [(1, 0)] and whole == {"active": 1, "returning": 0}
+    assert reports.customers_before(dt.date(2026, 11, 1), JAKARTA) == 0

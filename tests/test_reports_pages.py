@@ -69,7 +69,7 @@ def test_a_custom_period_from_two_dates_and_a_clear_answer_to_bad_ones(site):
     status, _, html = browser.get("/reports?from=2026-11-01&to=2026-11-30")
     assert status == 200 and "1 Nov – 30 Nov 2026" in html
     assert "/reports/messages.csv?from=2026-11-01&amp;to=2026-11-30" in html
-    assert 'aria-current="page"' not in html
+    assert 'class="button current"' not in html  # no preset period is marked
     status, _, html = browser.get("/reports?from=2026-11-30&to=2026-11-01")  # the wrong way round: swapped
     assert status == 200 and "1 Nov – 30 Nov 2026" in html
     status, _, html = browser.get("/reports?from=kemarin&to=2026-11-01")
@@ -80,11 +80,14 @@ def test_a_custom_period_from_two_dates_and_a_clear_answer_to_bad_ones(site):
 
 def test_every_chart_has_its_table_and_its_csv(site):
     _, browser = site
+    for tab, names in (("", ("messages", "bookings")), ("/sales", ("orders", "revenue")),
+                       ("/customers", ("customers", "returning", "retention"))):
+        _, _, page = browser.get(f"/reports{tab}?days=365")
+        for name in names:
+            section = page.split(f'id="{name}"')[1].split("</section>")[0]
+            assert '<svg class="bars"' in section and "<table>" in section, name
+            assert f'href="/reports/{name}.csv?days=365"' in section
     _, _, html = browser.get("/reports?days=365")
-    for name in ("messages", "customers", "bookings", "orders", "revenue", "retention"):
-        section = html.split(f'id="{name}"')[1].split("</section>")[0]
-        assert '<svg class="bars"' in section and "<table>" in section, name
-        assert f'href="/reports/{name}.csv?days=365"' in section
     assert "Pesan" in html and "Diterima" in html and "Tabel" in html  # the legends and headings in Indonesian
     # 365 days drawn by month: the table says which month, one way of writing it.
     assert re.search(r"<td>Des 20\d\d</td>", html)

@@ -268,7 +268,8 @@ def test_report_downloads_hold_no_live_formulas(site):
     campaigns.create('=HYPERLINK("http://evil.example","Klik")', "Halo {name}", {})
     browser = Browserless(url)
     browser.login("owner", PASSWORD)
-    for name in ("campaigns", "messages", "bookings", "retention"):
+    for name in ("campaigns", "messages", "bookings", "retention", "products", "categories", "sms", "customers",
+                 "returning", "payments"):
         status, _, text = browser.get(f"/reports/{name}.csv")
         assert status == 200
         cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]

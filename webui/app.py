@@ -23,7 +23,7 @@ import bottle
 from appliance import auth, shopdata
 
 from . import (answers, audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, me, modems, orders,
-               outbox, reports, settings, setup, shop, tickets, updates, users, waiting, wizard)
+               outbox, report_tabs, reports, settings, setup, shop, tickets, updates, users, waiting, wizard)
 from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
                   Route, Web)
@@ -131,7 +131,10 @@ ROUTES = [
     Route("POST", "/draws/<draw_id>/<step>", draws.draw_step, roles=MANAGERS),
     # reports
     Route("GET", "/reports", reports.overview, roles=REPORT_READERS),
-    Route("GET", "/reports/<name>.csv", reports.download, roles=REPORT_READERS),
+    Route("GET", "/reports/sales", report_tabs.sales, roles=REPORT_READERS),
+    Route("GET", "/reports/sms", report_tabs.sms, roles=REPORT_READERS),
+    Route("GET", "/reports/customers", report_tabs.customers, roles=REPORT_READERS),
+    Route("GET", "/reports/<name>.csv", report_tabs.download, roles=REPORT_READERS),
     # settings: keywords and replies
     Route("GET", "/settings", settings.settings_page, roles=MANAGERS),
     Route("POST", "/settings", settings.settings_save, roles=MANAGERS),

@@ -59,7 +59,10 @@ def open_database(settings, *, migrate: bool = True):
         raise CLIError(str(exc)) from None
     from .. import shopdata
     shopdata.use(settings)  # the shop's preferences: the owner's values over these settings
-    if any("migrated to 4:" in line for line in done):  # an upgraded shop's past, counted per day for the reports
+    # An upgraded shop's past, counted per day for the reports (again when a step added numbers).
+    recount = tuple(f"migrated to {step.version}:" for step in migrations.STEPS
+                    if step.recount or "daily_count" in step.creates)
+    if any(line.startswith(recount) for line in done):
         from .. import daily
         days = daily.backfill(shopdata.live(settings).tz)
         logging.getLogger("loket").info("database: counted %d past days for the reports", days)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .words import N_, say  # noqa: F401
-from . import loyalty, outbox, replies, shopdata
+from . import loyalty, outbox, replies, satisfaction, shopdata
 from .audit import audit
 from .conversation import Shop, shop_or_default
 from .models import Booking, Customer, OpeningHours, Service, User
@@ -266,6 +266,7 @@ def on_visit(booking: Booking, now: dt.datetime) -> None:
     the loyalty points for the visit (once per booking)."""
     audit("visit", target=booking.customer.phone, detail=f"booking:{booking.id}", now=now)
     loyalty.award_visit(booking.customer, f"booking:{booking.id}", now)
+    satisfaction.ask_after_visit(booking, now, shopdata.setting("shop_name"))
 
 
 def upcoming(customer: Customer, now: dt.datetime) -> list[Booking]:

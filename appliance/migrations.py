@@ -16,7 +16,7 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import (MODELS, DailyCount, InfoAnswer, Message, Order, PaymentClaim, QuickReply, SchemaVersion,
+from .models import (MODELS, DailyCount, InfoAnswer, Message, Order, PaymentClaim, QuickReply, Rating, SchemaVersion,
                      ShopSetting, TaughtPhrase)
 
 
@@ -115,6 +115,10 @@ def _quick_replies(database: pw.Database, migrator: SchemaMigrator) -> None:
     database.create_tables([QuickReply], safe=True)
 
 
+def _ratings(database: pw.Database, migrator: SchemaMigrator) -> None:
+    database.create_tables([Rating], safe=True)
+
+
 def _money_report(database: pw.Database, migrator: SchemaMigrator) -> None:
     """The sales and SMS-spend numbers join the kept days. The days kept so far
     lack them: they are dropped and counted again after the step (wiring)."""
@@ -136,8 +140,8 @@ STEPS: tuple[Step, ...] = (
     Step(4, "what each sent SMS part cost, on its row", _part_price),
     Step(5, "the reports' numbers kept per day", _daily_counts, creates=("daily_count",)),
     Step(6, "quick replies staff save in the inbox", _quick_replies, creates=("quick_reply",)),
-    # (money: the lead renumbers this step if another branch took 7 first)
     Step(7, "the reports' sales, payments and SMS spend kept per day", _money_report, recount=True),
+    Step(8, "customers' answers to \"how did we do?\"", _ratings, creates=("rating",)),
 )
 HEAD = 1 + len(STEPS)
 

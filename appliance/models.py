@@ -528,8 +528,27 @@ class DailyCount(BaseModel):
         indexes = ((("zone", "day"), True),)
 
 
+class Rating(BaseModel):
+    """A customer's 1-5 answer to "how did we do?" after a ticket or a visit
+    (appliance/satisfaction.py); score None while unanswered."""
+
+    customer = pw.ForeignKeyField(Customer, on_delete="CASCADE")
+    ticket = pw.ForeignKeyField(Ticket, null=True, unique=True, on_delete="CASCADE")
+    booking = pw.ForeignKeyField(Booking, null=True, unique=True, on_delete="CASCADE")
+    staff = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")  # the technician who did the work
+    category = pw.CharField(default="", max_length=100)  # the ticket's category or the booking's service
+    asked_at = UTCDateTimeField(default=utcnow)
+    score = pw.IntegerField(null=True)
+    answered_at = UTCDateTimeField(null=True, index=True)
+    message = pw.IntegerField(null=True)  # the customer's answer (Message id)
+
+    def about(self) -> str:
+        return f"T-{self.ticket.number:04d}" if self.ticket_id else f"booking {self.booking_id}"
+
+
 MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, InboundPart, AuditEntry,
           Tag, CustomerTag, Service, Product, OpeningHours, KeywordAlias, ReplyTemplate, ShopSetting, Pending,
           Booking, QueueTicket, PointsEntry, Draw, DrawEntry, DrawWinner, TicketCategory, Ticket, TicketEvent,
-          Order, OrderItem, PaymentClaim, Campaign, TaughtPhrase, InfoAnswer, DailyCount, QuickReply)
+          Order, OrderItem, PaymentClaim, Campaign, TaughtPhrase, InfoAnswer, DailyCount, QuickReply,
+          Rating)
 

@@ -46,7 +46,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, str]] = {
 
 # What each reply is for, as the Settings page groups them: key -> purpose,
 # given where the reply is registered (conversation.templates(..., purpose=)).
-PURPOSES = ("basics", "bookings", "queue", "orders", "tickets", "staff", "points", "reminders", "freetext")
+PURPOSES = ("basics", "bookings", "queue", "orders", "tickets", "quality", "staff", "points", "reminders", "freetext")
 PURPOSE_OF: dict[str, str] = {key: "basics" for key in DEFAULT_TEMPLATES}
 
 

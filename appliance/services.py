@@ -31,6 +31,7 @@ MODULES = (
     "alerts",  # what a flood from one phone may make the shop send: held
     "missed_calls",  # a missed call's queue number or call-back note, and their texts
     "simcredit",  # the owner's warnings about the SIM's credit and active period
+    "satisfaction",  # "how did we do? reply 1-5" after a ticket or a visit, and the answer
 )
 
 _loaded = False

@@ -323,6 +323,9 @@ SETTINGS: tuple[Setting, ...] = (
             "A come-back reminder is still sent this many days after it was due (after an outage); older ones "
             "are skipped.", _int(1, 3650), "reminders", owner=True),
     # -- tickets
+    Setting("satisfaction_survey", True,
+            "After a ticket is resolved or a booking is done, ask the customer \"how did we do? reply 1-5\" "
+            "(a reminder: with their consent, outside quiet hours).", _bool, "tickets", owner=True),
     Setting("ticket_first_number", 1, "Number of the first ticket (T-0001); later tickets count up from it.",
             _int(1, 2**31 - 1), "tickets", owner=True),  # the ticket number is an INTEGER column
     Setting("ticket_default_category", "umum",

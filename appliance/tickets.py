@@ -18,7 +18,7 @@ import re
 import peewee as pw
 
 from .words import N_, say  # noqa: F401
-from . import outbox, replies, shopdata, tickets_sla
+from . import outbox, replies, satisfaction, shopdata, tickets_sla
 from .audit import audit
 from .clock import UTC, as_utc, utcnow
 from .conversation import Shop, shop_or_default
@@ -423,6 +423,7 @@ def resolve(ticket: Ticket, resolution: str, by: User | None, now: dt.datetime |
                            resolution=cut(clean_text(resolution), 60))
         else:
             _tell_customer(ticket, "ticket_resolved_plain", event, shop_or_default(shop), now)
+        satisfaction.ask_after_ticket(ticket, now, shop_or_default(shop).name)
     return ticket
 
 

@@ -95,16 +95,18 @@ def test_a_complaint_by_sms_is_fixed_by_a_technician_who_answers_by_sms(responde
     assert "selesai" in done.text
     ticket = Ticket.get_by_id(ticket.id)
     assert ticket.status == "resolved" and ticket.resolution == "ganti kabel" and ticket.resolved_at == minutes(90)
-    assert "ganti kabel" in outbox(RINA)[-1].text
+    assert "ganti kabel" in outbox(RINA)[-2].text
 
-    # Rina got: the T-number reply, then assigned, accepted, on the way, resolved.
+    # Rina got: the T-number reply, then assigned, accepted, on the way, resolved, and "how did we do?".
     assert [m.template for m in outbox(RINA)] == [
-        "ticket_opened", "ticket_assigned", "ticket_accepted", "ticket_on_the_way", "ticket_resolved"]
+        "ticket_opened", "ticket_assigned", "ticket_accepted", "ticket_on_the_way", "ticket_resolved",
+        "satisfaction_ask"]
     assert [e.kind for e in ticket.events.order_by(TicketEvent.id)] == [
         "opened", "assigned", "accepted", "on_the_way", "resolved"]
     assert AuditEntry.select().where(AuditEntry.target == "T-0001").count() == 5
-    # Nothing was sent twice, everything is transactional.
-    assert all(m.category == "transactional" for m in Message.select().where(Message.direction == "out"))
+    # Nothing was sent twice; everything is transactional but the question, a reminder (consent, quiet hours).
+    assert [m.template for m in Message.select().where((Message.direction == "out")
+                                                        & (Message.category != "transactional"))] == ["satisfaction_ask"]
 
 
 def test_a_technician_puts_a_job_on_hold_with_a_reason(responder, staff, categories, rina):
@@ -316,7 +318,7 @@ def test_changes_that_make_no_sense_are_refused_with_a_reason(staff, categories,
     with pytest.raises(tickets.TicketError, match="text"):
         tickets.note(ticket, "", staff["admin"], T0)
     tickets.resolve(ticket, "", staff["admin"], T0, shop=SHOP)
-    assert outbox(RINA)[-1].template == "ticket_resolved_plain"
+    assert [m.template for m in outbox(RINA)][-2:] == ["ticket_resolved_plain", "satisfaction_ask"]
     with pytest.raises(tickets.TicketError, match="resolved"):
         tickets.assign(ticket, staff["budi"], staff["admin"], T0)
     with pytest.raises(tickets.TicketError, match="resolved"):

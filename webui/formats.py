@@ -59,6 +59,11 @@ def day(value: dt.date | dt.datetime | str | None, language: str, tz: dt.tzinfo 
     return marked(f"{text} {value.year}" if year else text)
 
 
+def month(value: dt.date, language: str) -> str:
+    """Des 2026 (Dec 2026 in English): a month as a report's row."""
+    return marked(f"{_cldr(language)['months'][value.month - 1]} {value.year}")
+
+
 def time_of_day(value: dt.datetime | None, language: str, tz: dt.tzinfo) -> str:
     """14.05 in Indonesian, 14:05 in English (each locale's 24-hour clock), in the shop's zone."""
     if value is None:

@@ -118,6 +118,7 @@ SETTING_LABELS = {
     'reminder_hours': N_('Remind this many hours before a booking (such as 24, 2)'),
     'comeback_hour': N_('Come-back reminders from this hour'),
     'comeback_window_days': N_('Send a late come-back reminder up to (days)'),
+    'satisfaction_survey': N_('Ask customers to score us 1-5 after a ticket or a visit'),
     'ticket_first_number': N_('Number of the first ticket'),
     'ticket_default_category': N_('Category when no words match'),
     'ticket_response_minutes': N_('First answer within (minutes)'),

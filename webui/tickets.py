@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import bottle
 
-from appliance import clock, tickets
+from appliance import clock, satisfaction, tickets
 from appliance.conversation import Shop
 from appliance.customers import customer_for
 from appliance.models import Ticket, TicketCategory
@@ -135,4 +135,5 @@ def report(web: Web):
         days = 30
     until = clock.utcnow()
     result = tickets.report(until - dt.timedelta(days=days), until)
-    return web.render("ticket_report", title="Ticket report", r=result, days=days)
+    return web.render("ticket_report", title="Ticket report", r=result, days=days,
+                      ratings=satisfaction.summary(until - dt.timedelta(days=days), until, web.settings.tz))

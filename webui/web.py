@@ -157,6 +157,7 @@ def formatters(language: str, tz) -> dict:
         local=lambda value: clock.local(value, tz),
         date=lambda value, year=False: formats.day(value, language, tz, year),  # Kam, 3 Des
         clock=lambda value: formats.time_of_day(value, language, tz),  # 14.05
+        month=lambda value: formats.month(value, language),  # Des 2026
         ago=lambda minutes: formats.ago(minutes, language),  # 5 menit yang lalu
         until=lambda value: formats.until(value, language),  # an SLA timer: 2 j 5 mnt
         money=lambda value: formats.money(value, language),  # Rp 85.000

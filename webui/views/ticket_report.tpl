@@ -24,3 +24,20 @@
   <dt>{{t('By category')}}</dt><dd>{{', '.join((k or '-') + ': ' + number(v) for k, v in r['by_category'].items()) or '-'}}</dd>
   <dt>{{t('By technician')}}</dt><dd>{{', '.join(k + ': ' + number(v) for k, v in r['by_technician'].items()) or '-'}}</dd>
 </dl>
+<section class="card">
+  <h2>{{t('How did we do? (scores 1-5)')}}</h2>
+  % if not any(ratings.values()):
+  <p class="empty">{{t('No scores in this period yet: customers are asked after a ticket is resolved or a booking is done.')}}</p>
+  % else:
+  % for part, heading in (('staff', t('Technician')), ('category', t('Category')), ('month', t('Month'))):
+  <table>
+    <thead><tr><th>{{heading}}</th><th>{{t('Average score')}}</th><th>{{t('Scores')}}</th></tr></thead>
+    <tbody>
+    % for row in ratings[part]:
+    <tr class="{{'bad' if row['average'] <= 2 else ''}}"><td>{{month(row['key']) if part == 'month' else row['key']}}</td><td>{{number(round(row['average'], 1))}}</td><td>{{number(row['count'])}}</td></tr>
+    % end
+    </tbody>
+  </table>
+  % end
+  % end
+</section>

@@ -16,7 +16,7 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import MODELS, DailyCount, InfoAnswer, Message, QuickReply, SchemaVersion, ShopSetting, TaughtPhrase
+from .models import MODELS, DailyCount, InfoAnswer, Message, Order, QuickReply, SchemaVersion, ShopSetting, TaughtPhrase
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,6 +113,15 @@ def _quick_replies(database: pw.Database, migrator: SchemaMigrator) -> None:
     database.create_tables([QuickReply], safe=True)
 
 
+def _order_courier_and_tracking(database: pw.Database, migrator: SchemaMigrator) -> None:
+    # Before, staff typed the courier and receipt number into the shipping note (kept in the
+    # audit trail, still shown on the order); old orders keep both fields empty.
+    from playhouse.migrate import migrate as run
+    have = {column.name for column in database.get_columns(Order._meta.table_name)}
+    run(*[migrator.add_column(Order._meta.table_name, name, field)
+          for name, field in (("courier", Order.courier), ("tracking", Order.tracking)) if name not in have])
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
@@ -121,6 +130,7 @@ STEPS: tuple[Step, ...] = (
     Step(4, "what each sent SMS part cost, on its row", _part_price),
     Step(5, "the reports' numbers kept per day", _daily_counts, creates=("daily_count",)),
     Step(6, "quick replies staff save in the inbox", _quick_replies, creates=("quick_reply",)),
+    Step(7, "orders: the courier and tracking number as fields (print branch)", _order_courier_and_tracking),
 )
 HEAD = 1 + len(STEPS)
 

@@ -88,12 +88,14 @@ def test_the_parts_dealer_journey(responder, staff, parts):
     assert PaymentClaim.get_by_id(claim.id).decided_by_id == staff.id
     assert "sebesar Rp 250.000 sudah kami terima" in sms_to(BUDI)[-1]
 
-    orders.set_status(paid, "shipped", by=staff, now=T0 + dt.timedelta(days=1), note="JNE 0123456789", shop=SHOP)
-    assert sms_to(BUDI)[-1] == ("Motor Jaya: pesanan O-1001 sudah dikirim (JNE 0123456789). "
+    orders.set_status(paid, "shipped", by=staff, now=T0 + dt.timedelta(days=1), courier="JNE",
+                      tracking="0123 4567 89", shop=SHOP)
+    assert sms_to(BUDI)[-1] == ("Motor Jaya: pesanan O-1001 sudah dikirim lewat JNE, no. resi 0123456789. "
                                 "Terima kasih sudah berbelanja!")
 
     _, replies = text_in(BUDI, "STATUS O-1001", T0 + dt.timedelta(days=1, hours=1), responder)
-    assert texts(replies) == ["Motor Jaya: pesanan O-1001 (3 barang, total Rp 250.000): sudah dikirim."]
+    assert texts(replies) == ["Motor Jaya: pesanan O-1001 (3 barang, total Rp 250.000): sudah dikirim "
+                              "(JNE 0123456789)."]
 
     trail = [(e.action, e.detail) for e in AuditEntry.select().where(AuditEntry.target == "O-1001")
              .order_by(AuditEntry.id)]
@@ -337,7 +339,8 @@ def test_the_status_table_refuses_what_makes_no_sense(staff, parts):
     with pytest.raises(OrderError, match="cannot become cancelled"):
         orders.cancel_order(order, by=staff, reason="salah kirim", now=T0, shop=SHOP)
     sent = Message.select().where(Message.direction == "out").order_by(Message.id)
-    assert [m.template for m in sent] == ["order_awaiting_payment", "order_paid", "order_shipped", "order_done"]
+    assert [m.template for m in sent] == ["order_awaiting_payment", "order_paid", "order_shipped_untracked",
+                                          "order_done"]
     assert Order.get_by_id(order.id).status == "done"
 
 
@@ -458,7 +461,7 @@ def test_orders_created_at_once_get_different_numbers(shop, parts):
 def test_every_order_reply_fits_one_gsm7_sms():
     typical = dict(shop="Toko Sepatu Kulit Bandung", order="O-10042", total="Rp 1.250.000", amount="Rp 1.250.000",
                    due="25/11 10:00", days="3", items="12", reason="transfer belum masuk ke rekening BCA",
-                   detail=" (JNE 0123456789)", choices="O-1001, O-1002, O-1003", item="Kampas Rem Depan Vario X1",
+                   detail=" (JNE 0123456789)", courier="J&T Express", tracking="JP1234567890", choices="O-1001, O-1002, O-1003", item="Kampas Rem Depan Vario X1",
                    left="10", example="kampas rem depan vario", example_goods="KR-01", where="BCA 1234567890 a.n. Jaya Motor", count="3",
                    state=orders_sms.STATE_WORDS["id"]["awaiting_payment"].format(due="25/11 10:00"))
     keys = [k for k in DEFAULT_TEMPLATES if k.startswith(("order_", "pay_"))]

@@ -33,7 +33,8 @@ NOW = dt.datetime.now(dt.timezone.utc)
 # Words that are the same in every language: names of things and units.
 SAME_IN_EVERY_LANGUAGE = {"Loket", "SMS", "SIM", "PIN", "IMEI", "USSD", "GSM", "UCS", "dBm", "MB", "CSV", "EN", "ID",
                           "Rp", "HMAC", "SHA", "UTF", "Excel", "USB", "LOKETBACKUP", "LOKET-BACKUP", "Bahasa",
-                          "Indonesia", "English", "loket", "modem", "detect", "Telkomsel"}
+                          "Indonesia", "English", "loket", "modem", "detect", "Telkomsel",
+                          "INV", "RCP"}  # an invoice's and a receipt's number: INV-1001, RCP-1001
 
 # Printed for the customer's signature in both languages at once, on purpose.
 BILINGUAL = ("/tickets/<number>/card", "/display")

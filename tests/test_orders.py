@@ -1,6 +1,7 @@
 """Orders, and payment confirmed by SMS: the motorcycle parts dealer and the online shoe shop."""
 
 import datetime as dt
+import re
 import threading
 import zoneinfo
 
@@ -564,3 +565,57 @@ def test_a_shop_without_a_catalogue_says_it_takes_no_sms_orders(responder):
     person(MARIA, "Maria", "en")
     _, replies = text_in(MARIA, "BUY shoes 1", T0, responder)
     assert texts(replies) == ["Motor Jaya: ordering by SMS is not available here. Please contact us."]
+
+
+# -- where to pay: after every SMS that asks for payment ------------------------------------------
+
+ASKING_TO_PAY = re.compile(r"mohon bayar|bayar dulu|silakan bayar|kirim BAYAR|please pay|text PAY again", re.I)
+
+
+def test_every_reply_that_asks_for_payment_is_marked_to_say_where():
+    """A new reply asking the customer to pay, not marked in replies.ASKS_TO_PAY, fails here."""
+    from appliance import replies
+    asking = sorted(key for key, texts in DEFAULT_TEMPLATES.items()
+                    if key != "pay_to" and any(ASKING_TO_PAY.search(text) for text in texts.values()))
+    assert asking == sorted(replies.ASKS_TO_PAY), "a reply asks for payment without saying where (or the reverse)"
+    assert {"order_awaiting_payment", "pay_rejected", "order_too_many"} <= set(asking)
+
+
+def test_every_sms_asking_for_payment_says_where_to_pay(responder, staff, parts):
+    """Each path that asks a customer to pay, as it runs: the SMS ends with the shop's instructions."""
+    from appliance import replies
+    owner_sets(payment_instructions="BCA 1234567890 a.n. Jaya Motor.")
+    ending = " Bayar ke: BCA 1234567890 a.n. Jaya Motor."  # one full stop, not two
+    order = budi_orders(parts, staff)
+    assert sms_to(BUDI)[-1].endswith(ending), "order_awaiting_payment"
+    _, [status] = text_in(BUDI, "STATUS O-1001", T0 + dt.timedelta(minutes=5), responder)
+    assert status.text.endswith(ending), "STATUS of an order awaiting payment"
+    text_in(BUDI, "BAYAR O-1001 25000", T0 + dt.timedelta(hours=1), responder)
+    orders.reject_claim(orders.pending_claims()[0], "kurang", staff, T0 + dt.timedelta(hours=2), shop=SHOP)
+    assert sms_to(BUDI)[-1].endswith(ending), "pay_rejected"
+    for n in range(2):
+        orders.create_order(Customer.get(Customer.phone == BUDI), [(parts["kampas"], 1, None)], now=T0, shop=SHOP)
+    _, [refused] = text_in(BUDI, "BELI KR-01 1", T0 + dt.timedelta(hours=3), responder)
+    assert refused.text.endswith(ending), "order_too_many"
+    sent = Message.select().where((Message.direction == "out") & Message.template.in_(sorted(replies.ASKS_TO_PAY)))
+    assert sent.count() >= 4 and all(m.text.endswith(ending) for m in sent)
+    # Paid: nothing more to pay, and no SMS says where.
+    orders.set_status(order, "paid", by=staff, now=T0 + dt.timedelta(hours=4), shop=SHOP)
+    _, [paid] = text_in(BUDI, "STATUS O-1001", T0 + dt.timedelta(hours=5), responder)
+    assert "Bayar ke" not in paid.text and "Bayar ke" not in sms_to(BUDI)[-1]
+
+
+def test_without_instructions_nothing_is_added(responder, staff, parts):
+    budi_orders(parts, staff)
+    assert "Bayar ke" not in sms_to(BUDI)[-1] and sms_to(BUDI)[-1].endswith("BAYAR O-1001 jumlahnya")
+
+
+def test_the_shipped_sms_stays_short_with_the_longest_courier_and_tracking_number(staff, parts):
+    from appliance import sms
+    order = budi_orders(parts, staff)
+    orders.set_status(order, "paid", by=staff, now=T0, shop=SHOP)
+    orders.set_status(order, "shipped", by=staff, now=T0, shop=SHOP, courier="Ninja Xpress " + "X" * 17,
+                      tracking="NLIDAP" + "9" * 24)
+    text = sms_to(BUDI)[-1]
+    assert "lewat Ninja Xpress" in text and "no. resi NLIDAP9999" in text
+    assert sms.plan(text).encoding == "gsm7" and sms.plan(text).parts <= 2

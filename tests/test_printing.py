@@ -173,3 +173,65 @@ def test_an_order_shipped_before_the_fields_keeps_its_note_readable(site):
     assert Order.get_by_id(old.id).courier == ""
     _, _, page = browser_for(url, "viewer").get(f"/orders/{old.number}")
     assert "JNE 0123456789" in text_of(page)
+
+
+# -- in Chromium: the roll's 48 mm, the paper sizes, the phone ----------------------------------
+SHOTS = __import__("support").REPO / "test-output" / "print"
+MM = 96 / 25.4  # CSS pixels per millimetre
+
+WIDER_THAN_THE_ROLL = """(limit) => {
+  const sheet = document.querySelector('.sheet').getBoundingClientRect();
+  const wide = [];
+  for (const el of document.querySelectorAll('.sheet, .sheet *')) {
+    const r = el.getBoundingClientRect();
+    if (!r.width) continue;
+    if (r.left < sheet.left - 0.5 || r.right > sheet.left + limit + 0.5 || el.scrollWidth > el.clientWidth + 1 && el.clientWidth)
+      wide.push(el.tagName + '.' + el.className + ' ' + Math.round(r.left - sheet.left) + '..' + Math.round(r.right - sheet.left));
+  }
+  return {width: sheet.width, wide};
+}"""
+
+
+def _page_size_mm(pdf: bytes) -> tuple[float, float]:
+    box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    return tuple(round(float(v) * 25.4 / 72, 1) for v in box.groups())
+
+
+def test_the_roll_fits_48_mm_and_each_paper_prints_its_size_in_chromium(site, browser):
+    url, paid = site
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    errors = []
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(url + "/login")
+    page.fill("input[name=username]", "frontdesk")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/dashboard"))
+    for path in (f"/orders/{paid}", "/orders/1001", "/orders/1001/invoice", f"/orders/{paid}/receipt?paper=58"):
+        page.goto(url + path)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, f"{path} is wider than a phone"
+        page.screenshot(path=str(SHOTS / (path.strip("/").replace("/", "-").replace("?", "-") + "-390-id.png")),
+                        full_page=True)
+    page.emulate_media(media="print")
+    for path in (f"/orders/{paid}/receipt?paper=58", "/orders/1001/invoice?paper=58"):
+        page.goto(url + path)
+        assert not page.locator(".print-bar").is_visible(), "the buttons are not printed"
+        found = page.evaluate(WIDER_THAN_THE_ROLL, 48 * MM)
+        assert found["width"] <= 48 * MM + 0.5 and not found["wide"], f"{path}: wider than 48 mm: {found}"
+        page.screenshot(path=str(SHOTS / (path.strip("/").replace("/", "-").replace("?", "-") + "-print.png")),
+                        full_page=True)
+        assert _page_size_mm(page.pdf(prefer_css_page_size=True)) == pytest.approx((58, 210), abs=0.5)
+    page.goto(url + f"/orders/{paid}/receipt")
+    assert _page_size_mm(page.pdf(prefer_css_page_size=True)) == pytest.approx((210, 297), abs=0.5)  # A4
+    page.goto(url + "/orders/1001/invoice")
+    page.screenshot(path=str(SHOTS / "invoice-a4-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    page.goto(url + "/orders/1001/invoice")
+    page.evaluate("window.print = () => { window.printed = true; }")  # headless Chromium has no dialog to open
+    page.click("button[data-print]")
+    assert page.evaluate("window.printed === true"), "the Print button opens the print dialog"
+    assert not errors, errors
+    context.close()
+

@@ -30,14 +30,14 @@
   % end
 </dl>
 <table class="lines">
-<thead><tr><th>{{t('Item')}}</th><th class="num">{{t('Qty')}}</th><th class="num">{{t('Price')}}</th><th class="num">{{t('Amount')}}</th></tr></thead>
+<thead><tr><th class="item">{{t('Item')}}</th><th class="num qty">{{t('Qty')}}</th><th class="num price">{{t('Price')}}</th><th class="num amount">{{t('Amount')}}</th></tr></thead>
 <tbody>
 % for i in items:
-<tr><td class="item">{{i.name}}<span class="each"> {{i.quantity}} × {{money(i.price)}}</span></td><td class="num">{{number(i.quantity)}}</td><td class="num">{{money(i.price)}}</td><td class="num">{{money(i.quantity * i.price)}}</td></tr>
+<tr><td class="item">{{i.name}}<span class="each"> {{i.quantity}} × {{money(i.price)}}</span></td><td class="num">{{number(i.quantity)}}</td><td class="num">{{money(i.price)}}</td><td class="num amount">{{money(i.quantity * i.price)}}</td></tr>
 % end
 </tbody>
-<tfoot><tr><th colspan="3">{{t('Total')}}</th><td class="num total">{{money(o.total)}}</td></tr></tfoot>
 </table>
+<p class="grand-total"><span>{{t('Total')}}</span> <span>{{money(o.total)}}</span></p>
 % if kind == 'receipt':
 <p class="stamp">{{t('PAID')}}</p>
 <p class="paid-on">{{t('Paid on {date}').format(date=full_date(dated))}}</p>

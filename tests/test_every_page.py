@@ -178,9 +178,9 @@ def fill_shop(page, loket, kind):
         loket.text("+6281234500011", "BAYAR O-1001 120000")
         page.goto(url + "orders")  # a counter sale, paid at once: O-1002, its receipt to print
         page.click("details#new summary")
-        page.fill("form[action='/orders'] input[name=phone]", "081234500012")
+        page.fill("form[method=post][action='/orders'] input[name=phone]", "081234500012")
         page.select_option("select[name=product1]", index=1)
-        page.click("form[action='/orders'] button[type=submit]")
+        page.click("form[method=post][action='/orders'] button[type=submit]")
         page.wait_for_url(re.compile(r".*/orders/1002"))
         page.select_option("select[name=status]", "paid")
         page.click("form:has(select[name=status]) button[type=submit]")

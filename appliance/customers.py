@@ -196,7 +196,9 @@ def timeline(customer: Customer, limit: int = 200) -> list[dict]:
         events.append(dict(at=t.created_at, kind="ticket", text=f"T-{t.number:04d} {t.summary}",
                            detail=t.status, row=t))
     for o in Order.select().where(Order.customer == customer).order_by(Order.id.desc()).limit(limit):
-        events.append(dict(at=o.created_at, kind="order", text=f"O-{o.number} total {o.total}", detail=o.status, row=o))
+        shipped = f" {o.courier} {o.tracking}".rstrip() if o.courier else ""
+        events.append(dict(at=o.created_at, kind="order", text=f"O-{o.number} total {o.total}{shipped}",
+                           detail=o.status, row=o))
     events.sort(key=lambda e: e["at"], reverse=True)
     return events[:limit]
 

@@ -154,6 +154,14 @@ def _seed_shop(now: dt.datetime) -> None:
     order = Order.create(number=1001, customer=rina, status="paid", total=450_000,
                          created_at=now - dt.timedelta(days=4), paid_at=now - dt.timedelta(days=3))
     OrderItem.create(order=order, product=products[0], name=products[0].name, quantity=1, price=450_000)
+    # A parcel on its way: the courier and tracking number the customer got by SMS.
+    dian = _customer("+6281234500032", "Dian Pratiwi", address="Jl. Dago 45, Bandung", marketing=False,
+                     at=now - dt.timedelta(days=6))
+    shipped = Order.create(number=1002, customer=dian, status="shipped", total=830_000,
+                           created_at=now - dt.timedelta(days=6), paid_at=now - dt.timedelta(days=5),
+                           shipped_at=now - dt.timedelta(days=4), courier="JNE", tracking="CGK1234567890")
+    OrderItem.create(order=shipped, product=products[1], name=products[1].name, quantity=1, price=650_000)
+    OrderItem.create(order=shipped, product=products[2], name=products[2].name, quantity=1, price=180_000)
     demo_sales.history(now, products, kind="shop", phones="+62812345020", per_day=2, shipped=True,
                        promotion="Sepatu Garut: koleksi boots baru, gratis ongkir minggu ini")
 

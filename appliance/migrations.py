@@ -132,6 +132,15 @@ def _money_report(database: pw.Database, migrator: SchemaMigrator) -> None:
         database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{table}_{field}" ON "{table}" ("{field}")')
 
 
+def _order_courier_and_tracking(database: pw.Database, migrator: SchemaMigrator) -> None:
+    # Before, staff typed the courier and receipt number into the shipping note (kept in the
+    # audit trail, still shown on the order); old orders keep both fields empty.
+    from playhouse.migrate import migrate as run
+    have = {column.name for column in database.get_columns(Order._meta.table_name)}
+    run(*[migrator.add_column(Order._meta.table_name, name, field)
+          for name, field in (("courier", Order.courier), ("tracking", Order.tracking)) if name not in have])
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
@@ -142,6 +151,7 @@ STEPS: tuple[Step, ...] = (
     Step(6, "quick replies staff save in the inbox", _quick_replies, creates=("quick_reply",)),
     Step(7, "the reports' sales, payments and SMS spend kept per day", _money_report, recount=True),
     Step(8, "customers' answers to \"how did we do?\"", _ratings, creates=("rating",)),
+    Step(9, "orders: the courier and tracking number as fields", _order_courier_and_tracking),
 )
 HEAD = 1 + len(STEPS)
 

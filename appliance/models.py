@@ -464,6 +464,8 @@ class Order(BaseModel):
     paid_at = UTCDateTimeField(null=True, index=True)  # the sales report: what sold in a period
     shipped_at = UTCDateTimeField(null=True)
     updated_at = UTCDateTimeField(default=utcnow)
+    courier = pw.CharField(default="", max_length=30)  # set when shipped: JNE, J&T, the shop's own rider
+    tracking = pw.CharField(default="", max_length=30)  # the courier's receipt number (no. resi)
 
 
 class OrderItem(BaseModel):

@@ -22,7 +22,7 @@ import re
 import peewee as pw
 
 from .words import N_, say  # noqa: F401
-from . import loyalty, outbox, replies, shopdata
+from . import loyalty, outbox, replies, shipping, shopdata
 from .audit import audit
 from .catalogue import MAX_AMOUNT, CatalogueError, PriceError, parse_price, rupiah, text_field, whole_number
 from .conversation import Shop, shop_or_default
@@ -50,8 +50,9 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "cancelled": (),
 }
 
-# The SMS that ask the customer to pay: the shop's payment instructions follow them.
-PLEASE_PAY = frozenset({"order_awaiting_payment"})
+# The SMS that ask the customer to pay: the shop's payment instructions follow them
+# (replies.reply adds them; order_status only while the order awaits payment).
+replies.asks_to_pay("order_awaiting_payment", "pay_rejected", "order_too_many")
 MAX_ITEMS = 100
 MAX_QUANTITY = 10_000
 MAX_NOTE = 1000
@@ -267,7 +268,7 @@ def _refused(order: Order, old: str, new: str) -> str:
 
 
 def _transition(order: Order, new: str, *, by: User | None, now: dt.datetime, note: str, shop: Shop,
-                template: str | None = None, expected: str | None = None) -> Order:
+                template: str | None = None, expected: str | None = None, sent: tuple[str, str] = ("", "")) -> Order:
     """Move an order to `new`: one conditional UPDATE, so two staff (or staff
     and the job) acting at once change it once, and its side effects (stock,
     the SMS) happen once."""
@@ -289,6 +290,7 @@ def _transition(order: Order, new: str, *, by: User | None, now: dt.datetime, no
             changes[Order.paid_at] = now
         elif new == "shipped":
             changes[Order.shipped_at] = now
+            changes[Order.courier], changes[Order.tracking] = sent
         if not Order.update(changes).where((Order.id == current.id) & (Order.status == old)).execute():
             raise OrderError(say(N_("{ref} was changed by someone else just now; please look again"), ref=ref(order)))
         if new == "cancelled":
@@ -297,11 +299,12 @@ def _transition(order: Order, new: str, *, by: User | None, now: dt.datetime, no
             # Points for the purchase: once per order, whatever path paid it.
             loyalty.award_purchase(Customer.get_by_id(current.customer_id), current.total,
                                    f"order:{current.id}", now)
+        said = "; ".join(part for part in (" ".join(p for p in sent if p), note) if part)
         audit("order.status", user=by, target=ref(current), now=now,
-              detail=f"{STATUS_LABELS[old]} -> {STATUS_LABELS[new]}" + (f": {note}" if note else ""))
+              detail=f"{STATUS_LABELS[old]} -> {STATUS_LABELS[new]}" + (f": {said}" if said else ""))
         updated = Order.get_by_id(current.id)
         _notify(updated, new, shop=shop, now=now, template=template, note=note)
-    for field in ("status", "payment_due", "paid_at", "shipped_at", "updated_at"):
+    for field in ("status", "payment_due", "paid_at", "shipped_at", "updated_at", "courier", "tracking"):
         setattr(order, field, getattr(updated, field))
     return updated
 
@@ -312,29 +315,24 @@ def _notify(order: Order, status: str, *, shop: Shop, now: dt.datetime, template
     customer = Customer.get_by_id(order.customer_id)
     if not is_replyable(customer.phone):
         return None
+    if template is None and status == "shipped" and not order.tracking:
+        template = "order_shipped_untracked"  # the shop's own rider, a courier without a number
     template = template or f"order_{status}"
     language = customer.language or shop.default_language
     text = replies.reply(
         template, language, shop=shop.name, order=ref(order), total=rupiah(order.total),
         due=local_text(order.payment_due, shop), days=_days_text(unpaid_days()),
-        reason=note or "-", detail=f" ({note})" if note else "")
-    if template in PLEASE_PAY:
-        text += pay_to(language)
+        reason=note or "-", detail=shipping.detail(order.courier, order.tracking, note),
+        courier=order.courier, tracking=order.tracking)
     row, _ = outbox.queue_outbound(customer.phone, text, category="transactional", customer=customer,
                                    key=f"order:{order.id}:{status}", template=template, now=now)
     return row
 
 
-def pay_to(language: str) -> str:
-    """' Bayar ke: BCA 1234567890 a.n. Jaya Motor.' when the shop set where to pay."""
-    where = shopdata.setting("payment_instructions")
-    return " " + replies.reply("pay_to", language, where=where) if where else ""
-
-
 def set_status(order: Order, status: str, *, by: User | None, now: dt.datetime, note: str = "",
-               shop: Shop | None = None) -> Order:
-    """Staff move an order on; the customer gets an SMS. For a shipment the
-    note (a courier and receipt number) is in the SMS; cancelling needs a
+               shop: Shop | None = None, courier: str = "", tracking: str = "") -> Order:
+    """Staff move an order on; the customer gets an SMS. A shipment keeps its
+    courier and tracking number (both in the SMS); cancelling needs a
     reason, which the customer is told."""
     if status not in STATUSES:
         raise OrderError(say(N_("unknown order status {status}; one of: {statuses}"), status=repr(status),
@@ -347,7 +345,11 @@ def set_status(order: Order, status: str, *, by: User | None, now: dt.datetime, 
             raise OrderError(exc.args[0]) from None
         raise OrderError(say(N_("cancelling needs a reason (the customer is told): {reason}"),
                              reason=exc.args[0])) from None
-    return _transition(order, status, by=by, now=now, note=note, shop=shop_or_default(shop))
+    try:
+        sent = shipping.checked(courier, tracking) if status == "shipped" else ("", "")
+    except shipping.ShippingError as exc:
+        raise OrderError(exc.args[0]) from None
+    return _transition(order, status, by=by, now=now, note=note, shop=shop_or_default(shop), sent=sent)
 
 
 def cancel_order(order: Order, *, by: User | None, reason: str, now: dt.datetime,
@@ -457,7 +459,7 @@ def reject_claim(claim: PaymentClaim, reason: str, by: User | None, now: dt.date
         if is_replyable(customer.phone):
             language = customer.language or shop.default_language
             text = replies.reply("pay_rejected", language, shop=shop.name, order=ref(order),
-                                 amount=rupiah(current.amount), reason=reason) + pay_to(language)
+                                 amount=rupiah(current.amount), reason=reason)
             outbox.queue_outbound(customer.phone, text, category="transactional", customer=customer,
                                   key=f"order:{order.id}:claim:{current.id}:rejected", template="pay_rejected",
                                   now=now)

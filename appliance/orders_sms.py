@@ -20,6 +20,8 @@ from .models import Customer, Order, OrderItem, PaymentClaim, Product
 from .orders import (CHOICES_SHOWN, MAX_QUANTITY, PREFIX, REFERENCE, UNPAID, OrderError, create_order, items_count,
                      local_text, next_number, open_orders_for, product_named, record_claim, ref)
 from .outbox import clean_text
+from .replies import pay_to
+from .shipping import detail
 
 templates({
     "pay_to": {
@@ -42,6 +44,12 @@ templates({
         "en": "{shop}: payment for order {order} ({total}) received. Thank you! We are preparing your order.",
     },
     "order_shipped": {
+        "id": "{shop}: pesanan {order} sudah dikirim lewat {courier}, no. resi {tracking}. "
+              "Terima kasih sudah berbelanja!",
+        "en": "{shop}: order {order} has been shipped by {courier}, tracking number {tracking}. "
+              "Thank you for shopping with us!",
+    },
+    "order_shipped_untracked": {
         "id": "{shop}: pesanan {order} sudah dikirim{detail}. Terima kasih sudah berbelanja!",
         "en": "{shop}: order {order} has been shipped{detail}. Thank you for shopping with us!",
     },
@@ -395,5 +403,10 @@ def order_status(c: Conversation) -> list:
     if state == "awaiting_payment" and PaymentClaim.select().where(
             (PaymentClaim.order == order.id) & (PaymentClaim.status == "claimed")).exists():
         state = "claimed"
-    return [c.reply("order_status", order=ref(order), items=items_count(order), total=rupiah(order.total),
-                    state=words[state].format(due=local_text(order.payment_due, c.shop)))]
+    text = words[state].format(due=local_text(order.payment_due, c.shop))
+    if state in ("shipped", "done"):
+        text += detail(order.courier, order.tracking)  # sudah dikirim (JNE JP1234567890)
+    key, answer = c.reply("order_status", order=ref(order), items=items_count(order), total=rupiah(order.total),
+                          state=text)
+    # Still to pay: where to pay follows, as in every SMS asking for payment.
+    return [(key, answer + (pay_to(c.language) if state == "awaiting_payment" else ""))]

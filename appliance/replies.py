@@ -106,6 +106,22 @@ def template_for(key: str, language: str | None, overrides: dict | None = None) 
     raise KeyError(f"no reply template {key!r}")
 
 
+# The replies that ask the customer to pay: every one ends with where to pay
+# (the shop's `payment_instructions`), whichever path sends it.
+ASKS_TO_PAY: set[str] = set()
+
+
+def asks_to_pay(*keys: str) -> None:
+    ASKS_TO_PAY.update(keys)
+
+
+def pay_to(language: str | None) -> str:
+    """' Bayar ke: BCA 1234567890 a.n. Jaya Motor.' when the shop set where to pay, else ""."""
+    from .shopdata import setting  # late: it needs the models
+    where = (setting("payment_instructions") or "").strip().rstrip(".")
+    return " " + render(template_for("pay_to", language), where=where) if where else ""
+
+
 def reply(key: str, language: str | None, templates: dict[str, dict[str, str]] | None = None,
           **values: object) -> str:
     if templates is not None:
@@ -113,4 +129,5 @@ def reply(key: str, language: str | None, templates: dict[str, dict[str, str]] |
         template = by_language.get(language or "id") or next(iter(by_language.values()))
     else:
         template = template_for(key, language)
-    return render(template, **values)
+    text = render(template, **values)
+    return text + pay_to(language) if key in ASKS_TO_PAY else text

@@ -249,6 +249,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("shop_name", "Loket Demo", "The shop's name, used in replies.", _nonempty, "shop", owner=True),
     Setting("shop_address", "", "The shop's address, the answer to a customer who asks where the shop is "
             "(empty: staff answer that question).", _short_text(160), "shop", owner=True),
+    Setting("shop_phone", "", "The shop's phone number as printed on invoices and receipts (a landline or "
+            "the counter's mobile; empty: none printed).", _short_text(30), "shop", owner=True),
     Setting("payment_instructions", "", "Where customers pay (bank account, e-wallet, QRIS), added to every "
             "\"please pay\" SMS, e.g. \"BCA 1234567890 a.n. Jaya Motor\".", _short_text(100), "orders", owner=True),
     Setting("timezone", "Asia/Jakarta", "The shop's time zone; times are stored in UTC and shown in this zone.",

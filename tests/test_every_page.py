@@ -48,6 +48,8 @@ KINDS = ("spa", "parts", "service", "none")
 THINGS = {"spa": {"<phone>": "%2B6281234500001", "<customer_id>": "1", "<draw_id>": "1", "<step>": "hours"},
           "parts": {"<number>": "1001", "<campaign_id>": "1"},
           "service": {"<number>": "1"}}
+# A receipt is printed only for a paid order: the parts dealer's counter sale (fill_shop).
+THINGS_OF_ROUTE = {"/orders/<number>/receipt": {"<number>": "1002"}}
 
 
 def home_of(path: str) -> tuple[str, ...]:
@@ -65,7 +67,7 @@ def pages_of(kind: str) -> list:
         if route.method != "GET" or route.path in NOT_PAGES or route.public or kind not in home_of(route.path):
             continue
         url = route.path
-        for holder, value in THINGS[kind].items():
+        for holder, value in {**THINGS[kind], **THINGS_OF_ROUTE.get(route.path, {})}.items():
             url = url.replace(holder, value)
         assert "<" not in url, f"the walk knows no {url} in the {kind} shop"
         out.append((route.path, url, route.roles))
@@ -166,6 +168,15 @@ def fill_shop(page, loket, kind):
         page.click("form[action='/draws'] button[type=submit]")
     if kind == "parts":
         loket.text("+6281234500011", "BAYAR O-1001 120000")
+        page.goto(url + "orders")  # a counter sale, paid at once: O-1002, its receipt to print
+        page.click("details#new summary")
+        page.fill("form[method=post][action='/orders'] input[name=phone]", "081234500012")
+        page.select_option("select[name=product1]", index=1)
+        page.click("form[method=post][action='/orders'] button[type=submit]")
+        page.wait_for_url(re.compile(r".*/orders/1002"))
+        page.select_option("select[name=status]", "paid")
+        page.click("form:has(select[name=status]) button[type=submit]")
+        page.wait_for_selector(".flash")
         page.goto(url + "campaigns/new")
         page.fill("input[name=name]", "Oli baru")
         page.fill("#campaign-text", "Halo {name}, oli mesin baru diskon 10% minggu ini!")

@@ -121,6 +121,11 @@ def test_the_parts_dealer(shop_of):
     parts.kick()
     received(parts, budi, "O-1001")
     assert "O-1001" in say(parts, budi, "STATUS O-1001")
+    # ... and the desk prints his receipt: paid, numbered after the order.
+    desk = parts.browser()
+    desk.login(parts.user, parts.password)
+    status, _, receipt = desk.get("/orders/1001/receipt?paper=58")
+    assert status == 200 and "RCP-1001" in receipt and "LUNAS" in receipt and "Rp 120.000" in receipt
 
     # Pak Rudi orders by SMS: a new order for staff to check, its number in the reply.
     taken = say(parts, rudi, "beli busi ngk 2")
@@ -171,9 +176,11 @@ def test_the_online_shop(shop_of):
     status = say(shop, rina, "cek O-1001")
     assert "O-1001" in status
     order = orders.find_order("O-1001")
-    orders.set_status(order, "shipped", by=None, now=clock.utcnow(), note="JNE 1234567890", shop=shop.shop)
+    orders.set_status(order, "shipped", by=None, now=clock.utcnow(), courier="JNE", tracking="CGK1234567890",
+                      shop=shop.shop)
     shop.kick()
-    assert "JNE 1234567890" in received(shop, rina, "1234567890")
+    assert "lewat JNE, no. resi CGK1234567890" in received(shop, rina, "CGK1234567890")
+    assert "(JNE CGK1234567890)" in say(shop, rina, "STATUS O-1001")
 
 
 def test_the_it_service_desk(shop_of):

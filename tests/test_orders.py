@@ -1,6 +1,7 @@
 """Orders, and payment confirmed by SMS: the motorcycle parts dealer and the online shoe shop."""
 
 import datetime as dt
+import re
 import threading
 import zoneinfo
 
@@ -88,12 +89,14 @@ def test_the_parts_dealer_journey(responder, staff, parts):
     assert PaymentClaim.get_by_id(claim.id).decided_by_id == staff.id
     assert "sebesar Rp 250.000 sudah kami terima" in sms_to(BUDI)[-1]
 
-    orders.set_status(paid, "shipped", by=staff, now=T0 + dt.timedelta(days=1), note="JNE 0123456789", shop=SHOP)
-    assert sms_to(BUDI)[-1] == ("Motor Jaya: pesanan O-1001 sudah dikirim (JNE 0123456789). "
+    orders.set_status(paid, "shipped", by=staff, now=T0 + dt.timedelta(days=1), courier="JNE",
+                      tracking="0123 4567 89", shop=SHOP)
+    assert sms_to(BUDI)[-1] == ("Motor Jaya: pesanan O-1001 sudah dikirim lewat JNE, no. resi 0123456789. "
                                 "Terima kasih sudah berbelanja!")
 
     _, replies = text_in(BUDI, "STATUS O-1001", T0 + dt.timedelta(days=1, hours=1), responder)
-    assert texts(replies) == ["Motor Jaya: pesanan O-1001 (3 barang, total Rp 250.000): sudah dikirim."]
+    assert texts(replies) == ["Motor Jaya: pesanan O-1001 (3 barang, total Rp 250.000): sudah dikirim "
+                              "(JNE 0123456789)."]
 
     trail = [(e.action, e.detail) for e in AuditEntry.select().where(AuditEntry.target == "O-1001")
              .order_by(AuditEntry.id)]
@@ -337,7 +340,8 @@ def test_the_status_table_refuses_what_makes_no_sense(staff, parts):
     with pytest.raises(OrderError, match="cannot become cancelled"):
         orders.cancel_order(order, by=staff, reason="salah kirim", now=T0, shop=SHOP)
     sent = Message.select().where(Message.direction == "out").order_by(Message.id)
-    assert [m.template for m in sent] == ["order_awaiting_payment", "order_paid", "order_shipped", "order_done"]
+    assert [m.template for m in sent] == ["order_awaiting_payment", "order_paid", "order_shipped_untracked",
+                                          "order_done"]
     assert Order.get_by_id(order.id).status == "done"
 
 
@@ -458,7 +462,7 @@ def test_orders_created_at_once_get_different_numbers(shop, parts):
 def test_every_order_reply_fits_one_gsm7_sms():
     typical = dict(shop="Toko Sepatu Kulit Bandung", order="O-10042", total="Rp 1.250.000", amount="Rp 1.250.000",
                    due="25/11 10:00", days="3", items="12", reason="transfer belum masuk ke rekening BCA",
-                   detail=" (JNE 0123456789)", choices="O-1001, O-1002, O-1003", item="Kampas Rem Depan Vario X1",
+                   detail=" (JNE 0123456789)", courier="J&T Express", tracking="JP1234567890", choices="O-1001, O-1002, O-1003", item="Kampas Rem Depan Vario X1",
                    left="10", example="kampas rem depan vario", example_goods="KR-01", where="BCA 1234567890 a.n. Jaya Motor", count="3",
                    state=orders_sms.STATE_WORDS["id"]["awaiting_payment"].format(due="25/11 10:00"))
     keys = [k for k in DEFAULT_TEMPLATES if k.startswith(("order_", "pay_"))]
@@ -561,3 +565,57 @@ def test_a_shop_without_a_catalogue_says_it_takes_no_sms_orders(responder):
     person(MARIA, "Maria", "en")
     _, replies = text_in(MARIA, "BUY shoes 1", T0, responder)
     assert texts(replies) == ["Motor Jaya: ordering by SMS is not available here. Please contact us."]
+
+
+# -- where to pay: after every SMS that asks for payment ------------------------------------------
+
+ASKING_TO_PAY = re.compile(r"mohon bayar|bayar dulu|silakan bayar|kirim BAYAR|please pay|text PAY again", re.I)
+
+
+def test_every_reply_that_asks_for_payment_is_marked_to_say_where():
+    """A new reply asking the customer to pay, not marked in replies.ASKS_TO_PAY, fails here."""
+    from appliance import replies
+    asking = sorted(key for key, texts in DEFAULT_TEMPLATES.items()
+                    if key != "pay_to" and any(ASKING_TO_PAY.search(text) for text in texts.values()))
+    assert asking == sorted(replies.ASKS_TO_PAY), "a reply asks for payment without saying where (or the reverse)"
+    assert {"order_awaiting_payment", "pay_rejected", "order_too_many"} <= set(asking)
+
+
+def test_every_sms_asking_for_payment_says_where_to_pay(responder, staff, parts):
+    """Each path that asks a customer to pay, as it runs: the SMS ends with the shop's instructions."""
+    from appliance import replies
+    owner_sets(payment_instructions="BCA 1234567890 a.n. Jaya Motor.")
+    ending = " Bayar ke: BCA 1234567890 a.n. Jaya Motor."  # one full stop, not two
+    order = budi_orders(parts, staff)
+    assert sms_to(BUDI)[-1].endswith(ending), "order_awaiting_payment"
+    _, [status] = text_in(BUDI, "STATUS O-1001", T0 + dt.timedelta(minutes=5), responder)
+    assert status.text.endswith(ending), "STATUS of an order awaiting payment"
+    text_in(BUDI, "BAYAR O-1001 25000", T0 + dt.timedelta(hours=1), responder)
+    orders.reject_claim(orders.pending_claims()[0], "kurang", staff, T0 + dt.timedelta(hours=2), shop=SHOP)
+    assert sms_to(BUDI)[-1].endswith(ending), "pay_rejected"
+    for n in range(2):
+        orders.create_order(Customer.get(Customer.phone == BUDI), [(parts["kampas"], 1, None)], now=T0, shop=SHOP)
+    _, [refused] = text_in(BUDI, "BELI KR-01 1", T0 + dt.timedelta(hours=3), responder)
+    assert refused.text.endswith(ending), "order_too_many"
+    sent = Message.select().where((Message.direction == "out") & Message.template.in_(sorted(replies.ASKS_TO_PAY)))
+    assert sent.count() >= 4 and all(m.text.endswith(ending) for m in sent)
+    # Paid: nothing more to pay, and no SMS says where.
+    orders.set_status(order, "paid", by=staff, now=T0 + dt.timedelta(hours=4), shop=SHOP)
+    _, [paid] = text_in(BUDI, "STATUS O-1001", T0 + dt.timedelta(hours=5), responder)
+    assert "Bayar ke" not in paid.text and "Bayar ke" not in sms_to(BUDI)[-1]
+
+
+def test_without_instructions_nothing_is_added(responder, staff, parts):
+    budi_orders(parts, staff)
+    assert "Bayar ke" not in sms_to(BUDI)[-1] and sms_to(BUDI)[-1].endswith("BAYAR O-1001 jumlahnya")
+
+
+def test_the_shipped_sms_stays_short_with_the_longest_courier_and_tracking_number(staff, parts):
+    from appliance import sms
+    order = budi_orders(parts, staff)
+    orders.set_status(order, "paid", by=staff, now=T0, shop=SHOP)
+    orders.set_status(order, "shipped", by=staff, now=T0, shop=SHOP, courier="Ninja Xpress " + "X" * 17,
+                      tracking="NLIDAP" + "9" * 24)
+    text = sms_to(BUDI)[-1]
+    assert "lewat Ninja Xpress" in text and "no. resi NLIDAP9999" in text
+    assert sms.plan(text).encoding == "gsm7" and sms.plan(text).parts <= 2

@@ -33,7 +33,8 @@ NOW = dt.datetime.now(dt.timezone.utc)
 # Words that are the same in every language: names of things and units.
 SAME_IN_EVERY_LANGUAGE = {"Loket", "SMS", "SIM", "PIN", "IMEI", "USSD", "GSM", "UCS", "dBm", "MB", "CSV", "EN", "ID",
                           "Rp", "HMAC", "SHA", "UTF", "Excel", "USB", "LOKETBACKUP", "LOKET-BACKUP", "Bahasa",
-                          "Indonesia", "English", "loket", "modem", "detect", "Telkomsel"}
+                          "Indonesia", "English", "loket", "modem", "detect", "Telkomsel",
+                          "INV", "RCP"}  # an invoice's and a receipt's number: INV-1001, RCP-1001
 
 # Printed for the customer's signature in both languages at once, on purpose.
 BILINGUAL = ("/tickets/<number>/card", "/display")
@@ -178,6 +179,8 @@ def site(request, tmp_path_factory):
     order = orders.create_order(customer, [("Jasa servis printer", 1, 150_000)], now=NOW)
     orders.set_status(order, "awaiting_payment", by=owner, now=NOW, shop=Shop.from_settings(settings))
     orders.record_claim(order, 150_000, text="sudah transfer", now=NOW)
+    paid = orders.set_status(orders.create_order(customer, [("Tinta", 1, 85_000)], now=NOW), "paid", by=owner,
+                             now=NOW, shop=Shop.from_settings(settings))
     draw = draws.create_draw("Undian", period_start=NOW - dt.timedelta(days=30), period_end=NOW,
                              prizes=["Voucher"])
     ticket = tickets.open_ticket(customer, "Printer macet", source="staff", by=owner, now=NOW) \
@@ -189,6 +192,7 @@ def site(request, tmp_path_factory):
     table = create_app(settings, tasks=None).config["loket.routes"]
     ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
            "draw_id": draw.id, "step": "hours", "number": ticket.number, "order_number": order.number,
+           "paid_order_number": paid.number,
            "user_id": owner.id, "name": "messages", "backup_name": backup.backup(data_dir / "loket.db",
                                                                                data_dir / "backups").name}
     with start_web(data_dir, env={"LOKET_I18N_MARK": "1"}) as url:
@@ -198,7 +202,7 @@ def site(request, tmp_path_factory):
 
 def _path(route_path, ids):
     if route_path.startswith("/orders/"):
-        ids = {**ids, "number": ids["order_number"]}
+        ids = {**ids, "number": ids["paid_order_number" if route_path.endswith("/receipt") else "order_number"]}
     if route_path.startswith("/settings/backup/"):
         ids = {**ids, "name": ids["backup_name"]}
     return re.sub(r"<(\w+)>", lambda m: str(ids[m.group(1)]), route_path)

@@ -44,6 +44,7 @@ def site(tmp_path_factory):
                    error="+CMS ERROR 38")
     campaign = campaigns.create("Promo", "Halo {name}", {}, now=NOW)
     order = orders.create_order(customer, [("Jasa servis printer", 1, 150_000)], now=NOW)
+    paid = orders.set_status(orders.create_order(customer, [("Tinta", 1, 85_000)], now=NOW), "paid", by=None, now=NOW)
     draw = draws.create_draw("Undian", period_start=NOW - dt.timedelta(days=30), period_end=NOW,
                                prizes=["Voucher"])
     from appliance.webui.app import create_app
@@ -51,7 +52,7 @@ def site(tmp_path_factory):
     ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
            "draw_id": draw.id, "number": Ticket.select().first().number, "message_id": Message.select().first().id,
            "user_id": owner.id, "name": "messages", "path": "loket.css", "step": "commit",
-           "booking_id": 1, "order_number": order.number,
+           "booking_id": 1, "order_number": order.number, "paid_order_number": paid.number,
            "backup_name": backup.backup(data_dir / "loket.db", data_dir / "backups").name}
     with start_web(data_dir) as url:
         yield url, table, ids
@@ -61,6 +62,8 @@ def site(tmp_path_factory):
 def fill(path, ids):
     if path.startswith("/orders/"):
         ids = {**ids, "number": ids.get("order_number", ids["number"])}  # orders and tickets both have numbers
+        if path.endswith("/receipt"):  # a receipt only for a paid order
+            ids = {**ids, "number": ids.get("paid_order_number", ids["number"])}
     if path.startswith("/settings/backup/"):
         ids = {**ids, "name": ids.get("backup_name", ids["name"])}
     if path.startswith("/setup/"):

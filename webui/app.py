@@ -23,7 +23,8 @@ import bottle
 from appliance import auth, shopdata
 
 from . import (answers, audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, me, modems, orders,
-               outbox, report_tabs, reports, settings, setup, shop, tickets, updates, users, waiting, wizard)
+               outbox, printing, report_tabs, reports, settings, setup, shop, tickets, updates, users, waiting,
+               wizard)
 from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
                   Route, Web)
@@ -110,6 +111,9 @@ ROUTES = [
     Route("POST", "/orders", orders.order_create, roles=DESK),
     Route("GET", "/orders/<number>", orders.order_detail, roles=ANY_ROLE),
     Route("POST", "/orders/<number>", orders.order_act, roles=DESK),
+    # ... printed for the customer by the desk: the invoice, and the receipt once paid (A4 or ?paper=58)
+    Route("GET", "/orders/<number>/invoice", printing.invoice, roles=DESK),
+    Route("GET", "/orders/<number>/receipt", printing.receipt, roles=DESK),
     # tickets
     Route("GET", "/tickets", tickets.listing, roles=ANY_ROLE),
     Route("POST", "/tickets", tickets.create, roles=DESK),

@@ -97,6 +97,7 @@ def known(text: str, language: str = "id") -> bool:
 SETTING_LABELS = {
     'shop_name': N_('Name in every SMS'),
     'shop_address': N_('Address, for customers who ask where the shop is'),
+    'shop_phone': N_('Phone, printed on invoices and receipts'),
     'payment_instructions': N_('Where to pay, in every SMS asking for payment'),
     'timezone': N_('Time zone'),
     'default_language': N_('Language of new customers and staff'),

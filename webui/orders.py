@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import bottle
 
-from appliance import catalogue, clock, orders
+from appliance import catalogue, clock, orders, shipping
 from appliance.customers import customer_for
 from appliance.models import Order, PaymentClaim
 from appliance.phone import PhoneError, normalise
@@ -55,6 +55,8 @@ def _order(number: str) -> Order:
 def order_detail(web: Web, number: str, error: str = ""):
     order = _order(number)
     return web.render("order", title=orders.ref(order), o=order, error=error, ref=orders.ref(order),
+                      pay_to=web.settings.payment_instructions, couriers=shipping.COURIERS,
+                      old_note=shipping.old_note(order), limits=(shipping.MAX_COURIER, shipping.MAX_TRACKING),
                       claims=list(PaymentClaim.select().where(PaymentClaim.order == order).order_by(PaymentClaim.id)),
                       next_states=orders.TRANSITIONS.get(order.status, ()))
 
@@ -65,7 +67,8 @@ def order_act(web: Web, number: str):
     try:
         if action == "status":
             orders.set_status(order, web.form("status", limit=20), by=web.user, now=now,
-                              note=web.form("note", limit=500), shop=shop)
+                              note=web.form("note", limit=500), shop=shop,
+                              courier=web.form("courier", limit=200), tracking=web.form("tracking", limit=200))
         elif action == "cancel":
             orders.cancel_order(order, by=web.user, reason=web.form("note", limit=500), now=now, shop=shop)
         elif action in ("verify", "reject"):

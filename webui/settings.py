@@ -37,7 +37,7 @@ SAMPLES = {
     "prize": "Voucher Rp 50.000", "draw": "Desember", "items": "beras 5 kg x2, minyak 1 L x1", "total": "Rp 250.000",
     "amount": "Rp 250.000", "order": "O-1001", "hours": {"id": "Sen-Sab 09:00-17:00", "en": "Mon-Sat 09:00-17:00"},
     "address": "Jl. Ahmad Yani 12, Garut", "goods": "beras, minyak", "where": "BCA 123-456-7890 a.n. Toko Sari",
-    "due": "26/11 17:00", "detail": " (JNE 0123456789)", "reason": {"id": "menunggu suku cadang", "en": "waiting for a part"},
+    "due": "26/11 17:00", "detail": " (JNE 0123456789)", "courier": "J&T Express", "tracking": "JP1234567890", "reason": {"id": "menunggu suku cadang", "en": "waiting for a part"},
     "state": {"id": "menunggu pembayaran", "en": "awaiting payment"}, "item": "beras", "left": 2, "number": "T-0042",
     "position": 3, "eta": 20, "technician": "Budi", "summary": "printer tidak mau mencetak", "resolution": "ganti kabel",
     "when": "24/11 15:00", "phone": "0812-3456-7890", "command": "OK", "open": "T-0042, T-0043", "count": 4,

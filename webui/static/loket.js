@@ -254,7 +254,16 @@ function setupBusyForms() {
   });
 }
 
+// An invoice or receipt: its Print button opens the browser's print dialog
+// (the page's print CSS sets the paper: A4 or the 58 mm roll).
+function setupPrint() {
+  for (const button of document.querySelectorAll("button[data-print]")) {
+    button.addEventListener("click", () => window.print());
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  setupPrint();
   setupCardLabels();
   setupBusyForms();
   setupConfirmations();

@@ -64,7 +64,7 @@
     % elif kind == 'points':
       {{('+' if r.delta > 0 else '') + number(r.delta)}} · {{points_reason(r)}}
     % elif kind == 'order':
-      O-{{r.number}} · {{money(r.total)}}
+      <a href="/orders/{{r.number}}">O-{{r.number}}</a> · {{money(r.total)}}{{(' · ' + r.courier) if r.courier else ''}}{{(' · ' + t('tracking number {number}').format(number=r.tracking)) if r.tracking else ''}}
     % else:
       {{e['text']}}
     % end

@@ -11,10 +11,29 @@
   % if o.payment_due and o.status == 'awaiting_payment':
   <dt>{{t('Pay by')}}</dt><dd>{{when(o.payment_due)}} ({{until(o.payment_due)}})</dd>
   % end
+  % if o.paid_at:
+  <dt>{{t('Paid')}}</dt><dd>{{when(o.paid_at)}}</dd>
+  % end
+  % if o.shipped_at:
+  <dt>{{t('Shipped')}}</dt><dd>{{when(o.shipped_at)}}{{(' · ' + o.courier) if o.courier else ''}}{{(' · ' + t('tracking number {number}').format(number=o.tracking)) if o.tracking else ''}}{{(' · ' + old_note) if old_note else ''}}</dd>
+  % end
+  % if o.status in ('new', 'awaiting_payment'):
+  <dt>{{t('Pay to')}}</dt><dd>{{pay_to or t('not set: the customer is not told where to pay')}}{{!('' if pay_to or user.role != 'owner' else ' · <a href="/settings/shop#orders">' + t('set it') + '</a>')}}</dd>
+  % end
   % if o.note:
   <dt>{{t('Notes')}}</dt><dd>{{o.note}}</dd>
   % end
 </dl>
+% if user.role in ('owner', 'admin', 'frontdesk'):
+<div class="buttons print-buttons">
+  <a class="button" href="/orders/{{o.number}}/invoice">{{t('Invoice (A4)')}}</a>
+  <a class="button" href="/orders/{{o.number}}/invoice?paper=58">{{t('Invoice (58 mm)')}}</a>
+  % if o.status in ('paid', 'shipped', 'done'):
+  <a class="button" href="/orders/{{o.number}}/receipt">{{t('Receipt (A4)')}}</a>
+  <a class="button" href="/orders/{{o.number}}/receipt?paper=58">{{t('Receipt (58 mm)')}}</a>
+  % end
+</div>
+% end
 <table><thead><tr><th>{{t('Item')}}</th><th>{{t('qty')}}</th><th>{{t('price')}}</th></tr></thead><tbody>
 % for i in o.items:
 <tr><td>{{i.name}}</td><td>{{i.quantity}}</td><td>{{money(i.price)}}</td></tr>
@@ -40,15 +59,30 @@
 % end
 </section>
 % end
-% if next_states and user.role in ('owner', 'admin', 'frontdesk'):
+% if 'shipped' in next_states and user.role in ('owner', 'admin', 'frontdesk'):
+<form method="post" action="/orders/{{o.number}}" class="row-form card ship-form">
+  <h2>{{t('Ship')}}</h2>
+  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="status"><input type="hidden" name="status" value="shipped">
+  <label>{{t('Courier')}} <input name="courier" list="couriers" maxlength="{{limits[0]}}" autocomplete="off"></label>
+  <datalist id="couriers">
+  % for c in couriers:
+    <option value="{{c}}">
+  % end
+  </datalist>
+  <label>{{t('Tracking number')}} <input name="tracking" maxlength="{{limits[1]}}" autocomplete="off" autocapitalize="characters" spellcheck="false"></label>
+  <button type="submit" data-confirm="{{t('Mark as shipped? The customer gets an SMS with the courier and tracking number.')}}">{{t('Mark shipped')}}</button>
+</form>
+% end
+% others = [s for s in next_states if s != 'shipped']
+% if others and user.role in ('owner', 'admin', 'frontdesk'):
 <form method="post" action="/orders/{{o.number}}" class="row-form card">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="status">
   <label>{{t('Status')}} <select name="status">
-  % for s in next_states:
+  % for s in others:
     <option value="{{s}}">{{label(s)}}</option>
   % end
   </select></label>
-  <label>{{t('Note (courier, receipt, reason; sent to the customer)')}} <input name="note" maxlength="500"></label>
+  <label>{{t('Note (a reason when cancelling; sent to the customer)')}} <input name="note" maxlength="200"></label>
   <button type="submit">{{t('Save')}}</button>
 </form>
 % end

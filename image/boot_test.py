@@ -346,6 +346,8 @@ def main(argv=None) -> int:
         append = " ".join([
             "root=LABEL=loket-root", "ro", f"console={'ttyAMA0' if arm else 'ttyS0'},115200", "panic=-1",
             f'systemd.run="{shell}"', "systemd.run_success_action=none", "systemd.run_failure_action=none",
+            # trixie's systemd (257) puts a getty on every virtio console, which would take the shell's
+            *(["systemd.mask=serial-getty@hvc0.service"] if arm else []),
         ])
         machine = (["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-accel", "tcg,thread=multi"] if arm
                    else ["qemu-system-x86_64", "-accel", "tcg"])

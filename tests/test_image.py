@@ -233,3 +233,12 @@ def test_every_suite_has_wheels_for_its_python_and_the_boots_cover_both():
     assert suites.DEFAULT == "trixie" and suites.get().python == "3.13"
     defaults = {pair.split(":")[1] for pair in DEFAULT_BOOTS.split()}
     assert defaults == set(suites.SUITES), "the default run boots every supported suite once"
+
+
+def test_loket_image_suites_chooses_the_boots(monkeypatch):
+    monkeypatch.delenv("LOKET_IMAGE_SUITES", raising=False)
+    assert booted_suites("arm64") == ["trixie"] and booted_suites("amd64") == ["bookworm"]
+    monkeypatch.setenv("LOKET_IMAGE_SUITES", "all")
+    assert booted_suites("arm64") == booted_suites("amd64") == ["trixie", "bookworm"]
+    monkeypatch.setenv("LOKET_IMAGE_SUITES", "amd64:trixie,arm64:bookworm")
+    assert booted_suites("arm64") == ["bookworm"] and booted_suites("amd64") == ["trixie"]

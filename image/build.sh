@@ -62,7 +62,7 @@ while [ $# -gt 0 ]; do
     --release-key) RELEASE_KEY=$2; shift 2 ;;
     --mirror) MIRROR=$2; shift 2 ;;
     --dry-run) DRY_RUN=1; shift ;;
-    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -1,9 +1,12 @@
 """Boot the amd64 twin of the Loket image under QEMU and check the appliance.
 
-    python3 image/boot_test.py [--arch amd64|arm64] [--image-dir DIR] [--build] [--timeout S] [--keep]
+    python3 image/boot_test.py [--arch amd64|arm64] [--suite trixie|bookworm] [--image-dir DIR] [--build]
+                               [--timeout S] [--keep]
 
 What it does:
-- builds the amd64 twin with image/build.sh when it is missing (or --build);
+- builds the amd64 twin with image/build.sh when it is missing (or --build),
+  on the Debian release --suite names (image/suites.py; trixie by default),
+  and checks in the VM that it runs that release and its Python;
 - starts the AT modem simulator on the host (`loket modem sim --link`), and
   gives it to the VM as its second UART (/dev/ttyS1, the twin's modem);
 - boots the image's own kernel and initrd under qemu-system-x86_64 -accel tcg,
@@ -58,6 +61,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(HERE))
 from appliance.migrations import HEAD as SCHEMA  # noqa: E402  the good release is built from this tree
+import suites  # noqa: E402
 
 T0 = time.monotonic()
 TIMINGS: list[tuple[str, float]] = []
@@ -152,7 +156,7 @@ def boot_files(raw: Path, start: int, work: Path) -> tuple[Path, Path]:
     return picked[0], picked[1]
 
 
-def make_bundles(work: Path, version: str) -> dict[str, Path]:
+def make_bundles(work: Path, version: str, suite: str) -> dict[str, Path]:
     """A good next release and a broken one after it, signed with the key
     whose public half the image carries (build.sh's development key)."""
     import bundle as tool
@@ -162,9 +166,11 @@ def make_bundles(work: Path, version: str) -> dict[str, Path]:
     major, minor, patch = (int(n) for n in version.split(".")[:3])
     good, broken = f"{major}.{minor}.{patch + 1}", f"{major}.{minor}.{patch + 2}"
     out = work / "bundles"
-    assert tool.main(["build", "--arch", "amd64", "--key", str(key), "--version", good, "--out", str(out)]) == 0
+    assert tool.main(["build", "--arch", "amd64", "--suite", suite, "--key", str(key), "--version", good,
+                      "--out", str(out)]) == 0
     wheel = tool.loket_wheel(work / "broken", broken, edit=break_the_web_after_migrating)
-    assert tool.main(["build", "--arch", "amd64", "--key", str(key), "--wheel", str(wheel), "--out", str(out)]) == 0
+    assert tool.main(["build", "--arch", "amd64", "--suite", suite, "--key", str(key), "--wheel", str(wheel),
+                      "--out", str(out)]) == 0
     return {"good": out / f"loket-{good}-x86_64.bundle", "broken": out / f"loket-{broken}-x86_64.bundle",
             "good_version": good, "broken_version": broken}
 
@@ -255,6 +261,8 @@ def check_updates(sh, check, say, port: int, work: Path, bundles: dict, stick: P
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--arch", choices=("amd64", "arm64"), default="amd64")
+    parser.add_argument("--suite", choices=list(suites.SUITES), default=suites.DEFAULT,
+                        help="the image's Debian release (built with it; checked in the VM)")
     parser.add_argument("--image-dir", type=Path, default=REPO / "build" / "image")
     parser.add_argument("--build", action="store_true", help="build the image even when one exists")
     parser.add_argument("--wheel", help="build the image with this Loket wheel (passed to build.sh)")
@@ -281,7 +289,7 @@ def main(argv=None) -> int:
     images = sorted(args.image_dir.glob(f"loket-*-{args.arch}.img.zst"))
     if args.build or not images:
         say(f"building the {args.arch} image")
-        command = [str(HERE / "build.sh"), "--arch", args.arch, "--out", str(args.image_dir)]
+        command = [str(HERE / "build.sh"), "--arch", args.arch, "--suite", args.suite, "--out", str(args.image_dir)]
         if args.wheel:
             command += ["--wheel", args.wheel]
         subprocess.run(command, check=True)
@@ -311,7 +319,7 @@ def main(argv=None) -> int:
 
         if not arm:
             say("making the update bundles and the USB stick")
-            bundles = make_bundles(work, image.name.split("-")[1])
+            bundles = make_bundles(work, image.name.split("-")[1], args.suite)
             stick = make_stick(work / "stick.img", bundles["good"])
             mark("bundles made")
 
@@ -338,6 +346,8 @@ def main(argv=None) -> int:
         append = " ".join([
             "root=LABEL=loket-root", "ro", f"console={'ttyAMA0' if arm else 'ttyS0'},115200", "panic=-1",
             f'systemd.run="{shell}"', "systemd.run_success_action=none", "systemd.run_failure_action=none",
+            # trixie's systemd (257) puts a getty on every virtio console, which would take the shell's
+            *(["systemd.mask=serial-getty@hvc0.service"] if arm else []),
         ])
         machine = (["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-accel", "tcg,thread=multi"] if arm
                    else ["qemu-system-x86_64", "-accel", "tcg"])
@@ -426,6 +436,11 @@ def main(argv=None) -> int:
             failures.append("the setup code is not on the console")
             say("FAIL setup code on the console")
         check("hostname loket", "hostname", lambda code, out: out.strip() == "loket")
+        suite = suites.get(args.suite)
+        check(f"Debian {suite.name} with Python {suite.python} in the venv",
+              ". /etc/os-release && echo $VERSION_CODENAME && /opt/loket/venv/bin/python -c "
+              "'import sys, gammu; print(\"%d.%d\" % sys.version_info[:2])'",
+              lambda code, out: code == 0 and out.split()[-2:] == [suite.name, suite.python])
         modem_tty = "ttyUSB0" if arm else "ttyS1"
         if arm:
             # The Pi image expects a known modem at /dev/loket-modem (udev); QEMU's

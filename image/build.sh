@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Build Loket's flashable SD-card image from Debian bookworm packages only.
+# Build Loket's flashable SD-card image from Debian packages only.
 #
-#   image/build.sh [--arch arm64|amd64] [--out DIR] [--wheel FILE] [--cache DIR]
-#                  [--release-key FILE.pub] [--mirror URL] [--dry-run]
+#   image/build.sh [--arch arm64|amd64] [--suite trixie|bookworm] [--out DIR] [--wheel FILE]
+#                  [--cache DIR] [--release-key FILE.pub] [--mirror URL] [--dry-run]
+#
+# --suite: the Debian release, trixie (Debian 13, the default) or bookworm
+#        (Debian 12, while it is supported; also LOKET_SUITE). What differs
+#        between them (Python version, package names) is in image/suites.py.
 #
 # arm64: the Raspberry Pi image (Pi 3, 4/400, CM4, Zero 2 W: Debian's
 #        raspi-firmware + linux-image-arm64).
@@ -44,20 +48,21 @@ CACHE=${LOKET_IMAGE_CACHE:-/var/cache/loket-image}
 RELEASE_KEY=${LOKET_RELEASE_KEY:-}
 MIRROR=${LOKET_MIRROR:-}
 DRY_RUN=
-SUITE=bookworm
+SUITE=${LOKET_SUITE:-}
 PY=${PYTHON:-$REPO/.venv/bin/python}
 [ -x "$PY" ] || PY=python3
 
 while [ $# -gt 0 ]; do
   case $1 in
     --arch) ARCH=$2; shift 2 ;;
+    --suite) SUITE=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --wheel) WHEEL=$2; shift 2 ;;
     --cache) CACHE=$2; shift 2 ;;
     --release-key) RELEASE_KEY=$2; shift 2 ;;
     --mirror) MIRROR=$2; shift 2 ;;
     --dry-run) DRY_RUN=1; shift ;;
-    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -66,6 +71,11 @@ case $ARCH in
   amd64) PYPLAT=x86_64 ;;
   *) echo "build.sh: --arch must be arm64 or amd64" >&2; exit 2 ;;
 esac
+# The suite's Python, apt suites and package list (PACKAGES), from the one table.
+[ -n "$SUITE" ] || SUITE=$("$PY" "$HERE/suites.py" names | cut -d' ' -f1)
+SUITE_SHELL=$("$PY" "$HERE/suites.py" shell "$SUITE" "$ARCH" 2>/dev/null) ||
+  { echo "build.sh: --suite must be one of: $("$PY" "$HERE/suites.py" names)" >&2; exit 2; }
+eval "$SUITE_SHELL"
 
 T0=$(date +%s)
 step() { printf '\033[1m==> [%4ss] %s\033[0m\n' $(( $(date +%s) - T0 )) "$*" >&2; }
@@ -118,19 +128,12 @@ for variable in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY;
 done
 
 # -- 1. the Debian package list (the cache key of the base rootfs) -------------------
-PACKAGES=(
-  systemd systemd-sysv systemd-timesyncd udev dbus
-  avahi-daemon libnss-mdns
-  python3 sqlite3 usb-modeswitch iproute2 kmod procps less
-  initramfs-tools zstd
-  fdisk e2fsprogs   # sfdisk + resize2fs: the root partition grows to the card on first boot
-)
+# PACKAGES (image/suites.py): the appliance's packages, the kernel and, for a Pi,
+# raspi-firmware, linux-image-arm64, firmware-brcm80211 and wpasupplicant.
 case $ARCH in
-  arm64) PACKAGES+=(linux-image-arm64 raspi-firmware firmware-brcm80211 wpasupplicant)
-         # Storage and console drivers the initramfs needs on a Pi (and on QEMU's virt board).
-         INITRD_MODULES="mmc_block sdhci_iproc bcm2835 sdhci_pltfm ext4 crc32c_generic virtio_blk virtio_mmio virtio_pci" ;;
-  amd64) PACKAGES+=(linux-image-amd64)
-         INITRD_MODULES="virtio_pci virtio_blk virtio_scsi sd_mod ahci ext4 crc32c_generic" ;;
+  # Storage and console drivers the initramfs needs on a Pi (and on QEMU's virt board).
+  arm64) INITRD_MODULES="mmc_block sdhci_iproc bcm2835 sdhci_pltfm ext4 crc32c_generic virtio_blk virtio_mmio virtio_pci" ;;
+  amd64) INITRD_MODULES="virtio_pci virtio_blk virtio_scsi sd_mod ahci ext4 crc32c_generic" ;;
 esac
 # The base has its own fixed epoch, so a new commit does not invalidate the
 # cache; its files are older than any commit's SOURCE_DATE_EPOCH anyway.
@@ -138,6 +141,18 @@ BASE_EPOCH=${LOKET_BASE_EPOCH:-1735689600}   # 2025-01-01
 KEY=$(printf '%s\n' "$SUITE" "$ARCH" "$MIRROR" "$BASE_EPOCH" "$INITRD_MODULES" "${PACKAGES[@]}" \
       "$(sed -n '/^# -- base hooks/,/^# -- end base hooks/p' "$0")" | sha256sum | cut -c1-16)
 BASE=$CACHE/base-$SUITE-$ARCH-$KEY.tar
+
+# The image's own apt sources name Debian's archive for the suite, its updates and
+# its security archive (deb822), never the build machine's mirror or proxy.
+IMAGE_SOURCES="Types: deb
+URIs: http://deb.debian.org/debian
+Suites: $SUITE_APT
+Components: main non-free-firmware
+
+Types: deb
+URIs: http://security.debian.org/debian-security
+Suites: $SUITE_SECURITY
+Components: main non-free-firmware"
 
 # -- base hooks (part of the cache key) --
 # Run by mmdebstrap on the host, with the rootfs as $1.
@@ -156,7 +171,8 @@ CUSTOMIZE_HOOK='
       chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware "$v";
     done;
   fi;
-  printf "deb http://deb.debian.org/debian %s main non-free-firmware\n" '"$SUITE"' > "$1/etc/apt/sources.list";
+  rm -f "$1/etc/apt/sources.list";
+  printf "%s\n" "'"$IMAGE_SOURCES"'" > "$1/etc/apt/sources.list.d/debian.sources";
   rm -f "$1/etc/apt/apt.conf.d/99mmdebstrap";
   rm -rf "$1/var/cache/apt/"*.bin "$1/var/lib/apt/lists/"* "$1/var/log/"*.log "$1/var/log/apt" "$1/var/cache/debconf/"*-old'
 # -- end base hooks --
@@ -169,6 +185,8 @@ MMDEBSTRAP=(mmdebstrap --format=tar --mode=root --variant=minbase --arch="$ARCH"
   "$SUITE" "$BASE.partial" "$MIRROR")
 
 if [ -n "$DRY_RUN" ]; then
+  printf 'suite: %s (python %s)\nimage sources: %s\n' "$SUITE" "$SUITE_PYTHON" \
+    "$(printf '%s' "$IMAGE_SOURCES" | sed -n 's/^\(URIs\|Suites\): //p' | paste -sd' ')"
   printf 'source: %s\nfrom: %s\nproxy: %s\nbase: %s\nmmdebstrap:' "$MIRROR" "$SOURCE_FROM" \
     "$( { printf '%s ' "${APTOPTS[@]#--aptopt=}" "${PROXY_ENV[@]}"; } | sed 's/ *$//')" "$BASE"
   printf ' %q' "${MMDEBSTRAP[@]}"; echo
@@ -190,8 +208,9 @@ else
   fi
   step "package source: $MIRROR, from $SOURCE_FROM"
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin SOURCE_DATE_EPOCH="$BASE_EPOCH" TMPDIR=/var/tmp "${PROXY_ENV[@]}" \
-    "${MMDEBSTRAP[@]}" > "$CACHE/base-$ARCH.log" 2>&1 ||
-    { rm -f "$BASE.partial"; tail -40 "$CACHE/base-$ARCH.log" >&2; echo "build.sh: mmdebstrap failed; the whole log: $CACHE/base-$ARCH.log" >&2; exit 1; }
+    "${MMDEBSTRAP[@]}" > "$CACHE/base-$SUITE-$ARCH.log" 2>&1 ||
+    { rm -f "$BASE.partial"; tail -40 "$CACHE/base-$SUITE-$ARCH.log" >&2
+      echo "build.sh: mmdebstrap failed; the whole log: $CACHE/base-$SUITE-$ARCH.log" >&2; exit 1; }
   mv "$BASE.partial" "$BASE"
   # Older bases with other keys are dead weight.
   ls -t "$CACHE"/base-"$SUITE"-"$ARCH"-*.tar 2>/dev/null | tail -n +3 | xargs -r rm -f
@@ -201,7 +220,7 @@ fi
 step "wheels for $PYPLAT"
 WHEELS=$WORK/wheels
 # One place decides the wheel set, for the image and for update bundles.
-LOKET_IMAGE_CACHE=$CACHE "$PY" "$HERE/bundle.py" wheels --arch "$ARCH" --out "$WHEELS" ${WHEEL:+--wheel "$WHEEL"} >/dev/null
+LOKET_IMAGE_CACHE=$CACHE "$PY" "$HERE/bundle.py" wheels --arch "$ARCH" --suite "$SUITE" --out "$WHEELS" ${WHEEL:+--wheel "$WHEEL"} >/dev/null
 if [ -z "$RELEASE_KEY" ]; then
   RELEASE_KEY=$CACHE/dev-release-key.pub
   [ -f "$RELEASE_KEY" ] || LOKET_IMAGE_CACHE=$CACHE "$PY" "$HERE/bundle.py" keygen "$CACHE/dev-release-key" >/dev/null
@@ -221,7 +240,9 @@ step "installing Loket into /opt/loket/releases/$VERSION (venv -> it)"
 # add a release and move the link: appliance/box/update.py).
 RELEASE=/opt/loket/releases/$VERSION
 VENV=$ROOT$RELEASE
-PYVER=$(readlink "$ROOT/usr/bin/python3" | sed 's/^python//')   # 3.11
+PYVER=$(readlink "$ROOT/usr/bin/python3" | sed 's/^python//')   # 3.13 on trixie
+[ "$PYVER" = "$SUITE_PYTHON" ] ||
+  { echo "build.sh: the $SUITE base has Python $PYVER, image/suites.py says $SUITE_PYTHON" >&2; exit 1; }
 SITE=$VENV/lib/python$PYVER/site-packages
 mkdir -p "$VENV/bin" "$SITE"
 # A venv by hand: what `python3 -m venv` would write, without running the
@@ -234,7 +255,7 @@ printf 'home = /usr/bin\ninclude-system-site-packages = false\nversion = %s\n' \
   > "$VENV/pyvenv.cfg"
 "$PY" -m pip install -q --disable-pip-version-check --no-index --find-links "$WHEELS" \
   --target "$SITE" --no-compile --platform "manylinux2014_$PYPLAT" --platform "manylinux_2_28_$PYPLAT" \
-  --implementation cp --python-version 3.11 --abi cp311 --abi abi3 --abi none --only-binary=:all: \
+  --implementation cp --python-version "$PYVER" --abi "$SUITE_ABI" --abi abi3 --abi none --only-binary=:all: \
   "loket==$VERSION" 2>&1 | grep -v -E "WARNING: Target directory|^$" >&2 || true
 test -d "$SITE/appliance" || { echo "build.sh: Loket did not install into the venv" >&2; exit 1; }
 rm -rf "$SITE/bin"   # pip's scripts carry the host's interpreter; ours follow

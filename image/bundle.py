@@ -1,8 +1,8 @@
 """Release bundles for offline updates, and the wheels the image installs.
 
     python3 image/bundle.py keygen KEYFILE
-    python3 image/bundle.py build --arch arm64|amd64 --key KEYFILE [--out DIR] [--wheel FILE] [--version V]
-    python3 image/bundle.py wheels --arch arm64|amd64 --out DIR [--wheel FILE]
+    python3 image/bundle.py build --arch arm64|amd64 [--suite S] --key KEYFILE [--out DIR] [--wheel FILE] [--version V]
+    python3 image/bundle.py wheels --arch arm64|amd64 [--suite S] --out DIR [--wheel FILE]
 
 keygen   makes a release key pair: KEYFILE (private, keep it on the release
          machine, never in the repository) and KEYFILE.pub, which
@@ -15,6 +15,9 @@ build    writes DIR/loket-<version>-<machine>.bundle (default DIR:
          page or from a USB stick (see appliance/box/update.py).
          --version builds the Loket wheel as that version (release
          candidates, tests); --wheel uses a wheel built elsewhere.
+         --suite: the Debian release of the boxes it is for (image/suites.py;
+         trixie by default): a bundle is made for its Python (3.13, or
+         bookworm's 3.11), and a box refuses one for another.
 wheels   the same wheel set without the bundle: image/build.sh installs it.
 
 Downloads are cached in LOKET_IMAGE_CACHE (default /var/cache/loket-image as
@@ -36,10 +39,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))  # appliance.box.bundle: the same code the box checks bundles with
+sys.path.insert(0, str(HERE))
+import suites  # noqa: E402  the Debian release decides the Python
 
 MACHINE = {"arm64": "aarch64", "amd64": "x86_64"}
 PIP = "pip==24.3.1"  # the installer each bundle carries (the box has no pip of its own)
-PYTHON = "3.11"      # Debian bookworm's
 
 
 def _pip(*args: str, quiet: bool = True) -> None:
@@ -48,9 +52,9 @@ def _pip(*args: str, quiet: bool = True) -> None:
                    check=True, env=env)
 
 
-def _platform_args(machine: str) -> list[str]:
+def _platform_args(machine: str, suite: suites.Suite) -> list[str]:
     return ["--platform", f"manylinux2014_{machine}", "--platform", f"manylinux_2_28_{machine}",
-            "--implementation", "cp", "--python-version", PYTHON, "--abi", "cp311", "--abi", "abi3",
+            "--implementation", "cp", "--python-version", suite.python, "--abi", suite.abi, "--abi", "abi3",
             "--abi", "none", "--only-binary=:all:"]
 
 
@@ -61,16 +65,16 @@ def _cache() -> Path:
     return Path("/var/cache/loket-image") if os.geteuid() == 0 else Path.home() / ".cache" / "loket-image"
 
 
-def dependency_wheels(machine: str) -> list[Path]:
+def dependency_wheels(machine: str, suite: suites.Suite) -> list[Path]:
     """The pinned runtime dependencies for the target, downloaded once per
-    requirements file and platform."""
+    requirements file, platform and Python."""
     requirements = HERE / "requirements.txt"
     key = hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]
-    folder = _cache() / f"wheels-{machine}-{key}"
+    folder = _cache() / f"wheels-{machine}-{suite.abi}-{key}"
     if not folder.is_dir():
         partial = folder.with_name(folder.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
-        _pip("download", "--no-deps", "--dest", str(partial), *_platform_args(machine), "-r", str(requirements))
+        _pip("download", "--no-deps", "--dest", str(partial), *_platform_args(machine, suite), "-r", str(requirements))
         partial.rename(folder)
     return sorted(folder.glob("*.whl"))
 
@@ -117,11 +121,12 @@ def schema_of_wheel(wheel: Path) -> int:
     return int(done.stdout.strip())
 
 
-def collect(arch: str, out: Path, wheel: Path | None = None, version: str | None = None) -> list[Path]:
+def collect(arch: str, out: Path, wheel: Path | None = None, version: str | None = None,
+            suite: suites.Suite | None = None) -> list[Path]:
     machine = MACHINE[arch]
     out.mkdir(parents=True, exist_ok=True)
     own = Path(shutil.copy2(wheel, out / Path(wheel).name)) if wheel else loket_wheel(out, version)
-    return [own] + [Path(shutil.copy2(dep, out / dep.name)) for dep in dependency_wheels(machine)]
+    return [own] + [Path(shutil.copy2(dep, out / dep.name)) for dep in dependency_wheels(machine, suite or suites.get())]
 
 
 def main(argv=None) -> int:
@@ -132,6 +137,8 @@ def main(argv=None) -> int:
     for name in ("build", "wheels"):
         verb = verbs.add_parser(name)
         verb.add_argument("--arch", choices=sorted(MACHINE), required=True)
+        verb.add_argument("--suite", choices=list(suites.SUITES), default=suites.DEFAULT,
+                          help="the Debian release of the boxes (its Python)")
         verb.add_argument("--wheel", type=Path, help="use this Loket wheel instead of building one")
         verb.add_argument("--version", help="build the Loket wheel as this version")
         verb.add_argument("--out", type=Path, required=name == "wheels", default=REPO / "build" / "bundles")
@@ -151,16 +158,16 @@ def main(argv=None) -> int:
         print(f"private key: {args.key} (keep it off the boxes and out of the repository)\npublic key: {public}")
         return 0
     if args.verb == "wheels":
-        for wheel in collect(args.arch, args.out, args.wheel, args.version):
+        for wheel in collect(args.arch, args.out, args.wheel, args.version, suites.get(args.suite)):
             print(wheel)
         return 0
     with tempfile.TemporaryDirectory(prefix="loket-bundle-") as tmp:
-        wheels = collect(args.arch, Path(tmp), args.wheel, args.version)
+        wheels = collect(args.arch, Path(tmp), args.wheel, args.version, suites.get(args.suite))
         own = wheels[0]
         wheels.append(Path(shutil.copy2(pip_wheel(), Path(tmp) / pip_wheel().name)))
         try:
             path = bundle.build_bundle(args.out, wheels, version=wheel_version(own), machine=MACHINE[args.arch],
-                                       python=PYTHON, schema=schema_of_wheel(own), private_key=args.key)
+                                       python=suites.get(args.suite).python, schema=schema_of_wheel(own), private_key=args.key)
         except bundle.UpdateError as exc:
             print(f"bundle.py: {exc}", file=sys.stderr)
             return 1

@@ -105,17 +105,22 @@ def inspect(image: Path) -> list[str]:
             problems.append("root: /etc/machine-id is set: every box would share it")
         if "Inode:" in debugfs("stat /var/lib/loket/secret.key"):
             problems.append("root: a device secret is in the image")
-        site = debugfs(f"ls -p {venv}/lib/python3.11/site-packages")
+        # lib/python3.X: the suite's Python (image/suites.py), 3.13 on trixie
+        pythons = re.findall(r"/(python3\.\d+)/", debugfs(f"ls -p {venv}/lib"))
+        if len(pythons) != 1:
+            problems.append(f"venv: expected one lib/python3.X, found {pythons}")
+        site_dir = f"{venv}/lib/{pythons[0] if pythons else 'python3'}/site-packages"
+        site = debugfs(f"ls -p {site_dir}")
         for package in ("appliance", "gammu", "argon2", "_cffi_backend", "peewee.py", "waitress", "huey", "serial"):
             if f"/{package}" not in site and package not in site:
                 problems.append(f"venv: {package} is missing")
         # The compiled parts are for the target CPU (the ELF header's e_machine).
-        listing = debugfs(f"ls -p {venv}/lib/python3.11/site-packages/gammu")
+        listing = debugfs(f"ls -p {site_dir}/gammu")
         # `ls -p` lines: /inode/mode/uid/gid/name/size/
         names_in = [line.split("/")[5] for line in listing.splitlines() if line.count("/") >= 6]
         so = next((name for name in names_in if name.endswith(".so")), None)
         if so:
-            blob = subprocess.run(["debugfs", "-R", f"cat {venv}/lib/python3.11/site-packages/gammu/{so}",
+            blob = subprocess.run(["debugfs", "-R", f"cat {site_dir}/gammu/{so}",
                                    str(root_img)], capture_output=True).stdout[:20]
             machine = int.from_bytes(blob[18:20], "little") if len(blob) >= 20 else None
             if machine != ELF_MACHINE[arch]:

@@ -2,7 +2,12 @@
 LOKET_IMAGE_TEST=1 (`./dev test` as root sets it) the amd64 twin is built and
 booted under QEMU, and the arm64 Pi image is built, inspected and booted (several
 minutes, root, mmdebstrap, qemu-system-x86/-arm and qemu-user-static installed;
-LOKET_IMAGE_TEST_ARM64=0 leaves the Pi image out)."""
+LOKET_IMAGE_TEST_ARM64=0 leaves the Pi image out).
+
+Both Debian releases boot, one architecture each (two boots keep the suite's
+time): the Pi image on trixie (the product) and the amd64 twin, with its
+updates and power cut, on bookworm. LOKET_IMAGE_SUITES says otherwise:
+`all` boots all four, or a list such as `amd64:trixie arm64:bookworm`."""
 
 from __future__ import annotations
 
@@ -16,6 +21,25 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 IMAGE = REPO / "image"
+sys.path.insert(0, str(IMAGE))
+import suites  # noqa: E402
+
+DEFAULT_BOOTS = "arm64:trixie amd64:bookworm"
+
+
+def booted_suites(arch: str) -> list[str]:
+    """The suites LOKET_IMAGE_SUITES boots for this architecture."""
+    wanted = os.environ.get("LOKET_IMAGE_SUITES", DEFAULT_BOOTS).replace(",", " ").split()
+    if wanted == ["all"]:
+        return list(suites.SUITES)
+    return [suite for pair in wanted for want, _, suite in [pair.partition(":")] if want == arch]
+
+
+def image_dir(suite: str) -> Path:
+    """One folder per suite: the images' names do not say their suite."""
+    if suite not in suites.SUITES:
+        pytest.fail(f"LOKET_IMAGE_SUITES names {suite!r}; the suites are {', '.join(suites.SUITES)}")
+    return Path(os.environ.get("LOKET_IMAGE_DIR", REPO / "build" / "image")) / suite
 
 
 def test_build_script_is_valid_bash():
@@ -41,6 +65,7 @@ def test_requirements_pin_every_runtime_dependency():
 
 def test_recipe_uses_debian_packages_and_no_loop_devices():
     text = (IMAGE / "build.sh").read_text()
+    text += (IMAGE / "suites.py").read_text()  # the package lists
     for needed in ("mmdebstrap", "raspi-firmware", "linux-image-arm64", "linux-image-amd64",
                    "mkfs.ext4", "mcopy", "sfdisk", "bmaptool", "SOURCE_DATE_EPOCH", "--only-binary=:all:"):
         assert needed in text
@@ -48,7 +73,8 @@ def test_recipe_uses_debian_packages_and_no_loop_devices():
         assert forbidden not in text
 
 
-def test_boot_test_is_opt_in():
+@pytest.mark.parametrize("suite", booted_suites("amd64"))
+def test_boot_test_is_opt_in(suite):
     if os.environ.get("LOKET_IMAGE_TEST") != "1":
         pytest.skip("set LOKET_IMAGE_TEST=1 to build the amd64 image and boot it under QEMU (about 3-5 minutes)")
     missing = [tool for tool in ("mmdebstrap", "qemu-system-x86_64", "mcopy", "mkfs.vfat", "bmaptool", "zstd")
@@ -58,8 +84,8 @@ def test_boot_test_is_opt_in():
                     "(apt-get install mmdebstrap qemu-system-x86 mtools dosfstools bmap-tools zstd)")
     if os.geteuid() != 0:
         pytest.fail("LOKET_IMAGE_TEST=1 needs root (mmdebstrap --mode=root, file ownership in the image)")
-    out = Path(os.environ.get("LOKET_IMAGE_DIR", REPO / "build" / "image"))
-    done = subprocess.run([str(IMAGE / "boot-test.sh"), "--build", "--image-dir", str(out)],
+    out = image_dir(suite)
+    done = subprocess.run([str(IMAGE / "boot-test.sh"), "--build", "--suite", suite, "--image-dir", str(out)],
                           capture_output=True, text=True,
                           timeout=900 + 400 * int(os.environ.get("LOKET_POWERCUT_ROUNDS", "1")))
     sys.stdout.write(done.stdout[-6000:])
@@ -70,7 +96,8 @@ def test_boot_test_is_opt_in():
     assert inspected.returncode == 0, inspected.stdout + inspected.stderr
 
 
-def test_arm64_image_builds_and_boots():
+@pytest.mark.parametrize("suite", booted_suites("arm64"))
+def test_arm64_image_builds_and_boots(suite):
     """The Pi image, built (dpkg's scripts under qemu-user: about 4-5 minutes
     the first time, cached after) and inspected: firmware, device trees,
     kernel and initrd on the boot partition, the cmdline naming the root, the
@@ -84,8 +111,8 @@ def test_arm64_image_builds_and_boots():
     if os.geteuid() != 0 or missing:
         pytest.fail(f"the arm64 image needs root and {', '.join(missing) or 'nothing more'} "
                     "(apt-get install mmdebstrap qemu-user-static binfmt-support arch-test)")
-    out = Path(os.environ.get("LOKET_IMAGE_DIR", REPO / "build" / "image"))
-    built = subprocess.run([str(IMAGE / "build.sh"), "--arch", "arm64", "--out", str(out)],
+    out = image_dir(suite)
+    built = subprocess.run([str(IMAGE / "build.sh"), "--arch", "arm64", "--suite", suite, "--out", str(out)],
                            capture_output=True, text=True, timeout=3600)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     image = sorted(out.glob("loket-*-arm64.img.zst"))[-1]
@@ -94,7 +121,7 @@ def test_arm64_image_builds_and_boots():
     assert inspected.returncode == 0, inspected.stdout + inspected.stderr
     if not shutil.which("qemu-system-aarch64"):
         pytest.fail("the arm64 boot needs qemu-system-aarch64 (apt-get install qemu-system-arm)")
-    booted = subprocess.run([str(IMAGE / "boot-test.sh"), "--arch", "arm64", "--image-dir", str(out)],
+    booted = subprocess.run([str(IMAGE / "boot-test.sh"), "--arch", "arm64", "--suite", suite, "--image-dir", str(out)],
                             capture_output=True, text=True,
                           timeout=900 + 400 * int(os.environ.get("LOKET_POWERCUT_ROUNDS", "1")))
     sys.stdout.write(booted.stdout[-6000:])
@@ -165,3 +192,53 @@ def test_packages_come_from_the_build_machines_own_apt_source_and_proxy(tmp_path
     nothing, _ = _dry_run(tmp_path / "e", sources={"a-docker.list": THIRD_PARTY})
     assert nothing.returncode == 2 and "--mirror" in nothing.stderr and "Traceback" not in nothing.stderr
     assert "MIRROR=${LOKET_MIRROR:-}\n" in (IMAGE / "build.sh").read_text(), "no package source written in the script"
+
+
+@pytest.mark.skipif(not shutil.which("apt-get"), reason="the build machine is a Debian system (apt reads its sources)")
+def test_the_suite_chooses_the_release_its_python_and_the_images_apt_sources(tmp_path):
+    """trixie by default, bookworm by --suite (or LOKET_SUITE): the release goes to
+    mmdebstrap and into the base's cache key, its Python decides the wheels, and
+    the image's apt sources name Debian's archive for that release, its updates
+    and its security archive, whatever mirror the build machine used."""
+    shop = {"shop.sources": SHOP_MIRROR}
+    trixie = _dry_run(tmp_path / "a", sources=shop)
+    assert trixie[0].returncode == 0, trixie[0].stderr
+    got = trixie[1]
+    assert got["suite"] == "trixie (python 3.13)"
+    assert "/base-trixie-amd64-" in got["base"]
+    assert f" trixie {got['base']}.partial http://mirror.shop.lan/debian" in got["mmdebstrap"]
+    assert got["image sources"] == ("http://deb.debian.org/debian trixie trixie-updates "
+                                    "http://security.debian.org/debian-security trixie-security")
+    assert "debian.sources" in got["mmdebstrap"] and "Suites: trixie-security" in got["mmdebstrap"]
+
+    bookworm = _dry_run(tmp_path / "b", "--suite", "bookworm", sources=shop)[1]
+    assert bookworm["suite"] == "bookworm (python 3.11)"
+    assert "/base-bookworm-amd64-" in bookworm["base"] and bookworm["base"] != got["base"].replace("trixie", "bookworm")
+    assert f" bookworm {bookworm['base']}.partial http://mirror.shop.lan/debian" in bookworm["mmdebstrap"]
+    assert bookworm["image sources"] == got["image sources"].replace("trixie", "bookworm")
+    assert _dry_run(tmp_path / "c", sources=shop, env={"LOKET_SUITE": "bookworm"})[1]["base"] == bookworm["base"]
+
+    unknown, _ = _dry_run(tmp_path / "d", "--suite", "sid", sources=shop)
+    assert unknown.returncode == 2 and "trixie bookworm" in unknown.stderr and "Traceback" not in unknown.stderr
+    helped = subprocess.run([str(IMAGE / "build.sh"), "--help"], capture_output=True, text=True, timeout=30)
+    assert "--suite trixie|bookworm" in helped.stdout and "image/suites.py" in helped.stdout
+
+
+def test_every_suite_has_wheels_for_its_python_and_the_boots_cover_both():
+    """image/suites.py is the one table: each suite's Python matches its ABI tag,
+    and the default test run boots each suite once."""
+    for suite in suites.SUITES.values():
+        assert suite.abi == "cp" + suite.python.replace(".", "")
+        assert "raspi-firmware" in suite.packages_for("arm64") and "linux-image-amd64" in suite.packages_for("amd64")
+    assert suites.DEFAULT == "trixie" and suites.get().python == "3.13"
+    defaults = {pair.split(":")[1] for pair in DEFAULT_BOOTS.split()}
+    assert defaults == set(suites.SUITES), "the default run boots every supported suite once"
+
+
+def test_loket_image_suites_chooses_the_boots(monkeypatch):
+    monkeypatch.delenv("LOKET_IMAGE_SUITES", raising=False)
+    assert booted_suites("arm64") == ["trixie"] and booted_suites("amd64") == ["bookworm"]
+    monkeypatch.setenv("LOKET_IMAGE_SUITES", "all")
+    assert booted_suites("arm64") == booted_suites("amd64") == ["trixie", "bookworm"]
+    monkeypatch.setenv("LOKET_IMAGE_SUITES", "amd64:trixie,arm64:bookworm")
+    assert booted_suites("arm64") == ["bookworm"] and booted_suites("amd64") == ["trixie"]

@@ -23,6 +23,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -34,7 +35,12 @@ from appliance.box.update import Releases, UpdateError
 from support import REPO, Browserless, break_the_web_after_migrating, free_port, loket_cli, start_web
 
 ARCH = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine())
-pytestmark = pytest.mark.skipif(ARCH is None, reason="bundles are made for x86_64 and aarch64 boxes")
+# Bundles for this machine's Python: the Debian release that has it (image/suites.py).
+sys.path.insert(0, str(REPO / "image"))
+import suites  # noqa: E402
+SUITE = suites.for_python(f"{sys.version_info.major}.{sys.version_info.minor}")
+pytestmark = pytest.mark.skipif(ARCH is None or SUITE is None,
+                                reason="bundles are made for x86_64 and aarch64 boxes with a Debian release's Python")
 
 BASE, GOOD, BROKEN = "5.0.0", "5.0.1", "5.0.2"
 
@@ -55,10 +61,12 @@ def kit(tmp_path_factory):
     bundle.generate_key(key)
     bundles = {}
     for version in (BASE, GOOD):
-        assert tool.main(["build", "--arch", ARCH, "--key", str(key), "--version", version, "--out", str(root)]) == 0
+        assert tool.main(["build", "--arch", ARCH, "--suite", SUITE.name, "--key", str(key), "--version", version,
+                          "--out", str(root)]) == 0
         bundles[version] = root / f"loket-{version}-{platform.machine()}.bundle"
     wheel = tool.loket_wheel(root / "broken", BROKEN, edit=break_the_web_after_migrating)
-    assert tool.main(["build", "--arch", ARCH, "--key", str(key), "--wheel", str(wheel), "--out", str(root)]) == 0
+    assert tool.main(["build", "--arch", ARCH, "--suite", SUITE.name, "--key", str(key), "--wheel", str(wheel),
+                      "--out", str(root)]) == 0
     bundles[BROKEN] = root / f"loket-{BROKEN}-{platform.machine()}.bundle"
     return {"key": key, "pub": Path(f"{key}.pub"), "bundles": bundles, "root": root}
 

@@ -74,7 +74,12 @@ def test_recipe_uses_debian_packages_and_no_loop_devices():
 
 
 @pytest.mark.parametrize("suite", booted_suites("amd64"))
-def test_boot_test_is_opt_in(suite):
+def test_amd64_twin_boots_takes_updates_and_survives_a_power_cut(suite):
+    """The amd64 twin of the Pi image, booted under QEMU by image/boot-test.sh
+    (image/boot_test.py says what it checks): first boot, the web UI, the
+    modem, the sandbox, the offline updates both ways in, and the power
+    cut(s) of image/powercut.py (LOKET_POWERCUT_ROUNDS, one by default).
+    Opt-in: LOKET_IMAGE_TEST=1, as root (./dev test sets it for root)."""
     if os.environ.get("LOKET_IMAGE_TEST") != "1":
         pytest.skip("set LOKET_IMAGE_TEST=1 to build the amd64 image and boot it under QEMU (about 3-5 minutes)")
     missing = [tool for tool in ("mmdebstrap", "qemu-system-x86_64", "mcopy", "mkfs.vfat", "bmaptool", "zstd")

@@ -15,7 +15,7 @@ import peewee as pw
 from . import inbox, outbox, replies, shopdata
 from .audit import audit
 from .conversation import Conversation, on_reply, templates
-from .models import Booking, Customer, Pending, Rating, Ticket, TicketEvent
+from .models import Booking, Customer, Pending, Rating, Ticket, TicketEvent, User
 
 ANSWER_DAYS = 3  # a score later than this is a new text, not an answer
 LOW = 2  # this and below: staff call the customer back
@@ -102,12 +102,15 @@ def summary(since: dt.datetime, until: dt.datetime, tz: dt.tzinfo) -> dict[str, 
                                      & Rating.score.is_null(False))
     rows = {}
     for name, key in (("staff", Rating.staff), ("category", Rating.category)):
-        query = (answered.select(key.alias("key"), pw.fn.AVG(Rating.score).alias("average"),
-                                 pw.fn.COUNT(Rating.id).alias("count"), Rating.staff)
-                 .group_by(key).order_by(pw.fn.AVG(Rating.score)))
-        rows[name] = [dict(key=r.staff.full_name or r.staff.username if name == "staff" and r.staff_id
-                           else getattr(r, "key", None) or "-", average=float(r.average), count=r.count)
-                      for r in query]
+        query = (answered.select(key, pw.fn.AVG(Rating.score), pw.fn.COUNT(Rating.id))
+                 .group_by(key).order_by(pw.fn.AVG(Rating.score)).tuples())
+        rows[name] = [dict(key=value, average=float(average), count=count) for value, average, count in query]
+    names = {u.id: u.full_name or u.username for u in User.select().where(
+        User.id.in_([row["key"] for row in rows["staff"] if row["key"]]))}
+    for row in rows["staff"]:
+        row["key"] = names.get(row["key"], "-")
+    for row in rows["category"]:
+        row["key"] = row["key"] or "-"
     months: dict[dt.date, list[int]] = {}
     for r in answered.order_by(Rating.answered_at):
         months.setdefault(r.answered_at.astimezone(tz).date().replace(day=1), []).append(r.score)

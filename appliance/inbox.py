@@ -158,7 +158,6 @@ def conversations(limit: int = 50, offset: int = 0, waiting_only: bool = False, 
     found: a shop with a million messages shows its inbox without grouping
     them all."""
     wanted = offset + limit
-    phones: dict[str, int] = {}  # phone -> its newest message id, in order of recency
     query = Message.select(Message.id, Message.phone).where(Message.folder == folder)
     if folder:
         # Robots' texts are few and the folder has no index: look through the
@@ -167,19 +166,7 @@ def conversations(limit: int = 50, offset: int = 0, waiting_only: bool = False, 
         query = query.where(Message.id > newest - RECENT_TEXTS)
     if waiting_only:
         query = query.where(Message.needs_staff == True)  # noqa: E712
-    before = None
-    chunk = 2000
-    scanned = 0
-    while len(phones) < wanted and scanned < 2_000_000:
-        page = query.where(Message.id < before) if before else query
-        rows = list(page.order_by(Message.id.desc()).limit(chunk).tuples())
-        if not rows:
-            break
-        for message_id, phone in rows:
-            phones.setdefault(phone, message_id)
-        before = rows[-1][0]
-        scanned += len(rows)
-        chunk = min(chunk * 2, 50_000)
+    phones = _walk(query, wanted, scan=2_000_000)
     if waiting_only:  # the newest message of each, waiting or not
         newest = dict(Message.select(Message.phone, pw.fn.MAX(Message.id)).where(
             Message.phone.in_(list(phones)[offset:wanted])).group_by(Message.phone).tuples())
@@ -187,6 +174,26 @@ def conversations(limit: int = 50, offset: int = 0, waiting_only: bool = False, 
     else:
         ids = list(phones.values())[offset:wanted]
     return _rows(ids)
+
+
+def _walk(query, wanted: int, scan: int, among: set[str] | None = None) -> dict[str, int]:
+    """Phone -> its newest message id, newest first: walks `query`'s messages
+    backwards from the newest, in growing chunks, until `wanted` phones (of
+    `among`, if given) are found or `scan` messages were read."""
+    phones: dict[str, int] = {}
+    before, chunk, scanned = None, 2000, 0
+    while len(phones) < wanted and scanned < scan:
+        page = query.where(Message.id < before) if before else query
+        rows = Message._meta.database.execute(page.order_by(Message.id.desc()).limit(chunk)).fetchall()
+        if not rows:
+            break
+        for message_id, phone in rows:
+            if among is None or phone in among:
+                phones.setdefault(phone, message_id)
+        before = rows[-1][0]
+        scanned += len(rows)
+        chunk = min(chunk * 2, 50_000)
+    return phones
 
 
 def _rows(ids: list[int]) -> list[dict]:
@@ -235,9 +242,10 @@ def search_phones(words: str, region: str = "ID", folder: str = "") -> set[str]:
         # The newest messages by id only (the direction is checked here, and no
         # DISTINCT, so the planner keeps to that range of the primary key).
         newest = Message.select(pw.fn.MAX(Message.id)).scalar() or 0
-        phones |= {phone for phone, direction in Message.select(Message.phone, Message.direction).where(
-            Message.id > newest - RECENT_TEXTS, Message.folder == folder, Message.text.contains(words)).tuples()
-            if direction == "in"}
+        # Read off the cursor: a common word ("besok") matches thousands of rows.
+        found = Message._meta.database.execute(Message.select(Message.phone, Message.direction).where(
+            Message.id > newest - RECENT_TEXTS, Message.folder == folder, Message.text.contains(words)))
+        phones |= {phone for phone, direction in found.fetchall() if direction == "in"}
     return phones
 
 
@@ -265,6 +273,9 @@ def texted_since(moment: dt.datetime, folder: str = "") -> set[str]:
         Message.created_at >= moment, Message.folder == folder).tuples() if direction == "in"}
 
 
+WALK_AMONG, WALK_SCAN = 300, 20_000  # more phones than this are found by walking back at most this far
+
+
 def among(phones: Iterable[str], *, limit: int = 50, offset: int = 0, waiting_only: bool = False,
           folder: str = "") -> list[dict]:
     """The conversations of these phones, newest activity first; or those of
@@ -277,10 +288,34 @@ def among(phones: Iterable[str], *, limit: int = 50, offset: int = 0, waiting_on
             Message.phone.in_(phones) & (Message.needs_staff == True)).tuples()]  # noqa: E712
         if not phones:
             return []
-    latest = (Message.select(Message.phone, pw.fn.MAX(Message.id)).where(
-        Message.phone.in_(phones), Message.folder == folder).group_by(Message.phone).tuples())
-    ids = sorted((i for _, i in latest), reverse=True)[offset:offset + limit]
-    return _rows(ids)
+    # Each phone's newest id straight from the phone index (it holds the id);
+    # naming the folder here would read every message of every phone. A
+    # phone's texts share one folder (the robots' are the unanswerable
+    # numbers), so the folder is checked on the newest row of each instead.
+    wanted = offset + limit
+    if len(phones) > WALK_AMONG:
+        # Many phones (a common name or word): their newest messages are met
+        # soon when walking back from the newest message of the shop.
+        found = _walk(Message.select(Message.id, Message.phone).where(Message.folder == folder), wanted,
+                      scan=WALK_SCAN, among=set(phones))
+        if len(found) >= wanted:
+            return _rows(list(found.values())[offset:wanted])
+    latest = sorted((newest for _, newest in Message.select(Message.phone, pw.fn.MAX(Message.id)).where(
+        Message.phone.in_(phones)).group_by(Message.phone).tuples()), reverse=True)
+    return _rows(_in_folder(latest, folder, offset + limit)[offset:])
+
+
+def _in_folder(ids: list[int], folder: str, wanted: int) -> list[int]:
+    """The first `wanted` of these ids whose message is in `folder`, looked
+    up a page at a time (nearly all are: a search rarely mixes folders)."""
+    kept: list[int] = []
+    start, step = 0, max(wanted * 2, 50)
+    while len(kept) < wanted and start < len(ids):
+        page = ids[start:start + step]
+        found = {i for (i,) in Message.select(Message.id).where(Message.id.in_(page), Message.folder == folder).tuples()}
+        kept += [i for i in page if i in found]
+        start, step = start + step, min(step * 4, 900)  # 900: under SQLite's bound on a query's variables
+    return kept[:wanted]
 
 
 def thread(phone: str, limit: int = 200) -> list[Message]:

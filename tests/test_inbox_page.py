@@ -253,3 +253,29 @@ def test_mine_and_today_stay_quick_with_many_messages(tmp_path):
         assert took < 0.3, f"{name}: {took * 1000:.0f} ms"  # under 100 ms here
     assert len(inbox.among(inbox.answered_by(staff))) == 50
     database.close()
+
+
+@pytest.mark.parametrize("how_many", [40, 1_000])  # under and over inbox.WALK_AMONG: two ways to the same list
+def test_a_search_that_finds_many_phones_lists_their_newest_conversations_first(tmp_path, how_many):
+    database = db.connect(settings_module.load(env={}, overrides={"data_dir": str(tmp_path)}).db_url)
+    migrations.migrate(database)
+    phones = [f"+62819{n:08d}" for n in range(how_many)]
+    robots = {phones[n] for n in range(0, how_many, 10)}  # operators' names and short codes, in their own folder
+    at = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    newest = {}
+    for n in range(how_many * 4):
+        phone = phones[(n * 7) % how_many]
+        row = Message.create(direction="in", phone=phone, text="pesan", state="handled", created_at=at, updated_at=at,
+                             folder="robot" if phone in robots else "", needs_staff=n % 3 == 0)
+        newest[phone] = row.id
+    def expected(folder, waiting=False):
+        kept = [p for p in phones if (p in robots) == (folder == "robot")
+                and (not waiting or Message.select().where(Message.phone == p, Message.needs_staff == True).exists())]  # noqa: E712
+        return [p for p in sorted(kept, key=lambda p: -newest[p])]
+    for folder in ("", "robot"):
+        listed = [row["phone"] for row in inbox.among(phones, limit=25, folder=folder)]
+        assert listed == expected(folder)[:25]
+        assert [row["phone"] for row in inbox.among(phones, limit=25, offset=25, folder=folder)] == \
+            expected(folder)[25:50]
+    assert [row["phone"] for row in inbox.among(phones, limit=25, waiting_only=True)] == expected("", True)[:25]
+    database.close()

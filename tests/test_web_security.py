@@ -389,3 +389,19 @@ def test_the_update_upload_takes_what_a_bundle_may_be():
     from appliance.box import bundle
     from appliance.webui import server
     assert server.UPDATE_LIMIT == bundle.MAX_BUNDLE
+
+
+def test_an_error_page_carries_the_owners_name_for_the_shop_in_her_language(site):
+    _, url = site
+    browser = Browserless(url)
+    browser.login("owner", PASSWORD)
+    before = shopdata.setting("shop_name")
+    rename = lambda name: browser.post("/settings/shop", {"csrf": browser.csrf("/settings/shop"), "section": "shop",
+                                                          "shop_name": name})  # noqa: E731
+    assert rename("Toko Sinar Garut")[0] == 200
+    try:
+        status, _, html = browser.get("/nowhere")
+        assert status == 404 and "<title>404 · Toko Sinar Garut</title>" in html
+        assert "Halaman ini tidak ada." in html and "Not found" not in html  # not bottle's own English
+    finally:
+        rename(before)

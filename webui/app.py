@@ -227,10 +227,18 @@ def create_app(settings, tasks) -> bottle.Bottle:
             log.error("error on %s %s: %s", bottle.request.method, bottle.request.path, error.traceback or error.body)
             _reopen_after_storage_error(error.exception)
             message = N_("Something went wrong on the box. It has been logged; please try again.")
+        elif error.status_code == 404 and str(error.body).startswith("Not found: "):
+            message = N_("This page does not exist.")  # bottle's own words for a URL no route takes
         else:
             message = error.body if isinstance(error.body, str) else N_("That did not work.")
         return bottle.template("error", template_lookup=LOOKUP, status=error.status_code, message=web.t(message),
-                               shop=settings.shop_name, t=web.t, language=web.language)
+                               shop=_shop_name(), t=web.t, language=web.language)
+
+    def _shop_name() -> str:
+        try:
+            return web.settings.shop_name  # the owner's name for the shop
+        except Exception:  # the database may be why this page is shown: the box's own
+            return settings.shop_name
 
     for code in (400, 401, 403, 404, 405, 409, 413, 500):
         app.error(code)(error_page)

@@ -57,6 +57,17 @@ def shop_or_default(shop: Shop | None) -> Shop:
     return shop or Shop()
 
 
+def remember(phone: str, kind: str, data: dict, now: dt.datetime, lasts: dt.timedelta) -> None:
+    """Expect this phone's next text to answer a question (on_reply(kind)):
+    the newest question asked is the open one."""
+    forget(phone)
+    Pending.create(phone=phone, kind=kind, data=json.dumps(data), created_at=now, expires_at=now + lasts)
+
+
+def forget(phone: str) -> None:
+    Pending.delete().where(Pending.phone == phone).execute()
+
+
 @dataclasses.dataclass
 class Conversation:
     message: Message
@@ -89,12 +100,11 @@ class Conversation:
 
     def remember(self, kind: str, data: dict, minutes: int | None = None) -> None:
         """Expect an answer to a question: the next text goes to on_reply(kind)."""
-        self.forget()
-        Pending.create(phone=self.message.phone, kind=kind, data=json.dumps(data), created_at=self.now,
-                       expires_at=self.now + dt.timedelta(minutes=minutes or self.shop.conversation_minutes))
+        remember(self.message.phone, kind, data, self.now,
+                 dt.timedelta(minutes=minutes or self.shop.conversation_minutes))
 
     def forget(self) -> None:
-        Pending.delete().where(Pending.phone == self.message.phone).execute()
+        forget(self.message.phone)
 
     def ask(self, action: str, data: dict, key: str, **values) -> list[Reply]:
         """Ask before changing something a free text only suggests: the reply

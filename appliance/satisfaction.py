@@ -12,10 +12,10 @@ import re
 
 import peewee as pw
 
-from . import inbox, outbox, replies, shopdata
+from . import conversation, inbox, outbox, replies, shopdata
 from .audit import audit
 from .conversation import Conversation, on_reply, templates
-from .models import Booking, Customer, Pending, Rating, Ticket, TicketEvent, User
+from .models import Booking, Customer, Rating, Ticket, TicketEvent, User
 
 ANSWER_DAYS = 3  # a score later than this is a new text, not an answer
 LOW = 2  # this and below: staff call the customer back
@@ -72,9 +72,7 @@ def _ask(customer: Customer, now: dt.datetime, shop_name: str, *, about: str, ti
     text = replies.reply("satisfaction_ask", language, shop=shop_name, about=about)
     outbox.queue_outbound(customer.phone, text, category="reminder", customer=customer,
                           key=f"satisfaction:{rating.id}", template="satisfaction_ask", now=now)
-    Pending.delete().where(Pending.phone == customer.phone).execute()  # the newest question is the open one
-    Pending.create(phone=customer.phone, kind="satisfaction", data=f'{{"rating": {rating.id}}}', created_at=now,
-                   expires_at=now + dt.timedelta(days=ANSWER_DAYS))
+    conversation.remember(customer.phone, "satisfaction", {"rating": rating.id}, now, dt.timedelta(days=ANSWER_DAYS))
     return rating
 
 

@@ -24,7 +24,11 @@
   <dt>{{t('Number')}}</dt><dd class="doc-number">{{doc_number}}</dd>
   <dt>{{t('Order')}}</dt><dd>{{ref}}</dd>
   <dt>{{t('Date')}}</dt><dd>{{full_date(dated)}}</dd>
-  <dt>{{t('Customer')}}</dt><dd>{{who(o.customer)}}{{(' · ' + phone_number(o.customer.phone)) if o.customer.name else ''}}</dd>
+  <dt>{{t('Customer')}}</dt><dd>{{who(o.customer)}}
+% if o.customer.name:
+ · <span class="nowrap">{{phone_number(o.customer.phone)}}</span>
+% end
+</dd>
   % if o.customer.address:
   <dt>{{t('Address')}}</dt><dd>{{o.customer.address}}</dd>
   % end

@@ -5,7 +5,11 @@
 <p class="error" role="alert">{{error}}</p>
 % end
 <dl class="facts">
-  <dt>{{t('Customers')}}</dt><dd><a href="/customers/{{o.customer_id}}">{{who(o.customer)}}</a>{{(' · ' + phone_number(o.customer.phone)) if o.customer.name else ''}}{{(' · ' + o.customer.address) if o.customer.address else ''}}</dd>
+  <dt>{{t('Customers')}}</dt><dd><a href="/customers/{{o.customer_id}}">{{who(o.customer)}}</a>
+% if o.customer.name:
+ · <span class="nowrap">{{phone_number(o.customer.phone)}}</span>
+% end
+{{(' · ' + o.customer.address) if o.customer.address else ''}}</dd>
   <dt>{{t('Total')}}</dt><dd>{{money(o.total)}}</dd>
   <dt>{{t('Created')}}</dt><dd>{{when(o.created_at)}}</dd>
   % if o.payment_due and o.status == 'awaiting_payment':

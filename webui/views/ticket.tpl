@@ -7,7 +7,11 @@
 <dl class="facts">
   <dt>{{t('Status')}}</dt><dd>{{label(k.status)}}{{' — ' + k.pending_reason if k.status == 'pending' else ''}}</dd>
   <dt>{{t('Category')}}</dt><dd>{{card['category'] or '-'}}</dd>
-  <dt>{{t('Customers')}}</dt><dd><a href="/customers/{{k.customer_id}}">{{card['customer']['name'] or phone_number(card['customer']['phone'])}}</a>{{(' · ' + phone_number(card['customer']['phone'])) if card['customer']['name'] else ''}}{{(' · ' + card['customer']['address']) if card['customer']['address'] else ''}}</dd>
+  <dt>{{t('Customers')}}</dt><dd><a href="/customers/{{k.customer_id}}">{{card['customer']['name'] or phone_number(card['customer']['phone'])}}</a>
+% if card['customer']['name']:
+ · <span class="nowrap">{{phone_number(card['customer']['phone'])}}</span>
+% end
+{{(' · ' + card['customer']['address']) if card['customer']['address'] else ''}}</dd>
   <dt>{{t('Technician')}}</dt><dd>{{card['technician']['name'] if card['technician'] else '-'}}</dd>
   % clocks = sla(k)
   <dt>{{t('Response')}}</dt><dd>{{t('due {when}').format(when=when(k.response_due))}} ({{t('answered {when}').format(when=when(k.first_response_at)) if k.first_response_at else until(k.response_due)}})</dd>

@@ -16,9 +16,9 @@ from urllib.parse import quote
 import pytest
 from support import Browserless, start_web
 
-from appliance import auth, clock, db, demo, inbox, migrations, orders, tickets
+from appliance import auth, bookings, clock, db, demo, inbox, migrations, orders, tickets
 from appliance import settings as settings_module
-from appliance.models import Booking, Customer, Message, QuickReply, Service, Ticket, User
+from appliance.models import Booking, Customer, Message, Product, QuickReply, Service, Ticket, User
 from appliance.webui import formats
 
 PASSWORD = "correct horse battery"
@@ -177,7 +177,7 @@ def test_beside_the_conversation_her_bookings_orders_tickets_and_forms_for_her(s
         assert f'href="{href}' in aside, href
     assert "Rp 50.000" in aside and "Kursi pijat rusak" in aside
     forms = [html.unescape(h) for h in re.findall(r'class="button" href="([^"]+)"', aside)]
-    assert forms == [f"/{page}?phone=0813-0000-0002#new" for page in ("bookings", "queue", "tickets", "orders")]
+    assert forms == [f"/{page}?phone=0813-0000-0002&from=inbox#new" for page in ("bookings", "queue", "tickets", "orders")]
     for href in forms:  # each form opens with her number in it
         status, _, form = owner.get(href.split("#")[0])
         assert status == 200 and 'id="new" open>' in form and 'value="0813-0000-0002"' in form, href
@@ -192,6 +192,35 @@ def test_beside_the_conversation_her_bookings_orders_tickets_and_forms_for_her(s
     # A viewer reads; no reply box, no forms.
     _, _, page = browse(site, "viewer").get(link(SARI))
     assert 'class="reply"' not in page and 'class="button"' not in page
+
+
+def test_what_staff_make_beside_a_conversation_brings_them_back_to_it(site):
+    """A booking, a queue number, a ticket and an order made from the forms
+    beside Sari's texts: each done, staff are back in her conversation with a
+    note of what was made; the same forms on their own pages stay there."""
+    owner = browse(site, "owner")
+    service, product = Service.select().first(), Product.select().where(Product.active == True).first()  # noqa: E712
+    day = next(d for d in (NOW.astimezone(site["tz"]).date() + dt.timedelta(days=n) for n in range(2, 9))
+               if bookings.free_slots(service, d, NOW))
+    at = bookings.free_slots(service, day, NOW)[0].astimezone(site["tz"])
+    filled = {"bookings": {"service": service.id, "date": day.isoformat(), "time": at.strftime("%H:%M")},
+              "queue": {"action": "join", "service": service.id},
+              "tickets": {"text": "Pintu loker macet"},
+              "orders": {"product1": product.id, "quantity1": "1"}}
+    for page, fields in filled.items():
+        csrf = owner.csrf(f"/{page}?phone=0813-0000-0002&from=inbox")
+        status, headers, _ = owner.post(f"/{page}", {"csrf": csrf, "phone": "0813-0000-0002", "from": "inbox",
+                                                     **fields}, follow=False)
+        assert status in (302, 303) and headers["Location"].split("?")[0].endswith(link(SARI)), page
+        assert "done=" in headers["Location"], page
+    # Opened on the ticket page itself: the new ticket's page, as before.
+    status, headers, _ = owner.post("/tickets", {"csrf": owner.csrf("/tickets"), "phone": "0813-0000-0002",
+                                                 "text": "Lampu mati"}, follow=False)
+    assert status in (302, 303) and "/tickets/" in headers["Location"]
+    # The form shown again with its error keeps where it came from.
+    _, _, again = owner.post("/bookings", {"csrf": owner.csrf("/bookings"), "phone": "0813-0000-0002",
+                                           "from": "inbox", "service": service.id})
+    assert 'name="from" value="inbox"' in again
 
 
 def test_the_conversation_on_a_phone_in_chromium(site, browser):

@@ -44,7 +44,7 @@ def actions(web: Web, phone: str) -> list[tuple[str, str]]:
     needs a service and an order goods, so a shop without them is not offered one."""
     if web.user.role not in DESK or not phone.startswith("+"):
         return []
-    query = "?" + urlencode({"phone": formats.phone(phone)})
+    query = "?" + urlencode({"phone": formats.phone(phone), "from": "inbox"})  # done, back to the conversation
     offered = []
     if Service.select().where(Service.active == True).exists():  # noqa: E712
         offered.append((N_("New booking"), f"/bookings{query}#new"))

@@ -13,7 +13,7 @@ from appliance.models import Booking, Service
 from appliance.phone import PhoneError, normalise
 
 from .i18n import N_
-from .web import Web, int_or_zero, prefilled_phone, shop_of
+from .web import Web, done_for, int_or_zero, prefilled_phone, shop_of
 
 
 def _today(web: Web) -> dt.date:
@@ -62,7 +62,8 @@ def booking_create(web: Web):
         bottle.response.status = 400
         return booking_days(web, web.t("Choose a date and a time."))
     web.tasks.kick_outbox()
-    web.redirect(f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}", N_("Booked."))
+    done_for(web, booking.customer.phone, f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}",
+             N_("Booked."))
 
 
 def booking_act(web: Web, booking_id: str):

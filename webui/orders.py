@@ -11,7 +11,7 @@ from appliance.models import Order, PaymentClaim
 from appliance.phone import PhoneError, normalise
 
 from .i18n import N_
-from .web import PER_PAGE, Web, found, int_or_zero, prefilled_phone, shop_of
+from .web import PER_PAGE, Web, done_for, found, int_or_zero, prefilled_phone, shop_of
 
 
 def order_list(web: Web, error: str = ""):
@@ -45,7 +45,7 @@ def order_create(web: Web):
         bottle.response.status = 400
         return order_list(web, web.problem(exc))
     web.tasks.kick_outbox()
-    web.redirect(f"/orders/{order.number}", web.t("{ref} created.").format(ref=orders.ref(order)))
+    done_for(web, phone, f"/orders/{order.number}", web.t("{ref} created.").format(ref=orders.ref(order)))
 
 
 def _order(number: str) -> Order:

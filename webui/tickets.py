@@ -15,7 +15,7 @@ from appliance.models import Ticket, TicketCategory
 from appliance.phone import PhoneError, normalise
 
 from .i18n import N_
-from .web import DESK, OFFICE, PER_PAGE, Web, found, int_or_zero, prefilled_phone
+from .web import DESK, OFFICE, PER_PAGE, Web, done_for, found, int_or_zero, prefilled_phone
 
 STATUSES = ("new", "assigned", "pending", "resolved", "closed")
 
@@ -58,7 +58,7 @@ def create(web: Web):
     except tickets.TicketError as exc:
         web.refuse(400, web.problem(exc))
     web.tasks.kick_outbox()
-    web.redirect(f"/tickets/{ticket.number}", web.t("{ticket} opened.").format(ticket=tickets.label(ticket)))
+    done_for(web, phone, f"/tickets/{ticket.number}", web.t("{ticket} opened.").format(ticket=tickets.label(ticket)))
 
 
 def _ticket(number: str) -> Ticket:

@@ -11,7 +11,7 @@ from appliance.models import QueueTicket, Service
 from appliance.phone import PhoneError, normalise
 
 from .i18n import N_
-from .web import Web, int_or_zero, prefilled_phone, shop_of
+from .web import Web, done_for, int_or_zero, prefilled_phone, shop_of
 
 
 def queue_board(web: Web, error: str = ""):
@@ -26,6 +26,7 @@ def queue_board(web: Web, error: str = ""):
 
 def queue_act(web: Web):
     action, now, shop = web.form("action", limit=20), clock.utcnow(), shop_of(web)
+    joined = None  # the phone of a customer given a number
     try:
         if action == "next":
             ticket = waiting.call_next(web.user, now, shop=shop)
@@ -35,6 +36,7 @@ def queue_act(web: Web):
             customer = customer_for(normalise(raw, web.settings.default_region)) if raw else None
             service = Service.get_or_none(Service.id == int_or_zero(web.form("service")))
             ticket = waiting.join(customer, service=service, now=now, by=web.user, source="staff", shop=shop)
+            joined = customer.phone if customer else None
             done = web.t("Number {n}.").format(n=ticket.number)
         else:
             ticket = QueueTicket.get_or_none(QueueTicket.id == int_or_zero(web.form("ticket")))
@@ -46,7 +48,7 @@ def queue_act(web: Web):
         bottle.response.status = 400
         return queue_board(web, web.problem(exc))
     web.tasks.kick_outbox()
-    web.redirect("/queue", done)
+    done_for(web, joined, "/queue", done)
 
 
 def _unknown(*args, **kwargs):

@@ -116,6 +116,7 @@ class Web:
             quote=lambda value: quote(str(value), safe=""),
             sla=lambda ticket: tickets_sla.clocks(ticket, clock.utcnow()),  # the SLA rules' own view
             path=request.path,
+            from_inbox=from_conversation(self),  # a form opened beside a conversation keeps saying so
             roles=ROLES,
         )
         for helper, function in formatters(self.language, self.settings.tz).items():
@@ -191,6 +192,21 @@ def prefilled_phone(web: Web) -> str:
     (the form shown again with its error)."""
     raw = web.form("phone", limit=40) if bottle.request.method == "POST" else web.query("phone", limit=40)
     return " ".join((raw or "").split())
+
+
+def from_conversation(web: Web) -> bool:
+    """The form was opened beside a conversation (beside.actions): once done,
+    staff go back to it, not to the page the form lives on."""
+    raw = web.form("from", limit=10) if bottle.request.method == "POST" else web.query("from", limit=10)
+    return raw == "inbox"
+
+
+def done_for(web: Web, phone: str | None, path: str, done: str) -> None:
+    """After making something for a customer: back to her conversation when
+    the form was opened there, else to `path`."""
+    if phone and from_conversation(web):
+        path = "/inbox/" + quote(phone, safe="")
+    web.redirect(path, done)
 
 
 def shop_of(web: Web) -> Shop:

@@ -45,7 +45,7 @@
 % if user.role in ('owner', 'admin', 'frontdesk'):
 <details class="card" id="new"{{!' open' if prefill else ''}}><summary>{{t('New booking')}}</summary>
 <form method="post" action="/bookings">
-  <input type="hidden" name="csrf" value="{{csrf}}">
+  <input type="hidden" name="csrf" value="{{csrf}}">{{!'<input type="hidden" name="from" value="inbox">' if from_inbox else ''}}
   <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel" value="{{prefill}}"></label>
   <label>{{t('Service')}} <select name="service">
   % for s in services:

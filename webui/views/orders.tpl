@@ -40,7 +40,7 @@
 % if user.role in ('owner', 'admin', 'frontdesk'):
 <details class="card" id="new"{{!' open' if prefill else ''}}><summary>{{t('New order')}}</summary>
 <form method="post" action="/orders">
-  <input type="hidden" name="csrf" value="{{csrf}}">
+  <input type="hidden" name="csrf" value="{{csrf}}">{{!'<input type="hidden" name="from" value="inbox">' if from_inbox else ''}}
   <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel" value="{{prefill}}"></label>
   % for n in range(1, 6):
   <div class="row-form">

@@ -35,7 +35,7 @@
 % if user.role in ('owner', 'admin', 'frontdesk'):
 <details class="card" id="new"{{!' open' if prefill else ''}}><summary>{{t('Add to the queue')}}</summary>
 <form method="post" action="/queue">
-  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="join">
+  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="join">{{!'<input type="hidden" name="from" value="inbox">' if from_inbox else ''}}
   <label>{{t('Phone')}} ({{t('optional')}}) <input name="phone" maxlength="40" inputmode="tel" value="{{prefill}}"></label>
   <label>{{t('Service')}} <select name="service"><option value="">-</option>
   % for s in services:

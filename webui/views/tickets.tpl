@@ -50,7 +50,7 @@
 % if user.role in ('owner', 'admin', 'frontdesk'):
 <details class="card" id="new"{{!' open' if prefill else ''}}><summary>{{t('New ticket')}}</summary>
 <form method="post" action="/tickets">
-  <input type="hidden" name="csrf" value="{{csrf}}">
+  <input type="hidden" name="csrf" value="{{csrf}}">{{!'<input type="hidden" name="from" value="inbox">' if from_inbox else ''}}
   <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel" value="{{prefill}}"></label>
   <label>{{t('Problem')}} <textarea name="text" rows="3" required maxlength="5000"></textarea></label>
   <button type="submit" class="primary">{{t('Add')}}</button>

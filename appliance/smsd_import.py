@@ -47,6 +47,7 @@ class Refusal:
     reason: str
     contacts: int = 0
     messages: int = 0
+    error: Exception | None = dataclasses.field(default=None, repr=False)  # for the reader's language
 
 
 @dataclasses.dataclass
@@ -127,7 +128,7 @@ def _plan(contacts, texts: list[Text], region: str):
     refusals: dict[str, Refusal] = {}
 
     def refuse(raw: str, reason) -> Refusal:
-        return refusals.setdefault(raw, Refusal(raw or "(empty)", str(reason)))
+        return refusals.setdefault(raw, Refusal(raw or "(empty)", str(reason), error=reason))
 
     for contact in contacts:
         phone = phone_of(contact.number)

@@ -147,3 +147,31 @@ def test_from_a_gammu_database_on_postgresql(shop, postgres_url):
     con.close()
     report = smsd_import.run(smsd_url, tz=JAKARTA)
     _check_imported(report, from_gammu=False)
+
+
+def test_the_page_uploads_previews_and_imports_over_http(tmp_path, gammu_db):
+    from appliance import auth, db, migrations, settings as settings_module
+    from support import Browserless, start_web
+    data = tmp_path / "data"
+    database = db.connect(settings_module.load(env={}, overrides={"data_dir": str(data)}).db_url)
+    migrations.migrate(database)
+    auth.create_user("owner", "kopi susu manis", "owner")
+    database.close()
+    with start_web(data) as url:
+        browser = Browserless(url)
+        browser.login("owner", "kopi susu manis")
+        csrf = browser.csrf("/customers/import/smsd")
+        status, _, page = browser.upload("/customers/import/smsd", {"csrf": csrf}, "file", "smsd.db",
+                                         gammu_db.read_bytes())
+        assert status == 200 and "TELKOMSEL" in page
+        [preview] = (data / "imports").glob("*.sqlite")
+        database = db.connect(settings_module.load(env={}, overrides={"data_dir": str(data)}).db_url)
+        assert Message.select().count() == 0, "the preview wrote nothing"
+        status, _, page = browser.post("/customers/import/smsd/confirm", {"csrf": csrf, "token": preview.stem})
+        assert status == 200 and not preview.exists()
+        assert Message.select().count() == 9 and Customer.select().count() == 6
+        status, _, _ = browser.post("/customers/import/smsd/confirm", {"csrf": csrf, "token": preview.stem})
+        assert status == 400, "a second click imports nothing"
+        status, _, page = browser.upload("/customers/import/smsd", {"csrf": csrf}, "file", "notes.txt", b"hello")
+        assert status == 400 and "SQLite" in page and "Traceback" not in page
+        database.close()

@@ -42,6 +42,22 @@ KALKUN_PBK = {
                    "id_pbk_groups" integer NOT NULL, "id_user" integer NOT NULL);""",
 }
 
+# playSMS's phonebook, from playsms/playsms db/playsms.sql (on the same MySQL database as its gateway's).
+PLAYSMS_PHONEBOOK = """
+CREATE TABLE `playsms_featurePhonebook` (`c_timestamp` bigint(20) NOT NULL DEFAULT 0, `id` int(11) NOT NULL,
+  `uid` int(11) NOT NULL DEFAULT 0, `mobile` varchar(100) NOT NULL DEFAULT '', `name` varchar(255) NOT NULL DEFAULT '',
+  `email` varchar(255) NOT NULL DEFAULT '', `tags` varchar(255) NOT NULL DEFAULT '');
+CREATE TABLE `playsms_featurePhonebook_group` (`c_timestamp` bigint(20) NOT NULL DEFAULT 0, `id` int(11) NOT NULL,
+  `uid` int(11) NOT NULL DEFAULT 0, `name` varchar(100) NOT NULL DEFAULT '', `code` varchar(20) NOT NULL DEFAULT '',
+  `flag_sender` int(11) NOT NULL DEFAULT 0);
+CREATE TABLE `playsms_featurePhonebook_group_contacts` (`id` int(11) NOT NULL, `gpid` int(11) NOT NULL,
+  `pid` int(11) NOT NULL);
+INSERT INTO `playsms_featurePhonebook` (`id`, `uid`, `mobile`, `name`, `email`, `tags`)
+  VALUES (1, 1, '0812 3456 7020', 'Mbak Rina', 'rina@example.com', 'reseller');
+INSERT INTO `playsms_featurePhonebook_group` (`id`, `uid`, `name`, `code`) VALUES (7, 1, 'Grosir', 'GROSIR');
+INSERT INTO `playsms_featurePhonebook_group_contacts` (`id`, `gpid`, `pid`) VALUES (1, 7, 1);
+"""
+
 
 def _hex(text: str) -> str:
     return text.encode("utf-16-be").hex().upper()

@@ -118,13 +118,16 @@ def test_from_a_kalkun_server_on_mariadb(shop, mariadb_url):
         cur.execute("DROP DATABASE IF EXISTS kalkun")
         cur.execute("CREATE DATABASE kalkun CHARACTER SET utf8mb4")
         cur.execute("USE kalkun")
-        for statement in sources.statements(sources.schema("mysql")) + sources.statements(sources.KALKUN_PBK["mysql"]):
+        for statement in (sources.statements(sources.schema("mysql")) + sources.statements(sources.KALKUN_PBK["mysql"])
+                          + sources.statements(sources.PLAYSMS_PHONEBOOK)):
             cur.execute(statement)
         sources.fill(cur.execute, "mysql")
     con.close()
     report = smsd_import.run(mariadb_url + "kalkun", tz=JAKARTA)
     assert (report.messages_in, report.messages_out) == (2, 2)
     _check_imported(report, from_gammu=False)
+    rina = Customer.get(Customer.phone == "+6281234567020")  # playSMS's phonebook, its group and tags
+    assert (rina.name, rina.email, _tags(rina.phone)) == ("Mbak Rina", "rina@example.com", ["grosir", "reseller"])
     assert smsd_import.run(mariadb_url + "kalkun", tz=JAKARTA, dry_run=True).messages_already == 4
 
 

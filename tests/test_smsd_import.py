@@ -176,5 +176,5 @@ def test_the_page_uploads_previews_and_imports_over_http(tmp_path, gammu_db):
         status, _, _ = browser.post("/customers/import/smsd/confirm", {"csrf": csrf, "token": preview.stem})
         assert status == 400, "a second click imports nothing"
         status, _, page = browser.upload("/customers/import/smsd", {"csrf": csrf}, "file", "notes.txt", b"hello")
-        assert status == 400 and "SQLite" in page and "Traceback" not in page
+        assert status == 400 and "notes.txt" in page and "SQLite" in page and "Traceback" not in page
         database.close()

@@ -41,15 +41,15 @@ def form(web: Web):
 
 
 def preview(web: Web):
-    with spooled_upload(web) as (file, _):
+    with spooled_upload(web) as (file, name):
         if file is None:
             bottle.response.status = 400
             return _page(web, error=web.t("Choose the SMSD database file (.db, .sqlite)."))
         try:
             report = _run(web, file, dry_run=True)
         except smsd_import.SourceError as exc:
-            bottle.response.status = 400
-            return _page(web, error=web.problem(exc))
+            bottle.response.status = 400  # (named as the browser named it, not the box's temporary file)
+            return _page(web, error=web.problem(exc).replace(str(file), name or "?"))
         token = secrets.token_hex(16)
         folder = _imports_dir(web)
         shutil.copyfile(file, folder / f"{token}.sqlite")

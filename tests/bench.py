@@ -427,6 +427,38 @@ PAGES = ["/dashboard", "/inbox", "/inbox?page=20", "/inbox/%2B6281900000042",
 PHONE_SEARCH = "/customers?q=0819000123"  # a customer looked up by the number she gives at the counter
 
 
+def bench_smsd_import(n: int = 100_000, customers: int = 5_000) -> None:
+    """`loket import smsd` of a Gammu SQLite database with n texts (half in,
+    half out, a few in parts), through the real command, into an empty shop."""
+    import sqlite3
+    from smsd_databases import KALKUN_PBK, schema
+    with tempfile.TemporaryDirectory(prefix="loket-bench-smsd-") as tmp:
+        source = Path(tmp) / "smsd.db"
+        with sqlite3.connect(source) as con:
+            con.executescript(schema("sqlite"))
+            con.executescript(KALKUN_PBK["sqlite"])
+            con.executemany("INSERT INTO pbk (Name, Number, GroupID) VALUES (?, ?, 1)",
+                            ((f"Pelanggan {k}", f"0812{k:08d}") for k in range(customers)))
+            con.execute("INSERT INTO pbk_groups (ID, Name) VALUES (1, 'Langganan')")
+            con.executemany("INSERT INTO inbox (ID, ReceivingDateTime, SenderNumber, TextDecoded, Text, UDH, "
+                            "RecipientID) VALUES (?, datetime('2024-01-01', ? || ' minutes'), ?, ?, '', ?, '')",
+                            ((k, k, f"+62812{k % customers:08d}", f"Halo, booking {k}",
+                              f"050003{k % 200:02X}02{k % 2 + 1:02X}" if k % 50 < 2 else "") for k in range(n // 2)))
+            con.executemany("INSERT INTO sentitems (ID, SequencePosition, SendingDateTime, DestinationNumber, "
+                            "TextDecoded, Text, UDH, SenderID, CreatorID) VALUES (?, 1, datetime('2024-01-01', "
+                            "? || ' minutes'), ?, ?, '', '', '', 'bench')",
+                            ((k, k, f"0812{k % customers:08d}", f"Terima kasih {k}") for k in range(n - n // 2)))
+        data = Path(tmp) / "data"
+        started = time.perf_counter()
+        done = subprocess.run(LOKET + ["import", "smsd", str(source), "--data-dir", str(data)],
+                              capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if done.returncode:
+            row(f"smsd import {n // 1000}k", f"failed: {done.stderr.strip()[-200:]}", "≤ 60 s", False)
+            return
+        row(f"smsd import {n // 1000}k", f"{seconds:.1f} s", "≤ 60 s", seconds <= 60)
+
+
 def _big_shop(customers: int, messages: int) -> Path:
     """The big shop's data dir, made once with `loket demo` (timed) and kept.
     The name changes with the schema: a newer Loket never migrates a shop
@@ -523,6 +555,9 @@ def main() -> int:
         print(f"a shop's day in {minutes:g} minutes...", file=sys.stderr)
         bench_soak_day(row, minutes)
         return _table()
+    if "--smsd-import" in sys.argv:  # ./dev bench --smsd-import: moving in 100,000 messages
+        bench_smsd_import()
+        return _table()
     if "--powercut" in sys.argv:
         from bench_powercut import print_powercuts
         print_powercuts(row)
@@ -544,6 +579,7 @@ def main() -> int:
     if smsd.get("out_per_s") and MEASURED.get("out_per_s"):
         row("Loket outbound vs Gammu SMSD's (both zero-latency phones)",
             f"{MEASURED['out_per_s'] / smsd['out_per_s']:.0f} x")
+    bench_smsd_import()
     bench_fault_soak(200, 60.0)  # the short soak; --soak for the 10-minute one
     if "--quick" not in sys.argv:
         bench_pages()

@@ -92,3 +92,35 @@ def redis(folder: Path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+@contextlib.contextmanager
+def mariadb():
+    """Yields a URL (mysql://root@127.0.0.1:PORT/) to a fresh MariaDB server:
+    its own datadir and socket in a temporary folder, no grant tables (any
+    user may do anything: a test server on loopback only)."""
+    install, server = shutil.which("mariadb-install-db"), shutil.which("mariadbd") or "/usr/sbin/mariadbd"
+    if not install or not Path(server).exists():
+        raise ServerMissing("MariaDB is not installed (./dev test installs Debian's mariadb-server)")
+    folder = Path(tempfile.mkdtemp(prefix="loket-mariadb-"))
+    user = ["--user=root"] if os.geteuid() == 0 else []
+    subprocess.run([install, "--no-defaults", f"--datadir={folder / 'data'}", "--skip-test-db",
+                    "--auth-root-authentication-method=normal", *user], check=True, capture_output=True)
+    port = free_port()
+    with (folder / "log").open("wb") as log:
+        process = subprocess.Popen([server, "--no-defaults", f"--datadir={folder / 'data'}", f"--port={port}",
+                                    "--bind-address=127.0.0.1", f"--socket={folder / 'sock'}",
+                                    f"--pid-file={folder / 'pid'}", "--skip-grant-tables", "--skip-log-bin",
+                                    "--innodb-flush-log-at-trx-commit=0", "--innodb-buffer-pool-size=32M", *user],
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_port(port, process)
+        yield f"mysql://root@127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -22,8 +22,8 @@ import bottle
 
 from appliance import auth, shopdata
 
-from . import (answers, audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, me, modems, orders,
-               outbox, printing, report_tabs, reports, settings, setup, shop, tickets, updates, users, waiting,
+from . import (answers, audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, me, modems,
+               movein, orders, outbox, printing, report_tabs, reports, settings, setup, shop, tickets, updates, users, waiting,
                wizard)
 from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
@@ -93,6 +93,9 @@ ROUTES = [
     Route("GET", "/customers/import", customers.import_form, roles=MANAGERS),
     Route("POST", "/customers/import", customers.import_preview, roles=MANAGERS),
     Route("POST", "/customers/import/confirm", customers.import_confirm, roles=MANAGERS),
+    Route("GET", "/customers/import/smsd", movein.form, roles=MANAGERS),
+    Route("POST", "/customers/import/smsd", movein.preview, roles=MANAGERS),
+    Route("POST", "/customers/import/smsd/confirm", movein.confirm, roles=MANAGERS),
     Route("GET", "/customers/export.csv", customers.export, roles=MANAGERS),
     Route("GET", "/customers/<customer_id>", customers.detail, roles=ANY_ROLE),
     Route("POST", "/customers/<customer_id>", customers.update, roles=DESK),

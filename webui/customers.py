@@ -106,10 +106,10 @@ def _imports_dir(web: Web):
     return folder
 
 
-def _sweep_previews(folder, now: float | None = None) -> None:
+def _sweep_previews(folder, now: float | None = None, pattern: str = "*.csv") -> None:
     """Previews are customer data: gone once expired, and never more than a few."""
     now = time.time() if now is None else now
-    files = sorted(folder.glob("*.csv"), key=lambda p: p.stat().st_mtime, reverse=True)
+    files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
     for n, path in enumerate(files):
         try:
             if n >= MAX_PREVIEWS or now - path.stat().st_mtime > PREVIEW_TTL:

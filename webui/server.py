@@ -32,9 +32,9 @@ THREADS = 4
 def upload_limits() -> dict[str, int]:
     """The paths that take a file, and how much each takes: the file's own
     limit (the page says so when a file is over it) and the form around it."""
-    from . import backups, customers
+    from . import backups, customers, movein
     return {path: limit + FORM_LIMIT for path, limit in (
-        ("/customers/import", customers.UPLOAD_LIMIT), ("/settings/backup/restore", backups.UPLOAD_LIMIT),
+        ("/customers/import", customers.UPLOAD_LIMIT), ("/customers/import/smsd", movein.UPLOAD_LIMIT), ("/settings/backup/restore", backups.UPLOAD_LIMIT),
         ("/settings/update", UPDATE_LIMIT))}
 
 

@@ -21,6 +21,7 @@ from .admin import (cmd_backup, cmd_clock, cmd_db, cmd_firstboot, cmd_grow_root,
 from .devtools import (cmd_demo, cmd_modem_detect, cmd_modem_sim, cmd_modem_status, cmd_pdu_decode, cmd_pdu_encode,
                        cmd_sim_call, cmd_sim_inbox, cmd_sim_text)
 from .errors import EXIT_FAIL, EXIT_USAGE, CLIError
+from .moving import cmd_import_smsd
 from .serving import cmd_run, cmd_web, cmd_worker
 
 
@@ -149,6 +150,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--messages", type=int, default=10000, metavar="M")
     demo_cmd.add_argument("--seed", type=int, default=7)
     demo_cmd.set_defaults(func=cmd_demo)
+
+    import_cmd = verbs.add_parser("import", help="move a shop in from its old SMS software")
+    import_verbs = import_cmd.add_subparsers(dest="import_verb", metavar="FROM", parser_class=_Parser)
+    import_verbs.required = True
+    smsd = import_verbs.add_parser("smsd", parents=[common],
+                                   help="customers and messages from a Gammu SMSD database (Kalkun, playSMS too)")
+    smsd.add_argument("source", metavar="SOURCE",
+                      help="an SQLite file, or mysql://user:pass@host:port/db, or postgresql://…")
+    smsd.add_argument("--dry-run", action="store_true", help="count and report, write nothing")
+    smsd.set_defaults(func=cmd_import_smsd)
 
     pdu_cmd = verbs.add_parser("pdu", help="decode and encode SMS PDUs (for technicians)")
     pdu_verbs = pdu_cmd.add_subparsers(dest="pdu_verb", metavar="ACTION", parser_class=_Parser)

@@ -13,6 +13,7 @@
     <button type="submit" class="primary">{{t('Check the file')}}</button>
   </form>
 </section>
+<p><a href="/customers/import/smsd">{{t('Move in from Gammu SMSD, Kalkun or playSMS')}}</a></p>
 % else:
 <section class="card">
   <h2>{{t('Imported') if get('done') else t('Preview')}}</h2>

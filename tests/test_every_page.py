@@ -64,7 +64,8 @@ def pages_of(kind: str) -> list:
     """(route path, URL, roles) for every GET page walked in this shop."""
     out = []
     for route in ROUTES:
-        if route.method != "GET" or route.path in NOT_PAGES or route.public or kind not in home_of(route.path):
+        if (route.method != "GET" or route.path in NOT_PAGES or route.public or route.api_scope
+                or kind not in home_of(route.path)):
             continue
         url = route.path
         for holder, value in {**THINGS[kind], **THINGS_OF_ROUTE.get(route.path, {})}.items():

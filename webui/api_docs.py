@@ -14,7 +14,8 @@ import bottle
 
 from appliance.apitokens import SCOPES
 
-from .api import PREFIX, Field
+from .api import PREFIX, Field, describe
+from .i18n import N_
 from .web import Web
 
 _JSON_TYPES = {str: "string", int: "integer", bool: "boolean", list: "array", dict: "object"}
@@ -92,6 +93,7 @@ def document() -> dict:
     }
 
 
+@describe(N_("This description, as OpenAPI 3.1"))
 def openapi(web: Web):
     return document()
 

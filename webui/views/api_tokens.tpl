@@ -6,13 +6,13 @@
 <p class="error" role="alert">{{t(error)}}</p>
 % end
 % if secret:
-<p class="flash warn" role="status">{{t('The new token, shown once — copy it into the program now:')}} <code class="hash">{{secret}}</code></p>
+<p class="flash warn" role="status">{{t('The new token, shown once — copy it into the program now:')}} <code class="hash" translate="no">{{secret}}</code></p>
 % end
 % for tk in rows:
 <section class="card {{'off' if state(tk) != 'active' else ''}}">
-  <h2><code>{{tk.prefix}}</code> · {{t(state(tk))}}</h2>
+  <h2><code translate="no">{{tk.prefix}}</code> · {{t(state(tk))}}</h2>
   <p>{{tk.note}}</p>
-  <p class="meta">{{t('May')}}: {{', '.join(tk.scopes.split(','))}} · {{t('{n} requests a minute').format(n=number(tk.per_minute))}}</p>
+  <p class="meta">{{t('May')}}: <span translate="no">{{', '.join(tk.scopes.split(','))}}</span> · {{t('{n} requests a minute').format(n=number(tk.per_minute))}}</p>
   <p class="meta">{{t('Made')}} {{when(tk.created_at)}} · {{t('Expires')}} {{when(tk.expires_at) if tk.expires_at else t('never')}} · {{t('Last used')}} {{when(tk.last_used_at) if tk.last_used_at else t('never')}}</p>
   % if tk.revoked_at is None:
   <form method="post" action="/settings/api/{{tk.id}}/revoke">
@@ -31,7 +31,7 @@
   <label>{{t('Note (which program, who set it up)')}} <input name="note" maxlength="200"></label>
   <fieldset><legend>{{t('What it may do')}}</legend>
   % for name, words in scopes:
-    <label class="check"><input type="checkbox" name="scope_{{name}}" value="1"> <code>{{name}}</code>: {{t(words)}}</label>
+    <label class="check"><input type="checkbox" name="scope_{{name}}" value="1"> <code translate="no">{{name}}</code>: {{t(words)}}</label>
   % end
   </fieldset>
   <label>{{t('Expires after')}} <select name="days">

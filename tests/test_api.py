@@ -15,6 +15,7 @@ import os
 import re
 import signal
 import sqlite3
+import time
 import urllib.error
 import urllib.request
 
@@ -61,7 +62,7 @@ def make_token(browser: Browserless, *scopes: str, per_minute: int = 100_000, no
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory):
+def running(tmp_path_factory):
     with launch_loket(tmp_path_factory.mktemp("api") / "var", args=("--demo", "spa")) as loket:
         browser = loket.browser()
         assert browser.login(loket.user, loket.password) == 200
@@ -72,18 +73,18 @@ def database(loket):
     return sqlite3.connect(loket.data_dir / "loket.db", timeout=10)
 
 
-def test_the_token_is_shown_once_and_kept_only_as_a_hash(shop):
-    loket, browser, admin = shop
-    secret = make_token(browser, "customers", note="online shop")
+def test_the_token_is_shown_once_and_kept_only_as_a_hash(running):
+    loket, browser, admin = running
+    secret = make_token(browser, "customers", note="online running")
     _, _, page = browser.get("/settings/api")
-    assert secret not in page and secret[:11] in page and "online shop" in page  # its prefix identifies it
+    assert secret not in page and secret[:11] in page and "online running" in page  # its prefix identifies it
     with database(loket) as db:
         stored = db.execute("SELECT secret_hash FROM api_token WHERE prefix = ?", (secret[:11],)).fetchone()[0]
     assert secret not in stored and len(stored) == 64
 
 
-def test_every_route_is_refused_without_a_token_with_a_session_or_without_its_scope(shop):
-    loket, browser, _ = shop
+def test_every_route_is_refused_without_a_token_with_a_session_or_without_its_scope(running):
+    loket, browser, _ = running
     narrow = make_token(browser, "tickets")  # a scope no other route takes
     for route in API_ROUTES:
         path = re.sub(r"<[^>]+>", "1", route.path)
@@ -108,8 +109,8 @@ def test_every_route_is_refused_without_a_token_with_a_session_or_without_its_sc
     assert refused.value.code in (302, 303) and "/login" in refused.value.headers["Location"]
 
 
-def test_an_expired_and_a_revoked_token_are_refused_at_once(shop):
-    loket, browser, _ = shop
+def test_an_expired_and_a_revoked_token_are_refused_at_once(running):
+    loket, browser, _ = running
     expiring, revoked = make_token(browser, "messages"), make_token(browser, "messages")
     assert call(loket.url, "GET", "/api/v1/messages", token=expiring)[0] == 200
     with database(loket) as db:
@@ -125,8 +126,8 @@ def test_an_expired_and_a_revoked_token_are_refused_at_once(shop):
     assert call(loket.url, "GET", "/api/v1/messages", token="lk_00000000_made-up")[0] == 401
 
 
-def test_bad_bodies_get_a_problem_never_a_stack_trace(shop):
-    loket, _, token = shop
+def test_bad_bodies_get_a_problem_never_a_stack_trace(running):
+    loket, _, token = running
     cases = [(b"{not json", 400, "bad-json"), (b"\xff\xfe", 400, "bad-json"), (b"[1, 2]", 422, "shape"),
              (json.dumps({"to": PHONE, "text": "hi", "colour": "red"}).encode(), 422, "unknown-field"),
              (json.dumps({"to": 812345, "text": "hi"}).encode(), 422, "invalid"),
@@ -145,14 +146,14 @@ def test_bad_bodies_get_a_problem_never_a_stack_trace(shop):
         got, headers, problem = call(loket.url, "GET", path, token=token)
         assert got == status and headers.get_content_type() == "application/problem+json", path
     assert call(loket.url, "DELETE", "/api/v1/messages", token=token)[0] == 405
-    # Consent: a promotion to a customer who has not agreed to promotions is refused, as the shop's rules say.
+    # Consent: a promotion to a customer who has not agreed to promotions is refused, as the running's rules say.
     status, _, problem = call(loket.url, "POST", "/api/v1/messages", {"to": "0812-3450-0078", "text": "Promo!",
                                                                       "category": "marketing"}, token=token)
     assert status == 422 and problem["type"].endswith("no-consent")
 
 
-def test_send_once_with_a_key_then_status_parts_inbox_and_conversation(shop):
-    loket, browser, _ = shop
+def test_send_once_with_a_key_then_status_parts_inbox_and_conversation(running):
+    loket, browser, _ = running
     sender = make_token(browser, "send")
     first = call(loket.url, "POST", "/api/v1/messages", {"to": "0812-3450-0077", "text": "Pesanan siap"},
                  token=sender, headers={"Idempotency-Key": "order-17"})
@@ -188,11 +189,11 @@ def test_send_once_with_a_key_then_status_parts_inbox_and_conversation(shop):
     assert [r[0].split()[-1] for r in rows][:3] == ["201", "200", "409"]
 
 
-def test_an_idempotent_send_goes_out_once_across_a_worker_killed_with_sigkill(shop):
-    loket, browser, _ = shop
+def test_an_idempotent_send_goes_out_once_across_a_worker_killed_with_sigkill(running):
+    loket, browser, _ = running
     sender = make_token(browser, "send")
     [worker] = [pid for pid in children_of(loket.process.pid) if command_of(pid).rstrip().endswith("worker")]
-    os.kill(worker, signal.SIGSTOP)  # the worker holds still: the text is queued, not sent, when it dies
+    hold_still(loket, worker)  # the text is queued, not sent, when the worker dies
     body = {"to": "0812-3450-0079", "text": "Nota O-1001"}
     first = call(loket.url, "POST", "/api/v1/messages", body, token=sender, headers={"Idempotency-Key": "k1"})
     os.kill(worker, signal.SIGKILL)
@@ -210,8 +211,24 @@ def test_an_idempotent_send_goes_out_once_across_a_worker_killed_with_sigkill(sh
                           (first[2]["id"],)).fetchone()[0] == 1
 
 
-def test_customers_by_phone_create_change_and_pages(shop):
-    loket, browser, _ = shop
+def hold_still(loket, worker: int) -> None:
+    """SIGSTOP the worker between two of its writes: stopped inside one, it would
+    hold SQLite's write lock and the web could not queue the text."""
+    for _ in range(100):
+        os.kill(worker, signal.SIGSTOP)
+        try:
+            with sqlite3.connect(loket.data_dir / "loket.db", timeout=0.2, isolation_level=None) as db:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("ROLLBACK")
+            return
+        except sqlite3.OperationalError:
+            os.kill(worker, signal.SIGCONT)
+            time.sleep(0.02)
+    pytest.fail("the worker never let go of the database")
+
+
+def test_customers_by_phone_create_change_and_pages(running):
+    loket, browser, _ = running
     token = make_token(browser, "customers")
     made = call(loket.url, "POST", "/api/v1/customers", {"phone": "0812 3450 0080", "name": "Sulastri Wibisono",
                                                          "tags": ["vip"], "consent_marketing": True}, token=token)
@@ -236,8 +253,8 @@ def test_customers_by_phone_create_change_and_pages(shop):
     assert call(loket.url, "GET", f"/api/v1/customers/{found['id']}", token=token)[2]["phone"] == "+6281234500080"
 
 
-def test_bookings_slots_tickets_orders_payments_and_the_modem(shop):
-    loket, _, admin = shop
+def test_bookings_slots_tickets_orders_payments_and_the_modem(running):
+    loket, _, admin = running
     [service, *_] = call(loket.url, "GET", "/api/v1/services", token=admin)[2]["items"]
     day = dt.date.today() + dt.timedelta(days=1)
     for _ in range(7):
@@ -267,16 +284,16 @@ def test_bookings_slots_tickets_orders_payments_and_the_modem(shop):
     assert modem[0] == 200 and isinstance(modem[2]["modems"], list)
 
 
-def test_the_rate_limit_answers_429_with_retry_after(shop):
-    loket, browser, _ = shop
+def test_the_rate_limit_answers_429_with_retry_after(running):
+    loket, browser, _ = running
     slow = make_token(browser, "messages", per_minute=60)
     answers = [call(loket.url, "GET", "/api/v1/messages?limit=1", token=slow) for _ in range(12)]
     refused = [a for a in answers if a[0] == 429]
     assert refused and int(refused[0][1]["Retry-After"]) >= 1 and answers[0][0] == 200
 
 
-def test_the_openapi_document_lists_every_api_route_and_the_page_too(shop):
-    loket, browser, admin = shop
+def test_the_openapi_document_lists_every_api_route_and_the_page_too(running):
+    loket, browser, admin = running
     narrow = make_token(browser, "tickets")
     status, _, document = call(loket.url, "GET", "/api/v1/openapi.json", token=narrow)
     assert status == 200 and document["openapi"].startswith("3.1")
@@ -287,3 +304,27 @@ def test_the_openapi_document_lists_every_api_route_and_the_page_too(shop):
     assert send["requestBody"]["content"]["application/json"]["schema"]["required"] == ["to", "text"]
     _, _, page = browser.get("/settings/api/docs")
     assert all(re.sub(r"<(\w+)>", r"{\1}", r.path) in page for r in API_ROUTES)
+
+
+def test_the_send_and_read_path_on_postgresql_and_redis(tmp_path, postgres_url, redis_url):
+    """The same calls on the scale-out path: the key's one row is in PostgreSQL, the nudge goes by Redis."""
+    from appliance import db
+    from appliance.models import MODELS, Message
+    database = db.connect(postgres_url)
+    database.drop_tables(MODELS, cascade=True)  # a fresh shop
+    with launch_loket(tmp_path / "var", {"LOKET_DATABASE_URL": postgres_url, "LOKET_QUEUE_URL": redis_url}) as loket:
+        browser = loket.browser()
+        assert browser.login(loket.user, loket.password) == 200
+        token = make_token(browser, "send", "messages", "customers")
+        body = {"to": "0812-3450-0090", "text": "Dari kasir"}
+        sent = [call(loket.url, "POST", "/api/v1/messages", body, token=token, headers={"Idempotency-Key": "pg-1"})
+                for _ in range(2)]
+        assert [s[0] for s in sent] == [201, 200] and sent[0][2]["id"] == sent[1][2]["id"]
+        assert wait_until(lambda: call(loket.url, "GET", f"/api/v1/messages/{sent[0][2]['id']}", token=token)[2]
+                          ["state"] in ("sent", "delivered"))
+        loket.text("+6281234500090", "Oke makasih", wait=5)
+        inbox = call(loket.url, "GET", "/api/v1/messages?direction=in&phone=%2B6281234500090", token=token)[2]
+        assert [m["text"] for m in inbox["items"]] == ["Oke makasih"]
+        assert call(loket.url, "GET", "/api/v1/customers/by-phone/081234500090", token=token)[0] == 200
+    assert Message.select().where(Message.idempotency_key.endswith(":pg-1")).count() == 1
+    database.close()

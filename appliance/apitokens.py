@@ -11,6 +11,7 @@ import secrets
 from .words import N_
 from .audit import audit
 from .clock import utcnow
+from .hotsql import HotGet
 from .models import ApiToken, User
 
 # What a token may open. `admin` opens everything, and the modem's state.
@@ -64,7 +65,10 @@ def find(secret: str) -> ApiToken | None:
     """The token with this secret, whatever its state (the caller checks it)."""
     if not secret.startswith(PREFIX) or len(secret) > 100:
         return None
-    return ApiToken.get_or_none(ApiToken.secret_hash == digest(secret))
+    return _by_hash(digest(secret))
+
+
+_by_hash = HotGet(ApiToken, ApiToken.secret_hash)  # every API request looks its token up
 
 
 def usable(token: ApiToken, now: dt.datetime) -> bool:

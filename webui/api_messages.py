@@ -11,7 +11,8 @@ from appliance.customers import customer_for
 from appliance.models import Message, OutboundPart
 from appliance.phone import PhoneError, is_replyable, normalise, sender_key
 
-from .api import describe, Field, Problem, answer, body, page, query_text
+from .api import describe, Field, Problem, answer, audit_row, body, page, query_text
+from .api_commit import WRITES
 from .i18n import N_
 from .web import Web, int_or_zero
 
@@ -60,12 +61,20 @@ def send(web: Web):
         raise Problem(400, "Idempotency-Key has at most 64 printable characters.", kind="bad-key")
     token = bottle.request.environ["loket.api_token"]
     key = f"api:{token.id}:{raw_key}" if raw_key else None
-    if key and (earlier := Message.get_or_none(Message.idempotency_key == key)) is not None:
+    if key and (earlier := outbox.by_key(key)) is not None:
         return _replayed(earlier, phone, text)
-    customer = customer_for(phone)
-    if not customer.allows(category):  # the shop's consent rules, as every sender keeps them
-        raise Problem(422, f"The customer has not agreed to {category} texts.", kind="no-consent")
-    message, created = outbox.queue_outbound(phone, text, category=category, customer=customer, key=key)
+    where = f"{bottle.request.method} {bottle.request.path}"
+
+    def write():  # in the group commit's thread: no bottle.request here
+        customer = customer_for(phone)
+        if not customer.allows(category):  # the shop's consent rules, as every sender keeps them
+            raise Problem(422, f"The customer has not agreed to {category} texts.", kind="no-consent")
+        queued, created = outbox.queue_outbound(phone, text, category=category, customer=customer, key=key)
+        audit_row(token, f"{where} {201 if created else 200}")  # this request's audit row, in the same commit
+        return queued, created
+
+    message, created = WRITES.run(write)
+    bottle.request.environ["loket.api_audited"] = True
     if not created:  # the same key, at the same moment, from another request
         return _replayed(message, phone, text)
     web.tasks.kick_outbox()

@@ -12,6 +12,7 @@ import peewee as pw
 from .words import N_, say  # noqa: F401
 from .audit import audit
 from .clock import utcnow
+from .hotsql import HotGet
 from .models import Booking, Customer, CustomerTag, Message, Order, PointsEntry, QueueTicket, Tag, Ticket, User
 from .phone import PhoneError, normalise
 
@@ -22,10 +23,13 @@ class CustomerError(ValueError):
     """A customer change that cannot be made; the message is for people."""
 
 
+_by_phone = HotGet(Customer, Customer.phone)  # every inbound text and API send looks one up
+
+
 def customer_for(phone: str, *, now: dt.datetime | None = None) -> Customer:
     """The customer with this E.164 number, created on first contact."""
     now = now or utcnow()
-    customer = Customer.get_or_none(Customer.phone == phone)
+    customer = _by_phone(phone)
     if customer is None:
         try:
             with Customer._meta.database.atomic():

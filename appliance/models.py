@@ -548,9 +548,28 @@ class Rating(BaseModel):
         return f"T-{self.ticket.number:04d}" if self.ticket_id else f"booking {self.booking_id}"
 
 
+# -- tokens for the shop's other programs (the JSON API, webui/api.py) -------------
+
+class ApiToken(BaseModel):
+    """A program's key to /api/v1. Only the SHA-256 of the secret is kept (it
+    is 32 random bytes, so a plain hash is enough: nothing to guess); `prefix`
+    is its first characters, shown so the owner can tell tokens apart."""
+
+    prefix = pw.CharField(max_length=16, unique=True)
+    secret_hash = pw.CharField(max_length=64, unique=True)
+    note = pw.CharField(default="", max_length=200)
+    scopes = pw.CharField(default="", max_length=200)  # comma separated: send,messages,customers,...
+    per_minute = pw.IntegerField(default=600)  # the rate limit
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    expires_at = UTCDateTimeField(null=True)
+    revoked_at = UTCDateTimeField(null=True)
+    last_used_at = UTCDateTimeField(null=True)  # to the minute: written at most once a minute
+
+
 MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, InboundPart, AuditEntry,
           Tag, CustomerTag, Service, Product, OpeningHours, KeywordAlias, ReplyTemplate, ShopSetting, Pending,
           Booking, QueueTicket, PointsEntry, Draw, DrawEntry, DrawWinner, TicketCategory, Ticket, TicketEvent,
           Order, OrderItem, PaymentClaim, Campaign, TaughtPhrase, InfoAnswer, DailyCount, QuickReply,
-          Rating)
+          Rating, ApiToken)
 

@@ -19,7 +19,7 @@ from typing import Iterable, NamedTuple, Sequence
 import peewee as pw
 
 from .clock import utcnow
-from .hotsql import Hot
+from .hotsql import Hot, HotGet
 from .models import PRIORITY, Customer, Message, OutboundPart, User
 
 log = logging.getLogger(__name__)
@@ -49,10 +49,19 @@ def queue_outbound(phone: str, text: str, *, category: str = "transactional",
     if category not in PRIORITY:
         raise ValueError(f"unknown message category {category!r}")
     if key is not None:
-        existing = Message.get_or_none(Message.idempotency_key == key)
+        existing = by_key(key)
         if existing is not None:
             return existing, False
     now = now or utcnow()
+    if key is not None:  # the API's send path: both statements compiled once (hotsql.py)
+        with _db().atomic():
+            added = _ONE_QUEUED.execute(
+                direction="out", phone=phone, text=clean_text(text), category=category,
+                customer=customer.id if customer is not None else None, state="queued",
+                priority=PRIORITY[category], idempotency_key=key, reply_to=reply_to.id if reply_to else None,
+                author=author.id if author else None, template=template, send_at=send_at, created_at=now,
+                updated_at=now)
+        return by_key(key), added == 1  # not added: the same key, committed meanwhile by another
     try:
         with _db().atomic():
             row = Message.create(
@@ -65,6 +74,9 @@ def queue_outbound(phone: str, text: str, *, category: str = "transactional",
             raise
         return Message.get(Message.idempotency_key == key), False
     return row, True
+
+
+by_key = HotGet(Message, Message.idempotency_key)  # the outbound row with this idempotency key, or None
 
 
 def queue_many(recipients: Iterable[tuple[Customer | None, str, str]], *, category: str, key_prefix: str,
@@ -110,6 +122,13 @@ _QUEUED = Hot(_queued_query, direction=Message.direction, phone=Message.phone, t
               priority=Message.priority, idempotency_key=Message.idempotency_key, send_at=Message.send_at,
               created_at=Message.created_at, updated_at=Message.updated_at, template=Message.template,
               campaign=Message.campaign)
+
+
+_ONE_QUEUED = Hot(_queued_query, direction=Message.direction, phone=Message.phone, text=Message.text,
+                  category=Message.category, customer=Message.customer, state=Message.state,
+                  priority=Message.priority, idempotency_key=Message.idempotency_key, reply_to=Message.reply_to,
+                  author=Message.author, template=Message.template, send_at=Message.send_at,
+                  created_at=Message.created_at, updated_at=Message.updated_at)
 
 
 def _insert_queued(rows: list[dict]) -> int:

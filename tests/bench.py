@@ -536,6 +536,10 @@ def main() -> int:
     if "--inbound" in sys.argv:
         bench_inbound()
         return _table()
+    if "--api" in sys.argv:  # ./dev bench --api: the JSON API's send alone
+        from bench_api import bench_api_send
+        bench_api_send(row)
+        return _table()
     if "--outbound" in sys.argv:
         # ./dev bench --outbound [N]: the send path alone (a 10,000-message backlog by default).
         at = sys.argv.index("--outbound")
@@ -580,6 +584,8 @@ def main() -> int:
         row("Loket outbound vs Gammu SMSD's (both zero-latency phones)",
             f"{MEASURED['out_per_s'] / smsd['out_per_s']:.0f} x")
     bench_smsd_import()
+    from bench_api import bench_api_send
+    bench_api_send(row)
     bench_fault_soak(200, 60.0)  # the short soak; --soak for the 10-minute one
     if "--quick" not in sys.argv:
         bench_pages()

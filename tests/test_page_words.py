@@ -34,7 +34,8 @@ NOW = dt.datetime.now(dt.timezone.utc)
 SAME_IN_EVERY_LANGUAGE = {"Loket", "SMS", "SIM", "PIN", "IMEI", "USSD", "GSM", "UCS", "dBm", "MB", "CSV", "EN", "ID",
                           "Rp", "HMAC", "SHA", "UTF", "Excel", "USB", "LOKETBACKUP", "LOKET-BACKUP", "Bahasa",
                           "Indonesia", "English", "loket", "modem", "detect", "Telkomsel",
-                          "INV", "RCP"}  # an invoice's and a receipt's number: INV-1001, RCP-1001
+                          "INV", "RCP",  # an invoice's and a receipt's number: INV-1001, RCP-1001
+                          "API", "JSON", "RFC", "OpenAPI"}
 
 # Printed for the customer's signature in both languages at once, on purpose.
 BILINGUAL = ("/tickets/<number>/card", "/display")
@@ -46,7 +47,9 @@ class VisibleText(html.parser.HTMLParser):
 
     An element marked `data-sms` holds an SMS as customers read it (a reply being
     edited, its preview, its placeholders): the replies are in both languages on
-    purpose, so its text and attributes are the SMS's, not the page's words."""
+    purpose, so its text and attributes are the SMS's, not the page's words. So is
+    one marked `translate="no"` (HTML's own mark): a program's words, an API path
+    or scope, the same in every language."""
 
     SHOWN = ("placeholder", "title", "aria-label", "data-confirm", "alt", "data-words")
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -58,7 +61,7 @@ class VisibleText(html.parser.HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style"):
             self.hidden += 1
-        sms = any(name == "data-sms" for name, _ in attrs)
+        sms = any(name == "data-sms" or (name, value) == ("translate", "no") for name, value in attrs)
         if self.sms and tag == self.sms[0]:
             self.sms[1] += 1
         elif not self.sms and sms and tag not in self.VOID:

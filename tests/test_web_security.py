@@ -50,7 +50,9 @@ def test_every_route_but_the_public_ones_needs_a_login(site):
         path = re.sub(r"<[^>]+>", "x", route.path)
         status, headers, _ = browser.request(route.method, path, {} if route.method == "POST" else None,
                                              follow=False)
-        if route.method == "GET":
+        if route.api_scope:  # the API answers a program, not a browser: a problem, no login page
+            assert status == 401 and headers.get_content_type() == "application/problem+json", route.path
+        elif route.method == "GET":
             assert status in (302, 303) and "/login" in headers["Location"], route.path
         else:
             assert status == 401, route.path

@@ -22,8 +22,9 @@ import bottle
 
 from appliance import auth, shopdata
 
-from . import (answers, audit, backups, bookings, campaigns, customers, dashboard, draws, inbox, login, me, modems,
-               movein, orders, outbox, printing, report_tabs, reports, settings, setup, shop, tickets, updates, users, waiting,
+from . import (answers, api, api_customers, api_docs, api_messages, api_shop, api_tokens, audit, backups, bookings,
+               campaigns, customers, dashboard, draws, inbox, login, me, modems, movein, orders, outbox, printing,
+               report_tabs, reports, settings, setup, shop, tickets, updates, users, waiting,
                wizard)
 from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
@@ -164,6 +165,34 @@ ROUTES = [
     # offline updates
     Route("GET", "/settings/update", updates.page, roles=OWNER),
     Route("POST", "/settings/update", updates.upload, roles=OWNER),
+    # tokens for the shop's other programs, and what the API offers
+    Route("GET", "/settings/api", api_tokens.tokens_page, roles=OWNER),
+    Route("POST", "/settings/api", api_tokens.token_create, roles=OWNER),
+    Route("POST", "/settings/api/<token_id>/revoke", api_tokens.token_revoke, roles=OWNER),
+    Route("GET", "/settings/api/docs", api_docs.docs_page, roles=OWNER),
+    # the JSON API: a bearer token with the scope named, never a session (webui/api.py)
+    Route("GET", "/api/v1/openapi.json", api_docs.openapi, api_scope="any"),
+    Route("POST", "/api/v1/messages", api_messages.send, api_scope="send"),
+    Route("GET", "/api/v1/messages", api_messages.messages, api_scope="messages"),
+    Route("GET", "/api/v1/messages/<message_id>", api_messages.message_detail, api_scope="messages send"),
+    Route("GET", "/api/v1/conversations/<phone>", api_messages.conversation, api_scope="messages"),
+    Route("GET", "/api/v1/customers", api_customers.listing, api_scope="customers"),
+    Route("POST", "/api/v1/customers", api_customers.create, api_scope="customers"),
+    Route("GET", "/api/v1/customers/by-phone/<phone>", api_customers.by_phone, api_scope="customers"),
+    Route("GET", "/api/v1/customers/<customer_id>", api_customers.detail, api_scope="customers"),
+    Route("PATCH", "/api/v1/customers/<customer_id>", api_customers.change, api_scope="customers"),
+    Route("GET", "/api/v1/services", api_shop.services, api_scope="bookings"),
+    Route("GET", "/api/v1/bookings", api_shop.booking_list, api_scope="bookings"),
+    Route("POST", "/api/v1/bookings", api_shop.booking_create, api_scope="bookings"),
+    Route("GET", "/api/v1/slots", api_shop.free_slots, api_scope="bookings"),
+    Route("GET", "/api/v1/tickets", api_shop.ticket_list, api_scope="tickets"),
+    Route("POST", "/api/v1/tickets", api_shop.ticket_create, api_scope="tickets"),
+    Route("GET", "/api/v1/tickets/<number>", api_shop.ticket_detail, api_scope="tickets"),
+    Route("GET", "/api/v1/orders", api_shop.order_list, api_scope="orders"),
+    Route("GET", "/api/v1/orders/<number>", api_shop.order_detail, api_scope="orders"),
+    Route("GET", "/api/v1/payments", api_shop.payment_list, api_scope="orders"),
+    Route("GET", "/api/v1/payments/<claim_id>", api_shop.payment_detail, api_scope="orders"),
+    Route("GET", "/api/v1/modem", api_shop.modem, api_scope="admin"),
 ]
 
 
@@ -210,6 +239,13 @@ def create_app(settings, tasks) -> bottle.Bottle:
     web = Web(settings, tasks)
     app.config["loket.routes"] = list(ROUTES)
     for route in app.config["loket.routes"]:
+        if route.api_scope:  # a token's route: never a session's, never a role's
+            if route.roles or route.public or not route.path.startswith(api.PREFIX + "/"):
+                raise ValueError(f"API route {route.method} {route.path} must be under {api.PREFIX}, token only")
+            app.route(route.path, route.method, api.guard(route, web))
+            continue
+        if route.path.startswith(api.PREFIX + "/"):
+            raise ValueError(f"route {route.method} {route.path} is under {api.PREFIX} but names no API scope")
         if not route.public and not route.roles:
             raise ValueError(f"route {route.method} {route.path} names no role")
         app.route(route.path, route.method, _guard(route, web))
@@ -222,6 +258,14 @@ def create_app(settings, tasks) -> bottle.Bottle:
             bottle.response.set_header(name, value)
 
     def error_page(error):
+        if bottle.request.path.startswith(api.PREFIX + "/"):  # no such API route, or not that method
+            if error.status_code >= 500:
+                log.error("API error on %s %s: %s", bottle.request.method, bottle.request.path, error.traceback)
+            response = api.problem_response(error.status_code)
+            bottle.response.content_type = response.content_type
+            for name, value in SECURITY_HEADERS.items():
+                bottle.response.set_header(name, value)
+            return response.body
         # Plain and escaped; never a stack trace.
         bottle.response.content_type = "text/html; charset=utf-8"
         for name, value in SECURITY_HEADERS.items():
@@ -243,7 +287,7 @@ def create_app(settings, tasks) -> bottle.Bottle:
         except Exception:  # the database may be why this page is shown: the box's own
             return settings.shop_name
 
-    for code in (400, 401, 403, 404, 405, 409, 413, 500):
+    for code in (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500):
         app.error(code)(error_page)
 
     app.catchall = True

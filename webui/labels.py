@@ -56,6 +56,7 @@ ACTIONS = {
     "user.create": N_("user added"), "user.role": N_("role changed"), "user.reset_password": N_("password reset"),
     "user.password_changed": N_("own password changed"), "user.password_locked": N_("password change locked"),
     "user.phone": N_("phone changed"),
+    "api.call": N_("API call"), "api.token_made": N_("API token made"), "api.token_revoked": N_("API token revoked"),
     "user.activate": N_("user switched on"), "user.deactivate": N_("user switched off"),
     "customer.add": N_("customer added"), "customer.update": N_("customer changed"),
     "customer.tags": N_("tags changed"), "customer.import": N_("customers imported"),

@@ -49,8 +49,11 @@ class Route:
     method: str
     path: str
     handler: Callable
-    roles: tuple[str, ...] = ()  # who may use it; empty only for public routes
+    roles: tuple[str, ...] = ()  # who may use it; empty only for public and API routes
     public: bool = False
+    # An /api/v1 route: opened only by a bearer token with this scope (webui/api.py),
+    # never by a session; and the pages (roles) are never opened by a token.
+    api_scope: str = ""
 
 
 class Web:
@@ -215,7 +218,8 @@ def shop_of(web: Web) -> Shop:
 
 
 NOT_FOUND = {"campaign": N_("No such campaign."), "customer": N_("No such customer."), "draw": N_("No such draw."),
-             "order": N_("No such order."), "ticket": N_("No such ticket."), "user": N_("No such user.")}
+             "order": N_("No such order."), "ticket": N_("No such ticket."), "user": N_("No such user."),
+             "token": N_("No such token.")}
 
 
 def found(row, what: str):

@@ -18,13 +18,14 @@ import re
 import peewee as pw
 
 from .words import N_, say  # noqa: F401
-from . import outbox, replies, satisfaction, shopdata, tickets_sla
+from . import outbox, replies, satisfaction, shopdata, tickets_sla, visit_texts
 from .audit import audit
 from .clock import UTC, as_utc, utcnow
 from .conversation import Shop, shop_or_default
 from .keywords import _tolerance, distance, fold
 from .models import Customer, Ticket, TicketCategory, TicketEvent, User
 from .phone import PhoneError, is_replyable, normalise
+from .smstext import cut
 from .tickets_sla import MAX_SLA_MINUTES
 
 OPEN = ("new", "assigned", "pending")
@@ -226,11 +227,6 @@ def meaningful(text: str) -> bool:
     return any(ch.isalnum() for ch in text or "")
 
 
-def cut(text: str, limit: int) -> str:
-    text = text or ""
-    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
-
-
 def staff_name(user: User | None) -> str:
     if user is None:
         return "-"
@@ -335,8 +331,7 @@ def assign(ticket: Ticket, technician: User, by: User | None = None, now: dt.dat
         times = (TicketEvent.select().where((TicketEvent.ticket == ticket) & (TicketEvent.kind == "assigned"))
                  .count())
         if technician.phone and is_replyable(technician.phone):
-            from .visits import technician_job_text  # late: visits builds on this module
-            template, text = technician_job_text(ticket, technician, shop)
+            template, text = visit_texts.technician_job(ticket, label(ticket), technician, shop)
             outbox.queue_outbound(technician.phone, text, category="transactional",
                                   key=f"ticket:{ticket.id}:assigned:{technician.id}:{times}",
                                   template=template, now=now)

@@ -11,70 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import outbox, replies
+from . import outbox
 from .clock import as_utc, utcnow
-from .conversation import Shop, shop_or_default, templates
+from .conversation import Shop, shop_or_default
 from .models import Ticket, User
 from .phone import is_replyable
-from .tickets import DONE, TicketError, _fresh, _tell_customer, cut, label, record, staff_name
+from .tickets import DONE, TicketError, _fresh, _tell_customer, label, record, staff_name
+from .visit_texts import local_text, technician_job
 from .words import N_, say
-
-templates({  # to the customer
-    "ticket_visit_set": {
-        "id": "{shop}: teknisi kami akan datang untuk {number} pada {date} pukul {time}. Bila tidak cocok, balas SMS ini.",
-        "en": "{shop}: our technician will visit for {number} on {date} at {time}. If that does not suit you, reply to this SMS.",
-    },
-    "ticket_visit_moved": {
-        "id": "{shop}: jadwal kunjungan teknisi untuk {number} dipindah ke {date} pukul {time}. Mohon maaf atas perubahannya.",
-        "en": "{shop}: the technician's visit for {number} moved to {date} at {time}. Sorry for the change.",
-    },
-}, purpose="tickets")
-templates({  # to the technician
-    "ticket_tech_visit": {
-        "id": "{shop}: {number} kunjungan {date} {time}: {name} {phone}, {address}. {summary}",
-        "en": "{shop}: {number} visit {date} {time}: {name} {phone}, {address}. {summary}",
-    },
-    "visit_no_address": {
-        "id": "alamat belum dicatat, telepon pelanggan",
-        "en": "no address yet, call the customer",
-    },
-    "visit_no_time": {
-        "id": "jadwal menyusul",
-        "en": "time to follow",
-    },
-}, purpose="staff")
 
 # How far ahead a visit may be planned; further is a typing mistake (2062 for 2026).
 MAX_AHEAD = dt.timedelta(days=366)
 # A visit set a little in the past (the form was open a while) is taken as now.
 GRACE = dt.timedelta(minutes=15)
-
-
-def local_text(when: dt.datetime, tz: dt.tzinfo) -> tuple[str, str]:
-    """('4/12', '14:00'): the visit's date and time as an SMS reads them, in the shop's zone."""
-    at = as_utc(when).astimezone(tz)
-    return f"{at.day}/{at.month}", at.strftime("%H:%M")
-
-
-def address_line(customer, language: str | None) -> str:
-    """The customer's address on one line; a sentence saying it is missing, never "-"."""
-    address = " ".join((customer.address or "").split())
-    return cut(address, 100) if address else replies.reply("visit_no_address", language)
-
-
-def technician_job_text(ticket: Ticket, technician: User, shop: Shop) -> tuple[str, str]:
-    """The job as the technician reads it: (template key, text). With a visit,
-    its date and time lead; the customer's name, phone and address always."""
-    customer = ticket.customer
-    language = technician.language
-    values = dict(shop=shop.name, number=label(ticket), name=customer.name or "-", phone=customer.phone,
-                  address=address_line(customer, language))
-    if ticket.visit_at is None:
-        return "ticket_tech_assigned", replies.reply("ticket_tech_assigned", language,
-                                                     summary=cut(ticket.summary, 70), **values)
-    date, time = local_text(ticket.visit_at, shop.tz)
-    return "ticket_tech_visit", replies.reply("ticket_tech_visit", language, date=date, time=time,
-                                              summary=cut(ticket.summary, 50), **values)
 
 
 def parse_local(date_text: str, time_text: str, tz: dt.tzinfo) -> dt.datetime:
@@ -121,7 +70,7 @@ def schedule(ticket: Ticket, when: dt.datetime | None, by: User | None, now: dt.
                        date=date, time=time)
         technician = ticket.assignee
         if technician is not None and technician.active and is_replyable(technician.phone or ""):
-            template, text = technician_job_text(ticket, technician, shop)
+            template, text = technician_job(ticket, label(ticket), technician, shop)
             outbox.queue_outbound(technician.phone, text, category="transactional",
                                   key=f"ticket:{ticket.id}:visit:{technician.id}:{event.id}", template=template,
                                   now=now)

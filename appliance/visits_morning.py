@@ -15,7 +15,8 @@ from .jobs import periodic
 from .models import Message, Ticket, User
 from .phone import is_replyable
 from .tickets import DONE, cut, label
-from .visits import address_line, between, local_text
+from .visit_texts import address_line, local_text
+from .visits import between
 
 templates({
     "visits_morning": {

@@ -7,7 +7,7 @@ import zoneinfo
 
 import pytest
 
-from appliance import outbox, services, shopdata, tickets, visits, visits_morning
+from appliance import outbox, services, shopdata, tickets, visit_texts, visits, visits_morning
 from appliance.conversation import Shop
 from appliance.customers import customer_for
 from appliance.models import Message, User
@@ -71,7 +71,7 @@ def test_a_customer_without_an_address_gets_a_sentence_not_a_dash(budi):
     assert "alamat belum dicatat, telepon pelanggan" in job and ", -." not in job
     budi.language = "en"
     budi.save()
-    assert "no address yet, call the customer" in visits.technician_job_text(ticket, budi, SHOP)[1]
+    assert "no address yet, call the customer" in visit_texts.technician_job(ticket, "T-0001", budi, SHOP)[1]
 
 
 def test_a_visit_in_the_past_or_years_ahead_is_refused(budi):

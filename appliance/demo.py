@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zoneinfo
 from pathlib import Path
 
 from . import auth, demo_sales, loyalty, shopdata, starter
@@ -25,6 +26,7 @@ from .models import (Booking, Customer, Message, OpeningHours, Order, OrderItem,
                      TicketCategory, User)
 
 DEMO_USER = "owner"
+DEMO_ZONE = zoneinfo.ZoneInfo("Asia/Jakarta")  # the demo shops' zone (the settings' default)
 LOGIN_FILE = "demo-login.txt"
 KINDS = ("spa", "parts", "isp", "shop", "service")
 SHOP_NAMES = {
@@ -152,15 +154,13 @@ def _seed_isp(now: dt.datetime) -> None:
 
 
 def _isp_visits(now: dt.datetime, technicians: list[User], customers: list[Customer]) -> None:
-    """Visits today and this week, in the shop's day (Asia/Jakarta: the demo's zone), with addresses."""
-    import zoneinfo
-    today = now.astimezone(zoneinfo.ZoneInfo("Asia/Jakarta")).date()
+    """Visits today and this week, in the shop's day, with addresses."""
+    today = now.astimezone(DEMO_ZONE).date()
     plan = [(0, 9, "Internet mati sejak semalam, lampu LOS merah"), (0, 13, "Pasang baru paket 20 Mbps"),
             (0, 15, "Wifi lemot di lantai 2"), (1, 10, "Kabel putus kena pohon tumbang"),
             (2, 14, "Pindah lokasi router ke ruko sebelah"), (4, 9, "Sinyal sering putus sore hari")]
     for number, (days, hour, summary) in enumerate(plan, start=1):
-        visit = dt.datetime.combine(today + dt.timedelta(days=days), dt.time(hour),
-                                    tzinfo=zoneinfo.ZoneInfo("Asia/Jakarta"))
+        visit = dt.datetime.combine(today + dt.timedelta(days=days), dt.time(hour), tzinfo=DEMO_ZONE)
         opened = now - dt.timedelta(hours=6 * number)
         Ticket.create(number=number, customer=customers[(number - 1) % len(customers)], summary=summary,
                       status="assigned", assignee=technicians[number % 2], created_at=opened,
@@ -202,7 +202,15 @@ def _seed_service(now: dt.datetime) -> None:
     Ticket.create(number=1, customer=pt, summary="Printer lantai 3 tidak bisa mencetak", status="assigned",
                   assignee=engineer, created_at=now - dt.timedelta(hours=5),
                   response_due=now - dt.timedelta(hours=3), resolution_due=now + dt.timedelta(hours=43),
-                  first_response_at=now - dt.timedelta(hours=4))
+                  first_response_at=now - dt.timedelta(hours=4),
+                  visit_at=_working_hour(now, 14))
+
+
+def _working_hour(now: dt.datetime, hour: int) -> dt.datetime:
+    """Today at `hour` in the demo's zone, or tomorrow when that has passed."""
+    local = now.astimezone(DEMO_ZONE)
+    at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return at if at > local else at + dt.timedelta(days=1)
 
 
 SEEDERS = {"spa": _seed_spa, "parts": _seed_parts, "isp": _seed_isp, "shop": _seed_shop, "service": _seed_service}

@@ -34,7 +34,7 @@
   <ul class="plain visits">
   % for k in col['rows']:
     <li class="{{k.status}}">
-      <a class="visit" href="/tickets/{{k.number}}"><strong>{{clock(k.visit_at)}}</strong> · {{ticket_label(k)}} · {{k.summary}}</a>
+      <a class="visit" href="/tickets/{{k.number}}"><strong>{{clock(k.visit_at)}}</strong> <span>{{ticket_label(k)}} · {{k.summary}}</span></a>
       <br>{{who(k.customer)}} · <a class="nowrap" href="tel:{{k.customer.phone}}">{{phone_number(k.customer.phone)}}</a>
       <br>{{k.customer.address or t('no address yet: call the customer')}}
       % if user.role != 'technician':

@@ -153,13 +153,18 @@ def _seed_isp(now: dt.datetime) -> None:
                                      ("+6281234500025", "Warung Kopi Asiang", "Jl. Gajah Mada 88 (depan masjid)"))])
 
 
+# The ISP's planned visits: (days from today, hour, the complaint). They are tickets
+# T-0001 to T-0006; a complaint texted to the demo becomes T-0007 (ISP_NEXT_TICKET).
+ISP_VISITS = ((0, 9, "Internet mati sejak semalam, lampu LOS merah"), (0, 13, "Pasang baru paket 20 Mbps"),
+              (0, 15, "Wifi lemot di lantai 2"), (1, 10, "Kabel putus kena pohon tumbang"),
+              (2, 14, "Pindah lokasi router ke ruko sebelah"), (4, 9, "Sinyal sering putus sore hari"))
+ISP_NEXT_TICKET = len(ISP_VISITS) + 1
+
+
 def _isp_visits(now: dt.datetime, technicians: list[User], customers: list[Customer]) -> None:
     """Visits today and this week, in the shop's day, with addresses."""
     today = now.astimezone(DEMO_ZONE).date()
-    plan = [(0, 9, "Internet mati sejak semalam, lampu LOS merah"), (0, 13, "Pasang baru paket 20 Mbps"),
-            (0, 15, "Wifi lemot di lantai 2"), (1, 10, "Kabel putus kena pohon tumbang"),
-            (2, 14, "Pindah lokasi router ke ruko sebelah"), (4, 9, "Sinyal sering putus sore hari")]
-    for number, (days, hour, summary) in enumerate(plan, start=1):
+    for number, (days, hour, summary) in enumerate(ISP_VISITS, start=1):
         visit = dt.datetime.combine(today + dt.timedelta(days=days), dt.time(hour), tzinfo=DEMO_ZONE)
         opened = now - dt.timedelta(hours=6 * number)
         Ticket.create(number=number, customer=customers[(number - 1) % len(customers)], summary=summary,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zoneinfo
 from pathlib import Path
 
 from . import auth, demo_sales, loyalty, shopdata, starter
@@ -25,6 +26,7 @@ from .models import (Booking, Customer, Message, OpeningHours, Order, OrderItem,
                      TicketCategory, User)
 
 DEMO_USER = "owner"
+DEMO_ZONE = zoneinfo.ZoneInfo("Asia/Jakarta")  # the demo shops' zone (the settings' default)
 LOGIN_FILE = "demo-login.txt"
 KINDS = ("spa", "parts", "isp", "shop", "service")
 SHOP_NAMES = {
@@ -136,13 +138,39 @@ def _categories(kind: str) -> None:
 
 def _seed_isp(now: dt.datetime) -> None:
     _categories("isp")
-    _staff("andi", "Andi (teknisi)", "+6281234599001")
-    _staff("joko", "Joko (teknisi)", "+6281234599002")
+    andi = _staff("andi", "Andi (teknisi)", "+6281234599001")
+    joko = _staff("joko", "Joko (teknisi)", "+6281234599002")
     supervisor = User.get(User.username == DEMO_USER)
     supervisor.phone = "+6281234599000"
     supervisor.save()
     _customer("+6281234500021", "Dewi Lestari", address="Perum Bumi Indah Blok C-7", at=now - dt.timedelta(days=3))
     _customer("+6281234500022", "Hendra", address="Jl. Sungai Raya Dalam 21", at=now - dt.timedelta(days=1))
+    # Dewi and Hendra have no open ticket: the journeys complain as them (tests/test_journeys.py).
+    _isp_visits(now, [andi, joko], [
+        _customer(phone, name, address=address, at=now - dt.timedelta(days=5))
+        for phone, name, address in (("+6281234500023", "Pak Rahmat", "Gg. Mawar 3 RT 02/RW 05, Siantan"),
+                                     ("+6281234500024", "Bu Yuli", "Komplek Villa Ria Indah Blok B-12"),
+                                     ("+6281234500025", "Warung Kopi Asiang", "Jl. Gajah Mada 88 (depan masjid)"))])
+
+
+# The ISP's planned visits: (days from today, hour, the complaint). They are tickets
+# T-0001 to T-0006; a complaint texted to the demo becomes T-0007 (ISP_NEXT_TICKET).
+ISP_VISITS = ((0, 9, "Internet mati sejak semalam, lampu LOS merah"), (0, 13, "Pasang baru paket 20 Mbps"),
+              (0, 15, "Wifi lemot di lantai 2"), (1, 10, "Kabel putus kena pohon tumbang"),
+              (2, 14, "Pindah lokasi router ke ruko sebelah"), (4, 9, "Sinyal sering putus sore hari"))
+ISP_NEXT_TICKET = len(ISP_VISITS) + 1
+
+
+def _isp_visits(now: dt.datetime, technicians: list[User], customers: list[Customer]) -> None:
+    """Visits today and this week, in the shop's day, with addresses."""
+    today = now.astimezone(DEMO_ZONE).date()
+    for number, (days, hour, summary) in enumerate(ISP_VISITS, start=1):
+        visit = dt.datetime.combine(today + dt.timedelta(days=days), dt.time(hour), tzinfo=DEMO_ZONE)
+        opened = now - dt.timedelta(hours=6 * number)
+        Ticket.create(number=number, customer=customers[(number - 1) % len(customers)], summary=summary,
+                      status="assigned", assignee=technicians[number % 2], created_at=opened,
+                      response_due=opened + dt.timedelta(hours=1), first_response_at=opened + dt.timedelta(minutes=20),
+                      resolution_due=visit + dt.timedelta(hours=4), visit_at=visit)
 
 
 def _seed_shop(now: dt.datetime) -> None:
@@ -179,7 +207,15 @@ def _seed_service(now: dt.datetime) -> None:
     Ticket.create(number=1, customer=pt, summary="Printer lantai 3 tidak bisa mencetak", status="assigned",
                   assignee=engineer, created_at=now - dt.timedelta(hours=5),
                   response_due=now - dt.timedelta(hours=3), resolution_due=now + dt.timedelta(hours=43),
-                  first_response_at=now - dt.timedelta(hours=4))
+                  first_response_at=now - dt.timedelta(hours=4),
+                  visit_at=_working_hour(now, 14))
+
+
+def _working_hour(now: dt.datetime, hour: int) -> dt.datetime:
+    """Today at `hour` in the demo's zone, or tomorrow when that has passed."""
+    local = now.astimezone(DEMO_ZONE)
+    at = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return at if at > local else at + dt.timedelta(days=1)
 
 
 SEEDERS = {"spa": _seed_spa, "parts": _seed_parts, "isp": _seed_isp, "shop": _seed_shop, "service": _seed_service}

@@ -16,8 +16,8 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import (MODELS, ApiToken, DailyCount, InfoAnswer, Message, Order, PaymentClaim, QuickReply, Rating, SchemaVersion,
-                     ShopSetting, TaughtPhrase)
+from .models import (MODELS, ApiToken, DailyCount, InfoAnswer, Message, Order, PaymentClaim, QuickReply, Rating,
+                     SchemaVersion, ShopSetting, TaughtPhrase, Ticket)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,6 +145,14 @@ def _api_tokens(database: pw.Database, migrator: SchemaMigrator) -> None:
     database.create_tables([ApiToken], safe=True)
 
 
+def _ticket_visits(database: pw.Database, migrator: SchemaMigrator) -> None:
+    # Old tickets have no visit: nobody planned one.
+    from playhouse.migrate import migrate as run
+    if "visit_at" not in {column.name for column in database.get_columns(Ticket._meta.table_name)}:
+        run(migrator.add_column(Ticket._meta.table_name, "visit_at", Ticket.visit_at),
+            migrator.add_index(Ticket._meta.table_name, ("visit_at",)))
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
@@ -157,8 +165,9 @@ STEPS: tuple[Step, ...] = (
     Step(8, "customers' answers to \"how did we do?\"", _ratings, creates=("rating",)),
     Step(9, "orders: the courier and tracking number as fields", _order_courier_and_tracking),
     Step(10, "tokens for the shop's other programs (the JSON API)", _api_tokens, creates=("api_token",)),
+    Step(11, "tickets: the technician's visit date and time", _ticket_visits),
 )
-HEAD = 1 + len(STEPS)
+HEAD = STEPS[-1].version
 
 
 def current_version(database: pw.Database) -> int:

@@ -439,6 +439,7 @@ class Ticket(BaseModel):
     warned_at = UTCDateTimeField(null=True)
     breached_at = UTCDateTimeField(null=True)
     updated_at = UTCDateTimeField(default=utcnow)
+    visit_at = UTCDateTimeField(null=True, index=True)  # when the technician goes to the customer
 
 
 class TicketEvent(BaseModel):

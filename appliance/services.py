@@ -26,6 +26,8 @@ MODULES = (
     "freetext_sms",  # customers' own words: each intent, and the YA that confirms a change
     "orders",  # the unpaid-orders job
     "tickets_sms",  # KELUHAN, the technicians' commands, the SLA watch
+    "visits",  # a ticket's visit: the customer's and the technician's texts
+    "visits_morning",  # each technician's list of today's visits, each morning
     "reminders",  # the reminders job and its texts
     "campaigns",  # scheduled campaigns
     "alerts",  # what a flood from one phone may make the shop send: held

@@ -328,6 +328,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("satisfaction_survey", True,
             "After a ticket is resolved or a booking is done, ask the customer \"how did we do? reply 1-5\" "
             "(a reminder: with their consent, outside quiet hours).", _bool, "tickets", owner=True),
+    Setting("visits_morning_hour", 7,
+            "Shop-time hour from which each technician gets one SMS listing that day's visits with times and "
+            "addresses (a reminder: it waits out quiet hours).", _int(0, 23), "tickets", owner=True),
     Setting("ticket_first_number", 1, "Number of the first ticket (T-0001); later tickets count up from it.",
             _int(1, 2**31 - 1), "tickets", owner=True),  # the ticket number is an INTEGER column
     Setting("ticket_default_category", "umum",

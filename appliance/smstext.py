@@ -25,6 +25,12 @@ def day_label(day: dt.date, today: dt.date, language: str) -> str:
     return f"{word} {day.day}/{day.month}"
 
 
+def cut(text: str, limit: int) -> str:
+    """At most `limit` characters; a cut text ends in "..."."""
+    text = text or ""
+    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
+
+
 def gsm_safe(text: str) -> str:
     """Service names are staff text: keep replies GSM-7 (no accents, no emoji)."""
     folded = unicodedata.normalize("NFKD", text)

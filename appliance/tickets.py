@@ -18,13 +18,14 @@ import re
 import peewee as pw
 
 from .words import N_, say  # noqa: F401
-from . import outbox, replies, satisfaction, shopdata, tickets_sla
+from . import outbox, replies, satisfaction, shopdata, tickets_sla, visit_texts
 from .audit import audit
 from .clock import UTC, as_utc, utcnow
 from .conversation import Shop, shop_or_default
 from .keywords import _tolerance, distance, fold
 from .models import Customer, Ticket, TicketCategory, TicketEvent, User
 from .phone import PhoneError, is_replyable, normalise
+from .smstext import cut
 from .tickets_sla import MAX_SLA_MINUTES
 
 OPEN = ("new", "assigned", "pending")
@@ -226,11 +227,6 @@ def meaningful(text: str) -> bool:
     return any(ch.isalnum() for ch in text or "")
 
 
-def cut(text: str, limit: int) -> str:
-    text = text or ""
-    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
-
-
 def staff_name(user: User | None) -> str:
     if user is None:
         return "-"
@@ -318,7 +314,7 @@ def open_ticket(customer: Customer, text: str, *, by: User | None = None, source
 def assign(ticket: Ticket, technician: User, by: User | None = None, now: dt.datetime | None = None, *,
            shop: Shop | None = None) -> Ticket:
     """Give the ticket to a technician: they get the job by SMS (number,
-    summary, the customer's name, phone and address), the customer hears a
+    summary, the customer's name, phone and address, the visit's time), the customer hears a
     technician is assigned. Assigning the same technician again changes nothing."""
     now = now or utcnow()
     shop = shop_or_default(shop)
@@ -335,14 +331,10 @@ def assign(ticket: Ticket, technician: User, by: User | None = None, now: dt.dat
         times = (TicketEvent.select().where((TicketEvent.ticket == ticket) & (TicketEvent.kind == "assigned"))
                  .count())
         if technician.phone and is_replyable(technician.phone):
-            customer = ticket.customer
-            text = replies.reply("ticket_tech_assigned", technician.language, shop=shop.name,
-                                 number=label(ticket), summary=cut(ticket.summary, 70),
-                                 name=customer.name or "-", phone=customer.phone,
-                                 address=cut(" ".join(customer.address.split()), 100) or "-")
+            template, text = visit_texts.technician_job(ticket, label(ticket), technician, shop)
             outbox.queue_outbound(technician.phone, text, category="transactional",
                                   key=f"ticket:{ticket.id}:assigned:{technician.id}:{times}",
-                                  template="ticket_tech_assigned", now=now)
+                                  template=template, now=now)
         _tell_customer(ticket, "ticket_assigned", event, shop, now, technician=staff_name(technician))
     return ticket
 
@@ -547,7 +539,7 @@ def job_card(ticket: Ticket, tz: dt.tzinfo = UTC) -> dict:
         technician=None if technician is None else dict(name=staff_name(technician), phone=technician.phone or ""),
         created_at=at(ticket.created_at), response_due=at(ticket.response_due),
         resolution_due=at(ticket.resolution_due), first_response_at=at(ticket.first_response_at),
-        resolved_at=at(ticket.resolved_at), closed_at=at(ticket.closed_at),
+        resolved_at=at(ticket.resolved_at), closed_at=at(ticket.closed_at), visit_at=at(ticket.visit_at),
         pending_reason=ticket.pending_reason, resolution=ticket.resolution,
         sla={name: clock.state for name, clock in tickets_sla.clocks(ticket).items()},
         history=history,

@@ -57,7 +57,7 @@ def home_of(path: str) -> tuple[str, ...]:
         return ("spa", "parts", "service")
     if path.startswith(("/orders", "/campaigns", "/reports/sales")):
         return ("parts",)
-    return ("service",) if path.startswith("/tickets") else ("spa",)
+    return ("service",) if path.startswith(("/tickets", "/visits")) else ("spa",)
 
 
 def pages_of(kind: str) -> list:

@@ -14,10 +14,10 @@ from appliance.modem.network import SimNetwork
 from appliance.queue.tasks import Tasks, make_huey
 from conftest import launch_loket
 
-from appliance import bookings, campaigns, clock, db, draws, orders, tickets, tickets_sms
+from appliance import auth, bookings, campaigns, clock, db, draws, orders, tickets, tickets_sms
 from appliance.conversation import Shop
 from appliance.jobs import run_all
-from appliance.models import Booking, Customer, OpeningHours, Ticket, User
+from appliance.models import Booking, Customer, OpeningHours, Rating, Ticket, User
 from appliance.settings import load
 
 QUIET = {"LOKET_QUIET_HOURS": ""}  # promotions and reminders may go at any hour of the test run
@@ -150,13 +150,36 @@ def test_the_internet_provider(shop_of):
     isp = shop_of("isp")
     dewi, andi_phone = "+6281234500021", "+6281234599001"
     opened = say(isp, dewi, "KELUHAN internet mati sejak pagi")
-    ticket = Ticket.get()
+    ticket = Ticket.select().order_by(Ticket.id.desc()).get()  # the demo has visits planned already
     assert tickets.label(ticket) in opened and ticket.category.name == "internet mati"
 
-    tickets.assign(ticket, User.get(User.username == "andi"), User.get(User.username == "owner"), shop=isp.shop)
+    andi = User.get(User.username == "andi")
+    tickets.assign(ticket, andi, User.get(User.username == "owner"), shop=isp.shop)
     isp.kick()
     alert = received(isp, andi_phone, tickets.label(ticket))
     assert "Perum Bumi Indah" in alert  # the technician gets the address
+
+    # The desk plans the visit for tomorrow 10:00 on the ticket's page.
+    tomorrow = (clock.utcnow().astimezone(isp.settings.tz) + dt.timedelta(days=1)).date()
+    desk = isp.browser()
+    desk.login(isp.user, isp.password)
+    form = {"csrf": desk.csrf(f"/tickets/{ticket.number}"), "action": "visit", "visit_date": tomorrow.isoformat(),
+            "visit_time": "10:00", "address": "Perum Bumi Indah Blok C-7"}
+    assert desk.post(f"/tickets/{ticket.number}", form)[0] == 200
+    past = dict(form, visit_date=(tomorrow - dt.timedelta(days=3)).isoformat())
+    status, _, page = desk.post(f"/tickets/{ticket.number}", past)
+    assert status == 400 and "sudah lewat" in page
+    job = received(isp, andi_phone, f"{tomorrow.day}/{tomorrow.month} 10:00")
+    assert "Dewi Lestari" in job and "Perum Bumi Indah Blok C-7" in job
+    received(isp, dewi, f"{tomorrow.day}/{tomorrow.month} pukul 10:00")
+    # It is on his calendar, and only his visits are.
+    andi.password_hash = auth.hash_password("teknisi-andi-2026")
+    andi.save()
+    field = isp.browser()
+    field.login("andi", "teknisi-andi-2026")
+    status, _, calendar = field.get(f"/visits?day={tomorrow.isoformat()}&view=week")
+    assert status == 200 and tickets.label(ticket) in calendar and "Perum Bumi Indah" in calendar
+    assert not any(tickets.label(t) in calendar for t in Ticket.select().where(Ticket.assignee != andi))
 
     say(isp, andi_phone, f"OK {tickets.label(ticket)}")
     say(isp, andi_phone, f"JALAN {tickets.label(ticket)}")
@@ -164,6 +187,10 @@ def test_the_internet_provider(shop_of):
     ticket = Ticket.get_by_id(ticket.id)
     assert ticket.status == "resolved" and ticket.resolution == "ganti kabel"
     received(isp, dewi, tickets.label(ticket))
+    # How did we do? Dewi scores the visit.
+    received(isp, dewi, "Balas 1-5")
+    assert "terima kasih" in say(isp, dewi, "5").lower()
+    assert Rating.get(Rating.ticket == ticket).score == 5
 
     # Someone else asking for Dewi's ticket learns nothing.
     nosy = say(isp, "+6281234500022", f"STATUS {tickets.label(ticket)}")

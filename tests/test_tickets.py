@@ -430,7 +430,8 @@ def test_every_ticket_sms_fits_one_gsm7_sms():
                    summary="internet mati sejak pagi, lampu LOS merah", reason="tunggu modem baru dari gudang",
                    resolution="ganti kabel drop core dan konektor", when="3 Dec 14:05", due="14:30",
                    name="Rina Marlina", phone="+6281234567890", address="Jl. Melati 12 RT 03, Sukamaju",
-                   command="SELESAI", open="T-0041, T-0042", count="239", numbers="T-0041, T-0042, T-0043")
+                   command="SELESAI", open="T-0041, T-0042", count="239", numbers="T-0041, T-0042, T-0043",
+                   date="4/12", time="14:00")
     for key, by_language in DEFAULT_TEMPLATES.items():
         if not key.startswith("ticket_"):
             continue

@@ -24,7 +24,7 @@ from appliance import auth, shopdata
 
 from . import (answers, api, api_customers, api_docs, api_messages, api_shop, api_tokens, audit, backups, bookings,
                campaigns, customers, dashboard, draws, inbox, login, me, modems, movein, orders, outbox, printing,
-               report_tabs, reports, settings, setup, shop, tickets, updates, users, waiting,
+               report_tabs, reports, settings, setup, shop, tickets, updates, users, visits, waiting,
                wizard)
 from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
@@ -125,6 +125,7 @@ ROUTES = [
     Route("GET", "/tickets/<number>", tickets.detail, roles=ANY_ROLE),
     Route("POST", "/tickets/<number>", tickets.act, roles=WRITERS),
     Route("GET", "/tickets/<number>/card", tickets.job_card, roles=ANY_ROLE),
+    Route("GET", "/visits", visits.calendar, roles=ANY_ROLE),
     # campaigns
     Route("GET", "/campaigns", campaigns.campaign_list, roles=OFFICE),
     Route("GET", "/campaigns/new", campaigns.campaign_new, roles=DESK),

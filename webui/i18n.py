@@ -120,6 +120,7 @@ SETTING_LABELS = {
     'comeback_hour': N_('Come-back reminders from this hour'),
     'comeback_window_days': N_('Send a late come-back reminder up to (days)'),
     'satisfaction_survey': N_('Ask customers to score us 1-5 after a ticket or a visit'),
+    'visits_morning_hour': N_("Technicians get the day's visits by SMS from this hour"),
     'ticket_first_number': N_('Number of the first ticket'),
     'ticket_default_category': N_('Category when no words match'),
     'ticket_response_minutes': N_('First answer within (minutes)'),

@@ -72,7 +72,7 @@ ACTIONS = {
     "ticket.accepted": N_("ticket accepted"), "ticket.on_the_way": N_("technician on the way"),
     "ticket.pending": N_("ticket pending"), "ticket.resolved": N_("ticket resolved"),
     "ticket.closed": N_("ticket closed"), "ticket.reopened": N_("ticket reopened"), "ticket.note": N_("ticket note"),
-    "ticket.changed": N_("ticket changed"),
+    "ticket.changed": N_("ticket changed"), "ticket.visit": N_("ticket visit planned"),
     "ticket.customer_sms": N_("SMS to the customer about a ticket"),
     "campaign.create": N_("campaign made"), "campaign.start": N_("campaign started"),
     "campaign.schedule": N_("campaign scheduled"), "campaign.cancel": N_("campaign cancelled"),

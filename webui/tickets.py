@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 
 import bottle
 
-from appliance import clock, satisfaction, tickets
+from appliance import clock, satisfaction, tickets, visits
 from appliance.conversation import Shop
-from appliance.customers import customer_for
+from appliance.customers import CustomerError, customer_for, update_profile
 from appliance.models import Ticket, TicketCategory
 from appliance.phone import PhoneError, normalise
 
@@ -105,6 +105,10 @@ def act(web: Web, number: str):
             tickets.reopen(ticket, by, note=web.form("note", limit=2000))
         elif action == "note":
             tickets.note(ticket, web.form("note", limit=5000), by)
+        elif action == "visit":
+            if web.user.role not in DESK:
+                web.refuse(403, N_("Your role may not plan a visit."))
+            _plan_visit(web, ticket, shop)
         elif action == "edit":
             if web.user.role not in DESK:
                 web.refuse(403, N_("Your role may not change a ticket's summary or category."))
@@ -120,6 +124,21 @@ def act(web: Web, number: str):
         return detail(web, number, web.problem(exc))
     web.tasks.kick_outbox()
     web.redirect(f"/tickets/{ticket.number}", N_("Saved."))
+
+
+def _plan_visit(web: Web, ticket: Ticket, shop: Shop) -> None:
+    """The visit's date and time; an address typed here is the customer's from now on."""
+    address = web.form("address", limit=500)
+    if address is not None and address.strip() and address.strip() != ticket.customer.address:
+        try:
+            update_profile(ticket.customer, by=web.user, address=address)
+        except CustomerError as exc:
+            raise tickets.TicketError(str(exc)) from None
+    if web.form("clear"):
+        visits.schedule(ticket, None, web.user, shop=shop)
+        return
+    when = visits.parse_local(web.form("visit_date", limit=20), web.form("visit_time", limit=10), web.settings.tz)
+    visits.schedule(ticket, when, web.user, shop=shop)
 
 
 def job_card(web: Web, number: str):

@@ -9,6 +9,7 @@
 <tr><th>Category / Kategori</th><td>{{card['category']}}</td></tr>
 <tr><th>Problem / Masalah</th><td>{{card['summary']}}<br>{{card['detail']}}</td></tr>
 <tr><th>Technician / Teknisi</th><td>{{card['technician']['name'] if card['technician'] else ''}}</td></tr>
+<tr><th>Visit / Kunjungan</th><td>{{card['visit_at'].strftime('%d-%m-%Y %H:%M') if card['visit_at'] else ''}}</td></tr>
 <tr><th>Opened / Dibuka</th><td>{{card['created_at'].strftime('%d-%m-%Y %H:%M') if card['created_at'] else ''}}</td></tr>
 <tr><th>Due / Batas</th><td>{{card['resolution_due'].strftime('%d-%m-%Y %H:%M') if card['resolution_due'] else ''}}</td></tr>
 <tr><th>Status</th><td>{{card['status']}} {{card['pending_reason']}}</td></tr>

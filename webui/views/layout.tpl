@@ -13,7 +13,7 @@
   <a class="brand" href="/">Loket <span class="shop">{{shop}}</span></a>
   % if user:
   <nav class="main">
-    % for href, label, allowed in [('/dashboard', 'Dashboard', roles), ('/inbox', 'Inbox', roles), ('/customers', 'Customers', roles), ('/bookings', 'Bookings', roles), ('/queue', 'Queue', roles), ('/tickets', 'Tickets', roles), ('/orders', 'Orders', roles), ('/campaigns', 'Campaigns', ('owner', 'admin', 'frontdesk', 'viewer')), ('/draws', 'Draws', ('owner', 'admin', 'frontdesk', 'viewer')), ('/reports', 'Reports', ('owner', 'admin', 'viewer')), ('/outbox', 'Not sent', roles), ('/settings', 'Settings', ('owner', 'admin'))]:
+    % for href, label, allowed in [('/dashboard', 'Dashboard', roles), ('/inbox', 'Inbox', roles), ('/customers', 'Customers', roles), ('/bookings', 'Bookings', roles), ('/queue', 'Queue', roles), ('/tickets', 'Tickets', roles), ('/visits', 'Visits', ('owner', 'admin', 'frontdesk', 'technician')), ('/orders', 'Orders', roles), ('/campaigns', 'Campaigns', ('owner', 'admin', 'frontdesk', 'viewer')), ('/draws', 'Draws', ('owner', 'admin', 'frontdesk', 'viewer')), ('/reports', 'Reports', ('owner', 'admin', 'viewer')), ('/outbox', 'Not sent', roles), ('/settings', 'Settings', ('owner', 'admin'))]:
     % if user.role in allowed:
     <a href="{{href}}" class="{{'on' if path.startswith(href) else ''}}">{{t(label)}}</a>
     % end

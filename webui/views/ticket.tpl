@@ -13,6 +13,7 @@
 % end
 {{(' · ' + card['customer']['address']) if card['customer']['address'] else ''}}</dd>
   <dt>{{t('Technician')}}</dt><dd>{{card['technician']['name'] if card['technician'] else '-'}}</dd>
+  <dt>{{t('Visit')}}</dt><dd>{{when(k.visit_at) if k.visit_at else t('not planned')}}</dd>
   % clocks = sla(k)
   <dt>{{t('Response')}}</dt><dd>{{t('due {when}').format(when=when(k.response_due))}} ({{t('answered {when}').format(when=when(k.first_response_at)) if k.first_response_at else until(k.response_due)}})</dd>
   <dt>{{t('Resolution')}}</dt><dd>{{t('due {when}').format(when=when(k.resolution_due))}} ({{t('resolved {when}').format(when=when(k.resolved_at)) if k.resolved_at else (t('paused while pending; the wait is added when work goes on') if clocks['resolution'].state == 'paused' else until(k.resolution_due))}})</dd>
@@ -34,6 +35,16 @@
     % end
     </select></label>
     <button type="submit">{{t('Assign')}}</button>
+  </form>
+  % end
+  % if user.role in ('owner', 'admin', 'frontdesk') and k.status not in ('resolved', 'closed'):
+  % at = local(k.visit_at) if k.visit_at else None
+  <form method="post" action="/tickets/{{k.number}}" class="row-form visit-form">
+    <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="visit">
+    <label>{{t('Visit date')}} <input type="date" name="visit_date" value="{{at.date().isoformat() if at else ''}}" required></label>
+    <label>{{t('Visit time')}} <input type="time" name="visit_time" value="{{at.strftime('%H:%M') if at else ''}}" required></label>
+    <label>{{t('Address')}} <input name="address" value="{{k.customer.address}}" maxlength="500" placeholder="{{t('where the technician goes')}}"></label>
+    <button type="submit">{{t('Move the visit') if at else t('Plan the visit')}}</button>
   </form>
   % end
   <div class="buttons">

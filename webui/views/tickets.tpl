@@ -26,7 +26,7 @@
 <tr>
   <td><a href="/tickets/{{k.number}}">T-{{'%04d' % k.number}}</a></td>
   <td>{{who(k.customer)}}</td>
-  <td>{{k.summary[:80]}}</td>
+  <td>{{k.summary[:80]}}{{(' · ' + t('visit {when}').format(when=when(k.visit_at))) if k.visit_at and k.status not in ('resolved', 'closed') else ''}}</td>
   <td>{{label(k.status)}}</td>
   % clocks = sla(k)
   % for c in (clocks['response'], clocks['resolution']):

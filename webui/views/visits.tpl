@@ -29,8 +29,12 @@
 <p class="meta">{{t('No visits planned for this day.') if not week else t('No visits planned for this week.')}}</p>
 % end
 % for col in columns:
+% if col['rows'] or (week and count):
 <section class="card">
   <h2>{{date(col['day'])}}</h2>
+  % if not col['rows']:
+  <p class="meta">{{t('No visits planned for this day.')}}</p>
+  % end
   <ul class="plain visits">
   % for k in col['rows']:
     <li class="{{k.status}}">
@@ -46,4 +50,5 @@
   % end
   </ul>
 </section>
+% end
 % end

@@ -554,3 +554,7 @@ MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, Inbound
           Order, OrderItem, PaymentClaim, Campaign, TaughtPhrase, InfoAnswer, DailyCount, QuickReply,
           Rating)
 
+# The webhooks' tables live in their own module (this one is near its size limit).
+from .hooktables import HOOK_MODELS, HookDelivery, Webhook  # noqa: E402,F401  (import them from here)
+
+MODELS += HOOK_MODELS

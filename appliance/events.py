@@ -23,7 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
-from .clock import utcnow
+from .clock import as_utc, utcnow
 from .models import HookDelivery, Webhook
 
 log = logging.getLogger("loket.events")
@@ -87,7 +87,7 @@ def hooks() -> tuple[tuple[int, frozenset], ...]:
 def body(event: str, data: dict, occurred_at: dt.datetime, event_id: str | None = None) -> tuple[str, str]:
     """(id, the JSON body) of one event."""
     event_id = event_id or uuid.uuid4().hex
-    text = json.dumps({"id": event_id, "event": event, "occurred_at": occurred_at.isoformat(timespec="seconds"),
+    text = json.dumps({"id": event_id, "event": event, "occurred_at": as_utc(occurred_at).isoformat(timespec="seconds"),
                        "data": data}, ensure_ascii=False, separators=(",", ":"), default=str)
     return event_id, text
 

@@ -30,6 +30,7 @@ from .clock import utcnow
 log = logging.getLogger("loket.hooks")
 CONCURRENCY = 4
 POLL_SECONDS = 0.25  # how soon a new event goes out when the queue was empty
+RESTART_PAUSE = 10.0  # seconds before a process that stopped soon after its start is started again
 ANSWER_LIMIT = 64 * 1024  # of a receiver's answer, read and thrown away (the connection closes cleanly)
 
 
@@ -120,19 +121,19 @@ def needed() -> bool:
     return bool(events.hooks()) or webhooks.waiting() > 0
 
 
-def supervise(command: list[str], env: dict, every: float = 1.0) -> threading.Thread:
+def supervise(command: list[str], env: dict, preexec_fn=None, every: float = 1.0) -> threading.Thread:
     """In the worker: start the delivery process when there is something for
-    it, and again when it stops. Each child dies with the worker."""
-    from .cli.serving import _die_with_parent
-
+    it, and again when it stops. `preexec_fn` makes each child die with the worker."""
     def loop():
-        child = None
+        child, started = None, 0.0
         while True:
             try:
                 if (child is None or child.poll() is not None) and needed():
                     if child is not None:
                         log.warning("the webhook process stopped (exit %s); starting it again", child.returncode)
-                    child = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent(os.getpid()))
+                        if time.monotonic() - started < RESTART_PAUSE:
+                            time.sleep(RESTART_PAUSE)  # one that cannot start does not spin
+                    child, started = subprocess.Popen(command, env=env, preexec_fn=preexec_fn), time.monotonic()
             except Exception:
                 log.exception("checking for webhooks failed")
             time.sleep(every)

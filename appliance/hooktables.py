@@ -7,7 +7,7 @@ from __future__ import annotations
 import peewee as pw
 
 from .clock import utcnow
-from .models import BaseModel, UTCDateTimeField
+from .modelbase import BaseModel, UTCDateTimeField
 
 DELIVERY_STATES = ("pending", "sending", "delivered", "failed")
 

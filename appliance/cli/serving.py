@@ -109,7 +109,8 @@ def cmd_worker(args) -> int:
                      and worker.storage.alive())  # a data dir that takes no writes for long: let systemd restart
     worker.on_started = lambda: (sdnotify.ready("worker running"), _keep_watchdog_fed(alive))
     from .. import hookd  # webhooks go out from a process of their own, started when there are any
-    hookd.supervise(hookd.command_for(settings, args.config and str(Path(args.config).resolve())), dict(os.environ))
+    hookd.supervise(hookd.command_for(settings, args.config and str(Path(args.config).resolve())), dict(os.environ),
+                    _die_with_parent(os.getpid()))
     try:
         worker.run()
     finally:

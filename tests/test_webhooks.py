@@ -146,3 +146,20 @@ def test_events_from_staff_actions_carry_their_data(shop, receiver):
     opened = next(s for s in receiver.at("/staff") if s.event == "ticket.opened")
     assert opened.signed and opened.body["data"]["summary"].startswith("AC bocor")
     assert json.dumps(opened.body)  # plain JSON
+
+
+def test_the_core_path_on_postgresql_and_redis(tmp_path, postgres_url, redis_url, receiver):
+    from appliance import db
+    from appliance.models import MODELS
+    database = db.connect(postgres_url)
+    database.drop_tables(MODELS, cascade=True)  # a fresh shop
+    database.close()
+    env = {**ENV, "LOKET_DATABASE_URL": postgres_url, "LOKET_QUEUE_URL": redis_url}
+    with launch_loket(tmp_path / "var", env) as loket:
+        owner = loket.browser()
+        assert owner.login(loket.user, loket.password) == 200
+        register(owner, receiver, "/fail/1", ["message.received"])
+        assert loket.text("+6281234567009", "BANTUAN").returncode == 0
+        assert wait_until(lambda: len(receiver.at("/fail/1")) == 2, timeout=30)
+        first, again = receiver.at("/fail/1")
+        assert first.id == again.id and first.signed and again.signed

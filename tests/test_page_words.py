@@ -46,7 +46,9 @@ class VisibleText(html.parser.HTMLParser):
 
     An element marked `data-sms` holds an SMS as customers read it (a reply being
     edited, its preview, its placeholders): the replies are in both languages on
-    purpose, so its text and attributes are the SMS's, not the page's words."""
+    purpose, so its text and attributes are the SMS's, not the page's words. So
+    is one marked translate="no" (HTML's own mark): a name other programs use,
+    such as a webhook's event name or an example address."""
 
     SHOWN = ("placeholder", "title", "aria-label", "data-confirm", "alt", "data-words")
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -58,7 +60,7 @@ class VisibleText(html.parser.HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style"):
             self.hidden += 1
-        sms = any(name == "data-sms" for name, _ in attrs)
+        sms = any(name == "data-sms" or (name, value) == ("translate", "no") for name, value in attrs)
         if self.sms and tag == self.sms[0]:
             self.sms[1] += 1
         elif not self.sms and sms and tag not in self.VOID:

@@ -47,7 +47,7 @@ def register(owner, receiver, path: str, events: list[str]) -> str:
     status, _, page = owner.post("/settings/webhooks", [("csrf", csrf), ("url", receiver.url + path), ("note", path)]
                                  + [("events", e) for e in events])
     assert status == 200, page
-    secret = re.search(r'<code id="hook-secret">([^<]+)</code>', page).group(1)
+    secret = re.search(r'<code id="hook-secret" translate="no">([^<]+)</code>', page).group(1)
     receiver.secrets[path] = secret
     return secret
 

@@ -6,18 +6,18 @@
 <p class="error" role="alert">{{error}}</p>
 % end
 % if secret:
-<p class="flash warn" role="status">{{t('The secret for {url}, shown once — copy it into the receiving program:').format(url=secret[0])}} <code id="hook-secret">{{secret[1]}}</code></p>
+<p class="flash warn" role="status">{{t('The secret for {url}, shown once — copy it into the receiving program:').format(url=secret[0])}} <code id="hook-secret" translate="no">{{secret[1]}}</code></p>
 % end
 % for h in hooks:
 <section class="card hook{{'' if h.enabled else ' off'}}" id="hook-{{h.id}}">
-  <h2>{{h.url}}{{'' if h.enabled else ' (' + t('off') + ')'}}</h2>
+  <h2><span translate="no">{{h.url}}</span>{{'' if h.enabled else ' (' + t('off') + ')'}}</h2>
   <form method="post" action="/settings/webhooks/{{h.id}}">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <label>{{t('Address')}} <input name="url" value="{{h.url}}" required maxlength="2000" inputmode="url" autocapitalize="none"></label>
     <fieldset><legend>{{t('Events')}}</legend>
     % chosen = h.events.split()
     % for e in events:
-      <label class="check"><input type="checkbox" name="events" value="{{e}}" {{'checked' if e in chosen else ''}}> {{t(labels[e])}} <code>{{e}}</code></label>
+      <label class="check"><input type="checkbox" name="events" value="{{e}}" {{'checked' if e in chosen else ''}}> {{t(labels[e])}} <code translate="no">{{e}}</code></label>
     % end
     </fieldset>
     <label>{{t('Note')}} <input name="note" value="{{h.note}}" maxlength="200"></label>
@@ -37,8 +37,12 @@
   % for d in log:
   <tr class="delivery {{d.state}}">
     <td>{{when(d.created_at)}}</td>
-    <td><code>{{d.event}}</code></td>
-    <td>{{label(d.state)}}{{(' · ' + describe(d)) if describe(d) else ''}}</td>
+    <td><code translate="no">{{d.event}}</code></td>
+    <td>{{label(d.state)}}
+    % if describe(d):
+    · <span translate="no">{{describe(d)}}</span>
+    % end
+    </td>
     <td>{{number(d.attempts)}}</td>
     <td>{{when(d.next_at) if d.state == 'pending' else ''}}</td>
     <td>
@@ -60,10 +64,10 @@
 <details class="card" id="new"{{!' open' if not hooks or form['url'] else ''}}><summary>{{t('Add a webhook')}}</summary>
 <form method="post" action="/settings/webhooks">
   <input type="hidden" name="csrf" value="{{csrf}}">
-  <label>{{t('Address')}} (http:// {{t('or')}} https://) <input name="url" value="{{form['url']}}" required maxlength="2000" inputmode="url" autocapitalize="none" placeholder="https://example.com/loket"></label>
+  <label>{{t('Address')}} (<code translate="no">http://</code> {{t('or')}} <code translate="no">https://</code>) <input name="url" value="{{form['url']}}" required maxlength="2000" inputmode="url" autocapitalize="none" placeholder="https://example.com/loket" translate="no"></label>
   <fieldset><legend>{{t('Events')}}</legend>
   % for e in events:
-    <label class="check"><input type="checkbox" name="events" value="{{e}}" {{'checked' if e in form['events'] else ''}}> {{t(labels[e])}} <code>{{e}}</code></label>
+    <label class="check"><input type="checkbox" name="events" value="{{e}}" {{'checked' if e in form['events'] else ''}}> {{t(labels[e])}} <code translate="no">{{e}}</code></label>
   % end
   </fieldset>
   <label>{{t('Note')}} <input name="note" value="{{form['note']}}" maxlength="200"></label>

@@ -544,6 +544,8 @@ def main() -> int:
     if smsd.get("out_per_s") and MEASURED.get("out_per_s"):
         row("Loket outbound vs Gammu SMSD's (both zero-latency phones)",
             f"{MEASURED['out_per_s'] / smsd['out_per_s']:.0f} x")
+    from bench_hooks import bench_hooks
+    bench_hooks(row)
     bench_fault_soak(200, 60.0)  # the short soak; --soak for the 10-minute one
     if "--quick" not in sys.argv:
         bench_pages()

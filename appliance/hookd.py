@@ -125,13 +125,14 @@ def supervise(command: list[str], env: dict, preexec_fn=None, every: float = 1.0
     """In the worker: start the delivery process when there is something for
     it, and again when it stops. `preexec_fn` makes each child die with the worker."""
     def loop():
-        child, started = None, 0.0
+        child, started, quick = None, 0.0, 0
         while True:
             try:
                 if (child is None or child.poll() is not None) and needed():
                     if child is not None:
                         log.warning("the webhook process stopped (exit %s); starting it again", child.returncode)
-                        if time.monotonic() - started < RESTART_PAUSE:
+                        quick = quick + 1 if time.monotonic() - started < RESTART_PAUSE else 0
+                        if quick > 1:
                             time.sleep(RESTART_PAUSE)  # one that cannot start does not spin
                     child, started = subprocess.Popen(command, env=env, preexec_fn=preexec_fn), time.monotonic()
             except Exception:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .words import N_, say  # noqa: F401
-from . import loyalty, outbox, replies, satisfaction, shopdata
+from . import events, loyalty, outbox, replies, satisfaction, shopdata
 from .audit import audit
 from .conversation import Shop, shop_or_default
 from .models import Booking, Customer, OpeningHours, Service, User
@@ -158,7 +158,8 @@ def available(service: Service, start: dt.datetime, now: dt.datetime, *, shop: S
 
 
 def book(customer: Customer, service: Service, starts_at: dt.datetime, *, source: str = "sms",
-         by: User | None = None, now: dt.datetime, note: str = "", shop: Shop | None = None) -> Booking:
+         by: User | None = None, now: dt.datetime, note: str = "", shop: Shop | None = None,
+         event: str = "booking.made", was: int | None = None) -> Booking:
     """Book a slot, or raise BookingError saying why not. A naive `starts_at`
     is the shop's local time (what a staff form gives). Staff bookings get a
     confirmation SMS; an SMS booking is confirmed by the reply itself."""
@@ -184,6 +185,7 @@ def book(customer: Customer, service: Service, starts_at: dt.datetime, *, source
                                      time=f"{starts_at.astimezone(shop.tz):%H:%M}"), "full")
         booking = Booking.create(customer=customer, service=service, starts_at=starts_at, ends_at=ends_at,
                                  source=source, note=(note or "")[:1000], created_at=now, updated_at=now)
+        events.emit(event, events.booking_data(booking, **({"moved_from": was} if was else {})), now)
     booking.service = service
     booking.customer = customer
     audit("booking.add", user=by, target=customer.phone, detail=f"{_describe(booking, shop.tz)} via {source}",
@@ -217,7 +219,8 @@ def _change(booking: Booking, status: str, allowed: tuple[str, ...], now: dt.dat
                            then=status.replace("_", " ")), "state")
 
 
-def cancel(booking: Booking, *, by: User | None = None, now: dt.datetime, shop: Shop | None = None) -> Booking:
+def cancel(booking: Booking, *, by: User | None = None, now: dt.datetime, shop: Shop | None = None,
+           moving: bool = False) -> Booking:
     """Cancel a booking; its reminders not yet sent are cancelled too. When
     staff cancel, the customer is told by SMS."""
     shop = shop_or_default(shop)
@@ -225,6 +228,8 @@ def cancel(booking: Booking, *, by: User | None = None, now: dt.datetime, shop: 
         if not _change(booking, "cancelled", ("booked",), now):
             return booking
         cancel_reminders(booking, now)
+        if not moving:  # a move says so itself (booking.moved), not as a cancel and a booking
+            events.emit("booking.cancelled", events.booking_data(booking, by_shop=by is not None), now)
     audit("booking.cancel", user=by, target=booking.customer.phone,
           detail=f"{_describe(booking, shop.tz)} by {'staff' if by else 'the customer'}", now=now)
     if by is not None:

@@ -226,8 +226,10 @@ def book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.date
     try:
         with Booking._meta.database.atomic():
             if replaces is not None:
-                cancel(replaces, now=c.now, shop=c.shop)
-            booking = book(c.customer, service, start, source="sms", now=c.now, shop=c.shop)
+                cancel(replaces, now=c.now, shop=c.shop, moving=True)
+            booking = book(c.customer, service, start, source="sms", now=c.now, shop=c.shop,
+                           event="booking.moved" if replaces is not None else "booking.made",
+                           was=replaces.id if replaces is not None else None)
     except BookingError as exc:
         if exc.reason == "duplicate":
             c.forget()

@@ -20,6 +20,7 @@ import peewee as pw
 
 from .clock import utcnow
 from .customers import customer_for
+from . import events
 from .models import Customer, InboundPart, Message
 from .outbox import clean_text
 from .phone import PhoneError, normalise
@@ -124,6 +125,7 @@ def _assemble_group(group: list, now: dt.datetime, timeout: dt.timedelta, region
         InboundPart.update(message=message).where(InboundPart.id.in_([p.id for p in group])).execute()
         if customer is not None:
             Customer.update(last_contact_at=now).where(Customer.id == customer.id).execute()
+        events.emit("message.received", events.message_data(message), now)
     return message
 
 

@@ -16,8 +16,8 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import (MODELS, ApiToken, DailyCount, InfoAnswer, Message, Order, PaymentClaim, QuickReply, Rating,
-                     SchemaVersion, ShopSetting, TaughtPhrase, Ticket)
+from .models import (MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order, PaymentClaim, QuickReply,
+                     Rating, SchemaVersion, ShopSetting, TaughtPhrase, Ticket, Webhook)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,6 +153,10 @@ def _ticket_visits(database: pw.Database, migrator: SchemaMigrator) -> None:
             migrator.add_index(Ticket._meta.table_name, ("visit_at",)))
 
 
+def _webhooks(database: pw.Database, migrator: SchemaMigrator) -> None:
+    database.create_tables([Webhook, HookDelivery], safe=True)
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
@@ -166,6 +170,7 @@ STEPS: tuple[Step, ...] = (
     Step(9, "orders: the courier and tracking number as fields", _order_courier_and_tracking),
     Step(10, "tokens for the shop's other programs (the JSON API)", _api_tokens, creates=("api_token",)),
     Step(11, "tickets: the technician's visit date and time", _ticket_visits),
+    Step(12, "webhooks and their durable delivery queue", _webhooks, creates=("webhook", "hook_delivery")),
 )
 HEAD = STEPS[-1].version
 

@@ -7,12 +7,10 @@ migrations.py, which must end in the same schema.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import peewee as pw
 
-from .clock import UTC, as_utc, utcnow
-from .db import proxy
+from .clock import utcnow
+from .modelbase import BaseModel, UTCDateTimeField  # noqa: F401  (imported from here too)
 
 ROLES = ("owner", "admin", "frontdesk", "technician", "viewer")
 CATEGORIES = ("transactional", "reminder", "marketing")
@@ -21,27 +19,6 @@ PRIORITY = {"transactional": 0, "reminder": 1, "marketing": 2}
 
 OUT_STATES = ("queued", "sending", "sent", "delivered", "failed", "unknown", "cancelled")
 IN_STATES = ("received", "handled")
-
-
-class UTCDateTimeField(pw.DateTimeField):
-    """Aware datetimes in, aware UTC datetimes out; stored as naive UTC text."""
-
-    def db_value(self, value):
-        if isinstance(value, dt.datetime):
-            value = as_utc(value).replace(tzinfo=None)
-        return super().db_value(value)
-
-    def python_value(self, value):
-        value = super().python_value(value)
-        if isinstance(value, dt.datetime):
-            return value.replace(tzinfo=UTC)
-        return value
-
-
-class BaseModel(pw.Model):
-    class Meta:
-        database = proxy
-        legacy_table_names = False
 
 
 class SchemaVersion(BaseModel):
@@ -574,3 +551,7 @@ MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, Inbound
           Order, OrderItem, PaymentClaim, Campaign, TaughtPhrase, InfoAnswer, DailyCount, QuickReply,
           Rating, ApiToken)
 
+# The webhooks' tables live in their own module; import them from here.
+from .hooktables import HOOK_MODELS, HookDelivery, Webhook  # noqa: E402,F401
+
+MODELS += HOOK_MODELS

@@ -22,7 +22,7 @@ import re
 import peewee as pw
 
 from .words import N_, say  # noqa: F401
-from . import loyalty, outbox, replies, shipping, shopdata
+from . import events, loyalty, outbox, replies, shipping, shopdata
 from .audit import audit
 from .catalogue import MAX_AMOUNT, CatalogueError, PriceError, parse_price, rupiah, text_field, whole_number
 from .conversation import Shop, shop_or_default
@@ -252,6 +252,8 @@ def create_order(customer: Customer | str, items, *, by: User | None = None, not
         audit("order.create", user=by, target=ref(order), now=now,
               detail=f"{customer.phone}: " + "; ".join(f"{q} x {n} @ {rupiah(p)}" for _, n, q, p in lines)
               + f"; total {rupiah(total)}")
+        events.emit("order.made", events.order_data(order, items=[
+            {"name": n, "quantity": q, "price": p} for _, n, q, p in lines]), now)
         if status == "awaiting_payment":
             return _transition(order, "awaiting_payment", by=by, now=now, note="", shop=shop)
         if notify:
@@ -303,6 +305,9 @@ def _transition(order: Order, new: str, *, by: User | None, now: dt.datetime, no
         audit("order.status", user=by, target=ref(current), now=now,
               detail=f"{STATUS_LABELS[old]} -> {STATUS_LABELS[new]}" + (f": {said}" if said else ""))
         updated = Order.get_by_id(current.id)
+        if new in ("paid", "shipped"):
+            events.emit(f"order.{new}", events.order_data(updated, courier=updated.courier,
+                                                          tracking=updated.tracking), now)
         _notify(updated, new, shop=shop, now=now, template=template, note=note)
     for field in ("status", "payment_due", "paid_at", "shipped_at", "updated_at", "courier", "tracking"):
         setattr(order, field, getattr(updated, field))

@@ -18,6 +18,7 @@ from typing import Iterable, NamedTuple, Sequence
 
 import peewee as pw
 
+from . import events
 from .clock import utcnow
 from .hotsql import Hot, HotGet
 from .models import PRIORITY, Customer, Message, OutboundPart, User
@@ -285,6 +286,8 @@ def _write_sent(sent: Sent, owner: str) -> None:
     if held:
         for n, ref in enumerate(sent.references, 1):
             _PART.execute(message=sent.message_id, part_no=n, reference=ref, modem=sent.modem, now=sent.now)
+        if events.wanted("message.sent"):  # (the row is read only for a webhook that wants it)
+            events.emit("message.sent", events.message_data(Message.get_by_id(sent.message_id)), sent.now)
 
 
 def record_sent(sent: Iterable[Sent], owner: str) -> None:
@@ -302,8 +305,10 @@ def mark_sent(message: Message, owner: str, references: Sequence[int], modem: st
 
 
 def mark_failed(message: Message, owner: str, reason: str, now: dt.datetime) -> None:
-    Message.update(state="failed", error=reason[:500], updated_at=now).where(
-        _held(message.id, owner)).execute()
+    with _db().atomic():
+        if Message.update(state="failed", error=reason[:500], updated_at=now).where(
+                _held(message.id, owner)).execute() and events.wanted("message.failed"):
+            events.emit("message.failed", events.message_data(Message.get_by_id(message.id)), now)
 
 
 def retry_later(message: Message, owner: str, reason: str, now: dt.datetime,
@@ -418,8 +423,10 @@ def apply_status_reports(parts: Iterable, modem: str, now: dt.datetime) -> int:
                 final = "failed"
             else:
                 continue
-            Message.update(state=final, updated_at=now,
-                           error="" if final == "delivered" else "the network reported it undelivered").where(
-                (Message.id == sent.message_id) & Message.state.in_(["sent", "unknown"])).execute()
+            if Message.update(state=final, updated_at=now,
+                              error="" if final == "delivered" else "the network reported it undelivered").where(
+                    (Message.id == sent.message_id) & Message.state.in_(["sent", "unknown"])).execute() \
+                    and events.wanted(f"message.{final}"):
+                events.emit(f"message.{final}", events.message_data(Message.get_by_id(sent.message_id)), now)
             changed += 1
     return changed

@@ -239,6 +239,7 @@ GROUPS = {
     "reminders": "Reminders",
     "tickets": "Tickets",
     "modem": "The modem",
+    "hooks": "Webhooks",
     "box": "The box",
     "staff": "Staff logins",
     "updates": "Updates",
@@ -369,6 +370,16 @@ SETTINGS: tuple[Setting, ...] = (
             "What a customer's missed call does (the call is rejected at once, never answered): queue joins "
             "today's queue and texts the number; callback puts a \"call me back\" note in the inbox for staff; "
             "ignore does nothing.", _one_of("queue", "callback", "ignore"), "modem", owner=True),
+    # -- webhooks (registered on the Webhooks page; these tune their delivery)
+    Setting("webhook_retry_seconds", 30.0,
+            "Wait before a failed webhook delivery is tried again, in seconds; it doubles with every attempt "
+            "(with jitter, at most 6 hours).", _float(0.05, 3600), "hooks"),
+    Setting("webhook_max_attempts", 12,
+            "Attempts of one webhook delivery before it is marked failed (\"send again\" on the page "
+            "starts over).", _int(1, 100), "hooks"),
+    Setting("webhook_timeout_seconds", 10.0,
+            "How long a webhook receiver may take to accept the connection and to answer, each, in seconds.",
+            _float(0.2, 120), "hooks"),
     # -- the box
     Setting("data_dir", "./var", "Folder for the database, the job queue, backups and the device secret.", _nonempty),
     Setting("host", "127.0.0.1", "Address the web UI listens on; 0.0.0.0 to serve the whole LAN.", _nonempty),

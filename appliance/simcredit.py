@@ -332,6 +332,12 @@ def warn_owner(now: dt.datetime, shop) -> int:
     if not found:
         return 0
     day = now.astimezone(shop.tz).date().isoformat()
+    from . import events, shopdata
+    for warning in found:  # once a day per SIM, like the owner's SMS
+        if warning.kind == "low":
+            events.emit("sim.credit_low", {"modem": warning.modem, "credit": warning.credit,
+                                           "threshold": shopdata.setting("credit_warn_below")},
+                        now, key=f"sim.credit_low:{warning.modem}:{day}")
     owners = User.select().where((User.role == "owner") & (User.active == True) & User.phone.is_null(False))  # noqa: E712
     queued = 0
     for owner in owners:

@@ -18,7 +18,7 @@ import re
 import peewee as pw
 
 from .words import N_, say  # noqa: F401
-from . import outbox, replies, satisfaction, shopdata, tickets_sla, visit_texts
+from . import events, outbox, replies, satisfaction, shopdata, tickets_sla, visit_texts
 from .audit import audit
 from .clock import UTC, as_utc, utcnow
 from .conversation import Shop, shop_or_default
@@ -28,8 +28,7 @@ from .phone import PhoneError, is_replyable, normalise
 from .smstext import cut
 from .tickets_sla import MAX_SLA_MINUTES
 
-OPEN = ("new", "assigned", "pending")
-DONE = ("resolved", "closed")
+OPEN, DONE = ("new", "assigned", "pending"), ("resolved", "closed")
 STATUSES = OPEN + DONE
 SUPERVISOR_ROLES = ("owner", "admin")
 # Whom the office hands tickets to: the people who go out and fix things.
@@ -252,6 +251,7 @@ def record(ticket: Ticket, kind: str, by: User | None, now: dt.datetime, note: s
             setattr(ticket, name, value)
     event = TicketEvent.create(ticket=ticket, at=now, user=by, kind=kind, note=note)
     audit(f"ticket.{kind}", user=by, target=label(ticket), detail=note, now=now)
+    events.ticket_changed(ticket, kind, note, now)
     return event
 
 

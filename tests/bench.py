@@ -586,6 +586,8 @@ def main() -> int:
     bench_smsd_import()
     from bench_api import bench_api_send
     bench_api_send(row)
+    from bench_hooks import bench_hooks
+    bench_hooks(row)
     bench_fault_soak(200, 60.0)  # the short soak; --soak for the 10-minute one
     if "--quick" not in sys.argv:
         bench_pages()

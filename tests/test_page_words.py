@@ -49,7 +49,7 @@ class VisibleText(html.parser.HTMLParser):
     edited, its preview, its placeholders): the replies are in both languages on
     purpose, so its text and attributes are the SMS's, not the page's words. So is
     one marked `translate="no"` (HTML's own mark): a program's words, an API path
-    or scope, the same in every language."""
+    or scope, a webhook's event name, an example address, the same in every language."""
 
     SHOWN = ("placeholder", "title", "aria-label", "data-confirm", "alt", "data-words")
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

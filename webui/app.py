@@ -24,7 +24,7 @@ from appliance import auth, shopdata
 
 from . import (answers, api, api_customers, api_docs, api_messages, api_shop, api_tokens, audit, backups, bookings,
                campaigns, customers, dashboard, draws, inbox, login, me, modems, movein, orders, outbox, printing,
-               report_tabs, reports, settings, setup, shop, tickets, updates, users, visits, waiting,
+               report_tabs, reports, settings, setup, shop, tickets, updates, users, visits, waiting, webhooks,
                wizard)
 from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
@@ -163,6 +163,11 @@ ROUTES = [
     Route("POST", "/settings/backup", backups.make, roles=OWNER),
     Route("GET", "/settings/backup/<name>", backups.download, roles=OWNER),
     Route("POST", "/settings/backup/restore", backups.restore, roles=OWNER),
+    # webhooks: other programs hear of the shop's events
+    Route("GET", "/settings/webhooks", webhooks.page, roles=OWNER),
+    Route("POST", "/settings/webhooks", webhooks.create, roles=OWNER),
+    Route("POST", "/settings/webhooks/<hook_id>", webhooks.act, roles=OWNER),
+    Route("POST", "/settings/webhooks/deliveries/<delivery_id>", webhooks.send_again, roles=OWNER),
     # offline updates
     Route("GET", "/settings/update", updates.page, roles=OWNER),
     Route("POST", "/settings/update", updates.upload, roles=OWNER),

@@ -87,6 +87,9 @@ ACTIONS = {
     "backup": N_("backup made"), "backup.download": N_("backup downloaded"),
     "backup.restore_staged": N_("restore staged"), "update.staged": N_("update staged"),
     "setup.done": N_("shop set up"), "demo.seed": N_("demo data made"),
+    "webhook.add": N_("webhook added"), "webhook.edit": N_("webhook changed"),
+    "webhook.secret": N_("webhook secret renewed"), "webhook.remove": N_("webhook removed"),
+    "webhook.send_again": N_("webhook sent again"),
 }
 
 

@@ -22,7 +22,7 @@ from .devtools import (cmd_demo, cmd_modem_detect, cmd_modem_sim, cmd_modem_stat
                        cmd_sim_call, cmd_sim_inbox, cmd_sim_text)
 from .errors import EXIT_FAIL, EXIT_USAGE, CLIError
 from .moving import cmd_import_smsd
-from .serving import cmd_run, cmd_web, cmd_worker
+from .serving import cmd_hooks, cmd_run, cmd_web, cmd_worker
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     verbs.add_parser("web", parents=[common, serving], help="serve the web UI (waitress)").set_defaults(func=cmd_web)
     verbs.add_parser("worker", parents=[common], help="run the job queue and own the modems").set_defaults(func=cmd_worker)
+    verbs.add_parser("hooks", parents=[common], help="send the webhooks' deliveries (the worker starts it)"
+                     ).set_defaults(func=cmd_hooks)
 
     sim = verbs.add_parser("sim", help="be a customer of the simulated modem")
     sim_verbs = sim.add_subparsers(dest="sim_verb", metavar="ACTION", parser_class=_Parser)

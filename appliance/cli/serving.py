@@ -108,10 +108,23 @@ def cmd_worker(args) -> int:
     alive = lambda: (all(m._thread.is_alive() for m in worker.pool.modems) and _database_answers(settings)
                      and worker.storage.alive())  # a data dir that takes no writes for long: let systemd restart
     worker.on_started = lambda: (sdnotify.ready("worker running"), _keep_watchdog_fed(alive))
+    from .. import hookd  # webhooks go out from a process of their own, started when there are any
+    hookd.supervise(hookd.command_for(settings, args.config and str(Path(args.config).resolve())), dict(os.environ),
+                    _die_with_parent(os.getpid()))
     try:
         worker.run()
     finally:
         sdnotify.stopping()
+    return 0
+
+
+def cmd_hooks(args) -> int:
+    """The webhook deliveries (appliance/hookd.py); the worker starts this."""
+    settings = load_settings(args)
+    _logging(args.verbose)
+    open_database(settings, migrate=False)  # the worker migrates
+    from .. import hookd
+    hookd.serve(settings)
     return 0
 
 

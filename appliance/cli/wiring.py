@@ -59,6 +59,8 @@ def open_database(settings, *, migrate: bool = True):
         raise CLIError(str(exc)) from None
     from .. import shopdata
     shopdata.use(settings)  # the shop's preferences: the owner's values over these settings
+    from .. import events
+    events.use(settings.data_path)  # the stamp that tells every process the webhooks changed
     # An upgraded shop's past, counted per day for the reports (again when a step added numbers).
     recount = tuple(f"migrated to {step.version}:" for step in migrations.STEPS
                     if step.recount or "daily_count" in step.creates)

@@ -31,6 +31,7 @@ MAX_DURATION_MINUTES = 24 * 60
 MAX_CAPACITY = 1000
 MAX_COMEBACK_DAYS = 3650
 MAX_ALIASES_CHARS = 1000
+MAX_DESCRIPTION = 500
 
 
 class CatalogueError(ValueError):
@@ -263,6 +264,8 @@ PRODUCT_FIELDS = {
     "price": _price,
     "category": lambda v: text_field(v, N_("category"), maximum=100, required=False),
     "sku": _sku,
+    "description": lambda v: text_field(v, N_("description"), maximum=MAX_DESCRIPTION, required=False),
+    "unit": lambda v: text_field(v, N_("unit"), maximum=20, required=False).lower(),
     "active": _active,
 }
 
@@ -351,9 +354,10 @@ def _sku_used(sku: str | None) -> CatalogueError:
     return CatalogueError(say(N_("the SKU {sku} is already used by another product"), sku=sku))
 
 
-def add_product(name: str, *, price, stock=0, category: str = "", sku: str | None = None,
-                by: User | None = None, now: dt.datetime | None = None) -> Product:
-    values = _checked(PRODUCT_FIELDS, dict(name=name, price=price, category=category, sku=sku))
+def add_product(name: str, *, price, stock=0, category: str = "", sku: str | None = None, description: str = "",
+                unit: str = "", by: User | None = None, now: dt.datetime | None = None) -> Product:
+    values = _checked(PRODUCT_FIELDS, dict(name=name, price=price, category=category, sku=sku,
+                                           description=description, unit=unit))
     values["stock"] = whole_number(stock, N_("stock"), minimum=0, maximum=MAX_STOCK)
     if _sku_taken(values["sku"]):
         raise _sku_used(values["sku"])
@@ -369,8 +373,8 @@ def add_product(name: str, *, price, stock=0, category: str = "", sku: str | Non
 
 def update_product(product: Product, *, by: User | None = None, now: dt.datetime | None = None,
                    **fields) -> Product:
-    """Change name, price, category, SKU or active. Stock changes go through
-    adjust_stock, which needs a reason."""
+    """Change name, price, category, code (SKU), description, unit or active.
+    Stock changes go through adjust_stock, which needs a reason."""
     if "stock" in fields:
         raise CatalogueError(N_("stock is changed with a stock adjustment and a reason, not by editing the product"))
     values = _checked(PRODUCT_FIELDS, fields)

@@ -16,8 +16,8 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import (MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order, PaymentClaim, QuickReply,
-                     Rating, SchemaVersion, ShopSetting, TaughtPhrase, Ticket, Webhook)
+from .models import (MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order, PaymentClaim, Product,
+                     QuickReply, Rating, SchemaVersion, ShopSetting, TaughtPhrase, Ticket, Webhook)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,6 +157,14 @@ def _webhooks(database: pw.Database, migrator: SchemaMigrator) -> None:
     database.create_tables([Webhook, HookDelivery], safe=True)
 
 
+def _product_description_and_unit(database: pw.Database, migrator: SchemaMigrator) -> None:
+    # Goods had a name and a code only; old goods get an empty description and unit.
+    from playhouse.migrate import migrate as run
+    have = {column.name for column in database.get_columns(Product._meta.table_name)}
+    run(*[migrator.add_column(Product._meta.table_name, name, field)
+          for name, field in (("description", Product.description), ("unit", Product.unit)) if name not in have])
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
@@ -171,6 +179,7 @@ STEPS: tuple[Step, ...] = (
     Step(10, "tokens for the shop's other programs (the JSON API)", _api_tokens, creates=("api_token",)),
     Step(11, "tickets: the technician's visit date and time", _ticket_visits),
     Step(12, "webhooks and their durable delivery queue", _webhooks, creates=("webhook", "hook_delivery")),
+    Step(13, "goods: a description and a unit", _product_description_and_unit),
 )
 HEAD = STEPS[-1].version
 

@@ -221,8 +221,10 @@ class Product(BaseModel):
     """Goods for sale."""
 
     name = pw.CharField(max_length=200)
-    sku = pw.CharField(null=True, unique=True, max_length=64)
+    sku = pw.CharField(null=True, unique=True, max_length=64)  # the code customers text: BELI KR-01 2
     category = pw.CharField(default="", max_length=100, index=True)
+    description = pw.TextField(default="")
+    unit = pw.CharField(default="", max_length=20)  # pcs, liter, kg, meter...: free text
     price = pw.IntegerField(default=0)
     stock = pw.IntegerField(default=0)
     active = pw.BooleanField(default=True)

@@ -270,6 +270,23 @@ def test_a_technician_sees_only_his_own_tickets_and_no_link_he_cannot_use(site):
     assert 'href="/tickets/report"' in office
 
 
+def test_the_ticket_report_lists_this_months_tickets_and_downloads_them(site):
+    from appliance import tickets
+    url, _, _ = site
+    ticket = tickets.open_ticket(Customer.select().first(), "Printer kasir macet", source="staff")
+    office = browser_for(url, "frontdesk")
+    status, _, page = office.get("/tickets/report")  # nothing asked: this month so far
+    assert status == 200 and f'href="/tickets/{ticket.number}"' in page
+    assert 'name="from" value="%s"' % dt.datetime.now(zoneinfo.ZoneInfo("Asia/Jakarta")).date().replace(day=1) in page
+    _, _, csv_text = office.get("/tickets/report.csv")
+    assert tickets.label(ticket) in csv_text and csv_text.startswith("Nomor,Dibuka,Pelanggan")
+    _, _, old = office.get("/tickets/report?from=2020-01-01&to=2020-01-31")
+    assert "Tidak ada tiket yang dibuka pada periode ini." in old and f'href="/tickets/{ticket.number}"' not in old
+    status, _, bad = office.get("/tickets/report?from=kemarin&to=")
+    assert status == 200 and 'role="alert"' in bad
+    assert browser_for(url, "technician").get("/tickets/report.csv")[0] == 403
+
+
 def test_the_assign_list_holds_technicians_only(site):
     url, _, _ = site
     owner = browser_for(url, "owner")

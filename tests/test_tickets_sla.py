@@ -7,7 +7,7 @@ import zoneinfo
 import pytest
 from support import owner_sets
 
-from appliance import jobs, tickets, tickets_sms
+from appliance import jobs, ticket_list, tickets, tickets_sms
 from appliance.conversation import Shop
 from appliance.customers import customer_for
 from appliance.models import Message, Ticket, TicketCategory, TicketEvent, User
@@ -189,6 +189,16 @@ def test_the_report_counts_and_measures_the_sla(desk):
     assert result["resolution_sla"] == {"met": 2, "missed": 1, "percent": 66.7}
     assert result["average_response_minutes"] == pytest.approx((10 + 40 + 20) / 3, abs=0.1)
     assert result["average_resolution_minutes"] == pytest.approx((100 + 300 + 20) / 3, abs=0.1)
+    # The report's list: the same four, oldest first, each clock as minutes taken and its verdict.
+    since, until = T0 - dt.timedelta(hours=1), T0 + dt.timedelta(days=1)
+    rows = ticket_list.rows(since, until, now=minutes(300))
+    assert [r["number"] for r in rows] == [tickets.label(t) for t in (a, b)] + ["T-0003", tickets.label(e)]
+    assert (rows[0]["technician"], rows[0]["category"], rows[0]["answer"], rows[0]["fix"]) == \
+        ("Eko Prasetyo", "Onsite", (10, "met"), (100, "met"))
+    assert rows[1]["answer"] == (40, "missed") and rows[1]["status"] == "closed"
+    assert rows[2]["answer"] == (None, "late") and rows[2]["technician"] == ""
+    assert [r["number"] for r in ticket_list.rows(since, until, offset=1, limit=2, now=minutes(300))] == \
+        [rows[1]["number"], rows[2]["number"]]
 
 
 def test_an_empty_report_and_an_impossible_period(desk):

@@ -14,7 +14,7 @@ import urllib.parse
 import pytest
 from support import Browserless, start_web
 
-from appliance import auth, campaigns, customers, db, migrations, outbox, shopdata
+from appliance import auth, campaigns, customers, db, migrations, outbox, shopdata, tickets
 from appliance import settings as settings_module
 from appliance.models import Customer, Message, Ticket, User
 
@@ -278,6 +278,15 @@ def test_report_downloads_hold_no_live_formulas(site):
         assert not any(cell[:1] in ("=", "+", "@", "\t") or (cell[:1] == "-" and not cell[1:].isdigit())
                        for cell in cells), name
     assert "'=HYPERLINK" in browser.get("/reports/campaigns.csv")[2]
+    # The ticket report's list: a customer's name is theirs to choose, by SMS.
+    caller = customers.customer_for("+6281299990001")
+    caller.name = "=cmd|' /C calc'!A0"
+    caller.save()
+    tickets.open_ticket(caller, "-2+3 internet mati")
+    status, _, text = browser.get("/tickets/report.csv")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert status == 200 and "'=cmd|' /C calc'!A0" in cells
+    assert not any(cell[:1] in ("=", "+", "@", "\t") or (cell[:1] == "-" and not cell[1:].isdigit()) for cell in cells)
 
 
 def _raw(url: str, request: bytes, timeout: float = 10) -> tuple[bytes, float]:

@@ -122,6 +122,7 @@ ROUTES = [
     Route("GET", "/tickets", tickets.listing, roles=ANY_ROLE),
     Route("POST", "/tickets", tickets.create, roles=DESK),
     Route("GET", "/tickets/report", tickets.report, roles=OFFICE),
+    Route("GET", "/tickets/report.csv", tickets.report_csv, roles=OFFICE),
     Route("GET", "/tickets/<number>", tickets.detail, roles=ANY_ROLE),
     Route("POST", "/tickets/<number>", tickets.act, roles=WRITERS),
     Route("GET", "/tickets/<number>/card", tickets.job_card, roles=ANY_ROLE),

@@ -3,21 +3,28 @@ history, assignment, status changes, the printable job card and the report."""
 
 from __future__ import annotations
 
-import datetime as dt
+import csv
+import io
 from urllib.parse import urlencode
 
 import bottle
 
-from appliance import clock, satisfaction, tickets, visits
+from appliance import clock, satisfaction, ticket_list, tickets, visits
 from appliance.conversation import Shop
 from appliance.customers import CustomerError, customer_for, update_profile
+from appliance.customers_csv import spreadsheet_safe
 from appliance.models import Ticket, TicketCategory
 from appliance.phone import PhoneError, normalise
 
+from . import formats
 from .i18n import N_
+from .reports import Period, period_of, utc
 from .web import DESK, OFFICE, PER_PAGE, Web, done_for, found, int_or_zero, prefilled_phone
 
 STATUSES = ("new", "assigned", "pending", "resolved", "closed")
+STATUS_WORDS = {"new": N_("New"), "assigned": N_("Assigned"), "pending": N_("Pending"), "resolved": N_("Resolved"),
+                "closed": N_("Closed")}
+CLOCK_WORDS = {"met": N_("in time"), "missed": N_("late"), "late": N_("late"), "open": N_("open")}
 
 
 def listing(web: Web):
@@ -147,12 +154,45 @@ def job_card(web: Web, number: str):
     return web.render("jobcard", title=f"Job card {tickets.label(ticket)}", card=tickets.job_card(ticket, web.settings.tz))
 
 
+def _period(web: Web):
+    """The report's local dates: from/to or days as the other reports read
+    them; nothing asked means this month so far (the shop counts by month)."""
+    if not any(web.query(k, limit=20) for k in ("from", "to", "days")):
+        today = clock.utcnow().astimezone(web.settings.tz).date()
+        return Period(today.replace(day=1), today, None)
+    return period_of(web)
+
+
 def report(web: Web):
-    try:
-        days = max(1, min(int(web.query("days") or 30), 366))
-    except ValueError:
-        days = 30
-    until = clock.utcnow()
-    result = tickets.report(until - dt.timedelta(days=days), until)
-    return web.render("ticket_report", title="Ticket report", r=result, days=days,
-                      ratings=satisfaction.summary(until - dt.timedelta(days=days), until, web.settings.tz))
+    period = _period(web)
+    since, until = utc(period, web.settings.tz)
+    page = web.page_number()
+    rows = ticket_list.rows(since, until, offset=(page - 1) * PER_PAGE, limit=PER_PAGE + 1)
+    return web.render("ticket_report", title="Ticket report", r=tickets.report(since, until), period=period,
+                      rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
+                      ratings=satisfaction.summary(since, until, web.settings.tz))
+
+
+def _clock(web: Web, taken: tuple) -> str:
+    minutes, state = taken
+    done = "" if minutes is None else formats.number(minutes, web.language) + " "
+    return done + web.t(CLOCK_WORDS.get(state, state))
+
+
+def report_csv(web: Web):
+    """The report's list as CSV: every ticket of the period, in the reader's language."""
+    period = _period(web)
+    since, until = utc(period, web.settings.tz)
+    header = [web.t(w) for w in (N_("Number"), N_("Opened"), N_("Customer"), N_("Phone"), N_("Category"),
+                                 N_("Status"), N_("Technician"), N_("Answer (min)"), N_("Fix (min)"))]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in ticket_list.rows(since, until):
+        status = web.t(STATUS_WORDS.get(row["status"], row["status"]))
+        cells = [row["number"], clock.local(row["opened"], web.settings.tz).strftime("%Y-%m-%d %H:%M"),
+                 row["customer"].name, formats.phone(row["customer"].phone), row["category"], status,
+                 row["technician"], _clock(web, row["answer"]), _clock(web, row["fix"])]
+        # Names and categories come from customers and staff: never a live formula in a spreadsheet.
+        writer.writerow([spreadsheet_safe(v) for v in cells])
+    return web.csv(f"tickets-{period.first}-{period.last}.csv", out.getvalue())

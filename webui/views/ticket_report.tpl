@@ -8,12 +8,20 @@
 %   return '-' if value is None else t('{n} min').format(n=number(round(value)))
 % end
 <p class="back"><a href="/tickets">&larr; {{t('Tickets')}}</a></p>
-<h1>{{t('Ticket report')}} <small class="meta">{{t('{n} days').format(n=days)}}</small></h1>
+<h1>{{t('Ticket report')}} <small class="meta">{{date(period.first)}} – {{date(period.last)}}</small></h1>
+% if period.error:
+<p class="error" role="alert">{{period.error}}</p>
+% end
 <nav class="periods" aria-label="{{t('Period')}}">
   % for n in (7, 30, 90, 365):
-  <a href="/tickets/report?days={{n}}" class="button{{' current' if n == days else ''}}"{{!' aria-current="page"' if n == days else ''}}>{{t('{n} days').format(n=n)}}</a>
+  <a href="/tickets/report?days={{n}}" class="button{{' current' if n == period.preset else ''}}"{{!' aria-current="page"' if n == period.preset else ''}}>{{t('{n} days').format(n=n)}}</a>
   % end
 </nav>
+<form method="get" action="/tickets/report" class="search period-form">
+  <label>{{t('From')}} <input type="date" name="from" value="{{period.first.isoformat()}}" required></label>
+  <label>{{t('To')}} <input type="date" name="to" value="{{period.last.isoformat()}}" required></label>
+  <button type="submit">{{t('Show')}}</button>
+</form>
 <dl class="facts card">
   <dt>{{t('Total')}}</dt><dd>{{number(r['total'])}}</dd>
   <dt>{{t('Answered in time')}}</dt><dd>{{sla('response')}}</dd>
@@ -39,5 +47,40 @@
     </tbody>
   </table>
   % end
+  % end
+</section>
+% states = {'met': t('in time'), 'missed': t('late'), 'late': t('late'), 'open': t('open')}
+% def taken(clock):
+%   return (minutes(clock[0]) + ' · ' if clock[0] is not None else '') + states.get(clock[1], clock[1])
+% end
+% query = 'from=%s&to=%s' % (period.first, period.last)
+<section class="card">
+  <h2>{{t('Tickets in this period')}}</h2>
+  <p><a class="button" href="/tickets/report.csv?{{query}}" download>{{t('Download CSV')}}</a></p>
+  % if not rows:
+  <p class="empty">{{t('No tickets were opened in this period.')}}</p>
+  % else:
+  <table>
+    <thead><tr><th>{{t('Number')}}</th><th>{{t('Opened')}}</th><th>{{t('Customer')}}</th><th>{{t('Category')}}</th><th>{{t('Status')}}</th><th>{{t('Technician')}}</th><th>{{t('Answer')}}</th><th>{{t('Fix')}}</th></tr></thead>
+    <tbody>
+    % for row in rows:
+    <tr class="{{'bad' if 'missed' in (row['answer'][1], row['fix'][1]) or 'late' in (row['answer'][1], row['fix'][1]) else ''}}">
+      <td><a href="/tickets/{{row['id']}}">{{row['number']}}</a></td><td>{{when(row['opened'])}}</td><td>{{who(row['customer'])}}</td>
+      <td>{{row['category'] or '-'}}</td><td>{{labels.get(row['status'], row['status'])}}</td><td>{{row['technician'] or '-'}}</td>
+      <td>{{taken(row['answer'])}}</td><td>{{taken(row['fix'])}}</td>
+    </tr>
+    % end
+    </tbody>
+  </table>
+  % end
+  % if page > 1 or more:
+  <nav class="pages">
+    % if page > 1:
+    <a href="/tickets/report?{{query}}&page={{page - 1}}">{{t('Earlier')}}</a>
+    % end
+    % if more:
+    <a href="/tickets/report?{{query}}&page={{page + 1}}">{{t('Later')}}</a>
+    % end
+  </nav>
   % end
 </section>

@@ -113,12 +113,17 @@ def show_ticket(ticket: Ticket, events: bool = False) -> dict:
 @describe(N_("Tickets, newest first"))
 def ticket_list(web: Web):
     """Newest first; ?status=, ?customer_id=."""
-    query = Ticket.select()
-    if status := query_text("status", 12):
-        query = query.where(Ticket.status == status)
+    return _by_status_and_customer(Ticket, show_ticket)
+
+
+def _by_status_and_customer(model, show) -> dict:
+    """A page of tickets or orders, newest first, narrowed by ?status= and ?customer_id=."""
+    query = model.select()
+    if status := query_text("status", 16):
+        query = query.where(model.status == status)
     if customer_id := query_text("customer_id", 20):
-        query = query.where(Ticket.customer == int_or_zero(customer_id))
-    return page(query, Ticket.id, show_ticket)
+        query = query.where(model.customer == int_or_zero(customer_id))
+    return page(query, model.id, show)
 
 
 @describe(N_("A ticket and its history"))
@@ -162,12 +167,7 @@ def show_order(order: Order, items: bool = False) -> dict:
 @describe(N_("Orders, newest first"))
 def order_list(web: Web):
     """Newest first; ?status=, ?customer_id=."""
-    query = Order.select()
-    if status := query_text("status", 16):
-        query = query.where(Order.status == status)
-    if customer_id := query_text("customer_id", 20):
-        query = query.where(Order.customer == int_or_zero(customer_id))
-    return page(query, Order.id, show_order)
+    return _by_status_and_customer(Order, show_order)
 
 
 @describe(N_("An order, its items and payments"))

@@ -181,7 +181,7 @@ STEPS: tuple[Step, ...] = (
     Step(12, "webhooks and their durable delivery queue", _webhooks, creates=("webhook", "hook_delivery")),
     Step(13, "goods: a description and a unit", _product_description_and_unit),
 )
-HEAD = STEPS[-1].version
+HEAD = 1 + len(STEPS)  # the steps are numbered 2, 3, … without a gap (test_migrations holds them to it)
 
 
 def current_version(database: pw.Database) -> int:

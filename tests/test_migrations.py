@@ -75,3 +75,8 @@ def test_a_box_whose_kept_days_lack_the_money_numbers_counts_them_again(tmp_path
     assert {"order_paid_at", "payment_claim_claimed_at", "payment_claim_decided_at"} <= indexes
     DailyCount.create(zone="Asia/Jakarta", day=dt.date(2026, 11, 1), spend_campaign=300)
     database.close()
+
+
+def test_the_steps_are_numbered_without_a_gap():
+    """HEAD counts the steps; a release's bad-update probe adds one after them (tests/support.py)."""
+    assert [step.version for step in migrations.STEPS] == list(range(2, migrations.HEAD + 1))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from urllib.parse import quote
 
 import bottle
@@ -226,12 +227,30 @@ def _guard(route: Route, web: Web):
     return guarded
 
 
+_storage_errors = [0]  # how many storage errors any server thread has seen
+_seen = threading.local()  # ... when this thread's connection was opened
+
+
+def _drop_connection_opened_before_a_storage_error() -> None:
+    """Another thread met a storage error: this thread's connection may have
+    been opened read-only too, and would fail its first write once the disk
+    takes writes again. Dropped here, the request opens a fresh one."""
+    if getattr(_seen, "errors", 0) != _storage_errors[0]:
+        _seen.errors = _storage_errors[0]
+        from appliance import db
+        try:
+            db.proxy.close()
+        except Exception:  # a broken or unopened connection: gone either way
+            pass
+
+
 def _reopen_after_storage_error(exc) -> None:
     """The data dir took no writes (read-only, full): this thread's database
     connection may have been opened read-only meanwhile, and would stay so
     for good; closed, the next request opens a fresh one."""
     from appliance.queue.storage import is_storage_error
     if is_storage_error(exc):
+        _storage_errors[0] += 1
         from appliance import db
         try:
             db.proxy.close()
@@ -256,6 +275,8 @@ def create_app(settings, tasks) -> bottle.Bottle:
         if not route.public and not route.roles:
             raise ValueError(f"route {route.method} {route.path} names no role")
         app.route(route.path, route.method, _guard(route, web))
+
+    app.add_hook("before_request", _drop_connection_opened_before_a_storage_error)
 
     @app.hook("after_request")
     def headers():

@@ -118,18 +118,14 @@ def _queued_query(**row):
     return Message.insert(**row).on_conflict_ignore().as_rowcount()
 
 
-_QUEUED = Hot(_queued_query, direction=Message.direction, phone=Message.phone, text=Message.text,
-              category=Message.category, customer=Message.customer, state=Message.state,
-              priority=Message.priority, idempotency_key=Message.idempotency_key, send_at=Message.send_at,
-              created_at=Message.created_at, updated_at=Message.updated_at, template=Message.template,
-              campaign=Message.campaign)
-
-
-_ONE_QUEUED = Hot(_queued_query, direction=Message.direction, phone=Message.phone, text=Message.text,
-                  category=Message.category, customer=Message.customer, state=Message.state,
-                  priority=Message.priority, idempotency_key=Message.idempotency_key, reply_to=Message.reply_to,
-                  author=Message.author, template=Message.template, send_at=Message.send_at,
-                  created_at=Message.created_at, updated_at=Message.updated_at)
+# The columns every queued row is written with; a campaign's rows add the campaign, one keyed send its
+# reply and author.
+_QUEUED_COLUMNS = dict(direction=Message.direction, phone=Message.phone, text=Message.text,
+                       category=Message.category, customer=Message.customer, state=Message.state,
+                       priority=Message.priority, idempotency_key=Message.idempotency_key, send_at=Message.send_at,
+                       created_at=Message.created_at, updated_at=Message.updated_at, template=Message.template)
+_QUEUED = Hot(_queued_query, **_QUEUED_COLUMNS, campaign=Message.campaign)
+_ONE_QUEUED = Hot(_queued_query, **_QUEUED_COLUMNS, reply_to=Message.reply_to, author=Message.author)
 
 
 def _insert_queued(rows: list[dict]) -> int:
@@ -286,8 +282,7 @@ def _write_sent(sent: Sent, owner: str) -> None:
     if held:
         for n, ref in enumerate(sent.references, 1):
             _PART.execute(message=sent.message_id, part_no=n, reference=ref, modem=sent.modem, now=sent.now)
-        if events.wanted("message.sent"):  # (the row is read only for a webhook that wants it)
-            events.emit("message.sent", events.message_data(Message.get_by_id(sent.message_id)), sent.now)
+        events.message_changed("message.sent", sent.message_id, sent.now)
 
 
 def record_sent(sent: Iterable[Sent], owner: str) -> None:
@@ -306,9 +301,8 @@ def mark_sent(message: Message, owner: str, references: Sequence[int], modem: st
 
 def mark_failed(message: Message, owner: str, reason: str, now: dt.datetime) -> None:
     with _db().atomic():
-        if Message.update(state="failed", error=reason[:500], updated_at=now).where(
-                _held(message.id, owner)).execute() and events.wanted("message.failed"):
-            events.emit("message.failed", events.message_data(Message.get_by_id(message.id)), now)
+        if Message.update(state="failed", error=reason[:500], updated_at=now).where(_held(message.id, owner)).execute():
+            events.message_changed("message.failed", message.id, now)
 
 
 def retry_later(message: Message, owner: str, reason: str, now: dt.datetime,
@@ -425,8 +419,7 @@ def apply_status_reports(parts: Iterable, modem: str, now: dt.datetime) -> int:
                 continue
             if Message.update(state=final, updated_at=now,
                               error="" if final == "delivered" else "the network reported it undelivered").where(
-                    (Message.id == sent.message_id) & Message.state.in_(["sent", "unknown"])).execute() \
-                    and events.wanted(f"message.{final}"):
-                events.emit(f"message.{final}", events.message_data(Message.get_by_id(sent.message_id)), now)
+                    (Message.id == sent.message_id) & Message.state.in_(["sent", "unknown"])).execute():
+                events.message_changed(f"message.{final}", sent.message_id, now)
             changed += 1
     return changed

@@ -227,14 +227,15 @@ def _guard(route: Route, web: Web):
     return guarded
 
 
-_storage_errors = [0]  # how many storage errors any server thread has seen
-_seen = threading.local()  # ... when this thread's connection was opened
+_storage_errors = [0]  # how many storage errors the server's threads have met
+_seen = threading.local()  # ... as this thread last saw that count
 
 
 def _drop_connection_opened_before_a_storage_error() -> None:
-    """Another thread met a storage error: this thread's connection may have
-    been opened read-only too, and would fail its first write once the disk
-    takes writes again. Dropped here, the request opens a fresh one."""
+    """The data dir took no writes (read-only, full) since this thread's last
+    request: its database connection may have been opened read-only meanwhile
+    and would stay so for good, failing its first write once the disk takes
+    writes again. Closed here, the request opens a fresh one."""
     if getattr(_seen, "errors", 0) != _storage_errors[0]:
         _seen.errors = _storage_errors[0]
         from appliance import db
@@ -244,18 +245,11 @@ def _drop_connection_opened_before_a_storage_error() -> None:
             pass
 
 
-def _reopen_after_storage_error(exc) -> None:
-    """The data dir took no writes (read-only, full): this thread's database
-    connection may have been opened read-only meanwhile, and would stay so
-    for good; closed, the next request opens a fresh one."""
+def _count_storage_error(exc) -> None:
+    """Every server thread drops its connection at its next request (above)."""
     from appliance.queue.storage import is_storage_error
     if is_storage_error(exc):
         _storage_errors[0] += 1
-        from appliance import db
-        try:
-            db.proxy.close()
-        except Exception:  # a broken connection may complain on closing; it is gone either way
-            pass
 
 
 def create_app(settings, tasks) -> bottle.Bottle:
@@ -300,7 +294,7 @@ def create_app(settings, tasks) -> bottle.Bottle:
             bottle.response.set_header(name, value)
         if error.status_code >= 500:
             log.error("error on %s %s: %s", bottle.request.method, bottle.request.path, error.traceback or error.body)
-            _reopen_after_storage_error(error.exception)
+            _count_storage_error(error.exception)
             message = N_("Something went wrong on the box. It has been logged; please try again.")
         elif error.status_code == 404 and str(error.body).startswith("Not found: "):
             message = N_("This page does not exist.")  # bottle's own words for a URL no route takes

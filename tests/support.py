@@ -236,3 +236,20 @@ def break_the_web_after_migrating(source: Path) -> None:
     assert marker in text, "cmd_web changed: update break_the_web_after_migrating"
     cli.write_text(text.replace(marker, "    open_database(settings)\n"
                                         "    raise SystemExit('a broken release, for the rollback test')\n", 1))
+
+
+def quick_beside_a_scan(checks: dict, floor: float = 0.3) -> None:
+    """Each check (name -> callable) reads what it shows, not the message
+    table: it takes under `floor` seconds, or, on a machine busy enough that
+    it does not, well under a third of one read of the whole table timed
+    here, so a slow machine never fails it (the bound scales with it)."""
+    import time
+    from appliance.models import Message
+    started = time.perf_counter()
+    Message._meta.database.execute(Message.select()).fetchall()
+    scan = time.perf_counter() - started
+    for name, check in checks.items():
+        started = time.perf_counter()
+        check()
+        took = time.perf_counter() - started
+        assert took < max(floor, scan / 3), f"{name}: {took * 1000:.0f} ms (the whole table read in {scan * 1000:.0f} ms)"

@@ -14,6 +14,7 @@ import pytest
 from appliance import shopdata, understand
 from appliance.webui.i18n import INTENT_LABELS, intent_label, translate
 from conftest import launch_loket
+from support import quick_beside_a_scan
 
 QUIET = {"LOKET_QUIET_HOURS": ""}
 
@@ -207,11 +208,8 @@ def test_the_inbox_and_its_search_stay_quick_with_many_messages(tmp_path):
         "name": lambda: inbox.search("Pelanggan 4242"),
     }
     for name, check in checks.items():
-        started = time.perf_counter()
-        rows = check()
-        took = time.perf_counter() - started
-        assert rows, name
-        assert took < 0.3, f"{name}: {took * 1000:.0f} ms"  # about 20 ms here; a scan of the table takes seconds
+        assert check(), name
+    quick_beside_a_scan(checks)  # about 20 ms here; a scan of the table takes seconds
     newest = inbox.conversations(limit=1)[0]
     assert newest["last_in"].direction == "in" and newest["last"].direction == "out"
     assert inbox.conversations(folder="robot")[0]["phone"] == "TELKOMSEL"

@@ -557,3 +557,8 @@ MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, Inbound
 from .hooktables import HOOK_MODELS, HookDelivery, Webhook  # noqa: E402,F401
 
 MODELS += HOOK_MODELS
+
+# The suppliers' and restock orders' tables too (they point to the goods and users above).
+from .supplytables import SUPPLY_MODELS, Restock, RestockLine, Supplier, SupplierProduct  # noqa: E402,F401
+
+MODELS += SUPPLY_MODELS

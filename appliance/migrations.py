@@ -16,9 +16,9 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import (MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order, PaymentClaim, Product,
-                     QuickReply, Rating, SchemaVersion, ShopSetting, TaughtPhrase, Ticket, Webhook)
-from .supplytables import SUPPLY_MODELS
+from .models import (MODELS, SUPPLY_MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order,
+                     PaymentClaim, Product, QuickReply, Rating, SchemaVersion, ShopSetting, TaughtPhrase, Ticket,
+                     Webhook)
 
 
 @dataclasses.dataclass(frozen=True)

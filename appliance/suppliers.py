@@ -25,6 +25,7 @@ from .catalogue import CatalogueError, adjust_stock, parse_price, text_field, wh
 from .models import Product, Restock, RestockLine, Supplier, SupplierProduct, User
 from .outbox import queue_outbound
 from .phone import PhoneError, is_replyable, normalise
+from .supplytables import RESTOCK_STATES as STATES  # noqa: F401  (the pages list them)
 from .words import N_, say
 
 PREFIX = "R"

@@ -8,7 +8,6 @@ import bottle
 
 from appliance import catalogue, clock, suppliers
 from appliance.models import Restock, Supplier
-from appliance.supplytables import RESTOCK_STATES
 
 from .i18n import N_, translate
 from .web import PER_PAGE, Web, int_or_zero
@@ -92,11 +91,11 @@ def _rows(web: Web) -> list[tuple]:
 def restock_list(web: Web):
     page, status = web.page_number(), web.query("status", limit=20)
     query = Restock.select()
-    if status in RESTOCK_STATES:
+    if status in suppliers.STATES:
         query = query.where(Restock.status == status)
     rows = list(query.order_by(Restock.id.desc()).limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE))
     return web.render("restocks", title="Restock orders", rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
-                      status=status, statuses=RESTOCK_STATES, low=suppliers.running_low(), ref=suppliers.ref,
+                      status=status, statuses=suppliers.STATES, low=suppliers.running_low(), ref=suppliers.ref,
                       suppliers=suppliers.suppliers(active=True))
 
 

@@ -229,32 +229,28 @@ def place(restock: Restock, *, by: User | None, now: dt.datetime) -> Restock:
     return restock
 
 
-def receive(restock: Restock, quantities: dict[int, object] | None, *, receipts: int, by: User | None,
+def receive(restock: Restock, quantities: dict[int, object], *, receipts: int, by: User | None,
             now: dt.datetime) -> int:
-    """Record goods that came: {line id: quantity} (None: everything still
-    missing), added to stock at once. `receipts` is the count the form was
-    made at; returns the units added."""
+    """Record goods that came, {line id: quantity}, added to stock at once.
+    `receipts` is the count the form was made at; returns the units added."""
     lines = {line.id: line for line in lines_of(restock)}
     wanted = {}
-    if quantities is None:
-        wanted = {line_id: line.quantity - line.received for line_id, line in lines.items()}
-    else:
-        for line_id, raw in quantities.items():
-            line = lines.get(line_id)
-            if line is None:
-                raise SupplyError(N_("a line of this restock order does not exist; reload the page"))
-            if raw is None or not str(raw).strip():
-                continue
-            try:
-                qty = whole_number(raw, N_("quantity"), minimum=0, maximum=MAX_QUANTITY)
-            except CatalogueError as exc:
-                raise SupplyError(say(N_("{goods}: {reason}"), goods=line.name, reason=exc.args[0])) from None
-            if qty > line.quantity - line.received:
-                raise SupplyError(say(N_("{goods}: {n} ordered, {done} received already: at most {left} more"),
-                                      goods=line.name, n=line.quantity, done=line.received,
-                                      left=line.quantity - line.received))
+    for line_id, raw in quantities.items():
+        line = lines.get(line_id)
+        if line is None:
+            raise SupplyError(N_("a line of this restock order does not exist; reload the page"))
+        if raw is None or not str(raw).strip():
+            continue
+        try:
+            qty = whole_number(raw, N_("quantity"), minimum=0, maximum=MAX_QUANTITY)
+        except CatalogueError as exc:
+            raise SupplyError(say(N_("{goods}: {reason}"), goods=line.name, reason=exc.args[0])) from None
+        if qty > line.quantity - line.received:
+            raise SupplyError(say(N_("{goods}: {n} ordered, {done} received already: at most {left} more"),
+                                  goods=line.name, n=line.quantity, done=line.received,
+                                  left=line.quantity - line.received))
+        if qty:
             wanted[line_id] = qty
-    wanted = {line_id: qty for line_id, qty in wanted.items() if qty > 0}
     if not wanted and restock.status == "ordered":
         raise SupplyError(N_("write how many of each goods came"))
     complete = all(line.received + wanted.get(line_id, 0) >= line.quantity for line_id, line in lines.items())

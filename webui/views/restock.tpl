@@ -5,7 +5,11 @@
 <p class="error" role="alert">{{error}}</p>
 % end
 <dl class="facts">
-  <dt>{{t('Supplier')}}</dt><dd><a href="/suppliers/{{s.id}}">{{s.name}}</a>{{(' · ' + phone_number(s.phone)) if s.phone else ''}}</dd>
+  <dt>{{t('Supplier')}}</dt><dd><a href="/suppliers/{{s.id}}">{{s.name}}</a>
+  % if s.phone:
+ · <span class="nowrap">{{phone_number(s.phone)}}</span>
+  % end
+  </dd>
   <dt>{{t('Created')}}</dt><dd>{{when(r.created_at)}}{{(' · ' + r.created_by.username) if r.created_by else ''}}</dd>
   % if r.ordered_at:
   <dt>{{t('Ordered')}}</dt><dd>{{when(r.ordered_at)}}</dd>
@@ -31,7 +35,7 @@
   <input type="hidden" name="csrf" value="{{csrf}}">
   % include('restock_lines.tpl')
   <label>{{t('Notes')}} <input name="note" maxlength="500" value="{{typed.get('note', r.note)}}"></label>
-  <button type="submit" name="action" value="lines">{{t('Save the lines')}}</button>
+  <div class="buttons"><button type="submit" name="action" value="lines">{{t('Save the lines')}}</button></div>
 </form>
 <div class="buttons">
   <form method="post" action="/restock/{{r.id}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
@@ -62,7 +66,7 @@
 <section class="card"><h2>{{t('Send to the supplier by SMS')}}</h2>
 % if can_text:
   <blockquote class="msg out"><p class="text">{{sms}}</p></blockquote>
-  <form method="post" action="/restock/{{r.id}}"><input type="hidden" name="csrf" value="{{csrf}}">
+  <form method="post" action="/restock/{{r.id}}" class="buttons"><input type="hidden" name="csrf" value="{{csrf}}">
     <input type="hidden" name="seen" value="{{r.texted_at.isoformat() if r.texted_at else ''}}">
     <button type="submit" name="action" value="send" data-confirm="{{t('Send this order to {name} by SMS?').format(name=s.name)}}">{{t('Send again by SMS') if r.texted_at else t('Send by SMS')}}</button>
   </form>
@@ -76,8 +80,8 @@
   <button type="submit" name="action" value="close" data-confirm="{{t('Close this order? The goods not yet come will not be expected any more.')}}">{{t('Close: the rest will not come')}}</button>
 </form>
 % elif r.status in ('draft', 'ordered'):
-<form method="post" action="/restock/{{r.id}}" class="buttons"><input type="hidden" name="csrf" value="{{csrf}}">
-  <input name="reason" maxlength="200" placeholder="{{t('why (optional)')}}" aria-label="{{t('why (optional)')}}">
-  <button type="submit" name="action" value="cancel" data-confirm="{{t('Cancel this restock order?')}}">{{t('Cancel the order')}}</button>
+<form method="post" action="/restock/{{r.id}}" class="card"><input type="hidden" name="csrf" value="{{csrf}}">
+  <label>{{t('Cancel the order')}} <input name="reason" maxlength="200" placeholder="{{t('why (optional)')}}"></label>
+  <div class="buttons"><button type="submit" name="action" value="cancel" data-confirm="{{t('Cancel this restock order?')}}">{{t('Cancel the order')}}</button></div>
 </form>
 % end

@@ -19,7 +19,7 @@ import os
 import zoneinfo
 from pathlib import Path
 
-from . import auth, demo_sales, loyalty, shopdata, starter
+from . import auth, demo_sales, demo_supply, loyalty, shopdata, starter
 from .audit import audit
 from .clock import utcnow
 from .models import (Booking, Customer, Message, OpeningHours, Order, OrderItem, Product, Service, Ticket,
@@ -127,6 +127,7 @@ def _seed_parts(now: dt.datetime) -> None:
     demo_sales.history(now, products, kind="parts", phones="+62812345010",
                        reminder="Jaya Motor: Pak/Bu {name}, sudah 3 bulan sejak ganti oli. Mampir ya!",
                        promotion="Promo oli: diskon 10% oli mesin minggu ini di Jaya Motor")
+    demo_supply.seed(now, products, "parts", SHOP_NAMES["parts"])
 
 
 def _categories(kind: str) -> None:
@@ -192,6 +193,7 @@ def _seed_shop(now: dt.datetime) -> None:
     OrderItem.create(order=shipped, product=products[2], name=products[2].name, quantity=1, price=180_000)
     demo_sales.history(now, products, kind="shop", phones="+62812345020", per_day=2, shipped=True,
                        promotion="Sepatu Garut: koleksi boots baru, gratis ongkir minggu ini")
+    demo_supply.seed(now, products, "shop", SHOP_NAMES["shop"])
 
 
 def _seed_service(now: dt.datetime) -> None:

@@ -64,6 +64,7 @@
 </details>
 
 <details class="card" id="product" {{'open' if opened == 'product' else ''}}><summary>{{t('Goods')}}</summary>
+<p class="meta"><a href="/restock">{{t('Suppliers and restock orders')}}</a></p>
 % for p in products + [None]:
 <form method="post" action="/settings/shop" class="row-form">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="section" value="product"><input type="hidden" name="id" value="{{p.id if p else ''}}">

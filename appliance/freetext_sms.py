@@ -20,6 +20,7 @@ from .basics_sms import help_reply
 from .catalogue import rupiah
 from .conversation import Conversation, Reply, on_confirm, on_free_text, templates
 from .customers import set_consent
+from .inbox import hand_to_staff
 from .models import Booking, InfoAnswer, Message, Product, Service
 from .smstext import day_label, gsm_safe
 
@@ -44,6 +45,10 @@ templates({
     "order_confirm": {
         "id": "{shop}: pesan {items}, total {total}? Balas YA",
         "en": "{shop}: order {items}, total {total}? Reply YES",
+    },
+    "pay_to_staff": {
+        "id": "{shop}: terima kasih, pembayaran Anda akan kami cek dan staf segera membalas.",
+        "en": "{shop}: thank you, we will check your payment and a staff member will reply soon.",
     },
     "pay_confirm": {
         "id": "{shop}: kami catat pembayaran {amount} untuk pesanan {order}? Balas YA",
@@ -246,6 +251,10 @@ def _pay(c: Conversation, u) -> list[Reply] | None:
     number = u.order
     if number is None:
         unpaid = [o for o in orders.open_orders_for(c.customer) if o.status in orders.UNPAID]
+        if not unpaid:
+            # "sy udh transfer 120rb": a deposit for a booking, a debt, a mistake; never dismissed.
+            hand_to_staff(c.message)
+            return [c.reply("pay_to_staff")]
         if len(unpaid) != 1:
             return orders_sms.pay_which(c, unpaid, u.amount)
         number = unpaid[0].number

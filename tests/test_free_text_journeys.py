@@ -51,6 +51,13 @@ def test_a_mother_books_asks_moves_cancels_and_complains_in_her_own_words(shop_o
     ticket = Ticket.select().join(Customer).where(Customer.phone == ibu).get()
     assert f"T-{ticket.number:04d}" in opened
 
+    # Money she says she sent, with no order to match it, reaches a person: never "no order".
+    paid = say(spa, ibu, "kak sy udh transfer 120rb utk baby spa kemarin")
+    assert "kami cek" in paid and "pesanan" not in paid
+    from appliance.models import Message
+    assert Message.select().where((Message.phone == ibu) & Message.text.startswith("kak sy udh transfer")
+                                  & Message.needs_staff).exists()
+
     # "Thanks" costs no reply; a "no" changes nothing.
     assert spa.text(ibu, "makasih ya kak", wait=5).stdout == ""
     assert "Balas YA" in say(spa, ibu, "bsk jm 4 sore pijat bayi ada?")

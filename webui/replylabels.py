@@ -170,6 +170,8 @@ REPLY_LABELS = {
     "move_confirm": (N_("Move this? Reply YES"), N_('"can I come on Friday instead?"')),
     "order_confirm": (N_("Order this? Reply YES"), N_('"I\'d like 2 bags of rice"')),
     "pay_confirm": (N_("Record this payment? Reply YES"), N_('"I have transferred 250rb"')),
+    "pay_to_staff": (N_("A payment with no order, to staff"),
+                     N_('"I sent 120rb for the baby spa" with no order to pay: staff check it.')),
     "optin_confirm": (N_("Promotions again? Reply YES"), N_('"please send me promos again"')),
     "queue_confirm": (N_("A queue number? Reply YES"), N_('"can I queue now?"')),
     "confirm_no": (N_("Nothing changed"), N_("The customer does not answer YES.")),

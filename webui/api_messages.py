@@ -73,11 +73,10 @@ def send(web: Web):
         audit_row(token, f"{where} {201 if created else 200}")  # this request's audit row, in the same commit
         return queued, created
 
-    message, created = WRITES.run(write)
+    message, created = WRITES.run(write, then=web.tasks.kick_outbox)  # one nudge for the batch's texts
     bottle.request.environ["loket.api_audited"] = True
     if not created:  # the same key, at the same moment, from another request
         return _replayed(message, phone, text)
-    web.tasks.kick_outbox()
     return answer(show(message, []), 201, {"Location": f"/api/v1/messages/{message.id}"})
 
 

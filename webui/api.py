@@ -28,6 +28,8 @@ import bottle
 from appliance import apitokens, audit, clock
 from appliance.models import User
 
+from .api_commit import WRITES
+
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1"
@@ -140,8 +142,9 @@ def _audit(token, status: int) -> None:
     request = bottle.request
     if request.environ.get("loket.api_audited"):  # written with the request's own rows (a send)
         return
-    try:
-        audit_row(token, f"{request.method} {request.path} {status}")
+    detail = f"{request.method} {request.path} {status}"
+    try:  # committed with the writes of the requests that end meanwhile: one wait for the disk, not one each
+        WRITES.run(lambda: audit_row(token, detail))
     except Exception:  # the log must not turn an answer given into an error
         log.exception("could not write the API audit row")
 

@@ -104,7 +104,7 @@ class HotGet:
 
     def __init__(self, model: type[pw.Model], field: pw.Field):
         self.model = model
-        self._fields = model._meta.sorted_fields
+        self._columns = [(f.name, f.python_value) for f in model._meta.sorted_fields]
         self._hot = Hot(lambda value: model.select().where(field == value), value=field)
 
     def __call__(self, value):
@@ -113,6 +113,8 @@ class HotGet:
         row = database.execute_sql(sql, params).fetchone()
         if row is None:
             return None
-        found = self.model(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(self._fields, row)})
-        found._dirty.clear()
+        # What peewee's `Model(__no_default__=1, **values)` then `_dirty.clear()` leaves, without a
+        # setattr per column (a third of a look-up's time): the values, nothing marked changed.
+        found = self.model(__no_default__=1)
+        found.__data__ = {name: convert(v) for (name, convert), v in zip(self._columns, row)}
         return found

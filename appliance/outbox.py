@@ -49,20 +49,17 @@ def queue_outbound(phone: str, text: str, *, category: str = "transactional",
     """
     if category not in PRIORITY:
         raise ValueError(f"unknown message category {category!r}")
-    if key is not None:
-        existing = by_key(key)
-        if existing is not None:
-            return existing, False
     now = now or utcnow()
     if key is not None:  # the API's send path: both statements compiled once (hotsql.py)
-        with _db().atomic():
-            added = _ONE_QUEUED.execute(
-                direction="out", phone=phone, text=clean_text(text), category=category,
-                customer=customer.id if customer is not None else None, state="queued",
-                priority=PRIORITY[category], idempotency_key=key, reply_to=reply_to.id if reply_to else None,
-                author=author.id if author else None, template=template, send_at=send_at, created_at=now,
-                updated_at=now)
-        return by_key(key), added == 1  # not added: the same key, committed meanwhile by another
+        # One statement, atomic by itself (no savepoint needed inside the API's group commit); a key
+        # already there adds nothing, so no look-up first: a retry is the rare case.
+        added = _ONE_QUEUED.execute(
+            direction="out", phone=phone, text=clean_text(text), category=category,
+            customer=customer.id if customer is not None else None, state="queued",
+            priority=PRIORITY[category], idempotency_key=key, reply_to=reply_to.id if reply_to else None,
+            author=author.id if author else None, template=template, send_at=send_at, created_at=now,
+            updated_at=now)
+        return by_key(key), added == 1  # not added: the key's first row, committed before or meanwhile
     try:
         with _db().atomic():
             row = Message.create(

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import LOKET, free_port, pss_mb, rss_mb  # noqa: E402
+from support import LOKET, cpu_seconds, free_port, pss_mb, rss_mb  # noqa: E402
 
 ROWS: list[tuple[str, str, str, bool | None]] = []
 MEASURED: dict[str, float] = {}
@@ -39,11 +39,6 @@ def _children(pid: int) -> list[int]:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except FileNotFoundError:
         return []
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _answers(port: int) -> bool:

@@ -207,6 +207,24 @@ def wait_while_moving(remaining, stall: float = 120, every: float = 0.5) -> bool
     return True
 
 
+def web_pid(data_dir) -> int:
+    """The pid of the `loket web` serving `data_dir`."""
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if b"web" in command and str(data_dir).encode() in command:
+            return int(proc.name)
+    raise AssertionError("no loket web process")
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used, user and system: unlike wall time, a busy machine hardly moves it."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mb(pid: int) -> float:
     """A process's resident memory in MB (0 once it is gone)."""
     try:

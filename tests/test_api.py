@@ -10,13 +10,16 @@ One running shop per module (the spa demo: services, customers, bookings)."""
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import os
 import re
 import signal
+import socket
 import sqlite3
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -126,16 +129,83 @@ def test_an_expired_and_a_revoked_token_are_refused_at_once(running):
     assert call(loket.url, "GET", "/api/v1/messages", token="lk_00000000_made-up")[0] == 401
 
 
-def test_bad_bodies_get_a_problem_never_a_stack_trace(running):
+# Every route that takes a body: (method, path, a good body, the fields it must have). `{customer}`,
+# `{service}` and `{slot}` are filled from the running shop; the good bodies are never sent whole.
+WRITES = [("POST", "/api/v1/messages", {"to": PHONE, "text": "Pesanan siap", "category": "transactional"},
+           ["to", "text"]),
+          ("POST", "/api/v1/customers", {"phone": "0812 3450 0150", "name": "Rina", "consent_marketing": True,
+                                         "tags": ["vip"]}, ["phone"]),
+          ("PATCH", "/api/v1/customers/{customer}", {"name": "Rina", "consent_reminder": False, "tags": ["vip"]}, []),
+          ("POST", "/api/v1/bookings", {"phone": PHONE, "service_id": "{service}", "starts_at": "{slot}",
+                                        "note": "window seat"}, ["phone", "service_id", "starts_at"]),
+          ("POST", "/api/v1/tickets", {"phone": PHONE, "text": "Kursi rusak", "detail": "kaki patah"},
+           ["phone", "text"])]
+WRONG_TYPE = {str: 12345, int: "one", bool: "yes", list: "vip"}  # a value of another JSON type for each kind
+
+
+def bad_bodies(good: dict, required: list[str]):
+    """(what, raw body, status, problem type) for one write route: the same table for every route."""
+    def raw(value) -> bytes:
+        return json.dumps(value).encode()
+    yield from [("not JSON", b"{not json", 400, "bad-json"), ("not UTF-8", b"\xff\xfe", 400, "bad-json"),
+                ("empty", b"", 400, "bad-json"), ("nested past any need", b"[" * 5000 + b"]" * 5000, 400, "bad-json"),
+                ("a list", b"[1, 2]", 422, "shape"), ("a string", b'"hi"', 422, "shape"),
+                ("null", b"null", 422, "shape"), ("a number", b"42", 422, "shape"),
+                ("an unknown field", raw({**good, "colour": "red"}), 422, "unknown-field"),
+                ("over 64 KB", raw({**good, next(iter(good)): "x" * 70_000}), 413, "body-too-large")]
+    for name in required:
+        yield f"without {name}", raw({k: v for k, v in good.items() if k != name}), 422, "invalid"
+        yield f"{name} null", raw({**good, name: None}), 422, "invalid"
+    for name, value in good.items():
+        yield f"{name} of another type", raw({**good, name: WRONG_TYPE[type(value)]}), 422, "invalid"
+        if isinstance(value, str):  # text no database can keep: a lone surrogate ("\\ud800" is valid JSON), a NUL
+            yield f"{name} with a lone surrogate", raw(good)[:-1] + f', "{name}": "\\ud800"}}'.encode(), 422, "invalid"
+            yield f"{name} with a NUL", raw({**good, name: "a\x00b"}), 422, "invalid"
+        if isinstance(value, int) and not isinstance(value, bool):
+            yield f"{name} past any id", raw({**good, name: 10**30}), 422, "invalid"
+
+
+def test_bad_bodies_on_every_write_route_get_a_problem_never_a_stack_trace(running):
     loket, _, token = running
-    cases = [(b"{not json", 400, "bad-json"), (b"\xff\xfe", 400, "bad-json"), (b"[1, 2]", 422, "shape"),
-             (json.dumps({"to": PHONE, "text": "hi", "colour": "red"}).encode(), 422, "unknown-field"),
-             (json.dumps({"to": 812345, "text": "hi"}).encode(), 422, "invalid"),
-             (json.dumps({"to": PHONE, "text": True}).encode(), 422, "invalid"),
-             (json.dumps({"text": "hi"}).encode(), 422, "invalid"),
-             (json.dumps({"to": "12", "text": "hi"}).encode(), 422, "bad-phone"),
-             (json.dumps({"to": PHONE, "text": "x" * 1001}).encode(), 422, "invalid"),
-             (json.dumps({"to": PHONE, "text": "x" * 70_000}).encode(), 413, "body-too-large")]
+    service = call(loket.url, "GET", "/api/v1/services", token=token)[2]["items"][0]["id"]
+    customer = call(loket.url, "GET", "/api/v1/customers?limit=1", token=token)[2]["items"][0]["id"]
+    fill = {"{service}": service, "{slot}": "2030-01-02T10:00:00+07:00", "{customer}": customer}
+    with database(loket) as db:
+        before = [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("customer", "booking", "ticket")]
+    for method, path, good, required in WRITES:
+        path = path.replace("{customer}", str(customer))
+        good = {k: fill.get(v, v) if isinstance(v, str) else v for k, v in good.items()}
+        for what, raw, status, kind in bad_bodies(good, required):
+            got, headers, problem = call(loket.url, method, path, raw=raw, token=token)
+            assert (got, problem["type"]) == (status, f"urn:loket:problem:{kind}"), (method, path, what, problem)
+            assert headers.get_content_type() == "application/problem+json", (path, what)
+            assert problem["status"] == got and "Traceback" not in json.dumps(problem), (path, what)
+        # A body too big for any form, or one sent in chunks, is refused from its headers, before a byte is read.
+        for framing, status, kind in ((f"Content-Length: {2 * 1024 * 1024}", 413, "body-too-large"),
+                                      ("Transfer-Encoding: chunked", 400, "bad-request")):
+            got = headers_only(loket.url, method, path, token, framing)
+            assert got == (status, "application/problem+json", f"urn:loket:problem:{kind}"), (path, framing)
+    with database(loket) as db:  # and none of it left a row behind
+        assert [db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("customer", "booking", "ticket")] \
+            == before
+
+
+def headers_only(base: str, method: str, path: str, token: str, framing: str):
+    """Announce a body (`framing`: its Content-Length or Transfer-Encoding) and read the answer before
+    sending any of it, as curl does: (status, content type, problem type)."""
+    where = urllib.parse.urlparse(base)
+    with socket.create_connection((where.hostname, where.port), timeout=30) as conn:
+        conn.sendall(f"{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                     f"Content-Type: application/json\r\n{framing}\r\n\r\n".encode())
+        response = http.client.HTTPResponse(conn)
+        response.begin()
+        return response.status, response.headers.get_content_type(), json.loads(response.read())["type"]
+
+
+def test_a_send_s_own_refusals_and_the_query_s(running):
+    loket, _, token = running
+    cases = [(json.dumps({"to": "12", "text": "hi"}).encode(), 422, "bad-phone"),
+             (json.dumps({"to": PHONE, "text": "x" * 1001}).encode(), 422, "invalid")]
     for raw, status, kind in cases:
         got, headers, problem = call(loket.url, "POST", "/api/v1/messages", raw=raw, token=token)
         assert (got, problem["type"]) == (status, f"urn:loket:problem:{kind}"), (raw[:40], problem)

@@ -160,3 +160,17 @@ def test_two_workers_racing_lease_each_row_once(shop):
     owners = {m.id: (m.lease_owner, m.attempts) for m in Message.select()}
     for owner, ids in won.items():
         assert all(owners[i] == (owner, 1) for i in ids)
+
+
+def test_a_row_looked_up_hot_is_peewees_own_row(shop):
+    """HotGet (a token, a customer, a keyed message by one column) gives what peewee's get gives:
+    the same values, converted, nothing marked changed, foreign keys resolvable."""
+    made = customers.customer_for("+6281234567890", now=T0)  # first contact: the compiled INSERT
+    assert made.created_at == T0 and made.consent_reminder is True and made.consent_marketing is False
+    assert customers.customer_for("+6281234567890").id == made.id  # the second contact finds it
+    row, _ = outbox.queue_outbound(made.phone, "Hi", customer=made, key="api:1:k", now=T0)
+    for hot, model, where in ((customers._by_phone, type(made), made.phone), (outbox.by_key, Message, "api:1:k")):
+        found, own = hot(where), model.get(model._meta.fields[hot._hot.slots["value"].name] == where)
+        assert found.__data__ == own.__data__ and not found._dirty and not found.is_dirty()
+    assert outbox.by_key("api:1:k").customer.phone == made.phone and outbox.by_key("api:1:none") is None
+    assert outbox.queue_outbound(made.phone, "Hi", key="api:1:k", now=T0) == (row, False)  # the key's one row

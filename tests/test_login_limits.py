@@ -9,12 +9,11 @@ import concurrent.futures
 import re
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from appliance import auth, db, migrations, settings as settings_module
-from support import Browserless, rss_mb, start_web
+from support import Browserless, rss_mb, start_web, web_pid
 
 PASSWORD = "correct horse battery"
 WRONG = "not the password"
@@ -119,20 +118,9 @@ def test_a_user_name_matches_whatever_its_case(box):
         auth.create_user("ADMIN2", PASSWORD, "admin")
 
 
-def _web_pid(data_dir: Path) -> int:
-    for proc in Path("/proc").iterdir():
-        try:
-            command = (proc / "cmdline").read_bytes().split(b"\0")
-        except (OSError, ValueError):
-            continue
-        if b"web" in command and str(data_dir).encode() in command:
-            return int(proc.name)
-    raise AssertionError("no loket web process")
-
-
 def test_many_logins_at_once_keep_the_web_small_and_answering(box):
     url, data_dir = box
-    pid = _web_pid(data_dir)
+    pid = web_pid(data_dir)
     start, peak, done = rss_mb(pid), [0.0], threading.Event()
 
     def watch():

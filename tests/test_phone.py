@@ -2,7 +2,7 @@
 
 import pytest
 
-from appliance.phone import PhoneError, is_replyable, normalise, sender_key
+from appliance.phone import PhoneError, is_replyable, normalise, normalise_replyable, sender_key
 
 
 @pytest.mark.parametrize("raw", [
@@ -51,3 +51,15 @@ def test_only_mobile_numbers_are_replyable(sender):
 @pytest.mark.parametrize("sender", ["+6281234567890", "+6285712345678", "+31612345678", "+14155550123"])
 def test_mobile_numbers_of_any_country_are_replyable(sender):
     assert is_replyable(sender)
+
+
+@pytest.mark.parametrize("raw", ["0812-3456-7890", "62812345000777", "+62 21 5551234", "1500000", "+14155552671",
+                                 "+447911123456", "+390612345678", "00 61 412 345 678"])
+def test_one_parse_answers_as_normalise_then_is_replyable(raw):
+    e164, replyable = normalise_replyable(raw)
+    assert (e164, replyable) == (normalise(raw), is_replyable(normalise(raw)))
+
+
+def test_one_parse_refuses_as_normalise_does():
+    with pytest.raises(PhoneError):
+        normalise_replyable("12")

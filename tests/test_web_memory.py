@@ -1,28 +1,13 @@
 """The web process serves for months on a small board: page views must not grow it."""
 
-from pathlib import Path
-
-from support import Browserless, rss_mb, start_web
-
-
-def _web_pid(url: str) -> int:
-    port = url.rsplit(":", 1)[1].encode()
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                argv = (proc / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"web" in argv and b"--port" in argv and port in argv:
-                return int(proc.name)
-    raise AssertionError("the web process is not running")
+from support import Browserless, rss_mb, start_web, web_pid
 
 
 def test_page_views_do_not_grow_the_web_process(tmp_path):
     """Found by `./dev bench --soak-day`: every page view compiled its template
     anew and kept it (17-35 kB a view: 20 MB on a busy day, without end)."""
     with start_web(tmp_path) as url:
-        browser, pid = Browserless(url), _web_pid(url)
+        browser, pid = Browserless(url), web_pid(tmp_path)
         for _ in range(100):  # warm: templates compiled, threads and connections made
             assert browser.get("/login")[0] == 200
         before = rss_mb(pid)

@@ -28,6 +28,8 @@ import bottle
 from appliance import apitokens, audit, clock
 from appliance.models import User
 
+from .api_commit import WRITES
+
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1"
@@ -47,10 +49,14 @@ class Problem(Exception):
         self.headers, self.extra = headers or {}, extra
 
 
+def problem_body(status: int, detail: str = "", *, kind: str = "", **extra) -> dict:
+    return {"type": "urn:loket:problem:" + (kind or TITLES.get(status, "error").lower()).replace(" ", "-"),
+            "title": TITLES.get(status, "Error"), "status": status, **({"detail": detail} if detail else {}), **extra}
+
+
 def problem_response(status: int, detail: str = "", *, kind: str = "", headers: dict | None = None,
                      **extra) -> bottle.HTTPResponse:
-    body = {"type": "urn:loket:problem:" + (kind or TITLES.get(status, "error").lower()).replace(" ", "-"),
-            "title": TITLES.get(status, "Error"), "status": status, **({"detail": detail} if detail else {}), **extra}
+    body = problem_body(status, detail, kind=kind, **extra)
     response = bottle.HTTPResponse(json.dumps(body), status=status, **(headers or {}))
     response.content_type = PROBLEM_TYPE
     return response
@@ -140,8 +146,9 @@ def _audit(token, status: int) -> None:
     request = bottle.request
     if request.environ.get("loket.api_audited"):  # written with the request's own rows (a send)
         return
-    try:
-        audit_row(token, f"{request.method} {request.path} {status}")
+    detail = f"{request.method} {request.path} {status}"
+    try:  # committed with the writes of the requests that end meanwhile: one wait for the disk, not one each
+        WRITES.run(lambda: audit_row(token, detail))
     except Exception:  # the log must not turn an answer given into an error
         log.exception("could not write the API audit row")
 
@@ -206,7 +213,7 @@ def body(fields: dict[str, Field]) -> dict:
         raise Problem(413, f"A body may have at most {MAX_BODY} bytes.")
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[…]]]] nested thousands deep
         raise Problem(400, "The body is not JSON (UTF-8).", kind="bad-json") from None
     if not isinstance(data, dict):
         raise Problem(422, "The body must be a JSON object.", kind="shape")
@@ -225,9 +232,25 @@ def body(fields: dict[str, Field]) -> dict:
             errors.append(f"{name} has at most {field.limit} {'characters' if isinstance(value, str) else 'items'}")
         elif isinstance(value, list) and not all(isinstance(item, str) for item in value):
             errors.append(f"{name} must be a list of strings")
+        elif not all(_keepable(text) for text in (value if isinstance(value, list) else [value])):
+            errors.append(f"{name} has a NUL or an unpaired surrogate: no database keeps that text")
+        elif isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**63:
+            errors.append(f"{name} is out of range")
     if errors:
         raise Problem(422, "; ".join(errors) + ".", kind="invalid", errors=errors)
     return data
+
+
+def _keepable(value) -> bool:
+    """False for text that SQLite cannot encode (a lone surrogate: JSON's "\\ud800" is valid) or
+    PostgreSQL refuses (NUL): a 422 now, not a 500 from the database later."""
+    if not isinstance(value, str):
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
 
 
 _JSON_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list", dict: "an object"}

@@ -7,24 +7,27 @@ outbox row, the audit row): one request at a time, that capped a till at
 ~80 sends a second. Batched, one wait for the disk serves every request
 that queued meanwhile, and each still answers only after its rows are on
 disk. A job that fails rolls back its own savepoint, never its neighbours'.
+A job's `then` (the worker's nudge) runs once per batch, not once per job.
 """
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from typing import Callable
 
 from appliance.models import Message
 
+log = logging.getLogger(__name__)
 MAX_BATCH = 200
 
 
 class _Job:
-    __slots__ = ("work", "done", "result", "error")
+    __slots__ = ("work", "then", "done", "result", "error")
 
-    def __init__(self, work: Callable):
-        self.work, self.done, self.result, self.error = work, threading.Event(), None, None
+    def __init__(self, work: Callable, then: Callable | None):
+        self.work, self.then, self.done, self.result, self.error = work, then, threading.Event(), None, None
 
 
 class GroupCommit:
@@ -33,10 +36,11 @@ class GroupCommit:
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
-    def run(self, work: Callable):
-        """`work()` inside the next batch's transaction; its result once committed (or its exception)."""
+    def run(self, work: Callable, then: Callable | None = None):
+        """`work()` inside the next batch's transaction; its result once committed (or its exception).
+        `then()` after the commit, once for all the batch's jobs that name it and succeeded."""
         self._started()
-        job = _Job(work)
+        job = _Job(work, then)
         self._jobs.put(job)
         job.done.wait()
         if job.error is not None:
@@ -77,6 +81,11 @@ class GroupCommit:
                 database.close()  # a fresh connection for the next batch
             except Exception:
                 pass
+        for then in {job.then: None for job in batch if job.then is not None and job.error is None}:
+            try:
+                then()
+            except Exception:  # a nudge, never a reason to fail requests whose rows are committed
+                log.exception("after the API's group commit")
         for job in batch:
             job.done.set()
 

@@ -9,7 +9,7 @@ import bottle
 from appliance import outbox
 from appliance.customers import customer_for
 from appliance.models import Message, OutboundPart
-from appliance.phone import PhoneError, is_replyable, normalise, sender_key
+from appliance.phone import PhoneError, normalise, normalise_replyable, sender_key
 
 from .api import describe, Field, Problem, answer, audit_row, body, page, query_text
 from .api_commit import WRITES
@@ -33,10 +33,10 @@ def show(message: Message, parts: list | None = None) -> dict:
     return out
 
 
-def phone_of(web: Web, raw: str) -> str:
+def phone_of(web: Web, raw: str, parse=normalise):
     """A phone in any format as E.164, or a 422 problem saying why not."""
     try:
-        return normalise(raw, web.settings.default_region)
+        return parse(raw, web.settings.default_region)
     except PhoneError as exc:
         raise Problem(422, str(exc.args[0]), kind="bad-phone") from None
 
@@ -47,14 +47,14 @@ def send(web: Web):
     returns the first message and sends nothing more: the key becomes the
     outbox's own idempotency key, unique in the database."""
     data = body(SEND)
-    phone = phone_of(web, data["to"])
+    phone, replyable = phone_of(web, data["to"], normalise_replyable)
     text = data["text"].strip()
     category = data.get("category") or "transactional"
     if category not in CATEGORIES:
         raise Problem(422, f"category is one of {', '.join(CATEGORIES)}.", kind="invalid")
     if not text:
         raise Problem(422, "text is empty.", kind="invalid")
-    if not is_replyable(phone):
+    if not replyable:
         raise Problem(422, "That number is not a mobile phone; no text can reach it.", kind="bad-phone")
     raw_key = bottle.request.get_header("Idempotency-Key", "")
     if len(raw_key) > 64 or (raw_key and not raw_key.isprintable()):
@@ -73,11 +73,10 @@ def send(web: Web):
         audit_row(token, f"{where} {201 if created else 200}")  # this request's audit row, in the same commit
         return queued, created
 
-    message, created = WRITES.run(write)
+    message, created = WRITES.run(write, then=web.tasks.kick_outbox)  # one nudge for the batch's texts
     bottle.request.environ["loket.api_audited"] = True
     if not created:  # the same key, at the same moment, from another request
         return _replayed(message, phone, text)
-    web.tasks.kick_outbox()
     return answer(show(message, []), 201, {"Location": f"/api/v1/messages/{message.id}"})
 
 

@@ -15,18 +15,23 @@ the app sees it, so limits must act while the headers are parsed:
 
 from __future__ import annotations
 
+import json
+
 import waitress
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser, ParsingError
-from waitress.utilities import RequestEntityTooLarge
+from waitress.utilities import Error, RequestEntityTooLarge
 
 from appliance import auth
 
+from . import api
 from .web import SESSION_COOKIE
 
 FORM_LIMIT = 1024 * 1024
 UPDATE_LIMIT = 512 * 1024 * 1024  # appliance/box/bundle.py's MAX_BUNDLE (that module loads only when used)
-THREADS = 4
+# An API send waits in its thread for the group commit (webui/api_commit.py): with 4 threads a till's
+# burst left the CPU idle during each commit; 8 keep it busy (`./dev bench --api`: ~1.4x the sends a second).
+THREADS = 8
 
 
 def upload_limits() -> dict[str, int]:
@@ -66,6 +71,20 @@ class _Discard:
         return 0
 
 
+class _ApiRefusal(Error):
+    """waitress's refusal of a request it will not pass on (a body too big, chunked), answered to an
+    /api/v1 call as problem details like every other API refusal, not waitress's plain text."""
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.code, self.reason = status, api.TITLES[status]
+        self.problem = api.problem_body(status, detail)
+
+    def to_response(self, ident=None):
+        return (f"{self.code} {self.reason}", [("Content-Type", api.PROBLEM_TYPE)],
+                json.dumps(self.problem).encode())
+
+
 def create_server(app, *, host: str, port: int, session_hours: int):
     """A waitress server for `app` (from create_app) with the limits above."""
     limits = upload_limits()
@@ -75,9 +94,18 @@ def create_server(app, *, host: str, port: int, session_hours: int):
     class Parser(HTTPRequestParser):
         def parse_header(self, header_plus):
             super().parse_header(header_plus)
+            api_call = self.path.startswith(api.PREFIX + "/")
             if self.chunked:
-                raise ParsingError("chunked request bodies are not accepted; send a Content-Length")
+                if not api_call:
+                    raise ParsingError("chunked request bodies are not accepted; send a Content-Length")
+                self.error = _ApiRefusal(400, "Chunked bodies are not accepted; send a Content-Length.")
+                self.completed = True
+                return
             if self.content_length <= FORM_LIMIT:
+                return
+            if api_call:  # no upload: closed at once, nothing read, the answer a program can parse
+                self.error = _ApiRefusal(413, f"A body may have at most {api.MAX_BODY} bytes.")
+                self.completed = True
                 return
             limit = limits.get(self.path) if self.command == "POST" else None
             too_large = RequestEntityTooLarge(f"a request to {self.path} may have at most {limit or FORM_LIMIT} bytes")

@@ -322,6 +322,7 @@ class Booking(BaseModel):
     note = pw.TextField(default="")
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
+    staff = pw.ForeignKeyField(User, null=True, backref="staff_bookings", on_delete="SET NULL")  # the therapist
 
 
 class QueueTicket(BaseModel):
@@ -557,3 +558,8 @@ MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, Inbound
 from .hooktables import HOOK_MODELS, HookDelivery, Webhook  # noqa: E402,F401
 
 MODELS += HOOK_MODELS
+
+# So do the staff who take bookings (a spa's therapists).
+from .stafftables import STAFF_MODELS, StaffMember, StaffService  # noqa: E402,F401
+
+MODELS += STAFF_MODELS

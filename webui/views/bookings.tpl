@@ -54,7 +54,7 @@
         % end
       </form>
       % if b.status == 'booked' and people:
-      <form method="post" action="/bookings/{{b.id}}" class="inline">
+      <form method="post" action="/bookings/{{b.id}}" class="staff-change">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <select name="staff" aria-label="{{t('Staff')}}">
         % for m in people:

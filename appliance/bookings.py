@@ -44,7 +44,7 @@ DEFAULT_HOURS: dict[int, list[tuple[dt.time, dt.time]]] = {
 # instead of falling through to "staff will answer".
 PENDING_MINUTES = 24 * 60
 
-ACTIVE = ("booked", "done", "no_show")  # statuses that occupy a slot
+ACTIVE = staffing.ACTIVE  # statuses that occupy a slot (and a staff member)
 NOT_STARTED = N_("This booking has not started yet: it can be marked done from its start time "
                  "(a customer here early joins the queue with arrived).")
 
@@ -190,8 +190,7 @@ def book(customer: Customer, service: Service, starts_at: dt.datetime, *, source
         if any(b.customer_id == customer.id and b.status == "booked" for b in taken):
             raise BookingError(N_("this customer already has a booking of this service at that time"), "duplicate")
         if len(taken) >= max(1, service.capacity):
-            raise BookingError(say(N_("{service} is fully booked at {time}"), service=service.name,
-                                     time=f"{starts_at.astimezone(shop.tz):%H:%M}"), "full")
+            raise _full(service, starts_at, shop.tz)
         staff = _person(service, members, staff, starts_at, ends_at, shop.tz)
         booking = Booking.create(customer=customer, service=service, starts_at=starts_at, ends_at=ends_at,
                                  source=source, note=(note or "")[:1000], created_at=now, updated_at=now,
@@ -217,10 +216,14 @@ def _person(service: Service, members: list, chosen: User | None, start: dt.date
     if not members:
         return None
     free = staffing.free(members, start, end)
-    if not free:
-        raise BookingError(say(N_("{service} is fully booked at {time}"), service=service.name,
-                               time=f"{start.astimezone(tz):%H:%M}"), "full")
+    if not free:  # every one of its people is busy then: full, as when the rooms are
+        raise _full(service, start, tz)
     return free[0].user
+
+
+def _full(service: Service, start: dt.datetime, tz: dt.tzinfo) -> BookingError:
+    return BookingError(say(N_("{service} is fully booked at {time}"), service=service.name,
+                            time=f"{start.astimezone(tz):%H:%M}"), "full")
 
 
 def assign(booking: Booking, person: User, *, by: User | None, now: dt.datetime) -> Booking:

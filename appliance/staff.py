@@ -21,7 +21,7 @@ from .models import Booking, Service, StaffMember, StaffService, User
 from .words import N_, say
 
 MAX_CAPACITY = 20
-ACTIVE = ("booked", "done", "no_show")  # as bookings.ACTIVE: the statuses that occupy a person
+ACTIVE = ("booked", "done", "no_show")  # the statuses that occupy a person (bookings.ACTIVE is this)
 
 
 class StaffError(ValueError):

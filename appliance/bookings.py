@@ -6,7 +6,8 @@ ends no later than closing time. One grid per service keeps the offer short
 and means back-to-back bookings never leave a useless gap. Staff may still
 book any start time inside opening hours (a late walk-in at 10:15): a slot
 is free while fewer than `Service.capacity` non-cancelled bookings of that
-service overlap it, whatever their start.
+service overlap it, whatever their start, and, when staff are planned for the
+service, one of them is free then too (staff.py): a booking gets one.
 
 Opening hours are OpeningHours rows (several per weekday for a lunch break);
 with no rows at all, DEFAULT_HOURS apply: Monday to Saturday 09:00-17:00.
@@ -22,8 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import peewee as pw
+
 from .words import N_, say  # noqa: F401
-from . import events, loyalty, outbox, replies, satisfaction, shopdata
+from . import events, loyalty, outbox, replies, satisfaction, shopdata, staff as staffing
 from .audit import audit
 from .conversation import Shop, shop_or_default
 from .models import Booking, Customer, OpeningHours, Service, User
@@ -41,7 +44,7 @@ DEFAULT_HOURS: dict[int, list[tuple[dt.time, dt.time]]] = {
 # instead of falling through to "staff will answer".
 PENDING_MINUTES = 24 * 60
 
-ACTIVE = ("booked", "done", "no_show")  # statuses that occupy a slot
+ACTIVE = staffing.ACTIVE  # statuses that occupy a slot (and a staff member)
 NOT_STARTED = N_("This booking has not started yet: it can be marked done from its start time "
                  "(a customer here early joins the queue with arrived).")
 
@@ -105,7 +108,8 @@ def free_slots(service: Service, day: dt.date, now: dt.datetime, *, shop: Shop |
         return []
     length = dt.timedelta(minutes=service.duration_minutes)
     booked = _taken(service, grid[0], grid[-1] + length)
-    return [s for s in grid if _overlapping(booked, s, s + length) < max(1, service.capacity)]
+    placed = [s for s in grid if _overlapping(booked, s, s + length) < max(1, service.capacity)]
+    return staffing.starts_with_someone_free(service, placed, length)
 
 
 def next_free_day(service: Service, after: dt.date, now: dt.datetime, *, shop: Shop | None = None,
@@ -154,15 +158,18 @@ def available(service: Service, start: dt.datetime, now: dt.datetime, *, shop: S
     except BookingError:
         return False
     end = start + dt.timedelta(minutes=service.duration_minutes)
-    return len(_taken(service, start, end)) < max(1, service.capacity)
+    return (len(_taken(service, start, end)) < max(1, service.capacity)
+            and bool(staffing.starts_with_someone_free(service, [start], end - start)))
 
 
 def book(customer: Customer, service: Service, starts_at: dt.datetime, *, source: str = "sms",
          by: User | None = None, now: dt.datetime, note: str = "", shop: Shop | None = None,
-         event: str = "booking.made", was: int | None = None) -> Booking:
+         event: str = "booking.made", was: int | None = None, staff: User | None = None) -> Booking:
     """Book a slot, or raise BookingError saying why not. A naive `starts_at`
-    is the shop's local time (what a staff form gives). Staff bookings get a
-    confirmation SMS; an SMS booking is confirmed by the reply itself."""
+    is the shop's local time (what a staff form gives). `staff` is the person
+    chosen; without one, a free one of the service's staff is given, if it
+    has any. Staff bookings get a confirmation SMS; an SMS booking is
+    confirmed by the reply itself."""
     shop = shop_or_default(shop)
     if source not in ("sms", "staff"):
         raise ValueError(f"unknown booking source {source!r}")
@@ -177,22 +184,68 @@ def book(customer: Customer, service: Service, starts_at: dt.datetime, *, source
         # every database (a row lock on PostgreSQL, the write lock on SQLite),
         # so two customers can never both get the last place.
         Service.update(capacity=Service.capacity).where(Service.id == service.id).execute()
+        members = staffing.of_service(service)
+        staffing.hold(members)
         taken = _taken(service, starts_at, ends_at)
         if any(b.customer_id == customer.id and b.status == "booked" for b in taken):
             raise BookingError(N_("this customer already has a booking of this service at that time"), "duplicate")
         if len(taken) >= max(1, service.capacity):
-            raise BookingError(say(N_("{service} is fully booked at {time}"), service=service.name,
-                                     time=f"{starts_at.astimezone(shop.tz):%H:%M}"), "full")
+            raise _full(service, starts_at, shop.tz)
+        staff = _person(service, members, staff, starts_at, ends_at, shop.tz)
         booking = Booking.create(customer=customer, service=service, starts_at=starts_at, ends_at=ends_at,
-                                 source=source, note=(note or "")[:1000], created_at=now, updated_at=now)
+                                 source=source, note=(note or "")[:1000], created_at=now, updated_at=now,
+                                 staff=staff)
         events.emit(event, events.booking_data(booking, **({"moved_from": was} if was else {})), now)
     booking.service = service
     booking.customer = customer
     audit("booking.add", user=by, target=customer.phone, detail=f"{_describe(booking, shop.tz)} via {source}",
           now=now)
     if source == "staff":
-        _notify(booking, "book_done", f"booking:{booking.id}:confirmed", shop, now)
+        _notify(booking, confirmation(booking), f"booking:{booking.id}:confirmed", shop, now)
     return booking
+
+
+def _person(service: Service, members: list, chosen: User | None, start: dt.datetime, end: dt.datetime,
+            tz: dt.tzinfo) -> User | None:
+    """Who gives this booking: the one chosen if they can, else the least busy free one of the service's staff."""
+    if chosen is not None:
+        refused = staffing.refusal(chosen, service, start, end)
+        if refused:
+            raise BookingError(*refused)
+        return chosen
+    if not members:
+        return None
+    free = staffing.free(members, start, end)
+    if not free:  # every one of its people is busy then: full, as when the rooms are
+        raise _full(service, start, tz)
+    return free[0].user
+
+
+def _full(service: Service, start: dt.datetime, tz: dt.tzinfo) -> BookingError:
+    return BookingError(say(N_("{service} is fully booked at {time}"), service=service.name,
+                            time=f"{start.astimezone(tz):%H:%M}"), "full")
+
+
+def assign(booking: Booking, person: User, *, by: User | None, now: dt.datetime) -> Booking:
+    """Give a booking to another staff member (who does its service and is free then)."""
+    with Booking._meta.database.atomic():
+        staffing.hold(staffing.of_service(booking.service))
+        fresh = Booking.get_by_id(booking.id)
+        if fresh.status != "booked":
+            raise BookingError(N_("only a booking still to come can be given to another staff member"), "state")
+        refused = staffing.refusal(person, booking.service, booking.starts_at, booking.ends_at, leave_out=booking.id)
+        if refused:
+            raise BookingError(*refused)
+        Booking.update(staff=person, updated_at=now).where(Booking.id == booking.id).execute()
+    booking.staff, booking.updated_at = person, now
+    audit("booking.staff", user=by, target=booking.customer.phone, detail=f"booking:{booking.id} to {person.username}",
+          now=now)
+    return booking
+
+
+def confirmation(booking: Booking, moved: bool = False) -> str:
+    """The reply that confirms a booking: the one that names its staff member when it has one."""
+    return ("move_done" if moved else "book_done") + ("_with" if booking.staff_id else "")
 
 
 def _notify(booking: Booking, template: str, key: str, shop: Shop, now: dt.datetime) -> None:
@@ -285,7 +338,8 @@ def day_bookings(day: dt.date, *, shop: Shop | None = None) -> list[Booking]:
     """Every booking on a local date, for the staff's day view."""
     tz = shop_or_default(shop).tz
     start = local_moment(day, dt.time(0, 0), tz)
-    return list(Booking.select(Booking, Service, Customer).join(Service).switch(Booking).join(Customer).where(
+    return list(Booking.select(Booking, Service, Customer, User).join(Service).switch(Booking).join(Customer)
+                .switch(Booking).join(User, pw.JOIN.LEFT_OUTER).where(
         (Booking.starts_at >= start) & (Booking.starts_at < start + dt.timedelta(days=1)))
         .order_by(Booking.starts_at, Booking.id))
 
@@ -293,4 +347,4 @@ def day_bookings(day: dt.date, *, shop: Shop | None = None) -> list[Booking]:
 def when_values(booking: Booking, now: dt.datetime, tz: dt.tzinfo, language: str) -> dict:
     local = booking.starts_at.astimezone(tz)
     return dict(service=booking.service.name, day=day_label(local.date(), now.astimezone(tz).date(), language),
-                time=f"{local:%H:%M}")
+                time=f"{local:%H:%M}", staff=staffing.name(booking.staff) if booking.staff_id else "")

@@ -16,8 +16,8 @@ import logging
 import re
 
 from . import alerts, shopdata
-from .bookings import (PENDING_MINUTES, BookingError, book, cancel, free_slots, is_open_day, local_moment,
-                       next_free_day, upcoming, when_values)
+from .bookings import (PENDING_MINUTES, BookingError, book, cancel, confirmation, free_slots, is_open_day,
+                       local_moment, next_free_day, upcoming, when_values)
 from .catalogue import find_service
 from .conversation import Conversation, on_keyword, on_reply, templates
 from .inbox import hand_to_staff
@@ -66,6 +66,11 @@ templates({
         "id": "{shop}: terima kasih, {service} {day} jam {time} sudah kami catat. Ketik BATAL jika berhalangan.",
         "en": "{shop}: thank you, {service} {day} at {time} is booked. Text CANCEL if you cannot come.",
     },
+    "book_done_with": {
+        "id": "{shop}: terima kasih, {service} {day} jam {time} bersama {staff} sudah kami catat. Ketik BATAL jika "
+              "berhalangan.",
+        "en": "{shop}: thank you, {service} {day} at {time} with {staff} is booked. Text CANCEL if you cannot come.",
+    },
     "book_already": {
         "id": "{shop}: Anda sudah punya jadwal {service} {day} jam {time}. Ketik BATAL untuk membatalkan.",
         "en": "{shop}: you already have {service} {day} at {time}. Text CANCEL to cancel it.",
@@ -105,6 +110,10 @@ templates({
     "move_done": {
         "id": "{shop}: booking {service} dipindah ke {day} jam {time}. Ketik BATAL jika berhalangan.",
         "en": "{shop}: your {service} is moved to {day} at {time}. Text CANCEL if you cannot come.",
+    },
+    "move_done_with": {
+        "id": "{shop}: booking {service} dipindah ke {day} jam {time} bersama {staff}. Ketik BATAL jika berhalangan.",
+        "en": "{shop}: your {service} is moved to {day} at {time} with {staff}. Text CANCEL if you cannot come.",
     },
     "move_none": {
         "id": "{shop}: Anda belum punya booking yang bisa dipindah. Untuk booking: PESAN layanan hari jam.",
@@ -253,8 +262,8 @@ def book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.date
         return offer_from(c, service, day, asked=asked, reason=reason, replaces=replaces)
     c.forget()
     values = when_values(booking, c.now, c.shop.tz, c.language)
-    values["service"] = gsm_safe(values["service"])
-    return [c.reply("move_done" if replaces is not None else "book_done", **values)]
+    values["service"], values["staff"] = gsm_safe(values["service"]), gsm_safe(values["staff"])
+    return [c.reply(confirmation(booking, moved=replaces is not None), **values)]
 
 
 @on_keyword("BOOK")

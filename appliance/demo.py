@@ -19,7 +19,7 @@ import os
 import zoneinfo
 from pathlib import Path
 
-from . import auth, demo_sales, demo_supply, loyalty, shopdata, starter
+from . import auth, demo_sales, demo_supply, loyalty, shopdata, staff, starter
 from .audit import audit
 from .clock import utcnow
 from .models import (Booking, Customer, Message, OpeningHours, Order, OrderItem, Product, Service, Ticket,
@@ -90,10 +90,15 @@ def _seed_spa(now: dt.datetime) -> None:
     _opening_hours()
     massage = Service.create(name="Pijat bayi", aliases="pijat bayi, baby massage, pijat", duration_minutes=60,
                              price=85_000, capacity=2, comeback_days=14)
-    Service.create(name="Baby spa", aliases="spa bayi, baby spa, berenang", duration_minutes=45, price=120_000,
-                   capacity=1, comeback_days=30)
-    Service.create(name="Pijat ibu hamil", aliases="prenatal, pijat hamil, ibu hamil", duration_minutes=90,
-                   price=150_000, capacity=1, comeback_days=30)
+    baby_spa = Service.create(name="Baby spa", aliases="spa bayi, baby spa, berenang", duration_minutes=45,
+                              price=120_000, capacity=1, comeback_days=30)
+    prenatal = Service.create(name="Pijat ibu hamil", aliases="prenatal, pijat hamil, ibu hamil", duration_minutes=90,
+                              price=150_000, capacity=1, comeback_days=30)
+    # Two therapists, one booking at a time each: only the midwife gives the prenatal massage.
+    rina = _staff("rina", "Bidan Rina", "+6281300000101")
+    dewi = _staff("dewi", "Kak Dewi", "+6281300000102")
+    staff.set_up(rina, 1, [massage.id, baby_spa.id, prenatal.id], by=None, now=now)
+    staff.set_up(dewi, 1, [massage.id, baby_spa.id], by=None, now=now)
     Product.create(name="Baju bayi katun", category="pakaian bayi", price=45_000, stock=20)
     Product.create(name="Minyak telon", category="perawatan", price=25_000, stock=50)
     people = [
@@ -105,11 +110,19 @@ def _seed_spa(now: dt.datetime) -> None:
         at = now - dt.timedelta(hours=3 * (len(people) - n))
         customer = _customer(phone, name, language, marketing=n % 2 == 0, at=at, text=text)
         visit = now - dt.timedelta(days=20 + n)
-        booking = Booking.create(customer=customer, service=massage, starts_at=visit,
+        booking = Booking.create(customer=customer, service=massage, starts_at=visit, staff=(rina, dewi)[n % 2],
                                  ends_at=visit + dt.timedelta(hours=1), status="done", source="staff", created_at=visit)
         customer.last_visit_at = visit
         customer.save()
         loyalty.award_visit(customer, f"booking:{booking.id}", visit)
+    # The day's plan: both therapists at 13:00, then the midwife's prenatal massage.
+    one = _working_hour(now, 13)
+    for phone, name, service, therapist, start in (
+            ("+6281234500004", "Ibu Wulan", massage, rina, one), ("+6281234500005", "Ibu Dina", massage, dewi, one),
+            ("+6281234500006", "Ibu Ratna", prenatal, rina, one + dt.timedelta(minutes=90))):
+        customer = _customer(phone, name, at=now - dt.timedelta(days=2))
+        Booking.create(customer=customer, service=service, staff=therapist, starts_at=start, source="sms",
+                       ends_at=start + dt.timedelta(minutes=service.duration_minutes), created_at=now)
 
 
 def _seed_parts(now: dt.datetime) -> None:

@@ -16,9 +16,9 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import (MODELS, SUPPLY_MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order,
-                     PaymentClaim, Product, QuickReply, Rating, SchemaVersion, ShopSetting, TaughtPhrase, Ticket,
-                     Webhook)
+from .models import (MODELS, SUPPLY_MODELS, ApiToken, Booking, DailyCount, HookDelivery, InfoAnswer, Message,
+                     Order, PaymentClaim, Product, QuickReply, Rating, SchemaVersion, ShopSetting, StaffMember,
+                     StaffService, TaughtPhrase, Ticket, Webhook)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,6 +170,14 @@ def _suppliers(database: pw.Database, migrator: SchemaMigrator) -> None:
     database.create_tables(SUPPLY_MODELS, safe=True)
 
 
+def _booking_staff(database: pw.Database, migrator: SchemaMigrator) -> None:
+    # Old bookings have no staff member: nobody was planned; they count against the service's capacity only.
+    from playhouse.migrate import migrate as run
+    database.create_tables([StaffMember, StaffService], safe=True)
+    if "staff_id" not in {column.name for column in database.get_columns(Booking._meta.table_name)}:
+        run(migrator.add_column(Booking._meta.table_name, "staff_id", Booking.staff))
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
@@ -187,6 +195,8 @@ STEPS: tuple[Step, ...] = (
     Step(13, "goods: a description and a unit", _product_description_and_unit),
     Step(14, "suppliers, the goods they supply, and restock orders", _suppliers,
          creates=("supplier", "supplier_product", "restock", "restock_line")),
+    Step(15, "bookings: the staff member (therapist), and who takes how many bookings of which services",
+         _booking_staff, creates=("staff_member", "staff_service")),
 )
 HEAD = 1 + len(STEPS)  # the steps are numbered 2, 3, … without a gap (test_migrations holds them to it)
 

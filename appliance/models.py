@@ -322,6 +322,24 @@ class Booking(BaseModel):
     note = pw.TextField(default="")
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
+    staff = pw.ForeignKeyField(User, null=True, backref="staff_bookings", on_delete="SET NULL")  # the therapist
+
+
+class StaffMember(BaseModel):
+    """A user who takes bookings (a spa's therapist); without a row, nobody is planned (staff.py)."""
+
+    user = pw.ForeignKeyField(User, unique=True, backref="staff_member", on_delete="CASCADE")
+    capacity = pw.IntegerField(default=1)  # bookings this person takes at the same time
+
+
+class StaffService(BaseModel):
+    """Which services a staff member does."""
+
+    staff = pw.ForeignKeyField(StaffMember, backref="services", on_delete="CASCADE")
+    service = pw.ForeignKeyField(Service, backref="staff", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("staff", "service"), True),)
 
 
 class QueueTicket(BaseModel):
@@ -551,7 +569,7 @@ MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, Inbound
           Tag, CustomerTag, Service, Product, OpeningHours, KeywordAlias, ReplyTemplate, ShopSetting, Pending,
           Booking, QueueTicket, PointsEntry, Draw, DrawEntry, DrawWinner, TicketCategory, Ticket, TicketEvent,
           Order, OrderItem, PaymentClaim, Campaign, TaughtPhrase, InfoAnswer, DailyCount, QuickReply,
-          Rating, ApiToken)
+          Rating, ApiToken, StaffMember, StaffService)
 
 # The webhooks' tables live in their own module; import them from here.
 from .hooktables import HOOK_MODELS, HookDelivery, Webhook  # noqa: E402,F401

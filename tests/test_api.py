@@ -354,6 +354,28 @@ def test_bookings_slots_tickets_orders_payments_and_the_modem(running):
     assert modem[0] == 200 and isinstance(modem[2]["modems"], list)
 
 
+def test_bookings_with_a_therapist(running):
+    loket, _, admin = running
+    people = {p["name"]: p for p in call(loket.url, "GET", "/api/v1/staff", token=admin)[2]["items"]}
+    assert set(people) == {"Bidan Rina", "Kak Dewi"} and people["Kak Dewi"]["capacity"] == 1
+    services = {s["name"]: s["id"] for s in call(loket.url, "GET", "/api/v1/services", token=admin)[2]["items"]}
+    prenatal, baby_spa = services["Pijat ibu hamil"], services["Baby spa"]
+    day = dt.date.today() + dt.timedelta(days=2)
+    while not (slots := call(loket.url, "GET", f"/api/v1/slots?service={prenatal}&date={day}",
+                             token=admin)[2]["slots"]):
+        day += dt.timedelta(days=1)
+    new = {"phone": "0812-3450-0091", "service_id": prenatal, "starts_at": slots[-1]}
+    refused = call(loket.url, "POST", "/api/v1/bookings", {**new, "staff_id": people["Kak Dewi"]["id"]}, token=admin)
+    assert refused[0] == 422 and refused[2]["type"].endswith("booking-staff_service"), refused
+    assert call(loket.url, "POST", "/api/v1/bookings", {**new, "staff_id": 99999}, token=admin)[0] == 422
+    made = call(loket.url, "POST", "/api/v1/bookings", {**new, "staff_id": people["Bidan Rina"]["id"]}, token=admin)
+    assert made[0] == 201 and made[2]["staff"] == {"id": people["Bidan Rina"]["id"], "name": "Bidan Rina"}
+    busy = call(loket.url, "POST", "/api/v1/bookings", {"phone": "0812-3450-0092", "service_id": baby_spa,
+                                                        "starts_at": slots[-1], "staff_id": people["Bidan Rina"]["id"]},
+                token=admin)
+    assert busy[0] == 409 and "Bidan Rina" in busy[2]["detail"], busy
+
+
 def test_the_rate_limit_answers_429_with_retry_after(running):
     loket, browser, _ = running
     slow = make_token(browser, "messages", per_minute=60)

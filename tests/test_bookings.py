@@ -530,7 +530,7 @@ def test_every_reply_fits_one_sms_with_typical_values():
                    slots="1) 09:00 2) 10:30 3) 12:00", asked="Selasa 24/11 10:30", days=90, n=3,
                    example="pijat bayi", services="Pijat Bayi, Spa Ibu Hamil, Baby Gym, Lulur",
                    choices="1) Pijat Bayi 24/11 09:00 2) Spa Ibu Hamil 25/11 10:00", number=12, position=3, eta=45,
-                   goods="Baju bayi katun, Minyak telon", count=5)
+                   goods="Baju bayi katun, Minyak telon", count=5, staff="Bidan Rina Kartika")
     for key in [k for k in DEFAULT_TEMPLATES if k.startswith(("book_", "cancel_", "queue_", "reminder_"))]:
         for language, template in DEFAULT_TEMPLATES[key].items():
             text = render(template, **typical)

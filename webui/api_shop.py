@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from appliance import bookings, clock, simcredit, tickets
+from appliance import bookings, clock, simcredit, staff, tickets
 from appliance.customers import customer_for
-from appliance.models import Booking, Order, PaymentClaim, Service, Ticket, TicketEvent
+from appliance.models import Booking, Order, PaymentClaim, Service, Ticket, TicketEvent, User
 
 from .api import describe, Field, Problem, answer, body, caller_user, page, query_text
 from .api_messages import phone_of
@@ -30,7 +30,8 @@ def _day(name: str) -> dt.date | None:
 def show_booking(booking: Booking) -> dict:
     return {"id": booking.id, "customer_id": booking.customer_id, "phone": booking.customer.phone,
             "service": {"id": booking.service_id, "name": booking.service.name}, "starts_at": booking.starts_at,
-            "ends_at": booking.ends_at, "status": booking.status, "source": booking.source, "note": booking.note}
+            "ends_at": booking.ends_at, "status": booking.status, "source": booking.source, "note": booking.note,
+            "staff": {"id": booking.staff_id, "name": staff.name(booking.staff)} if booking.staff_id else None}
 
 
 @describe(N_("Bookings, newest first"))
@@ -62,6 +63,12 @@ def services(web: Web):
                       .order_by(Service.name)], "next": None}
 
 
+@describe(N_("Staff who take bookings, with the services each does"))
+def staff_list(web: Web):
+    return {"items": [{"id": m.user_id, "name": staff.name(m.user), "capacity": m.capacity,
+                       "service_ids": sorted(staff.services_of(m))} for m in staff.everyone()], "next": None}
+
+
 @describe(N_("Free slots of a service on a day"))
 def free_slots(web: Web):
     """?service=<id>&date=YYYY-MM-DD: the slot starts still free that day."""
@@ -72,7 +79,8 @@ def free_slots(web: Web):
 
 
 NEW_BOOKING = {"phone": Field(str, required=True, limit=40), "service_id": Field(int, required=True),
-               "starts_at": Field(str, required=True, limit=40), "note": Field(str, limit=1000)}
+               "starts_at": Field(str, required=True, limit=40), "note": Field(str, limit=1000),
+               "staff_id": Field(int)}  # left out: any free one of the service's staff
 
 
 @describe(N_("Make a booking (the customer gets the confirmation)"), NEW_BOOKING)
@@ -86,12 +94,17 @@ def booking_create(web: Web):
     except ValueError:
         raise Problem(422, "starts_at is an ISO 8601 time; without a zone it is the shop's.", kind="invalid") \
             from None
+    person = None
+    if data.get("staff_id") is not None:
+        person = User.get_or_none(User.id == data["staff_id"])
+        if person is None:
+            raise Problem(422, "No such staff member (GET /api/v1/staff lists them).", kind="no-staff")
     try:
         booking = bookings.book(customer_for(phone), service, starts_at, source="staff", by=caller_user(),
-                                now=clock.utcnow(), note=data.get("note") or "", shop=shop_of(web))
+                                now=clock.utcnow(), note=data.get("note") or "", shop=shop_of(web), staff=person)
     except bookings.BookingError as exc:
-        raise Problem(409 if exc.reason in ("full", "duplicate") else 422, str(exc), kind=f"booking-{exc.reason}") \
-            from None
+        conflict = exc.reason in ("full", "duplicate", "staff_full")
+        raise Problem(409 if conflict else 422, str(exc), kind=f"booking-{exc.reason}") from None
     web.tasks.kick_outbox()
     return answer(show_booking(booking), 201, {"Location": f"/api/v1/bookings?customer_id={booking.customer_id}"})
 

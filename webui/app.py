@@ -25,8 +25,8 @@ from appliance import auth, shopdata
 
 from . import (answers, api, api_customers, api_docs, api_messages, api_shop, api_tokens, audit, backups, bookings,
                campaigns, customers, dashboard, draws, inbox, login, me, modems, movein, orders, outbox, printing,
-               report_tabs, reports, settings, setup, shop, suppliers, tickets, updates, users, visits, waiting,
-               webhooks, wizard)
+               report_tabs, reports, settings, setup, shop, staff, suppliers, tickets, updates, users, visits,
+               waiting, webhooks, wizard)
 from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
                   Route, Web)
@@ -167,6 +167,8 @@ ROUTES = [
     Route("GET", "/settings/users", users.users, roles=MANAGERS),
     Route("POST", "/settings/users", users.user_create, roles=MANAGERS),
     Route("POST", "/settings/users/<user_id>", users.user_update, roles=MANAGERS),
+    Route("GET", "/settings/staff", staff.staff_page, roles=MANAGERS),
+    Route("POST", "/settings/staff/<user_id>", staff.staff_save, roles=MANAGERS),
     # the audit log
     Route("GET", "/settings/audit", audit.audit_log, roles=MANAGERS),
     # backups
@@ -202,6 +204,7 @@ ROUTES = [
     Route("GET", "/api/v1/bookings", api_shop.booking_list, api_scope="bookings"),
     Route("POST", "/api/v1/bookings", api_shop.booking_create, api_scope="bookings"),
     Route("GET", "/api/v1/slots", api_shop.free_slots, api_scope="bookings"),
+    Route("GET", "/api/v1/staff", api_shop.staff_list, api_scope="bookings"),
     Route("GET", "/api/v1/tickets", api_shop.ticket_list, api_scope="tickets"),
     Route("POST", "/api/v1/tickets", api_shop.ticket_create, api_scope="tickets"),
     Route("GET", "/api/v1/tickets/<number>", api_shop.ticket_detail, api_scope="tickets"),

@@ -3,15 +3,30 @@
 % if error:
 <p class="error" role="alert">{{error}}</p>
 % end
+% sq = '&staff=%d' % person.id if person else ''
 <nav class="pages">
-  <a href="/bookings?day={{prev}}{{'&view=week' if week else ''}}">&larr;</a>
-  <a href="/bookings?day={{today}}">{{t('Today')}}</a>
+  <a href="/bookings?day={{prev}}{{'&view=week' if week else ''}}{{sq}}">&larr;</a>
+  <a href="/bookings?day={{today}}{{sq}}">{{t('Today')}}</a>
   % if week:
-  <a href="/bookings?day={{day}}">{{t('day')}}</a>
+  <a href="/bookings?day={{day}}{{sq}}">{{t('day')}}</a>
   % end
-  <a href="/bookings?day={{day}}&view=week">{{t('week')}}</a>
-  <a href="/bookings?day={{next}}{{'&view=week' if week else ''}}">&rarr;</a>
+  <a href="/bookings?day={{day}}&view=week{{sq}}">{{t('week')}}</a>
+  <a href="/bookings?day={{next}}{{'&view=week' if week else ''}}{{sq}}">&rarr;</a>
 </nav>
+% keep = '&view=week' if week else ''
+% if people:
+<nav class="pages staff-filter" aria-label="{{t('Staff')}}">
+  <a href="/bookings?day={{day}}{{keep}}"{{!'' if person else ' aria-current="page"'}}>{{t('All staff')}}</a>
+  % for m in people:
+  <a href="/bookings?day={{day}}{{keep}}&staff={{m.user_id}}"{{!' aria-current="page"' if person and person.id == m.user_id else ''}}>{{staff_name(m.user)}}</a>
+  % end
+  % if user.role in ('owner', 'admin'):
+  <a href="/settings/staff">{{t('who does what')}}</a>
+  % end
+</nav>
+% elif user.role in ('owner', 'admin'):
+<p class="meta"><a href="/settings/staff">{{t('Plan bookings by staff member (therapists)')}}</a></p>
+% end
 <div class="{{'week' if week else ''}}">
 % for col in columns:
 <section class="card">
@@ -21,6 +36,9 @@
   % for b in col['rows']:
     <li class="{{b.status}}">{{clock(b.starts_at)}}–{{clock(b.ends_at)}} · {{b.service.name}} ·
       <a href="/customers/{{b.customer_id}}">{{who(b.customer)}}</a> · {{label(b.status)}}
+      % if b.staff_id:
+      · <span class="staff">{{staff_name(b.staff)}}</span>
+      % end
       % if b.status in ('booked', 'no_show') and user.role in ('owner', 'admin', 'frontdesk'):
       <form method="post" action="/bookings/{{b.id}}" class="inline">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -35,6 +53,17 @@
         <button type="submit" name="action" value="cancel" data-confirm="{{t('Cancel this booking? The customer gets an SMS.')}}">{{t('Cancel')}}</button>
         % end
       </form>
+      % if b.status == 'booked' and people:
+      <form method="post" action="/bookings/{{b.id}}" class="staff-change">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <select name="staff" aria-label="{{t('Staff')}}">
+        % for m in people:
+          <option value="{{m.user_id}}" {{'selected' if m.user_id == b.staff_id else ''}}>{{staff_name(m.user)}}</option>
+        % end
+        </select>
+        <button type="submit" name="action" value="staff">{{t('change')}}</button>
+      </form>
+      % end
       % end
     </li>
   % end
@@ -52,6 +81,14 @@
     <option value="{{s.id}}">{{s.name}} ({{t('{minutes} min').format(minutes=s.duration_minutes)}})</option>
   % end
   </select></label>
+  % if people:
+  <label>{{t('Staff')}} <select name="staff">
+    <option value="">{{t('any free one')}}</option>
+  % for m in people:
+    <option value="{{m.user_id}}" {{'selected' if person and person.id == m.user_id else ''}}>{{staff_name(m.user)}}</option>
+  % end
+  </select></label>
+  % end
   <label>{{t('Date')}} <input type="date" name="date" value="{{day}}" required></label>
   <label>{{t('Time')}} <input type="time" name="time" value="09:00" required></label>
   <button type="submit" class="primary">{{t('Add')}}</button>

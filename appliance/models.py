@@ -45,6 +45,10 @@ class Customer(BaseModel):
     created_at = UTCDateTimeField(default=utcnow, index=True)  # new customers per day, in the reports
     last_contact_at = UTCDateTimeField(null=True, index=True)
     last_visit_at = UTCDateTimeField(null=True, index=True)
+    # A business customer's contact person, and the staff member who sells to it (the service desk).
+    contact_name = pw.CharField(default="", max_length=100)
+    contact_phone = pw.CharField(default="", max_length=32)  # E.164, or ""
+    salesperson = pw.DeferredForeignKey("User", null=True, on_delete="SET NULL")  # (User comes below)
 
     def allows(self, category: str) -> bool:
         if category == "reminder":
@@ -419,6 +423,9 @@ class Ticket(BaseModel):
     breached_at = UTCDateTimeField(null=True)
     updated_at = UTCDateTimeField(default=utcnow)
     visit_at = UTCDateTimeField(null=True, index=True)  # when the technician goes to the customer
+    # The branch it belongs to, and the contract whose SLA it took when opened (desktables.py).
+    service_point = pw.DeferredForeignKey("ServicePoint", null=True, on_delete="SET NULL")
+    project = pw.DeferredForeignKey("Project", null=True, on_delete="SET NULL")
 
 
 class TicketEvent(BaseModel):
@@ -557,3 +564,8 @@ MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, Inbound
 from .hooktables import HOOK_MODELS, HookDelivery, Webhook  # noqa: E402,F401
 
 MODELS += HOOK_MODELS
+
+# ... and the service desk's (service points, projects).
+from .desktables import DESK_MODELS, PointEngineer, Project, ServicePoint  # noqa: E402,F401
+
+MODELS += DESK_MODELS

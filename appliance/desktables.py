@@ -1,7 +1,8 @@
 """The service desk's tables (seed 004): service points (branches with
 their own engineers and SLA) and customers' projects (contracts whose dates
-decide a ticket's SLA). Import them from models.py, which adds them to MODELS
-and points Ticket and Customer at them."""
+decide a ticket's SLA). Import them from models.py, which imports this module
+before its own tables (Ticket points at these), adds them to MODELS, and
+resolves their references to User and Customer once those are defined."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import peewee as pw
 
 from .clock import utcnow
 from .modelbase import BaseModel, UTCDateTimeField
-from .models import Customer, User
 
 
 class ServicePoint(BaseModel):
@@ -29,7 +29,7 @@ class PointEngineer(BaseModel):
     """An engineer (a technician user) working from a service point."""
 
     point = pw.ForeignKeyField(ServicePoint, backref="engineer_links", on_delete="CASCADE")
-    user = pw.ForeignKeyField(User, backref="point_links", on_delete="CASCADE")
+    user = pw.DeferredForeignKey("User", backref="point_links", on_delete="CASCADE")
 
     class Meta:
         indexes = ((("point", "user"), True),)
@@ -39,7 +39,7 @@ class Project(BaseModel):
     """A customer's contract: a ticket opened within its dates (the shop's
     days, both ends included) takes its SLA over the point's and the category's."""
 
-    customer = pw.ForeignKeyField(Customer, backref="projects", on_delete="CASCADE")
+    customer = pw.DeferredForeignKey("Customer", backref="projects", on_delete="CASCADE")
     name = pw.CharField(max_length=100)
     starts_on = pw.DateField()
     ends_on = pw.DateField()

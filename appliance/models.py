@@ -10,6 +10,7 @@ from __future__ import annotations
 import peewee as pw
 
 from .clock import utcnow
+from .desktables import DESK_MODELS, PointEngineer, Project, ServicePoint  # noqa: F401  (their tables, used below)
 from .modelbase import BaseModel, UTCDateTimeField  # noqa: F401  (imported from here too)
 
 ROLES = ("owner", "admin", "frontdesk", "technician", "viewer")
@@ -424,8 +425,8 @@ class Ticket(BaseModel):
     updated_at = UTCDateTimeField(default=utcnow)
     visit_at = UTCDateTimeField(null=True, index=True)  # when the technician goes to the customer
     # The branch it belongs to, and the contract whose SLA it took when opened (desktables.py).
-    service_point = pw.DeferredForeignKey("ServicePoint", null=True, on_delete="SET NULL")
-    project = pw.DeferredForeignKey("Project", null=True, on_delete="SET NULL")
+    service_point = pw.ForeignKeyField(ServicePoint, null=True, backref="tickets", on_delete="SET NULL")
+    project = pw.ForeignKeyField(Project, null=True, backref="tickets", on_delete="SET NULL")
 
 
 class TicketEvent(BaseModel):
@@ -564,8 +565,4 @@ MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, Inbound
 from .hooktables import HOOK_MODELS, HookDelivery, Webhook  # noqa: E402,F401
 
 MODELS += HOOK_MODELS
-
-# ... and the service desk's (service points, projects).
-from .desktables import DESK_MODELS, PointEngineer, Project, ServicePoint  # noqa: E402,F401
-
-MODELS += DESK_MODELS
+MODELS += DESK_MODELS  # the service desk's (desktables.py)

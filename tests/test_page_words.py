@@ -195,7 +195,7 @@ def site(request, tmp_path_factory):
     table = create_app(settings, tasks=None).config["loket.routes"]
     ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
            "draw_id": draw.id, "step": "hours", "number": ticket.number, "order_number": order.number,
-           "paid_order_number": paid.number,
+           "paid_order_number": paid.number, "point_id": 1,
            "user_id": owner.id, "name": "messages", "backup_name": backup.backup(data_dir / "loket.db",
                                                                                data_dir / "backups").name}
     with start_web(data_dir, env={"LOKET_I18N_MARK": "1"}) as url:
@@ -248,6 +248,10 @@ def test_flashes_and_refusals_speak_indonesian_too(site):
         "an order that is not there": browser.get("/orders/999999"),
         "an expired form": browser.post("/queue", {"csrf": "old", "action": "next"}),
         "a draw with nonsense points": browser.post("/draws", {"csrf": csrf, "name": "x", "min_points": "x"}),
+        "a service point with a bad phone": browser.post("/points", {"csrf": csrf, "name": "x", "phone": "x1"}),
+        "a project that ends before it starts": browser.post(
+            f"/customers/{ids['customer_id']}/projects", {"csrf": csrf, "name": "x", "starts": "2026-12-02",
+                                                          "ends": "2026-12-01", "response": "1", "resolution": "2"}),
     }
     found = [f"{what}: {word}" for what, (_, _, page) in answers.items() for word in unmarked_words(page, data)]
     assert not found, "words outside the catalogs:\n" + "\n".join(found)

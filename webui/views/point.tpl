@@ -12,7 +12,9 @@
     <span class="nowrap">{{u.full_name or u.username}}{{!(' · <a href="tel:%s">%s</a>' % (u.phone, phone_number(u.phone))) if u.phone else ''}}</span><br>
   % end
   {{'' if engineers else t('none yet')}}</dd>
-  <dt>{{t('SLA')}}</dt><dd>{{t('answer {response}, fix {resolution}').format(response=(t('{n} h').format(n=p.response_minutes // 60) if p.response_minutes else t("the category's")), resolution=(t('{n} h').format(n=p.resolution_minutes // 60) if p.resolution_minutes else t("the category's")))}}</dd>
+  <dt>{{t('SLA')}}</dt><dd>
+    % include('point_sla.tpl', p=p)
+    </dd>
 </dl>
 <section class="card">
   <h2>{{t('Open tickets')}}</h2>

@@ -12,7 +12,9 @@
     <dt>{{t('Address')}}</dt><dd>{{p.address or '-'}}</dd>
     <dt>{{t('Phone')}}</dt><dd>{{!('<a class="nowrap" href="tel:%s">%s</a>' % (p.phone, phone_number(p.phone))) if p.phone else '-'}}</dd>
     <dt>{{t('Engineers')}}</dt><dd>{{', '.join(u.full_name or u.username for u in engineers[p.id]) or t('none yet')}}</dd>
-    <dt>{{t('SLA')}}</dt><dd>{{t('answer {response}, fix {resolution}').format(response=(t('{n} h').format(n=p.response_minutes // 60) if p.response_minutes else t("the category's")), resolution=(t('{n} h').format(n=p.resolution_minutes // 60) if p.resolution_minutes else t("the category's")))}}</dd>
+    <dt>{{t('SLA')}}</dt><dd>
+    % include('point_sla.tpl', p=p)
+    </dd>
     <dt>{{t('Open tickets')}}</dt><dd>{{number(counts.get(p.id, 0))}}</dd>
   </dl>
 </section>

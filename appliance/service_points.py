@@ -126,6 +126,20 @@ def technicians_for(ticket: Ticket) -> tuple[list[User], list[User]]:
     return [u for u in everyone if u.id in first], [u for u in everyone if u.id not in first]
 
 
+def grouped(technicians: list[User]) -> list[tuple[str, list[User]]]:
+    """The technicians by open service point, as a list offers them (an
+    engineer of two points under both); those of no point last, under ""."""
+    groups, placed = [], set()
+    for point in listing(active_only=True):
+        ids = {u.id for u in engineers(point)}
+        people = [u for u in technicians if u.id in ids]
+        if people:
+            groups.append((point.name, people))
+            placed |= ids
+    rest = [u for u in technicians if u.id not in placed]
+    return groups + ([("", rest)] if rest else [])
+
+
 def place(ticket: Ticket, point: ServicePoint | None, by: User | None, now: dt.datetime | None = None) -> Ticket:
     """Move a ticket to a service point (or to none): the point's SLA applies
     to the clocks still running, each due time moving by the difference."""

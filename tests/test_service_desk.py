@@ -233,6 +233,12 @@ def test_the_desk_keeps_points_projects_and_contacts_through_its_pages(site):
     status, _, body = owner.get(f"/tickets/{ticket.number}")
     assert status == 200 and "Teknisi Cabang Depok" in body and "waktu titik layanan" in body
     assert body.index("Fajar (engineer)") < body.index("Eko (engineer)")
+    # The visits' calendar offers the technicians by service point.
+    status, _, body = owner.get("/visits")
+    assert status == 200 and '<optgroup label="Cabang Bekasi">' in body and '<optgroup label="Cabang Sudirman">' in body
+    # The job card tells the engineer whom to ask for.
+    status, _, body = owner.get("/tickets/1/card")
+    assert status == 200 and "Bu Lina (kepala TI)" in body and "0812-3450-0048" in body
 
     # The contact person: a bad phone is refused and nothing of the form is kept.
     maju = Customer.get(Customer.name == "CV Maju Jaya")

@@ -233,6 +233,9 @@ def test_the_desk_keeps_points_projects_and_contacts_through_its_pages(site):
     status, _, body = owner.get(f"/tickets/{ticket.number}")
     assert status == 200 and "Teknisi Cabang Depok" in body and "waktu titik layanan" in body
     assert body.index("Fajar (engineer)") < body.index("Eko (engineer)")
+    # The list filters by point.
+    status, _, body = owner.get(f"/tickets?point={depok.id}")
+    assert status == 200 and f"T-{ticket.number:04d}" in body and "T-0001" not in body
     # The visits' calendar offers the technicians by service point.
     status, _, body = owner.get("/visits")
     assert status == 200 and '<optgroup label="Cabang Bekasi">' in body and '<optgroup label="Cabang Sudirman">' in body

@@ -103,6 +103,35 @@ def update_profile(customer: Customer, *, by: User | None = None, now: dt.dateti
     return customer
 
 
+def set_contact(customer: Customer, *, contact_name: str = "", contact_phone: str = "",
+                salesperson: User | None = None, region: str = "ID", by: User | None = None,
+                now: dt.datetime | None = None) -> Customer:
+    """A business customer's contact person (name and phone) and the staff
+    member who sells to it; empty clears them. Every change audited."""
+    name = " ".join((contact_name or "").split())
+    if name:
+        name = clean_name(name)
+    try:
+        phone = normalise(contact_phone, region) if (contact_phone or "").strip() else ""
+    except PhoneError as exc:
+        raise CustomerError(exc.args[0]) from None  # its words and pattern, for the page to translate
+    if salesperson is not None and (not salesperson.active or salesperson.role == "viewer"):
+        raise CustomerError(N_("a salesperson is an active member of staff"))
+    seller = salesperson.id if salesperson else None
+    if (customer.contact_name, customer.contact_phone, customer.salesperson_id) != (name, phone, seller):
+        customer.contact_name, customer.contact_phone, customer.salesperson = name, phone, salesperson
+        customer.save()
+        audit("customer.contact", user=by, target=customer.phone, now=now,
+              detail=f"{name} {phone} salesperson {salesperson.username if salesperson else '-'}")
+    return customer
+
+
+def salespeople() -> list[User]:
+    """Whom a customer's salesperson may be: active staff (not a read-only viewer)."""
+    return list(User.select().where((User.active == True) & (User.role != "viewer"))  # noqa: E712
+                .order_by(User.full_name, User.username))
+
+
 def _limit(value: str, size: int, what: str) -> str:
     value = (value or "").strip()
     if len(value) > size:

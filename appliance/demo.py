@@ -5,7 +5,8 @@ born from (see seeds.md), with a login and enough history to look around.
     parts    a motorcycle spare-part dealer: goods, orders, SMS payment claims
     isp      an internet provider: complaints, SLAs, technicians by SMS
     shop     a small online shoe shop: orders and their status by SMS
-    service  an IT service desk: tickets with SLA and job cards
+    service  an IT service desk: tickets with SLA and job cards, two service
+             points with their engineers, a customer's contract, contact persons
 
 The demo login's password is generated per data dir and kept in
 `demo-login.txt` there (mode 0600) so `loket run` can print it every time;
@@ -22,8 +23,8 @@ from pathlib import Path
 from . import auth, demo_sales, demo_supply, loyalty, shopdata, staff, starter
 from .audit import audit
 from .clock import utcnow
-from .models import (Booking, Customer, Message, OpeningHours, Order, OrderItem, Product, Service, Ticket,
-                     TicketCategory, User)
+from .models import (Booking, Customer, Message, OpeningHours, Order, OrderItem, PointEngineer, Product, Project,
+                     Service, ServicePoint, Ticket, TicketCategory, User)
 
 DEMO_USER = "owner"
 DEMO_ZONE = zoneinfo.ZoneInfo("Asia/Jakarta")  # the demo shops' zone (the settings' default)
@@ -212,18 +213,44 @@ def _seed_shop(now: dt.datetime) -> None:
 def _seed_service(now: dt.datetime) -> None:
     _categories("service")
     engineer = _staff("eko", "Eko (engineer)", "+6281234599011")
+    fajar = _staff("fajar", "Fajar (engineer)", "+6281234599013")
     _staff("helpdesk", "Helpdesk", "+6281234599012", role="frontdesk")
+    sales = _staff("sinta", "Sinta (sales)", "+6281234599014", role="frontdesk")
     supervisor = User.get(User.username == DEMO_USER)
     supervisor.phone = "+6281234599010"
     supervisor.save()
-    pt = _customer("+6281234500041", "PT Sinar Abadi (Bu Lina)", address="Gedung Graha Lt. 3, Jl. Sudirman 8",
+    # Two branches, each with its engineer; Bekasi promises quicker times than the categories'.
+    sudirman = ServicePoint.create(name="Cabang Sudirman", address="Jl. Jend. Sudirman 8, Jakarta Pusat",
+                                   phone="+62215551234", created_at=now)
+    bekasi = ServicePoint.create(name="Cabang Bekasi", address="Jl. Ahmad Yani 12, Bekasi", phone="+622188812345",
+                                 response_minutes=2 * 60, resolution_minutes=8 * 60, created_at=now)
+    PointEngineer.create(point=sudirman, user=engineer)
+    PointEngineer.create(point=bekasi, user=fajar)
+    pt = _customer("+6281234500041", "PT Sinar Abadi", address="Gedung Graha Lt. 3, Jl. Sudirman 8",
                    at=now - dt.timedelta(days=2))
+    maju = _customer("+6281234500042", "CV Maju Jaya", address="Ruko Galaxy Blok B-5, Bekasi",
+                     at=now - dt.timedelta(days=1))
+    for customer, contact, phone in ((pt, "Bu Lina (kepala TI)", "+6281234500048"),
+                                     (maju, "Pak Anton (admin kantor)", "+6281234500049")):
+        customer.contact_name, customer.contact_phone, customer.salesperson = contact, phone, sales
+        customer.save()
+    # PT Sinar Abadi's support contract: its tickets are answered within 2 hours, fixed within 8.
+    today = now.astimezone(DEMO_ZONE).date()
+    contract = Project.create(customer=pt, name="Kontrak dukungan 2026", starts_on=today - dt.timedelta(days=90),
+                              ends_on=today + dt.timedelta(days=275), response_minutes=2 * 60,
+                              resolution_minutes=8 * 60, note="20 PC, 3 printer, 1 server; kunjungan bulanan",
+                              created_at=now - dt.timedelta(days=90))
     audit("demo.seed", detail="IT service desk")
     Ticket.create(number=1, customer=pt, summary="Printer lantai 3 tidak bisa mencetak", status="assigned",
-                  assignee=engineer, created_at=now - dt.timedelta(hours=5),
-                  response_due=now - dt.timedelta(hours=3), resolution_due=now + dt.timedelta(hours=43),
+                  assignee=engineer, created_at=now - dt.timedelta(hours=5), service_point=sudirman, project=contract,
+                  response_due=now - dt.timedelta(hours=3), resolution_due=now + dt.timedelta(hours=3),
                   first_response_at=now - dt.timedelta(hours=4),
                   visit_at=_working_hour(now, 14))
+    # A new one at Bekasi, not assigned yet: its engineer is offered first.
+    opened = now - dt.timedelta(minutes=40)
+    Ticket.create(number=2, customer=maju, summary="Internet kantor putus, router mati", status="new",
+                  service_point=bekasi, created_at=opened, response_due=opened + dt.timedelta(hours=2),
+                  resolution_due=opened + dt.timedelta(hours=8))
 
 
 def _working_hour(now: dt.datetime, hour: int) -> dt.datetime:

@@ -16,9 +16,10 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import (MODELS, SUPPLY_MODELS, ApiToken, Booking, DailyCount, HookDelivery, InfoAnswer, Message,
-                     Order, PaymentClaim, Product, QuickReply, Rating, SchemaVersion, ShopSetting, StaffMember,
-                     StaffService, TaughtPhrase, Ticket, Webhook)
+from .models import (MODELS, SUPPLY_MODELS, ApiToken, Booking, Customer, DailyCount, HookDelivery, InfoAnswer,
+                     Message, Order, PaymentClaim, PointEngineer, Product, Project, QuickReply, Rating,
+                     SchemaVersion, ServicePoint, ShopSetting, StaffMember, StaffService, TaughtPhrase, Ticket,
+                     Webhook)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -178,6 +179,18 @@ def _booking_staff(database: pw.Database, migrator: SchemaMigrator) -> None:
         run(migrator.add_column(Booking._meta.table_name, "staff_id", Booking.staff))
 
 
+def _service_desk(database: pw.Database, migrator: SchemaMigrator) -> None:
+    # Old customers have no contact person or salesperson, old tickets no service point or
+    # project: their SLA due times were set when they opened and stay as they are.
+    from playhouse.migrate import migrate as run
+    database.create_tables([ServicePoint, PointEngineer, Project], safe=True)
+    for model, names in ((Customer, ("contact_name", "contact_phone", "salesperson")),
+                         (Ticket, ("service_point", "project"))):
+        have = {column.name for column in database.get_columns(model._meta.table_name)}
+        run(*[migrator.add_column(model._meta.table_name, field.column_name, field)
+              for field in (model._meta.fields[name] for name in names) if field.column_name not in have])
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
@@ -197,6 +210,8 @@ STEPS: tuple[Step, ...] = (
          creates=("supplier", "supplier_product", "restock", "restock_line")),
     Step(15, "bookings: the staff member (therapist), and who takes how many bookings of which services",
          _booking_staff, creates=("staff_member", "staff_service")),
+    Step(16, "the service desk: service points, projects, a customer's contact person and salesperson",
+         _service_desk, creates=("service_point", "point_engineer", "project")),
 )
 HEAD = 1 + len(STEPS)  # the steps are numbered 2, 3, … without a gap (test_migrations holds them to it)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import peewee as pw
 
 from .clock import utcnow
+from .desktables import DESK_MODELS, PointEngineer, Project, ServicePoint  # noqa: F401  (their tables, used below)
 from .modelbase import BaseModel, UTCDateTimeField  # noqa: F401  (imported from here too)
 
 ROLES = ("owner", "admin", "frontdesk", "technician", "viewer")
@@ -45,6 +46,10 @@ class Customer(BaseModel):
     created_at = UTCDateTimeField(default=utcnow, index=True)  # new customers per day, in the reports
     last_contact_at = UTCDateTimeField(null=True, index=True)
     last_visit_at = UTCDateTimeField(null=True, index=True)
+    # A business customer's contact person, and the staff member who sells to it (the service desk).
+    contact_name = pw.CharField(default="", max_length=100)
+    contact_phone = pw.CharField(default="", max_length=32)  # E.164, or ""
+    salesperson = pw.DeferredForeignKey("User", null=True, on_delete="SET NULL")  # (User comes below)
 
     def allows(self, category: str) -> bool:
         if category == "reminder":
@@ -437,6 +442,9 @@ class Ticket(BaseModel):
     breached_at = UTCDateTimeField(null=True)
     updated_at = UTCDateTimeField(default=utcnow)
     visit_at = UTCDateTimeField(null=True, index=True)  # when the technician goes to the customer
+    # The branch it belongs to, and the contract whose SLA it took when opened (desktables.py).
+    service_point = pw.ForeignKeyField(ServicePoint, null=True, backref="tickets", on_delete="SET NULL")
+    project = pw.ForeignKeyField(Project, null=True, backref="tickets", on_delete="SET NULL")
 
 
 class TicketEvent(BaseModel):
@@ -581,3 +589,4 @@ from .supplytables import define as _define_supply  # noqa: E402
 
 SUPPLY_MODELS = Supplier, SupplierProduct, Restock, RestockLine = _define_supply(Product, User)
 MODELS += SUPPLY_MODELS
+MODELS += DESK_MODELS  # the service desk's (desktables.py)

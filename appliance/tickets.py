@@ -18,7 +18,7 @@ import re
 import peewee as pw
 
 from .words import N_, say  # noqa: F401
-from . import events, outbox, replies, satisfaction, shopdata, tickets_sla, visit_texts
+from . import events, outbox, projects, replies, satisfaction, shopdata, tickets_sla, visit_texts
 from .audit import audit
 from .clock import UTC, as_utc, utcnow
 from .conversation import Shop, shop_or_default
@@ -272,11 +272,12 @@ def _first_response(ticket: Ticket, now: dt.datetime) -> dict:
 
 def open_ticket(customer: Customer, text: str, *, by: User | None = None, source: str = "sms",
                 now: dt.datetime | None = None, category: TicketCategory | None = None,
-                detail: str = "", shop: Shop | None = None) -> Ticket:
+                detail: str = "", shop: Shop | None = None, service_point=None) -> Ticket:
     """A new ticket from a complaint. The category is guessed from its words
-    unless given; the SLA clocks start now. A ticket opened by staff (a phone
-    call) texts the customer its number; one opened by SMS is answered by
-    the responder."""
+    unless given; the SLA clocks start now, with the service point's and the
+    customer's running project's times (tickets_sla.effective). A ticket opened
+    by staff (a phone call) texts the customer its number; one opened by SMS
+    is answered by the responder."""
     now = now or utcnow()
     if source not in ("sms", "staff"):
         raise TicketError(N_("a ticket comes from an SMS or from staff"))
@@ -290,15 +291,16 @@ def open_ticket(customer: Customer, text: str, *, by: User | None = None, source
     detail = detail[:MAX_DETAIL]
     if category is None:
         category = guess_category(text)
-    sla = tickets_sla.sla_for(category)
+    project = projects.running(customer, now, shop_or_default(shop).tz)
+    sla = tickets_sla.effective(category, service_point, project)
     database = Ticket._meta.database
     for _ in range(NUMBER_ATTEMPTS):
         try:
             with database.atomic():
                 ticket = Ticket.create(
                     number=_next_number(), customer=customer, category=category, summary=summary,
-                    detail=detail, status="new", created_at=now, updated_at=now,
-                    **tickets_sla.dues(sla, now))
+                    detail=detail, status="new", created_at=now, updated_at=now, service_point=service_point,
+                    project=project, **tickets_sla.dues(sla, now))
             break
         except pw.IntegrityError:
             continue  # another complaint took this number at the same moment: take the next one
@@ -455,8 +457,8 @@ def note(ticket: Ticket, text: str, by: User | None, now: dt.datetime | None = N
 def edit(ticket: Ticket, summary: str, category: TicketCategory | None, by: User | None,
          now: dt.datetime | None = None) -> Ticket:
     """Staff correct a ticket's summary and category. A new category brings
-    its own SLA to the clocks still running (a pause already counted stays):
-    each due time moves by the difference of the two categories' minutes."""
+    its own SLA to the clocks still running (a pause already counted stays),
+    unless the ticket's service point or project sets those times."""
     now = now or utcnow()
     ticket = _fresh(ticket)
     summary = " ".join(outbox.clean_text(summary or "").split())
@@ -468,12 +470,9 @@ def edit(ticket: Ticket, summary: str, category: TicketCategory | None, by: User
     if summary != ticket.summary:
         changes["summary"], said = summary, [f"summary: {summary}"]
     if (category.id if category else None) != ticket.category_id:
-        old, new = tickets_sla.sla_for(ticket.category), tickets_sla.sla_for(category)
         changes["category"], said = category, said + [f"category: {category.name if category else '-'}"]
-        for clock, done in (("response", ticket.first_response_at), ("resolution", ticket.resolved_at)):
-            due = getattr(ticket, f"{clock}_due")
-            if done is None and due is not None:
-                changes[f"{clock}_due"] = due + dt.timedelta(minutes=new[f"{clock}_minutes"] - old[f"{clock}_minutes"])
+        changes.update(tickets_sla.shifted(ticket, tickets_sla.sla_of(ticket),
+                                           tickets_sla.sla_of(ticket, category=category)))
     if changes:
         record(ticket, "changed", by, now, note="; ".join(said), **changes)
     return ticket
@@ -535,7 +534,8 @@ def job_card(ticket: Ticket, tz: dt.tzinfo = UTC) -> dict:
         number=label(ticket), status=ticket.status,
         category=ticket.category.name if ticket.category_id else "",
         summary=ticket.summary, detail=ticket.detail,
-        customer=dict(name=customer.name, phone=customer.phone, address=customer.address),
+        customer=dict(name=customer.name, phone=customer.phone, address=customer.address,
+                      contact_name=customer.contact_name, contact_phone=customer.contact_phone),
         technician=None if technician is None else dict(name=staff_name(technician), phone=technician.phone or ""),
         created_at=at(ticket.created_at), response_due=at(ticket.response_due),
         resolution_due=at(ticket.resolution_due), first_response_at=at(ticket.first_response_at),

@@ -1,6 +1,7 @@
-"""The SLA rules, in one place: the service-level times a ticket gets, when
-they are due, when a warning is due, how a wait on hold moves them, and the
-state each clock is in for the pages, the job card and the report.
+"""The SLA rules, in one place: the service-level times a ticket gets (a
+project's over its service point's over its category's), when they are due,
+when a warning is due, how a wait on hold moves them, and the state each
+clock is in for the pages, the job card and the report.
 
 Two clocks run from the moment a ticket opens: response (until someone
 first acts) and resolution (until it is resolved). While a ticket is
@@ -29,6 +30,41 @@ def sla_for(category: TicketCategory | None) -> dict:
                 "warn_percent": category.warn_percent}
     return {key: shopdata.setting(f"ticket_{key}")
             for key in ("response_minutes", "resolution_minutes", "warn_percent")}
+
+
+def effective(category: TicketCategory | None, point=None, project=None) -> dict:
+    """The SLA a ticket works to: the category's (or the shop's), each time
+    overridden by the service point's when it sets one, and both by the
+    customer's project (its contract) when the ticket opened within its dates.
+    The warning threshold stays the category's."""
+    sla = dict(sla_for(category))
+    for override in (point, project):  # the later one wins
+        for key in ("response_minutes", "resolution_minutes"):
+            if override is not None and getattr(override, key, None):
+                sla[key] = getattr(override, key)
+    return sla
+
+
+_KEEP = object()
+
+
+def sla_of(ticket: Ticket, category=_KEEP, point=_KEEP) -> dict:
+    """The ticket's SLA now, or as it would be with another category or service point."""
+    return effective(ticket.category if category is _KEEP else category,
+                     (ticket.service_point if ticket.service_point_id else None) if point is _KEEP else point,
+                     ticket.project if ticket.project_id else None)
+
+
+def shifted(ticket: Ticket, old: dict, new: dict) -> dict:
+    """New due times for the clocks still running when the ticket's SLA
+    changes from `old` to `new`: each moves by the difference (a pause
+    already counted stays)."""
+    changes = {}
+    for clock, done in (("response", ticket.first_response_at), ("resolution", ticket.resolved_at)):
+        due = getattr(ticket, f"{clock}_due")
+        if done is None and due is not None and new[f"{clock}_minutes"] != old[f"{clock}_minutes"]:
+            changes[f"{clock}_due"] = due + dt.timedelta(minutes=new[f"{clock}_minutes"] - old[f"{clock}_minutes"])
+    return changes
 
 
 def dues(sla: dict, opened: dt.datetime) -> dict:

@@ -47,7 +47,7 @@ NOT_PAGES = {"/static/<path:path>", "/inbox/<phone>/since", "/api/plan", "/custo
 KINDS = ("spa", "parts", "service", "none")
 THINGS = {"spa": {"<phone>": "%2B6281234500001", "<customer_id>": "1", "<draw_id>": "1", "<step>": "hours"},
           "parts": {"<number>": "1001", "<campaign_id>": "1", "<supplier_id>": "1", "<restock_id>": "2"},
-          "service": {"<number>": "1"}}
+          "service": {"<number>": "1", "<point_id>": "1"}}
 # A receipt is printed only for a paid order: the parts dealer's counter sale (fill_shop).
 THINGS_OF_ROUTE = {"/orders/<number>/receipt": {"<number>": "1002"}}
 
@@ -57,7 +57,7 @@ def home_of(path: str) -> tuple[str, ...]:
         return ("spa", "parts", "service")
     if path.startswith(("/orders", "/campaigns", "/reports/sales", "/suppliers", "/restock")):
         return ("parts",)
-    return ("service",) if path.startswith(("/tickets", "/visits")) else ("spa",)
+    return ("service",) if path.startswith(("/tickets", "/visits", "/points")) else ("spa",)
 
 
 def pages_of(kind: str) -> list:

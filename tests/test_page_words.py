@@ -199,7 +199,7 @@ def site(request, tmp_path_factory):
     table = create_app(settings, tasks=None).config["loket.routes"]
     ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
            "draw_id": draw.id, "step": "hours", "number": ticket.number, "order_number": order.number,
-           "paid_order_number": paid.number, "supplier_id": supplier.id, "restock_id": restock.id,
+           "paid_order_number": paid.number, "supplier_id": supplier.id, "restock_id": restock.id, "point_id": 1,
            "user_id": owner.id, "name": "messages", "backup_name": backup.backup(data_dir / "loket.db",
                                                                                data_dir / "backups").name}
     with start_web(data_dir, env={"LOKET_I18N_MARK": "1"}) as url:
@@ -256,6 +256,10 @@ def test_flashes_and_refusals_speak_indonesian_too(site):
                                                                      "goods1": "1", "qty1": "-3"}),
         "receiving a draft": browser.post(f"/restock/{ids['restock_id']}", {"csrf": csrf, "action": "receive",
                                                                             "receipts": "0"}),
+        "a service point with a bad phone": browser.post("/points", {"csrf": csrf, "name": "x", "phone": "x1"}),
+        "a project that ends before it starts": browser.post(
+            f"/customers/{ids['customer_id']}/projects", {"csrf": csrf, "name": "x", "starts": "2026-12-02",
+                                                          "ends": "2026-12-01", "response": "1", "resolution": "2"}),
     }
     found = [f"{what}: {word}" for what, (_, _, page) in answers.items() for word in unmarked_words(page, data)]
     assert not found, "words outside the catalogs:\n" + "\n".join(found)

@@ -57,6 +57,7 @@ def site(tmp_path_factory):
            "user_id": owner.id, "name": "messages", "path": "loket.css", "step": "commit",
            "booking_id": 1, "token_id": 1, "hook_id": 1, "delivery_id": 1, "supplier_id": supplier.id,
            "restock_id": restock.id, "order_number": order.number, "paid_order_number": paid.number,
+           "point_id": 1, "project_id": 1,
            "backup_name": backup.backup(data_dir / "loket.db", data_dir / "backups").name}
     with start_web(data_dir) as url:
         yield url, table, ids
@@ -136,7 +137,7 @@ def test_pages_with_ids_that_do_not_exist(site):
         for nonsense in ("999999", "abc", "-1", "%00", "9" * 40):
             ids = {k: nonsense for k in ("customer_id", "phone", "campaign_id", "draw_id", "number", "message_id",
                                          "user_id", "name", "step", "booking_id", "token_id", "hook_id", "delivery_id",
-                                         "supplier_id", "restock_id")}
+                                         "supplier_id", "restock_id", "point_id", "project_id")}
             status, _, body = browser.get(fill(route.path, ids))
             assert status in (200, 400, 404), f"{route.path} {nonsense}: {status}"
             assert "Traceback" not in body

@@ -137,7 +137,7 @@ def test_the_job_card_has_everything_the_printed_card_shows(desk):
     assert card["summary"] == "printer lantai 3 tidak bisa cetak"
     assert card["detail"] == "HP LaserJet M404, kertas macet terus"
     assert card["customer"] == {"name": "PT Maju Jaya", "phone": "+6285700000001",
-                                "address": "Jl. Sudirman 5, lantai 3"}
+                                "address": "Jl. Sudirman 5, lantai 3", "contact_name": "", "contact_phone": ""}
     assert card["technician"] == {"name": "Eko Prasetyo", "phone": ENGINEER}
     assert card["created_at"] == dt.datetime(2026, 11, 2, 8, 0, tzinfo=JAKARTA)
     assert card["created_at"].utcoffset() == dt.timedelta(hours=7)

@@ -24,9 +24,9 @@ import bottle
 from appliance import auth, shopdata
 
 from . import (answers, api, api_customers, api_docs, api_messages, api_shop, api_tokens, audit, backups, bookings,
-               campaigns, customers, dashboard, draws, inbox, login, me, modems, movein, orders, outbox, printing,
-               report_tabs, reports, settings, setup, shop, staff, suppliers, tickets, updates, users, visits,
-               waiting, webhooks, wizard)
+               campaigns, customers, dashboard, draws, inbox, login, me, modems, movein, orders, outbox, points,
+               printing, projects, report_tabs, reports, settings, setup, shop, staff, suppliers, tickets, updates,
+               users, visits, waiting, webhooks, wizard)
 from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
                   Route, Web)
@@ -102,6 +102,8 @@ ROUTES = [
     Route("GET", "/customers/<customer_id>", customers.detail, roles=ANY_ROLE),
     Route("POST", "/customers/<customer_id>", customers.update, roles=DESK),
     Route("POST", "/customers/<customer_id>/points", customers.adjust_points, roles=MANAGERS),
+    Route("POST", "/customers/<customer_id>/projects", projects.create, roles=MANAGERS),
+    Route("POST", "/projects/<project_id>", projects.update, roles=MANAGERS),
     # bookings
     Route("GET", "/bookings", bookings.booking_days, roles=ANY_ROLE),
     Route("POST", "/bookings", bookings.booking_create, roles=DESK),
@@ -137,6 +139,11 @@ ROUTES = [
     Route("POST", "/tickets/<number>", tickets.act, roles=WRITERS),
     Route("GET", "/tickets/<number>/card", tickets.job_card, roles=ANY_ROLE),
     Route("GET", "/visits", visits.calendar, roles=ANY_ROLE),
+    # the service desk's branches: their engineers, their SLA, their open tickets
+    Route("GET", "/points", points.listing, roles=ANY_ROLE),
+    Route("POST", "/points", points.create, roles=MANAGERS),
+    Route("GET", "/points/<point_id>", points.detail, roles=ANY_ROLE),
+    Route("POST", "/points/<point_id>", points.act, roles=MANAGERS),
     # campaigns
     Route("GET", "/campaigns", campaigns.campaign_list, roles=OFFICE),
     Route("GET", "/campaigns/new", campaigns.campaign_new, roles=DESK),

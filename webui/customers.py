@@ -9,11 +9,12 @@ import time
 
 import bottle
 
-from appliance import customers, customers_csv, loyalty
+from appliance import clock, customers, customers_csv, loyalty, projects
 from appliance.models import Customer
 
 from . import scope
-from .web import PER_PAGE, Web, by_id
+from .i18n import N_
+from .web import PER_PAGE, Web, by_id, int_or_zero
 
 UPLOAD_LIMIT = customers_csv.MAX_IMPORT_BYTES
 
@@ -37,13 +38,16 @@ def _customer(customer_id: str) -> Customer:
     return by_id(Customer, customer_id, "customer")
 
 
-def detail(web: Web, customer_id: str, error: str = ""):
+def detail(web: Web, customer_id: str, error: str = "", typed: dict | None = None):
+    """`typed`: a refused project form's fields, shown again (its "project": the id, "" for a new one)."""
     customer = _customer(customer_id)
     if not scope.may_see_customer(web.user, customer):
         web.refuse(403, "This customer belongs to a ticket assigned to someone else.")
+    today = clock.utcnow().astimezone(web.settings.tz).date()
     return web.render("customer", title=customer.display_name, c=customer, error=error,
                       tags=customers.tags_of(customer), timeline=customers.timeline(customer, 100),
-                      points=loyalty.history(customer, 20))
+                      points=loyalty.history(customer, 20), salespeople=customers.salespeople(),
+                      projects=[(p, projects.state(p, today)) for p in projects.of(customer)], typed=typed or {})
 
 
 def create(web: Web):
@@ -66,6 +70,13 @@ def update(web: Web, customer_id: str):
                                      address=web.form("address", limit=600), email=web.form("email", limit=300),
                                      notes=web.form("notes", limit=6000), language=web.form("language", limit=5))
             customers.set_tags(customer, re.split(r"[,;]", web.form("tags", limit=1000)), by=web.user)
+            seller_id = int_or_zero(web.form("salesperson", limit=20))
+            seller = next((u for u in customers.salespeople() if u.id == seller_id), None)
+            if seller_id and seller is None:
+                raise customers.CustomerError(N_("a salesperson is an active member of staff"))
+            customers.set_contact(customer, contact_name=web.form("contact_name", limit=200),
+                                  contact_phone=web.form("contact_phone", limit=40), salesperson=seller,
+                                  region=web.settings.default_region, by=web.user)
             reminder, marketing = web.form("reminder") == "on", web.form("marketing") == "on"
             if (reminder, marketing) != (customer.consent_reminder, customer.consent_marketing):
                 customers.set_consent(customer, reminder=reminder, marketing=marketing, by=web.user, via="staff")

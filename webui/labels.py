@@ -16,6 +16,7 @@ LABELS = {
     # tickets and their history
     "assigned": N_("assigned"), "pending": N_("pending"), "resolved": N_("resolved"), "closed": N_("closed"),
     "opened": N_("opened"), "on_the_way": N_("on the way"), "note": N_("note"), "changed": N_("changed"), "accepted": N_("accepted"),
+    "coming": N_("not started"), "running": N_("running"), "ended": N_("ended"),
     "reopened": N_("reopened"), "sla_warning": N_("time nearly up"), "sla_breach": N_("time is up"),
     "all": N_("all"), "open": N_("open"),
     # campaigns and draws
@@ -74,6 +75,10 @@ ACTIONS = {
     "ticket.closed": N_("ticket closed"), "ticket.reopened": N_("ticket reopened"), "ticket.note": N_("ticket note"),
     "ticket.changed": N_("ticket changed"), "ticket.visit": N_("ticket visit planned"),
     "ticket.customer_sms": N_("SMS to the customer about a ticket"),
+    "customer.contact": N_("contact person or salesperson changed"),
+    "point.add": N_("service point added"), "point.update": N_("service point changed"),
+    "point.engineers": N_("service point's engineers changed"),
+    "project.add": N_("project added"), "project.update": N_("project changed"),
     "campaign.create": N_("campaign made"), "campaign.start": N_("campaign started"),
     "campaign.schedule": N_("campaign scheduled"), "campaign.cancel": N_("campaign cancelled"),
     "draw.create": N_("draw made"), "draw.commit": N_("draw commitment published"), "draw.run": N_("draw run"),

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import bottle
 
-from appliance import clock, satisfaction, ticket_list, tickets, visits
+from appliance import clock, satisfaction, service_points, ticket_list, tickets, tickets_sla, visits
 from appliance.conversation import Shop
 from appliance.customers import CustomerError, customer_for, update_profile
 from appliance.customers_csv import spreadsheet_safe
@@ -39,6 +39,9 @@ def listing(web: Web):
         query = query.where(Ticket.category == category)
     if mine:
         query = query.where(Ticket.assignee == web.user)
+    point = service_points.find(int_or_zero(web.query("point")))
+    if point is not None:
+        query = query.where(Ticket.service_point == point)
     words = web.query("q", limit=100).strip()
     if words:
         query = query.where(tickets.matching(words, web.settings.default_region))
@@ -46,12 +49,14 @@ def listing(web: Web):
                 .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE))
     # The paging links keep every filter: page 2 is page 2 of the same list.
     filters = urlencode({k: v for k, v in (("status", status), ("category", category or ""),
-                                           ("mine", "1" if mine else ""), ("q", words)) if v})
+                                           ("mine", "1" if mine else ""), ("q", words),
+                                           ("point", point.id if point else "")) if v})
     return web.render("tickets", title="Tickets",
                       prefill=prefilled_phone(web), rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
                       status=status, category=category, mine=mine, q=words, now=clock.utcnow(), filters=filters,
                       may_report=web.user.role in OFFICE,  # the report's route allows the office only
-                      categories=list(TicketCategory.select().order_by(TicketCategory.name)), error="")
+                      categories=list(TicketCategory.select().order_by(TicketCategory.name)), error="",
+                      points=service_points.listing(active_only=True), point=point)
 
 
 def create(web: Web):
@@ -59,13 +64,25 @@ def create(web: Web):
         phone = normalise(web.form("phone", limit=40), web.settings.default_region)
     except PhoneError as exc:
         web.refuse(400, web.t("Phone: {reason}").format(reason=web.problem(exc)))
+    point = _chosen_point(web)
     try:
         ticket = tickets.open_ticket(customer_for(phone), web.form("text", limit=5000), by=web.user,
-                                     source="staff", shop=Shop.from_settings(web.settings))
+                                     source="staff", shop=Shop.from_settings(web.settings), service_point=point)
     except tickets.TicketError as exc:
         web.refuse(400, web.problem(exc))
     web.tasks.kick_outbox()
     done_for(web, phone, f"/tickets/{ticket.number}", web.t("{ticket} opened.").format(ticket=tickets.label(ticket)))
+
+
+def _chosen_point(web: Web, keep: int | None = None):
+    """The service point a form chose: None for none; an unknown one is refused,
+    and so is a closed one (unless the ticket is there already: `keep`)."""
+    point_id = int_or_zero(web.form("point", limit=20))
+    point = service_points.find(point_id)
+    closed = point is not None and not point.active and point.id != keep
+    if (point_id or (web.form("point", limit=20) or "").strip()) and (point is None or closed):
+        web.refuse(400, N_("Choose a service point from the list."))
+    return point
 
 
 def _ticket(number: str) -> Ticket:
@@ -80,8 +97,11 @@ def _may_see(web: Web, ticket: Ticket) -> None:
 def detail(web: Web, number: str, error: str = ""):
     ticket = _ticket(number)
     _may_see(web, ticket)
-    technicians = tickets.assignable()
-    return web.render("ticket", title=tickets.label(ticket), k=ticket, error=error, technicians=technicians,
+    first, others = service_points.technicians_for(ticket)
+    return web.render("ticket", title=tickets.label(ticket), k=ticket, error=error, first=first, others=others,
+                      point=ticket.service_point if ticket.service_point_id else None,
+                      project=ticket.project if ticket.project_id else None, terms=tickets_sla.sla_of(ticket),
+                      points=service_points.listing(active_only=True),
                       categories=list(TicketCategory.select().order_by(TicketCategory.name)),
                       card=tickets.job_card(ticket, web.settings.tz), now=clock.utcnow())
 
@@ -123,10 +143,14 @@ def act(web: Web, number: str):
             category = TicketCategory.get_or_none(TicketCategory.id == category_id) if category_id else None
             if category_id and category is None:
                 web.refuse(400, N_("Choose a category from the list."))
+            moved = web.form("point", None) is not None  # (a form without the field leaves the point as it is)
+            point = _chosen_point(web, keep=ticket.service_point_id) if moved else None
             tickets.edit(ticket, web.form("summary", limit=1000), category, by)
+            if moved:
+                service_points.place(ticket, point, by)
         else:
             web.refuse(400, "Unknown action.")
-    except tickets.TicketError as exc:
+    except (tickets.TicketError, service_points.PointError) as exc:
         bottle.response.status = 400
         return detail(web, number, web.problem(exc))
     web.tasks.kick_outbox()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from appliance import clock, tickets, visits
+from appliance import clock, service_points, tickets, visits
 
 from .web import Web, int_or_zero
 
@@ -39,6 +39,6 @@ def calendar(web: Web):
         columns = [c for c in columns if c["rows"]] or columns[:1]  # a phone scrolls through busy days only
     keep = f"&technician={chosen.id}" if chosen is not None and web.user.role != "technician" else ""
     return web.render("visits", title="Visits", columns=columns, day=day, week=week, today=today, keep=keep,
-                      technicians=technicians, chosen=chosen, count=len(found), ticket_label=tickets.label,
+                      groups=service_points.grouped(technicians), chosen=chosen, count=len(found), ticket_label=tickets.label,
                       technician_of=visits.who,
                       prev=day - dt.timedelta(days=span), next=day + dt.timedelta(days=span))

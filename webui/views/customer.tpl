@@ -21,6 +21,18 @@
         <option value="id" {{'selected' if c.language == 'id' else ''}}>Bahasa Indonesia</option>
         <option value="en" {{'selected' if c.language == 'en' else ''}}>English</option>
       </select></label>
+    <fieldset><legend>{{t('Contact person')}}</legend>
+      <label>{{t('Name')}} <input name="contact_name" value="{{c.contact_name}}" maxlength="100" autocomplete="off"></label>
+      <label>{{t('Phone')}} <input name="contact_phone" value="{{phone_number(c.contact_phone) if c.contact_phone else ''}}" maxlength="40" inputmode="tel" autocomplete="off"></label>
+      % if c.contact_phone:
+      <p class="meta"><a href="tel:{{c.contact_phone}}">{{t('Call {name}').format(name=c.contact_name or phone_number(c.contact_phone))}}</a></p>
+      % end
+    </fieldset>
+    <label>{{t('Salesperson')}} <select name="salesperson"><option value="">-</option>
+    % for u in salespeople:
+      <option value="{{u.id}}" {{'selected' if u.id == c.salesperson_id else ''}}>{{u.full_name or u.username}}</option>
+    % end
+    </select></label>
     <label>{{t('Tags')}} <input name="tags" value="{{', '.join(tags)}}" maxlength="1000"></label>
     <label>{{t('Notes')}} <textarea name="notes" rows="3" maxlength="5000">{{c.notes}}</textarea></label>
     <fieldset><legend>{{t('Consent')}}</legend>
@@ -34,6 +46,35 @@
     <button type="submit" class="primary">{{t('Save')}}</button>
     % end
   </form>
+</section>
+<section class="card" id="projects">
+  <h2>{{t('Projects')}}</h2>
+  <p class="meta">{{t("A ticket this customer opens on a day within a project's dates takes the project's times, over its service point's and its category's.")}}</p>
+  % for pr, state in projects:
+  <div class="project">
+    <p><strong>{{pr.name}}</strong> · <span class="{{'' if state == 'running' else 'meta'}}">{{label(state)}}</span><br>
+    {{date(pr.starts_on, True)}} – {{date(pr.ends_on, True)}} · {{t('answer {response}, fix {resolution}').format(response=t('{n} h').format(n=pr.response_minutes // 60), resolution=t('{n} h').format(n=pr.resolution_minutes // 60))}}
+    </p>
+    % if pr.note:
+    <p class="meta">{{pr.note}}</p>
+    % end
+    % if user.role in ('owner', 'admin'):
+    % mine = typed.get('project') == str(pr.id)
+    <details{{!' open' if mine else ''}}><summary>{{t('Change')}}</summary>
+    % include('project_form.tpl', action='/projects/%d' % pr.id, v=(typed if mine else dict(name=pr.name, starts_on=pr.starts_on.isoformat(), ends_on=pr.ends_on.isoformat(), response_hours=pr.response_minutes // 60, resolution_hours=pr.resolution_minutes // 60, note=pr.note)), button=t('Save'))
+    </details>
+    % end
+  </div>
+  % end
+  % if not projects:
+  <p class="empty">{{t('No projects.')}}</p>
+  % end
+  % if user.role in ('owner', 'admin'):
+  % mine = typed.get('project') == ''
+  <details{{!' open' if mine else ''}}><summary>{{t('New project')}}</summary>
+  % include('project_form.tpl', action='/customers/%d/projects' % c.id, v=(typed if mine else {}), button=t('Add'))
+  </details>
+  % end
 </section>
 <section class="card">
   <h2>{{t('Points')}}: {{number(c.points)}}</h2>

@@ -6,6 +6,9 @@
 <table>
 <tr><th>Customer / Pelanggan</th><td>{{card['customer']['name']}} · {{phone_number(card['customer']['phone'])}}</td></tr>
 <tr><th>Address / Alamat</th><td>{{card['customer']['address']}}</td></tr>
+% if card['customer']['contact_name'] or card['customer']['contact_phone']:
+<tr><th>Contact person / Narahubung</th><td>{{card['customer']['contact_name']}}{{(' · ' + phone_number(card['customer']['contact_phone'])) if card['customer']['contact_phone'] else ''}}</td></tr>
+% end
 <tr><th>Category / Kategori</th><td>{{card['category']}}</td></tr>
 <tr><th>Problem / Masalah</th><td>{{card['summary']}}<br>{{card['detail']}}</td></tr>
 <tr><th>Technician / Teknisi</th><td>{{card['technician']['name'] if card['technician'] else ''}}</td></tr>

@@ -12,6 +12,17 @@
  · <span class="nowrap">{{phone_number(card['customer']['phone'])}}</span>
 % end
 {{(' · ' + card['customer']['address']) if card['customer']['address'] else ''}}</dd>
+  <dt>{{t('Service point')}}</dt><dd>
+  % if point:
+  <a href="/points/{{point.id}}">{{point.name}}</a>
+  % else:
+  -
+  % end
+  </dd>
+  % if project:
+  <dt>{{t('Project')}}</dt><dd>{{project.name}} ({{date(project.starts_on, True)}} – {{date(project.ends_on, True)}})</dd>
+  % end
+  <dt>{{t('SLA')}}</dt><dd>{{t('answer {response}, fix {resolution}').format(response=t('{n} h').format(n=number(round(terms['response_minutes'] / 60, 1))), resolution=t('{n} h').format(n=number(round(terms['resolution_minutes'] / 60, 1))))}} · {{t("the project's") if project else (t("the service point's") if point and (point.response_minutes or point.resolution_minutes) else t("the category's"))}}</dd>
   <dt>{{t('Technician')}}</dt><dd>{{card['technician']['name'] if card['technician'] else '-'}}</dd>
   <dt>{{t('Visit')}}</dt><dd>{{when(k.visit_at) if k.visit_at else t('not planned')}}</dd>
   % clocks = sla(k)
@@ -30,8 +41,18 @@
   <form method="post" action="/tickets/{{k.number}}" class="row-form">
     <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="assign">
     <label>{{t('Technician')}} <select name="technician">
-    % for u in technicians:
+    % for group, people in ((t("{point}'s engineers").format(point=point.name) if point else '', first), (t('Other technicians') if first else '', others)):
+    % if people:
+    % if group:
+    <optgroup label="{{group}}">
+    % end
+    % for u in people:
       <option value="{{u.id}}" {{'selected' if u.id == k.assignee_id else ''}}>{{u.full_name or u.username}}{{'' if u.phone else ' (' + t('no phone') + ')'}}</option>
+    % end
+    % if group:
+    </optgroup>
+    % end
+    % end
     % end
     </select></label>
     <button type="submit">{{t('Assign')}}</button>
@@ -76,7 +97,12 @@
         <option value="{{c.id}}" {{'selected' if c.id == k.category_id else ''}}>{{c.name}}</option>
       % end
       </select></label>
-      <p class="meta">{{t('A new category brings its own response and resolution times to the clocks still running.')}}</p>
+      <label>{{t('Service point')}} <select name="point"><option value="">-</option>
+      % for p in points + ([point] if point and not point.active else []):
+        <option value="{{p.id}}" {{'selected' if p.id == k.service_point_id else ''}}>{{p.name}}</option>
+      % end
+      </select></label>
+      <p class="meta">{{t("A new category or service point brings its own response and resolution times to the clocks still running (a project's times stay).")}}</p>
       <div class="buttons"><button type="submit">{{t('Save')}}</button></div>
     </form>
   </details>

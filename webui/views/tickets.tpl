@@ -13,12 +13,21 @@
     <option value="{{c.id}}" {{'selected' if c.id == category else ''}}>{{c.name}}</option>
     % end
   </select></label>
+  % if points:
+  <label>{{t('Service point')}} <select name="point"><option value="">-</option>
+    % for p in points:
+    <option value="{{p.id}}" {{'selected' if point and p.id == point.id else ''}}>{{p.name}}</option>
+    % end
+  </select></label>
+  % end
   <label class="check"><input type="checkbox" name="mine" value="1" {{'checked' if mine else ''}}> {{t('mine')}}</label>
   <button type="submit">{{t('Open')}}</button>
 </form>
+<p>
 % if may_report:
-<p><a href="/tickets/report">{{t('Ticket report')}}</a></p>
+<a href="/tickets/report">{{t('Ticket report')}}</a> ·
 % end
+<a href="/points">{{t('Service points')}}</a></p>
 <table>
 <thead><tr><th>#</th><th>{{t('Customers')}}</th><th>{{t('Summary')}}</th><th>{{t('Status')}}</th><th>{{t('Response')}}</th><th>{{t('Resolution')}}</th><th>{{t('Technician')}}</th></tr></thead>
 <tbody>
@@ -53,6 +62,13 @@
   <input type="hidden" name="csrf" value="{{csrf}}">{{!'<input type="hidden" name="from" value="inbox">' if from_inbox else ''}}
   <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel" value="{{prefill}}"></label>
   <label>{{t('Problem')}} <textarea name="text" rows="3" required maxlength="5000"></textarea></label>
+  % if points:
+  <label>{{t('Service point')}} <select name="point"><option value="">-</option>
+  % for p in points:
+    <option value="{{p.id}}" {{'selected' if point and p.id == point.id else ''}}>{{p.name}}</option>
+  % end
+  </select></label>
+  % end
   <button type="submit" class="primary">{{t('Add')}}</button>
 </form></details>
 % end

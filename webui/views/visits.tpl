@@ -18,8 +18,16 @@
   % end
   <label>{{t('Technician')}} <select name="technician">
     <option value="">{{t('everyone')}}</option>
-  % for u in technicians:
+  % for group, people in groups:
+  % if len(groups) > 1:
+  <optgroup label="{{group or t('Other technicians')}}">
+  % end
+  % for u in people:
     <option value="{{u.id}}" {{'selected' if chosen is not None and u.id == chosen.id else ''}}>{{u.full_name or u.username}}</option>
+  % end
+  % if len(groups) > 1:
+  </optgroup>
+  % end
   % end
   </select></label>
   <button type="submit">{{t('Show')}}</button>

@@ -16,8 +16,8 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import (MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order, PaymentClaim, Product,
-                     QuickReply, Rating, SchemaVersion, ShopSetting, TaughtPhrase, Ticket, Webhook)
+from .models import (MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, NewsItem, Order, PaymentClaim,
+                     Product, QuickReply, Rating, SchemaVersion, ShopSetting, TaughtPhrase, Ticket, Webhook)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,6 +165,10 @@ def _product_description_and_unit(database: pw.Database, migrator: SchemaMigrato
           for name, field in (("description", Product.description), ("unit", Product.unit)) if name not in have])
 
 
+def _news_board(database: pw.Database, migrator: SchemaMigrator) -> None:
+    database.create_tables([NewsItem], safe=True)
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
@@ -180,6 +184,7 @@ STEPS: tuple[Step, ...] = (
     Step(11, "tickets: the technician's visit date and time", _ticket_visits),
     Step(12, "webhooks and their durable delivery queue", _webhooks, creates=("webhook", "hook_delivery")),
     Step(13, "goods: a description and a unit", _product_description_and_unit),
+    Step(14, "the staff news board on the dashboard", _news_board, creates=("news_item",)),
 )
 HEAD = 1 + len(STEPS)  # the steps are numbered 2, 3, … without a gap (test_migrations holds them to it)
 

@@ -557,3 +557,8 @@ MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, Inbound
 from .hooktables import HOOK_MODELS, HookDelivery, Webhook  # noqa: E402,F401
 
 MODELS += HOOK_MODELS
+
+# The staff news board's table, likewise (newstable.py).
+from .newstable import NEWS_MODELS, NewsItem  # noqa: E402,F401
+
+MODELS += NEWS_MODELS

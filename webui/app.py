@@ -24,7 +24,7 @@ import bottle
 from appliance import auth, shopdata
 
 from . import (answers, api, api_customers, api_docs, api_messages, api_shop, api_tokens, audit, backups, bookings,
-               campaigns, customers, dashboard, draws, inbox, login, me, modems, movein, orders, outbox, printing,
+               campaigns, customers, dashboard, draws, inbox, login, me, modems, movein, news, orders, outbox, printing,
                report_tabs, reports, settings, setup, shop, tickets, updates, users, visits, waiting, webhooks,
                wizard)
 from .i18n import N_
@@ -78,6 +78,9 @@ ROUTES = [
     Route("GET", "/", dashboard.home, roles=ANY_ROLE),
     Route("GET", "/dashboard", dashboard.dashboard, roles=ANY_ROLE),
     Route("POST", "/dashboard/checklist", wizard.hide_checklist, roles=OWNER),
+    # ... and on it the staff news board: the owner and the admins post, everyone reads
+    Route("POST", "/news", news.post, roles=MANAGERS),
+    Route("POST", "/news/<news_id>/remove", news.remove, roles=MANAGERS),
     # the inbox
     Route("GET", "/inbox", inbox.inbox_page, roles=ANY_ROLE),
     Route("GET", "/inbox/<phone>", inbox.conversation, roles=ANY_ROLE),

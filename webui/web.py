@@ -219,7 +219,7 @@ def shop_of(web: Web) -> Shop:
 
 NOT_FOUND = {"campaign": N_("No such campaign."), "customer": N_("No such customer."), "draw": N_("No such draw."),
              "order": N_("No such order."), "ticket": N_("No such ticket."), "user": N_("No such user."),
-             "token": N_("No such token.")}
+             "token": N_("No such token."), "note": N_("No such note.")}
 
 
 def found(row, what: str):

@@ -197,3 +197,37 @@ def test_a_note_past_its_day_or_old_and_unpinned_leaves_the_board(shop):
     NewsItem.create(title="Tetap di atas", pinned=True, created_at=NOW - dt.timedelta(days=40))
     page = main(home(logged_in(url, "meja")))
     assert "Sudah lewat" not in page and "Lama sekali" not in page and "Tetap di atas" in page
+
+
+def test_each_home_fits_a_phone_in_indonesian(shop, browser):
+    """Each role's dashboard at 390 px, in Indonesian, with a note on the board: nothing wider than the
+    screen, a thumb's 44 px, no serious axe finding; shot into test-output/homes/ for a person to look at."""
+    from test_every_page import AXE, PHONE, check_page
+
+    from support import REPO
+    url, _ = shop
+    owner = logged_in(url, "pemilik")
+    owner.post("/news", {"csrf": owner.csrf("/dashboard"), "title": "Rapat teknisi Senin jam 8",
+                         "text": "Bawa laporan kunjungan minggu ini.", "pinned": "1",
+                         "until": (NOW + dt.timedelta(days=5)).date().isoformat()})
+    shots = REPO / "test-output" / "homes"
+    shots.mkdir(parents=True, exist_ok=True)
+    failures = []
+    for name in ("pemilik", "admin", "meja", "andi"):
+        context = browser.new_context(viewport=PHONE)
+        context.add_init_script(path=str(AXE))
+        errors = []
+        context.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page = context.new_page()
+        page.goto(url + "/login")
+        page.fill("input[name=username]", name)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r".*/dashboard"))
+        assert page.get_attribute("html", "lang") == "id"
+        if PEOPLE[name][0] in ("owner", "admin"):
+            page.click("section.news details summary")  # the news form open: it fits too
+        failures += [f"{name}: {problem}" for problem in check_page(page, errors)]
+        page.screenshot(path=str(shots / f"{PEOPLE[name][0]}-390-id.png"), full_page=True)
+        context.close()
+    assert not failures, "\n".join(failures)

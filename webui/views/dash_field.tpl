@@ -10,7 +10,7 @@
   <ul class="plain visits">
   % for k in visits:
     <li class="{{k.status}}">
-      <a class="visit" href="/tickets/{{k.number}}"><strong>{{date(k.visit_at)}} {{clock(k.visit_at)}}</strong>&nbsp;<span>T-{{'%04d' % k.number}} · {{k.summary[:80]}}</span></a>
+      <a class="visit" href="/tickets/{{k.number}}"><strong>{{date(k.visit_at)}} {{clock(k.visit_at)}}</strong> <span>T-{{'%04d' % k.number}} · {{k.summary[:80]}}</span></a>
       <br>{{who(k.customer)}} · <a class="nowrap" href="tel:{{k.customer.phone}}">{{phone_number(k.customer.phone)}}</a>
       <br>{{k.customer.address or t('no address yet: call the customer')}}
       <br><span class="meta">{{label(k.status)}}</span>

@@ -44,7 +44,7 @@
   % end
   <ul class="plain">
   % for q in queue:
-    <li><strong>{{q.number}}</strong> · {{who(q.customer) if q.customer_id else ''}} · {{label(q.status)}}</li>
+    <li><strong>{{q.number}}</strong>{{(' · ' + who(q.customer)) if q.customer_id else ''}} · {{label(q.status)}}</li>
   % end
   </ul>
 </section>

@@ -199,6 +199,33 @@ def test_a_note_past_its_day_or_old_and_unpinned_leaves_the_board(shop):
     assert "Sudah lewat" not in page and "Lama sekali" not in page and "Tetap di atas" in page
 
 
+def test_the_owner_moves_a_person_to_another_role_and_their_home_follows_at_once(shop):
+    """The Users page's role form (webui/users.py): the new role holds from the next click, in the same
+    session; audited; a role that does not exist, or the owner's own, is refused."""
+    url, numbers = shop
+    auth.create_user("rudi", PASSWORD, "frontdesk", language="id")
+    rudi = logged_in(url, "rudi")
+    assert "Antrian" in main(home(rudi)) and "Kunjungan saya" not in main(home(rudi))
+    owner = logged_in(url, "pemilik")
+    rudi_id = User.get(User.username == "rudi").id
+    status, _, _ = owner.post(f"/settings/users/{rudi_id}", {"csrf": owner.csrf("/settings/users"),
+                                                             "action": "role", "role": "technician"})
+    assert status == 200 and User.get_by_id(rudi_id).role == "technician"
+    assert AuditEntry.select().where((AuditEntry.action == "user.role") & (AuditEntry.target == "rudi")
+                                     & (AuditEntry.detail == "technician")).exists()
+    page = main(home(rudi))  # the same session: his new home, and no ticket of another technician
+    assert "Kunjungan saya" in page and f'href="/tickets/{numbers["mine"]}"' not in page
+    assert rudi.post("/news", {"csrf": rudi.csrf("/dashboard"), "title": "x"})[0] == 403
+    for role in ("superuser", "", "<b>owner</b>"):
+        status, _, page = owner.post(f"/settings/users/{rudi_id}", {"csrf": owner.csrf("/settings/users"),
+                                                                    "action": "role", "role": role})
+        assert status == 400 and "Traceback" not in page and User.get_by_id(rudi_id).role == "technician", role
+    me = User.get(User.username == "pemilik").id
+    status, _, _ = owner.post(f"/settings/users/{me}", {"csrf": owner.csrf("/settings/users"), "action": "role",
+                                                        "role": "viewer"})
+    assert status == 400 and User.get_by_id(me).role == "owner"
+
+
 def test_each_home_fits_a_phone_in_indonesian(shop, browser):
     """Each role's dashboard at 390 px, in Indonesian, with a note on the board: nothing wider than the
     screen, a thumb's 44 px, no serious axe finding; shot into test-output/homes/ for a person to look at."""

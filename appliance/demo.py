@@ -19,7 +19,7 @@ import os
 import zoneinfo
 from pathlib import Path
 
-from . import auth, demo_sales, loyalty, shopdata, starter
+from . import auth, demo_sales, loyalty, news, shopdata, starter
 from .audit import audit
 from .clock import utcnow
 from .models import (Booking, Customer, Message, OpeningHours, Order, OrderItem, Product, Service, Ticket,
@@ -204,6 +204,9 @@ def _seed_service(now: dt.datetime) -> None:
     pt = _customer("+6281234500041", "PT Sinar Abadi (Bu Lina)", address="Gedung Graha Lt. 3, Jl. Sudirman 8",
                    at=now - dt.timedelta(days=2))
     audit("demo.seed", detail="IT service desk")
+    # The helpdesk news board (seed 004): what the supervisor tells the staff, on every dashboard.
+    news.post("Piket Sabtu", "Sabtu ini helpdesk buka 09.00-13.00.\nEngineer siaga: Eko (0812-3459-9011).",
+              by=supervisor, pinned=True, now=now - dt.timedelta(hours=20))
     Ticket.create(number=1, customer=pt, summary="Printer lantai 3 tidak bisa mencetak", status="assigned",
                   assignee=engineer, created_at=now - dt.timedelta(hours=5),
                   response_due=now - dt.timedelta(hours=3), resolution_due=now + dt.timedelta(hours=43),

@@ -22,7 +22,6 @@ from .wizard import checklist
 # Each role's home; a role not named (a future one) gets the whole day's view.
 HOMES = {"owner": "owner", "frontdesk": "desk", "technician": "field"}
 VISIT_DAYS = 7  # a technician's visits: today and the six days after
-OPEN = ("new", "assigned", "pending")
 
 
 def dashboard(web: Web, news_error: str = "", typed: dict | None = None):
@@ -70,7 +69,7 @@ def _queue_today(web: Web, now: dt.datetime) -> list[QueueTicket]:
 
 def _open_tickets(web: Web) -> list[Ticket]:
     # Only tickets this user may open: a technician sees his own.
-    return list(ticket_rules.visible_to(web.user).where(Ticket.status.in_(OPEN))
+    return list(ticket_rules.visible_to(web.user).where(Ticket.status.in_(ticket_rules.OPEN))
                 .order_by(Ticket.resolution_due.asc(nulls="LAST")).limit(20))
 
 

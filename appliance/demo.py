@@ -20,7 +20,7 @@ import os
 import zoneinfo
 from pathlib import Path
 
-from . import auth, demo_sales, demo_supply, loyalty, shopdata, staff, starter
+from . import auth, demo_sales, demo_supply, loyalty, news, shopdata, staff, starter
 from .audit import audit
 from .clock import utcnow
 from .models import (Booking, Customer, Message, OpeningHours, Order, OrderItem, PointEngineer, Product, Project,
@@ -241,6 +241,9 @@ def _seed_service(now: dt.datetime) -> None:
                               resolution_minutes=8 * 60, note="20 PC, 3 printer, 1 server; kunjungan bulanan",
                               created_at=now - dt.timedelta(days=90))
     audit("demo.seed", detail="IT service desk")
+    # The helpdesk news board (seed 004): what the supervisor tells the staff, on every dashboard.
+    news.post("Piket Sabtu", "Sabtu ini helpdesk buka 09.00-13.00.\nEngineer siaga: Eko (0812-3459-9011).",
+              by=supervisor, pinned=True, now=now - dt.timedelta(hours=20))
     Ticket.create(number=1, customer=pt, summary="Printer lantai 3 tidak bisa mencetak", status="assigned",
                   assignee=engineer, created_at=now - dt.timedelta(hours=5), service_point=sudirman, project=contract,
                   response_due=now - dt.timedelta(hours=3), resolution_due=now + dt.timedelta(hours=3),

@@ -17,7 +17,7 @@ from playhouse.migrate import SchemaMigrator
 from . import settings as settings_table
 from .clock import utcnow
 from .models import (MODELS, SUPPLY_MODELS, ApiToken, Booking, Customer, DailyCount, HookDelivery, InfoAnswer,
-                     Message, Order, PaymentClaim, PointEngineer, Product, Project, QuickReply, Rating,
+                     Message, NewsItem, Order, PaymentClaim, PointEngineer, Product, Project, QuickReply, Rating,
                      SchemaVersion, ServicePoint, ShopSetting, StaffMember, StaffService, TaughtPhrase, Ticket,
                      Webhook)
 
@@ -191,6 +191,10 @@ def _service_desk(database: pw.Database, migrator: SchemaMigrator) -> None:
               for field in (model._meta.fields[name] for name in names) if field.column_name not in have])
 
 
+def _news_board(database: pw.Database, migrator: SchemaMigrator) -> None:
+    database.create_tables([NewsItem], safe=True)
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
@@ -212,6 +216,7 @@ STEPS: tuple[Step, ...] = (
          _booking_staff, creates=("staff_member", "staff_service")),
     Step(16, "the service desk: service points, projects, a customer's contact person and salesperson",
          _service_desk, creates=("service_point", "point_engineer", "project")),
+    Step(17, "the staff news board on the dashboard", _news_board, creates=("news_item",)),
 )
 HEAD = 1 + len(STEPS)  # the steps are numbered 2, 3, … without a gap (test_migrations holds them to it)
 

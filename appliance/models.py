@@ -590,3 +590,8 @@ from .supplytables import define as _define_supply  # noqa: E402
 SUPPLY_MODELS = Supplier, SupplierProduct, Restock, RestockLine = _define_supply(Product, User)
 MODELS += SUPPLY_MODELS
 MODELS += DESK_MODELS  # the service desk's (desktables.py)
+
+# The staff news board's table, likewise (newstable.py).
+from .newstable import NEWS_MODELS, NewsItem  # noqa: E402,F401
+
+MODELS += NEWS_MODELS

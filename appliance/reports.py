@@ -117,6 +117,15 @@ def categories_sold(products: list[dict]) -> list[dict]:
     return sorted(out.values(), key=lambda r: (-r["revenue"], r["category"]))
 
 
+def unpaid_orders() -> dict:
+    """The orders waiting for the customer's money now (new or awaiting
+    payment), whenever placed: how many, and what they come to."""
+    from .orders import UNPAID  # here: orders reaches the outbox and the replies, reports only reads
+    count, total = Order.select(pw.fn.COUNT(Order.id), pw.fn.SUM(Order.total)).where(
+        Order.status.in_(UNPAID)).tuples().get()
+    return {"count": int(count or 0), "total": int(total or 0)}
+
+
 # -- customers -----------------------------------------------------------------------------
 
 def customers_before(day: dt.date, tz: dt.tzinfo) -> int:

@@ -24,9 +24,9 @@ import bottle
 from appliance import auth, shopdata
 
 from . import (answers, api, api_customers, api_docs, api_messages, api_shop, api_tokens, audit, backups, bookings,
-               campaigns, customers, dashboard, draws, inbox, login, me, modems, movein, orders, outbox, points,
-               printing, projects, report_tabs, reports, settings, setup, shop, staff, suppliers, tickets, updates,
-               users, visits, waiting, webhooks, wizard)
+               campaigns, customers, dashboard, draws, inbox, login, me, modems, movein, news, orders, outbox,
+               points, printing, projects, report_tabs, reports, settings, setup, shop, staff, suppliers, tickets,
+               updates, users, visits, waiting, webhooks, wizard)
 from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
                   Route, Web)
@@ -78,6 +78,9 @@ ROUTES = [
     Route("GET", "/", dashboard.home, roles=ANY_ROLE),
     Route("GET", "/dashboard", dashboard.dashboard, roles=ANY_ROLE),
     Route("POST", "/dashboard/checklist", wizard.hide_checklist, roles=OWNER),
+    # ... and on it the staff news board: the owner and the admins post, everyone reads
+    Route("POST", "/news", news.post, roles=MANAGERS),
+    Route("POST", "/news/<news_id>/remove", news.remove, roles=MANAGERS),
     # the inbox
     Route("GET", "/inbox", inbox.inbox_page, roles=ANY_ROLE),
     Route("GET", "/inbox/<phone>", inbox.conversation, roles=ANY_ROLE),

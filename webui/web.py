@@ -220,7 +220,7 @@ def shop_of(web: Web) -> Shop:
 NOT_FOUND = {"campaign": N_("No such campaign."), "customer": N_("No such customer."), "draw": N_("No such draw."),
              "order": N_("No such order."), "ticket": N_("No such ticket."), "user": N_("No such user."),
              "token": N_("No such token."), "service point": N_("No such service point."),
-             "project": N_("No such project.")}
+             "project": N_("No such project."), "note": N_("No such note.")}
 
 
 def found(row, what: str):

@@ -3,6 +3,13 @@
 % if checklist:
 % include('checklist.tpl')
 % end
+% include('news.tpl')
+% if home == 'field':
+% include('dash_field.tpl')
+% else:
+% if home == 'owner':
+% include('dash_owner.tpl')
+% end
 <div class="tiles">
   <a class="tile {{'alert' if waiting else ''}}" href="/inbox?waiting=1"><span class="big">{{str(waiting) + ('+' if waiting >= 1000 else '')}}</span>{{t('Waiting for staff')}}</a>
   <a class="tile {{'alert' if failed else ''}}" href="/outbox"><span class="big">{{str(failed) + ('+' if failed >= 1000 else '')}}</span>{{t('Failed messages')}}</a>
@@ -10,6 +17,7 @@
   <a class="tile" href="/queue"><span class="big">{{len(queue)}}</span>{{t('Queue')}}</a>
 </div>
 
+% if home == 'office':
 <section class="card">
   <h2>{{t('Modem')}}</h2>
   % if not modems:
@@ -21,18 +29,28 @@
     <dt>{{t('Signal')}}</dt><dd>{{m.get('signal_percent') if m.get('signal_percent') is not None else '?'}} % ({{m.get('signal_dbm') if m.get('signal_dbm') is not None else '?'}} dBm)</dd>
     <dt>{{t('Last contact')}}</dt><dd>{{ago(m['age_minutes'])}}{{' — ' + m['error'] if m.get('error') else ''}}</dd>
     <dt>{{t('Storage')}}</dt><dd>{{m.get('storage_used') if m.get('storage_used') is not None else '?'}} / {{m.get('storage_total') or '?'}}</dd>
-    % c = m.get('credit')
-    <dt>{{t('Credit')}}</dt>
-    % if c:
-    <dd class="{{'bad' if c['warning'] else ''}}">{{money(int(c['credit'].replace('.', ''))) if c['credit'].replace('.', '').isdigit() else c['credit']}} · {{t('active until')}} {{date(c['active_until'], True) or '?'}} · {{t('checked')}} {{c['checked'] or '?'}}{{(' — ' + t(c['warning'])) if c['warning'] else ''}}{{(' — ' + t('Promotions wait until the credit is topped up.')) if c['held'] else ''}}{{(' — ' + t('The last answer was not understood:') + ' ' + c['reply']) if not c['readable'] and c['reply'] else ''}}</dd>
-    % else:
-    <dd>{{t('not known yet (the worker asks the operator by USSD)')}}</dd>
-    % end
+    % include('credit.tpl')
     <dt>{{t('Sent today')}}</dt><dd>{{m['sent_today']}}{{(' / ' + str(daily_cap) + ' (' + t('daily cap') + ')') if daily_cap else ''}}</dd>
   </dl>
   % end
 </section>
+% end
 
+% if home == 'desk':
+<section class="card">
+  <h2><a href="/queue">{{t('Queue')}}</a></h2>
+  % if not queue:
+  <p class="empty">{{t('Nobody is waiting.')}}</p>
+  % end
+  <ul class="plain">
+  % for q in queue:
+    <li><strong>{{q.number}}</strong>{{(' · ' + who(q.customer)) if q.customer_id else ''}} · {{label(q.status)}}</li>
+  % end
+  </ul>
+</section>
+% end
+
+% if home != 'owner':
 <section class="card">
   <h2>{{t('Bookings')}} · {{t('Today')}}</h2>
   % if not bookings:
@@ -44,22 +62,7 @@
   % end
   </ul>
 </section>
+% end
 
-<section class="card">
-  <h2>{{t('Tickets')}}</h2>
-  % if not tickets:
-  <p class="empty">{{t('No open tickets.')}}</p>
-  % end
-  <ul class="plain">
-  % for k in tickets:
-    <li><a href="/tickets/{{k.number}}">T-{{'%04d' % k.number}}</a> · {{k.summary[:80]}} · {{label(k.status)}}
-      % resolution = sla(k)['resolution']
-      % if resolution.state == 'paused':
-      · <span class="timer">{{t('paused')}}</span>
-      % elif resolution.due:
-      · <span class="timer {{'bad' if resolution.overdue else ''}}">{{until(resolution.due)}}</span>
-      % end
-    </li>
-  % end
-  </ul>
-</section>
+% include('dash_tickets.tpl', heading=t('Tickets'))
+% end

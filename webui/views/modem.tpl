@@ -15,13 +15,7 @@
   <dt>{{t('Signal')}}</dt><dd>{{m.get('signal_percent') if m.get('signal_percent') is not None else '?'}} % ({{m.get('signal_dbm') if m.get('signal_dbm') is not None else '?'}} dBm)</dd>
   <dt>SIM</dt><dd>{{m.get('sim', '?')}}</dd>
   <dt>{{t('Last contact')}}</dt><dd>{{ago(m['age_minutes'])}}</dd>
-  % c = m.get('credit')
-  <dt>{{t('Credit')}}</dt>
-  % if c:
-  <dd class="{{'bad' if c['warning'] else ''}}">{{money(int(c['credit'].replace('.', ''))) if c['credit'].replace('.', '').isdigit() else c['credit']}} · {{t('active until')}} {{date(c['active_until'], True) or '?'}} · {{t('checked')}} {{c['checked'] or '?'}}{{(' — ' + t(c['warning'])) if c['warning'] else ''}}{{(' — ' + t('Promotions wait until the credit is topped up.')) if c['held'] else ''}}{{(' — ' + t('The last answer was not understood:') + ' ' + c['reply']) if not c['readable'] and c['reply'] else ''}}</dd>
-  % else:
-  <dd>{{t('not known yet (the worker asks the operator by USSD)')}}</dd>
-  % end
+  % include('credit.tpl')
 </dl>
 % end
 <section class="card">

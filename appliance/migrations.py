@@ -16,7 +16,7 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import (MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order, PaymentClaim, Product,
+from .models import (MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order, OrderItem, PaymentClaim, Product,
                      QuickReply, Rating, SchemaVersion, ShopSetting, TaughtPhrase, Ticket, Webhook)
 
 
@@ -132,13 +132,36 @@ def _money_report(database: pw.Database, migrator: SchemaMigrator) -> None:
         database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{table}_{field}" ON "{table}" ("{field}")')
 
 
+def _add_columns(database: pw.Database, migrator: SchemaMigrator, model, *names: str) -> None:
+    """Add the model's columns that are missing, each with its default in the column itself.
+
+    peewee's add_column makes a NOT NULL column in three moves, and on SQLite the last one
+    rebuilds the table: dropping the old one runs its foreign keys' actions, so rebuilding
+    `order` deleted every order line and payment claim, and rebuilding `product` cut every
+    order line from its goods. One ALTER TABLE … NOT NULL DEFAULT … rebuilds nothing."""
+    from playhouse.migrate import migrate as run
+    table = model._meta.table_name
+    have = {column.name for column in database.get_columns(table)}
+    added = []
+    for name in names:
+        if name in have:
+            continue
+        field = getattr(model, name).clone()
+        field.constraints = [*(field.constraints or []), pw.SQL(f"DEFAULT {_literal(field.default)}")]
+        added.append(migrator.alter_add_column(table, name, field, allow_not_null=True))
+    run(*added)
+
+
+def _literal(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"no column default for {value!r}")  # pragma: no cover - a step written wrong
+    return str(value) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
+
+
 def _order_courier_and_tracking(database: pw.Database, migrator: SchemaMigrator) -> None:
     # Before, staff typed the courier and receipt number into the shipping note (kept in the
     # audit trail, still shown on the order); old orders keep both fields empty.
-    from playhouse.migrate import migrate as run
-    have = {column.name for column in database.get_columns(Order._meta.table_name)}
-    run(*[migrator.add_column(Order._meta.table_name, name, field)
-          for name, field in (("courier", Order.courier), ("tracking", Order.tracking)) if name not in have])
+    _add_columns(database, migrator, Order, "courier", "tracking")
 
 
 def _api_tokens(database: pw.Database, migrator: SchemaMigrator) -> None:
@@ -159,10 +182,17 @@ def _webhooks(database: pw.Database, migrator: SchemaMigrator) -> None:
 
 def _product_description_and_unit(database: pw.Database, migrator: SchemaMigrator) -> None:
     # Goods had a name and a code only; old goods get an empty description and unit.
-    from playhouse.migrate import migrate as run
-    have = {column.name for column in database.get_columns(Product._meta.table_name)}
-    run(*[migrator.add_column(Product._meta.table_name, name, field)
-          for name, field in (("description", Product.description), ("unit", Product.unit)) if name not in have])
+    _add_columns(database, migrator, Product, "description", "unit")
+
+
+def _order_shipping_and_item_codes(database: pw.Database, migrator: SchemaMigrator) -> None:
+    # Old orders cost nothing to ship (staff typed it as an item, which stays one); their lines
+    # take the code and unit their goods have now, the nearest there is to what they had.
+    _add_columns(database, migrator, Order, "shipping")
+    _add_columns(database, migrator, OrderItem, "code", "unit")
+    goods = Product.select(pw.fn.COALESCE(Product.sku, "")).where(Product.id == OrderItem.product)
+    units = Product.select(Product.unit).where(Product.id == OrderItem.product)
+    OrderItem.update(code=goods, unit=units).where(OrderItem.product.is_null(False)).execute()
 
 
 # Version 1 is the first released schema. Add a Step for every change after it.
@@ -180,6 +210,7 @@ STEPS: tuple[Step, ...] = (
     Step(11, "tickets: the technician's visit date and time", _ticket_visits),
     Step(12, "webhooks and their durable delivery queue", _webhooks, creates=("webhook", "hook_delivery")),
     Step(13, "goods: a description and a unit", _product_description_and_unit),
+    Step(14, "orders: a shipping cost; order lines keep their goods' code and unit", _order_shipping_and_item_codes),
 )
 HEAD = 1 + len(STEPS)  # the steps are numbered 2, 3, … without a gap (test_migrations holds them to it)
 

@@ -80,3 +80,36 @@ def test_a_box_whose_kept_days_lack_the_money_numbers_counts_them_again(tmp_path
 def test_the_steps_are_numbered_without_a_gap():
     """HEAD counts the steps; a release's bad-update probe adds one after them (tests/support.py)."""
     assert [step.version for step in migrations.STEPS] == list(range(2, migrations.HEAD + 1))
+
+
+def test_orders_before_the_shipping_cost_keep_their_total_and_their_lines_take_the_goods_codes(tmp_path):
+    """The step that gave orders a shipping cost and their lines a code and unit: an old
+    order costs nothing to ship, and its lines take the code and unit their goods have."""
+    from appliance.models import Customer, Order, OrderItem, Product
+    database = db.connect(f"sqlite:///{tmp_path / 'orders.db'}")
+    migrations.migrate(database)
+    [step] = [s for s in migrations.STEPS if s.apply.__name__ == "_order_shipping_and_item_codes"]
+    migrator = SchemaMigrator.from_database(database)
+    migrate(migrator.drop_column(Order._meta.table_name, "shipping"),
+            migrator.drop_column(OrderItem._meta.table_name, "code"),
+            migrator.drop_column(OrderItem._meta.table_name, "unit"))
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=step.version - 1, note="the step before")
+    kampas = Product.create(name="Kampas rem", sku="KR-01", unit="set", price=65_000)
+    oli = Product.create(name="Oli", price=55_000)
+    customer = Customer.create(phone="+6281234500011")
+    database.execute_sql("INSERT INTO \"order\" (number, customer_id, status, total, note, created_at, updated_at, "
+                         "courier, tracking) VALUES (1001, ?, 'paid', 135000, '', '2026-11-01 10:00:00', "
+                         "'2026-11-01 10:00:00', '', '')", (customer.id,))
+    order_id = database.execute_sql("SELECT id FROM \"order\"").fetchone()[0]
+    for product, name, price in ((kampas.id, "Kampas rem", 65_000), (oli.id, "Oli", 55_000), (None, "Ongkir", 15_000)):
+        database.execute_sql("INSERT INTO order_item (order_id, product_id, name, quantity, price) VALUES (?, ?, ?, 1, ?)",
+                             (order_id, product, name, price))
+    assert f"migrated to {step.version}: {step.note}" in migrations.migrate(database)
+    assert migrations.check(database) == []
+    order = Order.get(Order.number == 1001)
+    assert (order.total, order.shipping) == (135_000, 0)
+    # Nothing rebuilt the tables: the lines are still there, still tied to their goods.
+    assert [(i.name, i.product_id, i.code, i.unit) for i in order.items.order_by(OrderItem.id)] == [
+        ("Kampas rem", kampas.id, "KR-01", "set"), ("Oli", oli.id, "", ""), ("Ongkir", None, "", "")]
+    database.close()

@@ -143,7 +143,7 @@ def product_named(what, position: int) -> Product:
         (pw.fn.LOWER(Product.name) == name.lower()) | (Product.sku == name.upper())).limit(3))
     active = [p for p in found if p.active] or found
     if len(active) > 1:
-        raise OrderError(say(N_("item {n}: several products are called {name}; choose one by its SKU"), n=position,
+        raise OrderError(say(N_("item {n}: several products are called {name}; choose one by its code"), n=position,
                                name=repr(name)))
     return active[0] if active else None
 
@@ -244,7 +244,7 @@ def create_order(customer: Customer | str, items, *, by: User | None = None, not
                  notify: bool = True, shipping=0) -> Order:
     """An order with its items; stock is put aside and the customer is texted.
 
-    items: [(product or its name or SKU, quantity, price or None)]; the price
+    items: [(product or its name or code, quantity, price or None)]; the price
     defaults to the product's. A name that is not in the catalogue is a free
     item (shipping, a part ordered in) and needs its price. `status` is
     "awaiting_payment" (staff took the order: the customer is asked to pay) or

@@ -16,8 +16,8 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import (MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order, OrderItem, PaymentClaim, Product,
-                     QuickReply, Rating, SchemaVersion, ShopSetting, TaughtPhrase, Ticket, Webhook)
+from .models import (MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order, OrderItem, PaymentClaim,
+                     Product, QuickReply, Rating, SchemaVersion, ShopSetting, TaughtPhrase, Ticket, Webhook)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -179,7 +179,8 @@ def test_goods_get_a_code_a_unit_and_a_description_and_show_them_in_their_line(s
         "description": "Busi NGK CPR9EA-9\nuntuk Vario, Beat", "price": "28.000", "stock": "40"})
     assert status == 200
     busi = Product.get(Product.name == "Busi NGK")
-    assert (busi.sku, busi.unit, busi.description, busi.stock) == ("BS-09", "pcs", "Busi NGK CPR9EA-9 untuk Vario, Beat", 40)
+    assert (busi.sku, busi.unit, busi.stock) == ("BS-09", "pcs", 40)
+    assert busi.description == "Busi NGK CPR9EA-9 untuk Vario, Beat", "one line, as an SMS carries it"
     page = _plain(browser.get("/settings/shop?open=product")[2])
     assert re.search(r'<span class="code">BS-09</span> <span class="name">Busi NGK</span> '
                      r'<span class="meta">Rp 28.000/pcs · stok 40 pcs</span>', page), "the goods' line"

@@ -103,7 +103,8 @@ def test_orders_before_the_shipping_cost_keep_their_total_and_their_lines_take_t
                          "'2026-11-01 10:00:00', '', '')", (customer.id,))
     order_id = database.execute_sql("SELECT id FROM \"order\"").fetchone()[0]
     for product, name, price in ((kampas.id, "Kampas rem", 65_000), (oli.id, "Oli", 55_000), (None, "Ongkir", 15_000)):
-        database.execute_sql("INSERT INTO order_item (order_id, product_id, name, quantity, price) VALUES (?, ?, ?, 1, ?)",
+        database.execute_sql("INSERT INTO order_item (order_id, product_id, name, quantity, price) "
+                             "VALUES (?, ?, ?, 1, ?)",
                              (order_id, product, name, price))
     assert f"migrated to {step.version}: {step.note}" in migrations.migrate(database)
     assert migrations.check(database) == []

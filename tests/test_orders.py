@@ -549,6 +549,14 @@ def test_an_order_sms_that_cannot_be_taken_says_why(responder, parts, text, expe
     assert Order.select().count() == 0 and Product.get_by_id(parts["kampas"].id).stock == 10
 
 
+def test_too_few_in_stock_is_said_in_the_goods_unit(responder, staff, parts):
+    catalogue.update_product(parts["oli"], unit="botol", by=staff)
+    person(BUDI, "Pak Budi", "id")
+    _, [reply] = text_in(BUDI, "BELI oli mesin 1l 5", T0, responder)
+    assert "stok Oli Mesin 1L tinggal 3 botol. Mohon pesan paling banyak 3 botol." in reply.text
+    assert len(reply.text) <= 160
+
+
 def test_an_ambiguous_name_lists_the_codes(responder, parts):
     catalogue.add_product("Kampas Rem Beat", price=65_000, stock=5, category="Rem", sku="KR-02")
     person(BUDI, "Pak Budi", "id")

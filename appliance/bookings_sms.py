@@ -318,17 +318,34 @@ def parse_choice(text: str) -> int | None:
     return NUMBER_WORDS[n] if n in NUMBER_WORDS else int(n)
 
 
-def _time_choice(text: str, slots: list[dt.datetime], tz: dt.tzinfo) -> int | None:
-    """'10.30' or 'jam 10' naming one of the offered times: its number."""
-    found = _TIME.match((text or "").strip().lower())
-    if not found:
-        return None
-    hour, minute = int(found.group("h")), int(found.group("m") or 0)
-    for n, slot in enumerate(slots, 1):
-        local = slot.astimezone(tz)
-        if (local.hour, local.minute) == (hour, minute):
-            return n
-    return None
+# Words around a time that do not change the answer: "jam 4 aja kak", "yg 10.30 ya".
+_AROUND_A_TIME = frozenset("ya yaa iya kak ka kakak aja aj saja deh dong yg yang pilih ambil mau boleh bisa "
+                           "mbak mba bu pak ok oke okay sy saya please pls thanks makasih mksh the".split())
+_MORNING = re.compile(r"\b(?:pagi|am|a\.m\.?)(?:\b|$)")
+
+
+def _time_choice(text: str, slots: list[dt.datetime], tz: dt.tzinfo, day: dt.date,
+                 now: dt.datetime) -> int | None:
+    """'10.30', 'jam 10' or 'jam 4 aja kak' naming one of the offered times: its
+    number. 'jam 4' is the clock as written, 04:00; where only 16:00 was offered
+    and the text says nothing of the morning, it means 16:00, as it would to
+    the shop assistant reading it."""
+    low = (text or "").strip().lower()
+    found = _TIME.match(low)
+    if found:
+        wanted = [(int(found.group("h")), int(found.group("m") or 0))]
+    else:
+        when = parse_when(low, now.astimezone(tz))
+        if when.time is None or when.error or when.date not in (None, day):
+            return None
+        if any(word.strip(".,!?") not in _AROUND_A_TIME for word in when.rest.split()):
+            return None  # more than a time: read as a new request
+        wanted = [(when.time.hour, when.time.minute)]
+    hour, minute = wanted[0]
+    if 1 <= hour <= 11 and not _MORNING.search(low):
+        wanted.append((hour + 12, minute))
+    offered = [(s.astimezone(tz).hour, s.astimezone(tz).minute) for s in slots]
+    return next((offered.index(w) + 1 for w in wanted if w in offered), None)
 
 
 def _offer_expired(c: Conversation) -> bool:
@@ -346,7 +363,11 @@ def _book_slot(c: Conversation):
     n = parse_choice(c.text)
     if n is None or not 1 <= n <= len(slots):
         # "10" or "jam 10.30" naming one of the offered times means that time.
-        n = _time_choice(c.text, slots, c.shop.tz) or n
+        try:
+            offered_day = dt.date.fromisoformat(c.pending["day"])
+        except (KeyError, TypeError, ValueError):
+            offered_day = None
+        n = _time_choice(c.text, slots, c.shop.tz, offered_day, c.now) or n
     if n is None:
         return None  # not an answer: the text is read as a new request
     service = Service.get_or_none(Service.id == c.pending.get("service"))

@@ -19,7 +19,7 @@ import os
 import zoneinfo
 from pathlib import Path
 
-from . import auth, demo_sales, loyalty, shopdata, starter
+from . import auth, demo_sales, demo_supply, loyalty, shopdata, starter
 from .audit import audit
 from .clock import utcnow
 from .models import (Booking, Customer, Message, OpeningHours, Order, OrderItem, Product, Service, Ticket,
@@ -132,6 +132,7 @@ def _seed_parts(now: dt.datetime) -> None:
     demo_sales.history(now, products, kind="parts", phones="+62812345010",
                        reminder="Jaya Motor: Pak/Bu {name}, sudah 3 bulan sejak ganti oli. Mampir ya!",
                        promotion="Promo oli: diskon 10% oli mesin minggu ini di Jaya Motor")
+    demo_supply.seed(now, products, "parts", SHOP_NAMES["parts"])
 
 
 def _categories(kind: str) -> None:
@@ -202,6 +203,7 @@ def _seed_shop(now: dt.datetime) -> None:
     _item(shipped, products[2], 1)
     demo_sales.history(now, products, kind="shop", phones="+62812345020", per_day=2, shipped=True,
                        promotion="Sepatu Garut: koleksi boots baru, gratis ongkir minggu ini")
+    demo_supply.seed(now, products, "shop", SHOP_NAMES["shop"])
 
 
 def _item(order: Order, product: Product, quantity: int) -> None:

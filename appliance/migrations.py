@@ -16,8 +16,9 @@ from playhouse.migrate import SchemaMigrator
 
 from . import settings as settings_table
 from .clock import utcnow
-from .models import (MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order, OrderItem, PaymentClaim,
-                     Product, QuickReply, Rating, SchemaVersion, ShopSetting, TaughtPhrase, Ticket, Webhook)
+from .models import (MODELS, SUPPLY_MODELS, ApiToken, DailyCount, HookDelivery, InfoAnswer, Message, Order,
+                     OrderItem, PaymentClaim, Product, QuickReply, Rating, SchemaVersion, ShopSetting, TaughtPhrase,
+                     Ticket, Webhook)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -195,6 +196,10 @@ def _order_shipping_and_item_codes(database: pw.Database, migrator: SchemaMigrat
     OrderItem.update(code=goods, unit=units).where(OrderItem.product.is_null(False)).execute()
 
 
+def _suppliers(database: pw.Database, migrator: SchemaMigrator) -> None:
+    database.create_tables(SUPPLY_MODELS, safe=True)
+
+
 # Version 1 is the first released schema. Add a Step for every change after it.
 STEPS: tuple[Step, ...] = (
     Step(2, "the shop's preferences join the settings", _loose_preferences_into_settings),
@@ -210,7 +215,9 @@ STEPS: tuple[Step, ...] = (
     Step(11, "tickets: the technician's visit date and time", _ticket_visits),
     Step(12, "webhooks and their durable delivery queue", _webhooks, creates=("webhook", "hook_delivery")),
     Step(13, "goods: a description and a unit", _product_description_and_unit),
-    Step(14, "orders: a shipping cost; order lines keep their goods' code and unit", _order_shipping_and_item_codes),
+    Step(14, "suppliers, the goods they supply, and restock orders", _suppliers,
+         creates=("supplier", "supplier_product", "restock", "restock_line")),
+    Step(15, "orders: a shipping cost; order lines keep their goods' code and unit", _order_shipping_and_item_codes),
 )
 HEAD = 1 + len(STEPS)  # the steps are numbered 2, 3, … without a gap (test_migrations holds them to it)
 

@@ -561,3 +561,9 @@ MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, Inbound
 from .hooktables import HOOK_MODELS, HookDelivery, Webhook  # noqa: E402,F401
 
 MODELS += HOOK_MODELS
+
+# The suppliers' and restock orders' tables too, made here: they point to the goods and users above.
+from .supplytables import define as _define_supply  # noqa: E402
+
+SUPPLY_MODELS = Supplier, SupplierProduct, Restock, RestockLine = _define_supply(Product, User)
+MODELS += SUPPLY_MODELS

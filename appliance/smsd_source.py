@@ -129,6 +129,11 @@ def _where(url: urllib.parse.SplitResult) -> str:
            f"{':' + str(url.port) if url.port else ''}{url.path}"
 
 
+def _cannot_connect(url, exc: Exception) -> str:
+    # psycopg2 adds a hint on lines of its own: one line, as every error the command prints.
+    return say(N_("cannot connect to {source}: {error}"), source=_where(url), error=" ".join(str(exc).split()))
+
+
 def _mysql(spec: str) -> Source:
     url = urllib.parse.urlsplit(spec)
     try:
@@ -141,7 +146,7 @@ def _mysql(spec: str) -> Source:
                                      password=urllib.parse.unquote(url.password or ""),
                                      database=url.path.lstrip("/") or None, charset="utf8mb4", connect_timeout=10)
     except Exception as exc:
-        raise SourceError(say(N_("cannot connect to {source}: {error}"), source=_where(url), error=exc)) from None
+        raise SourceError(_cannot_connect(url, exc)) from None
     return Source(connection, "mysql", _where(url))
 
 
@@ -155,7 +160,7 @@ def _postgres(spec: str) -> Source:
     try:
         connection = psycopg2.connect(spec, connect_timeout=10)
     except Exception as exc:
-        raise SourceError(say(N_("cannot connect to {source}: {error}"), source=_where(url), error=exc)) from None
+        raise SourceError(_cannot_connect(url, exc)) from None
     connection.set_session(readonly=True)
     return Source(connection, "postgres", _where(url))
 

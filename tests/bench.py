@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import LOKET, free_port, rss_mb  # noqa: E402
+from support import LOKET, free_port, pss_mb, rss_mb  # noqa: E402
 
 ROWS: list[tuple[str, str, str, bool | None]] = []
 MEASURED: dict[str, float] = {}
@@ -65,7 +65,7 @@ def stop(process: subprocess.Popen) -> None:
 
 def bench_startup(runs: int = 3) -> None:
     times = []
-    memory = 0.0
+    memory = summed_rss = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         for n in range(runs):
             port = free_port()
@@ -80,13 +80,17 @@ def bench_startup(runs: int = 3) -> None:
             times.append(time.perf_counter() - started)
             if n == runs - 1:
                 time.sleep(5)  # idle: modem polling, queue polling
-                memory = sum(rss_mb(pid) for pid in _children(process.pid))
+                memory = sum(pss_mb(pid) for pid in _children(process.pid))
+                summed_rss = sum(rss_mb(pid) for pid in _children(process.pid))
             stop(process)
     row("`loket run` to first HTTP answer, first start (creates the database)", f"{times[0]:.2f} s", "≤ 1 s",
         times[0] <= 1)
     warm = statistics.median(times[1:])
     row("`loket run` to first HTTP answer, later starts (median)", f"{warm:.2f} s", "≤ 1 s", warm <= 1)
-    row("resident memory, web + worker, idle", f"{memory:.0f} MB", "≤ 64 MB", memory <= 64)
+    # PSS: what the two take of the board's RAM together (a page both map counts once); the
+    # summed RSS beside it counts the Python binary and shared libraries twice.
+    row("resident memory, web + worker, idle (PSS)", f"{memory:.0f} MB (RSS summed: {summed_rss:.0f})", "≤ 64 MB",
+        memory <= 64)
 
 
 # -- the pipeline through a real worker --------------------------------------------------------

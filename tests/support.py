@@ -218,6 +218,21 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def pss_mb(pid: int) -> float:
+    """A process's proportional set size in MB: its private pages, and its
+    share of the pages it shares with others (the Python binary and the
+    libraries web and worker both map). Summed over processes, each shared
+    page counts once, as it is in the board's RAM; summed RSS counts it in
+    every process. 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0.0
+
+
 def break_the_web_after_migrating(source: Path) -> None:
     """Edit a copy of Loket's source into a release that moves the schema
     forward and then cannot serve: the worst kind of bad release, the one an

@@ -82,6 +82,27 @@ def test_a_day_part_without_a_time_offers_that_part_of_the_day_first(responder, 
     assert first in offer.text, offer.text
 
 
+@pytest.mark.parametrize("answer, booked", [
+    ("jam 4 aja kak", 16), ("jam 4 sore ya", 16), ("16.00", 16), ("yg jam 3", 15), ("pukul 16.00 ya kak", 16),
+    ("jam 15.00 ya mbak", 15), ("besok jam 4", 16),  # the offered day named again
+])
+def test_an_offered_time_answered_as_customers_write_it_books_it(responder, baby, answer, booked):
+    """Offered "1) 15:00 2) 16:00", a customer answers with the time, not the number;
+    'jam 4' in the afternoon of a shop that opens at nine is four in the afternoon."""
+    _, [offer] = text_in(SARI, "PESAN pijat bayi besok sore", NOW, responder)
+    assert "1) 15:00 2) 16:00" in offer.text
+    _, [done] = text_in(SARI, answer, NOW + dt.timedelta(minutes=2), responder)
+    assert "catat" in done.text and f"{booked}:00" in done.text, done.text
+    assert bookings_of(SARI)[0].starts_at == at(TOMORROW, booked)
+
+
+@pytest.mark.parametrize("answer", ["jam 4 pagi", "lusa jam 4", "jam 4 tapi pijat ibu hamil", "jam 10"])
+def test_a_time_that_was_not_offered_is_not_taken_for_one_that_was(responder, baby, answer):
+    text_in(SARI, "PESAN pijat bayi besok sore", NOW, responder)
+    text_in(SARI, answer, NOW + dt.timedelta(minutes=2), responder)
+    assert all(b.starts_at not in (at(TOMORROW, 15), at(TOMORROW, 16)) for b in bookings_of(SARI))
+
+
 def test_a_time_in_the_request_books_at_once(responder, baby):
     _, [done] = text_in(SARI, "pesan pijat bayi besok jam 10", NOW, responder)
     assert "10:00" in done.text and "catat" in done.text

@@ -124,3 +124,28 @@ def test_restore_refuses_what_is_not_a_loket_backup(tmp_path):
     junk.write_bytes(b"this is not a database at all")
     assert_one_clear_line(loket_cli("restore", junk, data_dir=tmp_path), "cannot be restored")
     assert_one_clear_line(loket_cli("restore", tmp_path / "missing.db", data_dir=tmp_path), "cannot be restored")
+
+
+def test_the_long_running_processes_load_no_database_client_they_do_not_use(tmp_path):
+    """peewee and huey import every client that is installed: ~10 MB each in a
+    process that runs for months. The web, the worker and the webhooks leave out
+    those the settings do not use; a one-off command keeps them all."""
+    probe = ("import sys, types\n"
+             "from appliance.cli.wiring import load_settings\n"
+             f"load_settings(types.SimpleNamespace(data_dir={str(tmp_path)!r}), resident=sys.argv[1] == 'yes')\n"
+             "import peewee, huey.storage\n"
+             "print(peewee.psycopg2 is None, peewee.mysql is None, huey.storage.Redis is None)\n")
+    import subprocess
+    import sys
+    lean = subprocess.run([sys.executable, "-c", probe, "yes"], capture_output=True, text=True, check=True)
+    assert lean.stdout.split() == ["True", "True", "True"]
+    full = subprocess.run([sys.executable, "-c", probe, "no"], capture_output=True, text=True, check=True)
+    assert full.stdout.split() == ["False", "False", "False"]  # the test machine has them all
+
+
+@pytest.mark.parametrize("url, client", [("postgresql://nobody@127.0.0.1:1/smsd", "psycopg2"),
+                                         ("mysql://nobody@127.0.0.1:1/smsd", "PyMySQL")])
+def test_moving_in_from_a_server_finds_its_client_whatever_the_shop_uses(tmp_path, url, client):
+    """A SQLite shop reading its old PostgreSQL or MySQL gateway: the client is there, the server is not."""
+    assert_one_clear_line(loket_cli("import", "smsd", url, "--dry-run", data_dir=tmp_path),
+                          "cannot connect to", url.split("@")[0].split(":")[0])

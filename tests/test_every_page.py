@@ -42,11 +42,11 @@ NOT_PAGES = {"/static/<path:path>", "/inbox/<phone>/since", "/api/plan", "/custo
 
 
 # The walk's shops, one per kind: each page is walked in the shop whose demo has its things
-# (orders and campaigns at the parts dealer, tickets at the service desk, the rest at the spa);
+# (orders, campaigns and restocking at the parts dealer, tickets at the service desk, the rest at the spa);
 # the dashboard in every one. `none` is a new box: the first-run wizard.
 KINDS = ("spa", "parts", "service", "none")
 THINGS = {"spa": {"<phone>": "%2B6281234500001", "<customer_id>": "1", "<draw_id>": "1", "<step>": "hours"},
-          "parts": {"<number>": "1001", "<campaign_id>": "1"},
+          "parts": {"<number>": "1001", "<campaign_id>": "1", "<supplier_id>": "1", "<restock_id>": "2"},
           "service": {"<number>": "1"}}
 # A receipt is printed only for a paid order: the parts dealer's counter sale (fill_shop).
 THINGS_OF_ROUTE = {"/orders/<number>/receipt": {"<number>": "1002"}}
@@ -55,7 +55,7 @@ THINGS_OF_ROUTE = {"/orders/<number>/receipt": {"<number>": "1002"}}
 def home_of(path: str) -> tuple[str, ...]:
     if path == "/dashboard":
         return ("spa", "parts", "service")
-    if path.startswith(("/orders", "/campaigns", "/reports/sales")):
+    if path.startswith(("/orders", "/campaigns", "/reports/sales", "/suppliers", "/restock")):
         return ("parts",)
     return ("service",) if path.startswith(("/tickets", "/visits")) else ("spa",)
 

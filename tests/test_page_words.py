@@ -19,11 +19,11 @@ import sqlite3
 import pytest
 from support import Browserless, start_web
 
-from appliance import auth, campaigns, db, demo, draws, migrations, orders, tickets, waiting
+from appliance import auth, campaigns, db, demo, draws, migrations, orders, suppliers, tickets, waiting
 from appliance import settings as settings_module
 from appliance.box import backup
 from appliance.conversation import Shop
-from appliance.models import Customer, Message, Ticket, User
+from appliance.models import Customer, Message, Product, Ticket, User
 from appliance.phone import display
 from appliance.webui.i18n import CLOSE, OPEN
 
@@ -118,7 +118,7 @@ def shop_data(db_path, shop_name: str) -> list[str]:
                         with contextlib.suppress(ValueError):
                             values.update(texts_in(json.loads(value)))
                     if isinstance(value, str) and len(value.strip()) > 1:
-                        values.update({value, value[:80], value[:160]})  # lists show a message's start
+                        values.update({value, value[:80], value[:120], value[:160]})  # lists show a message's start
                         if value.startswith("+"):
                             values.add(display(value))
     con.close()
@@ -191,11 +191,15 @@ def site(request, tmp_path_factory):
     tickets.note(ticket, "dicek besok", owner, now=NOW)
     waiting.join(customer, now=NOW, by=owner, source="staff", shop=Shop.from_settings(settings))
     waiting.call_next(owner, NOW, shop=Shop.from_settings(settings))
+    goods = Product.select().first() or Product.create(name="Tinta printer", price=85_000, stock=2)
+    supplier = suppliers.save_supplier("CV Tinta Jaya", "0812-3456-7001", "tempo 14 hari", [goods.id], by=owner,
+                                       now=NOW)
+    restock = suppliers.create_restock(supplier, [(goods.id, "5", "60.000")], by=owner, now=NOW)  # a draft
     from appliance.webui.app import create_app
     table = create_app(settings, tasks=None).config["loket.routes"]
     ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
            "draw_id": draw.id, "step": "hours", "number": ticket.number, "order_number": order.number,
-           "paid_order_number": paid.number,
+           "paid_order_number": paid.number, "supplier_id": supplier.id, "restock_id": restock.id,
            "user_id": owner.id, "name": "messages", "backup_name": backup.backup(data_dir / "loket.db",
                                                                                data_dir / "backups").name}
     with start_web(data_dir, env={"LOKET_I18N_MARK": "1"}) as url:
@@ -248,6 +252,10 @@ def test_flashes_and_refusals_speak_indonesian_too(site):
         "an order that is not there": browser.get("/orders/999999"),
         "an expired form": browser.post("/queue", {"csrf": "old", "action": "next"}),
         "a draw with nonsense points": browser.post("/draws", {"csrf": csrf, "name": "x", "min_points": "x"}),
+        "a restock line with no quantity": browser.post("/restock", {"csrf": csrf, "supplier": ids["supplier_id"],
+                                                                     "goods1": "1", "qty1": "-3"}),
+        "receiving a draft": browser.post(f"/restock/{ids['restock_id']}", {"csrf": csrf, "action": "receive",
+                                                                            "receipts": "0"}),
     }
     found = [f"{what}: {word}" for what, (_, _, page) in answers.items() for word in unmarked_words(page, data)]
     assert not found, "words outside the catalogs:\n" + "\n".join(found)

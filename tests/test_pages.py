@@ -15,11 +15,11 @@ from urllib.parse import quote, urlencode
 import pytest
 from support import Browserless, start_web
 
-from appliance import auth, campaigns, db, demo, draws, migrations, orders
+from appliance import auth, campaigns, db, demo, draws, migrations, orders, suppliers
 from appliance.box import backup
 from appliance import settings as settings_module
-from appliance.models import (Booking, Customer, Message, PointsEntry, QueueTicket, Service, Ticket, TicketCategory,
-                              User)
+from appliance.models import (Booking, Customer, Message, PointsEntry, Product, QueueTicket, Service, Ticket,
+                              TicketCategory, User)
 from appliance.webui.web import PER_PAGE
 from peewee import fn
 
@@ -47,12 +47,16 @@ def site(tmp_path_factory):
     paid = orders.set_status(orders.create_order(customer, [("Tinta", 1, 85_000)], now=NOW), "paid", by=None, now=NOW)
     draw = draws.create_draw("Undian", period_start=NOW - dt.timedelta(days=30), period_end=NOW,
                                prizes=["Voucher"])
+    supplier = suppliers.save_supplier("CV Tinta Jaya", "0812-3456-7001", "", by=None, now=NOW)
+    restock = suppliers.create_restock(supplier, [(str(Product.create(name="Tinta", price=85_000).id), "5", "")],
+                                       by=None, now=NOW)
     from appliance.webui.app import create_app
     table = create_app(settings, tasks=None).config["loket.routes"]
     ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
            "draw_id": draw.id, "number": Ticket.select().first().number, "message_id": Message.select().first().id,
            "user_id": owner.id, "name": "messages", "path": "loket.css", "step": "commit",
-           "booking_id": 1, "token_id": 1, "hook_id": 1, "delivery_id": 1, "order_number": order.number, "paid_order_number": paid.number,
+           "booking_id": 1, "token_id": 1, "hook_id": 1, "delivery_id": 1, "supplier_id": supplier.id,
+           "restock_id": restock.id, "order_number": order.number, "paid_order_number": paid.number,
            "backup_name": backup.backup(data_dir / "loket.db", data_dir / "backups").name}
     with start_web(data_dir) as url:
         yield url, table, ids
@@ -131,7 +135,8 @@ def test_pages_with_ids_that_do_not_exist(site):
             continue
         for nonsense in ("999999", "abc", "-1", "%00", "9" * 40):
             ids = {k: nonsense for k in ("customer_id", "phone", "campaign_id", "draw_id", "number", "message_id",
-                                         "user_id", "name", "step", "booking_id", "token_id", "hook_id", "delivery_id")}
+                                         "user_id", "name", "step", "booking_id", "token_id", "hook_id", "delivery_id",
+                                         "supplier_id", "restock_id")}
             status, _, body = browser.get(fill(route.path, ids))
             assert status in (200, 400, 404), f"{route.path} {nonsense}: {status}"
             assert "Traceback" not in body

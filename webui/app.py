@@ -25,8 +25,8 @@ from appliance import auth, shopdata
 
 from . import (answers, api, api_customers, api_docs, api_messages, api_shop, api_tokens, audit, backups, bookings,
                campaigns, customers, dashboard, draws, inbox, login, me, modems, movein, orders, outbox, printing,
-               report_tabs, reports, settings, setup, shop, tickets, updates, users, visits, waiting, webhooks,
-               wizard)
+               report_tabs, reports, settings, setup, shop, suppliers, tickets, updates, users, visits, waiting,
+               webhooks, wizard)
 from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
                   Route, Web)
@@ -119,6 +119,15 @@ ROUTES = [
     # ... printed for the customer by the desk: the invoice, and the receipt once paid (A4 or ?paper=58)
     Route("GET", "/orders/<number>/invoice", printing.invoice, roles=DESK),
     Route("GET", "/orders/<number>/receipt", printing.receipt, roles=DESK),
+    # suppliers, and restock orders that add stock when the goods come
+    Route("GET", "/suppliers", suppliers.supplier_list, roles=MANAGERS),
+    Route("POST", "/suppliers", suppliers.supplier_create, roles=MANAGERS),
+    Route("GET", "/suppliers/<supplier_id>", suppliers.supplier_detail, roles=MANAGERS),
+    Route("POST", "/suppliers/<supplier_id>", suppliers.supplier_update, roles=MANAGERS),
+    Route("GET", "/restock", suppliers.restock_list, roles=MANAGERS),
+    Route("POST", "/restock", suppliers.restock_create, roles=MANAGERS),
+    Route("GET", "/restock/<restock_id>", suppliers.restock_detail, roles=MANAGERS),
+    Route("POST", "/restock/<restock_id>", suppliers.restock_act, roles=MANAGERS),
     # tickets
     Route("GET", "/tickets", tickets.listing, roles=ANY_ROLE),
     Route("POST", "/tickets", tickets.create, roles=DESK),

@@ -12,7 +12,7 @@ LABELS = {
     "waiting": N_("waiting"), "called": N_("called"), "skipped": N_("skipped"), "left": N_("left"),
     # orders and payment claims
     "new": N_("new"), "awaiting_payment": N_("awaiting payment"), "awaiting payment": N_("awaiting payment"), "paid": N_("paid"), "shipped": N_("shipped"),
-    "claimed": N_("to check"), "verified": N_("paid, checked"), "rejected": N_("rejected"),
+    "ordered": N_("ordered"), "claimed": N_("to check"), "verified": N_("paid, checked"), "rejected": N_("rejected"),
     # tickets and their history
     "assigned": N_("assigned"), "pending": N_("pending"), "resolved": N_("resolved"), "closed": N_("closed"),
     "opened": N_("opened"), "on_the_way": N_("on the way"), "note": N_("note"), "changed": N_("changed"), "accepted": N_("accepted"),
@@ -90,6 +90,11 @@ ACTIONS = {
     "webhook.add": N_("webhook added"), "webhook.edit": N_("webhook changed"),
     "webhook.secret": N_("webhook secret renewed"), "webhook.remove": N_("webhook removed"),
     "webhook.send_again": N_("webhook sent again"),
+    "supplier.add": N_("supplier added"), "supplier.update": N_("supplier changed"),
+    "restock.create": N_("restock order made"), "restock.lines": N_("restock order changed"),
+    "restock.order": N_("restock order ordered"), "restock.sms": N_("restock order sent by SMS"),
+    "restock.receive": N_("restock goods received"), "restock.close": N_("restock order closed"),
+    "restock.cancel": N_("restock order cancelled"),
 }
 
 

@@ -36,7 +36,7 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def cmd_web(args) -> int:
-    settings = load_settings(args)
+    settings = load_settings(args, resident=True)
     prepare_data_dir(settings)
     _logging(args.verbose)
     open_database(settings)
@@ -96,7 +96,7 @@ def _keep_watchdog_fed(healthy) -> None:
 
 
 def cmd_worker(args) -> int:
-    settings = load_settings(args)
+    settings = load_settings(args, resident=True)
     _logging(args.verbose)
     _wait_for_writes(settings)
     open_database(settings)
@@ -120,7 +120,7 @@ def cmd_worker(args) -> int:
 
 def cmd_hooks(args) -> int:
     """The webhook deliveries (appliance/hookd.py); the worker starts this."""
-    settings = load_settings(args)
+    settings = load_settings(args, resident=True)
     _logging(args.verbose)
     open_database(settings, migrate=False)  # the worker migrates
     from .. import hookd
@@ -170,7 +170,7 @@ def _say_in_status_files(settings, error: str) -> None:
 
 def cmd_run(args) -> int:
     """Web, worker and the simulated modem: the laptop and demo install."""
-    settings = load_settings(args)
+    settings = load_settings(args, resident=True)
     data = prepare_data_dir(settings)
     if not settings.database_url:
         from ..box import backup

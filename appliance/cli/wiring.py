@@ -15,22 +15,30 @@ from .. import settings as settings_module
 from .errors import CLIError
 
 
-def load_settings(args) -> settings_module.Settings:
+def load_settings(args, *, resident: bool = False) -> settings_module.Settings:
+    """`resident`: for the processes that run for months (web, worker,
+    webhooks, `loket run`), which load no database client they do not use."""
     overrides = {name: getattr(args, name, None) for name in ("data_dir", "host", "port")}
     settings = settings_module.load(getattr(args, "config", None), overrides=overrides)
-    _skip_unused_clients(settings)
+    if resident:
+        _skip_unused_clients(settings)
     return settings
 
 
 def _skip_unused_clients(settings) -> None:
-    """peewee and huey import the PostgreSQL and Redis clients whenever they
-    are installed (a scale-out install has them); each costs a long-running
-    process ~10 MB. Where the settings use neither, they are not loaded."""
+    """peewee imports the PostgreSQL and MySQL clients, and huey the Redis
+    one, whenever they are installed (the image has PyMySQL for `loket import
+    smsd`, a scale-out install the others); each costs a long-running process
+    7-15 MB. Where the settings use none, none is loaded. Only the resident
+    processes do without: a one-off command such as `loket import smsd
+    mysql://…` or `postgresql://…` needs its client whatever the shop uses."""
+    skipped = ["pymysql", "MySQLdb"]  # Loket keeps nothing in MySQL: only the import reads it
     if not settings.db_url.startswith("postgres"):
-        sys.modules.setdefault("psycopg2", None)
-        sys.modules.setdefault("psycopg", None)
+        skipped += ["psycopg2", "psycopg"]
     if not settings.huey_url.startswith("redis"):
-        sys.modules.setdefault("redis", None)
+        skipped.append("redis")
+    for name in skipped:
+        sys.modules.setdefault(name, None)  # `import name` now raises ImportError, as if not installed
 
 
 def prepare_data_dir(settings) -> Path:

@@ -1,6 +1,6 @@
 % rebase('layout.tpl')
 <h1>{{t('Keywords and replies')}}</h1>
-<nav class="settings-links"><a href="/settings/shop">{{t('Shop settings')}}</a> <a href="/settings/answers">{{t('Staff-made answers')}}</a> <a href="/settings/modem">{{t('Modem')}}</a> <a href="/settings/users">{{t('Users')}}</a> <a href="/settings/audit">{{t('Audit log')}}</a> <a href="/settings/backup">{{t('Backup')}}</a> <a href="/settings/update">{{t('Update')}}</a> <a href="/settings/api">API</a> <a href="/settings/webhooks">{{t('Webhooks')}}</a></nav>
+<nav class="settings-links"><a href="/settings/shop">{{t('Shop settings')}}</a> <a href="/suppliers">{{t('Suppliers')}}</a> <a href="/settings/answers">{{t('Staff-made answers')}}</a> <a href="/settings/modem">{{t('Modem')}}</a> <a href="/settings/users">{{t('Users')}}</a> <a href="/settings/audit">{{t('Audit log')}}</a> <a href="/settings/backup">{{t('Backup')}}</a> <a href="/settings/update">{{t('Update')}}</a> <a href="/settings/api">API</a> <a href="/settings/webhooks">{{t('Webhooks')}}</a></nav>
 <p class="meta">{{t('What customers text, and what the box answers, grouped by what they are for. Open a group to change it; one Save at the bottom keeps every change.')}}</p>
 <form method="get" action="/settings" class="search replies-search" role="search">
   <label for="replies-q">{{t('Search by name, keyword or text')}}</label>

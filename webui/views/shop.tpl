@@ -64,6 +64,7 @@
 </details>
 
 <details class="card" id="product" {{'open' if opened == 'product' else ''}}><summary>{{t('Goods')}}</summary>
+<p class="meta"><a href="/restock">{{t('Suppliers and restock orders')}}</a></p>
 % for p in products + [None]:
 % if p:
 <details class="goods" {{'open' if kept('product', p, 'id', None) == str(p.id) else ''}}><summary><span class="code">{{p.sku or '—'}}</span> <span class="name">{{p.name}}</span> <span class="meta">{{money(p.price)}}{{('/' + p.unit) if p.unit else ''}} · {{t('{n} in stock').format(n=amount(p.stock))}}{{(' ' + p.unit) if p.unit else ''}}{{'' if p.active else ' · ' + t('not sold')}}</span></summary>

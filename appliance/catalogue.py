@@ -32,6 +32,10 @@ MAX_CAPACITY = 1000
 MAX_COMEBACK_DAYS = 3650
 MAX_ALIASES_CHARS = 1000
 MAX_DESCRIPTION = 500
+MAX_CODE = 64  # the code customers text (BELI KR-01 2): Product.sku
+MAX_UNIT = 20
+# Offered on the goods form; any other unit may be typed.
+COMMON_UNITS = ("pcs", "set", "pasang", "lusin", "box", "botol", "liter", "kg", "gram", "meter", "roll", "lembar")
 
 
 class CatalogueError(ValueError):
@@ -237,9 +241,10 @@ def _comeback(value) -> int | None:
 def _sku(value) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    sku = text_field(value, N_("SKU"), maximum=64).upper()
+    sku = text_field(value, N_("code"), maximum=MAX_CODE).upper()
     if not re.fullmatch(r"[A-Z0-9][A-Z0-9._/-]*", sku):
-        raise CatalogueError(N_("an SKU has only letters, digits, '-', '_', '.' and '/'"))
+        raise CatalogueError(say(N_("the code {code} cannot be used: letters, digits, '-', '_', '.' and '/' only, "
+                                    "with no spaces"), code=_quote(sku)))
     return sku
 
 
@@ -265,7 +270,7 @@ PRODUCT_FIELDS = {
     "category": lambda v: text_field(v, N_("category"), maximum=100, required=False),
     "sku": _sku,
     "description": lambda v: text_field(v, N_("description"), maximum=MAX_DESCRIPTION, required=False),
-    "unit": lambda v: text_field(v, N_("unit"), maximum=20, required=False).lower(),
+    "unit": lambda v: text_field(v, N_("unit"), maximum=MAX_UNIT, required=False).lower(),
     "active": _active,
 }
 
@@ -351,7 +356,9 @@ def _sku_taken(sku: str | None, exclude_id: int | None = None) -> bool:
 
 
 def _sku_used(sku: str | None) -> CatalogueError:
-    return CatalogueError(say(N_("the SKU {sku} is already used by another product"), sku=sku))
+    other = Product.get_or_none(Product.sku == sku)
+    return CatalogueError(say(N_("the code {code} is already used by {product}"), code=sku,
+                              product=other.name if other else "?"))
 
 
 def add_product(name: str, *, price, stock=0, category: str = "", sku: str | None = None, description: str = "",

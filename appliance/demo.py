@@ -128,16 +128,21 @@ def _seed_spa(now: dt.datetime) -> None:
 
 def _seed_parts(now: dt.datetime) -> None:
     _opening_hours(opens=dt.time(8), closes=dt.time(17))
-    parts = [("Kampas rem depan Vario", "rem", 65_000, 30), ("Oli mesin 1L", "oli", 55_000, 100),
-             ("Busi NGK CPR9EA", "busi", 28_000, 80), ("Rantai set Supra X", "rantai", 210_000, 12)]
-    products = [Product.create(name=n, category=c, price=p, stock=s) for n, c, p, s in parts]
+    # The codes customers text (BELI KR-01 2), as printed on the shelf labels.
+    parts = [("Kampas rem depan Vario", "KR-01", "rem", 65_000, 30, "set",
+              "Kampas rem cakram depan Honda Vario 125/150, sepasang kiri-kanan."),
+             ("Oli mesin 1L", "OL-10", "oli", 55_000, 100, "botol", "Oli mesin 4T SAE 10W-30, botol 1 liter."),
+             ("Busi NGK CPR9EA", "BS-09", "busi", 28_000, 80, "pcs", "Busi NGK CPR9EA-9 untuk Vario, Beat, Scoopy."),
+             ("Rantai set Supra X", "RT-25", "rantai", 210_000, 12, "set", "Gir depan, gir belakang dan rantai 428.")]
+    products = [Product.create(name=n, sku=code, category=c, price=p, stock=s, unit=u, description=d)
+                for n, code, c, p, s, u, d in parts]
     budi = _customer("+6281234500011", "Budi Santoso", address="Jl. Ahmad Yani 5, Pontianak", marketing=True,
                      at=now - dt.timedelta(days=2), text="Ada kampas rem Vario?")
     _customer("+6281234500012", "Rudi Hartono", marketing=True, at=now - dt.timedelta(days=1))
     order = Order.create(number=1001, customer=budi, status="awaiting_payment", total=120_000,
                          created_at=now - dt.timedelta(days=1), payment_due=now + dt.timedelta(days=2))
-    OrderItem.create(order=order, product=products[0], name=products[0].name, quantity=1, price=65_000)
-    OrderItem.create(order=order, product=products[1], name=products[1].name, quantity=1, price=55_000)
+    _item(order, products[0], 1)
+    _item(order, products[1], 1)
     demo_sales.history(now, products, kind="parts", phones="+62812345010",
                        reminder="Jaya Motor: Pak/Bu {name}, sudah 3 bulan sejak ganti oli. Mampir ya!",
                        promotion="Promo oli: diskon 10% oli mesin minggu ini di Jaya Motor")
@@ -189,25 +194,35 @@ def _isp_visits(now: dt.datetime, technicians: list[User], customers: list[Custo
 
 
 def _seed_shop(now: dt.datetime) -> None:
-    shoes = [("Sepatu kulit pantofel hitam 42", "pantofel", 450_000, 8),
-             ("Sepatu boots kulit coklat 41", "boots", 650_000, 5), ("Sandal kulit pria 40", "sandal", 180_000, 15)]
-    products = [Product.create(name=n, category=c, price=p, stock=s) for n, c, p, s in shoes]
+    shoes = [("Sepatu kulit pantofel hitam 42", "PT-42H", "pantofel", 450_000, 8,
+              "Kulit sapi asli, sol karet anti slip. Buatan Garut."),
+             ("Sepatu boots kulit coklat 41", "BT-41C", "boots", 650_000, 5,
+              "Boots kulit crazy horse, jahitan goodyear, sol bisa diganti."),
+             ("Sandal kulit pria 40", "SD-40", "sandal", 180_000, 15, "Sandal selop kulit nabati, alas empuk.")]
+    products = [Product.create(name=n, sku=code, category=c, price=p, stock=s, unit="pasang", description=d)
+                for n, code, c, p, s, d in shoes]
     rina = _customer("+6281234500031", "Rina Marlina", address="Jl. Merdeka 10, Bandung", marketing=True,
                      at=now - dt.timedelta(days=4), text="Kak, pesanan saya sudah dikirim belum?")
-    order = Order.create(number=1001, customer=rina, status="paid", total=450_000,
+    # Paid, not yet shipped: it can still be changed (another size, the shipping cost).
+    order = Order.create(number=1001, customer=rina, status="paid", total=450_000 + 18_000, shipping=18_000,
                          created_at=now - dt.timedelta(days=4), paid_at=now - dt.timedelta(days=3))
-    OrderItem.create(order=order, product=products[0], name=products[0].name, quantity=1, price=450_000)
+    _item(order, products[0], 1)
     # A parcel on its way: the courier and tracking number the customer got by SMS.
     dian = _customer("+6281234500032", "Dian Pratiwi", address="Jl. Dago 45, Bandung", marketing=False,
                      at=now - dt.timedelta(days=6))
-    shipped = Order.create(number=1002, customer=dian, status="shipped", total=830_000,
+    shipped = Order.create(number=1002, customer=dian, status="shipped", total=830_000 + 25_000, shipping=25_000,
                            created_at=now - dt.timedelta(days=6), paid_at=now - dt.timedelta(days=5),
                            shipped_at=now - dt.timedelta(days=4), courier="JNE", tracking="CGK1234567890")
-    OrderItem.create(order=shipped, product=products[1], name=products[1].name, quantity=1, price=650_000)
-    OrderItem.create(order=shipped, product=products[2], name=products[2].name, quantity=1, price=180_000)
+    _item(shipped, products[1], 1)
+    _item(shipped, products[2], 1)
     demo_sales.history(now, products, kind="shop", phones="+62812345020", per_day=2, shipped=True,
                        promotion="Sepatu Garut: koleksi boots baru, gratis ongkir minggu ini")
     demo_supply.seed(now, products, "shop", SHOP_NAMES["shop"])
+
+
+def _item(order: Order, product: Product, quantity: int) -> None:
+    OrderItem.create(order=order, product=product, name=product.name, quantity=quantity, price=product.price,
+                     code=product.sku or "", unit=product.unit)
 
 
 def _seed_service(now: dt.datetime) -> None:

@@ -20,6 +20,7 @@ NAMES = ("Agus Saputra", "Siti Rahayu", "Joko Wijaya", "Maria Tan", "Hendra Guna
          "Wati Kurniawan", "Eko Setiawan", "Putri Halim", "Yusuf Lestari", "Ayu Hartono", "Bayu Santoso",
          "Nur Wulandari")
 PART_PRICE = 150  # rupiah per SMS part, as the operator charged then
+SHIPPING = (9_000, 12_000, 18_000, 25_000)  # the online shop's parcels, by distance
 
 
 def history(now: dt.datetime, products: list[Product], *, kind: str, phones: str, days: int = 90,
@@ -52,11 +53,14 @@ def history(now: dt.datetime, products: list[Product], *, kind: str, phones: str
 def _order(rng, number: int, person: Customer, products: list[Product], at: dt.datetime, now: dt.datetime,
            shipped: bool) -> None:
     lines = [(product, rng.randint(1, 3)) for product in rng.sample(products, rng.choice((1, 1, 2)))]
-    total = sum(product.price * quantity for product, quantity in lines)
-    order = Order.create(number=number, customer=person, total=total, status="awaiting_payment", created_at=at,
-                         updated_at=at, payment_due=at + dt.timedelta(days=3))
+    # A parcel costs its postage; from the number, so the draws (and the demo) stay as they were.
+    shipping = SHIPPING[number % len(SHIPPING)] if shipped else 0
+    total = sum(product.price * quantity for product, quantity in lines) + shipping
+    order = Order.create(number=number, customer=person, total=total, shipping=shipping, status="awaiting_payment",
+                         created_at=at, updated_at=at, payment_due=at + dt.timedelta(days=3))
     OrderItem.insert_many([dict(order=order.id, product=product.id, name=product.name, quantity=quantity,
-                                price=product.price) for product, quantity in lines]).execute()
+                                price=product.price, code=product.sku or "", unit=product.unit)
+                           for product, quantity in lines]).execute()
     ref = f"O-{number}"
     _sms(person, f"Pesanan {ref}: total Rp {total:,}. Mohon transfer dalam 3 hari.".replace(",", "."), at,
          template="order_awaiting_payment", parts=2)

@@ -17,7 +17,7 @@ from playhouse.migrate import SchemaMigrator
 from . import settings as settings_table
 from .clock import utcnow
 from .models import (MODELS, SUPPLY_MODELS, ApiToken, Booking, Customer, DailyCount, HookDelivery, InfoAnswer,
-                     Message, NewsItem, Order, PaymentClaim, PointEngineer, Product, Project, QuickReply, Rating,
+                     Message, NewsItem, Order, OrderItem, PaymentClaim, PointEngineer, Product, Project, QuickReply, Rating,
                      SchemaVersion, ServicePoint, ShopSetting, StaffMember, StaffService, TaughtPhrase, Ticket,
                      Webhook)
 
@@ -94,17 +94,12 @@ def _loose_preferences_into_settings(database: pw.Database, migrator: SchemaMigr
 
 
 def _understanding(database: pw.Database, migrator: SchemaMigrator) -> None:
-    from playhouse.migrate import migrate as run
-    have = {column.name for column in database.get_columns(Message._meta.table_name)}
-    run(*[migrator.add_column(Message._meta.table_name, name, field)
-          for name, field in (("understood", Message.understood), ("folder", Message.folder)) if name not in have])
+    _add_columns(database, migrator, Message, "understood", "folder")
     database.create_tables([TaughtPhrase, InfoAnswer], safe=True)
 
 
 def _part_price(database: pw.Database, migrator: SchemaMigrator) -> None:
-    from playhouse.migrate import migrate as run
-    if "part_price" not in {column.name for column in database.get_columns(Message._meta.table_name)}:
-        run(migrator.add_column(Message._meta.table_name, "part_price", Message.part_price))
+    _add_columns(database, migrator, Message, "part_price")
 
 
 def _daily_counts(database: pw.Database, migrator: SchemaMigrator) -> None:
@@ -124,23 +119,52 @@ def _ratings(database: pw.Database, migrator: SchemaMigrator) -> None:
 def _money_report(database: pw.Database, migrator: SchemaMigrator) -> None:
     """The sales and SMS-spend numbers join the kept days. The days kept so far
     lack them: they are dropped and counted again after the step (wiring)."""
-    from playhouse.migrate import migrate as run
-    have = {column.name for column in database.get_columns(DailyCount._meta.table_name)}
-    run(*[migrator.add_column(DailyCount._meta.table_name, field.column_name, field)
-          for field in DailyCount._meta.sorted_fields if field.column_name not in have])
+    _add_columns(database, migrator, DailyCount, *(field.name for field in DailyCount._meta.sorted_fields))
     DailyCount.delete().execute()
     for model, field in ((Order, "paid_at"), (PaymentClaim, "claimed_at"), (PaymentClaim, "decided_at")):
         table = model._meta.table_name
         database.execute_sql(f'CREATE INDEX IF NOT EXISTS "{table}_{field}" ON "{table}" ("{field}")')
 
 
+def _add_columns(database: pw.Database, migrator: SchemaMigrator, model, *names: str) -> None:
+    """Add the model's columns that are missing, each with its default in the column itself.
+
+    peewee's add_column makes a NOT NULL column in three moves, and on SQLite the last one
+    rebuilds the table: dropping the old one runs its foreign keys' actions, so rebuilding
+    `order` deleted every order line and payment claim, rebuilding `product` cut every
+    order line from its goods, and rebuilding `message` deleted every sent part's record
+    and cut every received part from its text. One ALTER TABLE … NOT NULL DEFAULT …
+    rebuilds nothing (tests/test_migrations.py holds every step to it)."""
+    from playhouse.migrate import migrate as run
+    table = model._meta.table_name
+    have = {column.name for column in database.get_columns(table)}
+    added = []
+    for name in names:
+        field = model._meta.fields[name]
+        if field.column_name in have:
+            continue
+        if field.null:  # NULL for the old rows: peewee adds it in one move (with its index and link)
+            added.append(migrator.add_column(table, field.column_name, field))
+            continue
+        field = field.clone()
+        if not any("DEFAULT" in getattr(c, "sql", "").upper() for c in field.constraints or []):  # its own, or:
+            field.constraints = [*(field.constraints or []), pw.SQL(f"DEFAULT {_literal(field.default)}")]
+        added.append(migrator.alter_add_column(table, field.column_name, field, allow_not_null=True))
+        if field.index or field.unique:
+            added.append(migrator.add_index(table, (field.column_name,), field.unique))
+    run(*added)
+
+
+def _literal(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"no column default for {value!r}")  # pragma: no cover - a step written wrong
+    return str(value) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
+
+
 def _order_courier_and_tracking(database: pw.Database, migrator: SchemaMigrator) -> None:
     # Before, staff typed the courier and receipt number into the shipping note (kept in the
     # audit trail, still shown on the order); old orders keep both fields empty.
-    from playhouse.migrate import migrate as run
-    have = {column.name for column in database.get_columns(Order._meta.table_name)}
-    run(*[migrator.add_column(Order._meta.table_name, name, field)
-          for name, field in (("courier", Order.courier), ("tracking", Order.tracking)) if name not in have])
+    _add_columns(database, migrator, Order, "courier", "tracking")
 
 
 def _api_tokens(database: pw.Database, migrator: SchemaMigrator) -> None:
@@ -149,10 +173,7 @@ def _api_tokens(database: pw.Database, migrator: SchemaMigrator) -> None:
 
 def _ticket_visits(database: pw.Database, migrator: SchemaMigrator) -> None:
     # Old tickets have no visit: nobody planned one.
-    from playhouse.migrate import migrate as run
-    if "visit_at" not in {column.name for column in database.get_columns(Ticket._meta.table_name)}:
-        run(migrator.add_column(Ticket._meta.table_name, "visit_at", Ticket.visit_at),
-            migrator.add_index(Ticket._meta.table_name, ("visit_at",)))
+    _add_columns(database, migrator, Ticket, "visit_at")  # with its index: the calendar reads by it
 
 
 def _webhooks(database: pw.Database, migrator: SchemaMigrator) -> None:
@@ -161,10 +182,17 @@ def _webhooks(database: pw.Database, migrator: SchemaMigrator) -> None:
 
 def _product_description_and_unit(database: pw.Database, migrator: SchemaMigrator) -> None:
     # Goods had a name and a code only; old goods get an empty description and unit.
-    from playhouse.migrate import migrate as run
-    have = {column.name for column in database.get_columns(Product._meta.table_name)}
-    run(*[migrator.add_column(Product._meta.table_name, name, field)
-          for name, field in (("description", Product.description), ("unit", Product.unit)) if name not in have])
+    _add_columns(database, migrator, Product, "description", "unit")
+
+
+def _order_shipping_and_item_codes(database: pw.Database, migrator: SchemaMigrator) -> None:
+    # Old orders cost nothing to ship (staff typed it as an item, which stays one); their lines
+    # take the code and unit their goods have now, the nearest there is to what they had.
+    _add_columns(database, migrator, Order, "shipping")
+    _add_columns(database, migrator, OrderItem, "code", "unit")
+    goods = Product.select(pw.fn.COALESCE(Product.sku, "")).where(Product.id == OrderItem.product)
+    units = Product.select(Product.unit).where(Product.id == OrderItem.product)
+    OrderItem.update(code=goods, unit=units).where(OrderItem.product.is_null(False)).execute()
 
 
 def _suppliers(database: pw.Database, migrator: SchemaMigrator) -> None:
@@ -173,22 +201,16 @@ def _suppliers(database: pw.Database, migrator: SchemaMigrator) -> None:
 
 def _booking_staff(database: pw.Database, migrator: SchemaMigrator) -> None:
     # Old bookings have no staff member: nobody was planned; they count against the service's capacity only.
-    from playhouse.migrate import migrate as run
     database.create_tables([StaffMember, StaffService], safe=True)
-    if "staff_id" not in {column.name for column in database.get_columns(Booking._meta.table_name)}:
-        run(migrator.add_column(Booking._meta.table_name, "staff_id", Booking.staff))
+    _add_columns(database, migrator, Booking, "staff")
 
 
 def _service_desk(database: pw.Database, migrator: SchemaMigrator) -> None:
     # Old customers have no contact person or salesperson, old tickets no service point or
     # project: their SLA due times were set when they opened and stay as they are.
-    from playhouse.migrate import migrate as run
     database.create_tables([ServicePoint, PointEngineer, Project], safe=True)
-    for model, names in ((Customer, ("contact_name", "contact_phone", "salesperson")),
-                         (Ticket, ("service_point", "project"))):
-        have = {column.name for column in database.get_columns(model._meta.table_name)}
-        run(*[migrator.add_column(model._meta.table_name, field.column_name, field)
-              for field in (model._meta.fields[name] for name in names) if field.column_name not in have])
+    _add_columns(database, migrator, Customer, "contact_name", "contact_phone", "salesperson")
+    _add_columns(database, migrator, Ticket, "service_point", "project")
 
 
 def _news_board(database: pw.Database, migrator: SchemaMigrator) -> None:
@@ -217,6 +239,7 @@ STEPS: tuple[Step, ...] = (
     Step(16, "the service desk: service points, projects, a customer's contact person and salesperson",
          _service_desk, creates=("service_point", "point_engineer", "project")),
     Step(17, "the staff news board on the dashboard", _news_board, creates=("news_item",)),
+    Step(18, "orders: a shipping cost; order lines keep their goods' code and unit", _order_shipping_and_item_codes),
 )
 HEAD = 1 + len(STEPS)  # the steps are numbered 2, 3, … without a gap (test_migrations holds them to it)
 

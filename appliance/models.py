@@ -472,6 +472,7 @@ class Order(BaseModel):
     updated_at = UTCDateTimeField(default=utcnow)
     courier = pw.CharField(default="", max_length=30)  # set when shipped: JNE, J&T, the shop's own rider
     tracking = pw.CharField(default="", max_length=30)  # the courier's receipt number (no. resi)
+    shipping = pw.IntegerField(default=0)  # the shipping cost (ongkir) staff enter; part of the total
 
 
 class OrderItem(BaseModel):
@@ -480,6 +481,9 @@ class OrderItem(BaseModel):
     name = pw.CharField(max_length=200)
     quantity = pw.IntegerField(default=1)
     price = pw.IntegerField(default=0)
+    # The goods' code and unit when ordered, as the name: a reprinted invoice stays the same.
+    code = pw.CharField(default="", max_length=64)
+    unit = pw.CharField(default="", max_length=20)
 
 
 class PaymentClaim(BaseModel):

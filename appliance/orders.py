@@ -143,7 +143,7 @@ def product_named(what, position: int) -> Product:
         (pw.fn.LOWER(Product.name) == name.lower()) | (Product.sku == name.upper())).limit(3))
     active = [p for p in found if p.active] or found
     if len(active) > 1:
-        raise OrderError(say(N_("item {n}: several products are called {name}; choose one by its SKU"), n=position,
+        raise OrderError(say(N_("item {n}: several products are called {name}; choose one by its code"), n=position,
                                name=repr(name)))
     return active[0] if active else None
 
@@ -198,18 +198,41 @@ def _return_stock(order: Order) -> None:
         Product.update(stock=Product.stock + item.quantity).where(Product.id == item.product_id).execute()
 
 
+def item_row(order: Order, product: Product | None, name: str, quantity: int, price: int) -> dict:
+    """An order line: the goods' code and unit as they are now, kept with it as its name is."""
+    return dict(order=order.id, product=product.id if product else None, name=name, quantity=quantity, price=price,
+                code=(product.sku or "") if product else "", unit=product.unit if product else "")
+
+
+def shipping_cost(value) -> int:
+    """The shipping cost staff typed ("15.000", "15rb", empty for none), or OrderError."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0
+    try:
+        return parse_price(value)
+    except PriceError as exc:
+        raise OrderError(say(N_("shipping cost: {reason}"), reason=exc.args[0])) from None
+
+
+def checked_total(total: int) -> int:
+    if total > MAX_AMOUNT:
+        raise OrderError(say(N_("the total {amount} is too large: at most {max}"), amount=rupiah(total),
+                             max=rupiah(MAX_AMOUNT)))
+    return total
+
+
 def next_number() -> int:
     top = Order.select(pw.fn.MAX(Order.number)).scalar()
     return max(FIRST_NUMBER, (top or 0) + 1)
 
 
-def _insert_order(customer: Customer, total: int, note: str, now: dt.datetime) -> Order:
+def _insert_order(customer: Customer, total: int, shipping: int, note: str, now: dt.datetime) -> Order:
     """The next free number; two orders created at once both get one, in turn."""
     for _ in range(NUMBER_RETRIES):
         number = next_number()
         try:
             with _db().atomic():  # a savepoint: a clash undoes only this insert
-                return Order.create(number=number, customer=customer, total=total, note=note,
+                return Order.create(number=number, customer=customer, total=total, shipping=shipping, note=note,
                                     created_at=now, updated_at=now)
         except pw.IntegrityError:
             continue  # another order took this number meanwhile
@@ -218,15 +241,16 @@ def _insert_order(customer: Customer, total: int, note: str, now: dt.datetime) -
 
 def create_order(customer: Customer | str, items, *, by: User | None = None, note: str = "",
                  now: dt.datetime, status: str = "awaiting_payment", shop: Shop | None = None,
-                 notify: bool = True) -> Order:
+                 notify: bool = True, shipping=0) -> Order:
     """An order with its items; stock is put aside and the customer is texted.
 
-    items: [(product or its name or SKU, quantity, price or None)]; the price
+    items: [(product or its name or code, quantity, price or None)]; the price
     defaults to the product's. A name that is not in the catalogue is a free
     item (shipping, a part ordered in) and needs its price. `status` is
     "awaiting_payment" (staff took the order: the customer is asked to pay) or
     "new" (to be checked first). notify=False: the caller tells the customer
-    (an order by SMS is answered by the responder).
+    (an order by SMS is answered by the responder). `shipping`: what sending
+    it costs (ongkir), staff's figure, part of the total.
     """
     shop = shop_or_default(shop)
     if status not in UNPAID:
@@ -237,21 +261,18 @@ def create_order(customer: Customer | str, items, *, by: User | None = None, not
     except CatalogueError as exc:
         raise OrderError(exc.args[0]) from None
     lines = _lines(items)
-    total = sum(quantity * price for _, _, quantity, price in lines)
-    if total > MAX_AMOUNT:
-        raise OrderError(say(N_("the total {amount} is too large: at most {max}"), amount=rupiah(total),
-                             max=rupiah(MAX_AMOUNT)))
+    shipping = shipping_cost(shipping)
+    total = checked_total(sum(quantity * price for _, _, quantity, price in lines) + shipping)
     with _db().atomic():
         for product, _, quantity, _ in lines:
             if product is not None:
                 _take_stock(product, quantity)
-        order = _insert_order(customer, total, note, now)
-        OrderItem.insert_many([dict(order=order.id, product=product.id if product else None, name=name,
-                                    quantity=quantity, price=price)
+        order = _insert_order(customer, total, shipping, note, now)
+        OrderItem.insert_many([item_row(order, product, name, quantity, price)
                                for product, name, quantity, price in lines]).execute()
         audit("order.create", user=by, target=ref(order), now=now,
               detail=f"{customer.phone}: " + "; ".join(f"{q} x {n} @ {rupiah(p)}" for _, n, q, p in lines)
-              + f"; total {rupiah(total)}")
+              + (f"; shipping {rupiah(shipping)}" if shipping else "") + f"; total {rupiah(total)}")
         events.emit("order.made", events.order_data(order, items=[
             {"name": n, "quantity": q, "price": p} for _, n, q, p in lines]), now)
         if status == "awaiting_payment":

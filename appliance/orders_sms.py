@@ -370,9 +370,14 @@ def _order_strictly(c: Conversation) -> list:
         if product is None:
             return [c.reply("order_unknown", item=what[:30])]
         if product.stock < quantity:
-            return [c.reply("order_stock", item=product.name[:40], left=max(product.stock, 0))]
+            return [c.reply("order_stock", item=product.name[:40], left=_left(product, product.stock))]
         lines.append((product, quantity))
     return place_order(c, lines)
+
+
+def _left(product: Product, stock: int) -> str:
+    """"3 botol": what is left, in the unit the goods are sold in."""
+    return f"{max(stock, 0)} {product.unit}".strip()
 
 
 def place_order(c: Conversation, lines: list) -> list:
@@ -387,7 +392,7 @@ def place_order(c: Conversation, lines: list) -> list:
         except OrderError:  # the stock went to another order in between
             short = next(((p, Product.get_by_id(p.id).stock) for p, q in lines if Product.get_by_id(p.id).stock < q),
                          (lines[0][0], 0))
-            return [c.reply("order_stock", item=short[0].name[:40], left=max(short[1], 0))]
+            return [c.reply("order_stock", item=short[0].name[:40], left=_left(*short))]
     return [c.reply("order_new", order=ref(order), total=rupiah(order.total))]
 
 

@@ -25,6 +25,7 @@ MODULES = (
     "orders_sms",  # BELI, BAYAR
     "freetext_sms",  # customers' own words: each intent, and the YA that confirms a change
     "orders",  # the unpaid-orders job
+    "order_edit",  # the new total of an order changed before it ships
     "tickets_sms",  # KELUHAN, the technicians' commands, the SLA watch
     "visits",  # a ticket's visit: the customer's and the technician's texts
     "visits_morning",  # each technician's list of today's visits, each morning

@@ -142,7 +142,14 @@ PRODUCT = {"section": "product", "id": "", "name": "Oli", "price": "50.000", "ca
     ({**PRODUCT, "price": "1,5"}, "'1,5' bukan rupiah bulat: maksudnya 1,5jt?"),
     ({**PRODUCT, "price": "12 kg"}, "'kg' bukan satuan uang"),
     ({**PRODUCT, "stock": "-1"}, "stok paling sedikit 0"),
-], ids=["price", "capacity", "duration", "name", "taken", "comeback", "decimal", "unit", "stock"])
+    ({**PRODUCT, "sku": "kr-01"}, "kode KR-01 sudah dipakai untuk Kampas rem"),
+    ({**PRODUCT, "sku": "K" * 65}, "kode barang terlalu panjang: paling banyak 64 karakter"),
+    ({**PRODUCT, "sku": "KR 02"}, "kode 'KR 02' tidak bisa dipakai: hanya huruf, angka"),
+    ({**PRODUCT, "unit": "kilogram per karung besar"}, "satuan terlalu panjang: paling banyak 20 karakter"),
+    ({**PRODUCT, "description": "Oli asli. " * 60}, "keterangan terlalu panjang: paling banyak 500 karakter"),
+    ({**PRODUCT, "stock": "99999999999"}, "Stok: tulis angka bulat, misalnya 5."),
+], ids=["price", "capacity", "duration", "name", "taken", "comeback", "decimal", "unit", "stock", "code-taken",
+        "code-long", "code-space", "unit-long", "description-long", "stock-huge"])
 def test_a_wrong_value_on_the_services_and_goods_page_is_answered_in_indonesian(site, form, indonesian):
     browser = Browserless(site)
     assert browser.login("owner", PASSWORD) == 200
@@ -159,3 +166,31 @@ def test_the_same_refusal_reads_in_english_for_an_english_user(site):
     status, _, page = browser.post("/settings/shop", {"csrf": browser.csrf("/settings/shop"),
                                                       **SERVICE, "capacity": "x"})
     assert status == 400 and "capacity must be a whole number, not 'x'" in _plain(_error(page))
+
+
+
+def test_goods_get_a_code_a_unit_and_a_description_and_show_them_in_their_line(site):
+    """As the parts dealer enters a new part: the code customers text, the unit it is sold
+    in, a description; the goods' line then reads code, name, price per unit and stock."""
+    browser = Browserless(site)
+    assert browser.login("owner", PASSWORD) == 200
+    status, _, _ = browser.post("/settings/shop", {
+        "csrf": browser.csrf("/settings/shop"), **PRODUCT, "name": "Busi NGK", "sku": " bs-09 ", "unit": "PCS",
+        "description": "Busi NGK CPR9EA-9\nuntuk Vario, Beat", "price": "28.000", "stock": "40"})
+    assert status == 200
+    busi = Product.get(Product.name == "Busi NGK")
+    assert (busi.sku, busi.unit, busi.stock) == ("BS-09", "pcs", 40)
+    assert busi.description == "Busi NGK CPR9EA-9 untuk Vario, Beat", "one line, as an SMS carries it"
+    page = _plain(browser.get("/settings/shop?open=product")[2])
+    assert re.search(r'<span class="code">BS-09</span> <span class="name">Busi NGK</span> '
+                     r'<span class="meta">Rp 28.000/pcs · stok 40 pcs</span>', page), "the goods' line"
+    # Changing the code and unit keeps the stock; a code taken by other goods is refused and nothing changes.
+    form = {"csrf": browser.csrf("/settings/shop"), "section": "product", "id": str(busi.id), "name": "Busi NGK",
+            "price": "28.000", "category": "", "sku": "BS-10", "unit": "set", "description": "", "active": "on",
+            "stock_delta": "0"}
+    assert browser.post("/settings/shop", form)[0] == 200
+    assert Product.get_by_id(busi.id).sku == "BS-10" and Product.get_by_id(busi.id).stock == 40
+    status, _, page = browser.post("/settings/shop", {**form, "sku": "KR-01", "unit": "lusin"})
+    assert status == 400 and "kode KR-01 sudah dipakai untuk Kampas rem" in _plain(_error(page))
+    assert 'value="KR-01"' in page and 'value="lusin"' in page, "what was typed is shown again"
+    assert (Product.get_by_id(busi.id).sku, Product.get_by_id(busi.id).unit) == ("BS-10", "set")

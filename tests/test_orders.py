@@ -549,6 +549,14 @@ def test_an_order_sms_that_cannot_be_taken_says_why(responder, parts, text, expe
     assert Order.select().count() == 0 and Product.get_by_id(parts["kampas"].id).stock == 10
 
 
+def test_too_few_in_stock_is_said_in_the_goods_unit(responder, staff, parts):
+    catalogue.update_product(parts["oli"], unit="botol", by=staff)
+    person(BUDI, "Pak Budi", "id")
+    _, [reply] = text_in(BUDI, "BELI oli mesin 1l 5", T0, responder)
+    assert "stok Oli Mesin 1L tinggal 3 botol. Mohon pesan paling banyak 3 botol." in reply.text
+    assert len(reply.text) <= 160
+
+
 def test_an_ambiguous_name_lists_the_codes(responder, parts):
     catalogue.add_product("Kampas Rem Beat", price=65_000, stock=5, category="Rem", sku="KR-02")
     person(BUDI, "Pak Budi", "id")
@@ -619,3 +627,112 @@ def test_the_shipped_sms_stays_short_with_the_longest_courier_and_tracking_numbe
     text = sms_to(BUDI)[-1]
     assert "lewat Ninja Xpress" in text and "no. resi NLIDAP9999" in text
     assert sms.plan(text).encoding == "gsm7" and sms.plan(text).parts <= 2
+
+
+# -- changing an order before it ships; the shipping cost ---------------------------------------------
+
+from appliance import order_edit  # noqa: E402
+
+
+def stock(product):
+    return Product.get_by_id(product.id).stock
+
+
+def test_an_order_carries_its_shipping_cost_and_its_lines_the_goods_code_and_unit(staff, parts):
+    catalogue.update_product(parts["oli"], unit="botol", by=staff)
+    budi = person(BUDI, "Pak Budi", "id")
+    order = orders.create_order(budi, [(parts["kampas"], 2, None), (parts["oli"], 1, None)], by=staff, now=T0,
+                                shop=SHOP, shipping="15rb")
+    assert (order.shipping, order.total) == (15_000, 265_000)
+    assert order_edit.subtotal(order) == 250_000
+    assert [(i.code, i.unit) for i in order_edit.lines_of(order)] == [("KR-01", ""), ("", "botol")]
+    assert "Rp 265.000" in sms_to(BUDI)[-1], "the SMS asking to pay says the total with the shipping cost"
+    assert "shipping Rp 15.000; total Rp 265.000" in AuditEntry.get(AuditEntry.action == "order.create").detail
+    for bad, says in (("-5000", "negative"), ("abc", "not an amount"), ("3jt" * 20, "too long"),
+                      ("2.000.000.001", "too large")):
+        with pytest.raises(OrderError, match=says):
+            orders.create_order(budi, [(parts["kampas"], 1, None)], now=T0, shop=SHOP, shipping=bad)
+    assert stock(parts["kampas"]) == 8, "a refused order took no stock"
+
+
+def test_changing_quantities_adding_and_removing_goods_moves_stock_and_the_total(staff, parts):
+    order = budi_orders(parts, staff)  # 2 kampas, 1 oli: Rp 250.000, awaiting payment
+    kampas, oli = order_edit.lines_of(order)
+    busi = catalogue.add_product("Busi NGK", price=28_000, stock=5, sku="BS-9")
+    order = order_edit.edit_order(order, quantities={kampas.id: 3, oli.id: 0}, add=[("bs-9", 2, None)],
+                                  shipping="12.000", by=staff, now=T0 + dt.timedelta(hours=1), shop=SHOP,
+                                  seen=order_edit.version(order))
+    assert [(i.name, i.quantity, i.code) for i in order_edit.lines_of(order)] == [
+        ("Kampas Rem Vario", 3, "KR-01"), ("Busi NGK", 2, "BS-9")]
+    assert (order.shipping, order.total) == (12_000, 3 * 75_000 + 2 * 28_000 + 12_000)
+    assert (stock(parts["kampas"]), stock(parts["oli"]), stock(busi)) == (7, 3, 3)
+    detail = AuditEntry.get(AuditEntry.action == "order.edit").detail
+    assert "Kampas Rem Vario 2 -> 3" in detail and "Oli Mesin 1L 1 -> 0" in detail and "+ 2 x Busi NGK" in detail
+    assert "shipping Rp 0 -> Rp 12.000" in detail and "total Rp 250.000 -> Rp 293.000" in detail
+    changed = Message.select().where(Message.template == "order_changed").get()
+    assert "total baru Rp 293.000" in changed.text and "BAYAR O-1001" in changed.text
+    # The same goods again add to their line; the form sent back unchanged changes nothing.
+    order = order_edit.edit_order(order, add=[(busi, 1, None)], by=staff, now=T0 + dt.timedelta(hours=2), shop=SHOP)
+    assert [i.quantity for i in order_edit.lines_of(order)] == [3, 3] and stock(busi) == 2
+    before = AuditEntry.select().count()
+    order_edit.edit_order(order, quantities={i.id: str(i.quantity) for i in order_edit.lines_of(order)},
+                          shipping="12000", by=staff, now=T0 + dt.timedelta(hours=3), shop=SHOP)
+    assert AuditEntry.select().count() == before
+
+
+@pytest.mark.parametrize("change, says", [
+    (dict(quantities="first:-1"), "at least 0"),
+    (dict(quantities="first:abc"), "whole number"),
+    (dict(quantities="first:99999999999"), "at most 10.000"),
+    (dict(quantities="first:11"), "only 8 more of Kampas Rem Vario in stock; 9 more asked"),
+    (dict(quantities="first:0,second:0"), "at least one item"),
+    (dict(add=[("oli mesin 1l", 3, None)]), "only 2 more of Oli Mesin 1L in stock; 3 more asked"),
+    (dict(add=[("Pelumas rantai", 1, None)]), "give a price"),
+    (dict(add=[("Pelumas rantai", 1, "-5000")]), "negative"),
+    (dict(add=[("Jasa pasang", 10_000, "2jt")]), "too large"),
+    (dict(shipping="-1"), "negative"),
+    (dict(quantities="999999:1"), "not on this order"),
+])
+def test_a_wrong_change_is_refused_and_changes_nothing(staff, parts, change, says):
+    order = budi_orders(parts, staff)
+    first, second = order_edit.lines_of(order)
+    if "quantities" in change:
+        pairs = [p.split(":") for p in change["quantities"].split(",")]
+        change["quantities"] = {{"first": first.id, "second": second.id}.get(k, k): v for k, v in pairs}
+    with pytest.raises(OrderError, match=says):
+        order_edit.edit_order(order, by=staff, now=T0, shop=SHOP, **change)
+    assert [(i.quantity, i.price) for i in order_edit.lines_of(order)] == [(2, 75_000), (1, 100_000)]
+    assert (stock(parts["kampas"]), stock(parts["oli"]), Order.get_by_id(order.id).total) == (8, 2, 250_000)
+    assert not AuditEntry.select().where(AuditEntry.action == "order.edit").exists()
+
+
+def test_a_shipped_or_cancelled_order_is_not_changed_and_a_paid_one_only_gets_cheaper(staff, parts):
+    order = budi_orders(parts, staff)
+    kampas, oli = order_edit.lines_of(order)
+    orders.set_status(order, "paid", by=staff, now=T0, shop=SHOP)
+    with pytest.raises(OrderError, match="is paid .Rp 250.000.: the new total Rp 325.000 is more than was paid"):
+        order_edit.edit_order(order, quantities={kampas.id: 3}, by=staff, now=T0, shop=SHOP)
+    assert stock(parts["kampas"]) == 8
+    order = order_edit.edit_order(order, quantities={oli.id: 0}, by=staff, now=T0, shop=SHOP)
+    assert order.total == 150_000 and stock(parts["oli"]) == 3
+    assert not Message.select().where(Message.template == "order_changed").exists(), "nothing more to pay"
+    orders.set_status(order, "shipped", by=staff, now=T0, shop=SHOP, courier="JNE", tracking="CGK123")
+    with pytest.raises(OrderError, match="O-1001 is shipped: it can no longer be changed"):
+        order_edit.edit_order(order, shipping="10000", by=staff, now=T0, shop=SHOP)
+    other = orders.create_order(BUDI, [(parts["kampas"], 1, None)], by=staff, now=T0, shop=SHOP)
+    orders.cancel_order(other, by=staff, reason="double", now=T0, shop=SHOP)
+    with pytest.raises(OrderError, match="is cancelled: it can no longer be changed"):
+        order_edit.edit_order(other, add=[(parts["kampas"], 1, None)], by=staff, now=T0, shop=SHOP)
+    assert stock(parts["kampas"]) == 8
+
+
+def test_a_change_on_an_order_someone_changed_meanwhile_is_refused(staff, parts):
+    order = budi_orders(parts, staff)
+    seen = order_edit.version(order)
+    kampas, _ = order_edit.lines_of(order)
+    order_edit.edit_order(order, quantities={kampas.id: 1}, by=staff, now=T0 + dt.timedelta(minutes=1), shop=SHOP,
+                          seen=seen)
+    with pytest.raises(OrderError, match="changed by someone else"):
+        order_edit.edit_order(order, quantities={kampas.id: 4}, by=staff, now=T0 + dt.timedelta(minutes=2),
+                              shop=SHOP, seen=seen)
+    assert stock(parts["kampas"]) == 9

@@ -12,7 +12,7 @@ from support import Browserless, start_web
 from appliance import auth, db, demo, migrations, orders, shopdata
 from appliance import settings as settings_module
 from appliance.conversation import Shop
-from appliance.models import Customer, Message, Order, User
+from appliance.models import AuditEntry, Customer, Message, Order, OrderItem, Product, User
 
 PASSWORD = "correct horse battery"
 NOW = dt.datetime.now(dt.timezone.utc)
@@ -175,6 +175,103 @@ def test_an_order_shipped_before_the_fields_keeps_its_note_readable(site):
     assert "JNE 0123456789" in text_of(page)
 
 
+# -- codes, units, the shipping cost, and changing an order before it ships -----------------------
+
+RINA = "+6281234500088"
+
+
+def _new_order(desk, **fields):
+    kampas = Product.get(Product.sku == "KR-01")
+    status, _, page = desk.post("/orders", {"csrf": desk.csrf("/orders"), "phone": "0812-3450-0088",
+                                            "product1": str(kampas.id), "quantity1": "2", **fields})
+    return status, page
+
+
+def _change(desk, number, **fields):
+    seen = re.search(r'name="seen" value="([^"]*)"', desk.get(f"/orders/{number}")[2])
+    return desk.post(f"/orders/{number}", {"csrf": desk.csrf(f"/orders/{number}"), "action": "edit",
+                                           "seen": html.unescape(seen.group(1)) if seen else "", **fields})
+
+
+def _line(number, code):
+    return OrderItem.get((OrderItem.order == Order.get(Order.number == number).id) & (OrderItem.code == code))
+
+
+def test_an_order_with_a_shipping_cost_shows_codes_units_and_the_shipping_line(site):
+    url, _ = site
+    desk = browser_for(url, "frontdesk")
+    for shipping, says in (("-5.000", "ongkos kirim: jumlah tidak boleh negatif"),
+                           ("99999999999", "ongkos kirim: Rp 99.999.999.999"),
+                           ("ongkir", "ongkos kirim: 'ongkir'")):
+        status, page = _new_order(desk, shipping=shipping)
+        assert status == 400 and says in text_of(page), text_of(page)[:300]
+    assert not Customer.select().where(Customer.phone == RINA).exists() or \
+        not Order.select().join(Customer).where(Customer.phone == RINA).exists(), "nothing was ordered"
+    status, page = _new_order(desk, shipping="15rb")
+    assert status == 200
+    order = Order.select().join(Customer).where(Customer.phone == RINA).get()
+    assert (order.shipping, order.total) == (15_000, 145_000)
+    words = text_of(page)
+    for expected in ("Kampas rem depan Vario KR-01", "2 set", "Ongkos kirim Rp 15.000", "Total Rp 145.000",
+                     "termasuk ongkir Rp 15.000"):
+        assert expected in words, expected
+    [sms] = Message.select().where((Message.phone == RINA) & (Message.template == "order_awaiting_payment"))
+    assert "total Rp 145.000" in sms.text, "the SMS asking to pay says the total with the shipping cost"
+    invoice = text_of(desk.get(f"/orders/{order.number}/invoice?paper=58")[2])
+    for expected in ("KR-01", "2 set × Rp 65.000", "Barang Rp 130.000", "Ongkos kirim Rp 15.000", "Total Rp 145.000"):
+        assert expected in invoice, expected
+
+
+def test_an_order_is_changed_before_it_ships_and_refused_after(site):
+    url, _ = site
+    desk = browser_for(url, "frontdesk")
+    number = Order.select().join(Customer).where(Customer.phone == RINA).get().number
+    kampas, oli = Product.get(Product.sku == "KR-01"), Product.get(Product.sku == "OL-10")
+    line = _line(number, "KR-01")
+    stock = {p.id: p.stock for p in (kampas, oli)}
+    for fields, says in (({f"qty{line.id}": "-1"}, "jumlah paling sedikit 0"),
+                         ({f"qty{line.id}": "1e9"}, "jumlah harus bilangan bulat, bukan '1e9'"),
+                         ({f"qty{line.id}": "99999999"}, "jumlah paling banyak 10.000"),
+                         ({f"qty{line.id}": str(2 + stock[kampas.id] + 1)}, "hanya cukup untuk tambahan"),
+                         ({f"qty{line.id}": "0"}, "paling sedikit satu barang"),
+                         ({"add1": str(oli.id), "addqty1": "0"}, "jumlah paling sedikit 1"),
+                         ({"shipping": "Rp 3.000.000.000"}, "terlalu besar"),
+                         ({"qty999999": "1"}, "baris itu tidak ada di pesanan ini")):
+        status, _, page = _change(desk, number, **fields)
+        assert status == 409 and says in text_of(page), (fields, text_of(page)[:400])
+        assert "Traceback" not in page and 'id="change" open' in page, "the form stays open with the error"
+    assert Order.get(Order.number == number).total == 145_000
+    assert {p.id: Product.get_by_id(p.id).stock for p in (kampas, oli)} == stock, "a refused change takes no stock"
+    status, _, page = _change(desk, number, **{f"qty{line.id}": "1", "add1": str(oli.id), "addqty1": "2",
+                                               "shipping": "20.000"})
+    assert status == 200 and "Tersimpan." in text_of(page)
+    order = Order.get(Order.number == number)
+    assert (order.shipping, order.total) == (20_000, 65_000 + 2 * 55_000 + 20_000)
+    assert Product.get_by_id(kampas.id).stock == stock[kampas.id] + 1
+    assert Product.get_by_id(oli.id).stock == stock[oli.id] - 2
+    assert "2 botol" in text_of(page) and "OL-10" in text_of(page)
+    entry = AuditEntry.select().where((AuditEntry.action == "order.edit")
+                                      & (AuditEntry.target == f"O-{number}")).get()
+    assert "Kampas rem depan Vario 2 -> 1" in entry.detail and "total Rp 145.000 -> Rp 195.000" in entry.detail
+    [changed] = Message.select().where((Message.phone == RINA) & (Message.template == "order_changed"))
+    assert "total baru Rp 195.000" in changed.text and "Bayar ke: " + PAY_TO in changed.text
+    # A form opened before that change is refused, not mixed in.
+    stale = desk.post(f"/orders/{number}", {"csrf": desk.csrf(f"/orders/{number}"), "action": "edit",
+                                             "seen": "2020-01-01T00:00:00+00:00", "shipping": "0"})
+    assert stale[0] == 409 and "diubah orang lain" in text_of(stale[2])
+    # Paid, then shipped with the courier and tracking number the SMS carries: no more changes.
+    order = orders.set_status(order, "paid", by=None, now=NOW)
+    assert _ship(desk, number, courier="JNE", tracking="CGK0099887766")[0] == 200
+    [shipped] = Message.select().where((Message.phone == RINA) & (Message.template == "order_shipped"))
+    assert "lewat JNE, no. resi CGK0099887766" in shipped.text
+    page = desk.get(f"/orders/{number}")[2]
+    assert 'id="change"' not in page, "a shipped order offers no change"
+    status, _, page = desk.post(f"/orders/{number}", {"csrf": desk.csrf(f"/orders/{number}"), "action": "edit",
+                                                       "shipping": "0"})
+    assert status == 409 and f"O-{number} sudah dikirim: tidak bisa diubah lagi" in text_of(page)
+    assert Order.get(Order.number == number).total == 195_000
+
+
 # -- in Chromium: the roll's 48 mm, the paper sizes, the phone ----------------------------------
 SHOTS = __import__("support").REPO / "test-output" / "print"
 MM = 96 / 25.4  # CSS pixels per millimetre
@@ -209,13 +306,15 @@ def test_the_roll_fits_48_mm_and_each_paper_prints_its_size_in_chromium(site, br
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/dashboard"))
-    for path in (f"/orders/{paid}", "/orders/1001", "/orders/1001/invoice", f"/orders/{paid}/receipt?paper=58"):
+    changed = Order.select().where(Order.shipping > 0).first()  # the order changed above, when it ran
+    more = (f"/orders/{changed.number}", f"/orders/{changed.number}/invoice?paper=58") if changed else ()
+    for path in (f"/orders/{paid}", "/orders/1001", "/orders/1001/invoice", f"/orders/{paid}/receipt?paper=58", *more):
         page.goto(url + path)
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, f"{path} is wider than a phone"
         page.screenshot(path=str(SHOTS / (path.strip("/").replace("/", "-").replace("?", "-") + "-390-id.png")),
                         full_page=True)
     page.emulate_media(media="print")
-    for path in (f"/orders/{paid}/receipt?paper=58", "/orders/1001/invoice?paper=58"):
+    for path in (f"/orders/{paid}/receipt?paper=58", "/orders/1001/invoice?paper=58", *more[1:]):
         page.goto(url + path)
         assert not page.locator(".print-bar").is_visible(), "the buttons are not printed"
         found = page.evaluate(WIDER_THAN_THE_ROLL, 48 * MM)

@@ -7,7 +7,7 @@ import datetime as dt
 
 from appliance import bookings, clock, simcredit, staff, tickets
 from appliance.customers import customer_for
-from appliance.models import Booking, Order, PaymentClaim, Service, Ticket, TicketEvent, User
+from appliance.models import Booking, Order, OrderItem, PaymentClaim, Service, Ticket, TicketEvent, User
 
 from .api import describe, Field, Problem, answer, body, caller_user, page, query_text
 from .api_messages import phone_of
@@ -170,9 +170,10 @@ def show_order(order: Order, items: bool = False) -> dict:
     out = {"number": order.number, "customer_id": order.customer_id, "status": order.status, "total": order.total,
            "note": order.note, "created_at": order.created_at, "payment_due": order.payment_due,
            "paid_at": order.paid_at, "shipped_at": order.shipped_at, "courier": order.courier or None,
-           "tracking": order.tracking or None}
+           "tracking": order.tracking or None, "shipping": order.shipping}
     if items:
-        out["items"] = [{"name": i.name, "quantity": i.quantity, "price": i.price} for i in order.items]
+        out["items"] = [{"name": i.name, "code": i.code or None, "unit": i.unit or None, "quantity": i.quantity,
+                         "price": i.price} for i in order.items.order_by(OrderItem.id)]
         out["payments"] = [show_payment(c) for c in order.payment_claims]
     return out
 

@@ -66,7 +66,7 @@ ACTIONS = {
     "booking.no_show": N_("booking: no-show"), "booking.cancel": N_("booking cancelled"),
     "queue.join": N_("joined the queue"), "queue.call": N_("number called"), "queue.done": N_("queue: done"),
     "queue.skipped": N_("queue: skipped"), "queue.left": N_("queue: left"),
-    "order.create": N_("order made"), "order.status": N_("order status changed"),
+    "order.create": N_("order made"), "order.status": N_("order status changed"), "order.edit": N_("order changed"),
     "order.due_extended": N_("time to pay extended"), "order.claim": N_("payment claimed"),
     "order.claim_verified": N_("payment checked: paid"), "order.claim_rejected": N_("payment rejected"),
     "ticket.opened": N_("ticket opened"), "ticket.assigned": N_("ticket assigned"),

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bottle
 
-from appliance import orders, shipping
+from appliance import order_edit, orders, shipping
 from appliance.models import Order
 
 from . import formats
@@ -65,7 +65,8 @@ def _document(web: Web, kind: str, order: Order):
     base = f"/orders/{order.number}/{kind}"
     values.update(
         t=lambda text: translate(text, language), language=language, kind=kind, paper=paper, o=order,
-        doc_number=document_number(kind, order), ref=orders.ref(order), items=list(order.items),
+        doc_number=document_number(kind, order), ref=orders.ref(order), items=order_edit.lines_of(order),
+        subtotal=order_edit.subtotal(order),
         shop=settings.shop_name, shop_address=settings.shop_address, shop_phone=settings.shop_phone,
         pay_to=settings.payment_instructions, full_date=full_date, old_note=shipping.old_note(order),
         dated=order.created_at if kind == "invoice" else (order.paid_at or order.updated_at),

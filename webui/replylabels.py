@@ -106,6 +106,8 @@ REPLY_LABELS = {
     "order_shipped_untracked": (N_("Order shipped, no tracking number"),
                                 N_("Staff mark the order shipped without a tracking number (the shop's own rider).")),
     "order_done": (N_("Order complete"), N_("Staff mark the order done.")),
+    "order_changed": (N_("Order changed: the new total"),
+                      N_("Staff change an order that awaits payment (goods, quantities, shipping cost).")),
     "order_cancelled": (N_("Order cancelled"), N_("Staff cancel the order.")),
     "order_expired": (N_("Unpaid order cancelled"), N_("No payment by the due date.")),
     "order_status": (N_("How an order stands"), N_("STATUS O-1001.")),

@@ -63,6 +63,7 @@ def shop_page(web: Web, error: str = "", typed: dict | None = None):
     return web.render("shop", title="Shop settings", error=error, groups=owner_groups(web, typed),
                       zones=ZONES, hours=hours, services=catalogue.services(active=None),
                       products=catalogue.products(active=None), kept=kept, opened=opened, amount=thousands,
+                      units=catalogue.COMMON_UNITS, max_description=catalogue.MAX_DESCRIPTION,
                       zone=web.settings.timezone,
                       categories=list(TicketCategory.select().order_by(TicketCategory.name)))
 
@@ -114,16 +115,18 @@ def shop_save(web: Web):
         elif section == "product":
             existing = catalogue.Product.get_or_none(catalogue.Product.id == int_or_zero(web.form("id")))
             price = catalogue.parse_price(web.form("price", "0", limit=30))
+            # The limits here only stop a flood; the catalogue says what is too long, in words.
+            goods = dict(name=web.form("name", limit=1000), price=price, category=web.form("category", limit=1000),
+                         sku=web.form("sku", limit=1000), unit=web.form("unit", limit=1000),
+                         description=web.form("description", limit=5000))
             if existing:
-                catalogue.update_product(existing, by=web.user, name=web.form("name", limit=200), price=price,
-                                         category=web.form("category", limit=100), active=web.form("active") == "on")
+                catalogue.update_product(existing, by=web.user, active=web.form("active") == "on", **goods)
                 delta = _whole(web, "stock_delta", "Stock")
                 if delta:
                     catalogue.adjust_stock(existing, delta, reason=web.form("reason", "stock count", limit=200),
                                            by=web.user, now=utcnow())
             else:
-                catalogue.add_product(web.form("name", limit=200), price=price, category=web.form("category", limit=100),
-                                      stock=_whole(web, "stock", "Stock"), by=web.user)
+                catalogue.add_product(goods.pop("name"), stock=_whole(web, "stock", "Stock"), by=web.user, **goods)
         elif section == "category":
             existing = TicketCategory.get_or_none(TicketCategory.id == int_or_zero(web.form("id")))
             tickets.save_category(web.form("name", limit=64), words=web.form("words", limit=1000),

@@ -37,10 +37,18 @@
 <thead><tr><th class="item">{{t('Item')}}</th><th class="num qty">{{t('Qty')}}</th><th class="num price">{{t('Price')}}</th><th class="num amount">{{t('Amount')}}</th></tr></thead>
 <tbody>
 % for i in items:
-<tr><td class="item">{{i.name}}<span class="each"> {{i.quantity}} × {{money(i.price)}}</span></td><td class="num">{{number(i.quantity)}}</td><td class="num">{{money(i.price)}}</td><td class="num amount">{{money(i.quantity * i.price)}}</td></tr>
+<tr><td class="item">{{i.name}}\\
+% if i.code:
+ <span class="code">{{i.code}}</span>\\
+% end
+<span class="each"> {{number(i.quantity)}}{{(' ' + i.unit) if i.unit else ''}} × {{money(i.price)}}</span></td><td class="num">{{number(i.quantity)}}{{(' ' + i.unit) if i.unit else ''}}</td><td class="num">{{money(i.price)}}</td><td class="num amount">{{money(i.quantity * i.price)}}</td></tr>
 % end
 </tbody>
 </table>
+% if o.shipping:
+<p class="sub-total"><span>{{t('Goods')}}</span> <span>{{money(subtotal)}}</span></p>
+<p class="sub-total shipping-cost"><span>{{t('Shipping cost')}}{{(' · ' + o.courier) if o.courier else ''}}</span> <span>{{money(o.shipping)}}</span></p>
+% end
 <p class="grand-total"><span>{{t('Total')}}</span> <span>{{money(o.total)}}</span></p>
 % if kind == 'receipt':
 <p class="stamp">{{t('PAID')}}</p>

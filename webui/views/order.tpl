@@ -10,7 +10,7 @@
  · <span class="nowrap">{{phone_number(o.customer.phone)}}</span>
 % end
 {{(' · ' + o.customer.address) if o.customer.address else ''}}</dd>
-  <dt>{{t('Total')}}</dt><dd>{{money(o.total)}}</dd>
+  <dt>{{t('Total')}}</dt><dd>{{money(o.total)}}{{(' · ' + t('shipping {amount} included').format(amount=money(o.shipping))) if o.shipping else ''}}</dd>
   <dt>{{t('Created')}}</dt><dd>{{when(o.created_at)}}</dd>
   % if o.payment_due and o.status == 'awaiting_payment':
   <dt>{{t('Pay by')}}</dt><dd>{{when(o.payment_due)}} ({{until(o.payment_due)}})</dd>
@@ -38,11 +38,43 @@
   % end
 </div>
 % end
-<table><thead><tr><th>{{t('Item')}}</th><th>{{t('qty')}}</th><th>{{t('price')}}</th></tr></thead><tbody>
-% for i in o.items:
-<tr><td>{{i.name}}</td><td>{{i.quantity}}</td><td>{{money(i.price)}}</td></tr>
+<table class="order-lines"><thead><tr><th>{{t('Item')}}</th><th>{{t('qty')}}</th><th>{{t('price')}}</th></tr></thead><tbody>
+% for i in lines:
+<tr><td><span>{{i.name}}\\
+% if i.code:
+ <span class="code">{{i.code}}</span>\\
 % end
-</tbody></table>
+</span></td><td class="nowrap">{{number(i.quantity)}}{{(' ' + i.unit) if i.unit else ''}}</td><td class="nowrap">{{money(i.price)}}</td></tr>
+% end
+</tbody>
+% if o.shipping:
+<tfoot><tr><td colspan="2">{{t('Goods')}}</td><td class="nowrap">{{money(subtotal)}}</td></tr>
+<tr><td colspan="2">{{t('Shipping cost')}}</td><td class="nowrap">{{money(o.shipping)}}</td></tr>
+<tr><th colspan="2">{{t('Total')}}</th><th class="nowrap">{{money(o.total)}}</th></tr></tfoot>
+% end
+</table>
+% if editable and user.role in ('owner', 'admin', 'frontdesk'):
+<details class="card order-edit" id="change"{{!' open' if editing else ''}}><summary>{{t('Change the order')}}</summary>
+<form method="post" action="/orders/{{o.number}}#change">
+  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="edit"><input type="hidden" name="seen" value="{{version}}">
+  <p class="meta">{{t('0 takes an item off. The stock follows each change.')}}{{(' ' + t('Paid: the total may go down, not up.')) if o.status == 'paid' else ''}}{{(' ' + t('The customer gets an SMS with the new total.')) if o.status == 'awaiting_payment' else ''}}</p>
+  % for i in lines:
+  <label>{{i.name}}{{(' · ' + i.code) if i.code else ''}} · {{money(i.price)}} <span class="qty"><input name="qty{{i.id}}" value="{{i.quantity}}" inputmode="numeric" maxlength="6"> {{i.unit}}</span></label>
+  % end
+  % for n in range(1, 3):
+  <div class="row-form">
+    <label>{{t('Add goods')}} <select name="add{{n}}"><option value="">-</option>
+    % for p in products:
+      <option value="{{p.id}}">{{goods_label(p)}}</option>
+    % end
+    </select></label>
+    <label>{{t('qty')}} <input name="addqty{{n}}" value="1" inputmode="numeric" maxlength="6"></label>
+  </div>
+  % end
+  <label>{{t('Shipping cost (Rp)')}} <input name="shipping" value="{{number(o.shipping)}}" inputmode="numeric" maxlength="30"></label>
+  <button type="submit" class="primary">{{t('Save the changes')}}</button>
+</form></details>
+% end
 % if claims:
 <section class="card"><h2>{{t('Payment claims')}}</h2>
 % for c in claims:

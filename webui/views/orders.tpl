@@ -46,12 +46,13 @@
   <div class="row-form">
     <label>{{t('Item {n}').format(n=n)}} <select name="product{{n}}"><option value="">-</option>
     % for p in products:
-      <option value="{{p.id}}">{{p.name}} · {{money(p.price)}} · {{t('stock')}} {{number(p.stock)}}</option>
+      <option value="{{p.id}}">{{goods_label(p)}}</option>
     % end
     </select></label>
     <label>{{t('qty')}} <input name="quantity{{n}}" value="1" inputmode="numeric" maxlength="5"></label>
   </div>
   % end
+  <label>{{t('Shipping cost (Rp)')}} <input name="shipping" inputmode="numeric" maxlength="30" placeholder="0"></label>
   <label>{{t('Notes')}} <input name="note" maxlength="500"></label>
   <button type="submit" class="primary">{{t('Add')}}</button>
 </form></details>

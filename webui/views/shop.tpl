@@ -66,20 +66,36 @@
 <details class="card" id="product" {{'open' if opened == 'product' else ''}}><summary>{{t('Goods')}}</summary>
 <p class="meta"><a href="/restock">{{t('Suppliers and restock orders')}}</a></p>
 % for p in products + [None]:
-<form method="post" action="/settings/shop" class="row-form">
+% if p:
+<details class="goods" {{'open' if kept('product', p, 'id', None) == str(p.id) else ''}}><summary><span class="code">{{p.sku or '—'}}</span> <span class="name">{{p.name}}</span> <span class="meta">{{money(p.price)}}{{('/' + p.unit) if p.unit else ''}} · {{t('{n} in stock').format(n=amount(p.stock))}}{{(' ' + p.unit) if p.unit else ''}}{{'' if p.active else ' · ' + t('not sold')}}</span></summary>
+% end
+<form method="post" action="/settings/shop" class="row-form goods-form">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="section" value="product"><input type="hidden" name="id" value="{{p.id if p else ''}}">
   <label>{{t('Name')}} <input name="name" value="{{kept('product', p, 'name', p.name if p else '')}}" maxlength="200" placeholder="{{'' if p else t('New goods')}}"></label>
+  <label>{{t('Code (BUY KR-01 2)')}} <input name="sku" value="{{kept('product', p, 'sku', p.sku if p else '')}}" maxlength="64" autocapitalize="characters" spellcheck="false" autocomplete="off"></label>
   <label>{{t('Category')}} <input name="category" value="{{kept('product', p, 'category', p.category if p else '')}}" maxlength="100"></label>
   <label>{{t('Price (Rp)')}} <input name="price" value="{{kept('product', p, 'price', amount(p.price) if p else '')}}" inputmode="numeric" maxlength="30"></label>
+  <label>{{t('Unit (pcs, set, liter…)')}} <input name="unit" value="{{kept('product', p, 'unit', p.unit if p else '')}}" maxlength="20" list="units" autocomplete="off"></label>
   % if p:
   <label>{{t('In stock: {n}. Change by').format(n=amount(p.stock))}} <input name="stock_delta" value="{{kept('product', p, 'stock_delta', 0)}}" inputmode="numeric" maxlength="7"></label>
-  <label class="check"><input type="checkbox" name="active" {{'checked' if p.active else ''}}> {{t('Active')}}</label>
   % else:
   <label>{{t('Stock')}} <input name="stock" value="{{kept('product', p, 'stock', 0)}}" inputmode="numeric" maxlength="7"></label>
   % end
+  <label class="wide">{{t('Description')}} <textarea name="description" rows="2" maxlength="{{max_description}}">{{kept('product', p, 'description', p.description if p else '')}}</textarea></label>
+  % if p:
+  <label class="check"><input type="checkbox" name="active" {{'checked' if p.active else ''}}> {{t('Active')}}</label>
+  % end
   <button type="submit">{{t('Save') if p else t('Add')}}</button>
 </form>
+% if p:
+</details>
 % end
+% end
+<datalist id="units">
+% for u in units:
+  <option value="{{u}}">
+% end
+</datalist>
 </details>
 
 <details class="card" id="category" {{'open' if opened == 'category' else ''}}><summary>{{t('Ticket categories and SLA')}}</summary>

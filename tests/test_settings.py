@@ -190,7 +190,7 @@ def test_every_new_user_and_the_demos_owner_read_the_shops_language(shop, tmp_pa
     from appliance.models import User
     demo.seed(tmp_path, "spa")
     assert User.get(User.username == "owner").language == "id"  # the shop speaks Indonesian
-    assert auth.create_user("dewi", "correct horse battery", "frontdesk").language == "id"
+    assert auth.create_user("ayu", "correct horse battery", "frontdesk").language == "id"
     owner_sets(default_language="en")
     assert auth.create_user("maria", "correct horse battery", "frontdesk").language == "en"
     assert auth.create_user("budi", "correct horse battery", "technician", language="id").language == "id"

@@ -38,6 +38,15 @@ SHOP_NAMES = {
     "service": "Servis IT Cepat",
 }
 
+# Where each demo shop is: the answer to "lokasi dmn?" and the receipts' header.
+SHOP_ADDRESSES = {
+    "spa": "Jl. Gajah Mada No. 12, Pontianak",
+    "parts": "Jl. Ahmad Yani No. 88, Garut",
+    "isp": "Jl. Diponegoro No. 5, Garut",
+    "shop": "Jl. Pembangunan No. 21, Garut",
+    "service": "Jl. Jend. Sudirman No. 45, Jakarta Pusat",
+}
+
 
 def seed(data_dir: Path, kind: str = "spa", now: dt.datetime | None = None) -> tuple[str, str] | None:
     """Seed an empty shop; return the demo login (user, password) when there is one."""
@@ -54,6 +63,8 @@ def seed(data_dir: Path, kind: str = "spa", now: dt.datetime | None = None) -> t
         with Customer._meta.database.atomic():
             SEEDERS[kind](now)
             shopdata.put("demo", kind)
+        if not shopdata.setting("shop_address"):
+            shopdata.save_ui_settings({"shop_address": SHOP_ADDRESSES[kind]})
     try:
         user, password = login_file.read_text().split()[:2]
         return user, password

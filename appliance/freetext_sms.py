@@ -78,6 +78,10 @@ templates({
         "id": "{shop}: alamat kami {address}.",
         "en": "{shop}: our address is {address}.",
     },
+    "hours_and_location": {
+        "id": "{shop}: kami buka {hours}. Alamat kami {address}.",
+        "en": "{shop}: we are open {hours}. Our address is {address}.",
+    },
     "greeting": {
         "id": "{shop}: halo, ada yang bisa kami bantu? Ketik BANTUAN untuk daftar perintah.",
         "en": "{shop}: hello, how can we help? Text HELP for the list of commands.",
@@ -349,7 +353,7 @@ def opening_text(language: str) -> str:
 
 @on_free_text("hours")
 def _hours(c: Conversation, u) -> list[Reply]:
-    return [c.reply("hours", hours=opening_text(c.language))]
+    return _hours_or_where(c, u) or [c.reply("hours", hours=opening_text(c.language))]
 
 
 @on_free_text("location")
@@ -357,7 +361,15 @@ def _location(c: Conversation, u) -> list[Reply] | None:
     address = shopdata.setting("shop_address")
     if not address:
         return None  # staff answer it
-    return [c.reply("location", address=gsm_safe(address)[:120])]
+    return _hours_or_where(c, u) or [c.reply("location", address=gsm_safe(address)[:120])]
+
+
+def _hours_or_where(c: Conversation, u) -> list[Reply] | None:
+    """'buka jam brp? lokasi dmn': both asked plainly, both answered in one SMS."""
+    address = shopdata.setting("shop_address")
+    if not address or min(u.score_of("hours"), u.score_of("location")) < 3:
+        return None
+    return [c.reply("hours_and_location", hours=opening_text(c.language), address=gsm_safe(address)[:100])]
 
 
 @on_free_text("points")

@@ -87,6 +87,8 @@ def test_a_rider_prices_orders_and_pays_in_his_own_words(shop_of):
     shopdata.use(parts.settings)
     shopdata.save_ui_settings({"payment_instructions": "BCA 1234567890 a.n. Jaya Motor"})
     gan = "+6281234560003"
+    both = say(parts, gan, "buka jam brp gan? lokasi dmn")  # two questions, one SMS answering both
+    assert "kami buka" in both and "Alamat kami Jl. Ahmad Yani" in both, both
     price = say(parts, gan, "oli mesin 1 liter harganya brp, stok ada?")
     assert "Rp 55.000" in price and "stok" in price
     asked = say(parts, gan, "saya ambil busi 2 sama oli 1 ya")

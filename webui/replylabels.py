@@ -184,6 +184,7 @@ REPLY_LABELS = {
     "price_list": (N_("Prices"), N_('"how much is a massage?"')),
     "hours": (N_("Opening hours"), N_('"are you open on Sunday?"')),
     "location": (N_("Where the shop is"), N_('"where is the shop?"')),
+    "hours_and_location": (N_("Opening hours and where the shop is"), N_('"what time do you open? where are you?"')),
     "greeting": (N_("Hello back"), N_('"hello" and nothing else.')),
     "book_or_order": (N_("Book or buy?"), N_("A text that could be either.")),
     "order_no_goods": (N_("No goods named"), N_('"I want to order" without goods.')),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import (bookings, bookings_sms, customers_sms, loyalty_sms, orders, orders_sms, shopdata, shopkind, status_sms,
-               tickets_sms, waiting, waiting_sms)
+               tickets_sms, understand, waiting, waiting_sms)
 from .basics_sms import help_reply
 from .catalogue import rupiah
 from .conversation import Conversation, Reply, on_confirm, on_free_text, templates
@@ -25,6 +25,7 @@ from .models import Booking, InfoAnswer, Message, Product, Service
 from .smstext import day_label, gsm_safe
 
 GREETING_WINDOW = dt.timedelta(hours=12)
+CONTEXT_WINDOW = dt.timedelta(minutes=30)  # a bare "berapa?" is about what was asked this long before
 PRICE_ITEMS_SHOWN = 4
 WEEKDAY_SHORT = {"id": ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"),
                  "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
@@ -306,9 +307,10 @@ def _complain(c: Conversation, u) -> list[Reply] | None:
 @on_free_text("price")
 def _price(c: Conversation, u) -> list[Reply] | None:
     shown = []
-    if u.items:
-        for item in u.items[:PRICE_ITEMS_SHOWN]:
-            shown.append(_price_line(c, item.kind, item.id))
+    named = [(item.kind, item.id) for item in u.items] or _items_just_asked(c)
+    if named:
+        for kind, id in named[:PRICE_ITEMS_SHOWN]:
+            shown.append(_price_line(c, kind, id))
     else:
         rows = [("service", s.id) for s in Service.select().where(Service.active == True)  # noqa: E712
                 .order_by(Service.name).limit(PRICE_ITEMS_SHOWN)]
@@ -319,6 +321,17 @@ def _price(c: Conversation, u) -> list[Reply] | None:
     if not shown:
         return None
     return [c.reply("price_list", items=", ".join(shown))]
+
+
+def _items_just_asked(c: Conversation) -> list[tuple[str, int]]:
+    """'ready kampas rem?' then 'brp harganya gan': the goods or services this
+    phone's text of the last half hour named, which a bare question is about."""
+    earlier = (Message.select(Message.understood)
+               .where((Message.phone == c.message.phone) & (Message.direction == "in")
+                      & (Message.id < c.message.id) & (Message.created_at >= c.now - CONTEXT_WINDOW))
+               .order_by(Message.id.desc()).first())
+    items = understand.from_json(earlier.understood).get("items", []) if earlier else []
+    return [(i["kind"], i["id"]) for i in items if isinstance(i, dict) and i.get("kind") and i.get("id")]
 
 
 def _price_line(c: Conversation, kind: str, id: int) -> str:

@@ -89,6 +89,10 @@ def test_a_rider_prices_orders_and_pays_in_his_own_words(shop_of):
     gan = "+6281234560003"
     both = say(parts, gan, "buka jam brp gan? lokasi dmn")  # two questions, one SMS answering both
     assert "kami buka" in both and "Alamat kami Jl. Ahmad Yani" in both, both
+    ready = say(parts, gan, "gan ready rantai set supra?")
+    assert "Rantai set Supra X Rp 210.000" in ready
+    again = say(parts, gan, "brp harganya gan")  # the goods just asked about, not the whole list
+    assert "Rantai set Supra X Rp 210.000" in again and "Busi" not in again, again
     price = say(parts, gan, "oli mesin 1 liter harganya brp, stok ada?")
     assert "Rp 55.000" in price and "stok" in price
     asked = say(parts, gan, "saya ambil busi 2 sama oli 1 ya")

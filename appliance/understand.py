@@ -568,6 +568,9 @@ def _decide(scores, items, lexicon, day, time, amount, order, ticket, joined, to
     if scores.get("queue") and "nomor" in tokens and "antrian" not in tokens and "antri" not in tokens \
             and not scores.get("book") and ("sudah" in tokens or "sekarang" in tokens):
         scores["queue"] += 1
+    if scores.get("order_status", 0) <= 2 and "berapa" in tokens and order is None \
+            and not {"resi", "dikirim", "kiriman", "sampai", "tracking"} & set(tokens):
+        scores["order_status"] = 0  # "paket brp aja?": an ISP's plans, or a parcel's price, not where it is
     if ticket is not None:
         scores["ticket_status"] = scores.get("ticket_status", 0) + 1
     if (day or time) and scores.get("move", 0) >= 3:

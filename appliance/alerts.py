@@ -53,10 +53,24 @@ templates({
 
 # -- complaints by SMS -----------------------------------------------------------------------
 
-def ticket_to_join(customer, now: dt.datetime) -> Ticket | None:
+# Words every complaint has: sharing one of these says nothing about being the same trouble.
+_ANY_TROUBLE = frozenset("error rusak mati tidak bisa lagi juga masih belum sudah tolong minta mohon segera teknisi "
+                         "datang kesini sekalian cepat kenapa gimana bagaimana problem masalah trouble please saya "
+                         "kami dari sejak tadi kemarin sekarang hari pagi siang sore malam".split())
+
+
+def _same_trouble(summary: str, text: str) -> bool:
+    """'printer di lt 3 jg error' names what 'Printer lantai 3 tidak bisa mencetak' is about."""
+    from .understand import words
+    def telling(value: str) -> set[str]:
+        return {w for w in words(value) if len(w) >= 5 and w not in _ANY_TROUBLE}
+    return bool(telling(summary) & telling(text))
+
+
+def ticket_to_join(customer, now: dt.datetime, text: str = "") -> Ticket | None:
     """The open ticket a customer's new SMS complaint joins, or None when a
-    new ticket may be opened: none of theirs is open and recent, and they
-    have fewer than MAX_OPEN_BY_SMS open."""
+    new ticket may be opened: none of theirs is open and recent or about the
+    same thing, and they have fewer than MAX_OPEN_BY_SMS open."""
     if customer is None:
         return None
     still_open = list(Ticket.select().where((Ticket.customer == customer)
@@ -67,7 +81,7 @@ def ticket_to_join(customer, now: dt.datetime) -> Ticket | None:
     newest = still_open[0]
     if now - newest.created_at < JOIN_WINDOW or len(still_open) >= MAX_OPEN_BY_SMS:
         return newest
-    return None
+    return next((ticket for ticket in still_open if _same_trouble(ticket.summary, text)), None)
 
 
 def add_to_ticket(ticket: Ticket, text: str, now: dt.datetime, limit: int = 2000) -> TicketEvent:

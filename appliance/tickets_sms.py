@@ -185,7 +185,7 @@ def _open_from_sms(c: Conversation, text: str) -> Ticket:
         & (Ticket.created_at >= c.now - DUPLICATE_WINDOW)).order_by(Ticket.id.desc()).first())
     if same is not None:
         return same  # the phone sent it twice
-    joined = alerts.ticket_to_join(c.customer, c.now)
+    joined = alerts.ticket_to_join(c.customer, c.now, text)
     if joined is not None:
         alerts.add_to_ticket(joined, text, c.now)
         return joined

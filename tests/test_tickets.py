@@ -204,6 +204,16 @@ def test_one_phone_flooding_complaints_opens_at_most_a_few_tickets(responder, ca
     assert Ticket.select().count() == alerts.MAX_OPEN_BY_SMS
 
 
+def test_a_complaint_about_the_same_trouble_days_later_joins_its_open_ticket(responder, categories, rina):
+    text_in(RINA, "KELUHAN printer lantai 3 tidak bisa mencetak", T0, responder)
+    later = T0 + alerts.JOIN_WINDOW + dt.timedelta(days=1)
+    _, [joined] = text_in(RINA, "KELUHAN printer di lt 3 jg error, minta teknisi sekalian", later, responder)
+    assert Ticket.select().count() == 1 and "T-0001" in joined.text
+    assert TicketEvent.select().where(TicketEvent.kind == "customer_sms").count() == 1
+    _, [opened] = text_in(RINA, "KELUHAN laptop direktur mati total", later + dt.timedelta(minutes=5), responder)
+    assert Ticket.select().count() == 2 and "T-0002" in opened.text  # another trouble: its own ticket
+
+
 # -- what must never happen ------------------------------------------------------------------------
 
 def test_nobody_learns_about_another_customers_ticket(responder, categories, rina):

@@ -12,7 +12,9 @@ one kind reply.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 
 from . import (bookings, bookings_sms, customers_sms, loyalty_sms, orders, orders_sms, shopdata, shopkind, status_sms,
                tickets_sms, understand, waiting, waiting_sms)
@@ -324,14 +326,36 @@ def _price(c: Conversation, u) -> list[Reply] | None:
 
 
 def _items_just_asked(c: Conversation) -> list[tuple[str, int]]:
+    return items_just_asked(c.message, c.now)
+
+
+def items_just_asked(message: Message, now: dt.datetime) -> list[tuple[str, int]]:
     """'ready kampas rem?' then 'brp harganya gan': the goods or services this
     phone's text of the last half hour named, which a bare question is about."""
     earlier = (Message.select(Message.understood)
-               .where((Message.phone == c.message.phone) & (Message.direction == "in")
-                      & (Message.id < c.message.id) & (Message.created_at >= c.now - CONTEXT_WINDOW))
+               .where((Message.phone == message.phone) & (Message.direction == "in")
+                      & (Message.id < message.id) & (Message.created_at >= now - CONTEXT_WINDOW))
                .order_by(Message.id.desc()).first())
     items = understand.from_json(earlier.understood).get("items", []) if earlier else []
     return [(i["kind"], i["id"]) for i in items if isinstance(i, dict) and i.get("kind") and i.get("id")]
+
+
+_FIRST_NUMBER = re.compile(r"\b(\d{1,3})\b")
+
+
+def in_context(message: Message, u, now: dt.datetime):
+    """'mau 1 ya kak' right after 'sepatu boots ada?': an order that names no
+    goods takes the one goods the phone's text just asked about (and the
+    first number as its quantity); the customer still answers YA first."""
+    if u.items or u.score_of("order") < 1 or u.intent not in ("unclear", "order"):
+        return u
+    products = [id for kind, id in items_just_asked(message, now) if kind == "product"]
+    product = Product.get_or_none(Product.id == products[0]) if len(products) == 1 else None
+    if product is None:
+        return u
+    number = _FIRST_NUMBER.search(message.text or "")
+    item = understand.Item("product", product.id, product.name, int(number.group(1)) if number else None)
+    return dataclasses.replace(u, intent="order", items=(item,), score=max(u.score, 3))
 
 
 def _price_line(c: Conversation, kind: str, id: int) -> str:

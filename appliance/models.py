@@ -583,19 +583,10 @@ MODELS = (SchemaVersion, Customer, User, Session, Message, OutboundPart, Inbound
           Order, OrderItem, PaymentClaim, Campaign, TaughtPhrase, InfoAnswer, DailyCount, QuickReply,
           Rating, ApiToken, StaffMember, StaffService)
 
-# The webhooks' tables live in their own module; import them from here.
+# Tables that live in modules of their own; import them from here (desktables.py is imported above).
 from .hooktables import HOOK_MODELS, HookDelivery, Webhook  # noqa: E402,F401
-
-MODELS += HOOK_MODELS
-
-# The suppliers' and restock orders' tables too, made here: they point to the goods and users above.
-from .supplytables import define as _define_supply  # noqa: E402
+from .newstable import NEWS_MODELS, NewsItem  # noqa: E402,F401
+from .supplytables import define as _define_supply  # noqa: E402  (they point to the goods and users above)
 
 SUPPLY_MODELS = Supplier, SupplierProduct, Restock, RestockLine = _define_supply(Product, User)
-MODELS += SUPPLY_MODELS
-MODELS += DESK_MODELS  # the service desk's (desktables.py)
-
-# The staff news board's table, likewise (newstable.py).
-from .newstable import NEWS_MODELS, NewsItem  # noqa: E402,F401
-
-MODELS += NEWS_MODELS
+MODELS += HOOK_MODELS + SUPPLY_MODELS + DESK_MODELS + NEWS_MODELS

@@ -14,7 +14,7 @@ import json
 import logging
 from typing import Callable
 
-from . import outbox, shopdata, shopkind, understand
+from . import freetext_sms, outbox, shopdata, shopkind, understand
 from .audit import audit
 from .clock import utcnow
 from .conversation import (FREE_TEXT_HANDLERS, KEYWORD_HANDLERS, REPLY_HANDLERS, STAFF_HANDLERS, Conversation,
@@ -233,6 +233,8 @@ class Responder:
         replyable = is_replyable(message.phone)
         read = understand.understand(message.text, shopdata.lexicon(), now.astimezone(self.shop.tz)) \
             if replyable else understand.Understanding("unclear", how="none")
+        if replyable and customer is not None:
+            read = freetext_sms.in_context(message, read, now)  # "mau 1 ya": the goods just asked about
         language = self._language(customer, staff, read) if replyable else self.shop.default_language
         conversation = Conversation(message, customer, match, language, self.shop, self.table, now, staff,
                                     understood=read)

@@ -134,3 +134,15 @@ def test_an_online_shopper_asks_for_her_shoes_and_her_parcel(shop_of):
     rina = "+6281234500031"  # the demo's customer with a paid order
     assert "Rp 450.000" in say(shop, rina, "sepatu pantofel hitam no 42 ada?")
     assert "O-1001" in say(shop, rina, "paket saya udah sampai mana ya")
+
+
+def test_mau_1_after_asking_about_goods_orders_those_goods_once_she_says_ya(shop_of):
+    shop = shop_of("shop")
+    buyer = "+6281234560031"
+    assert "Rp 650.000" in say(shop, buyer, "kak sepatu boots kulit coklat ada?")
+    asked = say(shop, buyer, "mau 1 ya kak, kirim ke jl merdeka 5 bandung")
+    assert "Sepatu boots kulit coklat 41 x1" in asked and "Balas YA" in asked, asked
+    assert Order.select().join(Customer).where(Customer.phone == buyer).count() == 0, "nothing ordered on a guess"
+    assert "O-" in say(shop, buyer, "ya")
+    order = Order.select().join(Customer).where(Customer.phone == buyer).get()
+    assert [(i.name, i.quantity) for i in order.items] == [("Sepatu boots kulit coklat 41", 1)]

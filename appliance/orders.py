@@ -320,9 +320,12 @@ def create_order(customer: Customer | str, items, *, by: User | None = None, not
 # -- status changes ----------------------------------------------------------------------
 
 def _refused(order: Order, old: str, new: str) -> str:
-    can = ", ".join(STATUS_LABELS[s] for s in onward(old)) or "nothing: it is closed"
-    return (f"{ref(order)} is {STATUS_LABELS[old]}; it cannot become {STATUS_LABELS[new]}. "
-            f"From here it can go to: {can}")
+    """Why not, and where it can go instead: each status in the reader's words."""
+    can = {f"s{n}": STATUS_LABELS[s] for n, s in enumerate(onward(old))}
+    listed = ", ".join("{%s}" % name for name in can)  # no words of its own: only the statuses are translated
+    return say(N_("{ref} is {old}; it cannot become {new}. From here it can go to: {can}"), ref=ref(order),
+               old=STATUS_LABELS[old], new=STATUS_LABELS[new],
+               can=say(listed, **can) if can else say(N_("nothing: it is closed")))
 
 
 def _transition(order: Order, new: str, *, by: User | None, now: dt.datetime, note: str, shop: Shop,

@@ -28,6 +28,13 @@
   <dt>{{t('Notes')}}</dt><dd>{{o.note}}</dd>
   % end
 </dl>
+%# The next step first: one tap, where the thumb is, before the paperwork.
+% if step and user.role in ('owner', 'admin', 'frontdesk'):
+<form method="post" action="/orders/{{o.number}}" class="card step-form">
+  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="status"><input type="hidden" name="status" value="{{step}}">
+  <button type="submit" class="primary">{{t('Mark in production') if step == 'in_production' else t('Mark packed')}}</button>
+</form>
+% end
 % if user.role in ('owner', 'admin', 'frontdesk'):
 <div class="buttons print-buttons">
   <a class="button" href="/orders/{{o.number}}/invoice">{{t('Invoice (A4)')}}</a>
@@ -94,12 +101,6 @@
   </div>
 % end
 </section>
-% end
-% if step and user.role in ('owner', 'admin', 'frontdesk'):
-<form method="post" action="/orders/{{o.number}}" class="card step-form">
-  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="status"><input type="hidden" name="status" value="{{step}}">
-  <button type="submit" class="primary">{{t('Mark in production') if step == 'in_production' else t('Mark packed')}}</button>
-</form>
 % end
 % if 'shipped' in next_states and user.role in ('owner', 'admin', 'frontdesk'):
 <form method="post" action="/orders/{{o.number}}" class="row-form card ship-form">

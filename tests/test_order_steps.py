@@ -106,7 +106,9 @@ def test_switched_on_a_paid_order_is_made_packed_changed_and_shipped(parts_site)
                                                          & (AuditEntry.target == "O-1001")).order_by(AuditEntry.id)]
     assert steps[-1] == "paid -> in production" and steps.count("paid -> in production") == 1
     # No step back, and nothing that is not a status at all.
-    for back, says in (("paid", "tidak bisa menjadi sudah bayar"), ("awaiting_payment", "berstatus diproses; tidak bisa menjadi menunggu bayar. Dari sini bisa menjadi: dikemas, dikirim")):
+    for back, says in (("paid", "tidak bisa menjadi sudah bayar"),
+                       ("awaiting_payment", "berstatus diproses; tidak bisa menjadi menunggu bayar. "
+                                            "Dari sini bisa menjadi: dikemas, dikirim")):
         status, _, page = move(desk, number, back)
         assert status == 409 and says in text_of(page), re.search(r'class="error"[^<]*', page).group(0)
     # Still changed while it is being made: the total may go down.

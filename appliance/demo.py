@@ -226,6 +226,19 @@ def _seed_shop(now: dt.datetime) -> None:
                            shipped_at=now - dt.timedelta(days=4), courier="JNE", tracking="CGK1234567890")
     _item(shipped, products[1], 1)
     _item(shipped, products[2], 1)
+    # Boots made to measure, then packed: the shop switched on the steps between paid and shipped.
+    shopdata.save_ui_settings({"order_steps": "production", "order_packed_sms": True})
+    yusuf = _customer("+6281234500033", "Yusuf Hidayat", address="Jl. Riau 7, Bandung", at=now - dt.timedelta(days=3))
+    made = Order.create(number=1003, customer=yusuf, status="in_production", total=650_000,
+                        created_at=now - dt.timedelta(days=3), paid_at=now - dt.timedelta(days=2),
+                        updated_at=now - dt.timedelta(days=2))
+    _item(made, products[1], 1)
+    lestari = _customer("+6281234500034", "Lestari Wulandari", address="Jl. Setiabudi 120, Bandung",
+                        at=now - dt.timedelta(days=2))
+    packed = Order.create(number=1004, customer=lestari, status="packed", total=180_000 + 15_000, shipping=15_000,
+                          created_at=now - dt.timedelta(days=2), paid_at=now - dt.timedelta(days=1),
+                          updated_at=now - dt.timedelta(hours=3))
+    _item(packed, products[2], 1)
     demo_sales.history(now, products, kind="shop", phones="+62812345020", per_day=2, shipped=True,
                        promotion="Sepatu Garut: koleksi boots baru, gratis ongkir minggu ini")
     demo_supply.seed(now, products, "shop", SHOP_NAMES["shop"])

@@ -32,7 +32,7 @@ log = logging.getLogger("loket.events")
 EVENTS = ("message.received", "message.sent", "message.delivered", "message.failed",
           "booking.made", "booking.moved", "booking.cancelled",
           "ticket.opened", "ticket.changed", "ticket.resolved",
-          "order.made", "order.paid", "order.shipped",
+          "order.made", "order.paid", "order.changed", "order.shipped",
           "sim.credit_low")
 
 CACHE_SECONDS = 5.0

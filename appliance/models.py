@@ -462,7 +462,7 @@ class TicketEvent(BaseModel):
 class Order(BaseModel):
     number = pw.IntegerField(unique=True)  # shown as O-1001
     customer = pw.ForeignKeyField(Customer, backref="orders", on_delete="CASCADE")
-    status = pw.CharField(default="new", max_length=16)  # new, awaiting_payment, paid, shipped, done, cancelled
+    status = pw.CharField(default="new", max_length=16)  # as orders.STATUSES
     total = pw.IntegerField(default=0)
     note = pw.TextField(default="")
     created_at = UTCDateTimeField(default=utcnow, index=True)

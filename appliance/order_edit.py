@@ -1,6 +1,7 @@
 """Changing an order before it ships: quantities, goods added or taken off, the shipping cost.
 
-An order is changed while it is new, awaiting payment or paid; once shipped,
+An order is changed while it is new, awaiting payment or paid (also in
+production or packed, the steps a shop may switch on); once shipped,
 done or cancelled it is refused with the reason. A paid order's total may go
 down (the shop gives the difference back) but not up: the customer paid the
 old total, and more goods are a new order.
@@ -31,7 +32,8 @@ from .phone import is_replyable
 from .replies import asks_to_pay, reply
 from .words import N_, say
 
-EDITABLE = ("new", "awaiting_payment", "paid")
+EDITABLE = ("new", "awaiting_payment", "paid", "in_production", "packed")
+PAID = ("paid", "in_production", "packed")  # the customer paid the total: it may go down, not up
 
 templates({
     "order_changed": {
@@ -147,7 +149,7 @@ def edit_order(order: Order, *, quantities: dict | None = None, add=(), shipping
         if not said:
             return current  # the form sent back as it was
         total = checked_total(sum(i.quantity * i.price for i in lines.values()) + cost)
-        if current.status == "paid" and total > current.total:
+        if current.status in PAID and total > current.total:
             raise OrderError(say(N_("{ref} is paid ({paid}): the new total {total} is more than was paid. "
                                     "Make a new order for what is added"), ref=ref(current),
                                  paid=rupiah(current.total), total=rupiah(total)))

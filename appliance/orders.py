@@ -33,9 +33,13 @@ from .phone import PhoneError, is_replyable, normalise
 
 PREFIX = "O"
 FIRST_NUMBER = 1001
-STATUSES = ("new", "awaiting_payment", "paid", "shipped", "done", "cancelled")
+STATUSES = ("new", "awaiting_payment", "paid", "in_production", "packed", "shipped", "done", "cancelled")
 UNPAID = ("new", "awaiting_payment")
-OPEN = ("new", "awaiting_payment", "paid", "shipped")
+# Paid, not shipped yet: the steps a shop may switch on (setting `order_steps`)
+# sit between paid and shipped, "diproses" (made to order) and "dikemas".
+STEPS = ("in_production", "packed")
+PREPARING = ("paid", *STEPS)
+OPEN = ("new", "awaiting_payment", *PREPARING, "shipped")
 
 # Where an order may go from each status. `new -> paid`: paid at the counter.
 # `paid -> done`: collected at the shop, nothing shipped. `paid -> cancelled`:
@@ -45,6 +49,10 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "new": ("awaiting_payment", "paid", "cancelled"),
     "awaiting_payment": ("paid", "cancelled"),
     "paid": ("shipped", "done", "cancelled"),
+    # Once in a step an order always goes on as a paid one does, even after the
+    # shop switched the steps off; it never goes back a step.
+    "in_production": ("packed", "shipped", "done", "cancelled"),
+    "packed": ("shipped", "done", "cancelled"),
     "shipped": ("done",),
     "done": (),
     "cancelled": (),
@@ -65,7 +73,8 @@ class OrderError(ValueError):
     """An order change that cannot be made; the message is for people."""
 
 
-STATUS_LABELS = {"new": "new", "awaiting_payment": "awaiting payment", "paid": "paid", "shipped": "shipped",
+STATUS_LABELS = {"new": "new", "awaiting_payment": "awaiting payment", "paid": "paid",
+                 "in_production": "in production", "packed": "packed", "shipped": "shipped",
                  "done": "done", "cancelled": "cancelled"}
 
 
@@ -105,6 +114,32 @@ def unpaid_days() -> float:
 def claim_grace() -> dt.timedelta:
     """After a rejected claim, the customer has at least this long to pay right."""
     return dt.timedelta(hours=shopdata.setting("order_claim_grace_hours"))
+
+
+def steps_on() -> tuple[str, ...]:
+    """The steps this shop switched on: (), ("packed",) or ("in_production", "packed")."""
+    return {"packed": ("packed",), "production": STEPS}.get(shopdata.setting("order_steps"), ())
+
+
+def onward(status: str) -> tuple[str, ...]:
+    """Where an order in `status` may go now: the table, and from paid (or in
+    production) the later steps the shop switched on, in their order."""
+    table, on = TRANSITIONS.get(status, ()), steps_on()
+    later = on if status == "paid" else on[on.index(status) + 1:] if status in on else ()
+    return tuple(s for s in later if s not in table) + table
+
+
+def next_step(status: str) -> str | None:
+    """The one step a tap on the order's page moves it to (paid -> diproses -> dikemas), or None."""
+    return next((s for s in onward(status) if s in STEPS), None)
+
+
+def listed_statuses() -> tuple[str, ...]:
+    """The statuses the order list filters by: a step only where the shop uses it
+    (or an order still is in it after the shop switched the steps off)."""
+    used = set(steps_on()) | {s for (s,) in Order.select(Order.status).where(Order.status.in_(STEPS))
+                              .distinct().tuples()}
+    return tuple(s for s in STATUSES if s not in STEPS or s in used)
 
 
 def _db() -> pw.Database:
@@ -285,9 +320,12 @@ def create_order(customer: Customer | str, items, *, by: User | None = None, not
 # -- status changes ----------------------------------------------------------------------
 
 def _refused(order: Order, old: str, new: str) -> str:
-    onward = ", ".join(STATUS_LABELS[s] for s in TRANSITIONS[old]) or "nothing: it is closed"
-    return (f"{ref(order)} is {STATUS_LABELS[old]}; it cannot become {STATUS_LABELS[new]}. "
-            f"From here it can go to: {onward}")
+    """Why not, and where it can go instead: each status in the reader's words."""
+    can = {f"s{n}": STATUS_LABELS[s] for n, s in enumerate(onward(old))}
+    listed = ", ".join("{%s}" % name for name in can)  # no words of its own: only the statuses are translated
+    return say(N_("{ref} is {old}; it cannot become {new}. From here it can go to: {can}"), ref=ref(order),
+               old=STATUS_LABELS[old], new=STATUS_LABELS[new],
+               can=say(listed, **can) if can else say(N_("nothing: it is closed")))
 
 
 def _transition(order: Order, new: str, *, by: User | None, now: dt.datetime, note: str, shop: Shop,
@@ -304,7 +342,7 @@ def _transition(order: Order, new: str, *, by: User | None, now: dt.datetime, no
             raise OrderError(say(N_("{ref} is {status} now"), ref=ref(order), status=STATUS_LABELS.get(old, old)))
         if old == new:
             return current  # a retried form post: nothing to do
-        if new not in TRANSITIONS.get(old, ()):
+        if new not in onward(old):
             raise OrderError(_refused(current, old, new))
         changes = {Order.status: new, Order.updated_at: now}
         if new == "awaiting_payment":
@@ -329,7 +367,10 @@ def _transition(order: Order, new: str, *, by: User | None, now: dt.datetime, no
         if new in ("paid", "shipped"):
             events.emit(f"order.{new}", events.order_data(updated, courier=updated.courier,
                                                           tracking=updated.tracking), now)
-        _notify(updated, new, shop=shop, now=now, template=template, note=note)
+        elif new in STEPS:
+            events.emit("order.changed", events.order_data(updated, change=new), now)
+        if new not in STEPS or (new == "packed" and shopdata.setting("order_packed_sms")):
+            _notify(updated, new, shop=shop, now=now, template=template, note=note)
     for field in ("status", "payment_due", "paid_at", "shipped_at", "updated_at", "courier", "tracking"):
         setattr(order, field, getattr(updated, field))
     return updated

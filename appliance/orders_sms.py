@@ -43,6 +43,10 @@ templates({
               "Pesanan segera kami proses.",
         "en": "{shop}: payment for order {order} ({total}) received. Thank you! We are preparing your order.",
     },
+    "order_packed": {
+        "id": "{shop}: pesanan {order} sudah dikemas dan siap dikirim. Nomor resi kami kirim lewat SMS.",
+        "en": "{shop}: order {order} is packed and ready to ship. We will text you the tracking number.",
+    },
     "order_shipped": {
         "id": "{shop}: pesanan {order} sudah dikirim lewat {courier}, no. resi {tracking}. "
               "Terima kasih sudah berbelanja!",
@@ -144,9 +148,11 @@ templates({
 STATE_WORDS = {
     "id": {"new": "sedang kami periksa", "awaiting_payment": "menunggu pembayaran sampai {due}",
            "claimed": "pembayaran Anda sedang kami cek", "paid": "sudah dibayar, sedang kami siapkan",
+           "in_production": "sedang diproses (dibuat)", "packed": "sudah dikemas, menunggu dikirim",
            "shipped": "sudah dikirim", "done": "selesai", "cancelled": "dibatalkan"},
     "en": {"new": "being checked", "awaiting_payment": "awaiting payment until {due}",
            "claimed": "we are checking your payment", "paid": "paid, being prepared",
+           "in_production": "in production (being made)", "packed": "packed, waiting to be shipped",
            "shipped": "shipped", "done": "done", "cancelled": "cancelled"},
 }
 

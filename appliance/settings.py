@@ -311,6 +311,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("order_claim_grace_hours", 24.0,
             "After a payment claim is rejected, the customer has at least this many hours to pay right.",
             _float(0, 24 * 14), "orders", owner=True),
+    Setting("order_steps", "off",
+            "Steps a paid order goes through before it ships: off (paid, then shipped), packed (\"dikemas\": "
+            "packed and waiting for the courier) or production (\"diproses\": being made to order, then packed). "
+            "Staff move it on with one tap on the order's page; the customer's STATUS reply names the step.",
+            _one_of("off", "packed", "production"), "orders", owner=True),
+    Setting("order_packed_sms", False,
+            "With order steps on: text the customer once when their order is packed.", _bool, "orders",
+            owner=True),
     # -- points
     Setting("points_per_visit", 10, "Points a customer earns for a visit. 0: none.", _int(0, 10_000), "points",
             owner=True),

@@ -114,6 +114,8 @@ SETTING_LABELS = {
     'queue_counters': N_('Customers served at once'),
     'order_unpaid_days': N_('Days to pay an order'),
     'order_claim_grace_hours': N_('Hours to pay right after a rejected payment'),
+    'order_steps': N_('Steps between paid and shipped'),
+    'order_packed_sms': N_('Text the customer when the order is packed'),
     'points_per_visit': N_('Points per visit'),
     'points_per_rupiah': N_('1 point per Rp'),
     'reminder_hours': N_('Remind this many hours before a booking (such as 24, 2)'),

@@ -12,6 +12,7 @@ LABELS = {
     "waiting": N_("waiting"), "called": N_("called"), "skipped": N_("skipped"), "left": N_("left"),
     # orders and payment claims
     "new": N_("new"), "awaiting_payment": N_("awaiting payment"), "awaiting payment": N_("awaiting payment"), "paid": N_("paid"), "shipped": N_("shipped"),
+    "in_production": N_("in production"), "packed": N_("packed"),
     "ordered": N_("ordered"), "claimed": N_("to check"), "verified": N_("paid, checked"), "rejected": N_("rejected"),
     # tickets and their history
     "assigned": N_("assigned"), "pending": N_("pending"), "resolved": N_("resolved"), "closed": N_("closed"),

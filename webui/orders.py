@@ -25,7 +25,7 @@ def order_list(web: Web, error: str = ""):
     return web.render("orders", title="Orders",
                       prefill=prefilled_phone(web), rows=rows[:PER_PAGE], page=page, more=len(rows) > PER_PAGE,
                       status=status, claims=orders.pending_claims(), error=error,
-                      products=catalogue.products(), statuses=orders.STATUSES, goods_label=_goods_label(web))
+                      products=catalogue.products(), statuses=orders.listed_statuses(), goods_label=_goods_label(web))
 
 
 def _goods_label(web: Web):
@@ -72,7 +72,8 @@ def order_detail(web: Web, number: str, error: str = "", editing: bool = False):
                       pay_to=web.settings.payment_instructions, couriers=shipping.COURIERS,
                       old_note=shipping.old_note(order), limits=(shipping.MAX_COURIER, shipping.MAX_TRACKING),
                       claims=list(PaymentClaim.select().where(PaymentClaim.order == order).order_by(PaymentClaim.id)),
-                      next_states=orders.TRANSITIONS.get(order.status, ()))
+                      next_states=orders.onward(order.status), step=orders.next_step(order.status),
+                      paid=order.status in order_edit.PAID)
 
 
 def order_act(web: Web, number: str):

@@ -29,7 +29,7 @@ from .web import LOOKUP, Web, formatters
 from .orders import _order, order_detail
 
 PAPERS = ("a4", "58")
-PAID = ("paid", "shipped", "done")
+PAID = ("paid", "in_production", "packed", "shipped", "done")
 KINDS = {"invoice": "INV", "receipt": "RCP"}
 
 

@@ -102,6 +102,7 @@ REPLY_LABELS = {
     "order_new": (N_("Order received"), N_("ORDER KR-01 2: staff will check it.")),
     "order_awaiting_payment": (N_("Please pay"), N_("Staff accept the order.")),
     "order_paid": (N_("Payment received"), N_("Staff confirm the payment.")),
+    "order_packed": (N_("Order packed"), N_("Staff mark the order packed (with the order steps and the packed SMS on).")),
     "order_shipped": (N_("Order shipped"), N_("Staff mark the order shipped with a tracking number.")),
     "order_shipped_untracked": (N_("Order shipped, no tracking number"),
                                 N_("Staff mark the order shipped without a tracking number (the shop's own rider).")),

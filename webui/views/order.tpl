@@ -28,11 +28,18 @@
   <dt>{{t('Notes')}}</dt><dd>{{o.note}}</dd>
   % end
 </dl>
+%# The next step first: one tap, where the thumb is, before the paperwork.
+% if step and user.role in ('owner', 'admin', 'frontdesk'):
+<form method="post" action="/orders/{{o.number}}" class="card step-form">
+  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="status"><input type="hidden" name="status" value="{{step}}">
+  <button type="submit" class="primary">{{t('Mark in production') if step == 'in_production' else t('Mark packed')}}</button>
+</form>
+% end
 % if user.role in ('owner', 'admin', 'frontdesk'):
 <div class="buttons print-buttons">
   <a class="button" href="/orders/{{o.number}}/invoice">{{t('Invoice (A4)')}}</a>
   <a class="button" href="/orders/{{o.number}}/invoice?paper=58">{{t('Invoice (58 mm)')}}</a>
-  % if o.status in ('paid', 'shipped', 'done'):
+  % if paid or o.status in ('shipped', 'done'):
   <a class="button" href="/orders/{{o.number}}/receipt">{{t('Receipt (A4)')}}</a>
   <a class="button" href="/orders/{{o.number}}/receipt?paper=58">{{t('Receipt (58 mm)')}}</a>
   % end
@@ -57,7 +64,7 @@
 <details class="card order-edit" id="change"{{!' open' if editing else ''}}><summary>{{t('Change the order')}}</summary>
 <form method="post" action="/orders/{{o.number}}#change">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="edit"><input type="hidden" name="seen" value="{{version}}">
-  <p class="meta">{{t('0 takes an item off. The stock follows each change.')}}{{(' ' + t('Paid: the total may go down, not up.')) if o.status == 'paid' else ''}}{{(' ' + t('The customer gets an SMS with the new total.')) if o.status == 'awaiting_payment' else ''}}</p>
+  <p class="meta">{{t('0 takes an item off. The stock follows each change.')}}{{(' ' + t('Paid: the total may go down, not up.')) if paid else ''}}{{(' ' + t('The customer gets an SMS with the new total.')) if o.status == 'awaiting_payment' else ''}}</p>
   % for i in lines:
   <label>{{i.name}}{{(' · ' + i.code) if i.code else ''}} · {{money(i.price)}} <span class="qty"><input name="qty{{i.id}}" value="{{i.quantity}}" inputmode="numeric" maxlength="6"> {{i.unit}}</span></label>
   % end
@@ -109,7 +116,7 @@
   <button type="submit" data-confirm="{{t('Mark as shipped? The customer gets an SMS with the courier and tracking number.')}}">{{t('Mark shipped')}}</button>
 </form>
 % end
-% others = [s for s in next_states if s != 'shipped']
+% others = [s for s in next_states if s not in ('shipped', step)]
 % if others and user.role in ('owner', 'admin', 'frontdesk'):
 <form method="post" action="/orders/{{o.number}}" class="row-form card">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="status">

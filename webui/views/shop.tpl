@@ -19,6 +19,14 @@
   </select></label>
   % elif f['name'] == 'default_language':
   <label>{{t(f['label'])}} <select name="default_language" {{'disabled' if f['pinned'] else ''}}><option value="id" {{'selected' if f['value'] == 'id' else ''}}>Bahasa Indonesia</option><option value="en" {{'selected' if f['value'] == 'en' else ''}}>English</option></select></label>
+  % elif f['name'] == 'order_steps':
+  <label>{{t(f['label'])}} <select name="order_steps" {{'disabled' if f['pinned'] else ''}}>
+  % for value, words in (('off', t('none: paid, then shipped')), ('packed', t('packed, then shipped')), ('production', t('in production, packed, then shipped'))):
+    <option value="{{value}}" {{'selected' if f['value'] == value else ''}}>{{words}}</option>
+  % end
+  </select></label>
+  % elif f['kind'] == 'boolean':
+  <label>{{t(f['label'])}} <select name="{{f['name']}}" {{'disabled' if f['pinned'] else ''}}><option value="true" {{'selected' if f['value'] == 'True' else ''}}>{{t('yes')}}</option><option value="false" {{'selected' if f['value'] == 'False' else ''}}>{{t('no')}}</option></select></label>
   % elif f['rupiah']:
   <label>{{t(f['label'])}} <span class="money"><span aria-hidden="true">Rp</span><input name="{{f['name']}}" value="{{f['value']}}" {{'disabled' if f['pinned'] else ''}} maxlength="30" inputmode="numeric"></span></label>
   % else:

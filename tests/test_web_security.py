@@ -416,3 +416,21 @@ def test_an_error_page_carries_the_owners_name_for_the_shop_in_her_language(site
         assert "Halaman ini tidak ada." in html and "Not found" not in html  # not bottle's own English
     finally:
         rename(before)
+
+
+def test_the_note_of_what_was_done_goes_before_an_anchor():
+    """'/tickets/7#events' with a note: the note in the query, where the server reads it
+    (after '#' the browser keeps it to itself and the page showed nothing)."""
+    import bottle
+    from webui.web import Web
+
+    class Signed(Web):
+        session = None
+
+    bottle.response.bind()
+    try:
+        Signed(None, None).redirect("/tickets/7#events", "Disimpan")
+    except bottle.HTTPResponse as sent:
+        location = sent.headers["Location"]
+    assert location.split("?", 1)[0].endswith("/tickets/7") and location.endswith("#events")
+    assert "done=Disimpan" in location.split("#")[0]

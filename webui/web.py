@@ -130,7 +130,9 @@ class Web:
         """After a POST: to a page, with a one-line note of what was done,
         signed for this session: a link cannot make the page show its own text."""
         if done:
+            path, hash_, anchor = path.partition("#")  # the note goes before "#…", where the server reads it
             path += ("&" if "?" in path else "?") + urlencode({"done": done, "sig": self._flash_sig(done)})
+            path += hash_ + anchor
         bottle.redirect(path)
 
     def _flash_sig(self, text: str) -> str:

@@ -176,9 +176,11 @@ def test_the_spa_plans_two_therapists(shop_of):  # noqa: F811
         status, _, page = browser.post("/bookings", {**form, "service": str(service.id), "staff": person})
         error = re.search(r'<p class="error" role="alert">(.*?)</p>', page)
         assert status == 400 and error and words in error.group(1) and "Traceback" not in page, (status, words, error)
+        assert f"/customers/{rinas.customer_id}" in page, "the refusal shows the day asked, not today"
     # Moving Ibu's booking from Rina to Dewi: refused while Dewi is busy then, done once she is free.
     status, _, page = browser.post(f"/bookings/{rinas.id}", {"csrf": token, "action": "staff", "staff": str(dewi.id)})
     assert status == 409 and "Kak Dewi sudah punya 1 booking" in page
+    assert f"/customers/{rinas.customer_id}" in page  # on the booking's day
     dewis = next(b for b in booked if b.staff_id == dewi.id)
     browser.post(f"/bookings/{dewis.id}", {"csrf": token, "action": "cancel"})
     status, _, page = browser.post(f"/bookings/{rinas.id}", {"csrf": token, "action": "staff", "staff": str(dewi.id)})

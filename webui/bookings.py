@@ -29,8 +29,9 @@ def _day(web: Web) -> dt.date:
         return _today(web)
 
 
-def booking_days(web: Web, error: str = ""):
-    day = _day(web)
+def booking_days(web: Web, error: str = "", day: dt.date | None = None):
+    """The day (or week) of bookings; after a refused form, the day it was about."""
+    day = day or _day(web)
     week = web.query("view") == "week"
     days = [day + dt.timedelta(days=n) for n in range(7 if week else 1)]
     services = list(Service.select().where(Service.active == True).order_by(Service.name))  # noqa: E712
@@ -64,13 +65,20 @@ def booking_create(web: Web):
                                 now=clock.utcnow(), shop=shop_of(web), staff=person)
     except (PhoneError, bookings.BookingError) as exc:
         bottle.response.status = 400
-        return booking_days(web, web.problem(exc))
+        return booking_days(web, web.problem(exc), _asked_day(web))
     except ValueError:
         bottle.response.status = 400
-        return booking_days(web, web.t("Choose a date and a time."))
+        return booking_days(web, web.t("Choose a date and a time."), _asked_day(web))
     web.tasks.kick_outbox()
     done_for(web, booking.customer.phone, f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}",
              N_("Booked."))
+
+
+def _asked_day(web: Web) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(web.form("date", limit=10))
+    except ValueError:
+        return None
 
 
 def _person(raw: str) -> User:
@@ -102,7 +110,7 @@ def booking_act(web: Web, booking_id: str):
             web.refuse(400, "Unknown action.")
     except (bookings.BookingError, waiting.QueueError) as exc:
         bottle.response.status = 409
-        return booking_days(web, web.problem(exc))
+        return booking_days(web, web.problem(exc), booking.starts_at.astimezone(web.settings.tz).date())
     web.tasks.kick_outbox()
     web.redirect(f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}", N_("Saved."))
 

@@ -245,7 +245,8 @@ _CUES: list[tuple[str, str, int]] = [
     ("book", r"\b(booking|book|reserve|reservasi|janji|bikin janji|jadwal|slot|appointment)\b", 2),
     ("book", r"\b(bisa|masih ada|ada|available|kosong)\b", 1),
     ("book", r"\b(mau|ingin|like to|want to|would like)\b", 1),
-    ("book", r"\b(ada yang kosong|masih ada jadwal|ada jadwal|ada slot|can i book|any slot)\b", 2),
+    ("book", r"\b(ada yang kosong|masih ada jadwal|ada jadwal|ada slot|can i book|any slot|can i bring|"
+             r"can i come|can we come|could i come)\b", 2),
     # prices
     ("price", r"\b(harga|tarif|biaya|price|prices|cost|how much|pricelist|price list|daftar harga)\b", 3),
     ("price", r"\bberapa\b", 1),
@@ -389,6 +390,7 @@ def find_items(tokens: list[str], entries: list[Entry]) -> list[tuple[Entry, int
     """Every service and product the words name, with where they stand, best first;
     overlapping names keep the one that fits better."""
     found: list[tuple[float, Entry, int, int]] = []
+    only_one = _words_of_one_service(entries)
     for entry in entries:
         best = None
         if entry.kind == "service":
@@ -396,7 +398,12 @@ def find_items(tokens: list[str], entries: list[Entry]) -> list[tuple[Entry, int
                 span = _fuzzy_in(phrase, tokens)
                 if span and (best is None or len(phrase) > best[0]):
                     best = (len(phrase) + 100, *span)
-            # the head of a service name alone ("pijat") is too weak: two services may share it
+            # A word of a service's names alone ("pijat") is too weak where two services
+            # share it; one only this service has ("massage" of "baby massage") names it.
+            if best is None:
+                at = next((i for i, t in enumerate(tokens) if only_one.get(t) == entry.id), None)
+                if at is not None:
+                    best = (50, at, at + 1)
         else:
             for phrase in entry.phrases[1:]:  # a product code: KR-01
                 span = _fuzzy_in(phrase, tokens) if phrase else None
@@ -416,6 +423,21 @@ def find_items(tokens: list[str], entries: list[Entry]) -> list[tuple[Entry, int
             continue
         chosen.append((entry, start, end))
     return sorted(chosen, key=lambda c: c[1])
+
+
+_NOT_A_NAME = frozenset({"untuk", "dengan", "paket", "layanan", "treatment", "service"})
+
+
+def _words_of_one_service(entries: list[Entry]) -> dict[str, int]:
+    """Words (5 letters or more) in the names of exactly one service: word -> its id."""
+    owners: dict[str, set[int]] = {}
+    for entry in entries:
+        if entry.kind == "service":
+            for phrase in entry.phrases:
+                for word in phrase.split():
+                    if len(word) >= 5 and word not in _NOT_A_NAME:
+                        owners.setdefault(word, set()).add(entry.id)
+    return {word: next(iter(ids)) for word, ids in owners.items() if len(ids) == 1}
 
 
 _QUANTITY_AFTER = re.compile(r"^(?:x\s*)?(\d{1,4})(?:\s*(?:pcs|pc|buah|bh|biji|botol|set|pasang|unit|liter|x))?$")

@@ -192,6 +192,11 @@ def test_the_spa_plans_two_therapists(shop_of):  # noqa: F811
         status, _, page = browser.post("/bookings", {**form, "service": str(service.id), "staff": person})
         error = re.search(r'<p class="error" role="alert">(.*?)</p>', page)
         assert status == 400 and error and words in error.group(1) and "Traceback" not in page, (status, words, error)
+    # The refused form shows what was typed: another therapist is one choice away, not four.
+    new = page[page.index('<form method="post" action="/bookings">'):]
+    new = new[:new.index("</form>")]
+    assert f'<option value="{prenatal.id}" selected>' in new and f'<option value="{dewi.id}" selected>' in new
+    assert f'name="date" value="{tomorrow}"' in new and 'name="time" value="11:00"' in new
     # Moving Ibu's booking from Rina to Dewi: refused while Dewi is busy then, done once she is free.
     status, _, page = browser.post(f"/bookings/{rinas.id}", {"csrf": token, "action": "staff", "staff": str(dewi.id)})
     assert status == 409 and "Kak Dewi sudah punya 1 booking" in page

@@ -29,7 +29,8 @@ def _day(web: Web) -> dt.date:
         return _today(web)
 
 
-def booking_days(web: Web, error: str = ""):
+def booking_days(web: Web, error: str = "", typed: dict | None = None):
+    """`typed`: a refused new booking's service, staff, date and time, shown again."""
     day = _day(web)
     week = web.query("view") == "week"
     days = [day + dt.timedelta(days=n) for n in range(7 if week else 1)]
@@ -47,7 +48,7 @@ def booking_days(web: Web, error: str = ""):
                       prefill=prefilled_phone(web), columns=columns, day=day, week=week, services=services,
                       error=error, today=_today(web), now=now, prev=day - dt.timedelta(days=7 if week else 1),
                       next=day + dt.timedelta(days=7 if week else 1), people=people, person=person,
-                      staff_name=staff.name)
+                      staff_name=staff.name, typed=typed or {})
 
 
 def booking_create(web: Web):
@@ -64,13 +65,17 @@ def booking_create(web: Web):
                                 now=clock.utcnow(), shop=shop_of(web), staff=person)
     except (PhoneError, bookings.BookingError) as exc:
         bottle.response.status = 400
-        return booking_days(web, web.problem(exc))
+        return booking_days(web, web.problem(exc), _typed(web))
     except ValueError:
         bottle.response.status = 400
-        return booking_days(web, web.t("Choose a date and a time."))
+        return booking_days(web, web.t("Choose a date and a time."), _typed(web))
     web.tasks.kick_outbox()
     done_for(web, booking.customer.phone, f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}",
              N_("Booked."))
+
+
+def _typed(web: Web) -> dict:
+    return {name: web.form(name, limit=20) for name in ("service", "staff", "date", "time")}
 
 
 def _person(raw: str) -> User:

@@ -232,7 +232,7 @@ def test_the_desk_keeps_points_projects_and_contacts_through_its_pages(site):
     # Its page offers Depok's engineer first, and says whose times it has.
     status, _, body = owner.get(f"/tickets/{ticket.number}")
     assert status == 200 and "Teknisi Cabang Depok" in body and "waktu titik layanan" in body
-    assert body.index("Fajar (engineer)") < body.index("Eko (engineer)")
+    assert body.index("Fajar Nugroho") < body.index("Eko Prasetyo")
     # The list filters by point.
     status, _, body = owner.get(f"/tickets?point={depok.id}")
     assert status == 200 and f"T-{ticket.number:04d}" in body and "T-0001" not in body
@@ -256,7 +256,7 @@ def test_the_desk_keeps_points_projects_and_contacts_through_its_pages(site):
     status, _, body = owner.post(f"/customers/{maju.id}", {**form, "contact_phone": "0812 3456 0050"})
     maju = Customer.get_by_id(maju.id)
     assert status == 200 and (maju.contact_name, maju.contact_phone) == ("Pak Budi", "+6281234560050")
-    assert 'value="Pak Budi"' in body and "Sinta (sales)" in body
+    assert 'value="Pak Budi"' in body and "Sinta Maharani" in body
     status, _, body = owner.post(f"/customers/{maju.id}", {**form, "contact_phone": "", "salesperson": "999999"})
     assert status == 400 and "tenaga penjual" in error_of(body)
 

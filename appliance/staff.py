@@ -51,14 +51,18 @@ _TITLES = frozenset({"bidan", "terapis", "therapist", "kak", "kakak", "mbak", "m
                      "bapak", "sus", "suster", "dr", "dokter", "teh", "ci", "cici"})
 
 
+# ... and the words that ask for her: "saya Dewi, mau pijat bayi" names the mother, not the therapist.
+_WITH = frozenset({"sama", "sm", "ama", "dengan", "dgn", "dg", "bareng", "oleh", "with", "by"})
+
+
 def named_in(text: str) -> User | None:
-    """The one staff member a customer's text names ('sama bidan rina', 'sm kak dewi'); None when it names
-    nobody, or more than one."""
-    said = set(fold(text or "").split())
+    """The one staff member a customer's text asks for ('sama bidan rina', 'sm kak dewi'); None when it
+    asks for nobody, or for more than one."""
+    said = fold(text or "").split()
     named = []
     for member in everyone():
-        words = [w for w in fold(name(member.user)).split() if w not in _TITLES]
-        if words and all(w in said for w in words):
+        words = {w for w in fold(name(member.user)).split() if w not in _TITLES}  # "sama pak eko": Eko Prasetyo
+        if any(w in words and _WITH & set(said[max(0, i - 3):i]) for i, w in enumerate(said)):
             named.append(member.user)
     return named[0] if len(named) == 1 else None
 

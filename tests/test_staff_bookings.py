@@ -75,6 +75,11 @@ def test_a_mother_who_names_her_therapist_gets_her_or_the_staff_answer(spa):
         assert Message.get_by_id(message.id).needs_staff, text
         assert not any("YA" in r.text or "catat" in r.text for r in replies), text
     assert Booking.select().count() == 1
+    # A mother called Dewi asks for no one: she is booked with whoever is free, as before.
+    _, [asked] = text_in("+6281234500114", "saya Dewi, besok jam 11 pijat bayi bisa?", NOW, spa["responder"])
+    assert "YA" in asked.text
+    _, [done] = text_in("+6281234500114", "ya", NOW, spa["responder"])
+    assert "Bidan Rina" in done.text and "sudah kami catat" in done.text
 
 
 def test_a_therapist_busy_with_another_service_is_busy(spa):

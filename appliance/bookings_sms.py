@@ -22,7 +22,7 @@ from .catalogue import find_service
 from .conversation import Conversation, on_keyword, on_reply, templates
 from .inbox import hand_to_staff
 from .keywords import fold
-from .models import Booking, Service
+from .models import Booking, Service, User
 from .smstext import day_label, gsm_safe
 from .waiting_sms import leave_by_sms
 from .when import day_part_hours, parse_when
@@ -224,7 +224,7 @@ def offer_from(c: Conversation, service: Service, day: dt.date, *, asked: str = 
 
 
 def book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.date, *,
-              replaces: Booking | None = None) -> list:
+              replaces: Booking | None = None, staff: User | None = None) -> list:
     """Book from an SMS: confirm, or explain and offer what is free. With
     `replaces` (UBAH, a move), the old booking is cancelled in the same
     transaction: its slot is free for the new one, and a refused move leaves
@@ -238,7 +238,7 @@ def book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.date
                 cancel(replaces, now=c.now, shop=c.shop, moving=True)
             booking = book(c.customer, service, start, source="sms", now=c.now, shop=c.shop,
                            event="booking.moved" if replaces is not None else "booking.made",
-                           was=replaces.id if replaces is not None else None)
+                           was=replaces.id if replaces is not None else None, staff=staff)
     except BookingError as exc:
         if exc.reason == "duplicate":
             c.forget()

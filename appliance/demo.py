@@ -251,10 +251,10 @@ def _item(order: Order, product: Product, quantity: int) -> None:
 
 def _seed_service(now: dt.datetime) -> None:
     _categories("service")
-    engineer = _staff("eko", "Eko (engineer)", "+6281234599011")
-    fajar = _staff("fajar", "Fajar (engineer)", "+6281234599013")
+    engineer = _staff("eko", "Eko Prasetyo", "+6281234599011")
+    fajar = _staff("fajar", "Fajar Nugroho", "+6281234599013")
     _staff("helpdesk", "Helpdesk", "+6281234599012", role="frontdesk")
-    sales = _staff("sinta", "Sinta (sales)", "+6281234599014", role="frontdesk")
+    sales = _staff("sinta", "Sinta Maharani", "+6281234599014", role="frontdesk")
     supervisor = User.get(User.username == DEMO_USER)
     supervisor.phone = "+6281234599010"
     supervisor.save()
@@ -281,7 +281,7 @@ def _seed_service(now: dt.datetime) -> None:
                               created_at=now - dt.timedelta(days=90))
     audit("demo.seed", detail="IT service desk")
     # The helpdesk news board (seed 004): what the supervisor tells the staff, on every dashboard.
-    news.post("Piket Sabtu", "Sabtu ini helpdesk buka 09.00-13.00.\nEngineer siaga: Eko (0812-3459-9011).",
+    news.post("Piket Sabtu", "Sabtu ini helpdesk buka 09.00-13.00.\nTeknisi siaga: Eko (0812-3459-9011).",
               by=supervisor, pinned=True, now=now - dt.timedelta(hours=20))
     Ticket.create(number=1, customer=pt, summary="Printer lantai 3 tidak bisa mencetak", status="assigned",
                   assignee=engineer, created_at=now - dt.timedelta(hours=5), service_point=sudirman, project=contract,

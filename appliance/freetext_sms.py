@@ -16,14 +16,14 @@ import dataclasses
 import datetime as dt
 import re
 
-from . import (bookings, bookings_sms, customers_sms, loyalty_sms, orders, orders_sms, shopdata, shopkind, status_sms,
-               tickets_sms, understand, waiting, waiting_sms)
+from . import (bookings, bookings_sms, customers_sms, loyalty_sms, orders, orders_sms, shopdata, shopkind,
+               staff as staffing, status_sms, tickets_sms, understand, waiting, waiting_sms)
 from .basics_sms import help_reply
 from .catalogue import rupiah
 from .conversation import Conversation, Reply, on_confirm, on_free_text, templates
 from .customers import set_consent
 from .inbox import hand_to_staff
-from .models import Booking, InfoAnswer, Message, Product, Service
+from .models import Booking, InfoAnswer, Message, Product, Service, User
 from .smstext import day_label, gsm_safe
 
 GREETING_WINDOW = dt.timedelta(hours=12)
@@ -123,10 +123,15 @@ def _book(c: Conversation, u) -> list[Reply] | None:
     if u.time is not None:
         day = u.day or (today if u.time > now_local.time() else today + dt.timedelta(days=1))
         start = bookings.local_moment(day, u.time, c.shop.tz)
+        person = staffing.named_in(c.text)  # "sama bidan rina": her, or staff answer
+        if person is not None and staffing.refusal(person, service, start,
+                                                   start + dt.timedelta(minutes=service.duration_minutes)):
+            return None
         if not bookings.available(service, start, c.now, shop=c.shop):
             asked = f"{day_label(day, today, c.language)} {u.time:%H:%M}"
             return bookings_sms.offer_from(c, service, day, asked=asked, reason="full")
-        return c.ask("book", {"service": service.id, "start": start.isoformat(), "day": day.isoformat()},
+        return c.ask("book", {"service": service.id, "start": start.isoformat(), "day": day.isoformat(),
+                              "staff": person.id if person is not None else None},
                      "book_confirm", service=gsm_safe(service.name), day=day_label(day, today, c.language),
                      time=f"{u.time:%H:%M}")
     if u.day is not None:
@@ -139,8 +144,9 @@ def _book_yes(c: Conversation, data: dict) -> list[Reply]:
     service = Service.get_or_none(Service.id == data.get("service"))
     if service is None or not service.active or c.customer is None:
         return bookings_sms.how(c, "book_unknown_service")
+    person = User.get_or_none(User.id == data["staff"]) if data.get("staff") else None
     return bookings_sms.book_sms(c, service, dt.datetime.fromisoformat(data["start"]),
-                                 dt.date.fromisoformat(data["day"]))
+                                 dt.date.fromisoformat(data["day"]), staff=person)
 
 
 def _their_bookings(c: Conversation, u) -> list[Booking]:

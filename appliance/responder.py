@@ -21,7 +21,7 @@ from .conversation import (FREE_TEXT_HANDLERS, KEYWORD_HANDLERS, REPLY_HANDLERS,
                            Reply, Shop, yes_or_no)
 from .inbox import hand_to_staff
 from .keywords import STAFF_KEYWORDS, KeywordTable, Match
-from .models import Customer, Message, Pending, User
+from .models import Customer, Message, Pending, Supplier, User
 from .phone import is_replyable
 
 log = logging.getLogger(__name__)
@@ -246,6 +246,12 @@ class Responder:
                 # never auto-answered (it would cost credit and could start a
                 # loop); kept in the robots' folder, out of the customers' inbox.
                 changes["folder"] = "robot"
+                answers = []
+            elif staff is None and Supplier.select().where((Supplier.phone == message.phone)
+                                                           & (Supplier.active == True)).exists():  # noqa: E712
+                # A supplier answering a restock order's SMS ("siap, dikirim kamis"): staff read it;
+                # a customer's robot reply ("no order of yours is open") would only confuse them.
+                changes["needs_staff"] = True
                 answers = []
             else:
                 answers = self._answer(conversation)

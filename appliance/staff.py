@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .audit import audit
+from .keywords import fold
 from .models import Booking, Service, StaffMember, StaffService, User
 from .words import N_, say
 
@@ -43,6 +44,27 @@ def of_service(service: Service) -> list[StaffMember]:
     return list(StaffMember.select(StaffMember, User).join(User).switch(StaffMember).join(StaffService)
                 .where((StaffService.service == service) & (User.active == True))  # noqa: E712
                 .order_by(User.full_name, User.username))
+
+
+# Words before a name that say what she is, not who: "Bidan Rina", "sama kak dewi", "terapis Sari".
+_TITLES = frozenset({"bidan", "terapis", "therapist", "kak", "kakak", "mbak", "mba", "bu", "ibu", "mas", "pak",
+                     "bapak", "sus", "suster", "dr", "dokter", "teh", "ci", "cici"})
+
+
+# ... and the words that ask for her: "saya Dewi, mau pijat bayi" names the mother, not the therapist.
+_WITH = frozenset({"sama", "sm", "ama", "dengan", "dgn", "dg", "bareng", "oleh", "with", "by"})
+
+
+def named_in(text: str) -> User | None:
+    """The one staff member a customer's text asks for ('sama bidan rina', 'sm kak dewi'); None when it
+    asks for nobody, or for more than one."""
+    said = fold(text or "").split()
+    named = []
+    for member in everyone():
+        words = {w for w in fold(name(member.user)).split() if w not in _TITLES}  # "sama pak eko": Eko Prasetyo
+        if any(w in words and _WITH & set(said[max(0, i - 3):i]) for i, w in enumerate(said)):
+            named.append(member.user)
+    return named[0] if len(named) == 1 else None
 
 
 def services_of(member: StaffMember) -> set[int]:

@@ -92,6 +92,7 @@ def test_the_owner_sees_the_money_the_credit_and_the_service_quality(shop):
     assert "Uang" in page and "Rp 85.000" in page  # paid today, and so this month
     assert "Belum dibayar" in page and "Rp 150.000" in page and 'href="/orders?status=awaiting_payment"' in page
     assert "Pulsa SMS" in page and "Biaya SMS bulan ini" in page
+    assert "worker" not in page  # a word for whoever set the box up, not for the owner
     assert "Mutu layanan" in page and "2 / 5" in page and "jawaban: 1" in page and "Andi" in page
     # What waits for staff stays in reach: the tiles, and the open tickets to assign.
     assert 'href="/inbox?waiting=1"' in page and f'href="/tickets/{numbers["mine"]}"' in page

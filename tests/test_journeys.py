@@ -7,6 +7,7 @@ database files. What phones receive is read from the simulated network.
 """
 
 import datetime as dt
+import re
 import time
 
 import pytest
@@ -213,6 +214,9 @@ def test_the_online_shop(shop_of):
 def test_the_it_service_desk(shop_of):
     desk = shop_of("service")
     lina, supervisor = "+6281234500041", "+6281234599010"
+    # Her office's printer ticket, asked after in her own words: who handles it, in Indonesian only.
+    assert re.search(r"T-0001 \(Printer lantai 3 .*\) sedang ditangani teknisi Eko Prasetyo\.$",
+                     say(desk, lina, "status tiket saya gimana"))
     opened = say(desk, lina, "KELUHAN laptop direktur tidak bisa menyala")
     ticket = Ticket.select().order_by(Ticket.id.desc()).get()
     assert tickets.label(ticket) in opened and ticket.category.name == "hardware"

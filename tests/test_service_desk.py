@@ -232,7 +232,7 @@ def test_the_desk_keeps_points_projects_and_contacts_through_its_pages(site):
     # Its page offers Depok's engineer first, and says whose times it has.
     status, _, body = owner.get(f"/tickets/{ticket.number}")
     assert status == 200 and "Teknisi Cabang Depok" in body and "waktu titik layanan" in body
-    assert body.index("Fajar (engineer)") < body.index("Eko (engineer)")
+    assert body.index("Fajar Nugroho") < body.index("Eko Prasetyo")
     # The list filters by point.
     status, _, body = owner.get(f"/tickets?point={depok.id}")
     assert status == 200 and f"T-{ticket.number:04d}" in body and "T-0001" not in body
@@ -243,17 +243,20 @@ def test_the_desk_keeps_points_projects_and_contacts_through_its_pages(site):
     status, _, body = owner.get("/tickets/1/card")
     assert status == 200 and "Bu Lina (kepala TI)" in body and "0812-3450-0048" in body
 
-    # The contact person: a bad phone is refused and nothing of the form is kept.
+    # The contact person: a bad phone is refused and nothing of the form is saved.
     maju = Customer.get(Customer.name == "CV Maju Jaya")
     form = {"csrf": csrf, "name": "CV Maju Jaya", "contact_name": "Pak Budi", "contact_phone": "08-12",
             "salesperson": str(User.get(User.username == "sinta").id), "reminder": "on"}
     status, _, body = owner.post(f"/customers/{maju.id}", form)
     assert status == 400 and "bukan nomor telepon yang benar" in error_of(body)
     assert Customer.get_by_id(maju.id).contact_name == "Pak Anton (admin kantor)"
+    # ... but the form shows what was typed, to correct the phone and save again.
+    assert 'value="Pak Budi"' in body and 'value="08-12"' in body and 'value="Pak Anton' not in body
+    assert re.search(r'<option value="%d" selected>Sinta' % User.get(User.username == "sinta").id, body)
     status, _, body = owner.post(f"/customers/{maju.id}", {**form, "contact_phone": "0812 3456 0050"})
     maju = Customer.get_by_id(maju.id)
     assert status == 200 and (maju.contact_name, maju.contact_phone) == ("Pak Budi", "+6281234560050")
-    assert 'value="Pak Budi"' in body and "Sinta (sales)" in body
+    assert 'value="Pak Budi"' in body and "Sinta Maharani" in body
     status, _, body = owner.post(f"/customers/{maju.id}", {**form, "contact_phone": "", "salesperson": "999999"})
     assert status == 400 and "tenaga penjual" in error_of(body)
 

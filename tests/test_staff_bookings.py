@@ -15,7 +15,7 @@ from appliance import auth, bookings, clock, staff
 from appliance.bookings import BookingError
 from appliance.conversation import Shop
 from appliance.customers import customer_for
-from appliance.models import Booking, Customer, Service, StaffMember, User
+from appliance.models import Booking, Customer, Message, Service, StaffMember, User
 from appliance.responder import Responder
 
 WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
@@ -59,6 +59,27 @@ def test_two_mothers_text_for_the_same_time_and_each_gets_a_therapist_a_third_is
     assert Booking.select().where(Booking.starts_at == at(10)).count() == 2
     assert at(10) not in bookings.free_slots(spa["baby"], TOMORROW, NOW, shop=SHOP)
     assert not bookings.available(spa["baby"], at(10), NOW, shop=SHOP)
+
+
+def test_a_mother_who_names_her_therapist_gets_her_or_the_staff_answer(spa):
+    # Both are free at 10:00; the text names the one the least-busy choice would not give.
+    _, [asked] = text_in("+6281234500111", "kak besok jam 10 pijat bayi sama kak dewi bisa?", NOW, spa["responder"])
+    assert "10:00" in asked.text and "YA" in asked.text
+    _, [done] = text_in("+6281234500111", "ya", NOW, spa["responder"])
+    assert "Kak Dewi" in done.text and "sudah kami catat" in done.text
+    assert Booking.get(Booking.starts_at == at(10)).staff_id == spa["dewi"].id
+    # Dewi is busy then, and does no prenatal massage: no robot gives her mother someone else.
+    for phone, text in (("+6281234500112", "bsk jm 10 pijat bayi sm kak dewi ya"),
+                        ("+6281234500113", "besok jam 13 pijat ibu hamil sama dewi bisa?")):
+        message, replies = text_in(phone, text, NOW, spa["responder"])
+        assert Message.get_by_id(message.id).needs_staff, text
+        assert not any("YA" in r.text or "catat" in r.text for r in replies), text
+    assert Booking.select().count() == 1
+    # A mother called Dewi asks for no one: she is booked with whoever is free, as before.
+    _, [asked] = text_in("+6281234500114", "saya Dewi, besok jam 11 pijat bayi bisa?", NOW, spa["responder"])
+    assert "YA" in asked.text
+    _, [done] = text_in("+6281234500114", "ya", NOW, spa["responder"])
+    assert "Bidan Rina" in done.text and "sudah kami catat" in done.text
 
 
 def test_a_therapist_busy_with_another_service_is_busy(spa):
@@ -177,6 +198,11 @@ def test_the_spa_plans_two_therapists(shop_of):  # noqa: F811
         error = re.search(r'<p class="error" role="alert">(.*?)</p>', page)
         assert status == 400 and error and words in error.group(1) and "Traceback" not in page, (status, words, error)
         assert f"/customers/{rinas.customer_id}" in page, "the refusal shows the day asked, not today"
+    # The refused form shows what was typed: another therapist is one choice away, not four.
+    new = page[page.index('<form method="post" action="/bookings">'):]
+    new = new[:new.index("</form>")]
+    assert f'<option value="{prenatal.id}" selected>' in new and f'<option value="{dewi.id}" selected>' in new
+    assert f'name="date" value="{tomorrow}"' in new and 'name="time" value="11:00"' in new
     # Moving Ibu's booking from Rina to Dewi: refused while Dewi is busy then, done once she is free.
     status, _, page = browser.post(f"/bookings/{rinas.id}", {"csrf": token, "action": "staff", "staff": str(dewi.id)})
     assert status == 409 and "Kak Dewi sudah punya 1 booking" in page

@@ -320,3 +320,21 @@ def test_a_supplier_without_a_phone_gets_no_sms(site):
     status, _, page = act(browser, restock, "send", seen="")
     assert status == 409 and "tidak punya nomor HP" in text_of(page)
     assert Restock.get_by_id(restock.id).status == "draft"
+
+
+def test_a_supplier_answering_the_order_by_sms_waits_for_staff_without_a_robot_reply(site):
+    import datetime as dt
+    import zoneinfo
+
+    from support import text_in
+
+    from appliance.conversation import Shop
+    from appliance.responder import Responder
+    responder = Responder(Shop(name="Sepatu Garut", tz=zoneinfo.ZoneInfo("Asia/Jakarta")))
+    now = dt.datetime.now(dt.timezone.utc)
+    supplier = Supplier.get(Supplier.name == "UD Sandal Sukaregang")
+    message, replies = text_in(supplier.phone, "siap, R-0002 dikirim kamis ya", now, responder)
+    assert replies == [] and Message.get_by_id(message.id).needs_staff
+    # The same words from a customer still get the robot's answer about their orders.
+    _, [reply] = text_in("+6281277770099", "siap, R-0002 dikirim kamis ya", now, responder)
+    assert "pesanan" in reply.text

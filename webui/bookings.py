@@ -29,8 +29,9 @@ def _day(web: Web) -> dt.date:
         return _today(web)
 
 
-def booking_days(web: Web, error: str = "", day: dt.date | None = None):
-    """The day (or week) of bookings; after a refused form, the day it was about."""
+def booking_days(web: Web, error: str = "", typed: dict | None = None, day: dt.date | None = None):
+    """`typed`: a refused new booking's service, staff, date and time, shown again; `day`: the day
+    a refused form was about, shown instead of today."""
     day = day or _day(web)
     week = web.query("view") == "week"
     days = [day + dt.timedelta(days=n) for n in range(7 if week else 1)]
@@ -48,7 +49,7 @@ def booking_days(web: Web, error: str = "", day: dt.date | None = None):
                       prefill=prefilled_phone(web), columns=columns, day=day, week=week, services=services,
                       error=error, today=_today(web), now=now, prev=day - dt.timedelta(days=7 if week else 1),
                       next=day + dt.timedelta(days=7 if week else 1), people=people, person=person,
-                      staff_name=staff.name)
+                      staff_name=staff.name, typed=typed or {})
 
 
 def booking_create(web: Web):
@@ -65,10 +66,10 @@ def booking_create(web: Web):
                                 now=clock.utcnow(), shop=shop_of(web), staff=person)
     except (PhoneError, bookings.BookingError) as exc:
         bottle.response.status = 400
-        return booking_days(web, web.problem(exc), _asked_day(web))
+        return booking_days(web, web.problem(exc), _typed(web), _asked_day(web))
     except ValueError:
         bottle.response.status = 400
-        return booking_days(web, web.t("Choose a date and a time."), _asked_day(web))
+        return booking_days(web, web.t("Choose a date and a time."), _typed(web), _asked_day(web))
     web.tasks.kick_outbox()
     done_for(web, booking.customer.phone, f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}",
              N_("Booked."))
@@ -79,6 +80,10 @@ def _asked_day(web: Web) -> dt.date | None:
         return dt.date.fromisoformat(web.form("date", limit=10))
     except ValueError:
         return None
+
+
+def _typed(web: Web) -> dict:
+    return {name: web.form(name, limit=20) for name in ("service", "staff", "date", "time")}
 
 
 def _person(raw: str) -> User:
@@ -110,7 +115,7 @@ def booking_act(web: Web, booking_id: str):
             web.refuse(400, "Unknown action.")
     except (bookings.BookingError, waiting.QueueError) as exc:
         bottle.response.status = 409
-        return booking_days(web, web.problem(exc), booking.starts_at.astimezone(web.settings.tz).date())
+        return booking_days(web, web.problem(exc), day=booking.starts_at.astimezone(web.settings.tz).date())
     web.tasks.kick_outbox()
     web.redirect(f"/bookings?day={booking.starts_at.astimezone(web.settings.tz).date()}", N_("Saved."))
 

@@ -39,7 +39,8 @@ def _customer(customer_id: str) -> Customer:
 
 
 def detail(web: Web, customer_id: str, error: str = "", typed: dict | None = None):
-    """`typed`: a refused project form's fields, shown again (its "project": the id, "" for a new one)."""
+    """`typed`: a refused form's fields, shown again: a project's (its "project": the id, "" for a new one),
+    or the profile's (under "profile")."""
     customer = _customer(customer_id)
     if not scope.may_see_customer(web.user, customer):
         web.refuse(403, "This customer belongs to a ticket assigned to someone else.")
@@ -85,8 +86,16 @@ def update(web: Web, customer_id: str):
                 customer.save()
     except customers.CustomerError as exc:
         bottle.response.status = 400
-        return detail(web, customer_id, web.problem(exc))
+        return detail(web, customer_id, web.problem(exc), typed={"profile": _typed_profile(web)})
     web.redirect(f"/customers/{customer.id}", "Customer saved.")
+
+
+def _typed_profile(web: Web) -> dict:
+    """The profile form as posted, to show again beside a refusal."""
+    fields = ("name", "address", "email", "language", "contact_name", "contact_phone", "tags", "notes")
+    typed = {name: web.form(name, limit=6000) for name in fields}
+    return {**typed, "salesperson": int_or_zero(web.form("salesperson", limit=20)),
+            "reminder": web.form("reminder") == "on", "marketing": web.form("marketing") == "on"}
 
 
 def adjust_points(web: Web, customer_id: str):

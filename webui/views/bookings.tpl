@@ -72,25 +72,25 @@
 % end
 </div>
 % if user.role in ('owner', 'admin', 'frontdesk'):
-<details class="card" id="new"{{!' open' if prefill else ''}}><summary>{{t('New booking')}}</summary>
+<details class="card" id="new"{{!' open' if prefill or typed else ''}}><summary>{{t('New booking')}}</summary>
 <form method="post" action="/bookings">
   <input type="hidden" name="csrf" value="{{csrf}}">{{!'<input type="hidden" name="from" value="inbox">' if from_inbox else ''}}
   <label>{{t('Phone')}} <input name="phone" required maxlength="40" inputmode="tel" value="{{prefill}}"></label>
   <label>{{t('Service')}} <select name="service">
   % for s in services:
-    <option value="{{s.id}}">{{s.name}} ({{t('{minutes} min').format(minutes=s.duration_minutes)}})</option>
+    <option value="{{s.id}}" {{'selected' if typed.get('service') == str(s.id) else ''}}>{{s.name}} ({{t('{minutes} min').format(minutes=s.duration_minutes)}})</option>
   % end
   </select></label>
   % if people:
   <label>{{t('Staff')}} <select name="staff">
     <option value="">{{t('any free one')}}</option>
   % for m in people:
-    <option value="{{m.user_id}}" {{'selected' if person and person.id == m.user_id else ''}}>{{staff_name(m.user)}}</option>
+    <option value="{{m.user_id}}" {{'selected' if typed.get('staff', str(person.id) if person else '') == str(m.user_id) else ''}}>{{staff_name(m.user)}}</option>
   % end
   </select></label>
   % end
-  <label>{{t('Date')}} <input type="date" name="date" value="{{day}}" required></label>
-  <label>{{t('Time')}} <input type="time" name="time" value="09:00" required></label>
+  <label>{{t('Date')}} <input type="date" name="date" value="{{typed.get('date') or day}}" required></label>
+  <label>{{t('Time')}} <input type="time" name="time" value="{{typed.get('time') or '09:00'}}" required></label>
   <button type="submit" class="primary">{{t('Add')}}</button>
 </form></details>
 % end

@@ -9,35 +9,37 @@
 % end
 <section class="card">
   <h2>{{t('Profile')}}</h2>
+  % # A refused save shows what was typed, not the stored profile.
+  % v = typed.get('profile') or dict(name=c.name, address=c.address, email=c.email, language=c.language or '', contact_name=c.contact_name, contact_phone=phone_number(c.contact_phone) if c.contact_phone else '', salesperson=c.salesperson_id or 0, tags=', '.join(tags), notes=c.notes, reminder=c.consent_reminder, marketing=c.consent_marketing)
   <form method="post" action="/customers/{{c.id}}">
     <input type="hidden" name="csrf" value="{{csrf}}">
     <label>{{t('Phone')}} <input value="{{phone_number(c.phone)}}" disabled></label>
-    <label>{{t('Name')}} <input name="name" value="{{c.name}}" maxlength="100"></label>
-    <label>{{t('Address')}} <input name="address" value="{{c.address}}" maxlength="500"></label>
-    <label>{{t('Email')}} <input name="email" type="email" value="{{c.email}}" maxlength="254"></label>
+    <label>{{t('Name')}} <input name="name" value="{{v['name']}}" maxlength="100"></label>
+    <label>{{t('Address')}} <input name="address" value="{{v['address']}}" maxlength="500"></label>
+    <label>{{t('Email')}} <input name="email" type="email" value="{{v['email']}}" maxlength="254"></label>
     <label>{{t('Language')}}
       <select name="language">
-        <option value="" {{'selected' if not c.language else ''}}>-</option>
-        <option value="id" {{'selected' if c.language == 'id' else ''}}>Bahasa Indonesia</option>
-        <option value="en" {{'selected' if c.language == 'en' else ''}}>English</option>
+        <option value="" {{'selected' if not v['language'] else ''}}>-</option>
+        <option value="id" {{'selected' if v['language'] == 'id' else ''}}>Bahasa Indonesia</option>
+        <option value="en" {{'selected' if v['language'] == 'en' else ''}}>English</option>
       </select></label>
     <fieldset><legend>{{t('Contact person')}}</legend>
-      <label>{{t('Name')}} <input name="contact_name" value="{{c.contact_name}}" maxlength="100" autocomplete="off"></label>
-      <label>{{t('Phone')}} <input name="contact_phone" value="{{phone_number(c.contact_phone) if c.contact_phone else ''}}" maxlength="40" inputmode="tel" autocomplete="off"></label>
+      <label>{{t('Name')}} <input name="contact_name" value="{{v['contact_name']}}" maxlength="100" autocomplete="off"></label>
+      <label>{{t('Phone')}} <input name="contact_phone" value="{{v['contact_phone']}}" maxlength="40" inputmode="tel" autocomplete="off"></label>
       % if c.contact_phone:
       <p class="meta"><a href="tel:{{c.contact_phone}}">{{t('Call {name}').format(name=c.contact_name or phone_number(c.contact_phone))}}</a></p>
       % end
     </fieldset>
     <label>{{t('Salesperson')}} <select name="salesperson"><option value="">-</option>
     % for u in salespeople:
-      <option value="{{u.id}}" {{'selected' if u.id == c.salesperson_id else ''}}>{{u.full_name or u.username}}</option>
+      <option value="{{u.id}}" {{'selected' if u.id == v['salesperson'] else ''}}>{{u.full_name or u.username}}</option>
     % end
     </select></label>
-    <label>{{t('Tags')}} <input name="tags" value="{{', '.join(tags)}}" maxlength="1000"></label>
-    <label>{{t('Notes')}} <textarea name="notes" rows="3" maxlength="5000">{{c.notes}}</textarea></label>
+    <label>{{t('Tags')}} <input name="tags" value="{{v['tags']}}" maxlength="1000"></label>
+    <label>{{t('Notes')}} <textarea name="notes" rows="3" maxlength="5000">{{v['notes']}}</textarea></label>
     <fieldset><legend>{{t('Consent')}}</legend>
-      <label class="check"><input type="checkbox" name="reminder" {{'checked' if c.consent_reminder else ''}}> {{t('Reminders')}}</label>
-      <label class="check"><input type="checkbox" name="marketing" {{'checked' if c.consent_marketing else ''}}> {{t('Promotions')}}</label>
+      <label class="check"><input type="checkbox" name="reminder" {{'checked' if v['reminder'] else ''}}> {{t('Reminders')}}</label>
+      <label class="check"><input type="checkbox" name="marketing" {{'checked' if v['marketing'] else ''}}> {{t('Promotions')}}</label>
       % if c.flag:
       <label class="check"><input type="checkbox" name="clear_flag"> {{t('clear the flag')}}</label>
       % end

@@ -12,7 +12,7 @@
 <section class="card" aria-labelledby="credit">
   <h2 id="credit"><a href="/settings/modem">{{t('SMS credit')}}</a></h2>
   % if not modems:
-  <p class="empty">{{t('No modem has reported yet. Is the worker running?')}}</p>
+  <p class="empty">{{t('No modem has reported yet. Check that the USB modem is plugged in, or restart the box.')}}</p>
   % end
   % for m in modems:
   <dl class="facts {{'bad' if m['stale'] or not m.get('ok') else ''}}">

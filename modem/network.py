@@ -112,11 +112,15 @@ class SimNetwork:
 
     def deliver(self, to: str, text: str, **extra) -> None:
         """The network hands an SMS to a customer's phone."""
-        self.ensure()
         record = {"to": to, "text": text, "at": _now(), **extra}
         line = json.dumps(record, ensure_ascii=False) + "\n"
         # One write() on an O_APPEND descriptor: lines never interleave.
-        fd = os.open(self.phones / _phone_file_name(to), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        path = self.phones / _phone_file_name(to)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        except FileNotFoundError:  # the first SMS (or the folder was cleared): made then, not on every send
+            self.ensure()
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             os.write(fd, line.encode("utf-8"))
         finally:

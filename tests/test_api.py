@@ -418,5 +418,21 @@ def test_the_send_and_read_path_on_postgresql_and_redis(tmp_path, postgres_url, 
         inbox = call(loket.url, "GET", "/api/v1/messages?direction=in&phone=%2B6281234500090", token=token)[2]
         assert [m["text"] for m in inbox["items"]] == ["Oke makasih"]
         assert call(loket.url, "GET", "/api/v1/customers/by-phone/081234500090", token=token)[0] == 200
+        # Every route on this path too: a good token is answered (never a 500), a narrow one refused,
+        # a revoked one refused at once, and bad bodies get their problem.
+        admin, narrow, revoked = (make_token(browser, scope) for scope in ("admin", "tickets", "admin"))
+        _, _, page = browser.get("/settings/api")
+        token_id = re.search(rf'{revoked[:11]}</code>.*?action="/settings/api/(\d+)/revoke"', page, re.S).group(1)
+        browser.post(f"/settings/api/{token_id}/revoke", {"csrf": browser.csrf("/settings/api")})
+        for route in API_ROUTES:
+            path, body = re.sub(r"<[^>]+>", "1", route.path), ({} if route.method != "GET" else None)
+            status, headers, _ = call(loket.url, route.method, path, body, token=admin)
+            assert status < 500 and headers.get_content_type().endswith("json"), (route.path, status)
+            if route.api_scope not in ("tickets", "any"):
+                assert call(loket.url, route.method, path, body, token=narrow)[0] == 403, route.path
+            assert call(loket.url, route.method, path, body, token=revoked)[0] == 401, route.path
+            if route.method != "GET":
+                assert call(loket.url, route.method, path, raw=b"{not json", token=admin)[0] == 400, route.path
+                assert call(loket.url, route.method, path, {"colour": "red"}, token=admin)[0] == 422, route.path
     assert Message.select().where(Message.idempotency_key.endswith(":pg-1")).count() == 1
     database.close()

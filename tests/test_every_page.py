@@ -38,7 +38,8 @@ TODAY = dt.date.today()
 # GET routes that are not pages a person reads: data for the pages' scripts, files, redirects.
 NOT_PAGES = {"/static/<path:path>", "/inbox/<phone>/since", "/api/plan", "/customers/export.csv",
              "/campaigns/<campaign_id>/progress", "/display/board", "/settings/templates/preview",
-             "/reports/<name>.csv", "/tickets/report.csv", "/settings/backup/<name>", "/"}
+             "/reports/<name>.csv", "/tickets/report.csv", "/settings/backup/<name>", "/",
+             "/goods/<product_id>/photo"}
 
 
 # The walk's shops, one per kind: each page is walked in the shop whose demo has its things

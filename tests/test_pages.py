@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from support import Browserless, start_web
 
-from appliance import auth, campaigns, db, demo, draws, migrations, news, orders, suppliers
+from appliance import auth, campaigns, db, demo, draws, migrations, news, orders, photos, suppliers
 from appliance.box import backup
 from appliance import settings as settings_module
 from appliance.models import (Booking, Customer, Message, PointsEntry, Product, QueueTicket, Service, Ticket,
@@ -49,8 +49,9 @@ def site(tmp_path_factory):
     draw = draws.create_draw("Undian", period_start=NOW - dt.timedelta(days=30), period_end=NOW,
                                prizes=["Voucher"])
     supplier = suppliers.save_supplier("CV Tinta Jaya", "0812-3456-7001", "", by=None, now=NOW)
-    restock = suppliers.create_restock(supplier, [(str(Product.create(name="Tinta", price=85_000).id), "5", "")],
-                                       by=None, now=NOW)
+    tinta = Product.create(name="Tinta", price=85_000)
+    restock = suppliers.create_restock(supplier, [(str(tinta.id), "5", "")], by=None, now=NOW)
+    photos.store(data_dir, tinta.id, photos.PNG_MAGIC + b"\0\0\0\rIHDR" + bytes([0, 0, 0, 8, 0, 0, 0, 8]))
     from appliance.webui.app import create_app
     table = create_app(settings, tasks=None).config["loket.routes"]
     ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
@@ -58,7 +59,7 @@ def site(tmp_path_factory):
            "user_id": owner.id, "name": "messages", "path": "loket.css", "step": "commit",
            "booking_id": 1, "token_id": 1, "hook_id": 1, "delivery_id": 1, "supplier_id": supplier.id,
            "restock_id": restock.id, "order_number": order.number, "paid_order_number": paid.number,
-           "point_id": 1, "project_id": 1,
+           "point_id": 1, "project_id": 1, "product_id": tinta.id,
            "news_id": note.id,
            "backup_name": backup.backup(data_dir / "loket.db", data_dir / "backups").name}
     with start_web(data_dir) as url:
@@ -139,7 +140,8 @@ def test_pages_with_ids_that_do_not_exist(site):
         for nonsense in ("999999", "abc", "-1", "%00", "9" * 40):
             ids = {k: nonsense for k in ("customer_id", "phone", "campaign_id", "draw_id", "number", "message_id",
                                          "user_id", "name", "step", "booking_id", "token_id", "hook_id", "delivery_id",
-                                         "supplier_id", "restock_id", "point_id", "project_id", "news_id")}
+                                         "supplier_id", "restock_id", "point_id", "project_id", "news_id",
+                                         "product_id")}
             status, _, body = browser.get(fill(route.path, ids))
             assert status in (200, 400, 404), f"{route.path} {nonsense}: {status}"
             assert "Traceback" not in body

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import threading
 from urllib.parse import quote
 
@@ -25,8 +26,8 @@ from appliance import auth, shopdata
 
 from . import (answers, api, api_customers, api_docs, api_messages, api_shop, api_tokens, audit, backups, bookings,
                campaigns, customers, dashboard, draws, inbox, login, me, modems, movein, news, orders, outbox,
-               points, printing, projects, report_tabs, reports, settings, setup, shop, staff, suppliers, tickets,
-               updates, users, visits, waiting, webhooks, wizard)
+               photos, points, printing, projects, report_tabs, reports, settings, setup, shop, staff, suppliers,
+               tickets, updates, users, visits, waiting, webhooks, wizard)
 from .i18n import N_
 from .web import (ANY_ROLE, DESK, LOOKUP, MANAGERS, OFFICE, OWNER, REPORT_READERS, SESSION_COOKIE, STATIC, WRITERS,
                   Route, Web)
@@ -42,6 +43,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
+
+
+# The answers a browser may keep a while: the static files, and goods' photos (their URLs carry a version).
+CACHED = re.compile(r"/static/|/goods/\d+/photo$")
 
 
 def static(web: Web, path: str):
@@ -74,6 +79,10 @@ ROUTES = [
     # the shop's own settings
     Route("GET", "/settings/shop", shop.shop_page, roles=MANAGERS),
     Route("POST", "/settings/shop", shop.shop_save, roles=MANAGERS),
+    # ... and the goods' photos: staff at work see them, the managers change them (not the viewers)
+    Route("GET", "/goods/<product_id>/photo", photos.photo, roles=WRITERS),
+    Route("POST", "/goods/<product_id>/photo", photos.upload, roles=MANAGERS),
+    Route("POST", "/goods/<product_id>/photo/remove", photos.remove, roles=MANAGERS),
     # the dashboard
     Route("GET", "/", dashboard.home, roles=ANY_ROLE),
     Route("GET", "/dashboard", dashboard.dashboard, roles=ANY_ROLE),
@@ -297,7 +306,7 @@ def create_app(settings, tasks) -> bottle.Bottle:
     @app.hook("after_request")
     def headers():
         for name, value in SECURITY_HEADERS.items():
-            if name == "Cache-Control" and bottle.request.path.startswith("/static/"):
+            if name == "Cache-Control" and CACHED.match(bottle.request.path):  # they set their own
                 continue
             bottle.response.set_header(name, value)
 

@@ -86,6 +86,7 @@ ACTIONS = {
     "draw.notify": N_("winners told"), "message.resend": N_("message sent again"),
     "service.add": N_("service added"), "service.update": N_("service changed"),
     "product.add": N_("product added"), "product.update": N_("product changed"), "product.stock": N_("stock changed"),
+    "product.photo": N_("product photo changed"), "product.photo_removed": N_("product photo removed"),
     "settings.shop": N_("shop settings changed"), "settings.keyword": N_("keyword changed"),
     "settings.template": N_("reply changed"), "settings.answer": N_("answer changed"),
     "inbox.teach": N_("taught a new word"), "quickreply.save": N_("quick reply saved"),

@@ -12,7 +12,7 @@ from appliance.phone import PhoneError, normalise
 
 from . import formats
 from .i18n import N_
-from .web import PER_PAGE, Web, done_for, found, int_or_zero, prefilled_phone, shop_of
+from .web import PER_PAGE, Web, done_for, found, int_or_zero, photo_url, prefilled_phone, shop_of
 
 
 def order_list(web: Web, error: str = ""):
@@ -73,7 +73,7 @@ def order_detail(web: Web, number: str, error: str = "", editing: bool = False):
                       old_note=shipping.old_note(order), limits=(shipping.MAX_COURIER, shipping.MAX_TRACKING),
                       claims=list(PaymentClaim.select().where(PaymentClaim.order == order).order_by(PaymentClaim.id)),
                       next_states=orders.onward(order.status), step=orders.next_step(order.status),
-                      paid=order.status in order_edit.PAID)
+                      paid=order.status in order_edit.PAID, photo_url=photo_url(web))
 
 
 def order_act(web: Web, number: str):

@@ -16,6 +16,7 @@ the app sees it, so limits must act while the headers are parsed:
 from __future__ import annotations
 
 import json
+import re
 
 import waitress
 from waitress.channel import HTTPChannel
@@ -32,6 +33,10 @@ UPDATE_LIMIT = 512 * 1024 * 1024  # appliance/box/bundle.py's MAX_BUNDLE (that m
 # An API send waits in its thread for the group commit (webui/api_commit.py): with 4 threads a till's
 # burst left the CPU idle during each commit; 8 keep it busy (`./dev bench --api`: ~1.4x the sends a second).
 THREADS = 8
+# A product's photo: up to a phone camera's own photo (when the page's script did not make it small),
+# so the page can say in words that it is over 1 MB (appliance/photos.py) rather than cut the connection.
+PHOTO_ROUTE, PHOTO_PATH = "/goods/<product_id>/photo", re.compile(r"/goods/\d{1,18}/photo")
+PHOTO_LIMIT = 8 * 1024 * 1024
 
 
 def upload_limits() -> dict[str, int]:
@@ -40,7 +45,13 @@ def upload_limits() -> dict[str, int]:
     from . import backups, customers, movein
     return {path: limit + FORM_LIMIT for path, limit in (
         ("/customers/import", customers.UPLOAD_LIMIT), ("/customers/import/smsd", movein.UPLOAD_LIMIT), ("/settings/backup/restore", backups.UPLOAD_LIMIT),
-        ("/settings/update", UPDATE_LIMIT))}
+        ("/settings/update", UPDATE_LIMIT), (PHOTO_ROUTE, PHOTO_LIMIT))}
+
+
+def upload_route(path: str) -> str:
+    """The route that takes an upload at this path: the path itself, or the
+    photo route's pattern for /goods/12/photo."""
+    return PHOTO_ROUTE if PHOTO_PATH.fullmatch(path) else path
 
 
 class _Discard:
@@ -107,12 +118,13 @@ def create_server(app, *, host: str, port: int, session_hours: int):
                 self.error = _ApiRefusal(413, f"A body may have at most {api.MAX_BODY} bytes.")
                 self.completed = True
                 return
-            limit = limits.get(self.path) if self.command == "POST" else None
+            route = upload_route(self.path)
+            limit = limits.get(route) if self.command == "POST" else None
             too_large = RequestEntityTooLarge(f"a request to {self.path} may have at most {limit or FORM_LIMIT} bytes")
             role = self._role() if limit else None
             if role is None:  # no upload form, or no login: closed at once, nothing read
                 self.error, self.completed = too_large, True
-            elif role not in roles.get(self.path, ()) or self.content_length > limit:
+            elif role not in roles.get(route, ()) or self.content_length > limit:
                 # Staff sending too much: read to the end and thrown away, never stored, so the
                 # browser gets the answer instead of a reset connection.
                 self.error, self.body_rcv = too_large, _Discard(self.content_length)

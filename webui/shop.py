@@ -17,7 +17,7 @@ from appliance.settings import SettingsError
 
 from .i18n import SETTING_LABELS, reason_in
 from .setup import ZONES
-from .web import Web, int_or_zero
+from .web import Web, int_or_zero, photo_url
 
 ELSEWHERE = {"sim_pin"}  # on the modem's page, beside the modem it unlocks
 # Amounts of rupiah: shown as "85.000", read from "85.000", "Rp 85.000" or "85000".
@@ -49,7 +49,7 @@ def _shown(name: str, value) -> str:
     return thousands(text) if name in RUPIAH else text
 
 
-def shop_page(web: Web, error: str = "", typed: dict | None = None):
+def shop_page(web: Web, error: str = "", typed: dict | None = None, opened: str = ""):
     hours = {h.weekday: h for h in OpeningHours.select()}
     typed = typed or {}
 
@@ -59,12 +59,12 @@ def shop_page(web: Web, error: str = "", typed: dict | None = None):
             return typed.get(field, "")
         return "" if value is None else str(value)
 
-    opened = typed.get("section") or web.query("open", limit=20)
+    opened = opened or typed.get("section") or web.query("open", limit=20)
     return web.render("shop", title="Shop settings", error=error, groups=owner_groups(web, typed),
                       zones=ZONES, hours=hours, services=catalogue.services(active=None),
                       products=catalogue.products(active=None), kept=kept, opened=opened, amount=thousands,
                       units=catalogue.COMMON_UNITS, max_description=catalogue.MAX_DESCRIPTION,
-                      zone=web.settings.timezone,
+                      zone=web.settings.timezone, photo_url=photo_url(web),
                       categories=list(TicketCategory.select().order_by(TicketCategory.name)))
 
 

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 import bottle
 
-from appliance import clock, tickets_sla
+from appliance import clock, photos, tickets_sla
 from appliance.conversation import Shop
 from appliance.models import ROLES
 
@@ -191,6 +191,17 @@ def spooled_upload(web: "Web", name: str = "file"):
         yield Path(tmp.name), (upload.raw_filename or "")[:100]
 
 
+def photo_url(web: Web):
+    """The URL of a product's photo for a thumbnail, or "" when it has none;
+    ?v= is the file's time, so a new photo is never an old one from the cache."""
+    allowed = web.user is not None and web.user.role in WRITERS  # a viewer's page shows none: she may not fetch it
+
+    def url(product_id) -> str:
+        path = photos.find(web.settings.data_path, product_id) if product_id and allowed else None
+        return f"/goods/{product_id}/photo?v={path.stat().st_mtime_ns}" if path else ""
+    return url
+
+
 def prefilled_phone(web: Web) -> str:
     """The number a new booking, queue number, ticket or order form starts
     with: ?phone= from a conversation's actions, or what was just posted
@@ -220,7 +231,7 @@ def shop_of(web: Web) -> Shop:
 
 
 NOT_FOUND = {"campaign": N_("No such campaign."), "customer": N_("No such customer."), "draw": N_("No such draw."),
-             "order": N_("No such order."), "ticket": N_("No such ticket."), "user": N_("No such user."),
+             "order": N_("No such order."), "product": N_("No such product."), "ticket": N_("No such ticket."), "user": N_("No such user."),
              "token": N_("No such token."), "service point": N_("No such service point."),
              "project": N_("No such project."), "note": N_("No such note.")}
 

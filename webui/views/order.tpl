@@ -47,7 +47,12 @@
 % end
 <table class="order-lines"><thead><tr><th>{{t('Item')}}</th><th>{{t('qty')}}</th><th>{{t('price')}}</th></tr></thead><tbody>
 % for i in lines:
-<tr><td><span>{{i.name}}\\
+% thumb = photo_url(i.product_id)
+<tr><td>\\
+% if thumb:
+<img class="thumb" src="{{thumb}}" alt="" width="64" height="64" loading="lazy">\\
+% end
+<span>{{i.name}}\\
 % if i.code:
  <span class="code">{{i.code}}</span>\\
 % end

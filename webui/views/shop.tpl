@@ -1,4 +1,5 @@
 % rebase('layout.tpl')
+<script src="/static/photo.js" defer></script>
 <p class="back"><a href="/settings">&larr; {{t('Settings')}}</a></p>
 <h1>{{t('Shop settings')}}</h1>
 <p class="meta">{{t("Open a part to change it; each part has its own Save. Times are the shop's time ({zone}).").format(zone=zone)}}</p>
@@ -75,7 +76,12 @@
 <p class="meta"><a href="/restock">{{t('Suppliers and restock orders')}}</a></p>
 % for p in products + [None]:
 % if p:
-<details class="goods" {{'open' if kept('product', p, 'id', None) == str(p.id) else ''}}><summary><span class="code">{{p.sku or '—'}}</span> <span class="name">{{p.name}}</span> <span class="meta">{{money(p.price)}}{{('/' + p.unit) if p.unit else ''}} · {{t('{n} in stock').format(n=amount(p.stock))}}{{(' ' + p.unit) if p.unit else ''}}{{'' if p.active else ' · ' + t('not sold')}}</span></summary>
+% thumb = photo_url(p.id)
+<details class="goods" {{'open' if kept('product', p, 'id', None) == str(p.id) else ''}}><summary>\\
+% if thumb:
+<img class="thumb" src="{{thumb}}" alt="" width="64" height="64" loading="lazy">\\
+% end
+<span class="code">{{p.sku or '—'}}</span> <span class="name">{{p.name}}</span> <span class="meta">{{money(p.price)}}{{('/' + p.unit) if p.unit else ''}} · {{t('{n} in stock').format(n=amount(p.stock))}}{{(' ' + p.unit) if p.unit else ''}}{{'' if p.active else ' · ' + t('not sold')}}</span></summary>
 % end
 <form method="post" action="/settings/shop" class="row-form goods-form">
   <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="section" value="product"><input type="hidden" name="id" value="{{p.id if p else ''}}">
@@ -96,6 +102,18 @@
   <button type="submit">{{t('Save') if p else t('Add')}}</button>
 </form>
 % if p:
+<form method="post" action="/goods/{{p.id}}/photo" enctype="multipart/form-data" class="row-form photo-form">
+  <input type="hidden" name="csrf" value="{{csrf}}">
+  <label>{{t('Photo (JPEG or PNG)')}} <input type="file" name="photo" accept="image/jpeg,image/png" data-photo-resize></label>
+  <button type="submit">{{t('Save photo')}}</button>
+</form>
+% if thumb:
+<form method="post" action="/goods/{{p.id}}/photo/remove" class="row-form photo-form">
+  <input type="hidden" name="csrf" value="{{csrf}}">
+  <img src="{{thumb}}" alt="{{t('Photo of {name}').format(name=p.name)}}" width="128" height="128" class="photo">
+  <button type="submit" class="danger">{{t('Remove photo')}}</button>
+</form>
+% end
 </details>
 % end
 % end

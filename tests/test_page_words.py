@@ -19,7 +19,7 @@ import sqlite3
 import pytest
 from support import Browserless, start_web
 
-from appliance import auth, campaigns, db, demo, draws, migrations, orders, suppliers, tickets, waiting
+from appliance import auth, campaigns, db, demo, draws, migrations, orders, photos, suppliers, tickets, waiting
 from appliance import settings as settings_module
 from appliance.box import backup
 from appliance.conversation import Shop
@@ -195,11 +195,13 @@ def site(request, tmp_path_factory):
     supplier = suppliers.save_supplier("CV Tinta Jaya", "0812-3456-7001", "tempo 14 hari", [goods.id], by=owner,
                                        now=NOW)
     restock = suppliers.create_restock(supplier, [(goods.id, "5", "60.000")], by=owner, now=NOW)  # a draft
+    photos.store(data_dir, goods.id, photos.PNG_MAGIC + b"\0\0\0\rIHDR" + bytes([0, 0, 0, 8, 0, 0, 0, 8]))
     from appliance.webui.app import create_app
     table = create_app(settings, tasks=None).config["loket.routes"]
     ids = {"customer_id": customer.id, "phone": customer.phone.replace("+", "%2B"), "campaign_id": campaign.id,
            "draw_id": draw.id, "step": "hours", "number": ticket.number, "order_number": order.number,
            "paid_order_number": paid.number, "supplier_id": supplier.id, "restock_id": restock.id, "point_id": 1,
+           "product_id": goods.id,
            "user_id": owner.id, "name": "messages", "backup_name": backup.backup(data_dir / "loket.db",
                                                                                data_dir / "backups").name}
     with start_web(data_dir, env={"LOKET_I18N_MARK": "1"}) as url:

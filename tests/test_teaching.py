@@ -190,7 +190,8 @@ def test_the_inbox_and_its_search_stay_quick_with_many_messages(tmp_path):
     with database.atomic():
         database.cursor().executemany(
             "INSERT INTO customer (phone, name, address, email, consent_reminder, consent_marketing, notes, flag, "
-            "points, created_at) VALUES (?, ?, '', '', 1, 0, '', '', 0, '2026-01-01')",
+            "points, created_at, contact_name, contact_phone) VALUES (?, ?, '', '', 1, 0, '', '', 0, '2026-01-01', "
+            "'', '')",
             [(phone, f"Pelanggan {n}") for n, phone in enumerate(phones)])
         database.cursor().executemany(
             "INSERT INTO message (direction, phone, text, state, created_at, updated_at, folder, category, priority, "

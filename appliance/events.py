@@ -112,10 +112,14 @@ def emit(event: str, data: dict, now: dt.datetime | None = None, *, key: str = "
         if event_id and HookDelivery.select().where(HookDelivery.event_id == event_id).exists():
             return 0
         event_id, text = body(event, data, now, event_id)
-        HookDelivery.insert_many([dict(hook=hook_id, event_id=event_id, event=event, body=text, next_at=now,
-                                       created_at=now) for hook_id in wanted]).execute()
+        # A savepoint: should the insert fail (a webhook removed a moment ago), the caller's
+        # transaction goes on; on PostgreSQL a failed statement would abort all of it.
+        with HookDelivery._meta.database.atomic():
+            HookDelivery.insert_many([dict(hook=hook_id, event_id=event_id, event=event, body=text, next_at=now,
+                                           created_at=now) for hook_id in wanted]).execute()
         return len(wanted)
     except Exception:
+        invalidate()  # read the webhooks afresh next time
         log.exception("the %s event could not be queued for its webhooks", event)
         return 0
 

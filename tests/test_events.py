@@ -69,6 +69,21 @@ def test_a_failed_text_emits_once_and_a_duplicate_key_is_dropped(shop, hook):
     assert events.emit("sim.credit_low", {"credit": 5}, NOW, key="low:sim:2026-11-23") == 0
 
 
+def test_a_webhook_gone_under_the_cache_does_not_undo_the_change_it_rides_on(shop, hook):
+    """Another process removed the webhook a moment ago (this one's list is still cached): the
+    order change is kept; on PostgreSQL the failed insert must not abort its transaction."""
+    from appliance.models import Customer, Webhook
+    assert events.hooks()  # cached with the hook
+    Webhook.delete().execute()  # straight in the database: no stamp, no invalidation
+    with Customer._meta.database.atomic():
+        customer = customer_for("+6281234567891")
+        assert events.emit("order.paid", {"order_id": 1}, NOW) == 0
+        customer.name = "Masih tersimpan"
+        customer.save()  # the transaction goes on
+    assert Customer.get_by_id(customer.id).name == "Masih tersimpan" and not HookDelivery.select().exists()
+    assert events.hooks() == ()  # read afresh
+
+
 def test_a_switched_off_hook_gets_nothing(shop, hook):
     webhooks.update(hook, hook.url, ["order.paid"], False)
     assert events.emit("order.paid", {"order_id": 1}) == 0

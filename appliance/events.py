@@ -141,7 +141,8 @@ def message_changed(event: str, message_id: int, now: dt.datetime) -> None:
 def booking_data(booking, **extra) -> dict:
     return {"booking_id": booking.id, "customer_id": booking.customer_id, "service_id": booking.service_id,
             "starts_at": booking.starts_at.isoformat(), "ends_at": booking.ends_at.isoformat(),
-            "status": booking.status, "source": booking.source, **extra}
+            "status": booking.status, "source": booking.source,
+            "staff_id": booking.staff_id, **extra}  # the therapist, a user's id; None when nobody is planned
 
 
 TICKET_EVENTS = {"opened": "ticket.opened", "resolved": "ticket.resolved"}  # any other change: ticket.changed

@@ -43,6 +43,10 @@ def test_bookings_tickets_and_orders_emit_their_events(shop, hook):
     booking = bookings.book(sari, service, dt.datetime(2026, 11, 24, 10, 0), source="staff", by=staff, now=NOW,
                             shop=SHOP)
     bookings.cancel(booking, by=staff, now=NOW, shop=SHOP)
+    from appliance import staff as staffing
+    staffing.set_up(staff, 1, [service.id], by=None, now=NOW)
+    planned = bookings.book(sari, service, dt.datetime(2026, 11, 24, 11, 0), source="staff", by=staff, now=NOW,
+                            shop=SHOP)
     ticket = tickets.open_ticket(sari, "AC bocor", by=staff, source="staff", now=NOW, shop=SHOP)
     tickets.note(ticket, "datang besok", staff, NOW)
     tickets.resolve(ticket, "ganti selang", staff, NOW, shop=SHOP)
@@ -54,6 +58,10 @@ def test_bookings_tickets_and_orders_emit_their_events(shop, hook):
     for event in ("booking.made", "booking.cancelled", "ticket.opened", "ticket.changed", "ticket.resolved",
                   "order.made", "order.paid", "order.shipped"):
         assert event in seen, (event, seen)
+    made = [json.loads(d.body)["data"] for d in
+            HookDelivery.select().where(HookDelivery.event == "booking.made").order_by(HookDelivery.id)]
+    assert (made[0]["booking_id"], made[0]["staff_id"]) == (booking.id, None)  # nobody planned: no therapist
+    assert (made[1]["booking_id"], made[1]["staff_id"]) == (planned.id, staff.id)  # the one who takes it
     shipped = json.loads(HookDelivery.get(HookDelivery.event == "order.shipped").body)
     assert shipped["data"]["tracking"] == "JN123" and shipped["data"]["status"] == "shipped"
     assert shipped["occurred_at"].startswith("2026-11-23T01:00")  # UTC

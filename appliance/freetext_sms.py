@@ -209,7 +209,7 @@ def _queue(c: Conversation, u) -> list[Reply] | None:
     if c.customer is not None and waiting.holds_ticket(c.customer, c.now, c.shop):
         return waiting_sms.queue_status(c)
     if not waiting_sms.accepting(c.now, c.shop):
-        return [c.reply("queue_closed")]
+        return [waiting_sms.closed_reply(c)]
     return c.ask("queue", {}, "queue_confirm")
 
 

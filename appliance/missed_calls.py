@@ -75,7 +75,7 @@ def _queue(customer, now: dt.datetime, shop: Shop) -> tuple[str, dict]:
             return "queue_called", {"number": ticket.number}
         return "queue_status", waiting.status_values(ticket, now)
     if not waiting_sms.accepting(now, shop):
-        return "queue_closed", {}
+        return waiting_sms.closed_answer(now, shop, customer.language or shop.default_language)
     ticket = waiting.join(customer, now=now, shop=shop, source="call")
     return "queue_joined", waiting.status_values(ticket, now)
 

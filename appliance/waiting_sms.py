@@ -8,6 +8,7 @@ import datetime as dt
 from . import bookings, catalogue
 from .conversation import Conversation, Shop, on_keyword, templates
 from .keywords import fold
+from .smstext import day_label
 from .models import Booking, Customer
 from .waiting import OPEN_EARLY_MINUTES, current_ticket, join, leave, status_values
 
@@ -44,20 +45,45 @@ templates({
         "id": "{shop}: maaf, antrian hari ini sudah tutup. Ketik PESAN untuk membuat jadwal.",
         "en": "{shop}: sorry, today's queue is closed. Text BOOK to make an appointment.",
     },
+    "queue_opens": {
+        "id": "{shop}: maaf, antrian belum dibuka. Antrian dibuka {day} jam {time}: ketik ANTRI lagi mulai jam itu, "
+              "atau PESAN untuk membuat jadwal.",
+        "en": "{shop}: sorry, the queue is not open yet. It opens {day} at {time}: text QUEUE again from then, "
+              "or BOOK to make an appointment.",
+    },
 }, purpose="queue")
 
 
 # -- QUEUE by SMS -------------------------------------------------------------------------
 
-def accepting(now: dt.datetime, shop: Shop) -> bool:
-    """SMS joins are taken on open days, from a little before opening until closing."""
-    local = now.astimezone(shop.tz)
-    hours = bookings.opening_hours(local.date())
+def _window(day: dt.date, shop: Shop) -> tuple[dt.datetime, dt.datetime] | None:
+    """When SMS joins are taken on a day: from a little before opening until closing."""
+    hours = bookings.opening_hours(day)
     if not hours:
-        return False
-    opens = dt.datetime.combine(local.date(), hours[0][0], tzinfo=shop.tz)
-    closes = dt.datetime.combine(local.date(), hours[-1][1], tzinfo=shop.tz)
-    return opens - dt.timedelta(minutes=OPEN_EARLY_MINUTES) <= local < closes
+        return None
+    opens = dt.datetime.combine(day, hours[0][0], tzinfo=shop.tz)
+    return opens - dt.timedelta(minutes=OPEN_EARLY_MINUTES), dt.datetime.combine(day, hours[-1][1], tzinfo=shop.tz)
+
+
+def accepting(now: dt.datetime, shop: Shop) -> bool:
+    window = _window(now.astimezone(shop.tz).date(), shop)
+    return window is not None and window[0] <= now < window[1]
+
+
+def closed_answer(now: dt.datetime, shop: Shop, language: str) -> tuple[str, dict]:
+    """Not taking numbers now: when it next does (tonight: tomorrow at 08:00;
+    on the closed Sunday: Monday), or, with no open day ahead, that it is closed."""
+    today = now.astimezone(shop.tz).date()
+    for ahead in range(8):
+        window = _window(today + dt.timedelta(days=ahead), shop)
+        if window is not None and window[0] > now:
+            return "queue_opens", {"day": day_label(window[0].date(), today, language), "time": f"{window[0]:%H:%M}"}
+    return "queue_closed", {}
+
+
+def closed_reply(c: Conversation):
+    key, values = closed_answer(c.now, c.shop, c.language)
+    return c.reply(key, **values)
 
 
 def leave_by_sms(c: Conversation):
@@ -87,7 +113,7 @@ def _queue(c: Conversation):
     if current_ticket(c.customer, c.now, c.shop) is not None:
         return queue_status(c)
     if not accepting(c.now, c.shop):
-        return [c.reply("queue_closed")]
+        return [closed_reply(c)]
     return join_by_sms(c, c.args)
 
 
@@ -101,8 +127,10 @@ def queue_status(c: Conversation) -> list:
 
 def join_by_sms(c: Conversation, words: str) -> list:
     """A number in today's queue, for today's booking or the service named."""
-    if c.customer is None or not accepting(c.now, c.shop):
+    if c.customer is None:
         return [c.reply("queue_closed")]
+    if not accepting(c.now, c.shop):
+        return [closed_reply(c)]
     if current_ticket(c.customer, c.now, c.shop) is not None:
         return queue_status(c)
     booking = _todays_booking(c.customer, c.now, c.shop)

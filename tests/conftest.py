@@ -8,12 +8,14 @@ back a small client that speaks HTTP to it and texts it through `loket sim`.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import signal
 import subprocess
 import threading
 import time
+import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,22 @@ from appliance.modem import pdu
 sms.configure(pdu.plan)  # as the CLI does: the core counts SMS parts with the modem layer's codec
 services.load()  # as every process does: every keyword, handler, template and job registered
 from support import LOKET, RunningLoket, free_port
+
+
+# Many modules make "today" in a shop (a booking at the start of the day, a
+# number in today's queue, texts written today) and read it back seconds or a
+# minute later; none may straddle the shop's midnight. The day's change has
+# its own tests, with their clocks set. So no module starts in the last minutes
+# of the shop's day: the run waits them out (once a run at most).
+SHOP_ZONE, MIDNIGHT_MARGIN = zoneinfo.ZoneInfo("Asia/Jakarta"), dt.timedelta(minutes=4)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def clear_of_the_shops_midnight():
+    now = dt.datetime.now(SHOP_ZONE)
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=SHOP_ZONE)
+    if midnight - now < MIDNIGHT_MARGIN:
+        time.sleep((midnight - now).total_seconds() + 1)
 
 
 @pytest.fixture

@@ -158,6 +158,18 @@ def owner_sets(**changes) -> None:
     shopdata.save_ui_settings(changes)
 
 
+def open_all_day_every_day() -> None:
+    """The bound shop open 00:00-23:59, all week: for tests that run a real
+    loket on the wall clock and need its queue and bookings open at whatever
+    hour and on whatever day CI runs them."""
+    import datetime as dt
+
+    from appliance.models import OpeningHours
+    OpeningHours.delete().execute()
+    for weekday in range(7):
+        OpeningHours.create(weekday=weekday, opens=dt.time(0, 0), closes=dt.time(23, 59))
+
+
 _serial = iter(range(1, 10**9))
 
 

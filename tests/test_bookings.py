@@ -5,7 +5,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from support import owner_sets, text_in
+from support import open_all_day_every_day, owner_sets, text_in
 
 import appliance.bookings  # noqa: F401  registers BOOK and CANCEL
 import appliance.reminders  # noqa: F401  its templates are checked here too
@@ -546,9 +546,7 @@ def test_the_owner_sets_the_times_offered_on_the_settings_page_and_the_next_sms_
     from appliance import settings as settings_module
     settings = settings_module.load(env={}, overrides={"data_dir": str(loket.data_dir)})
     database = db.connect(settings.db_url)
-    OpeningHours.delete().execute()  # open all day, every day: the test runs at whatever hour CI runs it
-    for weekday in range(7):
-        OpeningHours.create(weekday=weekday, opens=dt.time(0, 0), closes=dt.time(23, 59))
+    open_all_day_every_day()  # the test runs at whatever hour CI runs it
     browser = loket.browser()
     assert browser.login(loket.user, loket.password) == 200
     status, _, page = browser.post("/settings/shop", {"csrf": browser.csrf("/settings/shop"), "section": "booking",

@@ -17,7 +17,7 @@ from appliance.models import AuditEntry, Booking, QueueTicket, Rating, Service, 
 from appliance.newstable import NewsItem
 
 PASSWORD = "correct horse battery"
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.timezone.utc)  # set again when the shop is made
 # Each role's login, and the language it reads (the technician and the desk Indonesian, as most shops).
 PEOPLE = {"pemilik": ("owner", "id"), "admin": ("admin", "id"), "meja": ("frontdesk", "id"),
           "andi": ("technician", "id"), "budi": ("technician", "id"), "tamu": ("viewer", "en")}
@@ -32,6 +32,8 @@ def _customer(phone, name, address=""):
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
+    global NOW  # the moment this shop is made: the suite was collected minutes (perhaps a day) ago
+    NOW = dt.datetime.now(dt.timezone.utc)
     data_dir = tmp_path_factory.mktemp("homes")
     settings = settings_module.load(env={}, overrides={"data_dir": str(data_dir)})
     database = db.connect(settings.db_url)

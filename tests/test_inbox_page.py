@@ -22,7 +22,7 @@ from appliance.models import Booking, Customer, Message, Product, QuickReply, Se
 from appliance.webui import formats
 
 PASSWORD = "correct horse battery"
-NOW = clock.utcnow()
+NOW = clock.utcnow()  # set again when the shop is made
 ANI, SARI, BUDI, STRANGER = "+6281300000001", "+6281300000002", "+6281300000003", "+6281399999999"
 
 
@@ -32,6 +32,8 @@ def link(phone: str) -> str:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
+    global NOW  # the moment this shop is made: the suite was collected minutes (perhaps a day) ago
+    NOW = clock.utcnow()
     data_dir = tmp_path_factory.mktemp("inbox")
     settings = settings_module.load(env={}, overrides={"data_dir": str(data_dir)})
     database = db.connect(settings.db_url)

@@ -24,11 +24,13 @@ from appliance.webui.web import PER_PAGE
 from peewee import fn
 
 PASSWORD = "correct horse battery"
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.timezone.utc)  # set again when the shop is made
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
+    global NOW  # the moment this shop is made: the suite was collected minutes (perhaps a day) ago
+    NOW = dt.datetime.now(dt.timezone.utc)
     data_dir = tmp_path_factory.mktemp("pages")
     settings = settings_module.load(env={}, overrides={"data_dir": str(data_dir)})
     database = db.connect(settings.db_url)

@@ -15,7 +15,7 @@ from appliance.conversation import Shop
 from appliance.models import AuditEntry, Customer, Message, Order, OrderItem, Product, User
 
 PASSWORD = "correct horse battery"
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.timezone.utc)  # set again when the shop is made
 PAY_TO = "BCA 1234567890 a.n. Jaya Motor, DANA 0812-3456-7890"
 LONG_NAME = "Kampas rem depan Vario 125 original Honda (set kiri kanan) XKAMPASREMDEPANVARIO125ORIGINAL"
 
@@ -24,6 +24,8 @@ LONG_NAME = "Kampas rem depan Vario 125 original Honda (set kiri kanan) XKAMPASR
 def site(tmp_path_factory):
     """The parts dealer's demo (O-1001 awaits payment) with the shop's details filled in, an
     English customer's paid order with a long item, and a login for every role."""
+    global NOW  # the moment this shop is made: the suite was collected minutes (perhaps a day) ago
+    NOW = dt.datetime.now(dt.timezone.utc)
     data_dir = tmp_path_factory.mktemp("printing")
     settings = settings_module.load(env={}, overrides={"data_dir": str(data_dir)})
     database = db.connect(settings.db_url)

@@ -15,12 +15,12 @@ import time
 import zoneinfo
 
 import pytest
-from support import owner_sets
+from support import open_all_day_every_day, owner_sets
 
 from appliance import auth, customers, db, migrations, outbox, policy, shopdata, simcredit
 from appliance.clock import utcnow
 from appliance.conversation import Shop
-from appliance.models import Message, OpeningHours, QueueTicket, User
+from appliance.models import Message, QueueTicket, User
 from appliance.modem import atsim
 from appliance.modem.at_driver import ATDriver
 from appliance.modem.owner import ModemThread
@@ -38,8 +38,7 @@ def database(settings):
     shopdata.invalidate()
     database = db.connect(settings.db_url)
     migrations.migrate(database)
-    for weekday in range(7):  # open all day, every day: the queue takes missed calls whenever the test runs
-        OpeningHours.create(weekday=weekday, opens=dt.time(0, 0), closes=dt.time(23, 59, 59))
+    open_all_day_every_day()  # the queue takes missed calls whenever the test runs
     yield database
     database.close()
 

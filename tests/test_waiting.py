@@ -102,11 +102,32 @@ def test_batal_points_a_waiting_customer_to_batal_antri(responder):
     assert QueueTicket.get().status == "waiting"
 
 
-def test_the_queue_is_closed_on_sunday_and_after_hours(responder):
-    _, [sunday] = text_in(PHONES[0], "ANTRI", dt.datetime(2026, 11, 29, 10, 0, tzinfo=WIB), responder)
-    _, [late] = text_in(PHONES[1], "ANTRI", dt.datetime(2026, 11, 23, 17, 30, tzinfo=WIB), responder)
-    assert "tutup" in sunday.text and "tutup" in late.text
+def test_out_of_hours_the_queue_says_when_it_takes_numbers_again(responder):
+    """Numbers are taken from an hour before opening (09:00 Monday to Saturday
+    here) until closing; outside that the customer hears when to text again."""
+    sunday, late, early, opening = (dt.datetime(2026, 11, 29, 10, 0, tzinfo=WIB), dt.datetime(2026, 11, 23, 17, 30, tzinfo=WIB),
+                                    dt.datetime(2026, 11, 23, 6, 30, tzinfo=WIB), dt.datetime(2026, 11, 23, 8, 0, tzinfo=WIB))
+    _, [closed_day] = text_in(PHONES[0], "ANTRI", sunday, responder)
+    _, [after] = text_in(PHONES[1], "ANTRI", late, responder)
+    _, [before] = text_in(PHONES[2], "ANTRI", early, responder)
+    _, [saturday_night] = text_in(PHONES[4], "ANTRI", dt.datetime(2026, 11, 28, 21, 0, tzinfo=WIB), responder)
+    assert "belum dibuka" in closed_day.text and "besok 30/11 jam 08:00" in closed_day.text
+    assert "Senin 30/11 jam 08:00" in saturday_night.text  # past the closed Sunday
+    assert "besok 24/11 jam 08:00" in after.text
+    assert "hari ini 23/11 jam 08:00" in before.text and "PESAN" in before.text
     assert QueueTicket.select().count() == 0
+    _, [joined] = text_in(PHONES[2], "ANTRI", opening, responder)  # at 08:00, as she was told
+    assert "nomor antrian Anda 1" in joined.text
+    customer_for(PHONES[3])
+    Customer.update(language="en").where(Customer.phone == PHONES[3]).execute()
+    _, [english] = text_in(PHONES[3], "QUEUE", late, responder)
+    assert "opens tomorrow 24/11 at 08:00" in english.text and "BOOK" in english.text
+
+
+def test_a_shop_open_no_day_says_its_queue_is_closed(responder):
+    bookings.OpeningHours.create(weekday=0, opens=dt.time(9), closes=dt.time(9))  # a row, and no open hour
+    _, [reply] = text_in(PHONES[0], "ANTRI", NOW, responder)
+    assert "sudah tutup" in reply.text and QueueTicket.select().count() == 0
 
 
 def test_an_arrival_for_todays_booking_carries_it(responder, baby, staff):

@@ -97,8 +97,10 @@ def _overlapping(bookings: list[Booking], start: dt.datetime, end: dt.datetime) 
     return sum(1 for b in bookings if b.starts_at < end and b.ends_at > start)
 
 
-def free_slots(service: Service, day: dt.date, now: dt.datetime, *, shop: Shop | None = None) -> list[dt.datetime]:
-    """Free slot starts of a local date, in the shop's zone, later than now."""
+def free_slots(service: Service, day: dt.date, now: dt.datetime, *, shop: Shop | None = None,
+               staff: User | None = None) -> list[dt.datetime]:
+    """Free slot starts of a local date, in the shop's zone, later than now;
+    with `staff`, only those where that person (who does the service) is free."""
     tz = shop_or_default(shop).tz
     if not service.active or day > now.astimezone(tz).date() + dt.timedelta(
             days=shopdata.setting("booking_max_days")):
@@ -109,17 +111,19 @@ def free_slots(service: Service, day: dt.date, now: dt.datetime, *, shop: Shop |
     length = dt.timedelta(minutes=service.duration_minutes)
     booked = _taken(service, grid[0], grid[-1] + length)
     placed = [s for s in grid if _overlapping(booked, s, s + length) < max(1, service.capacity)]
+    if staff is not None:
+        return staffing.starts_with(staff, service, placed, length)
     return staffing.starts_with_someone_free(service, placed, length)
 
 
 def next_free_day(service: Service, after: dt.date, now: dt.datetime, *, shop: Shop | None = None,
-                  include: bool = False) -> tuple[dt.date, list[dt.datetime]] | None:
+                  include: bool = False, staff: User | None = None) -> tuple[dt.date, list[dt.datetime]] | None:
     """The first local date after `after` (or from it, with include) that has
     a free slot, and its slots; None within the search window."""
     start = after if include else after + dt.timedelta(days=1)
     for n in range(shopdata.setting("booking_search_days")):
         day = start + dt.timedelta(days=n)
-        slots = free_slots(service, day, now, shop=shop)
+        slots = free_slots(service, day, now, shop=shop, staff=staff)
         if slots:
             return day, slots
     return None

@@ -16,6 +16,7 @@ import logging
 import re
 
 from . import alerts, shopdata
+from . import staff as staffing
 from .bookings import (PENDING_MINUTES, BookingError, book, cancel, confirmation, free_slots, is_open_day,
                        local_moment, next_free_day, upcoming, when_values)
 from .catalogue import find_service
@@ -45,6 +46,14 @@ templates({
     "book_offer": {
         "id": "{shop}: {service} {day} masih kosong jam {slots}. Balas dengan nomornya, contoh: 1",
         "en": "{shop}: {service} {day} is free at {slots}. Reply with the number, e.g. 1",
+    },
+    "book_staff_offer": {
+        "id": "{shop}: {service} bersama {staff} kosong {day} jam {slots}. Balas nomornya, contoh: 1",
+        "en": "{shop}: {service} with {staff} is free {day} at {slots}. Reply with the number, e.g. 1",
+    },
+    "book_staff_full_offer": {
+        "id": "{shop}: maaf, {staff} sudah penuh {asked}. Dia kosong {day} jam {slots}. Balas nomornya",
+        "en": "{shop}: sorry, {staff} is booked {asked}. Free {day} at {slots}. Reply with the number",
     },
     "book_full_offer": {
         "id": "{shop}: maaf, {asked} sudah penuh. {service} {day} kosong jam {slots}. Balas dengan nomornya",
@@ -190,37 +199,46 @@ def _slots_text(slots: list[dt.datetime], tz: dt.tzinfo) -> str:
 
 
 def _offer(c: Conversation, service: Service, day: dt.date, slots: list[dt.datetime], *,
-           key: str = "book_offer", asked: str = "", replaces: Booking | None = None) -> list:
+           key: str = "book_offer", asked: str = "", replaces: Booking | None = None,
+           staff: User | None = None) -> list:
+    """Offer these slots (a named person's, with `staff`); the answer's number books one."""
     hours = day_part_hours(c.text)  # "jumat sore": the afternoon's times first, if it has any
     if hours is not None:
         slots = [s for s in slots if hours[0] <= s.astimezone(c.shop.tz).hour < hours[1]] or slots
     slots = slots[:shopdata.setting("booking_offer_slots")]
     c.remember("book.slot", {"service": service.id, "day": day.isoformat(), "offered_at": c.now.isoformat(),
                              "slots": [s.astimezone(dt.timezone.utc).isoformat() for s in slots],
-                             "replaces": replaces.id if replaces else None},
+                             "replaces": replaces.id if replaces else None,
+                             "staff": staff.id if staff is not None else None},
                minutes=PENDING_MINUTES)
     today = c.local(c.now).date()
+    values = {"staff": gsm_safe(staffing.name(staff))} if staff is not None else {}
+    if staff is not None and key in ("book_offer", "book_full_offer"):
+        key = key.replace("book_", "book_staff_", 1)
     return [c.reply(key, service=gsm_safe(service.name), day=day_label(day, today, c.language),
-                    slots=_slots_text(slots, c.shop.tz), asked=asked)]
+                    slots=_slots_text(slots, c.shop.tz), asked=asked, **values)]
 
 
 def offer_from(c: Conversation, service: Service, day: dt.date, *, asked: str = "",
-                reason: str = "full", replaces: Booking | None = None) -> list:
-    """Offer the day's free slots, or the next day that has some."""
+               reason: str = "full", replaces: Booking | None = None, staff: User | None = None) -> list:
+    """Offer the day's free slots, or the next day that has some (with
+    `staff`, the times that person is free: "besok sama bidan rina")."""
     today = c.local(c.now).date()
-    slots = free_slots(service, day, c.now, shop=c.shop)
+    slots = free_slots(service, day, c.now, shop=c.shop, staff=staff)
     if slots and not asked:
-        return _offer(c, service, day, slots, replaces=replaces)
+        return _offer(c, service, day, slots, replaces=replaces, staff=staff)
     if slots:
-        return _offer(c, service, day, slots, key=f"book_{reason}_offer", asked=asked, replaces=replaces)
-    found = next_free_day(service, day, c.now, shop=c.shop)
+        return _offer(c, service, day, slots, key=f"book_{reason}_offer", asked=asked, replaces=replaces,
+                      staff=staff)
+    found = next_free_day(service, day, c.now, shop=c.shop, staff=staff)
     if found is None:
         return [c.reply("book_none", service=gsm_safe(service.name),
                         days=shopdata.setting("booking_search_days"))]
     if not is_open_day(day):
         reason = "closed"
     asked = asked or day_label(day, today, c.language)
-    return _offer(c, service, found[0], found[1], key=f"book_{reason}_offer", asked=asked, replaces=replaces)
+    return _offer(c, service, found[0], found[1], key=f"book_{reason}_offer", asked=asked, replaces=replaces,
+                  staff=staff)
 
 
 def book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.date, *,
@@ -259,7 +277,7 @@ def book_sms(c: Conversation, service: Service, start: dt.datetime, day: dt.date
         today = c.local(c.now).date()
         asked = f"{day_label(day, today, c.language)} {start.astimezone(c.shop.tz):%H:%M}"
         reason = {"closed": "closed", "past": "gone"}.get(exc.reason, "full")
-        return offer_from(c, service, day, asked=asked, reason=reason, replaces=replaces)
+        return offer_from(c, service, day, asked=asked, reason=reason, replaces=replaces, staff=staff)
     c.forget()
     values = when_values(booking, c.now, c.shop.tz, c.language)
     values["service"], values["staff"] = gsm_safe(values["service"]), gsm_safe(values["staff"])
@@ -298,13 +316,13 @@ def _book(c: Conversation):
     return offer_from(c, service, w.date)
 
 
-def offer_next(c: Conversation, service: Service) -> list:
+def offer_next(c: Conversation, service: Service, staff: User | None = None) -> list:
     """No day named: offer the first day with a free slot, from today."""
-    found = next_free_day(service, c.local(c.now).date(), c.now, shop=c.shop, include=True)
+    found = next_free_day(service, c.local(c.now).date(), c.now, shop=c.shop, include=True, staff=staff)
     if found is None:
         return [c.reply("book_none", service=gsm_safe(service.name),
                         days=shopdata.setting("booking_search_days"))]
-    return _offer(c, service, *found)
+    return _offer(c, service, *found, staff=staff)
 
 
 NUMBER_WORDS = {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5,
@@ -394,7 +412,8 @@ def _book_slot(c: Conversation):
                         day=day_label(day, c.local(c.now).date(), c.language))]
     if not 1 <= n <= len(slots):
         return [c.reply("book_slot_range", n=len(slots))]  # the offer stands: they may answer again
-    return book_sms(c, service, slots[n - 1], day, replaces=replaces)
+    person = User.get_or_none(User.id == c.pending["staff"]) if c.pending.get("staff") else None
+    return book_sms(c, service, slots[n - 1], day, replaces=replaces, staff=person)
 
 
 def own_booking(c: Conversation, booking_id) -> Booking | None:

@@ -37,6 +37,10 @@ templates({
         "id": "{shop}: {service} {day} jam {time} masih kosong. Mau kami pesankan? Balas YA",
         "en": "{shop}: {service} {day} at {time} is free. Shall we book it for you? Reply YES",
     },
+    "book_staff_confirm": {
+        "id": "{shop}: {service} {day} jam {time} bersama {staff} masih kosong. Mau kami pesankan? Balas YA",
+        "en": "{shop}: {service} {day} at {time} with {staff} is free. Shall we book it for you? Reply YES",
+    },
     "cancel_confirm": {
         "id": "{shop}: batalkan {service} {day} jam {time}? Balas YA",
         "en": "{shop}: cancel your {service} {day} at {time}? Reply YES",
@@ -120,23 +124,25 @@ def _book(c: Conversation, u) -> list[Reply] | None:
         return [c.reply("book_past", example=gsm_safe(service.name.lower()))]
     now_local = c.local(c.now)
     today = now_local.date()
+    person = staffing.named_in(c.text)  # "sama bidan rina": her times, or staff answer
+    if person is not None and not staffing.does(person, service):
+        return None
     if u.time is not None:
         day = u.day or (today if u.time > now_local.time() else today + dt.timedelta(days=1))
         start = bookings.local_moment(day, u.time, c.shop.tz)
-        person = staffing.named_in(c.text)  # "sama bidan rina": her, or staff answer
-        if person is not None and staffing.refusal(person, service, start,
-                                                   start + dt.timedelta(minutes=service.duration_minutes)):
-            return None
-        if not bookings.available(service, start, c.now, shop=c.shop):
+        end = start + dt.timedelta(minutes=service.duration_minutes)
+        if not bookings.available(service, start, c.now, shop=c.shop) or (
+                person is not None and staffing.refusal(person, service, start, end)):
             asked = f"{day_label(day, today, c.language)} {u.time:%H:%M}"
-            return bookings_sms.offer_from(c, service, day, asked=asked, reason="full")
+            return bookings_sms.offer_from(c, service, day, asked=asked, reason="full", staff=person)
         return c.ask("book", {"service": service.id, "start": start.isoformat(), "day": day.isoformat(),
                               "staff": person.id if person is not None else None},
-                     "book_confirm", service=gsm_safe(service.name), day=day_label(day, today, c.language),
-                     time=f"{u.time:%H:%M}")
+                     "book_staff_confirm" if person is not None else "book_confirm", service=gsm_safe(service.name),
+                     day=day_label(day, today, c.language), time=f"{u.time:%H:%M}",
+                     **({"staff": gsm_safe(staffing.name(person))} if person is not None else {}))
     if u.day is not None:
-        return bookings_sms.offer_from(c, service, u.day)
-    return bookings_sms.offer_next(c, service)
+        return bookings_sms.offer_from(c, service, u.day, staff=person)
+    return bookings_sms.offer_next(c, service, staff=person)
 
 
 @on_confirm("book")

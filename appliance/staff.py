@@ -102,6 +102,27 @@ def starts_with_someone_free(service: Service, starts: list[dt.datetime], length
     return [s for s in starts if free(members, s, s + length, busy=busy)]
 
 
+def _member_for(user: User, service: Service) -> StaffMember | None:
+    """The person's staff row when they take bookings of this service."""
+    member = StaffMember.get_or_none(StaffMember.user == user)
+    if member is None or not user.active or service.id not in services_of(member):
+        return None
+    return member
+
+
+def does(user: User, service: Service) -> bool:
+    return _member_for(user, service) is not None
+
+
+def starts_with(user: User, service: Service, starts: list[dt.datetime], length: dt.timedelta) -> list[dt.datetime]:
+    """Of these slot starts, those this person can take the service at ([] when they do not do it)."""
+    member = _member_for(user, service)
+    if member is None or not starts:
+        return []
+    busy = _busy([member], starts[0], starts[-1] + length)
+    return [s for s in starts if free([member], s, s + length, busy=busy)]
+
+
 def hold(members: list[StaffMember]) -> None:
     """Touch the members' rows, in one order, inside the booking's transaction: two bookings that
     could take the same person (of different services too) are made one after the other."""

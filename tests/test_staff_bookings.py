@@ -64,22 +64,43 @@ def test_two_mothers_text_for_the_same_time_and_each_gets_a_therapist_a_third_is
 def test_a_mother_who_names_her_therapist_gets_her_or_the_staff_answer(spa):
     # Both are free at 10:00; the text names the one the least-busy choice would not give.
     _, [asked] = text_in("+6281234500111", "kak besok jam 10 pijat bayi sama kak dewi bisa?", NOW, spa["responder"])
-    assert "10:00" in asked.text and "YA" in asked.text
+    assert "jam 10:00 bersama Kak Dewi masih kosong" in asked.text and "YA" in asked.text
     _, [done] = text_in("+6281234500111", "ya", NOW, spa["responder"])
     assert "Kak Dewi" in done.text and "sudah kami catat" in done.text
     assert Booking.get(Booking.starts_at == at(10)).staff_id == spa["dewi"].id
-    # Dewi is busy then, and does no prenatal massage: no robot gives her mother someone else.
-    for phone, text in (("+6281234500112", "bsk jm 10 pijat bayi sm kak dewi ya"),
-                        ("+6281234500113", "besok jam 13 pijat ibu hamil sama dewi bisa?")):
-        message, replies = text_in(phone, text, NOW, spa["responder"])
-        assert Message.get_by_id(message.id).needs_staff, text
-        assert not any("YA" in r.text or "catat" in r.text for r in replies), text
-    assert Booking.select().count() == 1
+    # Dewi does no prenatal massage: no robot gives her mother someone else; staff answer.
+    message, replies = text_in("+6281234500113", "besok jam 13 pijat ibu hamil sama dewi bisa?", NOW, spa["responder"])
+    assert Message.get_by_id(message.id).needs_staff
+    assert not any("YA" in r.text or "catat" in r.text for r in replies)
+    # Dewi is busy at 10:00: her mother hears Dewi's free times, not someone else's, and picks one.
+    _, [offer] = text_in("+6281234500112", "bsk jm 10 pijat bayi sm kak dewi ya", NOW, spa["responder"])
+    assert "Kak Dewi sudah penuh besok 24/11 10:00. Dia kosong besok 24/11 jam 1) 09:00 2) 11:00" in offer.text
+    _, [done] = text_in("+6281234500112", "2", NOW, spa["responder"])
+    assert "11:00 bersama Kak Dewi sudah kami catat" in done.text
+    assert Booking.get(Booking.starts_at == at(11)).staff_id == spa["dewi"].id
+    assert Booking.select().count() == 2
     # A mother called Dewi asks for no one: she is booked with whoever is free, as before.
     _, [asked] = text_in("+6281234500114", "saya Dewi, besok jam 11 pijat bayi bisa?", NOW, spa["responder"])
     assert "YA" in asked.text
     _, [done] = text_in("+6281234500114", "ya", NOW, spa["responder"])
     assert "Bidan Rina" in done.text and "sudah kami catat" in done.text
+
+
+def test_a_mother_who_names_her_therapist_and_only_a_day_is_offered_her_free_times(spa):
+    # The midwife is booked 09:00 and 11:00 tomorrow: "besok sama bidan rina" offers the hours she is free.
+    for hour in (9, 11):
+        bookings.book(customer_for(f"+62812345002{hour:02d}"), spa["baby"], at(hour), now=NOW, shop=SHOP,
+                      staff=spa["rina"])
+    _, [offer] = text_in("+6281234500121", "kak besok mau pijat bayi sama bidan rina", NOW, spa["responder"])
+    assert "Pijat Bayi bersama Bidan Rina kosong besok 24/11 jam 1) 10:00 2) 12:00" in offer.text
+    _, [done] = text_in("+6281234500121", "1", NOW, spa["responder"])
+    assert "10:00 bersama Bidan Rina sudah kami catat" in done.text
+    assert Booking.get(Booking.starts_at == at(10)).staff_id == spa["rina"].id
+    # No day either: her first day with a free hour. In English too.
+    Customer.update(language="en").where(Customer.id == customer_for("+6281234500122").id).execute()
+    _, [offer] = text_in("+6281234500122", "can I book a baby massage with dewi?", NOW, spa["responder"])
+    assert "Pijat Bayi with Kak Dewi" in offer.text and "1) 09:00" in offer.text
+    assert "booked" in text_in("+6281234500122", "1", NOW, spa["responder"])[1][0].text
 
 
 def test_a_therapist_busy_with_another_service_is_busy(spa):

@@ -97,6 +97,10 @@ templates({
         "id": "{shop}: mau pesan layanan ({services}) atau beli barang ({goods})? Sebutkan namanya ya.",
         "en": "{shop}: book a service ({services}) or buy goods ({goods})? Please name it.",
     },
+    "size_missing": {
+        "id": "{shop}: maaf, ukuran {size} tidak ada. Yang ada: {goods}.",
+        "en": "{shop}: sorry, we have no size {size}. We have: {goods}.",
+    },
     "order_no_goods": {
         "id": "{shop}: barang apa yang mau dipesan? Contoh: {example} 2",
         "en": "{shop}: which goods would you like? For example: {example} 2",
@@ -233,6 +237,9 @@ def _order(c: Conversation, u) -> list[Reply] | None:
         if example is None:
             return [c.reply("order_by_sms_off")]
         return [c.reply("order_no_goods", example=gsm_safe(example.name.lower())[:30])]
+    unsized = _size_missing(c, u)
+    if unsized is not None:
+        return unsized or None
     lines = []
     for item in u.products:
         product = Product.get_or_none(Product.id == item.id)
@@ -318,8 +325,26 @@ def _complain(c: Conversation, u) -> list[Reply] | None:
     return tickets_sms.complain_text(c, c.text)
 
 
+def _size_missing(c: Conversation, u) -> list[Reply] | None:
+    """'boots ukuran 40' where the shop's boots are a 41: said, and the 41 never
+    ordered in its place. [] when the goods' names carry no size to check (an
+    order then waits for staff, who can ask); None when every size is there."""
+    for item in u.products:
+        if item.size is None:
+            continue
+        sizes = {int(n) for n in re.findall(r"\d+", item.name)}
+        if not sizes:
+            return []
+        if item.size not in sizes:
+            return [c.reply("size_missing", size=item.size, goods=_price_line(c, "product", item.id))]
+    return None
+
+
 @on_free_text("price")
 def _price(c: Conversation, u) -> list[Reply] | None:
+    unsized = _size_missing(c, u)
+    if unsized:
+        return unsized
     shown = []
     named = [(item.kind, item.id) for item in u.items] or _items_just_asked(c)
     if named:

@@ -45,6 +45,7 @@ class Item:
     id: int
     name: str
     quantity: int | None = None
+    size: int | None = None  # "boots ukuran 40": what the customer wears, never how many
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,7 +140,7 @@ _KEEP_NYA = frozenset({"hanya", "punya", "tanya", "bertanya", "nanya", "karenany
 def _unrepeat(word: str) -> str:
     """'kedip2' -> 'kedip', 'pagiii' -> 'pagi' (letters stretched for emphasis),
     'sepatunya' -> 'sepatu' (the -nya that only points at the thing)."""
-    word = re.sub(r"^([a-z]+)2$", r"\1", word)
+    word = re.sub(r"^([a-z]{2,})2$", r"\1", word)  # never "x2", which is how many
     word = re.sub(r"([a-z])\1{2,}", r"\1", word)
     if len(word) > 6 and word.endswith("nya") and word not in _KEEP_NYA and word not in SLANG:
         word = word[:-3]
@@ -376,21 +377,27 @@ def _words_of_one_service(entries: list[Entry]) -> dict[str, int]:
     return {word: next(iter(ids)) for word, ids in owners.items() if len(ids) == 1}
 
 
-_QUANTITY_AFTER = re.compile(r"^(?:x\s*)?(\d{1,4})(?:\s*(?:pcs|pc|buah|bh|biji|botol|set|pasang|unit|liter|x))?$")
+_SIZE_WORDS = frozenset({"ukuran", "uk", "size", "no", "nomor", "nomer", "nmr"})
 
 
-def _quantity(tokens: list[str], end: int, next_start: int) -> int | None:
-    """'busi 2', 'busi x2', 'rantai 1 set', '2 botol oli' (before)."""
-    after = tokens[end:min(next_start, end + 3)]
-    for i, token in enumerate(after):
+def _quantity(tokens: list[str], end: int, next_start: int) -> tuple[int | None, int | None]:
+    """(how many, the size): 'busi 2', 'busi x2', 'rantai 1 set', 'boots uk 40 1 pasang'."""
+    after, size = tokens[end:min(next_start, end + 5)], None
+    i = 0
+    while i < len(after):
+        token = after[i]
+        if token in _SIZE_WORDS and i + 1 < len(after) and after[i + 1].isdigit():
+            size, i = int(after[i + 1]), i + 2
+            continue
         if token == "x" and i + 1 < len(after) and after[i + 1].isdigit():
-            return int(after[i + 1])
+            return int(after[i + 1]), size
         match = re.fullmatch(r"x?(\d{1,4})x?", token)
         if match:
-            return int(match.group(1))
-        if token not in ("x", "sama", "dan", "and", "nomor", "ukuran"):
+            return int(match.group(1)), size
+        if token not in ("x", "sama", "dan", "and"):
             break
-    return None
+        i += 1
+    return None, size
 
 
 # -- amounts and references -----------------------------------------------------------
@@ -491,10 +498,10 @@ def _items(tokens: list[str], lexicon: Lexicon) -> list[Item]:
     items = []
     for n, (entry, start, end) in enumerate(found):
         next_start = found[n + 1][1] if n + 1 < len(found) else len(tokens)
-        quantity = _quantity(tokens, end, next_start) if entry.kind == "product" else None
+        quantity, size = _quantity(tokens, end, next_start) if entry.kind == "product" else (None, None)
         if quantity is None and entry.kind == "product" and start > 0 and tokens[start - 1].isdigit():
             quantity = int(tokens[start - 1])
-        items.append(Item(entry.kind, entry.id, entry.name, quantity))
+        items.append(Item(entry.kind, entry.id, entry.name, quantity, size))
     return items
 
 

@@ -136,6 +136,19 @@ def test_an_online_shopper_asks_for_her_shoes_and_her_parcel(shop_of):
     assert "O-1001" in say(shop, rina, "paket saya udah sampai mana ya")
 
 
+def test_a_size_the_shop_does_not_have_is_said_and_never_swapped_for_another(shop_of):
+    shop = shop_of("shop")  # its boots are a 41 only
+    buyer = "+6281234560032"
+    asked = say(shop, buyer, "kak mau boots ukuran 40 ada?")
+    assert "ukuran 40 tidak ada" in asked and "Sepatu boots kulit coklat 41 Rp 650.000" in asked, asked
+    ordered = say(shop, buyer, "mau pesan boots uk 40 1 pasang")
+    assert "ukuran 40 tidak ada" in ordered and "Balas YA" not in ordered, ordered
+    assert Order.select().join(Customer).where(Customer.phone == buyer).count() == 0
+    # The size it has: ordered as ever (one pair: 41 is the size, not how many).
+    asked = say(shop, buyer, "ok kak pesan boots ukuran 41 aja")
+    assert "Sepatu boots kulit coklat 41 x1" in asked and "Balas YA" in asked, asked
+
+
 def test_mau_1_after_asking_about_goods_orders_those_goods_once_she_says_ya(shop_of):
     shop = shop_of("shop")
     buyer = "+6281234560031"

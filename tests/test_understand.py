@@ -54,6 +54,20 @@ def test_every_text_is_understood_as_meant(text, lexicons):
         assert read.name == text.names["name"]
 
 
+@pytest.mark.parametrize("text, quantity, size", [
+    ("mau boots ukuran 40", None, 40),
+    ("pesan boots uk 40 1 pasang", 1, 40),
+    ("boots size 39 x2 please", 2, 39),
+    ("sandal x2", 2, None),
+    ("ada sandal no 42?", None, 42),
+    ("sandal 3 pasang", 3, None),
+    ("boots ukuran", None, None),  # the word, and no number: nothing read
+])
+def test_a_number_after_ukuran_is_the_size_not_how_many(text, quantity, size, lexicons):
+    [item] = understand.understand(text, lexicons["shop"], NOW).products
+    assert (item.quantity, item.size) == (quantity, size)
+
+
 @pytest.mark.parametrize("written, spelt", [
     ("kak bsk jm 10 bisa pijat bayi?", "besok jam 10 bisa pijat bayi"),
     ("gan brp harga busi? sy mau 2", "berapa harga busi saya mau 2"),

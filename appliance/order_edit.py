@@ -21,7 +21,7 @@ import datetime as dt
 
 import peewee as pw
 
-from . import outbox
+from . import events, outbox
 from .audit import audit
 from .catalogue import CatalogueError, rupiah, whole_number
 from .conversation import Shop, shop_or_default, templates
@@ -162,6 +162,9 @@ def edit_order(order: Order, *, quantities: dict | None = None, add=(), shipping
         audit("order.edit", user=by, target=ref(current), now=now,
               detail="; ".join(said) + f"; total {rupiah(current.total)} -> {rupiah(total)}")
         updated = Order.get_by_id(current.id)
+        events.emit("order.changed", events.order_data(updated, change="edited", shipping=cost, items=[
+            {"name": i.name, "code": i.code, "quantity": i.quantity, "price": i.price}
+            for i in sorted(lines.values(), key=lambda i: i.id or 0)]), now)
         if updated.status == "awaiting_payment" and total != current.total:
             _tell(updated, shop, now)
     for field in ("total", "shipping", "updated_at"):

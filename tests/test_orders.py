@@ -1,6 +1,7 @@
 """Orders, and payment confirmed by SMS: the motorcycle parts dealer and the online shoe shop."""
 
 import datetime as dt
+import json
 import re
 import threading
 import zoneinfo
@@ -9,10 +10,11 @@ import pytest
 from support import owner_sets, text_in
 
 import appliance.orders  # noqa: F401  registers BAYAR, STATUS O-…, the unpaid-order job
-from appliance import catalogue, orders, orders_sms, shopdata
+from appliance import catalogue, events, orders, orders_sms, shopdata, webhooks
 from appliance.conversation import Shop
 from appliance.jobs import JOBS
-from appliance.models import AuditEntry, Customer, Message, Order, OrderItem, PaymentClaim, Product, User
+from appliance.models import (AuditEntry, Customer, HookDelivery, Message, Order, OrderItem, PaymentClaim, Product,
+                              User)
 from appliance.orders import OrderError
 from appliance.replies import DEFAULT_TEMPLATES, render
 from appliance.responder import Responder
@@ -656,6 +658,8 @@ def test_an_order_carries_its_shipping_cost_and_its_lines_the_goods_code_and_uni
 
 
 def test_changing_quantities_adding_and_removing_goods_moves_stock_and_the_total(staff, parts):
+    events.use(None)  # no stamp file: the new hook is seen at once
+    hook = webhooks.create("http://127.0.0.1:9/hook", ["order.changed"])
     order = budi_orders(parts, staff)  # 2 kampas, 1 oli: Rp 250.000, awaiting payment
     kampas, oli = order_edit.lines_of(order)
     busi = catalogue.add_product("Busi NGK", price=28_000, stock=5, sku="BS-9")
@@ -671,6 +675,9 @@ def test_changing_quantities_adding_and_removing_goods_moves_stock_and_the_total
     assert "shipping Rp 0 -> Rp 12.000" in detail and "total Rp 250.000 -> Rp 293.000" in detail
     changed = Message.select().where(Message.template == "order_changed").get()
     assert "total baru Rp 293.000" in changed.text and "BAYAR O-1001" in changed.text
+    [sent] = [json.loads(d.body)["data"] for d in HookDelivery.select().where(HookDelivery.hook == hook.id)]
+    assert (sent["change"], sent["total"], sent["shipping"]) == ("edited", 293_000, 12_000)
+    assert [(i["code"], i["quantity"]) for i in sent["items"]] == [("KR-01", 3), ("BS-9", 2)]
     # The same goods again add to their line; the form sent back unchanged changes nothing.
     order = order_edit.edit_order(order, add=[(busi, 1, None)], by=staff, now=T0 + dt.timedelta(hours=2), shop=SHOP)
     assert [i.quantity for i in order_edit.lines_of(order)] == [3, 3] and stock(busi) == 2

@@ -20,7 +20,7 @@ EVENT_LABELS = {
     "booking.cancelled": N_("a booking was cancelled"), "ticket.opened": N_("a ticket was opened"),
     "ticket.changed": N_("a ticket changed"), "ticket.resolved": N_("a ticket was resolved"),
     "order.made": N_("an order was made"), "order.paid": N_("an order was paid"),
-    "order.changed": N_("an order moved a step (in production, packed)"),
+    "order.changed": N_("an order moved a step (in production, packed) or its goods changed"),
     "order.shipped": N_("an order was shipped"), "sim.credit_low": N_("the SIM's credit is low"),
 }
 

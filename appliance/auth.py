@@ -62,7 +62,15 @@ def hash_password(password: str) -> str:
         return _hasher.hash(password)
 
 
+# A login made without a password (the demo's staff): nothing opens it until
+# one is set (Users: new password). Making the demo costs no argon2 work per person.
+NO_PASSWORD = "!"
+
+
 def _verify(password_hash: str, password: str) -> bool:
+    if password_hash == NO_PASSWORD:
+        _verify(_dummy_hash(), "timing")  # as long as a real check: such a name is not told apart
+        return False
     with _hashing:
         try:
             return _hasher.verify(password_hash, password)
@@ -96,21 +104,24 @@ def generate_password() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
 
 
-def create_user(username: str, password: str, role: str, *, language: str | None = None,
+def create_user(username: str, password: str | None, role: str, *, language: str | None = None,
                 by: User | None = None) -> User:
     """A staff login. Its UI language is the shop's (`default_language`)
-    unless the person creating it chose another."""
+    unless the person creating it chose another. Without a password
+    (None) nobody can log in with it until one is set."""
     username = (username or "").strip()
     if not re.fullmatch(r"[A-Za-z0-9._-]{2,64}", username):
         raise AuthError(N_("a user name has 2 to 64 letters, digits, dots, dashes or underscores"))
     may_give_role(by, role)
-    check_password_strength(password)
+    if password is not None:
+        check_password_strength(password)
     if find_user(username) is not None:
         raise AuthError(say(N_("a user named {name} already exists"), name=username))
     if language not in ("id", "en"):
         from . import shopdata  # here, not at the top: shopdata reaches the settings table
         language = shopdata.setting("default_language")
-    user = User.create(username=username, password_hash=hash_password(password), role=role, language=language)
+    user = User.create(username=username, password_hash=NO_PASSWORD if password is None else hash_password(password),
+                       role=role, language=language)
     audit("user.create", user=by, target=username, detail=f"role {role}")
     return user
 

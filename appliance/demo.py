@@ -54,7 +54,7 @@ def seed(data_dir: Path, kind: str = "spa", now: dt.datetime | None = None) -> t
         raise ValueError(f"unknown demo {kind!r}: choose one of {', '.join(KINDS)}")
     now = now or utcnow()
     login_file = data_dir / LOGIN_FILE
-    if not User.select().exists():
+    if is_fresh():
         password = auth.generate_password()
         auth.create_user(DEMO_USER, password, "owner")  # in the shop's language, as every new user
         fd = os.open(login_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -70,6 +70,11 @@ def seed(data_dir: Path, kind: str = "spa", now: dt.datetime | None = None) -> t
         return user, password
     except (FileNotFoundError, ValueError):
         return None
+
+
+def is_fresh() -> bool:
+    """No login yet: a demo may be made here."""
+    return not User.select().exists()
 
 
 def seeded_kind() -> str | None:
@@ -92,7 +97,7 @@ def _opening_hours(days=range(6), opens=dt.time(9), closes=dt.time(17)) -> None:
 
 
 def _staff(username: str, full_name: str, phone: str, role: str = "technician") -> User:
-    user = auth.create_user(username, auth.generate_password(), role)
+    user = auth.create_user(username, None, role)  # no password until the owner gives one (Users)
     user.full_name, user.phone = full_name, phone
     user.save()
     return user

@@ -346,7 +346,7 @@ def _price(c: Conversation, u) -> list[Reply] | None:
     if unsized:
         return unsized
     shown = []
-    named = [(item.kind, item.id) for item in u.items] or _items_just_asked(c)
+    named = [(item.kind, item.id) for item in u.items] or items_just_asked(c.message, c.now)
     if named:
         for kind, id in named[:PRICE_ITEMS_SHOWN]:
             shown.append(_price_line(c, kind, id))
@@ -360,10 +360,6 @@ def _price(c: Conversation, u) -> list[Reply] | None:
     if not shown:
         return None
     return [c.reply("price_list", items=", ".join(shown))]
-
-
-def _items_just_asked(c: Conversation) -> list[tuple[str, int]]:
-    return items_just_asked(c.message, c.now)
 
 
 def items_just_asked(message: Message, now: dt.datetime) -> list[tuple[str, int]]:

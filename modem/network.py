@@ -5,8 +5,11 @@ process. They meet in a folder:
 
     <root>/to_shop/<time>-<id>.json   a text a customer sent to the shop,
                                       written atomically, taken by the modem
-    <root>/phones/<number>.jsonl      every SMS that phone received, one JSON
-                                      object per line, appended
+    <root>/delivered.jsonl            every SMS a phone received, one JSON
+                                      object per line, appended (one file:
+                                      a file per phone cost each new
+                                      customer a file creation, which
+                                      dominated the worker's CPU per send)
     <root>/to_shop/... {"call": true}  a customer calls the shop (`loket sim call`)
     <root>/calls.jsonl                every call the modem saw end, and how
 
@@ -28,21 +31,20 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _phone_file_name(number: str) -> str:
-    # Keep only what is safe in a file name; "+62812" -> "62812".
-    cleaned = "".join(ch for ch in number if ch.isalnum())
-    return (cleaned or "unknown") + ".jsonl"
+def _phone_key(number: str) -> str:
+    # "+62812" and "62812" are one phone, as they were one file name.
+    return "".join(ch for ch in number if ch.isalnum()) or "unknown"
 
 
 class SimNetwork:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
         self.to_shop = self.root / "to_shop"
-        self.phones = self.root / "phones"
+        self.delivered = self.root / "delivered.jsonl"
+        self._read_to, self._by_phone = 0, {}  # what received() has read of delivered.jsonl
 
     def ensure(self) -> "SimNetwork":
         self.to_shop.mkdir(parents=True, exist_ok=True)
-        self.phones.mkdir(parents=True, exist_ok=True)
         return self
 
     # -- the customer's phone -------------------------------------------------
@@ -75,18 +77,29 @@ class SimNetwork:
 
     def received(self, number: str) -> list[dict]:
         """Everything this phone has received, oldest first."""
-        path = self.phones / _phone_file_name(number)
+        self._catch_up()
+        return list(self._by_phone.get(_phone_key(number), []))
+
+    def _catch_up(self) -> None:
+        """Read what was delivered since the last call (the file only grows;
+        a shorter or missing one was cleared, and is read afresh)."""
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            with open(self.delivered, "rb") as fh:
+                if os.fstat(fh.fileno()).st_size < self._read_to:
+                    self._read_to, self._by_phone = 0, {}
+                fh.seek(self._read_to)
+                chunk = fh.read()
         except FileNotFoundError:
-            return []
-        out = []
-        for line in lines:
+            self._read_to, self._by_phone = 0, {}
+            return
+        complete = chunk.rfind(b"\n") + 1  # a line being appended right now is read next time
+        for line in chunk[:complete].splitlines():
             try:
-                out.append(json.loads(line))
+                record = json.loads(line)
             except ValueError:
                 continue  # a line cut short by a crash mid-append
-        return out
+            self._by_phone.setdefault(_phone_key(str(record.get("to", ""))), []).append(record)
+        self._read_to += complete
 
     def pending(self) -> list[Path]:
         """Texts not yet taken by the modem, oldest first."""
@@ -115,12 +128,11 @@ class SimNetwork:
         record = {"to": to, "text": text, "at": _now(), **extra}
         line = json.dumps(record, ensure_ascii=False) + "\n"
         # One write() on an O_APPEND descriptor: lines never interleave.
-        path = self.phones / _phone_file_name(to)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            fd = os.open(self.delivered, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         except FileNotFoundError:  # the first SMS (or the folder was cleared): made then, not on every send
-            self.ensure()
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.delivered, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
             os.write(fd, line.encode("utf-8"))
         finally:

@@ -27,6 +27,7 @@ def box(tmp_path_factory):
     migrations.migrate(database)
     for name, role in (("boss", "owner"), ("clerk", "frontdesk"), ("cashier", "frontdesk"), ("runner", "viewer")):
         auth.create_user(name, PASSWORD, role, language="en")
+    auth.create_user("therapist", None, "technician", language="en")  # as the demo makes its staff
     with start_web(data_dir, env={"LOKET_DEFAULT_LANGUAGE": "en"}) as url:  # the login page in English
         yield url, data_dir
     database.close()
@@ -89,6 +90,23 @@ def test_the_answers_do_not_tell_which_names_exist(box):
     assert answers["clerk"] == answers["no-such-clerk"]
     assert answers["clerk"][0] == (403, "wrong user name or password")
     assert answers["clerk"][-1] == (403, "too many failed logins: wait 15 minutes and try again")
+
+
+def test_a_login_made_without_a_password_opens_to_none_until_one_is_set(box):
+    url, _ = box
+    browser = Browserless(url, source="127.0.0.12")
+    for tried in ("", "!", auth.NO_PASSWORD, PASSWORD, "therapist"):
+        assert attempt(browser, "therapist", tried) == (403, "wrong user name or password")
+    started = time.perf_counter()
+    attempt(Browserless(url, source="127.0.0.13"), "therapist", WRONG)
+    took = time.perf_counter() - started
+    started = time.perf_counter()
+    attempt(Browserless(url, source="127.0.0.14"), "no-such-therapist", WRONG)
+    assert took >= 0.5 * (time.perf_counter() - started), "as long as a real check: the name is not told apart"
+    user = auth.find_user("therapist")
+    user.password_hash = auth.hash_password(PASSWORD)  # the owner's "new password" on the Users page
+    user.save()
+    assert Browserless(url, source="127.0.0.15").login("therapist", PASSWORD) == 200
 
 
 def test_one_address_trying_many_names_waits(box):

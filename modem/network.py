@@ -80,6 +80,12 @@ class SimNetwork:
         self._catch_up()
         return list(self._by_phone.get(_phone_key(number), []))
 
+    def everything(self) -> list[dict]:
+        """Every SMS every phone received, oldest first: the network's own record, which
+        fault tests count rows against (it survives the worker's kills)."""
+        self._catch_up()
+        return sorted((m for texts in self._by_phone.values() for m in texts), key=lambda m: m.get("at", ""))
+
     def _catch_up(self) -> None:
         """Read what was delivered since the last call (the file only grows;
         a shorter or missing one was cleared, and is read afresh)."""

@@ -319,7 +319,6 @@ def bench_fault_soak(n: int = 2000, seconds: float = 600.0, seed: int = 14) -> N
     device vanishing). The simulated network's own record is the truth:
     delivered, duplicated (flagged or not), lost, flagged."""
     import collections
-    import json
     import logging
     import random
     import threading
@@ -328,6 +327,7 @@ def bench_fault_soak(n: int = 2000, seconds: float = 600.0, seed: int = 14) -> N
     from appliance import customers, outbox, policy
     from appliance.models import Message
     from appliance.modem import atsim
+    from appliance.modem.network import SimNetwork
     from appliance.modem.owner import ModemThread
     from appliance.modem.simulated_at import SimulatedATModem
     from appliance.queue.tasks import Tasks, make_huey
@@ -388,11 +388,7 @@ def bench_fault_soak(n: int = 2000, seconds: float = 600.0, seed: int = 14) -> N
             time.sleep(0.2)
         elapsed = time.monotonic() - started
         time.sleep(1)  # the last deliveries are written
-        delivered = collections.Counter()
-        for path in (s.sim_path / "phones").glob("*.jsonl"):
-            for line in path.read_text().splitlines():
-                sms = json.loads(line)
-                delivered[(sms["to"], sms["text"])] += 1
+        delivered = collections.Counter((sms["to"], sms["text"]) for sms in SimNetwork(s.sim_path).everything())
         tally = collections.Counter()
         for m in Message.select().where(Message.direction == "out"):
             times = delivered[(m.phone, m.text)]

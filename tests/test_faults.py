@@ -3,8 +3,8 @@ having a bad day in the middle of a campaign.
 
 The worker is the real `loket worker` with its default simulated modem (the
 AT simulator on a pty, driven by our AT driver). The simulator appends every
-PDU it was given to `modem_sent.jsonl` and every delivered SMS to the phones'
-files: that record is on disk, so it survives the kills and is the truth the
+PDU it was given to `modem_sent.jsonl` and every delivered SMS to the network's
+file: that record is on disk, so it survives the kills and is the truth the
 rows are checked against.
 """
 
@@ -18,6 +18,7 @@ import time
 
 import pytest
 from appliance.modem import atsim
+from appliance.modem.network import SimNetwork
 from appliance.queue.tasks import Tasks, make_huey
 from support import LOKET, wait_until, wait_while_moving
 
@@ -69,16 +70,7 @@ def last_worker_log(settings, lines: int = 60) -> str:
 
 def delivered_texts(settings) -> collections.Counter:
     """How many times each (phone, text) reached the phone."""
-    counts = collections.Counter()
-    phones = settings.sim_path / "phones"
-    for path in phones.glob("*.jsonl") if phones.is_dir() else []:
-        for line in path.read_text().splitlines():
-            try:
-                sms = json.loads(line)
-                counts[(sms["to"], sms["text"])] += 1
-            except (ValueError, KeyError):
-                pass
-    return counts
+    return collections.Counter((sms["to"], sms["text"]) for sms in SimNetwork(settings.sim_path).everything())
 
 
 def test_sigkill_during_a_1000_message_send_loses_nothing_and_sends_nothing_twice_silently(box):

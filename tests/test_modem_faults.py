@@ -11,7 +11,6 @@ every send whose outcome the modem never told is `unknown`.
 from __future__ import annotations
 
 import collections
-import json
 import threading
 import time
 import zoneinfo
@@ -21,6 +20,7 @@ import pytest
 from appliance import customers, db, migrations, outbox, policy, shopdata
 from appliance.models import Message, OutboundPart
 from appliance.modem import atsim
+from appliance.modem.network import SimNetwork
 from appliance.modem.at_driver import ATDriver
 from appliance.modem.owner import ModemThread
 from appliance.queue.tasks import Tasks, make_huey
@@ -95,13 +95,7 @@ class Bench:
 
     def delivered(self) -> collections.Counter:
         """How many times each (phone, text) reached the phone, by the network's own record."""
-        counts = collections.Counter()
-        phones = self.net / "phones"
-        for path in phones.glob("*.jsonl") if phones.is_dir() else []:
-            for line in path.read_text().splitlines():
-                sms = json.loads(line)
-                counts[(sms["to"], sms["text"])] += 1
-        return counts
+        return collections.Counter((sms["to"], sms["text"]) for sms in SimNetwork(self.net).everything())
 
     def account(self):
         """0 duplicates unless flagged, 0 losses, every ambiguity flagged; returns the tally."""

@@ -10,7 +10,6 @@ customer's missed call is rejected and answered as the owner chose.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 import zoneinfo
 
@@ -22,6 +21,7 @@ from appliance.clock import utcnow
 from appliance.conversation import Shop
 from appliance.models import Message, QueueTicket, User
 from appliance.modem import atsim
+from appliance.modem.network import SimNetwork
 from appliance.modem.at_driver import ATDriver
 from appliance.modem.owner import ModemThread
 from appliance.queue.tasks import Tasks, make_huey
@@ -69,8 +69,7 @@ class Bench:
             time.sleep(0.1)
 
     def received(self, phone):
-        path = self.net / "phones" / (phone.lstrip("+") + ".jsonl")
-        return [json.loads(line)["text"] for line in path.read_text().splitlines()] if path.exists() else []
+        return [sms["text"] for sms in SimNetwork(self.net).received(phone)]
 
     def ask_credit(self, reply):
         self.sim.set_faults(ussd={"*888#": reply})

@@ -112,12 +112,16 @@ class Responder:
         # A person cannot answer a reply before it reached their phone, and does
         # not ask the same thing each time: a run of texts, each within seconds
         # of one of our replies being sent and each drawing the same answer, is a loop.
-        sent = sorted((m.sent_at, m.template) for m in recent
-                      if m.direction == "out" and m.author_id is None and m.sent_at)
+        # A send is written down with the worker's next lease: a reply already on her phone may
+        # have no sent_at yet. Such a reply, from its making, ends the run of the one before it
+        # and starts none (a text after it is not known to be an instant answer).
+        sent = sorted((m.sent_at or m.created_at, m.template, m.sent_at is not None) for m in recent
+                      if m.direction == "out" and m.author_id is None)
         instant, template = 0, None
         for m in sorted((m for m in recent + [message] if m.direction == "in"), key=lambda m: m.created_at):
             before = [s for s in sent if s[0] <= m.created_at]
-            quick = bool(before) and (m.created_at - before[-1][0]).total_seconds() <= INSTANT_SECONDS
+            quick = bool(before) and before[-1][2] and \
+                (m.created_at - before[-1][0]).total_seconds() <= INSTANT_SECONDS
             same = quick and (template is None or before[-1][1] == template)
             instant, template = (instant + 1, before[-1][1]) if same else ((1, before[-1][1]) if quick else (0, None))
         if instant >= INSTANT_RUN:

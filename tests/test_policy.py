@@ -217,6 +217,34 @@ def test_our_replies_answered_instantly_with_the_same_answer_is_a_loop(shop):
     assert "within 5 s" in Customer.get(Customer.phone == phone).flag
 
 
+def test_a_quick_customer_answering_a_reply_whose_send_is_not_yet_written_is_no_robot(shop):
+    """The worker writes a send down with its next lease: a customer who
+    answers within seconds can text before our last reply's `sent_at` is in.
+    Her run of quick answers is judged by the replies she answered, that last
+    one too, so three price answers and a "ya" to a booking question are no loop."""
+    from appliance.models import Service
+    Service.create(name="Pijat bayi", duration_minutes=60, price=150_000)
+    Service.create(name="Pijat ibu hamil", duration_minutes=90, price=200_000)
+    responder = Responder(Shop(name="Spa", tz=zoneinfo.ZoneInfo("Asia/Jakarta")))
+    phone = "+6281200000010"
+    at = local(8)
+    answers = []
+    for text, recorded in (("harga pijat bayi brp kak?", True), ("pijat ibu hamil harganya?", True),
+                           ("pijat bayi harganya brp ya", True), ("pijat bayi besok jam 10 bisa?", False),
+                           ("ya", True)):
+        c = customers.customer_for(phone)
+        message = Message.create(direction="in", phone=phone, text=text, customer=c, state="received",
+                                 created_at=at, updated_at=at)
+        replies = responder.handle(message, at)
+        for reply in replies:  # on her phone a second later; the last question's send not yet written down
+            reply.state, reply.sent_at = ("sent", at + dt.timedelta(seconds=1)) if recorded else ("sending", None)
+            reply.save()
+        answers += [r.template for r in replies]
+        at += dt.timedelta(seconds=3)
+    assert "throttled" not in answers and answers[-1].startswith("book_done"), answers
+    assert Customer.get(Customer.phone == phone).flag in ("", None)
+
+
 def test_an_ordinary_customer_is_answered_twenty_times_an_hour(shop):
     """People are never silenced: twenty different texts in an hour, each
     read a little while after our answer arrived, all get their answer."""

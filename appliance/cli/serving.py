@@ -181,8 +181,8 @@ def cmd_run(args) -> int:
             print(f"loket: the staged restore was refused: {exc}", file=sys.stderr, flush=True)
     open_database(settings)
     from .. import demo
-    making = args.demo != "none" and demo.is_fresh()
-    kind = args.demo if making else demo.seeded_kind()
+    login = demo.seed(data, args.demo) if args.demo != "none" else None
+    kind = demo.seeded_kind()
     _check_port_free(settings.host, settings.port)
 
     env = dict(os.environ, LOKET_DATA_DIR=str(data), LOKET_HOST=settings.host, LOKET_PORT=str(settings.port))
@@ -197,13 +197,6 @@ def cmd_run(args) -> int:
         # (kill -9 leaves no chance to stop them): no orphan keeps the port.
         return subprocess.Popen(base + [name], env=env, preexec_fn=_die_with_parent(os.getpid()))
 
-    # A new demo is made while the web and the worker start (the owner's
-    # password hash alone is a quarter of the first start); the address and
-    # the login are printed once it is made.
-    made: dict = {}
-    maker = threading.Thread(target=_make_demo, args=(demo, data, args.demo, made), name="demo", daemon=True)
-    if args.demo != "none":
-        maker.start()
     children = {"web": start("web"), "worker": start("worker")}
     restarts: dict[str, list[float]] = {"web": [], "worker": []}
 
@@ -217,14 +210,7 @@ def cmd_run(args) -> int:
     signal.signal(signal.SIGINT, stop)
     url_host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0", "::") else settings.host
     url = f"http://{url_host}:{settings.port}/"
-    answering = _wait_for_http(settings.host, settings.port, children, timeout=30)
-    if args.demo != "none":
-        maker.join()
-    login = made.get("login")
-    if "error" in made:
-        print(f"loket: the demo shop could not be made: {made['error']}", file=sys.stderr, flush=True)
-        stopping, answering = True, False
-    if answering:
+    if _wait_for_http(settings.host, settings.port, children, timeout=30):
         print(f"Loket is running: {url}", flush=True)
         if kind:
             print(f"Demo shop: {env.get('LOKET_SHOP_NAME', settings.shop_name)} ({kind})", flush=True)
@@ -263,18 +249,6 @@ def cmd_run(args) -> int:
             except subprocess.TimeoutExpired:
                 child.kill()
     return code
-
-
-def _make_demo(demo, data: Path, kind: str, made: dict) -> None:
-    """In a thread of `loket run`: seed a new demo shop (or read the login of the one made before)."""
-    from ..models import User
-    try:
-        made["login"] = demo.seed(data, kind)
-    except Exception as exc:  # said by cmd_run, which then stops
-        logging.getLogger("loket").exception("making the demo shop failed")
-        made["error"] = exc
-    finally:
-        User._meta.database.close()  # this thread's own connection
 
 
 RESTARTS = 3  # a child stopping more often than this in RESTART_WINDOW seconds ends `loket run`
